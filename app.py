@@ -1,0 +1,25 @@
+"""Baken: proactive notifications and case status for provincie Utrecht.
+
+This module only builds the Chalice app and registers its parts; reading it shows every entry point.
+"""
+
+from chalice.app import Chalice
+
+from chalicelib import config
+from chalicelib.api import applicant, public, staff
+from chalicelib.api.http import normalise_chalice_errors
+from chalicelib.events import delivery, stream
+
+app = Chalice(app_name="baken")
+app.register_middleware(normalise_chalice_errors, "http")
+
+app.register_blueprint(public.bp)
+app.register_blueprint(staff.bp)
+app.register_blueprint(applicant.bp)
+app.register_blueprint(stream.bp)
+app.register_blueprint(delivery.bp)
+
+if config.stage() == config.LOCAL_STAGE:
+    from chalicelib.api import dev
+
+    app.register_blueprint(dev.bp)

@@ -1,0 +1,1 @@
+"""Baken: everything behind app.py — domain, services (use cases), adapters, and Chalice blueprints."""

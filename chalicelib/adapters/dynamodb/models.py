@@ -1,0 +1,297 @@
+"""pynamodb models: the stored shape of Baken's data. Keys and indexes mirror infra/data.json exactly
+(a test compares them). Nothing outside this adapter sees these classes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.models import Model
+
+from chalicelib.config import Settings
+
+
+class StatusMap(MapAttribute[str, Any]):
+    id = UnicodeAttribute()
+    statustype = UnicodeAttribute()
+    set_at = UTCDateTimeAttribute()
+    set_by = UnicodeAttribute()
+    toelichting = UnicodeAttribute(null=True)
+
+
+class DocumentMap(MapAttribute[str, Any]):
+    id = UnicodeAttribute()
+    omschrijving = UnicodeAttribute()
+    requested_at = UTCDateTimeAttribute()
+    requested_by = UnicodeAttribute()
+    due = UnicodeAttribute(null=True)
+    received_at = UTCDateTimeAttribute(null=True)
+
+
+class MessageMap(MapAttribute[str, Any]):
+    id = UnicodeAttribute()
+    text = UnicodeAttribute()
+    posted_at = UTCDateTimeAttribute()
+    posted_by = UnicodeAttribute()
+    link_url = UnicodeAttribute(null=True)
+    link_label = UnicodeAttribute(null=True)
+
+
+class SuspensionMap(MapAttribute[str, Any]):
+    start = UnicodeAttribute()
+    reden = UnicodeAttribute()
+    end = UnicodeAttribute(null=True)
+
+
+class ExtensionMap(MapAttribute[str, Any]):
+    duur = UnicodeAttribute()
+    reden = UnicodeAttribute()
+    set_at = UTCDateTimeAttribute()
+
+
+class PointMap(MapAttribute[str, Any]):
+    lat = NumberAttribute()
+    lon = NumberAttribute()
+
+
+class CaseNumberIndex(GlobalSecondaryIndex["CaseRecord"]):
+    class Meta:
+        index_name = "by_case_number"
+        projection = AllProjection()
+
+    case_number = UnicodeAttribute(hash_key=True)
+
+
+class BehandelaarIndex(GlobalSecondaryIndex["CaseRecord"]):
+    class Meta:
+        index_name = "by_behandelaar"
+        projection = AllProjection()
+
+    behandelaar_id = UnicodeAttribute(hash_key=True)
+    deadline_sort = UnicodeAttribute(range_key=True)
+
+
+class CaseRecord(Model):
+    """One item per case, holding its whole history: a stream record's images are the case before and after."""
+
+    class Meta:
+        table_name = "baken-local-cases"
+
+    case_id = UnicodeAttribute(hash_key=True)
+    kind = UnicodeAttribute(default="case")
+    case_number = UnicodeAttribute()
+    zaaktype = UnicodeAttribute()
+    omschrijving = UnicodeAttribute()
+    startdatum = UnicodeAttribute()
+    registered_at = UTCDateTimeAttribute()
+    doorlooptijd = UnicodeAttribute()
+    servicenorm = UnicodeAttribute(null=True)
+    behandelaar_id = UnicodeAttribute()
+    behandelaar_naam = UnicodeAttribute()
+    initiator = UnicodeAttribute()
+    co_initiators = ListAttribute(of=UnicodeAttribute, default=list)
+    gemeenten = ListAttribute(of=UnicodeAttribute, default=list)
+    point = PointMap(null=True)
+    vertrouwelijkheid = UnicodeAttribute()
+    statuses = ListAttribute[StatusMap](of=StatusMap, default=list)
+    documents = ListAttribute[DocumentMap](of=DocumentMap, default=list)
+    messages = ListAttribute[MessageMap](of=MessageMap, default=list)
+    suspensions = ListAttribute[SuspensionMap](of=SuspensionMap, default=list)
+    extension = ExtensionMap(null=True)
+    closed_on = UnicodeAttribute(null=True)
+    current_statustype = UnicodeAttribute()
+    deadline_sort = UnicodeAttribute()
+    version = VersionAttribute()
+
+    by_case_number = CaseNumberIndex()
+    by_behandelaar = BehandelaarIndex()
+
+
+class CaseIndexRecord(Model):
+    """Who may see which case (``party#<subject>`` → ``case#<registered>#<id>``) and case number sequences."""
+
+    class Meta:
+        table_name = "baken-local-case-index"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    case_id = UnicodeAttribute(null=True)
+    role = UnicodeAttribute(null=True)
+    counter = NumberAttribute(null=True)
+
+
+class ContactMomentRecord(Model):
+    """A contact moment, kept in the case-index table under ``case#<id>`` so the case item is never written."""
+
+    class Meta:
+        table_name = "baken-local-case-index"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    contact_id = UnicodeAttribute()
+    case_id = UnicodeAttribute()
+    kanaal = UnicodeAttribute()
+    onderwerp = UnicodeAttribute()
+    inhoud = UnicodeAttribute()
+    plaatsgevonden_op = UTCDateTimeAttribute()
+    medewerker_id = UnicodeAttribute()
+    medewerker_naam = UnicodeAttribute()
+    taal = UnicodeAttribute()
+    vertrouwelijk = BooleanAttribute()
+    contact_gelukt = BooleanAttribute()
+    tags = ListAttribute(of=UnicodeAttribute, default=list)
+
+
+class SubscriberIndex(GlobalSecondaryIndex["SubscriptionRecord"]):
+    class Meta:
+        index_name = "by_subscriber"
+        projection = AllProjection()
+
+    subscriber_id = UnicodeAttribute(hash_key=True)
+    interest = UnicodeAttribute(range_key=True)
+
+
+class SubscriptionRecord(Model):
+    """Interest key → subscriber: the subscribers of one interest are one Query."""
+
+    class Meta:
+        table_name = "baken-local-subscriptions"
+
+    interest = UnicodeAttribute(hash_key=True)
+    subscriber_id = UnicodeAttribute(range_key=True)
+    channels = UnicodeSetAttribute()
+    language = UnicodeAttribute()
+    origin = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+
+    by_subscriber = SubscriberIndex()
+
+
+class SubscriberRecord(Model):
+    """The only place personal contact data lives."""
+
+    class Meta:
+        table_name = "baken-local-subscribers"
+
+    subscriber_id = UnicodeAttribute(hash_key=True)
+    email = UnicodeAttribute(null=True)
+    language = UnicodeAttribute()
+    channels = UnicodeSetAttribute()
+    created_at = UTCDateTimeAttribute()
+
+
+class NotificationsByCase(GlobalSecondaryIndex["NotificationRecord"]):
+    class Meta:
+        index_name = "by_case"
+        projection = AllProjection()
+
+    case_id = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class NotificationsByOpenStatus(GlobalSecondaryIndex["NotificationRecord"]):
+    class Meta:
+        index_name = "by_open_status"
+        projection = KeysOnlyProjection()
+
+    open_status = UnicodeAttribute(hash_key=True)
+    updated_at = UTCDateTimeAttribute(range_key=True)
+
+
+class NotificationRecord(Model):
+    """Outbox and delivery record. ``open_status`` exists only while not final (a sparse index)."""
+
+    class Meta:
+        table_name = "baken-local-notifications"
+
+    notification_id = UnicodeAttribute(hash_key=True)
+    event_id = UnicodeAttribute()
+    event_kind = UnicodeAttribute()
+    case_id = UnicodeAttribute()
+    ref = UnicodeAttribute()
+    subscriber_id = UnicodeAttribute()
+    channel = UnicodeAttribute()
+    language = UnicodeAttribute()
+    audience = UnicodeAttribute()
+    status = UnicodeAttribute()
+    open_status = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    attempts = NumberAttribute(default=0)
+    claimed_until = UTCDateTimeAttribute(null=True)
+    reason = UnicodeAttribute(null=True)
+    provider_message_id = UnicodeAttribute(null=True)
+    expires_at = TTLAttribute()
+
+    by_case = NotificationsByCase()
+    by_open_status = NotificationsByOpenStatus()
+
+
+class UnreadIndex(GlobalSecondaryIndex["InboxRecord"]):
+    class Meta:
+        index_name = "unread"
+        projection = KeysOnlyProjection()
+
+    unread_by = UnicodeAttribute(hash_key=True)
+    message_id = UnicodeAttribute(range_key=True)
+
+
+class InboxRecord(Model):
+    """Berichtenbox. ``unread_by`` exists only while unread, so counting unread is one small Query."""
+
+    class Meta:
+        table_name = "baken-local-inbox"
+
+    subscriber_id = UnicodeAttribute(hash_key=True)
+    message_id = UnicodeAttribute(range_key=True)
+    notification_id = UnicodeAttribute()
+    case_id = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    title = UnicodeAttribute()
+    body = UnicodeAttribute()
+    link_url = UnicodeAttribute(null=True)
+    link_label = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    read_at = UTCDateTimeAttribute(null=True)
+    unread_by = UnicodeAttribute(null=True)
+
+    unread = UnreadIndex()
+
+
+ALL_MODELS: tuple[type[Model], ...] = (
+    CaseRecord,
+    CaseIndexRecord,
+    ContactMomentRecord,
+    SubscriptionRecord,
+    SubscriberRecord,
+    NotificationRecord,
+    InboxRecord,
+)
+
+
+def bind(settings: Settings) -> None:
+    """Point the models at this stage's tables and region, dropping any cached connection."""
+    names = {
+        CaseRecord: settings.tables.cases,
+        CaseIndexRecord: settings.tables.case_index,
+        ContactMomentRecord: settings.tables.case_index,
+        SubscriptionRecord: settings.tables.subscriptions,
+        SubscriberRecord: settings.tables.subscribers,
+        NotificationRecord: settings.tables.notifications,
+        InboxRecord: settings.tables.inbox,
+    }
+    for model, table_name in names.items():
+        model.Meta.table_name = table_name
+        model.Meta.region = settings.region
+        model._connection = None

@@ -1,0 +1,198 @@
+"""In-memory twins of every port, for unit tests and the pure-code benchmark. They keep the same
+contracts as the real adapters (conditional writes, compare-and-set, ordering), and count operations
+the way DynamoDB would bill them, so tests can assert on work done."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+
+from chalicelib.domain.cases import Case
+from chalicelib.domain.contacts import ContactMoment
+from chalicelib.domain.errors import CaseNotFoundError, ConcurrentUpdateError, InboxMessageNotFoundError
+from chalicelib.domain.inbox import InboxMessage
+from chalicelib.domain.notifications import Notification
+from chalicelib.domain.subscriptions import Subscriber, Subscription
+from chalicelib.services.ports import (
+    CaseRepository,
+    ContactMomentStore,
+    DeliveryQueue,
+    EmailSender,
+    InboxStore,
+    NotificationOutbox,
+    OutgoingEmail,
+    SubscriberDirectory,
+    SubscriptionRepository,
+)
+
+
+class InMemoryCases(CaseRepository):
+    def __init__(self) -> None:
+        self.items: dict[str, Case] = {}
+        self.sequences: Counter[str] = Counter()
+        self.subscriptions: list[Subscription] = []
+
+    def get(self, case_id: str) -> Case:
+        try:
+            return self.items[case_id]
+        except KeyError:
+            raise CaseNotFoundError(case_id) from None
+
+    def find_by_number(self, case_number: str) -> Case | None:
+        return next((c for c in self.items.values() if c.case_number == case_number), None)
+
+    def next_case_number(self, prefix: str, year: int) -> str:
+        key = f"{prefix}-{year}"
+        self.sequences[key] += 1
+        return f"{key}-{self.sequences[key]:06d}"
+
+    def create(self, case: Case, subscriptions: Sequence[Subscription]) -> Case:
+        if case.id in self.items:
+            raise ConcurrentUpdateError(case.id)
+        stored = replace(case, version=1)
+        self.items[case.id] = stored
+        self.subscriptions.extend(subscriptions)
+        return stored
+
+    def save(self, case: Case) -> Case:
+        current = self.items.get(case.id)
+        if current is None or current.version != case.version:
+            raise ConcurrentUpdateError(case.id)
+        stored = replace(case, version=case.version + 1)
+        self.items[case.id] = stored
+        return stored
+
+    def cases_of_party(self, subject: str) -> list[Case]:
+        mine = [c for c in self.items.values() if subject in c.parties]
+        return sorted(mine, key=lambda c: c.registered_at, reverse=True)
+
+
+class InMemoryContacts(ContactMomentStore):
+    def __init__(self) -> None:
+        self.items: list[ContactMoment] = []
+
+    def add(self, moment: ContactMoment) -> None:
+        self.items.append(moment)
+
+    def for_case(self, case_id: str) -> list[ContactMoment]:
+        return sorted((m for m in self.items if m.case_id == case_id), key=lambda m: m.plaatsgevonden_op)
+
+
+class InMemorySubscriptions(SubscriptionRepository):
+    def __init__(self) -> None:
+        self.by_key: dict[str, dict[str, Subscription]] = defaultdict(dict)
+        self.queries = 0
+        self.items_read = 0
+
+    def subscribers_of(self, interest_key: str) -> list[Subscription]:
+        self.queries += 1
+        found = list(self.by_key.get(interest_key, {}).values())
+        self.items_read += len(found)
+        return found
+
+    def add(self, subscription: Subscription) -> None:
+        self.by_key[subscription.interest.key][subscription.subscriber_id] = subscription
+
+    def of_subscriber(self, subscriber_id: str) -> list[Subscription]:
+        return [s for subs in self.by_key.values() for s in subs.values() if s.subscriber_id == subscriber_id]
+
+
+class InMemorySubscribers(SubscriberDirectory):
+    def __init__(self) -> None:
+        self.items: dict[str, Subscriber] = {}
+
+    def get(self, subscriber_id: str) -> Subscriber | None:
+        return self.items.get(subscriber_id)
+
+    def get_many(self, subscriber_ids: Sequence[str]) -> dict[str, Subscriber]:
+        return {i: self.items[i] for i in subscriber_ids if i in self.items}
+
+    def put(self, subscriber: Subscriber) -> None:
+        self.items[subscriber.id] = subscriber
+
+
+def _claim_fields(n: Notification) -> tuple[object, ...]:
+    return (n.status, n.attempts, n.claimed_until)
+
+
+class InMemoryOutbox(NotificationOutbox):
+    def __init__(self) -> None:
+        self.items: dict[str, Notification] = {}
+
+    def add_if_absent(self, notification: Notification) -> bool:
+        if notification.id in self.items:
+            return False
+        self.items[notification.id] = notification
+        return True
+
+    def get(self, notification_id: str) -> Notification | None:
+        return self.items.get(notification_id)
+
+    def transition(self, before: Notification, after: Notification) -> bool:
+        current = self.items.get(before.id)
+        if current is None or _claim_fields(current) != _claim_fields(before):
+            return False
+        self.items[before.id] = after
+        return True
+
+    def for_case(self, case_id: str) -> list[Notification]:
+        return sorted((n for n in self.items.values() if n.case_id == case_id), key=lambda n: (n.created_at, n.id))
+
+
+class InMemoryQueue(DeliveryQueue):
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+    def enqueue(self, notifications: Sequence[Notification]) -> None:
+        self.messages.extend(n.id for n in notifications)
+
+    def drain(self) -> list[str]:
+        taken, self.messages = self.messages, []
+        return taken
+
+
+class InMemoryEmail(EmailSender):
+    """Records what would have been sent; ``fail_with`` makes the next sends raise (fault injection)."""
+
+    def __init__(self) -> None:
+        self.sent: list[OutgoingEmail] = []
+        self.fail_with: list[Exception] = []
+
+    def send(self, *, email: OutgoingEmail) -> str:
+        if self.fail_with:
+            raise self.fail_with.pop(0)
+        self.sent.append(email)
+        return f"memory-{len(self.sent)}"
+
+
+class InMemoryInbox(InboxStore):
+    def __init__(self) -> None:
+        self.items: dict[str, dict[str, InboxMessage]] = defaultdict(dict)
+
+    def put(self, message: InboxMessage) -> bool:
+        box = self.items[message.subscriber_id]
+        if message.id in box:
+            return False
+        box[message.id] = message
+        return True
+
+    def list(self, subscriber_id: str, *, limit: int, after: str | None = None) -> list[InboxMessage]:
+        newest_first = sorted(self.items.get(subscriber_id, {}).values(), key=lambda m: m.id, reverse=True)
+        if after is not None:
+            newest_first = [m for m in newest_first if m.id < after]
+        return newest_first[:limit]
+
+    def unread_count(self, subscriber_id: str) -> int:
+        return sum(1 for m in self.items.get(subscriber_id, {}).values() if m.unread)
+
+    def mark_read(self, subscriber_id: str, message_id: str, at: datetime) -> InboxMessage:
+        box = self.items.get(subscriber_id, {})
+        if message_id not in box:
+            raise InboxMessageNotFoundError(message_id)
+        message = box[message_id]
+        if message.unread:
+            message = replace(message, read_at=at)
+            box[message_id] = message
+        return message

@@ -1,0 +1,88 @@
+"""E-mail through Amazon SES (v2) as raw MIME: multipart/alternative with a plain-text and an HTML part.
+
+Provider errors are sorted into retryable (throttling, service trouble, network) and permanent (the
+message or address was refused), so the delivery service knows whether to try again.
+"""
+
+from __future__ import annotations
+
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid, parseaddr
+from typing import Any
+
+from chalicelib.services.ports import EmailPermanentError, EmailRetryableError, EmailSender, OutgoingEmail
+
+RETRYABLE_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "TooManyRequestsException",
+        "LimitExceededException",
+        "SendingPausedException",
+        "ServiceUnavailable",
+        "ServiceUnavailableException",
+        "InternalFailure",
+        "InternalServiceError",
+        "RequestTimeout",
+    }
+)
+PERMANENT_REASONS = {
+    "MessageRejected": "message_rejected",
+    "InvalidParameterValue": "address_rejected",
+    "BadRequestException": "address_rejected",
+    "MailFromDomainNotVerifiedException": "sender_not_verified",
+    "AccountSuspendedException": "account_suspended",
+}
+
+
+def build_mime(*, sender: str, email: OutgoingEmail, language: str = "nl") -> bytes:
+    """A complete RFC 5322 message. Header values cannot carry CR/LF: a bad address is refused here."""
+    name, address = parseaddr(sender)
+    domain = address.rpartition("@")[2] or "localhost"
+    message = EmailMessage()
+    try:
+        message["From"] = Address(display_name=name, addr_spec=address) if name else address
+        message["To"] = email.to
+        message["Subject"] = " ".join(email.subject.split())
+    except (ValueError, IndexError) as error:
+        raise EmailPermanentError("address_rejected") from error
+    message["Date"] = formatdate(usegmt=True)
+    message["Message-ID"] = make_msgid(idstring=email.reference, domain=domain)
+    message["Auto-Submitted"] = "auto-generated"
+    message["Content-Language"] = language
+    message.set_content(email.text, subtype="plain", charset="utf-8")
+    message.add_alternative(email.html, subtype="html", charset="utf-8")
+    return message.as_bytes()
+
+
+class SesEmailSender(EmailSender):
+    def __init__(self, client: Any, *, sender: str, configuration_set: str | None) -> None:
+        self._client = client
+        self._sender = sender
+        self._configuration_set = configuration_set
+
+    def send(self, *, email: OutgoingEmail) -> str:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        raw = build_mime(sender=self._sender, email=email)
+        extra: dict[str, Any] = {}
+        if self._configuration_set:
+            extra["ConfigurationSetName"] = self._configuration_set
+        try:
+            response = self._client.send_email(
+                FromEmailAddress=self._sender,
+                Destination={"ToAddresses": [email.to]},
+                Content={"Raw": {"Data": raw}},
+                EmailTags=[{"Name": "notification", "Value": email.reference}],
+                **extra,
+            )
+        except ClientError as error:
+            code = error.response.get("Error", {}).get("Code", "")
+            status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+            if code in RETRYABLE_CODES or status >= 500:
+                raise EmailRetryableError(code or str(status)) from error
+            raise EmailPermanentError(PERMANENT_REASONS.get(code, "rejected")) from error
+        except BotoCoreError as error:
+            raise EmailRetryableError(type(error).__name__) from error
+        return str(response["MessageId"])

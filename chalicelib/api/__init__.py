@@ -1,0 +1,1 @@
+"""HTTP blueprints: parse, authorise, call a service, shape the answer."""

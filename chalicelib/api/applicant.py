@@ -1,0 +1,59 @@
+"""Routes for applicants (and whoever acts for them): my cases, one case, my berichtenbox.
+
+Identity comes only from the verified token; query parameters naming another person are ignored. A case
+that is not theirs answers 404, the same as a case that does not exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice.app import Blueprint
+
+from chalicelib import wiring
+from chalicelib.api.http import Call, endpoint
+from chalicelib.api.presenters import case_json, case_summary_json, inbox_json
+from chalicelib.api.schema import Schema
+from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.workdays import amsterdam_date
+
+bp = Blueprint(__name__)
+
+EMPTY = Schema(())
+DEFAULT_PAGE = 20
+MAX_PAGE = 100
+
+
+@endpoint(bp, "/api/me/cases", action="list_my_cases")
+def my_cases(call: Call) -> Any:
+    views = wiring.case_queries().my_cases(call.principal())
+    today = amsterdam_date(wiring.clock().now())
+    return {"cases": [case_summary_json(v, call.language, today=today) for v in views]}
+
+
+@endpoint(bp, "/api/me/cases/{case_id}", action="view_my_case")
+def my_case(call: Call, case_id: str) -> Any:
+    view = wiring.case_queries().view(call.principal(), case_id)
+    return case_json(view, call.language, wiring.reference(), staff=False, today=amsterdam_date(wiring.clock().now()))
+
+
+@endpoint(bp, "/api/me/inbox", action="read_inbox")
+def inbox(call: Call) -> Any:
+    raw_limit = call.query("limit")
+    limit = DEFAULT_PAGE
+    if raw_limit is not None:
+        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_PAGE:
+            raise ValidationError.single("limit", "invalid_limit")
+        limit = int(raw_limit)
+    page = wiring.berichtenbox().page(call.principal(), limit=limit, after=call.query("after"))
+    return {
+        "unread": page.unread,
+        "messages": [inbox_json(m) for m in page.messages],
+        "next_after": page.next_after,
+    }
+
+
+@endpoint(bp, "/api/me/inbox/{message_id}/read", methods=("POST",), action="mark_inbox_read")
+def mark_read(call: Call, message_id: str) -> Any:
+    call.body(EMPTY)
+    return inbox_json(wiring.berichtenbox().mark_read(call.principal(), message_id))

@@ -1,0 +1,91 @@
+"""Local stage only (``app.py`` registers this blueprint for stage ``local`` alone): the dev issuer that
+hands out tokens for the story's personas, and the mailbox of e-mails sent through moto's SES."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from chalice.app import Blueprint, Response
+
+from chalicelib import wiring
+from chalicelib.api.http import Call, endpoint
+from chalicelib.api.schema import Field, Schema
+from chalicelib.domain.errors import ValidationError
+
+bp = Blueprint(__name__)
+
+TOKEN_REQUEST = Schema((Field("persona", "string", required=True, max_length=40),))
+
+
+@lru_cache(maxsize=1)
+def _personas() -> dict[str, Any]:
+    from chalicelib.adapters.identity import load_personas
+
+    return load_personas(str(wiring.DATA / "dev_personas.json"))
+
+
+def _mailbox(to: str | None) -> list[Any]:
+    from chalicelib.adapters.dev_mailbox import read_mailbox
+
+    entries = read_mailbox()
+    return [e for e in entries if to is None or to.lower() in (t.lower() for t in e.to)]
+
+
+@endpoint(bp, "/api/dev/personas", action="dev_personas")
+def personas(call: Call) -> Any:
+    return {
+        "personas": [
+            {
+                "key": p.key,
+                "description": p.description,
+                "subject": p.claims["sub"],
+                "name": p.claims.get("name"),
+                "roles": p.claims.get("roles", ["applicant"]),
+                "represents": (p.claims.get("represents") or {}).get("sub"),
+                "email": p.email,
+            }
+            for p in _personas().values()
+        ]
+    }
+
+
+@endpoint(bp, "/api/dev/token", methods=("POST",), action="dev_token")
+def token(call: Call) -> Any:
+    body = call.body(TOKEN_REQUEST)
+    persona = _personas().get(body["persona"])
+    issuer = wiring.dev_issuer()
+    if persona is None:
+        raise ValidationError.single("persona", "unknown_persona")
+    if issuer is None:
+        raise ValidationError.single("persona", "not_allowed")
+    return {"persona": persona.key, "token_type": "Bearer", "access_token": issuer.issue(persona.claims), "expires_in": 3600}
+
+
+@endpoint(bp, "/api/dev/mailbox", action="dev_mailbox")
+def mailbox(call: Call) -> Any:
+    return {
+        "messages": [
+            {
+                "id": e.message_id,
+                "to": list(e.to),
+                "subject": e.subject,
+                "date": e.date,
+                "headers": e.headers,
+                "text": e.text,
+                "html": e.html,
+            }
+            for e in _mailbox(call.query("to"))
+        ]
+    }
+
+
+@bp.route("/dev/mailbox", methods=["GET"])
+def mailbox_page() -> Response:
+    """The same mailbox as a page a person can read, newest first."""
+    from chalicelib.adapters.templates import build_environment, templates_root
+
+    params = bp.current_request.query_params
+    to = params.get("to") if params is not None else None
+    html = build_environment(templates_root(), html=True).get_template("dev/mailbox.html.j2").render(messages=_mailbox(to), to=to)
+    return Response(body=html, status_code=200, headers={"Content-Type": "text/html; charset=utf-8"})

@@ -1,0 +1,264 @@
+"""Declarative request schemas: strict (unknown fields are refused), every problem reported with the
+dotted path of its field, values converted to domain types. A schema can also describe itself as JSON
+Schema, so the API documentation is generated from the same definitions that validate."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from chalicelib.domain.durations import Duration
+from chalicelib.domain.errors import InvalidDurationError, Issue, ValidationError
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SINGLE_LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a request body. ``kind``: string, text (multi-line), integer, number, boolean, date,
+    datetime, duration, url, array or object."""
+
+    name: str
+    kind: str
+    required: bool = False
+    max_length: int = 200
+    pattern: str | None = None
+    choices: tuple[str, ...] | None = None
+    items: Field | None = None
+    max_items: int = 20
+    schema: Schema | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Schema:
+    fields: tuple[Field, ...] = field(default_factory=tuple)
+
+    def parse(self, data: Any, path: str = "") -> dict[str, Any]:
+        """Validate ``data``; return converted values (missing optional fields left out) or raise
+        ValidationError listing every problem."""
+        issues: list[Issue] = []
+        result = self._parse_object(data, path, issues)
+        if issues:
+            raise ValidationError(issues)
+        return result
+
+    def _parse_object(self, data: Any, path: str, issues: list[Issue]) -> dict[str, Any]:
+        if not isinstance(data, dict):
+            issues.append(Issue(path or "body", "expected_object"))
+            return {}
+        known = {f.name for f in self.fields}
+        for name in data:
+            if name not in known:
+                issues.append(Issue(_join(path, str(name)[:60]), "unknown_field"))
+        result: dict[str, Any] = {}
+        for spec in self.fields:
+            where = _join(path, spec.name)
+            if spec.name not in data or data[spec.name] is None:
+                if spec.required:
+                    issues.append(Issue(where, "required"))
+                continue
+            value = _convert(spec, data[spec.name], where, issues)
+            if value is not None:
+                result[spec.name] = value
+        return result
+
+    def json_schema(self) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "additionalProperties": False,
+            "required": [f.name for f in self.fields if f.required],
+            "properties": {f.name: _field_json_schema(f) for f in self.fields},
+        }
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+def _convert(spec: Field, value: Any, where: str, issues: list[Issue]) -> Any:
+    converter = _CONVERTERS[spec.kind]
+    return converter(spec, value, where, issues)
+
+
+def _string_problem(spec: Field, text: str) -> Issue | None:
+    control = _CONTROL if spec.kind == "text" else _SINGLE_LINE_CONTROL
+    checks: tuple[tuple[bool, str, dict[str, Any]], ...] = (
+        (bool(control.search(text)), "control_characters", {}),
+        (not text, "empty", {}),
+        (len(text) > spec.max_length, "too_long", {"max": spec.max_length}),
+        (spec.choices is not None and text not in spec.choices, "not_allowed", {"allowed": list(spec.choices or ())}),
+        (spec.pattern is not None and not re.fullmatch(spec.pattern, text), "invalid_format", {}),
+    )
+    for failed, code, params in checks:
+        if failed:
+            return Issue("", code, params)
+    return None
+
+
+def _string(spec: Field, value: Any, where: str, issues: list[Issue]) -> str | None:
+    if not isinstance(value, str):
+        issues.append(Issue(where, "expected_string"))
+        return None
+    text = value.strip()
+    problem = _string_problem(spec, text)
+    if problem is not None:
+        issues.append(Issue(where, problem.code, problem.params))
+        return None
+    return text
+
+
+def _date(spec: Field, value: Any, where: str, issues: list[Issue]) -> date | None:
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        issues.append(Issue(where, "expected_date"))
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        issues.append(Issue(where, "expected_date"))
+        return None
+
+
+def _datetime(spec: Field, value: Any, where: str, issues: list[Issue]) -> datetime | None:
+    """An ISO-8601 moment with a time zone (``2026-11-28T10:15:00Z`` or ``...+01:00``), returned in UTC."""
+    parsed = None
+    if isinstance(value, str) and len(value) <= 40:
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            parsed = None
+    if parsed is None or parsed.tzinfo is None:
+        issues.append(Issue(where, "expected_datetime"))
+        return None
+    return parsed.astimezone(UTC)
+
+
+def _duration(spec: Field, value: Any, where: str, issues: list[Issue]) -> Duration | None:
+    try:
+        duration = Duration.parse(value) if isinstance(value, str) else None
+    except InvalidDurationError:
+        duration = None
+    if duration is None or duration.is_zero:
+        issues.append(Issue(where, "expected_duration"))
+    return duration
+
+
+def _url(spec: Field, value: Any, where: str, issues: list[Issue]) -> str | None:
+    text = _string(Field(spec.name, "string", max_length=2000), value, where, issues)
+    if text is None:
+        return None
+    parts = urlsplit(text)
+    if parts.scheme != "https" or not parts.hostname or any(c.isspace() for c in text):
+        issues.append(Issue(where, "expected_https_url"))
+        return None
+    return text
+
+
+def _number(spec: Field, value: Any, where: str, issues: list[Issue]) -> float | int | None:
+    integer = spec.kind == "integer"
+    if isinstance(value, bool) or not isinstance(value, int if integer else (int, float)):
+        issues.append(Issue(where, "expected_integer" if integer else "expected_number"))
+        return None
+    if (spec.minimum is not None and value < spec.minimum) or (spec.maximum is not None and value > spec.maximum):
+        issues.append(Issue(where, "out_of_range", {"min": spec.minimum, "max": spec.maximum}))
+        return None
+    return value
+
+
+def _boolean(spec: Field, value: Any, where: str, issues: list[Issue]) -> bool | None:
+    if not isinstance(value, bool):
+        issues.append(Issue(where, "expected_boolean"))
+        return None
+    return value
+
+
+def _array(spec: Field, value: Any, where: str, issues: list[Issue]) -> list[Any] | None:
+    if not isinstance(value, list):
+        issues.append(Issue(where, "expected_array"))
+        return None
+    if len(value) > spec.max_items:
+        issues.append(Issue(where, "too_many_items", {"max": spec.max_items}))
+        return None
+    before = len(issues)
+    converted = [_convert(_items(spec), item, f"{where}.{index}", issues) for index, item in enumerate(value)]
+    return converted if len(issues) == before else None
+
+
+def _items(spec: Field) -> Field:
+    if spec.items is None:
+        raise TypeError(f"array field {spec.name} needs items")
+    return spec.items
+
+
+def _nested(spec: Field) -> Schema:
+    if spec.schema is None:
+        raise TypeError(f"object field {spec.name} needs a schema")
+    return spec.schema
+
+
+def _object(spec: Field, value: Any, where: str, issues: list[Issue]) -> dict[str, Any] | None:
+    before = len(issues)
+    converted = _nested(spec)._parse_object(value, where, issues)
+    return converted if len(issues) == before else None
+
+
+_CONVERTERS = {
+    "string": _string,
+    "text": _string,
+    "date": _date,
+    "datetime": _datetime,
+    "duration": _duration,
+    "url": _url,
+    "integer": _number,
+    "number": _number,
+    "boolean": _boolean,
+    "array": _array,
+    "object": _object,
+}
+
+
+def _string_json_schema(spec: Field) -> dict[str, Any]:
+    described: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": spec.max_length}
+    if spec.pattern:
+        described["pattern"] = spec.pattern
+    if spec.choices:
+        described["enum"] = list(spec.choices)
+    return described
+
+
+def _number_json_schema(spec: Field) -> dict[str, Any]:
+    described: dict[str, Any] = {"type": spec.kind}
+    if spec.minimum is not None:
+        described["minimum"] = spec.minimum
+    if spec.maximum is not None:
+        described["maximum"] = spec.maximum
+    return described
+
+
+_JSON_SCHEMA: dict[str, Callable[[Field], dict[str, Any]]] = {
+    "string": _string_json_schema,
+    "text": _string_json_schema,
+    "date": lambda spec: {"type": "string", "format": "date"},
+    "datetime": lambda spec: {"type": "string", "format": "date-time"},
+    "duration": lambda spec: {"type": "string", "format": "duration", "pattern": r"^P(\d+Y)?(\d+M)?(\d+W)?(\d+D)?$"},
+    "url": lambda spec: {"type": "string", "format": "uri", "pattern": "^https://", "maxLength": 2000},
+    "integer": _number_json_schema,
+    "number": _number_json_schema,
+    "boolean": lambda spec: {"type": "boolean"},
+    "array": lambda spec: {"type": "array", "maxItems": spec.max_items, "items": _field_json_schema(_items(spec))},
+    "object": lambda spec: _nested(spec).json_schema(),
+}
+
+
+def _field_json_schema(spec: Field) -> dict[str, Any]:
+    described: dict[str, Any] = _JSON_SCHEMA[spec.kind](spec)
+    if spec.description:
+        described["description"] = spec.description
+    return described

@@ -1,0 +1,108 @@
+"""Typed configuration from the environment (set per stage in ``.chalice/config.json``).
+
+Importing this module is cheap: nothing is read until ``settings()`` is called.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+LOCAL_STAGE = "local"
+PLACEHOLDER_STREAM_ARN = "arn:aws:dynamodb:eu-west-1:000000000000:table/baken-local-cases/stream/1970-01-01T00:00:00.000"
+
+
+class ConfigurationError(Exception):
+    """A required setting is missing or malformed: a deployment mistake."""
+
+
+@dataclass(frozen=True)
+class Tables:
+    cases: str
+    case_index: str
+    subscriptions: str
+    subscribers: str
+    notifications: str
+    inbox: str
+
+    @classmethod
+    def with_prefix(cls, prefix: str) -> Tables:
+        return cls(
+            cases=f"{prefix}cases",
+            case_index=f"{prefix}case-index",
+            subscriptions=f"{prefix}subscriptions",
+            subscribers=f"{prefix}subscribers",
+            notifications=f"{prefix}notifications",
+            inbox=f"{prefix}inbox",
+        )
+
+
+@dataclass(frozen=True)
+class Settings:
+    stage: str
+    region: str
+    tables: Tables
+    delivery_queue_name: str
+    delivery_queue_url: str | None
+    cases_stream_arn: str
+    sender: str
+    ses_configuration_set: str | None
+    portal_url: str
+    oidc_issuer: str
+    oidc_audience: str
+    oidc_jwks: str
+    dev_issuer_key_file: str | None
+    notification_retention_days: int
+    claim_seconds: int
+
+    @property
+    def is_local(self) -> bool:
+        return self.stage == LOCAL_STAGE
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a whole number") from None
+
+
+def stage() -> str:
+    """The stage name alone, read at import time by ``app.py`` to decide which routes exist."""
+    return os.environ.get("BAKEN_STAGE", "")
+
+
+def handler_sources() -> tuple[str, str]:
+    """The stream ARN and queue name the event handlers are registered with (literal at import time;
+    CloudFormation overrides the stream ARN at deployment, see infra/app.json)."""
+    return (
+        os.environ.get("BAKEN_CASES_STREAM_ARN") or PLACEHOLDER_STREAM_ARN,
+        os.environ.get("BAKEN_DELIVERY_QUEUE", "baken-local-delivery.fifo"),
+    )
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    env = os.environ
+    stream_arn, queue_name = handler_sources()
+    return Settings(
+        stage=stage() or "unset",
+        region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "eu-west-1",
+        tables=Tables.with_prefix(env.get("BAKEN_TABLE_PREFIX", "baken-local-")),
+        delivery_queue_name=queue_name,
+        delivery_queue_url=env.get("BAKEN_DELIVERY_QUEUE_URL") or None,
+        cases_stream_arn=stream_arn,
+        sender=env.get("BAKEN_SENDER", "Provincie Utrecht <noreply@mijn.provincie-utrecht.nl>"),
+        ses_configuration_set=env.get("BAKEN_SES_CONFIGURATION_SET") or None,
+        portal_url=env.get("BAKEN_PORTAL_URL", "http://127.0.0.1:8000").rstrip("/"),
+        oidc_issuer=env.get("BAKEN_OIDC_ISSUER", ""),
+        oidc_audience=env.get("BAKEN_OIDC_AUDIENCE", ""),
+        oidc_jwks=env.get("BAKEN_OIDC_JWKS", ""),
+        dev_issuer_key_file=env.get("BAKEN_DEV_ISSUER_KEY_FILE") or None,
+        notification_retention_days=_int("BAKEN_NOTIFICATION_RETENTION_DAYS", 30),
+        claim_seconds=_int("BAKEN_DELIVERY_CLAIM_SECONDS", 90),
+    )

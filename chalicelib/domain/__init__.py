@@ -1,0 +1,1 @@
+"""Pure domain: cases, catalogue, deadlines, events, matching, notifications. No AWS, Chalice or pynamodb."""

@@ -1,0 +1,110 @@
+"""Notifications: one per (event × subscriber × channel), with a deterministic id and a status lifecycle.
+
+created → sending → delivered | failed. A retryable failure while sending puts it back to created (to be
+tried again); a claim that expired (a crash mid-send) may be taken over, which is the one place a duplicate
+can arise and is therefore counted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from chalicelib.domain.errors import DomainError
+from chalicelib.domain.events import CaseEvent, EventKind
+from chalicelib.domain.language import Language
+from chalicelib.domain.matching import Audience, Recipient
+from chalicelib.domain.subscriptions import Channel
+
+
+class NotificationStatus(StrEnum):
+    CREATED = "created"
+    SENDING = "sending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+    @property
+    def is_final(self) -> bool:
+        return self in (NotificationStatus.DELIVERED, NotificationStatus.FAILED)
+
+
+ALLOWED_TRANSITIONS: dict[NotificationStatus, frozenset[NotificationStatus]] = {
+    NotificationStatus.CREATED: frozenset({NotificationStatus.SENDING, NotificationStatus.FAILED}),
+    NotificationStatus.SENDING: frozenset(
+        {NotificationStatus.SENDING, NotificationStatus.CREATED, NotificationStatus.DELIVERED, NotificationStatus.FAILED}
+    ),
+    NotificationStatus.DELIVERED: frozenset(),
+    NotificationStatus.FAILED: frozenset(),
+}
+
+
+class FailureReason(StrEnum):
+    NO_ADDRESS = "no_address"
+    ADDRESS_REJECTED = "address_rejected"
+    MESSAGE_REJECTED = "message_rejected"
+    CASE_GONE = "case_gone"
+
+
+class InvalidTransitionError(DomainError):
+    code = "invalid_transition"
+
+    def __init__(self, current: NotificationStatus, wanted: NotificationStatus) -> None:
+        super().__init__(current=current.value, wanted=wanted.value)
+
+
+@dataclass(frozen=True)
+class Notification:
+    id: str
+    event_id: str
+    event_kind: EventKind
+    case_id: str
+    ref: str
+    subscriber_id: str
+    channel: Channel
+    language: Language
+    audience: Audience
+    status: NotificationStatus
+    created_at: datetime
+    updated_at: datetime
+    expires_at: datetime
+    attempts: int = 0
+    claimed_until: datetime | None = None
+    reason: str | None = None
+    provider_message_id: str | None = None
+
+    def moved_to(self, status: NotificationStatus, at: datetime, **changes: object) -> Notification:
+        if status not in ALLOWED_TRANSITIONS[self.status]:
+            raise InvalidTransitionError(self.status, status)
+        return replace(self, status=status, updated_at=at, **changes)  # type: ignore[arg-type]
+
+
+def notification_id(event_id: str, subscriber_id: str, channel: Channel) -> str:
+    """The business key of a notification: the same event, subscriber and channel give the same id."""
+    return hashlib.sha256(f"{event_id}|{subscriber_id}|{channel.value}".encode()).hexdigest()[:32]
+
+
+def plan_notifications(
+    event: CaseEvent, recipients: list[Recipient], *, now: datetime, retention: timedelta
+) -> list[Notification]:
+    """The notifications an event gives: one per recipient and channel, in a stable order."""
+    return [
+        Notification(
+            id=notification_id(event.id, recipient.subscriber_id, channel),
+            event_id=event.id,
+            event_kind=event.kind,
+            case_id=event.case_id,
+            ref=event.ref,
+            subscriber_id=recipient.subscriber_id,
+            channel=channel,
+            language=recipient.language,
+            audience=recipient.audience,
+            status=NotificationStatus.CREATED,
+            created_at=now,
+            updated_at=now,
+            expires_at=now + retention,
+        )
+        for recipient in recipients
+        for channel in sorted(recipient.channels)
+    ]

@@ -1,0 +1,1 @@
+"""Event blueprints: the DynamoDB stream handler and the SQS delivery handler."""

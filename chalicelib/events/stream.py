@@ -1,0 +1,122 @@
+"""Stream handler on the cases table: each change of a case becomes notifications in the outbox and jobs
+on the delivery queue.
+
+A failing record must not block the others, and must not let later changes of the same case overtake
+it: once a record of a case fails, every later record of that case in the batch is reported failed
+without being processed. Lambda (ReportBatchItemFailures, set in infra/app.json) then retries from the
+lowest failed record; records that did succeed come again and create nothing new.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from chalice.app import Blueprint
+
+from chalicelib import wiring
+from chalicelib.config import handler_sources
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+
+bp = Blueprint(__name__)
+STREAM_ARN, _ = handler_sources()
+BATCH_SIZE = 25
+
+
+class CaseBlockedError(Exception):
+    """An earlier change of this case in the same batch failed; this one waits for it."""
+
+
+def _case_key(record: dict[str, Any]) -> str:
+    keys = record.get("dynamodb", {}).get("Keys", {})
+    return str(keys.get("case_id", {}).get("S", ""))
+
+
+def _observed_at(raw: dict[str, Any]) -> datetime:
+    value = raw.get("dynamodb", {}).get("ApproximateCreationDateTime")
+    return datetime.fromtimestamp(float(value), UTC) if value is not None else wiring.clock().now()
+
+
+def handle_change(record: DynamoDBRecord) -> None:
+    """Process one stream record (called by the batch processor); a failure is logged and re-raised so the
+    record is reported failed."""
+    from chalicelib.observability import logger
+
+    try:
+        _fan_out(record)
+    except Exception as error:
+        logger().warning(
+            "stream record failed",
+            extra={
+                "sequence_number": record.dynamodb.sequence_number if record.dynamodb else None,
+                "error_type": type(error).__name__,
+            },
+        )
+        raise
+
+
+def _fan_out(record: DynamoDBRecord) -> None:
+    from chalicelib.adapters.dynamodb.mapping import case_from_image
+    from chalicelib.observability import count, logger
+
+    raw = record.raw_event
+    images = raw.get("dynamodb", {})
+    old = case_from_image(images.get("OldImage"))
+    new = case_from_image(images.get("NewImage"))
+    result = wiring.fanout().handle_change(old, new, _observed_at(raw))
+    case = new or old
+    if result.events and case is not None:
+        logger().info(
+            "case change fanned out",
+            extra={
+                "case_id": case.id,
+                "events": result.events,
+                "notifications_created": result.created,
+                "notifications_requeued": result.requeued,
+                "duplicates_ignored": result.duplicates,
+                "interest_queries": result.queries,
+            },
+        )
+        count("NotificationsCreated", result.created)
+        count("DuplicateNotificationsIgnored", result.duplicates)
+
+
+def process_stream_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Lambda-shaped DynamoDB stream event in, ``{"batchItemFailures": [...]}`` out."""
+    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+
+    from chalicelib.observability import count, flush_metrics
+
+    class CaseOrderedProcessor(BatchProcessor):
+        def __init__(self) -> None:
+            super().__init__(EventType.DynamoDBStreams)
+            self._failed_cases: set[str] = set()
+
+        def _process_record(self, record: dict[str, Any]) -> Any:
+            key = _case_key(record)
+            if key in self._failed_cases:
+                blocked = CaseBlockedError(key)
+                return self.failure_handler(
+                    record=self._to_batch_type(record, event_type=self.event_type), exception=(CaseBlockedError, blocked, None)
+                )
+            result = super()._process_record(record)
+            if result[0] == "fail":
+                self._failed_cases.add(key)
+            return result
+
+    processor = CaseOrderedProcessor()
+    try:
+        response = process_partial_response(event=event, record_handler=handle_change, processor=processor, context=context)
+        failures = len(response.get("batchItemFailures", []))
+        if failures:
+            count("StreamRecordsFailed", failures)
+        return dict(response)
+    finally:
+        flush_metrics()
+
+
+@bp.on_dynamodb_record(stream_arn=STREAM_ARN, batch_size=BATCH_SIZE, starting_position="TRIM_HORIZON", name="on_case_change")
+def on_case_change(event: Any) -> dict[str, Any]:
+    return process_stream_batch(event.to_dict(), event.context)

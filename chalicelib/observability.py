@@ -1,0 +1,55 @@
+"""Logging and metrics in one place (powertools), created on first use to keep cold starts short.
+
+Log with keys, never with f-strings, and never log personal data: subscriber and case ids are
+pseudonymous; e-mail addresses, names, message texts and tokens never go into a log line.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools import Logger, Metrics
+
+SERVICE = "baken"
+NAMESPACE = "Baken"
+
+
+@lru_cache(maxsize=1)
+def logger() -> Logger:
+    import logging
+
+    from aws_lambda_powertools import Logger
+
+    structured = Logger(service=SERVICE)
+    # One JSON line per event: do not also hand records to the root logger (Chalice local and some
+    # runtimes give it a handler of its own, which would print every line twice).
+    logging.getLogger(SERVICE).propagate = False
+    return structured
+
+
+@lru_cache(maxsize=1)
+def metrics() -> Metrics:
+    from aws_lambda_powertools import Metrics
+
+    return Metrics(namespace=NAMESPACE, service=SERVICE)
+
+
+def count(name: str, value: float = 1) -> None:
+    """Add to a count metric, flushed by ``flush_metrics`` at the end of each invocation."""
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    metrics().add_metric(name=name, unit=MetricUnit.Count, value=value)
+
+
+def flush_metrics() -> None:
+    metrics().flush_metrics(raise_on_empty_metrics=False)
+
+
+def audit(action: str, *, actor: str, object_id: str, result: str | int, origin: str, **extra: Any) -> None:
+    """One audit line per write or denied access: who did what to which object, from where, with what result."""
+    logger().info(
+        "audit",
+        extra={"audit": {"action": action, "actor": actor, "object": object_id, "result": result, "origin": origin, **extra}},
+    )

@@ -1,0 +1,205 @@
+"""What a behandelaar does to a case. Each command only writes the cases table: telling people is the
+stream handler's job, so nothing is ever sent from a request."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from chalicelib.domain import cases as rules
+from chalicelib.domain.cases import (
+    Case,
+    CaseMessage,
+    DocumentRequest,
+    Extension,
+    Link,
+    Location,
+    Medewerker,
+    StatusEntry,
+    Suspension,
+)
+from chalicelib.domain.catalogue import Catalogue, Zaaktype
+from chalicelib.domain.deadlines import deadline_for
+from chalicelib.domain.durations import Duration
+from chalicelib.domain.errors import ConcurrentUpdateError, Issue, UnknownStatustypeError, UnknownZaaktypeError, ValidationError
+from chalicelib.domain.identity import Principal, Role, ensure_can_change, is_valid_subject, require_role
+from chalicelib.domain.reference import Point, ReferenceData
+from chalicelib.domain.subscriptions import automatic_subscriptions
+from chalicelib.domain.workdays import amsterdam_date
+from chalicelib.services.ports import CaseRepository, Clock, SubscriberDirectory
+
+MAX_ATTEMPTS = 3
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+@dataclass(frozen=True)
+class NewCase:
+    zaaktype: str
+    omschrijving: str
+    initiator: str
+    co_initiators: tuple[str, ...]
+    gemeenten: tuple[str, ...]
+    point: Point | None = None
+    startdatum: date | None = None
+
+
+@dataclass(frozen=True)
+class NewDocumentRequest:
+    omschrijving: str
+    due: date | None = None
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    case: Case
+    changed: bool
+
+
+class CaseCommands:
+    def __init__(
+        self,
+        cases: CaseRepository,
+        subscribers: SubscriberDirectory,
+        catalogue: Catalogue,
+        reference: ReferenceData,
+        clock: Clock,
+        ids: Callable[[], str] = new_id,
+    ) -> None:
+        self._cases = cases
+        self._subscribers = subscribers
+        self._catalogue = catalogue
+        self._reference = reference
+        self._clock = clock
+        self._ids = ids
+
+    def create(self, principal: Principal, new: NewCase) -> Case:
+        """Register a case for an applicant; the creating behandelaar handles it. Its parties are
+        subscribed to it in the same transaction."""
+        require_role(principal, Role.BEHANDELAAR, "create_case")
+        zaaktype = self._zaaktype_for_input(new.zaaktype)
+        self._validate_parties_and_place(new)
+        now = self._clock.now()
+        today = amsterdam_date(now)
+        startdatum = new.startdatum or today
+        if startdatum > today:
+            raise ValidationError.single("startdatum", "in_future")
+        case = rules.open_case(
+            case_id=self._ids(),
+            case_number=self._cases.next_case_number(zaaktype.case_number_prefix, today.year),
+            zaaktype=zaaktype,
+            omschrijving=new.omschrijving,
+            startdatum=startdatum,
+            registered_at=now,
+            behandelaar=Medewerker(principal.subject, principal.name or principal.subject),
+            initiator=new.initiator,
+            co_initiators=new.co_initiators,
+            location=Location(new.gemeenten, new.point),
+            first_status_id=self._ids(),
+        )
+        known = self._subscribers.get_many(case.parties)
+        return self._cases.create(case, automatic_subscriptions(case, known, now))
+
+    def set_status(self, principal: Principal, case_id: str, statustype: str, toelichting: str | None) -> CommandResult:
+        def apply(case: Case, zaaktype: Zaaktype) -> Case:
+            try:
+                zaaktype.statustype(statustype)
+            except UnknownStatustypeError:
+                raise ValidationError.single("statustype", "unknown_statustype", zaaktype=zaaktype.identificatie) from None
+            entry = StatusEntry(self._ids(), statustype, self._clock.now(), principal.subject, toelichting)
+            return rules.set_status(case, zaaktype, entry)
+
+        return self._change(principal, case_id, "set_status", apply)
+
+    def request_documents(self, principal: Principal, case_id: str, requests: tuple[NewDocumentRequest, ...]) -> CommandResult:
+        def apply(case: Case, _: Zaaktype) -> Case:
+            now = self._clock.now()
+            today = amsterdam_date(now)
+            issues = [
+                Issue(f"documents.{i}.due", "in_past") for i, r in enumerate(requests) if r.due is not None and r.due < today
+            ]
+            if issues:
+                raise ValidationError(issues)
+            built = tuple(DocumentRequest(self._ids(), r.omschrijving, now, principal.subject, r.due) for r in requests)
+            return rules.request_documents(case, built)
+
+        return self._change(principal, case_id, "request_documents", apply)
+
+    def mark_document_received(self, principal: Principal, case_id: str, document_id: str) -> CommandResult:
+        return self._change(
+            principal,
+            case_id,
+            "mark_document_received",
+            lambda case, _: rules.mark_document_received(case, document_id, self._clock.now()),
+        )
+
+    def post_message(self, principal: Principal, case_id: str, text: str, link: Link | None) -> CommandResult:
+        return self._change(
+            principal,
+            case_id,
+            "post_message",
+            lambda case, _: rules.post_message(case, CaseMessage(self._ids(), text, self._clock.now(), principal.subject, link)),
+        )
+
+    def extend(self, principal: Principal, case_id: str, duur: Duration, reden: str) -> CommandResult:
+        def apply(case: Case, zaaktype: Zaaktype) -> Case:
+            now = self._clock.now()
+            extension = Extension(duur, reden, now)
+            return rules.extend(case, zaaktype, extension, current_due=deadline_for(case).due, today=amsterdam_date(now))
+
+        return self._change(principal, case_id, "extend", apply)
+
+    def suspend(self, principal: Principal, case_id: str, reden: str) -> CommandResult:
+        def apply(case: Case, zaaktype: Zaaktype) -> Case:
+            return rules.suspend(case, zaaktype, Suspension(amsterdam_date(self._clock.now()), reden))
+
+        return self._change(principal, case_id, "suspend", apply)
+
+    def resume(self, principal: Principal, case_id: str) -> CommandResult:
+        return self._change(principal, case_id, "resume", lambda case, _: rules.resume(case, amsterdam_date(self._clock.now())))
+
+    def _change(self, principal: Principal, case_id: str, action: str, apply: Callable[[Case, Zaaktype], Case]) -> CommandResult:
+        """Check the role, load, check ownership, apply, save; on a concurrent change start again from the
+        fresh case. The role is checked before loading so that nobody learns whether a case exists."""
+        require_role(principal, Role.BEHANDELAAR, action)
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            case = self._cases.get(case_id)
+            ensure_can_change(principal, case, action)
+            changed = apply(case, self._catalogue.get(case.zaaktype))
+            if changed == case:
+                return CommandResult(case, changed=False)
+            try:
+                return CommandResult(self._cases.save(changed), changed=True)
+            except ConcurrentUpdateError:
+                if attempt == MAX_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _zaaktype_for_input(self, identificatie: str) -> Zaaktype:
+        try:
+            return self._catalogue.get(identificatie)
+        except UnknownZaaktypeError:
+            raise ValidationError.single("zaaktype", "unknown_zaaktype") from None
+
+    def _validate_parties_and_place(self, new: NewCase) -> None:
+        issues: list[Issue] = []
+        if not is_valid_subject(new.initiator):
+            issues.append(Issue("initiator", "invalid_subject"))
+        issues.extend(
+            Issue(f"co_initiators.{i}", "invalid_subject") for i, s in enumerate(new.co_initiators) if not is_valid_subject(s)
+        )
+        if new.initiator in new.co_initiators:
+            issues.append(Issue("co_initiators", "contains_initiator"))
+        if not new.gemeenten:
+            issues.append(Issue("gemeenten", "required"))
+        issues.extend(
+            Issue(f"gemeenten.{i}", "unknown_gemeente", {"gemeente": code})
+            for i, code in enumerate(new.gemeenten)
+            if self._reference.gemeente(code) is None
+        )
+        if issues:
+            raise ValidationError(issues)

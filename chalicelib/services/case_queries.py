@@ -1,0 +1,95 @@
+"""Reading cases and the berichtenbox: the applicant's own, and the same view for behandelaar and KCC."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chalicelib.domain.case_view import CaseView, case_view
+from chalicelib.domain.catalogue import Catalogue
+from chalicelib.domain.errors import CaseNotFoundError, ForbiddenError
+from chalicelib.domain.identity import Principal, Role, ensure_can_view, require_role
+from chalicelib.domain.inbox import InboxMessage
+from chalicelib.domain.notifications import Notification
+from chalicelib.services.ports import CaseRepository, Clock, ContactMomentStore, InboxStore, NotificationOutbox
+
+STAFF = frozenset({Role.BEHANDELAAR, Role.KCC})
+
+
+def _require_staff(principal: Principal, action: str) -> None:
+    if not principal.roles & STAFF:
+        raise ForbiddenError(action)
+
+
+class CaseQueries:
+    def __init__(
+        self, cases: CaseRepository, catalogue: Catalogue, outbox: NotificationOutbox, contacts: ContactMomentStore
+    ) -> None:
+        self._cases = cases
+        self._catalogue = catalogue
+        self._outbox = outbox
+        self._contacts = contacts
+
+    def my_cases(self, principal: Principal) -> list[CaseView]:
+        """The cases of the applicant, or of whom they act for."""
+        require_role(principal, Role.APPLICANT, "list_my_cases")
+        return [case_view(case, self._catalogue.get(case.zaaktype)) for case in self._cases.cases_of_party(principal.acting_for)]
+
+    def view(self, principal: Principal, case_id: str) -> CaseView:
+        """One case; for an applicant who is not a party it does not exist."""
+        if not principal.roles & {Role.APPLICANT, Role.BEHANDELAAR, Role.KCC}:
+            raise ForbiddenError("view_case")
+        case = self._cases.get(case_id)
+        ensure_can_view(principal, case)
+        staff = bool(principal.roles & STAFF)
+        contacts = tuple(c for c in self._contacts.for_case(case.id) if staff or not c.vertrouwelijk)
+        return case_view(case, self._catalogue.get(case.zaaktype), contacts)
+
+    def staff_view(self, principal: Principal, case_id: str) -> CaseView:
+        """One case as behandelaar or KCC see it."""
+        _require_staff(principal, "view_case")
+        return self.view(principal, case_id)
+
+    def find_by_number(self, principal: Principal, case_number: str) -> CaseView:
+        """Look a case up by its human number (behandelaar and KCC)."""
+        _require_staff(principal, "find_case")
+        case = self._cases.find_by_number(case_number)
+        if case is None:
+            raise CaseNotFoundError(case_number)
+        return case_view(case, self._catalogue.get(case.zaaktype), tuple(self._contacts.for_case(case.id)))
+
+    def delivery_status(self, principal: Principal, case_id: str) -> list[Notification]:
+        """Every notification about the case and whether it arrived (behandelaar and KCC only)."""
+        _require_staff(principal, "view_delivery_status")
+        self._cases.get(case_id)
+        return self._outbox.for_case(case_id)
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    messages: list[InboxMessage]
+    unread: int
+    next_after: str | None
+
+
+class Berichtenbox:
+    """The portal inbox of the applicant (or of whom they act for)."""
+
+    def __init__(self, inbox: InboxStore, clock: Clock) -> None:
+        self._inbox = inbox
+        self._clock = clock
+
+    def page(self, principal: Principal, *, limit: int, after: str | None) -> InboxPage:
+        require_role(principal, Role.APPLICANT, "read_inbox")
+        owner = principal.acting_for
+        messages = self._inbox.list(owner, limit=limit + 1, after=after)
+        has_more = len(messages) > limit
+        messages = messages[:limit]
+        return InboxPage(
+            messages=messages,
+            unread=self._inbox.unread_count(owner),
+            next_after=messages[-1].id if has_more and messages else None,
+        )
+
+    def mark_read(self, principal: Principal, message_id: str) -> InboxMessage:
+        require_role(principal, Role.APPLICANT, "mark_inbox_read")
+        return self._inbox.mark_read(principal.acting_for, message_id, self._clock.now())

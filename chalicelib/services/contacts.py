@@ -1,0 +1,62 @@
+"""Recording contact moments: the KCC (or a behandelaar) notes who called about which case, when and about
+what, so the next person who picks up the phone gives the same answer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from chalicelib.domain.cases import Medewerker
+from chalicelib.domain.contacts import ContactMoment
+from chalicelib.domain.errors import ForbiddenError, ValidationError
+from chalicelib.domain.identity import Principal, Role
+from chalicelib.services.case_commands import new_id
+from chalicelib.services.ports import CaseRepository, Clock, ContactMomentStore
+
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class NewContactMoment:
+    kanaal: str
+    onderwerp: str
+    inhoud: str
+    plaatsgevonden_op: datetime | None = None
+    vertrouwelijk: bool = False
+    contact_gelukt: bool = True
+    tags: tuple[str, ...] = ()
+
+
+class ContactRegistry:
+    def __init__(
+        self, cases: CaseRepository, contacts: ContactMomentStore, clock: Clock, ids: Callable[[], str] = new_id
+    ) -> None:
+        self._cases = cases
+        self._contacts = contacts
+        self._clock = clock
+        self._ids = ids
+
+    def record(self, principal: Principal, case_id: str, new: NewContactMoment) -> ContactMoment:
+        """Add a contact moment to a case's history. Nothing about the case itself changes."""
+        if not principal.roles & {Role.KCC, Role.BEHANDELAAR}:
+            raise ForbiddenError("record_contact_moment")
+        case = self._cases.get(case_id)
+        now = self._clock.now()
+        when = new.plaatsgevonden_op or now
+        if when > now + CLOCK_SKEW:
+            raise ValidationError.single("plaatsgevonden_op", "in_future")
+        moment = ContactMoment(
+            id=self._ids(),
+            case_id=case.id,
+            kanaal=new.kanaal,
+            onderwerp=new.onderwerp,
+            inhoud=new.inhoud,
+            plaatsgevonden_op=when,
+            medewerker=Medewerker(principal.subject, principal.name or principal.subject),
+            vertrouwelijk=new.vertrouwelijk,
+            contact_gelukt=new.contact_gelukt,
+            tags=new.tags,
+        )
+        self._contacts.add(moment)
+        return moment

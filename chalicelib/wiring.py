@@ -1,0 +1,288 @@
+"""Creates adapters and services on first use (cached per process, as Lambda keeps them warm).
+
+Tests call ``reset()`` after changing the environment, or ``override()`` to put in-memory twins in place.
+Nothing heavy is imported until a getter is first called.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+from chalicelib.config import Settings, settings
+
+if TYPE_CHECKING:
+    from chalicelib.adapters.identity import DevIssuer, JwtVerifier
+    from chalicelib.domain.catalogue import Catalogue
+    from chalicelib.domain.reference import ReferenceData
+    from chalicelib.services.case_commands import CaseCommands
+    from chalicelib.services.case_queries import Berichtenbox, CaseQueries
+    from chalicelib.services.contacts import ContactRegistry
+    from chalicelib.services.delivery import Delivery
+    from chalicelib.services.fanout import FanOut
+    from chalicelib.services.ports import (
+        CaseRepository,
+        Clock,
+        ContactMomentStore,
+        DeliveryQueue,
+        EmailSender,
+        InboxStore,
+        MessageRenderer,
+        NotificationOutbox,
+        SubscriberDirectory,
+        SubscriptionRepository,
+    )
+
+DATA = Path(__file__).resolve().parent / "data"
+_overrides: dict[str, Any] = {}
+
+
+def override(**adapters: Any) -> None:
+    """Replace adapters by name (``cases``, ``subscriptions``, ``subscribers``, ``outbox``, ``queue``,
+    ``email``, ``inbox``, ``renderer``, ``clock``, ``verifier``) and rebuild the services around them."""
+    _overrides.update(adapters)
+    _clear()
+
+
+def reset() -> None:
+    """Forget every adapter and service, and the settings they were built from."""
+    _overrides.clear()
+    settings.cache_clear()
+    _clear()
+
+
+def _clear() -> None:
+    for getter in _CACHED:
+        getter.cache_clear()
+
+
+def _read_json(name: str) -> Any:
+    with open(DATA / name, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+@lru_cache(maxsize=1)
+def reference() -> ReferenceData:
+    from chalicelib.domain.reference import ReferenceData
+
+    return ReferenceData.from_data(_read_json("gemeenten.json"), _read_json("topics.json"))
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> Catalogue:
+    from chalicelib.domain.catalogue import Catalogue
+
+    return Catalogue.from_data(_read_json("zaaktypen.json"), (t.slug for t in reference().topics()))
+
+
+@lru_cache(maxsize=1)
+def clock() -> Clock:
+    from chalicelib.services.ports import Clock
+
+    return _overrides.get("clock") or Clock()
+
+
+@lru_cache(maxsize=1)
+def _bound_settings() -> Settings:
+    current = settings()
+    from chalicelib.adapters.dynamodb.models import bind
+
+    bind(current)
+    return current
+
+
+def _dynamodb(name: str, class_name: str) -> Any:
+    """An override by ``name``, or the DynamoDB adapter ``class_name`` on tables bound to this stage."""
+    if name in _overrides:
+        return _overrides[name]
+    _bound_settings()
+    from chalicelib.adapters.dynamodb import repositories
+
+    return getattr(repositories, class_name)()
+
+
+@lru_cache(maxsize=1)
+def cases() -> CaseRepository:
+    return cast("CaseRepository", _dynamodb("cases", "DynamoDBCases"))
+
+
+@lru_cache(maxsize=1)
+def contacts() -> ContactMomentStore:
+    return cast("ContactMomentStore", _dynamodb("contacts", "DynamoDBContacts"))
+
+
+@lru_cache(maxsize=1)
+def subscriptions() -> SubscriptionRepository:
+    return cast("SubscriptionRepository", _dynamodb("subscriptions", "DynamoDBSubscriptions"))
+
+
+@lru_cache(maxsize=1)
+def subscribers() -> SubscriberDirectory:
+    return cast("SubscriberDirectory", _dynamodb("subscribers", "DynamoDBSubscribers"))
+
+
+@lru_cache(maxsize=1)
+def outbox() -> NotificationOutbox:
+    return cast("NotificationOutbox", _dynamodb("outbox", "DynamoDBOutbox"))
+
+
+@lru_cache(maxsize=1)
+def inbox() -> InboxStore:
+    return cast("InboxStore", _dynamodb("inbox", "DynamoDBInbox"))
+
+
+@lru_cache(maxsize=8)
+def boto_client(service: str) -> Any:
+    import boto3
+
+    return boto3.client(service, region_name=settings().region)
+
+
+@lru_cache(maxsize=1)
+def queue() -> DeliveryQueue:
+    if "queue" in _overrides:
+        return _overrides["queue"]  # type: ignore[no-any-return]
+    from chalicelib.adapters.sqs_queue import SqsDeliveryQueue
+
+    client = boto_client("sqs")
+
+    @lru_cache(maxsize=1)
+    def queue_url() -> str:
+        current = settings()
+        return current.delivery_queue_url or str(client.get_queue_url(QueueName=current.delivery_queue_name)["QueueUrl"])
+
+    return SqsDeliveryQueue(client, queue_url)
+
+
+@lru_cache(maxsize=1)
+def email() -> EmailSender:
+    if "email" in _overrides:
+        return _overrides["email"]  # type: ignore[no-any-return]
+    from chalicelib.adapters.ses_email import SesEmailSender
+
+    current = settings()
+    return SesEmailSender(boto_client("sesv2"), sender=current.sender, configuration_set=current.ses_configuration_set)
+
+
+@lru_cache(maxsize=1)
+def renderer() -> MessageRenderer:
+    if "renderer" in _overrides:
+        return _overrides["renderer"]  # type: ignore[no-any-return]
+    from chalicelib.adapters.templates import JinjaRenderer
+
+    return JinjaRenderer()
+
+
+@lru_cache(maxsize=1)
+def dev_issuer() -> DevIssuer | None:
+    """The local dev issuer, only in the local stage and only when the local stack made a key."""
+    current = settings()
+    if not current.is_local or not current.dev_issuer_key_file:
+        return None
+    from chalicelib.adapters.identity import DevIssuer
+
+    with open(current.dev_issuer_key_file, "rb") as handle:
+        return DevIssuer(private_key_pem=handle.read(), issuer=current.oidc_issuer, audience=current.oidc_audience)
+
+
+@lru_cache(maxsize=1)
+def verifier() -> JwtVerifier:
+    if "verifier" in _overrides:
+        return _overrides["verifier"]  # type: ignore[no-any-return]
+    from chalicelib.adapters.identity import JwtVerifier
+
+    current = settings()
+    issuer = dev_issuer()
+    jwks = issuer.jwks() if issuer is not None else json.loads(current.oidc_jwks or '{"keys": []}')
+    return JwtVerifier(issuer=current.oidc_issuer, audience=current.oidc_audience, jwks=jwks)
+
+
+@lru_cache(maxsize=1)
+def case_commands() -> CaseCommands:
+    from chalicelib.services.case_commands import CaseCommands
+
+    return CaseCommands(cases(), subscribers(), catalogue(), reference(), clock())
+
+
+@lru_cache(maxsize=1)
+def case_queries() -> CaseQueries:
+    from chalicelib.services.case_queries import CaseQueries
+
+    return CaseQueries(cases(), catalogue(), outbox(), contacts())
+
+
+@lru_cache(maxsize=1)
+def contact_registry() -> ContactRegistry:
+    from chalicelib.services.contacts import ContactRegistry
+
+    return ContactRegistry(cases(), contacts(), clock())
+
+
+@lru_cache(maxsize=1)
+def berichtenbox() -> Berichtenbox:
+    from chalicelib.services.case_queries import Berichtenbox
+
+    return Berichtenbox(inbox(), clock())
+
+
+@lru_cache(maxsize=1)
+def fanout() -> FanOut:
+    from chalicelib.services.fanout import FanOut
+
+    return FanOut(
+        catalogue(),
+        subscriptions(),
+        outbox(),
+        queue(),
+        clock(),
+        retention=timedelta(days=settings().notification_retention_days),
+    )
+
+
+@lru_cache(maxsize=1)
+def delivery() -> Delivery:
+    from chalicelib.services.delivery import Delivery
+
+    current = settings()
+    return Delivery(
+        outbox=outbox(),
+        cases=cases(),
+        catalogue=catalogue(),
+        reference=reference(),
+        subscribers=subscribers(),
+        renderer=renderer(),
+        email=email(),
+        inbox=inbox(),
+        clock=clock(),
+        portal_url=current.portal_url,
+        claim=timedelta(seconds=current.claim_seconds),
+    )
+
+
+_CACHED = (
+    reference,
+    catalogue,
+    clock,
+    _bound_settings,
+    cases,
+    contacts,
+    subscriptions,
+    subscribers,
+    outbox,
+    inbox,
+    boto_client,
+    queue,
+    email,
+    renderer,
+    dev_issuer,
+    verifier,
+    case_commands,
+    case_queries,
+    contact_registry,
+    berichtenbox,
+    fanout,
+    delivery,
+)

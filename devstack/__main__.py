@@ -1,0 +1,290 @@
+"""Start Baken locally: ``python -m devstack`` (``make run`` does it in the project's virtualenv).
+
+1. an embedded moto server on 127.0.0.1 (DynamoDB + Streams, SQS, SES, CloudFormation);
+2. the data stack created from infra/data.json, as in AWS;
+3. the demo from the story (Mark, his group's subsidy case, other applicants, followers);
+4. the API and pages with ``chalice local --stage local``;
+5. the event runner feeding the stream and queue handlers with Lambda-shaped events.
+Ctrl-C stops everything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+import warnings
+from datetime import UTC, datetime
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from devstack.infra import StackOutputs
+    from devstack.runner import EventRunner
+
+ROOT = Path(__file__).resolve().parents[1]
+STATE = ROOT / ".baken-local"
+
+
+def _free(port: int, host: str) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        return probe.connect_ex((host, port)) != 0
+
+
+def _stage_environment() -> dict[str, str]:
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text(encoding="utf-8"))
+    return {**config.get("environment_variables", {}), **config["stages"]["local"]["environment_variables"]}
+
+
+def _write_dev_key() -> Path:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    STATE.mkdir(exist_ok=True)
+    path = STATE / "dev-issuer.pem"
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    path.chmod(0o600)
+    return path
+
+
+def _wait_for(url: str, seconds: float, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"chalice local stopped with exit code {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310 - our own local server
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"the API did not answer at {url} within {seconds:.0f} s")
+
+
+def _relay(stream: Any, prefix: str) -> None:
+    for line in iter(stream.readline, b""):
+        sys.stdout.write(f"{prefix} {line.decode('utf-8', 'replace')}")
+        sys.stdout.flush()
+
+
+def _banner(api: str, moto: str, seeded: dict[str, str], tokens: dict[str, str]) -> str:
+    case = seeded.get("mark_case", "<case id>")
+    return f"""
+================================================================================
+ Baken is running (stage local)
+
+   API ................ {api}/api/health
+   Zaaktypen .......... {api}/api/zaaktypen
+   Local mailbox ...... {api}/dev/mailbox  (e-mails sent through moto SES)
+   Personas ........... {api}/api/dev/personas
+   Fresh token ........ curl -s -X POST {api}/api/dev/token -d '{{"persona": "mark"}}'
+   moto server ........ {moto}
+
+ Walkthrough (tokens below are valid for 8 hours):
+
+   export ANNA={tokens["anna"]}
+   export MARK={tokens["mark"]}
+   export SANNE={tokens["sanne"]}
+   export JAN={tokens["jan"]}
+
+   # 1. Anna, behandelaar, asks Mark's group for more information:
+   curl -s -X POST {api}/api/cases/{case}/status -H "Authorization: Bearer $ANNA" \\
+        -H 'Content-Type: application/json' -d '{{"statustype": "aanvullende-informatie-nodig"}}'
+
+   # 2. Within two seconds Mark has an e-mail, and a message in his berichtenbox:
+   curl -s "{api}/api/dev/mailbox?to=mark.visser@example.org"
+   curl -s {api}/api/me/inbox -H "Authorization: Bearer $MARK"
+
+   # 3. Jan, who has nothing to do with it, got nothing:
+   curl -s "{api}/api/dev/mailbox?to=jan.degroot@example.org"
+
+   # 4. Anna posts the waterschap message with a link to the Omgevingsloket:
+   curl -s -X POST {api}/api/cases/{case}/messages -H "Authorization: Bearer $ANNA" \\
+        -H 'Content-Type: application/json' \\
+        -d '{{"text": "Voor uw plan is ook een vergunning van het waterschap nodig. Vraag die aan via het Omgevingsloket.",
+             "link": {{"url": "https://omgevingswet.overheid.nl/loket", "label": "Omgevingsloket"}}}}'
+
+   # 5. Mark sees his case: status, the message, missing documents, deadline and servicenorm, behandelaar:
+   curl -s {api}/api/me/cases/{case} -H "Authorization: Bearer $MARK"
+
+   # 6. Sanne (KCC) records Mark's phone call; Anna sees it on the timeline:
+   curl -s -X POST {api}/api/cases/{case}/contact-moments -H "Authorization: Bearer $SANNE" \\
+        -H 'Content-Type: application/json' \\
+        -d '{{"kanaal": "telefoon", "onderwerp": "Vergunning waterschap",
+             "inhoud": "Uitgelegd hoe hij de vergunning aanvraagt via het Omgevingsloket."}}'
+   curl -s {api}/api/cases/{case} -H "Authorization: Bearer $ANNA"
+
+   # The KCC sees which notifications Mark was sent and whether they arrived:
+   curl -s {api}/api/cases/{case}/notifications -H "Authorization: Bearer $SANNE"
+
+ Press Ctrl-C to stop.
+================================================================================
+"""
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m devstack", description="Run Baken locally on moto.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000, help="port of the API (chalice local)")
+    parser.add_argument("--moto-port", type=int, default=5100, help="port of the embedded moto server")
+    parser.add_argument("--no-seed", action="store_true", help="start empty, without the demo data")
+    parser.add_argument("--followers", type=int, default=60, help="number of demo topic and area followers")
+    return parser.parse_args(argv)
+
+
+def _environment(moto_url: str, api_url: str) -> None:
+    """This process, chalice local and the handlers all see the local stage's settings and talk to moto."""
+    os.environ.update(
+        {
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": "eu-west-1",
+            "AWS_REGION": "eu-west-1",
+            "AWS_ENDPOINT_URL": moto_url,
+            **_stage_environment(),
+            "BAKEN_PORTAL_URL": api_url,
+            "BAKEN_DEV_ISSUER_KEY_FILE": str(_write_dev_key()),
+        }
+    )
+    os.environ.pop("AWS_PROFILE", None)
+
+
+def _runner(outputs: StackOutputs) -> EventRunner:
+    import boto3
+
+    import app as baken
+    from devstack.infra import mapping_settings
+    from devstack.runner import EventRunner, QueuePoller, StreamPoller, StreamSettings
+
+    session = boto3.Session(region_name="eu-west-1")
+    sqs = session.client("sqs")
+    return EventRunner(
+        StreamPoller(
+            streams=session.client("dynamodbstreams"),
+            sqs=sqs,
+            stream_arn=outputs.cases_stream_arn,
+            handler=baken.app.handler_map["on_case_change"],
+            settings=StreamSettings.from_mapping(mapping_settings("OnCaseChange"), batch_size=25),
+            failure_queue_url=outputs.stream_failure_queue_url,
+        ),
+        QueuePoller(
+            sqs=sqs,
+            queue_url=outputs.delivery_queue_url,
+            queue_arn=outputs.values["DeliveryQueueArn"],
+            handler=baken.app.handler_map["deliver"],
+        ),
+    )
+
+
+def _start_api(host: str, port: int) -> subprocess.Popen[bytes]:
+    chalice = Path(sys.executable).parent / "chalice"
+    api = subprocess.Popen(
+        [str(chalice), "local", "--stage", "local", "--host", host, "--port", str(port), "--no-autoreload"],
+        cwd=ROOT,
+        env=os.environ.copy(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    threading.Thread(target=_relay, args=(api.stdout, "[api]"), daemon=True).start()
+    return api
+
+
+def _walkthrough_tokens() -> dict[str, str]:
+    from chalicelib import wiring
+    from chalicelib.adapters.identity import load_personas
+
+    issuer = wiring.dev_issuer()
+    if issuer is None:
+        raise SystemExit("the dev issuer is not configured")
+    personas = load_personas(str(wiring.DATA / "dev_personas.json"))
+    return {key: issuer.issue(persona.claims, lifetime_seconds=8 * 3600) for key, persona in personas.items()}
+
+
+def _stop(api: subprocess.Popen[bytes], runner: EventRunner, moto: Any) -> None:
+    print("[baken] stopping", flush=True)
+    runner.stop()
+    if api.poll() is None:
+        os.killpg(api.pid, signal.SIGTERM)
+        try:
+            api.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(api.pid, signal.SIGKILL)
+    moto.stop()
+    print("[baken] stopped", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = _arguments(argv)
+    for port in (arguments.port, arguments.moto_port):
+        if not _free(port, arguments.host):
+            print(f"Port {port} on {arguments.host} is in use. Stop what uses it, or choose another with --port/--moto-port.")
+            return 2
+
+    warnings.filterwarnings("ignore", message=".*AWS::SES::ConfigurationSet.*")
+    for noisy in ("werkzeug", "moto"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+    from moto.server import ThreadedMotoServer
+
+    moto = ThreadedMotoServer(ip_address=arguments.host, port=arguments.moto_port, verbose=False)
+    moto.start()
+    moto_url = f"http://{arguments.host}:{arguments.moto_port}"
+    api_url = f"http://{arguments.host}:{arguments.port}"
+    _environment(moto_url, api_url)
+
+    import boto3
+
+    from devstack.infra import create_data_stack
+
+    outputs = create_data_stack(boto3.Session(region_name="eu-west-1"), "local")
+    os.environ["BAKEN_CASES_STREAM_ARN"] = outputs.cases_stream_arn
+    os.environ["BAKEN_DELIVERY_QUEUE_URL"] = outputs.delivery_queue_url
+    print(f"[baken] moto server on {moto_url}; data stack created from infra/data.json", flush=True)
+
+    from chalicelib import wiring
+
+    wiring.reset()
+    seeded: dict[str, str] = {}
+    if not arguments.no_seed:
+        from devstack.seed import seed
+
+        seeded = seed(datetime.now(UTC), followers=arguments.followers)
+        print(f"[baken] demo data loaded: Mark's case {seeded['mark_case_number']}", flush=True)
+
+    runner = _runner(outputs)
+    runner.run_until_idle()
+    runner.start()
+    api = _start_api(arguments.host, arguments.port)
+
+    stopping = threading.Event()
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        _wait_for(f"{api_url}/api/health", 60, api)
+        print(_banner(api_url, moto_url, seeded, _walkthrough_tokens()), flush=True)
+        print("[baken] ready", flush=True)
+        while not stopping.is_set() and api.poll() is None:
+            stopping.wait(0.5)
+    finally:
+        _stop(api, runner, moto)
+    return 0 if api.returncode in (None, 0, -signal.SIGTERM) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

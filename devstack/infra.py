@@ -1,0 +1,84 @@
+"""Create the data stack from infra/data.json in moto, exactly as an operator deploys it to AWS.
+
+moto's CloudFormation builds the tables (keys, indexes, streams) and queues; it ignores TTL settings and
+the SES configuration set, so those are applied here from the same template.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA_TEMPLATE = ROOT / "infra" / "data.json"
+APP_TEMPLATE = ROOT / "infra" / "app.json"
+SENDER = "noreply@mijn.provincie-utrecht.nl"
+
+
+@dataclass(frozen=True)
+class StackOutputs:
+    values: dict[str, str]
+
+    @property
+    def cases_stream_arn(self) -> str:
+        return self.values["CasesStreamArn"]
+
+    @property
+    def delivery_queue_url(self) -> str:
+        return self.values["DeliveryQueueUrl"]
+
+    @property
+    def dead_letter_queue_url(self) -> str:
+        return self.values["DeliveryDeadLetterQueueUrl"]
+
+    @property
+    def stream_failure_queue_url(self) -> str:
+        return self.values["StreamFailureQueueUrl"]
+
+
+def load_template(path: Path = DATA_TEMPLATE) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)  # type: ignore[no-any-return]
+
+
+def create_data_stack(session: Any, stage: str, *, stack_name: str | None = None) -> StackOutputs:
+    """Deploy infra/data.json for ``stage`` and return its outputs."""
+    template = load_template()
+    name = stack_name or f"baken-{stage}-data"
+    cloudformation = session.client("cloudformation")
+    cloudformation.create_stack(
+        StackName=name,
+        TemplateBody=json.dumps(template),
+        Parameters=[{"ParameterKey": "Stage", "ParameterValue": stage}],
+    )
+    stack = cloudformation.describe_stacks(StackName=name)["Stacks"][0]
+    if stack["StackStatus"] != "CREATE_COMPLETE":
+        raise RuntimeError(f"data stack not created: {stack['StackStatus']}")
+    outputs = StackOutputs({o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])})
+    _apply_time_to_live(session, template, stage)
+    session.client("sesv2").create_email_identity(EmailIdentity=SENDER)
+    return outputs
+
+
+def _apply_time_to_live(session: Any, template: dict[str, Any], stage: str) -> None:
+    dynamodb = session.client("dynamodb")
+    for resource in template["Resources"].values():
+        if resource["Type"] != "AWS::DynamoDB::Table":
+            continue
+        ttl = resource["Properties"].get("TimeToLiveSpecification")
+        if ttl:
+            table = resource["Properties"]["TableName"]["Fn::Sub"].replace("${Stage}", stage)
+            dynamodb.update_time_to_live(
+                TableName=table,
+                TimeToLiveSpecification={"AttributeName": ttl["AttributeName"], "Enabled": bool(ttl["Enabled"])},
+            )
+
+
+def mapping_settings(function: str) -> dict[str, Any]:
+    """The event source mapping settings for a function from infra/app.json (what the local runner obeys)."""
+    merge = load_template(APP_TEMPLATE)
+    events = merge["Resources"][function]["Properties"]["Events"]
+    (settings,) = (event["Properties"] for event in events.values())
+    return settings  # type: ignore[no-any-return]

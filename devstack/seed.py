@@ -1,0 +1,182 @@
+"""Demo data from the story (docs: STORY.md): Mark and his initiative group's subsidy case in gemeente
+Utrechtse Heuvelrug, an unrelated applicant, a public permit case, and followers of topics and areas
+across the province.
+
+Cases are imported the way a zaaksysteem import would write them (one write with their history), so they
+flow through the same stream → outbox → delivery path as everything else.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from chalicelib import wiring
+from chalicelib.domain import cases as rules
+from chalicelib.domain.cases import Case, DocumentRequest, Location, Medewerker, StatusEntry
+from chalicelib.domain.language import Language
+from chalicelib.domain.reference import Point
+from chalicelib.domain.subscriptions import (
+    Channel,
+    Interest,
+    Subscriber,
+    Subscription,
+    SubscriptionOrigin,
+    automatic_subscriptions,
+)
+from chalicelib.domain.workdays import amsterdam_date
+
+ANNA = Medewerker("mdw-anna-bakker", "Anna Bakker")
+PIETER = Medewerker("mdw-pieter-jansen", "Pieter Jansen")
+MARK = "pu-mark-3f9a1c"
+FATIMA = "pu-fatima-8d21e4"
+JAN = "pu-jan-51c7b0"
+ZANDWINNING = "ehk-zandwinning-eemland-7c2d"
+EMAIL_ONLY = frozenset({Channel.EMAIL})
+BOTH = frozenset({Channel.EMAIL, Channel.PORTAL})
+TOPICS = ("subsidies", "vergunningen", "grondbeheer", "wegen-en-werkzaamheden", "natuur-en-landschap", "participatie-en-beleid")
+
+
+def _id() -> str:
+    return str(uuid.uuid4())
+
+
+def _import(case: Case, now: datetime) -> Case:
+    subscribers = wiring.subscribers().get_many(case.parties)
+    return wiring.cases().create(case, automatic_subscriptions(case, subscribers, now))
+
+
+def _history(case: Case, *steps: tuple[str, datetime]) -> Case:
+    zaaktype = wiring.catalogue().get(case.zaaktype)
+    for statustype, at in steps:
+        case = rules.set_status(case, zaaktype, StatusEntry(_id(), statustype, at, case.behandelaar.id))
+    return case
+
+
+def _open(
+    zaaktype: str,
+    *,
+    number: int,
+    omschrijving: str,
+    start: datetime,
+    behandelaar: Medewerker,
+    initiator: str,
+    co_initiators: tuple[str, ...],
+    gemeenten: tuple[str, ...],
+    point: Point | None = None,
+) -> Case:
+    catalogue = wiring.catalogue()
+    definition = catalogue.get(zaaktype)
+    return rules.open_case(
+        case_id=_id(),
+        case_number=f"{definition.case_number_prefix}-{start.year}-{number:06d}",
+        zaaktype=definition,
+        omschrijving=omschrijving,
+        startdatum=amsterdam_date(start),
+        registered_at=start,
+        behandelaar=behandelaar,
+        initiator=initiator,
+        co_initiators=co_initiators,
+        location=Location(gemeenten, point),
+        first_status_id=_id(),
+    )
+
+
+def seed(now: datetime, *, followers: int = 60) -> dict[str, str]:
+    """Write the demo; returns the ids a walkthrough needs."""
+    people = [
+        Subscriber(MARK, "mark.visser@example.org", Language.NL, BOTH, now),
+        Subscriber(FATIMA, "fatima.elamrani@example.org", Language.EN, BOTH, now),
+        Subscriber(JAN, "jan.degroot@example.org", Language.NL, BOTH, now),
+        Subscriber(ZANDWINNING, "vergunningen@zandwinning-eemland.example.nl", Language.NL, BOTH, now),
+    ]
+    for person in people:
+        wiring.subscribers().put(person)
+
+    started = now - timedelta(days=21)
+    mark_case = _open(
+        "subsidie-duurzame-recreatie",
+        number=123,
+        omschrijving="Duurzame recreatie op de Utrechtse Heuvelrug",
+        start=started,
+        behandelaar=ANNA,
+        initiator=MARK,
+        co_initiators=(FATIMA,),
+        gemeenten=("GM1581",),
+        point=Point(52.0466, 5.3690),
+    )
+    mark_case = _history(mark_case, ("in-behandeling", started + timedelta(days=6)))
+    mark_case = replace(
+        mark_case,
+        documents=(
+            DocumentRequest(_id(), "Projectplan", started + timedelta(days=2), ANNA.id, None, started + timedelta(days=4)),
+            DocumentRequest(
+                _id(), "Begroting van het project", started + timedelta(days=6), ANNA.id, amsterdam_date(now + timedelta(days=14))
+            ),
+        ),
+    )
+    mark_case = _import(mark_case, now)
+
+    jan_case = _open(
+        "melding-provinciale-weg",
+        number=88,
+        omschrijving="Kapot verkeerslicht op de N221",
+        start=now - timedelta(days=3),
+        behandelaar=PIETER,
+        initiator=JAN,
+        co_initiators=(),
+        gemeenten=("GM0307",),
+        point=Point(52.1700, 5.4100),
+    )
+    jan_case = _import(jan_case, now)
+
+    permit = _open(
+        "ontgrondingsvergunning",
+        number=41,
+        omschrijving="Verdieping zandwinplas Eemland",
+        start=now - timedelta(days=30),
+        behandelaar=PIETER,
+        initiator=ZANDWINNING,
+        co_initiators=(),
+        gemeenten=("GM0355", "GM0310"),
+        point=Point(52.1120, 5.2480),
+    )
+    permit = _import(_history(permit, ("in-behandeling", now - timedelta(days=20))), now)
+
+    _follow(now, followers)
+    return {
+        "mark_case": mark_case.id,
+        "mark_case_number": mark_case.case_number,
+        "jan_case": jan_case.id,
+        "permit_case": permit.id,
+    }
+
+
+def _follow(now: datetime, count: int) -> None:
+    """Followers of topics and gemeenten, spread over the province roughly by population."""
+    subscriptions = wiring.subscriptions()
+    subscriptions.add(Subscription(Interest.topic("grondbeheer"), MARK, EMAIL_ONLY, Language.NL, SubscriptionOrigin.SELF, now))
+    anonymous = Subscriber("anon-zeist-wegen-4e1b", "wegen.zeist@example.org", Language.NL, EMAIL_ONLY, now)
+    wiring.subscribers().put(anonymous)
+    subscriptions.add(
+        Subscription(
+            Interest.topic("wegen-en-werkzaamheden"), anonymous.id, EMAIL_ONLY, Language.NL, SubscriptionOrigin.SELF, now
+        )
+    )
+    gemeenten = list(wiring.reference().gemeenten())
+    chooser = random.Random(26)  # noqa: S311 - demo data, not security
+    weights = [g.population for g in gemeenten]
+    for index in range(count):
+        follower = Subscriber(
+            f"volger-{index:03d}",
+            f"volger{index:03d}@example.org",
+            chooser.choice([Language.NL, Language.NL, Language.EN]),
+            EMAIL_ONLY,
+            now,
+        )
+        wiring.subscribers().put(follower)
+        gemeente = chooser.choices(gemeenten, weights=weights)[0]
+        interest = Interest.gemeente(gemeente.code) if index % 2 else Interest.topic(chooser.choice(TOPICS))
+        subscriptions.add(Subscription(interest, follower.id, EMAIL_ONLY, follower.language, SubscriptionOrigin.SELF, now))

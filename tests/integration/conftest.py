@@ -1,0 +1,140 @@
+"""Integration fixtures: moto in-process, the data stack from infra/data.json, the Chalice test client, and
+the real handlers driven by records read back from the moto stream and queue (devstack.runner)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from chalice.test import Client
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from moto import mock_aws
+
+from chalicelib import wiring
+from chalicelib.adapters.dev_mailbox import MailboxEntry, read_mailbox
+from chalicelib.adapters.identity import load_personas
+from chalicelib.domain.language import Language
+from chalicelib.domain.subscriptions import Channel, Subscriber
+from devstack.infra import StackOutputs, create_data_stack, mapping_settings
+from devstack.runner import QueuePoller, StreamPoller, StreamSettings
+from tests.conftest import ROOT
+from tests.factories import T0
+
+PERSONAS = load_personas(str(ROOT / "chalicelib" / "data" / "dev_personas.json"))
+
+
+@pytest.fixture(scope="session")
+def dev_key_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    path = tmp_path_factory.mktemp("keys") / "dev-issuer.pem"
+    path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return path
+
+
+@dataclass
+class Stack:
+    outputs: StackOutputs
+    session: Any
+
+    def client(self, service: str) -> Any:
+        return self.session.client(service, region_name="eu-west-1")
+
+
+@pytest.fixture
+def stack(monkeypatch: pytest.MonkeyPatch, dev_key_file: Path) -> Iterator[Stack]:
+    with mock_aws():
+        session = boto3.Session(region_name="eu-west-1")
+        outputs = create_data_stack(session, "local")
+        monkeypatch.setenv("BAKEN_CASES_STREAM_ARN", outputs.cases_stream_arn)
+        monkeypatch.setenv("BAKEN_DELIVERY_QUEUE_URL", outputs.delivery_queue_url)
+        monkeypatch.setenv("BAKEN_DEV_ISSUER_KEY_FILE", str(dev_key_file))
+        wiring.reset()
+        yield Stack(outputs, session)
+        wiring.reset()
+
+
+@pytest.fixture(scope="session")
+def chalice_app() -> Any:
+    import app
+
+    return app
+
+
+@pytest.fixture
+def client(stack: Stack, chalice_app: Any) -> Iterator[Client]:
+    with Client(chalice_app.app, stage_name="local", project_dir=str(ROOT)) as test_client:
+        yield test_client
+
+
+def token_for(persona: str) -> str:
+    issuer = wiring.dev_issuer()
+    assert issuer is not None
+    return issuer.issue(PERSONAS[persona].claims)
+
+
+def headers(persona: str | None = None, language: str | None = None) -> dict[str, str]:
+    result = {"Content-Type": "application/json"}
+    if persona:
+        result["Authorization"] = f"Bearer {token_for(persona)}"
+    if language:
+        result["Accept-Language"] = language
+    return result
+
+
+def register_personas(*keys: str) -> None:
+    """Give applicants a subscriber profile with their e-mail address, as the portal does on first login."""
+    for key in keys:
+        persona = PERSONAS[key]
+        wiring.subscribers().put(
+            Subscriber(persona.claims["sub"], persona.email, Language.NL, frozenset({Channel.EMAIL, Channel.PORTAL}), T0)
+        )
+
+
+class Pipeline:
+    """The stream and queue of the moto stack, feeding the app's real handlers."""
+
+    def __init__(self, stack: Stack, app_module: Any) -> None:
+        settings = mapping_settings("OnCaseChange")
+        self.stream = StreamPoller(
+            streams=stack.client("dynamodbstreams"),
+            sqs=stack.client("sqs"),
+            stream_arn=stack.outputs.cases_stream_arn,
+            handler=app_module.app.handler_map["on_case_change"],
+            settings=StreamSettings.from_mapping(settings, batch_size=25),
+            failure_queue_url=stack.outputs.stream_failure_queue_url,
+            retry_delay=0,
+        )
+        self.queue = QueuePoller(
+            sqs=stack.client("sqs"),
+            queue_url=stack.outputs.delivery_queue_url,
+            queue_arn=stack.outputs.values["DeliveryQueueArn"],
+            handler=app_module.app.handler_map["deliver"],
+        )
+
+    def run(self, rounds: int = 50) -> None:
+        for _ in range(rounds):
+            moved = self.stream.poll_once() + self.queue.poll_once()
+            if not moved and not self.stream.pending():
+                return
+        raise AssertionError("the pipeline did not settle")
+
+
+@pytest.fixture
+def pipeline(stack: Stack, chalice_app: Any) -> Pipeline:
+    return Pipeline(stack, chalice_app)
+
+
+def mailbox(to: str | None = None) -> list[MailboxEntry]:
+    return [m for m in read_mailbox() if to is None or to in m.to]
+
+
+def body(response: Any) -> Any:
+    return json.loads(response.body)
