@@ -23,7 +23,7 @@ run: setup
 	$(BIN)/python -m devstack
 
 test: setup lint typecheck
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 lint: setup
 	$(BIN)/ruff check .

@@ -40,7 +40,7 @@ class StackOutputs:
 
 def load_template(path: Path = DATA_TEMPLATE) -> dict[str, Any]:
     with open(path, encoding="utf-8") as handle:
-        return json.load(handle)  # type: ignore[no-any-return]
+        return json.load(handle)
 
 
 def create_data_stack(session: Any, stage: str, *, stack_name: str | None = None) -> StackOutputs:
@@ -81,4 +81,4 @@ def mapping_settings(function: str) -> dict[str, Any]:
     merge = load_template(APP_TEMPLATE)
     events = merge["Resources"][function]["Properties"]["Events"]
     (settings,) = (event["Properties"] for event in events.values())
-    return settings  # type: ignore[no-any-return]
+    return settings

@@ -29,10 +29,14 @@ from chalicelib.services.ports import (
 
 
 class InMemoryCases(CaseRepository):
-    def __init__(self) -> None:
+    """Cases; ``create`` also stores the parties' subscriptions, in ``subscription_store`` when given (as the
+    DynamoDB adapter writes them in the same transaction)."""
+
+    def __init__(self, subscription_store: SubscriptionRepository | None = None) -> None:
         self.items: dict[str, Case] = {}
         self.sequences: Counter[str] = Counter()
         self.subscriptions: list[Subscription] = []
+        self._subscription_store = subscription_store
 
     def get(self, case_id: str) -> Case:
         try:
@@ -54,6 +58,9 @@ class InMemoryCases(CaseRepository):
         stored = replace(case, version=1)
         self.items[case.id] = stored
         self.subscriptions.extend(subscriptions)
+        if self._subscription_store is not None:
+            for subscription in subscriptions:
+                self._subscription_store.add(subscription)
         return stored
 
     def save(self, case: Case) -> Case:

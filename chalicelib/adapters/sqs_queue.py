@@ -31,7 +31,10 @@ def message_body(notification: Notification) -> str:
 
 def notification_id_from_body(body: str) -> str:
     """The notification a queue message is about; ValueError for anything that is not ours."""
-    data = json.loads(body)
+    try:
+        data = json.loads(body)
+    except json.JSONDecodeError:
+        raise ValueError("not a delivery message") from None
     value = data.get("notification_id") if isinstance(data, dict) else None
     if not isinstance(value, str) or not value.isalnum() or len(value) != 32:
         raise ValueError("not a delivery message")

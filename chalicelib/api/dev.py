@@ -32,7 +32,7 @@ def _mailbox(to: str | None) -> list[Any]:
     return [e for e in entries if to is None or to.lower() in (t.lower() for t in e.to)]
 
 
-@endpoint(bp, "/api/dev/personas", action="dev_personas")
+@endpoint(bp, "/api/dev/personas", action="dev_personas", public=True)
 def personas(call: Call) -> Any:
     return {
         "personas": [
@@ -50,7 +50,7 @@ def personas(call: Call) -> Any:
     }
 
 
-@endpoint(bp, "/api/dev/token", methods=("POST",), action="dev_token")
+@endpoint(bp, "/api/dev/token", methods=("POST",), action="dev_token", public=True)
 def token(call: Call) -> Any:
     body = call.body(TOKEN_REQUEST)
     persona = _personas().get(body["persona"])
@@ -62,7 +62,7 @@ def token(call: Call) -> Any:
     return {"persona": persona.key, "token_type": "Bearer", "access_token": issuer.issue(persona.claims), "expires_in": 3600}
 
 
-@endpoint(bp, "/api/dev/mailbox", action="dev_mailbox")
+@endpoint(bp, "/api/dev/mailbox", action="dev_mailbox", public=True)
 def mailbox(call: Call) -> Any:
     return {
         "messages": [

@@ -192,10 +192,11 @@ def _error_response(error: Exception, language: Language) -> Response | None:
 
 
 def endpoint(
-    blueprint: Blueprint, path: str, *, action: str, methods: tuple[str, ...] = ("GET",)
+    blueprint: Blueprint, path: str, *, action: str, methods: tuple[str, ...] = ("GET",), public: bool = False
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a JSON route that maps domain errors to problem answers and writes an audit line for
-    every write and every refused access."""
+    every write and every refused access. Unless ``public``, the caller is authenticated before the route
+    looks at anything else (401 comes before 400)."""
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
@@ -205,6 +206,8 @@ def endpoint(
             request = blueprint.current_request
             call = Call(request=request, language=Language.from_accept_language(request.headers.get("accept-language")))
             try:
+                if not public:
+                    call.principal()
                 result = view(call, **path_params)
                 response = result if isinstance(result, Response) else json_response(result)
             except Exception as error:  # noqa: BLE001 - every error becomes an answer; unknown ones are logged

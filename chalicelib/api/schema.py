@@ -28,6 +28,7 @@ class Field:
     required: bool = False
     max_length: int = 200
     pattern: str | None = None
+    pattern_code: str = "invalid_format"
     choices: tuple[str, ...] | None = None
     items: Field | None = None
     max_items: int = 20
@@ -95,7 +96,7 @@ def _string_problem(spec: Field, text: str) -> Issue | None:
         (not text, "empty", {}),
         (len(text) > spec.max_length, "too_long", {"max": spec.max_length}),
         (spec.choices is not None and text not in spec.choices, "not_allowed", {"allowed": list(spec.choices or ())}),
-        (spec.pattern is not None and not re.fullmatch(spec.pattern, text), "invalid_format", {}),
+        (spec.pattern is not None and not re.fullmatch(spec.pattern, text), spec.pattern_code, {}),
     )
     for failed, code, params in checks:
         if failed:

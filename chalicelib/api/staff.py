@@ -22,6 +22,7 @@ from chalicelib.domain.workdays import amsterdam_date
 bp = Blueprint(__name__)
 
 SUBJECT = SUBJECT_PATTERN.pattern.strip("^$")
+NOT_A_SUBJECT = "invalid_subject"
 POINT = Schema(
     (
         Field("lat", "number", required=True, minimum=50.5, maximum=53.7, description="WGS84 latitude"),
@@ -32,10 +33,12 @@ NEW_CASE = Schema(
     (
         Field("zaaktype", "string", required=True, max_length=80, description="identificatie of a zaaktype"),
         Field("omschrijving", "string", required=True, max_length=80),
+        Field("initiator", "string", required=True, max_length=128, pattern=SUBJECT, pattern_code=NOT_A_SUBJECT),
         Field(
-            "initiator", "string", required=True, max_length=128, pattern=SUBJECT, description="pseudonymous subject, never a BSN"
+            "co_initiators",
+            "array",
+            items=Field("co_initiator", "string", max_length=128, pattern=SUBJECT, pattern_code=NOT_A_SUBJECT),
         ),
-        Field("co_initiators", "array", items=Field("co_initiator", "string", max_length=128, pattern=SUBJECT), max_items=10),
         Field(
             "gemeenten",
             "array",

@@ -13,6 +13,7 @@ from chalicelib.domain.catalogue import Vertrouwelijkheid, Zaaktype
 from chalicelib.domain.durations import Duration
 from chalicelib.domain.errors import CaseRuleError, DocumentRequestNotFoundError
 from chalicelib.domain.reference import Point
+from chalicelib.domain.workdays import amsterdam_date
 
 
 @dataclass(frozen=True)
@@ -187,7 +188,7 @@ def set_status(case: Case, zaaktype: Zaaktype, entry: StatusEntry) -> Case:
         return case
     changed = replace(case, statuses=(*case.statuses, entry))
     if statustype.is_eindstatus:
-        closed_on = entry.set_at.date()
+        closed_on = amsterdam_date(entry.set_at)
         suspension = changed.open_suspension
         if suspension is not None:
             changed = _end_suspension(changed, max(closed_on, suspension.start))

@@ -27,7 +27,8 @@ class Language(StrEnum):
                     quality = float(params.strip()[2:])
                 except ValueError:
                     quality = 0.0
-            ranked.append((-quality, position, tag.strip().lower()[:2]))
+            if quality > 0:  # q=0 means "not acceptable" (RFC 9110, section 12.4.2)
+                ranked.append((-quality, position, tag.strip().lower()[:2]))
         supported = {language.value for language in cls}
         for _, _, prefix in sorted(ranked):
             if prefix in supported:

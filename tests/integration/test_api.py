@@ -1,0 +1,211 @@
+"""The JSON API over the Chalice test client on moto: answers, errors as problem details naming the field,
+access rules, and nothing written when a request is refused."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+
+from tests.integration.conftest import body, headers, register_personas
+
+CASE = {
+    "zaaktype": "subsidie-duurzame-recreatie",
+    "omschrijving": "Duurzame recreatie Heuvelrug",
+    "initiator": "pu-mark-3f9a1c",
+    "co_initiators": ["pu-fatima-8d21e4"],
+    "gemeenten": ["GM1581"],
+}
+
+
+@pytest.fixture
+def marks_case(client):
+    register_personas("mark", "fatima", "jan")
+    response = client.http.post("/api/cases", headers=headers("anna"), body=json.dumps(CASE))
+    assert response.status_code == 201, response.body
+    return body(response)
+
+
+def problem(response, status: int) -> dict:
+    assert response.status_code == status, response.body
+    assert response.headers["Content-Type"] == "application/problem+json"
+    answer = body(response)
+    assert answer["status"] == status
+    return answer
+
+
+def test_health_and_the_catalogue_are_open_to_everyone(client):
+    assert body(client.http.get("/api/health")) == {"status": "ok", "stage": "local"}
+    zaaktypen = body(client.http.get("/api/zaaktypen", headers={"Accept-Language": "en"}))["zaaktypen"]
+    subsidy = next(z for z in zaaktypen if z["identificatie"] == "subsidie-duurzame-recreatie")
+    assert subsidy["omschrijving"] == "Grant for sustainable recreation"
+    assert (subsidy["doorlooptijd"], subsidy["servicenorm"]) == ("P13W", "P8W")
+    assert next(s["statustype"] for s in subsidy["statustypen"]) == "ontvangen"
+    problem(client.http.get("/api/zaaktypen/bouwvergunning"), 404)
+
+
+def test_a_created_case_is_answered_as_the_staff_see_it(client, marks_case):
+    assert marks_case["case_number"].startswith("SUB-")
+    assert marks_case["status"]["statustype"] == "ontvangen"
+    assert marks_case["deadline"]["doorlooptijd"] == "P13W"
+    assert marks_case["initiator"] == "pu-mark-3f9a1c"
+    assert marks_case["location"]["gemeenten"] == [{"code": "GM1581", "naam": "Utrechtse Heuvelrug"}]
+    found = client.http.get(f"/api/cases?case_number={marks_case['case_number']}", headers=headers("sanne"))
+    assert body(found)["id"] == marks_case["id"]
+
+
+def test_without_a_token_or_with_a_bad_one_the_answer_is_401_with_a_bearer_challenge(client, marks_case):
+    for auth in ({}, {"Authorization": "Bearer nonsense"}, {"Authorization": "Basic YTpi"}):
+        response = client.http.get(f"/api/me/cases/{marks_case['id']}", headers=auth)
+        problem(response, 401)
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_the_kcc_may_read_but_never_change_a_case(client, marks_case):
+    assert client.http.get(f"/api/cases/{marks_case['id']}", headers=headers("sanne")).status_code == 200
+    answer = problem(
+        client.http.post(
+            f"/api/cases/{marks_case['id']}/status", headers=headers("sanne"), body='{"statustype": "in-behandeling"}'
+        ),
+        403,
+    )
+    assert answer["code"] == "forbidden"
+
+
+def test_another_behandelaar_may_not_change_annas_case(client, marks_case):
+    problem(client.http.post(f"/api/cases/{marks_case['id']}/messages", headers=headers("pieter"), body='{"text": "Hallo"}'), 403)
+
+
+def test_someone_elses_case_looks_exactly_like_a_case_that_does_not_exist(client, marks_case):
+    theirs = client.http.get(f"/api/me/cases/{marks_case['id']}", headers=headers("jan"))
+    missing = client.http.get(f"/api/me/cases/{uuid.uuid4()}", headers=headers("jan"))
+    assert problem(theirs, 404) == problem(missing, 404)
+
+
+def test_a_query_parameter_naming_another_person_is_ignored(client, marks_case):
+    mine = body(client.http.get("/api/me/cases?subject=pu-mark-3f9a1c&applicant=pu-mark-3f9a1c", headers=headers("jan")))
+    assert mine == {"cases": []}
+
+
+def test_mark_and_the_person_acting_for_him_see_his_case_without_the_staff_fields(client, marks_case):
+    for persona in ("mark", "karin"):
+        seen = body(client.http.get(f"/api/me/cases/{marks_case['id']}", headers=headers(persona)))
+        assert seen["case_number"] == marks_case["case_number"]
+        assert "initiator" not in seen
+        assert "id" not in seen["behandelaar"]
+    listed = body(client.http.get("/api/me/cases", headers=headers("mark")))["cases"]
+    assert [c["case_number"] for c in listed] == [marks_case["case_number"]]
+
+
+def test_bad_fields_are_named_in_dutch_or_in_english(client, marks_case):
+    bad = {**CASE, "initiator": "123456782", "gemeenten": ["GM9999"], "role": "behandelaar"}
+    dutch = problem(client.http.post("/api/cases", headers=headers("anna"), body=json.dumps(bad)), 400)
+    english = problem(client.http.post("/api/cases", headers=headers("anna", language="en"), body=json.dumps(bad)), 400)
+    assert {p["name"] for p in dutch["invalidParams"]} == {"initiator", "role"}
+    assert dutch["title"] == "De gegevens kloppen niet."
+    assert english["title"] == "The data is not valid."
+    reasons = {p["name"]: p["reason"] for p in english["invalidParams"]}
+    assert reasons["role"] == "This field is not known."
+
+
+def test_an_unknown_statustype_is_400_naming_it(client, marks_case):
+    answer = problem(
+        client.http.post(f"/api/cases/{marks_case['id']}/status", headers=headers("anna"), body='{"statustype": "goedgekeurd"}'),
+        400,
+    )
+    assert answer["invalidParams"] == [
+        {"name": "statustype", "code": "unknown_statustype", "reason": "Deze status bestaat niet bij dit soort zaak."}
+    ]
+
+
+def test_a_status_for_a_case_that_does_not_exist_is_404(client, marks_case):
+    problem(
+        client.http.post(f"/api/cases/{uuid.uuid4()}/status", headers=headers("anna"), body='{"statustype": "in-behandeling"}'),
+        404,
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "status"),
+    [
+        (b"{not json", 400),
+        (b'{"text": "\xff"}', 400),
+        (b'{"text": "a\x00"}', 400),
+        (b'{"text": "a", "text": "b"}', 400),
+        (b"[" * 3000 + b"]" * 3000, 400),
+        (b'{"text": "' + b"x" * 70_000 + b'"}', 413),
+    ],
+    ids=["broken json", "invalid utf-8", "nul byte", "repeated key", "deep nesting", "too large"],
+)
+def test_unreadable_bodies_are_refused_and_never_a_500(client, marks_case, raw, status):
+    problem(client.http.post(f"/api/cases/{marks_case['id']}/messages", headers=headers("anna"), body=raw), status)
+
+
+def test_another_content_type_and_another_method_get_problem_answers_too(client, marks_case):
+    problem(client.http.post("/api/cases", headers={**headers("anna"), "Content-Type": "text/plain"}, body="x"), 415)
+    response = client.http.put("/api/health", headers=headers())
+    assert problem(response, 405)["code"] == "method_not_allowed"
+    assert response.headers["Allow"] == "GET"
+
+
+def test_a_closed_case_refuses_a_new_status_with_a_reason(client, marks_case):
+    client.http.post(f"/api/cases/{marks_case['id']}/status", headers=headers("anna"), body='{"statustype": "besluit-genomen"}')
+    answer = problem(
+        client.http.post(
+            f"/api/cases/{marks_case['id']}/status", headers=headers("anna"), body='{"statustype": "in-behandeling"}'
+        ),
+        409,
+    )
+    assert answer["detail"] == "De zaak is afgesloten."
+
+
+def test_a_refused_request_writes_nothing(client, pipeline):
+    # GIVEN an empty stack
+    register_personas("mark")
+    pipeline.run()
+    # WHEN a behandelaar sends a case with a bad field, and the KCC tries to create one
+    client.http.post("/api/cases", headers=headers("anna"), body=json.dumps({**CASE, "gemeenten": ["GM0000"]}))
+    client.http.post("/api/cases", headers=headers("sanne"), body=json.dumps(CASE))
+    # THEN no case exists and the stream carries no change
+    assert body(client.http.get("/api/me/cases", headers=headers("mark"))) == {"cases": []}
+    assert pipeline.stream.poll_once() == 0
+    assert pipeline.stream.stats.invocations == 0
+
+
+def test_setting_the_same_status_twice_changes_nothing_the_second_time(client, marks_case):
+    url = f"/api/cases/{marks_case['id']}/status"
+    first = client.http.post(url, headers=headers("anna"), body='{"statustype": "in-behandeling"}')
+    second = client.http.post(url, headers=headers("anna"), body='{"statustype": "in-behandeling"}')
+    assert (first.status_code, second.status_code) == (201, 200)
+    assert body(second)["version"] == body(first)["version"]
+
+
+def test_documents_messages_deadline_changes_and_contacts_show_on_the_timeline(client, marks_case):
+    case_url = f"/api/cases/{marks_case['id']}"
+    anna = headers("anna")
+    requested = body(
+        client.http.post(f"{case_url}/document-requests", headers=anna, body='{"documents": [{"omschrijving": "Begroting"}]}')
+    )
+    document = requested["missing_documents"][0]["id"]
+    client.http.post(
+        f"{case_url}/messages",
+        headers=anna,
+        body='{"text": "Zie het loket", "link": {"url": "https://omgevingswet.overheid.nl", "label": "Loket"}}',
+    )
+    client.http.post(f"{case_url}/suspension", headers=anna, body='{"reden": "Wachten op de begroting"}')
+    paused = body(client.http.get(case_url, headers=anna))["deadline"]
+    assert (paused["due"], paused["state"]) == (None, "paused")
+    client.http.post(f"{case_url}/document-requests/{document}/received", headers=anna, body="{}")
+    resumed = body(client.http.delete(f"{case_url}/suspension", headers=anna))
+    assert resumed["deadline"]["due"] is not None
+    assert resumed["missing_documents"] == []
+    contact = client.http.post(
+        f"{case_url}/contact-moments",
+        headers=headers("sanne"),
+        body='{"kanaal": "telefoon", "onderwerp": "Loket", "inhoud": "Uitgelegd."}',
+    )
+    assert body(contact)["medewerker"]["naam"] == "Sanne de Boer"
+    kinds = [entry["kind"] for entry in body(client.http.get(case_url, headers=anna))["timeline"]]
+    assert {"status", "documents_requested", "document_received", "message", "suspended", "resumed", "contact"} <= set(kinds)
+    assert kinds[0] == "contact"

@@ -1,0 +1,205 @@
+"""The stream handler on records read back from the moto stream (dynamodbstreams.get_records): duplicates,
+no-op writes, a poison record, a failure in the middle of a case's changes, and a batch that fails whole."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+
+from chalicelib import wiring
+from devstack.runner import LambdaContext
+from tests.integration.conftest import PERSONAS, Pipeline, body, headers, mailbox, register_personas
+
+MARK = PERSONAS["mark"].email or ""
+JAN = PERSONAS["jan"].email or ""
+
+
+def create(client, persona: str, *, co: tuple[str, ...] = (), zaaktype: str = "subsidie-duurzame-recreatie") -> dict:
+    payload = {
+        "zaaktype": zaaktype,
+        "omschrijving": "Test",
+        "initiator": PERSONAS[persona].claims["sub"],
+        "co_initiators": list(co),
+        "gemeenten": ["GM1581"],
+    }
+    response = client.http.post("/api/cases", headers=headers("anna"), body=json.dumps(payload))
+    assert response.status_code == 201, response.body
+    return body(response)
+
+
+def set_status(client, case: dict, statustype: str) -> None:
+    response = client.http.post(
+        f"/api/cases/{case['id']}/status", headers=headers("anna"), body=json.dumps({"statustype": statustype})
+    )
+    assert response.status_code == 201, response.body
+
+
+def statuses_mailed_to(address: str) -> list[str]:
+    """The statustype each status e-mail to ``address`` was about, in the order they were sent (the
+    Message-ID carries the notification id)."""
+    told = []
+    for mail in reversed(mailbox(address)):
+        match = re.search(r"\.([0-9a-f]{32})@", mail.headers["Message-ID"])
+        assert match is not None
+        notification = wiring.outbox().get(match.group(1))
+        assert notification is not None
+        case = wiring.cases().get(notification.case_id)
+        told.append(next(s.statustype for s in case.statuses if s.id == notification.ref))
+    return told
+
+
+class Recording:
+    """Wraps a Lambda handler and keeps every event it was given and every answer it gave."""
+
+    def __init__(self, handler) -> None:
+        self.handler = handler
+        self.events: list[dict[str, Any]] = []
+        self.responses: list[Any] = []
+
+    def __call__(self, event, context):
+        self.events.append(event)
+        response = self.handler(event, context)
+        self.responses.append(response)
+        return response
+
+
+def test_the_same_batch_invoked_twice_sends_no_extra_email(client, pipeline: Pipeline):
+    register_personas("mark")
+    case = create(client, "mark")
+    set_status(client, case, "in-behandeling")
+    recording = Recording(pipeline.stream._handler)
+    pipeline.stream._handler = recording
+    pipeline.run()
+    sent = len(mailbox(MARK))
+
+    again = recording.handler(recording.events[0], LambdaContext("on_case_change"))
+    pipeline.run()
+
+    assert again == {"batchItemFailures": []}
+    assert len(mailbox(MARK)) == sent == 2
+
+
+def test_a_write_that_changes_nothing_tells_nobody(client, pipeline: Pipeline, stack):
+    register_personas("mark")
+    case = create(client, "mark")
+    pipeline.run()
+    dynamodb = stack.client("dynamodb")
+    item = dynamodb.get_item(TableName="baken-local-cases", Key={"case_id": {"S": case["id"]}})["Item"]
+    dynamodb.put_item(TableName="baken-local-cases", Item=item)  # moto emits a MODIFY record for this; AWS would not
+
+    pipeline.run()
+
+    assert pipeline.stream.stats.records_succeeded == 2
+    assert len(mailbox(MARK)) == 1
+
+
+def test_a_statustype_without_informeren_sends_nothing(client, pipeline: Pipeline):
+    register_personas("mark")
+    case = create(client, "mark")
+    pipeline.run()
+    set_status(client, case, "advies-gevraagd")
+    pipeline.run()
+    assert len(mailbox(MARK)) == 1
+
+
+def test_a_poison_record_does_not_block_other_cases_and_ends_at_the_failure_destination(client, pipeline: Pipeline, stack):
+    register_personas("mark", "jan")
+    # GIVEN a case whose zaaktype is no longer in the catalogue, written between two good changes
+    marks = create(client, "mark")
+    dynamodb = stack.client("dynamodb")
+    item = dynamodb.get_item(TableName="baken-local-cases", Key={"case_id": {"S": marks["id"]}})["Item"]
+    poison = {**item, "case_id": {"S": "poison-case"}, "zaaktype": {"S": "opgeheven-regeling"}}
+    dynamodb.put_item(TableName="baken-local-cases", Item=poison)
+    create(client, "jan", zaaktype="melding-provinciale-weg")
+
+    pipeline.run(rounds=100)
+
+    # THEN both good cases were told, and the poison record sits visibly in the failure queue
+    assert len(mailbox(MARK)) == 1
+    assert len(mailbox(JAN)) == 1
+    failures = stack.client("sqs").receive_message(QueueUrl=stack.outputs.stream_failure_queue_url, MaxNumberOfMessages=10)[
+        "Messages"
+    ]
+    info = json.loads(failures[0]["Body"])
+    assert info["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    assert info["DDBStreamBatchInfo"]["batchSize"] >= 1
+    assert pipeline.stream.stats.retries == pipeline.stream.settings.maximum_retry_attempts + 1
+
+
+class FailOnce:
+    """A fan-out that fails the first time it sees ``statustype`` become current, then behaves."""
+
+    def __init__(self, inner, statustype: str) -> None:
+        self.inner = inner
+        self.statustype = statustype
+        self.failed = False
+
+    def handle_change(self, old, new, observed_at):
+        if not self.failed and new is not None and new.current_status.statustype == self.statustype:
+            self.failed = True
+            raise RuntimeError("simulated DynamoDB outage")
+        return self.inner.handle_change(old, new, observed_at)
+
+
+def test_a_failure_in_the_middle_of_a_cases_changes_holds_back_its_later_changes(client, pipeline: Pipeline, monkeypatch):
+    register_personas("mark", "jan")
+    # GIVEN five changes of Mark's case, with Jan's case in between, all in one batch
+    marks = create(client, "mark")
+    set_status(client, marks, "in-behandeling")
+    set_status(client, marks, "aanvullende-informatie-nodig")
+    create(client, "jan", zaaktype="melding-provinciale-weg")
+    set_status(client, marks, "in-behandeling")
+    set_status(client, marks, "besluit-genomen")
+    flaky = FailOnce(wiring.fanout(), "in-behandeling")
+    monkeypatch.setattr(wiring, "fanout", lambda: flaky)
+    recording = Recording(pipeline.stream._handler)
+    pipeline.stream._handler = recording
+
+    # WHEN the second record fails once
+    pipeline.run()
+
+    # THEN the first answer reported record 2 and every later record of Mark's case failed, not Jan's
+    failed = {f["itemIdentifier"] for f in recording.responses[0]["batchItemFailures"]}
+    records = recording.events[0]["Records"]
+    reported = [r["dynamodb"]["Keys"]["case_id"]["S"] for r in records if r["dynamodb"]["SequenceNumber"] in failed]
+    assert reported == [marks["id"]] * 4
+    assert records[1]["dynamodb"]["SequenceNumber"] in failed
+    # AND after the retry each status was e-mailed once, in the order it was set
+    assert statuses_mailed_to(MARK) == [
+        "ontvangen",
+        "in-behandeling",
+        "aanvullende-informatie-nodig",
+        "in-behandeling",
+        "besluit-genomen",
+    ]
+    assert len(mailbox(JAN)) == 1
+
+
+def test_a_batch_that_fails_whole_is_not_checkpointed_and_is_told_once_after_recovery(client, pipeline: Pipeline, monkeypatch):
+    register_personas("mark")
+    create(client, "mark")
+    real_queue = wiring.queue()
+
+    class Down:
+        def enqueue(self, notifications):
+            raise ConnectionError("SQS unreachable")
+
+    monkeypatch.setattr(wiring, "queue", Down)
+    wiring.fanout.cache_clear()
+    pipeline.stream.poll_once()
+    assert pipeline.stream.stats.records_succeeded == 0
+    assert pipeline.stream.pending() == 1
+
+    monkeypatch.setattr(wiring, "queue", lambda: real_queue)
+    wiring.fanout.cache_clear()
+    pipeline.run()
+    assert len(mailbox(MARK)) == 1
+
+
+@pytest.fixture(autouse=True)
+def _reset_fanout():
+    yield
+    wiring.fanout.cache_clear()

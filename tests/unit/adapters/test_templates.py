@@ -1,0 +1,116 @@
+"""Message templates: every kind renders in Dutch and English for every audience, e-mails stay
+information-lean, HTML is escaped and plain text is not, and a missing value fails loudly."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jinja2 import UndefinedError
+
+from chalicelib.adapters.templates import JinjaRenderer, long_date, templates_root
+from chalicelib.domain.cases import Link
+from chalicelib.domain.events import EventKind
+from chalicelib.domain.language import Language
+from chalicelib.domain.matching import Audience
+from chalicelib.services.ports import MessageContext
+
+DETAIL: dict[EventKind, dict[str, Any]] = {
+    EventKind.STATUS_CHANGED: {
+        "status": "In behandeling",
+        "statustekst": "Wij beoordelen uw plan.",
+        "toelichting": "Compleet.",
+        "is_eindstatus": False,
+    },
+    EventKind.DOCUMENTS_REQUESTED: {
+        "documents": [{"omschrijving": "Begroting", "due": date(2026, 12, 15)}, {"omschrijving": "Plan", "due": None}]
+    },
+    EventKind.MESSAGE_POSTED: {"text": "Vraag een vergunning aan bij het waterschap."},
+    EventKind.DEADLINE_CHANGED: {"due": date(2027, 1, 4), "paused": False},
+}
+
+
+def context(kind: EventKind, language: Language, audience: Audience = Audience.PARTY, **detail) -> MessageContext:
+    return MessageContext(
+        kind=kind,
+        audience=audience,
+        language=language,
+        case_number="SUB-2026-000123",
+        product="Subsidie duurzame recreatie",
+        portal_url="https://mijn.example.test/zaken/abc",
+        home_url="https://mijn.example.test/",
+        detail={"gemeenten": ["Utrechtse Heuvelrug"], **DETAIL.get(kind, {}), **detail},
+        link=Link("https://omgevingswet.overheid.nl/loket", "Omgevingsloket") if kind is EventKind.MESSAGE_POSTED else None,
+    )
+
+
+@pytest.fixture(scope="module")
+def renderer() -> JinjaRenderer:
+    return JinjaRenderer()
+
+
+@pytest.mark.parametrize("language", list(Language))
+@pytest.mark.parametrize("kind", list(EventKind))
+def test_every_kind_renders_an_information_lean_email_and_a_portal_message(renderer, kind, language):
+    email = renderer.email(context(kind, language))
+    portal = renderer.portal(context(kind, language))
+    assert "SUB-2026-000123" in email.subject
+    assert "\n" not in email.subject
+    assert "https://mijn.example.test/zaken/abc" in email.text
+    assert f'<html lang="{language.value}">' in email.html
+    for content in ("Wij beoordelen uw plan", "Compleet.", "waterschap", "Begroting"):
+        assert content not in email.text + email.html
+    assert portal.title
+    assert portal.body
+
+
+def test_the_public_variant_tells_followers_about_news_in_their_area(renderer):
+    email = renderer.email(context(EventKind.STATUS_CHANGED, Language.NL, Audience.FOLLOWER, gemeenten=["Zeist", "De Bilt"]))
+    assert email.subject == "Nieuws over subsidie duurzame recreatie in Zeist, De Bilt"
+    assert "omdat u dit onderwerp of deze gemeente volgt" in email.text
+
+
+def test_every_email_and_portal_template_exists_in_both_languages():
+    root = templates_root()
+    names = {p.name for p in (root / "email").glob("*.j2")} | {f"portal/{p.name}" for p in (root / "portal").glob("*.j2")}
+    for kind in EventKind:
+        for language in Language:
+            for suffix in ("subject", "txt", "html"):
+                assert f"{kind.value}.{language.value}.{suffix}.j2" in names
+            for suffix in ("title", "txt"):
+                assert f"portal/{kind.value}.{language.value}.{suffix}.j2" in names
+
+
+def test_html_is_escaped_and_plain_text_is_not(renderer):
+    ctx = context(EventKind.STATUS_CHANGED, Language.NL, Audience.FOLLOWER, gemeenten=["<script>x</script> & co"])
+    email = renderer.email(ctx)
+    assert "&lt;script&gt;x&lt;/script&gt; &amp; co" in email.html
+    assert "<script>" not in email.html
+    assert "<script>x</script> & co" in email.text
+
+
+def test_a_missing_value_fails_instead_of_sending_a_half_empty_message(renderer):
+    ctx = context(EventKind.STATUS_CHANGED, Language.NL)
+    broken = MessageContext(**{**ctx.__dict__, "detail": {"gemeenten": []}})
+    with pytest.raises(UndefinedError):
+        renderer.portal(broken)
+
+
+def test_the_document_list_in_the_portal_shows_due_dates_in_words(renderer):
+    assert (
+        "- Begroting (uiterlijk 15 december 2026)\n- Plan\n"
+        in renderer.portal(context(EventKind.DOCUMENTS_REQUESTED, Language.NL)).body + "\n"
+    )
+    assert "- Begroting (by 15 December 2026)" in renderer.portal(context(EventKind.DOCUMENTS_REQUESTED, Language.EN)).body
+
+
+def test_long_dates_are_written_out_in_each_language():
+    assert long_date(date(2026, 3, 1), "nl") == "1 maart 2026"
+    assert long_date(date(2026, 3, 1), "en") == "1 March 2026"
+    assert long_date(None, "nl") == ""
+
+
+def test_templates_live_beside_chalicelib_as_the_deployment_package_has_them():
+    assert templates_root() == Path(__file__).resolve().parents[3] / "templates"

@@ -1,0 +1,115 @@
+"""A world of in-memory twins around the real services: no AWS, no network, a clock the test controls."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import pytest
+
+from chalicelib.adapters.memory import (
+    InMemoryCases,
+    InMemoryContacts,
+    InMemoryEmail,
+    InMemoryInbox,
+    InMemoryOutbox,
+    InMemoryQueue,
+    InMemorySubscribers,
+    InMemorySubscriptions,
+)
+from chalicelib.adapters.templates import JinjaRenderer
+from chalicelib.domain.identity import Principal, Role
+from chalicelib.services.case_commands import CaseCommands
+from chalicelib.services.case_queries import Berichtenbox, CaseQueries
+from chalicelib.services.contacts import ContactRegistry
+from chalicelib.services.delivery import Delivery, DeliveryBusyError, DeliveryRetryableError
+from chalicelib.services.fanout import FanOut
+from chalicelib.services.ports import Clock
+from tests.factories import ANNA, FATIMA, JAN, MARK, T0, catalogue, reference, subscriber
+
+
+class FixedClock(Clock):
+    def __init__(self, now: datetime) -> None:
+        self.current = now
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, **delta: float) -> None:
+        self.current += timedelta(**delta)
+
+
+@dataclass
+class World:
+    clock: FixedClock
+    subscriptions: InMemorySubscriptions = field(default_factory=InMemorySubscriptions)
+    subscribers: InMemorySubscribers = field(default_factory=InMemorySubscribers)
+    outbox: InMemoryOutbox = field(default_factory=InMemoryOutbox)
+    queue: InMemoryQueue = field(default_factory=InMemoryQueue)
+    email: InMemoryEmail = field(default_factory=InMemoryEmail)
+    inbox: InMemoryInbox = field(default_factory=InMemoryInbox)
+    contacts: InMemoryContacts = field(default_factory=InMemoryContacts)
+
+    def __post_init__(self) -> None:
+        self.cases = InMemoryCases(self.subscriptions)
+        self.commands = CaseCommands(self.cases, self.subscribers, catalogue(), reference(), self.clock)
+        self.queries = CaseQueries(self.cases, catalogue(), self.outbox, self.contacts)
+        self.berichtenbox = Berichtenbox(self.inbox, self.clock)
+        self.contact_registry = ContactRegistry(self.cases, self.contacts, self.clock)
+        self.fanout = FanOut(catalogue(), self.subscriptions, self.outbox, self.queue, self.clock, timedelta(days=30))
+        self.delivery = Delivery(
+            outbox=self.outbox,
+            cases=self.cases,
+            catalogue=catalogue(),
+            reference=reference(),
+            subscribers=self.subscribers,
+            renderer=JinjaRenderer(),
+            email=self.email,
+            inbox=self.inbox,
+            clock=self.clock,
+            portal_url="https://mijn.example.test",
+            claim=timedelta(seconds=90),
+        )
+        self._last_seen: dict[str, object] = {}
+
+    def fan_out(self) -> None:
+        """What the stream does: fan out each case's change since the last call (old and new state). Several
+        commands in between arrive as one change. The clock moves a second first, as time passes."""
+        self.clock.advance(seconds=1)
+        for case_id, case in list(self.cases.items.items()):
+            old = self._last_seen.get(case_id)
+            if old is not case:
+                self.fanout.handle_change(old, case, self.clock.now())  # type: ignore[arg-type]
+                self._last_seen[case_id] = case
+
+    def deliver_all(self) -> list[str]:
+        """What the queue does: deliver everything queued; what fails stays queued. Returns the failed ids."""
+        failed = []
+        for notification_id in self.queue.drain():
+            try:
+                self.delivery.deliver(notification_id)
+            except (DeliveryRetryableError, DeliveryBusyError):
+                failed.append(notification_id)
+        self.queue.messages.extend(failed)
+        return failed
+
+    def propagate(self) -> None:
+        self.fan_out()
+        self.deliver_all()
+
+
+ANNA_PRINCIPAL = Principal(ANNA.id, frozenset({Role.BEHANDELAAR}), name=ANNA.naam)
+PIETER = Principal("mdw-pieter-jansen", frozenset({Role.BEHANDELAAR}), name="Pieter Jansen")
+SANNE = Principal("mdw-sanne-deboer", frozenset({Role.KCC}), name="Sanne de Boer")
+MARK_PRINCIPAL = Principal(MARK, frozenset({Role.APPLICANT}))
+FATIMA_PRINCIPAL = Principal(FATIMA, frozenset({Role.APPLICANT}))
+JAN_PRINCIPAL = Principal(JAN, frozenset({Role.APPLICANT}))
+KARIN = Principal("pu-karin-2b6f90", frozenset({Role.APPLICANT}), represents=MARK)
+
+
+@pytest.fixture
+def world() -> World:
+    world = World(FixedClock(T0))
+    for person, email in ((MARK, "mark@example.org"), (FATIMA, "fatima@example.org"), (JAN, "jan@example.org")):
+        world.subscribers.put(subscriber(person, email))
+    return world

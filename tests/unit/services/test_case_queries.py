@@ -1,0 +1,123 @@
+"""Reading: applicants see their own cases only (or of whom they act for), the KCC sees the same picture
+and records contacts, the berichtenbox pages newest first with an unread count."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from chalicelib.domain.case_view import TimelineKind
+from chalicelib.domain.errors import CaseNotFoundError, ForbiddenError, InboxMessageNotFoundError, ValidationError
+from chalicelib.services.case_commands import NewCase
+from chalicelib.services.contacts import NewContactMoment
+from tests.factories import FATIMA, JAN, MARK, MELDING, SUBSIDIE
+from tests.unit.services.conftest import (
+    ANNA_PRINCIPAL,
+    FATIMA_PRINCIPAL,
+    JAN_PRINCIPAL,
+    KARIN,
+    MARK_PRINCIPAL,
+    SANNE,
+    World,
+)
+
+CALL = NewContactMoment("telefoon", "Vergunning waterschap", "Uitgelegd hoe het Omgevingsloket werkt.")
+
+
+@pytest.fixture
+def cases(world: World):
+    marks = world.commands.create(ANNA_PRINCIPAL, NewCase(SUBSIDIE, "Duurzame recreatie", MARK, (FATIMA,), ("GM1581",)))
+    jans = world.commands.create(ANNA_PRINCIPAL, NewCase(MELDING, "Verkeerslicht", JAN, (), ("GM0307",)))
+    return marks, jans
+
+
+def test_an_applicant_lists_only_the_cases_they_are_a_party_to(world: World, cases):
+    marks, jans = cases
+    assert [v.case.id for v in world.queries.my_cases(MARK_PRINCIPAL)] == [marks.id]
+    assert [v.case.id for v in world.queries.my_cases(FATIMA_PRINCIPAL)] == [marks.id]
+    assert [v.case.id for v in world.queries.my_cases(JAN_PRINCIPAL)] == [jans.id]
+
+
+def test_someone_acting_for_mark_sees_marks_cases(world: World, cases):
+    marks, _ = cases
+    assert [v.case.id for v in world.queries.my_cases(KARIN)] == [marks.id]
+    assert world.queries.view(KARIN, marks.id).case.id == marks.id
+
+
+def test_another_applicants_case_is_not_found_exactly_like_a_missing_one(world: World, cases):
+    marks, _ = cases
+    with pytest.raises(CaseNotFoundError) as other:
+        world.queries.view(JAN_PRINCIPAL, marks.id)
+    with pytest.raises(CaseNotFoundError) as missing:
+        world.queries.view(JAN_PRINCIPAL, "00000000-0000-0000-0000-000000000000")
+    assert type(other.value) is type(missing.value)
+
+
+def test_the_kcc_sees_any_case_but_an_applicant_may_not_use_the_staff_view(world: World, cases):
+    marks, _ = cases
+    assert world.queries.staff_view(SANNE, marks.id).case.id == marks.id
+    with pytest.raises(ForbiddenError):
+        world.queries.staff_view(MARK_PRINCIPAL, marks.id)
+    with pytest.raises(ForbiddenError):
+        world.queries.delivery_status(MARK_PRINCIPAL, marks.id)
+
+
+def test_a_contact_moment_shows_on_the_timeline_for_behandelaar_and_applicant(world: World, cases):
+    marks, _ = cases
+    world.clock.advance(minutes=5)
+    moment = world.contact_registry.record(SANNE, marks.id, CALL)
+    assert moment.medewerker.naam == "Sanne de Boer"
+    for principal in (ANNA_PRINCIPAL, MARK_PRINCIPAL):
+        newest = world.queries.view(principal, marks.id).timeline[0]
+        assert (newest.kind, newest.text) == (TimelineKind.CONTACT, "Uitgelegd hoe het Omgevingsloket werkt.")
+
+
+def test_a_confidential_contact_moment_is_shown_to_staff_only(world: World, cases):
+    marks, _ = cases
+    world.contact_registry.record(
+        SANNE, marks.id, NewContactMoment("telefoon", "Klacht", "Boos over de wachttijd.", vertrouwelijk=True)
+    )
+
+    def kinds(principal):
+        return [e.kind for e in world.queries.view(principal, marks.id).timeline]
+
+    assert TimelineKind.CONTACT in kinds(ANNA_PRINCIPAL)
+    assert TimelineKind.CONTACT not in kinds(MARK_PRINCIPAL)
+
+
+def test_an_applicant_cannot_record_a_contact_moment_and_no_one_can_date_one_in_the_future(world: World, cases):
+    marks, _ = cases
+    with pytest.raises(ForbiddenError):
+        world.contact_registry.record(MARK_PRINCIPAL, marks.id, CALL)
+    later = NewContactMoment("telefoon", "Vraag", "Later", plaatsgevonden_op=world.clock.now() + timedelta(hours=1))
+    with pytest.raises(ValidationError):
+        world.contact_registry.record(SANNE, marks.id, later)
+    assert world.contacts.items == []
+
+
+def test_the_berichtenbox_pages_newest_first_and_counts_unread(world: World, cases):
+    marks, _ = cases
+    world.propagate()
+    for step in ("in-behandeling", "aanvullende-informatie-nodig"):
+        world.commands.set_status(ANNA_PRINCIPAL, marks.id, step, None)
+        world.propagate()
+
+    first = world.berichtenbox.page(MARK_PRINCIPAL, limit=2, after=None)
+    second = world.berichtenbox.page(MARK_PRINCIPAL, limit=2, after=first.next_after)
+
+    assert [m.title for m in first.messages] == ["Nieuwe status: Aanvullende informatie nodig", "Nieuwe status: In behandeling"]
+    assert [m.title for m in second.messages] == ["Nieuwe status: Ontvangen"]
+    assert second.next_after is None
+    assert first.unread == 3
+
+
+def test_marking_a_message_read_is_idempotent_and_only_for_its_owner(world: World, cases):
+    world.propagate()
+    (message,) = world.berichtenbox.page(MARK_PRINCIPAL, limit=5, after=None).messages
+    read = world.berichtenbox.mark_read(MARK_PRINCIPAL, message.id)
+    assert read.read_at is not None
+    assert world.berichtenbox.mark_read(MARK_PRINCIPAL, message.id).read_at == read.read_at
+    assert world.berichtenbox.page(MARK_PRINCIPAL, limit=5, after=None).unread == 0
+    with pytest.raises(InboxMessageNotFoundError):
+        world.berichtenbox.mark_read(JAN_PRINCIPAL, message.id)

@@ -1,0 +1,202 @@
+"""Delivery: each notification sent once on its channel; retryable errors retried, permanent ones final;
+e-mails information-lean, the berichtenbox carrying the details, behandelaar text shown as text."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from chalicelib.domain.cases import Link
+from chalicelib.domain.language import Language
+from chalicelib.domain.notifications import NotificationStatus
+from chalicelib.domain.subscriptions import Channel
+from chalicelib.services.case_commands import NewCase, NewDocumentRequest
+from chalicelib.services.delivery import DeliveryBusyError, DeliveryOutcome, DeliveryRetryableError
+from chalicelib.services.ports import EmailPermanentError, EmailRetryableError
+from tests.factories import FATIMA, MARK, SUBSIDIE, subscriber
+from tests.unit.services.conftest import ANNA_PRINCIPAL, MARK_PRINCIPAL, World
+
+
+def _marks_case(world: World):
+    case = world.commands.create(ANNA_PRINCIPAL, NewCase(SUBSIDIE, "Duurzame recreatie", MARK, (FATIMA,), ("GM1581",)))
+    world.propagate()
+    world.email.sent.clear()
+    return case
+
+
+def _latest(world: World, channel: Channel, subscriber_id: str = MARK):
+    """Mark's notifications on ``channel`` about the case's newest status."""
+    return [
+        n
+        for n in world.outbox.items.values()
+        if n.channel is channel and n.subscriber_id == subscriber_id and n.created_at == world.clock.now()
+    ]
+
+
+def test_a_status_email_names_case_and_product_and_nothing_of_the_case(world: World):
+    case = _marks_case(world)
+    world.commands.set_status(ANNA_PRINCIPAL, case.id, "aanvullende-informatie-nodig", "Uw begroting ontbreekt nog.")
+    world.propagate()
+    (mail,) = [m for m in world.email.sent if m.to == "mark@example.org"]
+    assert case.case_number in mail.subject
+    assert "Subsidie duurzame recreatie" in mail.text
+    assert f"https://mijn.example.test/zaken/{case.id}" in mail.text
+    for secret in ("Uw begroting ontbreekt nog", "Aanvullende informatie nodig", "Wij hebben meer informatie"):
+        assert secret not in mail.text
+        assert secret not in mail.html
+    assert '<html lang="nl">' in mail.html
+
+
+def test_the_berichtenbox_message_carries_the_status_text_and_the_behandelaars_note(world: World):
+    case = _marks_case(world)
+    world.commands.set_status(ANNA_PRINCIPAL, case.id, "aanvullende-informatie-nodig", "Uw begroting ontbreekt nog.")
+    world.propagate()
+    newest = world.berichtenbox.page(MARK_PRINCIPAL, limit=1, after=None).messages[0]
+    assert newest.title == "Nieuwe status: Aanvullende informatie nodig"
+    assert "Wij hebben meer informatie van u nodig" in newest.body
+    assert "Uw begroting ontbreekt nog." in newest.body
+    assert newest.case_id == case.id
+
+
+def test_a_subscriber_who_chose_english_gets_english(world: World):
+    world.subscribers.put(replace(subscriber(FATIMA, "fatima@example.org"), language=Language.EN))
+    case = _marks_case(world)
+    world.commands.set_status(ANNA_PRINCIPAL, case.id, "in-behandeling", None)
+    world.propagate()
+    (mail,) = [m for m in world.email.sent if m.to == "fatima@example.org"]
+    assert mail.subject == f"New information about your case {case.case_number}"
+    assert "Grant for sustainable recreation" in mail.text
+
+
+def test_a_message_with_a_link_reaches_the_inbox_with_the_link_and_the_email_without_the_text(world: World):
+    case = _marks_case(world)
+    text = "Voor uw plan is ook een vergunning van het waterschap nodig."
+    world.commands.post_message(ANNA_PRINCIPAL, case.id, text, Link("https://omgevingswet.overheid.nl/loket", "Omgevingsloket"))
+    world.propagate()
+    newest = world.berichtenbox.page(MARK_PRINCIPAL, limit=1, after=None).messages[0]
+    assert newest.body.startswith(text)
+    assert newest.link == Link("https://omgevingswet.overheid.nl/loket", "Omgevingsloket")
+    (mail,) = [m for m in world.email.sent if m.to == "mark@example.org"]
+    assert text not in mail.text
+
+
+def test_documents_requested_lists_them_with_their_due_date_in_the_inbox(world: World):
+    case = _marks_case(world)
+    world.commands.request_documents(
+        ANNA_PRINCIPAL, case.id, (NewDocumentRequest("Begroting van het project", world.clock.now().date() + timedelta(days=14)),)
+    )
+    world.propagate()
+    newest = world.berichtenbox.page(MARK_PRINCIPAL, limit=1, after=None).messages[0]
+    assert newest.title == "Wij hebben documenten van u nodig"
+    assert "- Begroting van het project (uiterlijk 19 oktober 2026)" in newest.body
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["{{ cycler.__init__.__globals__ }}", "<script>alert(1)</script>", "{% for x in range(9) %}x{% endfor %}"],
+    ids=["expression", "script", "statement"],
+)
+def test_text_from_a_behandelaar_is_data_never_template_code(world: World, text):
+    case = _marks_case(world)
+    world.commands.post_message(ANNA_PRINCIPAL, case.id, text, None)
+    world.propagate()
+    newest = world.berichtenbox.page(MARK_PRINCIPAL, limit=1, after=None).messages[0]
+    assert newest.body == text
+
+
+def test_delivering_a_notification_twice_sends_one_email(world: World):
+    case = _marks_case(world)
+    world.commands.set_status(ANNA_PRINCIPAL, case.id, "in-behandeling", None)
+    world.propagate()
+    (email,) = _latest(world, Channel.EMAIL)
+    sent = len(world.email.sent)
+    assert world.delivery.deliver(email.id).outcome is DeliveryOutcome.ALREADY_FINAL
+    assert len(world.email.sent) == sent
+
+
+def test_a_throttled_send_is_released_for_a_retry_and_then_sent_once(world: World):
+    case = _marks_case(world)
+    world.commands.set_status(ANNA_PRINCIPAL, case.id, "in-behandeling", None)
+    world.fan_out()
+    (email,) = _latest(world, Channel.EMAIL)
+    world.email.fail_with = [EmailRetryableError("ThrottlingException")]
+    with pytest.raises(DeliveryRetryableError):
+        world.delivery.deliver(email.id)
+    stored = world.outbox.get(email.id)
+    assert stored is not None
+    assert (stored.status, stored.attempts, stored.claimed_until) == (NotificationStatus.CREATED, 1, None)
+    world.email.fail_with.clear()
+
+    assert world.delivery.deliver(email.id).outcome is DeliveryOutcome.DELIVERED
+    assert [m.to for m in world.email.sent].count("mark@example.org") == 1
+    assert world.outbox.get(email.id).attempts == 2  # type: ignore[union-attr]
+
+
+def test_a_refused_address_fails_for_good_and_is_never_retried(world: World):
+    case = _marks_case(world)
+    world.commands.set_status(ANNA_PRINCIPAL, case.id, "in-behandeling", None)
+    world.email.fail_with = [EmailPermanentError("address_rejected")] * 2
+    world.propagate()
+    failed = [n for n in world.outbox.items.values() if n.status is NotificationStatus.FAILED]
+    assert {n.reason for n in failed} == {"address_rejected"}
+    assert world.delivery.deliver(failed[0].id).outcome is DeliveryOutcome.ALREADY_FINAL
+    # the portal message still arrived
+    assert all(n.status is NotificationStatus.DELIVERED for n in world.outbox.items.values() if n.channel is Channel.PORTAL)
+
+
+def test_without_an_email_address_the_email_fails_and_the_portal_message_still_arrives(world: World):
+    world.subscribers.put(subscriber(MARK, None))
+    case = _marks_case(world)
+    world.commands.set_status(ANNA_PRINCIPAL, case.id, "in-behandeling", None)
+    world.propagate()
+    (email,) = _latest(world, Channel.EMAIL)
+    assert world.outbox.get(email.id).reason == "no_address"  # type: ignore[union-attr]
+    assert world.berichtenbox.page(MARK_PRINCIPAL, limit=5, after=None).unread == 2
+
+
+def test_a_live_claim_of_another_worker_is_respected(world: World):
+    case = _marks_case(world)
+    world.commands.set_status(ANNA_PRINCIPAL, case.id, "in-behandeling", None)
+    world.fan_out()
+    (email,) = _latest(world, Channel.EMAIL)
+    claimed = email.moved_to(
+        NotificationStatus.SENDING, world.clock.now(), attempts=1, claimed_until=world.clock.now() + timedelta(seconds=90)
+    )
+    assert world.outbox.transition(email, claimed)
+    with pytest.raises(DeliveryBusyError):
+        world.delivery.deliver(email.id)
+    assert world.email.sent == []
+
+
+def test_an_expired_claim_is_taken_over_and_reported_as_a_possible_duplicate(world: World):
+    case = _marks_case(world)
+    world.commands.set_status(ANNA_PRINCIPAL, case.id, "in-behandeling", None)
+    world.fan_out()
+    (email,) = _latest(world, Channel.EMAIL)
+    crashed = email.moved_to(
+        NotificationStatus.SENDING, world.clock.now(), attempts=1, claimed_until=world.clock.now() + timedelta(seconds=90)
+    )
+    world.outbox.transition(email, crashed)
+    world.clock.advance(seconds=91)
+
+    result = world.delivery.deliver(email.id)
+
+    assert (result.outcome, result.possible_duplicate) == (DeliveryOutcome.DELIVERED, True)
+    assert world.outbox.get(email.id).attempts == 2  # type: ignore[union-attr]
+
+
+def test_a_notification_about_a_case_that_is_gone_fails_with_that_reason(world: World):
+    case = _marks_case(world)
+    world.commands.set_status(ANNA_PRINCIPAL, case.id, "in-behandeling", None)
+    world.fan_out()
+    del world.cases.items[case.id]
+    results = [world.delivery.deliver(i) for i in world.queue.drain()]
+    assert {r.outcome for r in results} == {DeliveryOutcome.FAILED}
+    assert {r.reason for r in results} == {"case_gone"}
+
+
+def test_an_unknown_notification_id_is_reported_and_sends_nothing(world: World):
+    assert world.delivery.deliver("0" * 32).outcome is DeliveryOutcome.UNKNOWN
+    assert world.email.sent == []

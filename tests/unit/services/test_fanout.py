@@ -1,0 +1,115 @@
+"""Fan-out: from one change of a case to notifications, once, for the right people."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from chalicelib.domain.cases import CaseMessage, DocumentRequest, set_status
+from chalicelib.domain.notifications import NotificationStatus
+from chalicelib.domain.subscriptions import Channel, Interest
+from tests.factories import FATIMA, JAN, MARK, T0, VERGUNNING, a_case, status, subscription, zaaktype
+from tests.unit.services.conftest import World
+
+
+def _change(case, statustype: str):
+    """Store a case and return (old, new) for a status change, as a stream record would carry them."""
+    new = set_status(case, zaaktype(case.zaaktype), status(statustype))
+    return case, replace(new, version=case.version + 1)
+
+
+def _follow_case(world: World, case, *people: str) -> None:
+    for person in people:
+        world.subscriptions.add(subscription(Interest.case(case.id), person))
+
+
+def test_a_status_change_gives_one_notification_per_party_and_channel(world: World):
+    case = a_case()
+    _follow_case(world, case, MARK, FATIMA)
+    old, new = _change(case, "in-behandeling")
+    result = world.fanout.handle_change(old, new, T0)
+    assert (result.events, result.created, result.queries) == (1, 4, 1)
+    planned = {(n.subscriber_id, n.channel) for n in world.outbox.items.values()}
+    assert planned == {(MARK, Channel.EMAIL), (MARK, Channel.PORTAL), (FATIMA, Channel.EMAIL), (FATIMA, Channel.PORTAL)}
+    assert sorted(world.queue.messages) == sorted(world.outbox.items)
+
+
+def test_the_same_change_handled_twice_creates_nothing_new(world: World):
+    case = a_case()
+    _follow_case(world, case, MARK)
+    old, new = _change(case, "in-behandeling")
+    world.fanout.handle_change(old, new, T0)
+    first = dict(world.outbox.items)
+    world.queue.drain()
+
+    again = world.fanout.handle_change(old, new, T0)
+
+    assert again.created == 0
+    assert world.outbox.items == first
+    # not yet delivered: queued again, because the first attempt may have died before queueing
+    assert again.requeued == 2
+    assert sorted(world.queue.drain()) == sorted(first)
+
+
+def test_a_redelivered_change_after_delivery_queues_nothing(world: World):
+    case = a_case()
+    world.cases.items[case.id] = case
+    _follow_case(world, case, MARK)
+    old, new = _change(case, "in-behandeling")
+    world.cases.items[case.id] = new
+    world.fanout.handle_change(old, new, T0)
+    for notification_id in world.queue.drain():
+        world.delivery.deliver(notification_id)
+
+    again = world.fanout.handle_change(old, new, T0)
+
+    assert (again.created, again.requeued, again.duplicates) == (0, 0, 2)
+    assert world.queue.messages == []
+    assert len(world.email.sent) == 1
+
+
+def test_a_statustype_without_informeren_tells_nobody(world: World):
+    case = a_case()
+    _follow_case(world, case, MARK)
+    old, new = _change(case, "advies-gevraagd")
+    assert world.fanout.handle_change(old, new, T0).events == 0
+    assert world.outbox.items == {}
+    assert world.subscriptions.queries == 0
+
+
+def test_followers_of_a_gemeente_hear_nothing_of_a_private_case(world: World):
+    case = a_case(gemeenten=("GM1581",))
+    _follow_case(world, case, MARK)
+    world.subscriptions.add(subscription(Interest.gemeente("GM1581"), JAN))
+    old, new = _change(case, "in-behandeling")
+    world.fanout.handle_change(old, new, T0)
+    assert {n.subscriber_id for n in world.outbox.items.values()} == {MARK}
+    assert world.subscriptions.queries == 1
+
+
+def test_a_public_case_reaches_followers_once_however_many_interests_match(world: World):
+    case = a_case(zaaktype_id=VERGUNNING, initiator="ehk-zandwinning-7c2d", co_initiators=(), gemeenten=("GM0355", "GM0310"))
+    for interest in (Interest.topic("vergunningen"), Interest.gemeente("GM0355"), Interest.gemeente("GM0310")):
+        world.subscriptions.add(subscription(interest, JAN, channels=frozenset({Channel.EMAIL})))
+    old, new = _change(case, "besluit-genomen")
+
+    result = world.fanout.handle_change(old, new, T0)
+
+    # GIVEN three interests reaching Jan  THEN one query per interest key, and one e-mail for Jan
+    assert result.queries == 1 + 1 + 2
+    jans = [n for n in world.outbox.items.values() if n.subscriber_id == JAN]
+    assert [(n.channel, n.audience.value) for n in jans] == [(Channel.EMAIL, "follower")]
+
+
+def test_several_events_of_one_change_query_each_interest_once(world: World):
+    case = a_case()
+    _follow_case(world, case, MARK)
+    old, new = _change(case, "aanvullende-informatie-nodig")
+    new = replace(
+        new,
+        documents=(DocumentRequest("doc-1", "Begroting", T0, "mdw-anna-bakker"),),
+        messages=(CaseMessage("msg-1", "Stuur de begroting", T0, "mdw-anna-bakker"),),
+    )
+    result = world.fanout.handle_change(old, new, T0)
+    assert result.events == 3
+    assert result.queries == 1
+    assert {n.status for n in world.outbox.items.values()} == {NotificationStatus.CREATED}
