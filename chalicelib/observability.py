@@ -44,6 +44,13 @@ def count(name: str, value: float = 1) -> None:
 
 
 def flush_metrics() -> None:
+    """Emit this invocation's metrics; when metrics are disabled (local stage), drop them instead so they
+    do not pile up in a warm process (powertools keeps them, and prints them once 100 are collected)."""
+    from aws_lambda_powertools.metrics.functions import is_metrics_disabled
+
+    if is_metrics_disabled():
+        metrics().clear_metrics()
+        return
     metrics().flush_metrics(raise_on_empty_metrics=False)
 
 

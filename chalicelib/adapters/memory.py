@@ -37,8 +37,10 @@ class InMemoryCases(CaseRepository):
         self.sequences: Counter[str] = Counter()
         self.subscriptions: list[Subscription] = []
         self._subscription_store = subscription_store
+        self.reads = 0
 
     def get(self, case_id: str) -> Case:
+        self.reads += 1
         try:
             return self.items[case_id]
         except KeyError:

@@ -65,7 +65,10 @@ def process_delivery_batch(event: dict[str, Any], context: Any) -> dict[str, Any
 
     try:
         processor = SqsFifoPartialProcessor(skip_group_on_error=True)
-        return dict(process_partial_response(event=event, record_handler=deliver_message, processor=processor, context=context))
+        with wiring.delivery().batch():
+            return dict(
+                process_partial_response(event=event, record_handler=deliver_message, processor=processor, context=context)
+            )
     finally:
         flush_metrics()
 

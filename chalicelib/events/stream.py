@@ -108,7 +108,8 @@ def process_stream_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
     processor = CaseOrderedProcessor()
     try:
-        response = process_partial_response(event=event, record_handler=handle_change, processor=processor, context=context)
+        with wiring.fanout().batch():
+            response = process_partial_response(event=event, record_handler=handle_change, processor=processor, context=context)
         failures = len(response.get("batchItemFailures", []))
         if failures:
             count("StreamRecordsFailed", failures)

@@ -8,6 +8,8 @@ duplicate, the one window the provider's lack of idempotency leaves open.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
@@ -88,6 +90,24 @@ class Delivery:
         self._clock = clock
         self._portal_url = portal_url
         self._claim = claim
+        self._batch_cases: dict[str, Case] | None = None
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Within one batch of messages a case is read once, however many notifications are about it; what
+        they render (a status entry, a message) never changes once written. Outside it nothing is kept."""
+        self._batch_cases = {}
+        try:
+            yield
+        finally:
+            self._batch_cases = None
+
+    def _case(self, case_id: str) -> Case:
+        if self._batch_cases is None:
+            return self._cases.get(case_id)
+        if case_id not in self._batch_cases:
+            self._batch_cases[case_id] = self._cases.get(case_id)
+        return self._batch_cases[case_id]
 
     def deliver(self, notification_id: str) -> DeliveryResult:
         stored = self._outbox.get(notification_id)
@@ -120,7 +140,7 @@ class Delivery:
 
     def _send(self, notification: Notification) -> str | None:
         try:
-            case = self._cases.get(notification.case_id)
+            case = self._case(notification.case_id)
         except CaseNotFoundError:
             raise _Failed(FailureReason.CASE_GONE) from None
         zaaktype = self._catalogue.get(case.zaaktype)

@@ -7,6 +7,8 @@ the change is redelivered.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -44,6 +46,17 @@ class FanOut:
         self._queue = queue
         self._clock = clock
         self._retention = retention
+        self._batch_found: dict[str, list[Subscription]] | None = None
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Within one batch of changes each interest key is queried once, however many records reach it (a
+        subscription added meanwhile counts from the next batch, seconds later). Outside it nothing is kept."""
+        self._batch_found = {}
+        try:
+            yield
+        finally:
+            self._batch_found = None
 
     def handle_change(self, old: Case | None, new: Case | None, observed_at: datetime) -> FanOutResult:
         current = new or old
@@ -53,7 +66,8 @@ class FanOut:
         events = derive_events(old, new, zaaktype, observed_at)
         if not events:
             return FanOutResult()
-        found: dict[str, list[Subscription]] = {}
+        found: dict[str, list[Subscription]] = self._batch_found if self._batch_found is not None else {}
+        queried = 0
         created = requeued = duplicates = 0
         to_queue: list[Notification] = []
         now = self._clock.now()
@@ -62,6 +76,7 @@ class FanOut:
             for interest in interests:
                 if interest.key not in found:
                     found[interest.key] = self._subscriptions.subscribers_of(interest.key)
+                    queried += 1
             recipients = match_recipients(interests, found, parties=new.parties, public=event.public)
             for notification in plan_notifications(event, recipients, now=now, retention=self._retention):
                 if self._outbox.add_if_absent(notification):
@@ -76,4 +91,4 @@ class FanOut:
                     duplicates += 1
         if to_queue:
             self._queue.enqueue(to_queue)
-        return FanOutResult(len(events), created, requeued, duplicates, len(found))
+        return FanOutResult(len(events), created, requeued, duplicates, queried)

@@ -137,6 +137,9 @@ class FailOnce:
         self.statustype = statustype
         self.failed = False
 
+    def batch(self):
+        return self.inner.batch()
+
     def handle_change(self, old, new, observed_at):
         if not self.failed and new is not None and new.current_status.statustype == self.statustype:
             self.failed = True

@@ -200,3 +200,16 @@ def test_a_notification_about_a_case_that_is_gone_fails_with_that_reason(world: 
 def test_an_unknown_notification_id_is_reported_and_sends_nothing(world: World):
     assert world.delivery.deliver("0" * 32).outcome is DeliveryOutcome.UNKNOWN
     assert world.email.sent == []
+
+
+def test_within_one_batch_a_case_is_read_once_for_all_its_notifications(world: World):
+    case = _marks_case(world)
+    world.commands.set_status(ANNA_PRINCIPAL, case.id, "in-behandeling", None)
+    world.fan_out()
+    queued = world.queue.drain()
+    before = world.cases.reads
+    with world.delivery.batch():
+        for notification_id in queued:
+            world.delivery.deliver(notification_id)
+    assert len(queued) == 4
+    assert world.cases.reads - before == 1

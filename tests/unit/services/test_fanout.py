@@ -113,3 +113,20 @@ def test_several_events_of_one_change_query_each_interest_once(world: World):
     assert result.events == 3
     assert result.queries == 1
     assert {n.status for n in world.outbox.items.values()} == {NotificationStatus.CREATED}
+
+
+def test_within_one_batch_each_interest_key_is_queried_once(world: World):
+    first, second = a_case(), a_case()
+    for case in (first, second):
+        _follow_case(world, case, MARK)
+    public = [
+        _change(a_case(zaaktype_id=VERGUNNING, initiator="ehk-a-123", co_initiators=(), gemeenten=("GM0355",)), "besluit-genomen")
+        for _ in range(3)
+    ]
+    with world.fanout.batch():
+        results = [world.fanout.handle_change(old, new, T0) for old, new in public]
+    # topic#vergunningen and gemeente#GM0355 once for the batch, plus each case's own key
+    assert [r.queries for r in results] == [3, 1, 1]
+    # outside a batch nothing is remembered
+    old, new = public[0]
+    assert world.fanout.handle_change(old, new, T0).queries == 3

@@ -1,0 +1,52 @@
+"""infra/ is the one definition of the tables: the stored models agree with it key for key and index for
+index, and the stack built from it in moto has the stream, the TTL and the queues the code relies on."""
+
+from __future__ import annotations
+
+import pytest
+
+from chalicelib.adapters.dynamodb.models import ALL_MODELS, ContactMomentRecord
+from devstack.infra import load_template
+
+
+def _tables() -> dict[str, dict]:
+    template = load_template()
+    return {
+        resource["Properties"]["TableName"]["Fn::Sub"].replace("baken-${Stage}-", ""): resource["Properties"]
+        for resource in template["Resources"].values()
+        if resource["Type"] == "AWS::DynamoDB::Table"
+    }
+
+
+def _keys(schema: list[dict]) -> list[tuple[str, str]]:
+    return sorted((k["AttributeName"], k["KeyType"]) for k in schema)
+
+
+@pytest.mark.parametrize("model", [*ALL_MODELS, ContactMomentRecord], ids=lambda m: m.__name__)
+def test_each_model_has_the_keys_and_indexes_of_its_table_in_infra(model):
+    table = _tables()[model.Meta.table_name.replace("baken-local-", "")]
+    schema = model._get_schema()
+    assert _keys(schema["key_schema"]) == _keys(table["KeySchema"])
+    declared = {(a["AttributeName"], a["AttributeType"]) for a in table["AttributeDefinitions"]}
+    assert {(a["AttributeName"], a["AttributeType"]) for a in schema["attribute_definitions"]} <= declared
+    model_indexes = {
+        i["index_name"]: (_keys(i["key_schema"]), i["projection"]["ProjectionType"]) for i in schema["global_secondary_indexes"]
+    }
+    infra_indexes = {
+        i["IndexName"]: (_keys(i["KeySchema"]), i["Projection"]["ProjectionType"])
+        for i in table.get("GlobalSecondaryIndexes", [])
+    }
+    assert model_indexes == infra_indexes
+
+
+def test_the_stack_built_from_infra_has_the_stream_ttl_and_fifo_queues(stack):
+    dynamodb = stack.client("dynamodb")
+    cases = dynamodb.describe_table(TableName="baken-local-cases")["Table"]
+    assert cases["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    ttl = dynamodb.describe_time_to_live(TableName="baken-local-notifications")["TimeToLiveDescription"]
+    assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == ("ENABLED", "expires_at")
+    queue = stack.client("sqs").get_queue_attributes(QueueUrl=stack.outputs.delivery_queue_url, AttributeNames=["All"])[
+        "Attributes"
+    ]
+    assert queue["FifoQueue"] == "true"
+    assert "baken-local-delivery-dlq.fifo" in queue["RedrivePolicy"]

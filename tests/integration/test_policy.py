@@ -1,0 +1,164 @@
+"""The deployed role's policy (.chalice/policy-prod.json) allows exactly what Baken does: every AWS call the
+application makes in a full walkthrough is allowed on its own table, index or queue, and every action the
+policy grants is used — by the code, or by Lambda's event source mappings on the function's behalf."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from typing import Any
+
+import pytest
+from botocore.client import BaseClient
+
+from tests.conftest import ROOT
+from tests.integration.conftest import body, headers, register_personas
+
+POLICY = json.loads((ROOT / ".chalice" / "policy-prod.json").read_text(encoding="utf-8"))
+ACCOUNT_REGION = "arn:aws:{service}:eu-west-1:123456789012:"
+# IAM actions a service operation needs. TransactWriteItems is authorised per item as Put/Update/Delete/
+# ConditionCheck; SES v2 SendEmail with raw content also needs ses:SendRawEmail.
+IMPLIED = {
+    ("dynamodb", "TransactWriteItems"): (),
+    ("sesv2", "SendEmail"): ("ses:SendEmail", "ses:SendRawEmail"),
+    ("sqs", "SendMessageBatch"): ("sqs:SendMessage",),
+}
+TRANSACTION_ITEM_ACTIONS = {
+    "Put": "PutItem",
+    "Update": "UpdateItem",
+    "Delete": "DeleteItem",
+    "ConditionCheck": "ConditionCheckItem",
+}
+# Used by Lambda on the function's behalf: reading the stream, polling the queue, logging, and the stream
+# mapping's on-failure destination.
+EVENT_SOURCE_MAPPINGS = {
+    "dynamodb:DescribeStream",
+    "dynamodb:GetRecords",
+    "dynamodb:GetShardIterator",
+    "dynamodb:ListStreams",
+    "sqs:ReceiveMessage",
+    "sqs:DeleteMessage",
+    "sqs:GetQueueAttributes",
+    "logs:CreateLogGroup",
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
+    "sqs:SendMessage",
+}
+
+
+def _prod(name: str) -> str:
+    return name.replace("baken-local-", "baken-prod-")
+
+
+def _dynamodb_resources(operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
+    arn = ACCOUNT_REGION.format(service="dynamodb")
+    if operation == "TransactWriteItems":
+        found = []
+        for item in params["TransactItems"]:
+            ((kind, spec),) = item.items()
+            action = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem", "ConditionCheck": "ConditionCheckItem"}[
+                kind
+            ]
+            found.append((f"dynamodb:{action}", f"{arn}table/{_prod(spec['TableName'])}"))
+        return found
+    tables = list(params["RequestItems"]) if operation == "BatchGetItem" else [params["TableName"]]
+    suffix = f"/index/{params['IndexName']}" if params.get("IndexName") else ""
+    return [(f"dynamodb:{operation}", f"{arn}table/{_prod(table)}{suffix}") for table in tables]
+
+
+def _resources(service: str, operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
+    if service == "dynamodb":
+        return _dynamodb_resources(operation, params)
+    if service == "sqs":
+        name = params.get("QueueName") or params["QueueUrl"].rsplit("/", 1)[-1]
+        actions = IMPLIED.get((service, operation), (f"sqs:{operation}",))
+        return [(action, f"{ACCOUNT_REGION.format(service='sqs')}{_prod(name)}") for action in actions]
+    if service == "sesv2":
+        identity = f"{ACCOUNT_REGION.format(service='ses')}identity/mijn.provincie-utrecht.nl"
+        return [(action, identity) for action in IMPLIED[(service, operation)]]
+    raise AssertionError(f"unexpected AWS call {service}:{operation}")
+
+
+def _allowed(action: str, resource: str) -> bool:
+    for statement in POLICY["Statement"]:
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+        if action in actions and any(fnmatch.fnmatchcase(resource, pattern) for pattern in resources):
+            return True
+    return False
+
+
+@pytest.fixture
+def recorded(monkeypatch) -> list[tuple[str, str, dict[str, Any]]]:
+    calls: list[tuple[str, str, dict[str, Any]]] = []
+    original = BaseClient._make_api_call
+
+    def record(self, operation_name, api_params):
+        calls.append((self.meta.service_model.service_name, operation_name, dict(api_params)))
+        return original(self, operation_name, api_params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", record)
+    return calls
+
+
+def test_the_policy_allows_exactly_what_a_full_walkthrough_uses(client, pipeline, recorded, monkeypatch):
+    # GIVEN the production way of finding the queue (by name), and the story's people
+    monkeypatch.delenv("BAKEN_DELIVERY_QUEUE_URL")
+    from chalicelib import wiring
+
+    wiring.reset()
+    register_personas("mark", "fatima")
+    del recorded[:]
+    # WHEN every route and both handlers run
+    anna, mark, sanne = headers("anna"), headers("mark"), headers("sanne")
+    case = body(
+        client.http.post(
+            "/api/cases",
+            headers=anna,
+            body=json.dumps(
+                {
+                    "zaaktype": "subsidie-duurzame-recreatie",
+                    "omschrijving": "x",
+                    "initiator": "pu-mark-3f9a1c",
+                    "gemeenten": ["GM1581"],
+                }
+            ),
+        )
+    )
+    url = f"/api/cases/{case['id']}"
+    client.http.post(f"{url}/status", headers=anna, body='{"statustype": "in-behandeling"}')
+    document = body(client.http.post(f"{url}/document-requests", headers=anna, body='{"documents": [{"omschrijving": "Plan"}]}'))
+    client.http.post(f"{url}/document-requests/{document['documents'][0]['id']}/received", headers=anna, body="{}")
+    client.http.post(f"{url}/messages", headers=anna, body='{"text": "Hallo"}')
+    client.http.post(f"{url}/contact-moments", headers=sanne, body='{"kanaal": "telefoon", "onderwerp": "x", "inhoud": "y"}')
+    pipeline.run()
+    client.http.get(url, headers=sanne)
+    client.http.get(f"/api/cases?case_number={case['case_number']}", headers=sanne)
+    client.http.get(f"{url}/notifications", headers=sanne)
+    client.http.get("/api/me/cases", headers=mark)
+    client.http.get(f"/api/me/cases/{case['id']}", headers=mark)
+    message = body(client.http.get("/api/me/inbox", headers=mark))["messages"][0]
+    client.http.post(f"/api/me/inbox/{message['id']}/read", headers=mark, body="{}")
+
+    # THEN each application call is allowed on its own resource...
+    runner_calls = {
+        ("dynamodbstreams", "DescribeStream"),
+        ("dynamodbstreams", "GetShardIterator"),
+        ("dynamodbstreams", "GetRecords"),
+        ("sqs", "ReceiveMessage"),
+        ("sqs", "DeleteMessageBatch"),
+    }
+    used: set[str] = set()
+    refused = []
+    for service, operation, params in recorded:
+        if (service, operation) in runner_calls:
+            continue
+        for action, resource in _resources(service, operation, params):
+            used.add(action)
+            if not _allowed(action, resource):
+                refused.append((action, resource))
+    assert refused == []
+    # ...and nothing in the policy is unused
+    granted = {a for s in POLICY["Statement"] for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])}
+    assert granted - used - EVENT_SOURCE_MAPPINGS == set()
+    assert used - granted == set()
