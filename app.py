@@ -10,7 +10,9 @@ from chalicelib.api import applicant, public, staff
 from chalicelib.api.http import normalise_chalice_errors
 from chalicelib.events import delivery, stream
 
-app = Chalice(app_name="baken")
+# configure_logs=False: Chalice would add a plain-text handler to the "baken" logger, which is also the
+# structured powertools logger (chalicelib/observability.py), and every line would be printed twice.
+app = Chalice(app_name="baken", configure_logs=False)
 app.register_middleware(normalise_chalice_errors, "http")
 
 app.register_blueprint(public.bp)

@@ -6,6 +6,7 @@ Importing this module is cheap: nothing is read until ``settings()`` is called.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -85,9 +86,32 @@ def handler_sources() -> tuple[str, str]:
     )
 
 
+REQUIRED_OUTSIDE_LOCAL = (
+    "BAKEN_TABLE_PREFIX",
+    "BAKEN_DELIVERY_QUEUE",
+    "BAKEN_SENDER",
+    "BAKEN_PORTAL_URL",
+    "BAKEN_OIDC_ISSUER",
+    "BAKEN_OIDC_AUDIENCE",
+    "BAKEN_OIDC_JWKS",
+)
+
+
+def _check_deployed_stage(env: Mapping[str, str]) -> None:
+    """Outside the local stage nothing falls back to a local default: a forgotten setting would otherwise
+    send e-mails with links to 127.0.0.1, or write to the local tables."""
+    missing = [name for name in REQUIRED_OUTSIDE_LOCAL if not env.get(name)]
+    if missing:
+        raise ConfigurationError(f"stage {stage() or '(unset)'} needs {', '.join(missing)}")
+    if not env["BAKEN_PORTAL_URL"].startswith("https://"):
+        raise ConfigurationError("BAKEN_PORTAL_URL must be an https:// address outside the local stage")
+
+
 @lru_cache(maxsize=1)
 def settings() -> Settings:
     env = os.environ
+    if stage() != LOCAL_STAGE:
+        _check_deployed_stage(env)
     stream_arn, queue_name = handler_sources()
     return Settings(
         stage=stage() or "unset",

@@ -23,8 +23,8 @@ def logger() -> Logger:
     from aws_lambda_powertools import Logger
 
     structured = Logger(service=SERVICE)
-    # One JSON line per event: do not also hand records to the root logger (Chalice local and some
-    # runtimes give it a handler of its own, which would print every line twice).
+    # One JSON line per event: do not also hand records to the root logger, which chalice local and the
+    # Lambda runtime give a handler of their own.
     logging.getLogger(SERVICE).propagate = False
     return structured
 

@@ -89,7 +89,7 @@ def _banner(api: str, moto: str, seeded: dict[str, str], tokens: dict[str, str])
    Zaaktypen .......... {api}/api/zaaktypen
    Local mailbox ...... {api}/dev/mailbox  (e-mails sent through moto SES)
    Personas ........... {api}/api/dev/personas
-   Fresh token ........ curl -s -X POST {api}/api/dev/token -d '{{"persona": "mark"}}'
+   Fresh token ........ curl -s -X POST {api}/api/dev/token -H 'Content-Type: application/json' -d '{{"persona": "mark"}}'
    moto server ........ {moto}
 
  Walkthrough (tokens below are valid for 8 hours):
@@ -107,7 +107,8 @@ def _banner(api: str, moto: str, seeded: dict[str, str], tokens: dict[str, str])
    curl -s "{api}/api/dev/mailbox?to=mark.visser@example.org"
    curl -s {api}/api/me/inbox -H "Authorization: Bearer $MARK"
 
-   # 3. Jan, who has nothing to do with it, got nothing:
+   # 3. Jan, who has a case of his own but nothing to do with Mark's, got nothing about it
+   #    (his mailbox holds only the e-mail about his own report, from when the demo loaded):
    curl -s "{api}/api/dev/mailbox?to=jan.degroot@example.org"
 
    # 4. Anna posts the waterschap message with a link to the Omgevingsloket:
@@ -123,7 +124,7 @@ def _banner(api: str, moto: str, seeded: dict[str, str], tokens: dict[str, str])
    curl -s -X POST {api}/api/cases/{case}/contact-moments -H "Authorization: Bearer $SANNE" \\
         -H 'Content-Type: application/json' \\
         -d '{{"kanaal": "telefoon", "onderwerp": "Vergunning waterschap",
-             "inhoud": "Uitgelegd hoe hij de vergunning aanvraagt via het Omgevingsloket."}}'
+             "inhoud": "Uitgelegd hoe hij de vergunning aanvraagt via het Omgevingsloket.", "vertrouwelijk": false}}'
    curl -s {api}/api/cases/{case} -H "Authorization: Bearer $ANNA"
 
    # The KCC sees which notifications Mark was sent and whether they arrived:

@@ -22,6 +22,8 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
     if not isinstance(subject, str) or not is_valid_subject(subject):
         raise AuthenticationError("bad_subject")
     raw_roles = claims.get("roles") or []
+    if not isinstance(raw_roles, list):
+        raise AuthenticationError("bad_roles")
     roles = frozenset(Role(r) for r in raw_roles if isinstance(r, str) and r in {x.value for x in Role})
     if not raw_roles:
         roles = frozenset({Role.APPLICANT})

@@ -11,32 +11,20 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from typing import Any
 
+from chalicelib.domain.notifications import FailureReason
 from chalicelib.services.ports import EmailPermanentError, EmailRetryableError, EmailSender, OutgoingEmail
 
-RETRYABLE_CODES = frozenset(
-    {
-        "Throttling",
-        "ThrottlingException",
-        "TooManyRequestsException",
-        "LimitExceededException",
-        "SendingPausedException",
-        "ServiceUnavailable",
-        "ServiceUnavailableException",
-        "InternalFailure",
-        "InternalServiceError",
-        "RequestTimeout",
-    }
-)
+# Only what is wrong with this one message or recipient is final. Everything else — throttling, an
+# outage, and account or configuration trouble (sending paused, sender not verified, configuration set
+# missing) — is retried: an operator can fix those, and every e-mail would otherwise fail for good.
 PERMANENT_REASONS = {
-    "MessageRejected": "message_rejected",
-    "InvalidParameterValue": "address_rejected",
-    "BadRequestException": "address_rejected",
-    "MailFromDomainNotVerifiedException": "sender_not_verified",
-    "AccountSuspendedException": "account_suspended",
+    "MessageRejected": FailureReason.MESSAGE_REJECTED.value,
+    "InvalidParameterValue": FailureReason.ADDRESS_REJECTED.value,
+    "BadRequestException": FailureReason.ADDRESS_REJECTED.value,
 }
 
 
-def build_mime(*, sender: str, email: OutgoingEmail, language: str = "nl") -> bytes:
+def build_mime(*, sender: str, email: OutgoingEmail) -> bytes:
     """A complete RFC 5322 message. Header values cannot carry CR/LF: a bad address is refused here."""
     name, address = parseaddr(sender)
     domain = address.rpartition("@")[2] or "localhost"
@@ -50,9 +38,9 @@ def build_mime(*, sender: str, email: OutgoingEmail, language: str = "nl") -> by
     message["Date"] = formatdate(usegmt=True)
     message["Message-ID"] = make_msgid(idstring=email.reference, domain=domain)
     message["Auto-Submitted"] = "auto-generated"
-    message["Content-Language"] = language
     message.set_content(email.text, subtype="plain", charset="utf-8")
     message.add_alternative(email.html, subtype="html", charset="utf-8")
+    message["Content-Language"] = email.language  # after the body: set_content drops Content-* headers
     return message.as_bytes()
 
 
@@ -79,10 +67,9 @@ class SesEmailSender(EmailSender):
             )
         except ClientError as error:
             code = error.response.get("Error", {}).get("Code", "")
-            status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-            if code in RETRYABLE_CODES or status >= 500:
-                raise EmailRetryableError(code or str(status)) from error
-            raise EmailPermanentError(PERMANENT_REASONS.get(code, "rejected")) from error
+            if code in PERMANENT_REASONS:
+                raise EmailPermanentError(PERMANENT_REASONS[code]) from error
+            raise EmailRetryableError(code or "unknown") from error
         except BotoCoreError as error:
             raise EmailRetryableError(type(error).__name__) from error
         return str(response["MessageId"])

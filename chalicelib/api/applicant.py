@@ -6,6 +6,7 @@ that is not theirs answers 404, the same as a case that does not exist.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from chalice.app import Blueprint
@@ -15,6 +16,7 @@ from chalicelib.api.http import Call, endpoint
 from chalicelib.api.presenters import case_json, case_summary_json, inbox_json
 from chalicelib.api.schema import Schema
 from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.inbox import INBOX_MESSAGE_ID
 from chalicelib.domain.workdays import amsterdam_date
 
 bp = Blueprint(__name__)
@@ -42,10 +44,13 @@ def inbox(call: Call) -> Any:
     raw_limit = call.query("limit")
     limit = DEFAULT_PAGE
     if raw_limit is not None:
-        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_PAGE:
+        if not re.fullmatch(r"[0-9]{1,3}", raw_limit) or not 1 <= int(raw_limit) <= MAX_PAGE:
             raise ValidationError.single("limit", "invalid_limit")
         limit = int(raw_limit)
-    page = wiring.berichtenbox().page(call.principal(), limit=limit, after=call.query("after"))
+    after = call.query("after")
+    if after is not None and not INBOX_MESSAGE_ID.match(after):
+        raise ValidationError.single("after", "invalid_format")
+    page = wiring.berichtenbox().page(call.principal(), limit=limit, after=after)
     return {
         "unread": page.unread,
         "messages": [inbox_json(m) for m in page.messages],

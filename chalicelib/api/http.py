@@ -9,6 +9,7 @@ produce a 500, and anything unexpected is logged without its details reaching th
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
@@ -32,6 +33,7 @@ from chalicelib.domain.errors import (
     ValidationError,
 )
 from chalicelib.domain.identity import Principal
+from chalicelib.domain.inbox import INBOX_MESSAGE_ID
 from chalicelib.domain.language import Language
 
 PROBLEM_JSON = "application/problem+json"
@@ -51,6 +53,23 @@ _STATUS_BY_ERROR: tuple[tuple[type[DomainError], int, str], ...] = (
     (CaseRuleError, 409, "case_rule"),
     (ConcurrentUpdateError, 409, "concurrent_update"),
 )
+
+
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+# Path parameters are checked before anything is read: a malformed id names nothing, so it is not found.
+PATH_PARAMETERS: dict[str, tuple[re.Pattern[str], Callable[[str], DomainError]]] = {
+    "case_id": (UUID, CaseNotFoundError),
+    "document_id": (UUID, DocumentRequestNotFoundError),
+    "message_id": (INBOX_MESSAGE_ID, InboxMessageNotFoundError),
+    "identificatie": (re.compile(r"^[a-z0-9-]{1,80}$"), UnknownZaaktypeError),
+}
+
+
+def check_path_parameters(parameters: dict[str, str]) -> None:
+    for name, value in parameters.items():
+        pattern, not_found = PATH_PARAMETERS[name]
+        if not pattern.match(value):
+            raise not_found(value[:80])
 
 
 class BodyError(Exception):
@@ -125,7 +144,7 @@ def parse_json_body(raw: bytes | None) -> Any:
         value = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
     except RecursionError:
         raise BodyError(400, "malformed_body", Issue("body", "too_deep")) from None
-    except json.JSONDecodeError:
+    except ValueError:  # not JSON, or a number beyond Python's digit limit
         raise BodyError(400, "malformed_body", Issue("body", "invalid_json")) from None
     _check_depth(value)
     return value
@@ -208,6 +227,7 @@ def endpoint(
             try:
                 if not public:
                     call.principal()
+                check_path_parameters(path_params)
                 result = view(call, **path_params)
                 response = result if isinstance(result, Response) else json_response(result)
             except Exception as error:  # noqa: BLE001 - every error becomes an answer; unknown ones are logged

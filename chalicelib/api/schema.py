@@ -116,15 +116,23 @@ def _string(spec: Field, value: Any, where: str, issues: list[Issue]) -> str | N
     return text
 
 
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2099, 12, 31)
+MAX_DURATION_DAYS = 10 * 366
+
+
 def _date(spec: Field, value: Any, where: str, issues: list[Issue]) -> date | None:
-    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+    """A calendar date between 2000 and 2099: anything else is a typo, not a case."""
+    parsed = None
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            parsed = date.fromisoformat(value)
+        except ValueError:
+            parsed = None
+    if parsed is None or not EARLIEST <= parsed <= LATEST:
         issues.append(Issue(where, "expected_date"))
         return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        issues.append(Issue(where, "expected_date"))
-        return None
+    return parsed
 
 
 def _datetime(spec: Field, value: Any, where: str, issues: list[Issue]) -> datetime | None:
@@ -132,22 +140,23 @@ def _datetime(spec: Field, value: Any, where: str, issues: list[Issue]) -> datet
     parsed = None
     if isinstance(value, str) and len(value) <= 40:
         try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
+            parsed = datetime.fromisoformat(value).astimezone(UTC) if "T" in value else None
+        except (ValueError, OverflowError):
             parsed = None
-    if parsed is None or parsed.tzinfo is None:
+    if parsed is None or datetime.fromisoformat(value).tzinfo is None or not EARLIEST <= parsed.date() <= LATEST:
         issues.append(Issue(where, "expected_datetime"))
         return None
-    return parsed.astimezone(UTC)
+    return parsed
 
 
 def _duration(spec: Field, value: Any, where: str, issues: list[Issue]) -> Duration | None:
     try:
-        duration = Duration.parse(value) if isinstance(value, str) else None
+        duration = Duration.parse(value) if isinstance(value, str) and len(value) <= 20 else None
     except InvalidDurationError:
         duration = None
-    if duration is None or duration.is_zero:
+    if duration is None or duration.is_zero or duration.approximate_days > MAX_DURATION_DAYS:
         issues.append(Issue(where, "expected_duration"))
+        return None
     return duration
 
 

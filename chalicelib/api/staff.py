@@ -89,7 +89,7 @@ CONTACT_MOMENT = Schema(
         Field("onderwerp", "string", required=True, max_length=200),
         Field("inhoud", "text", required=True, max_length=1000),
         Field("plaatsgevonden_op", "datetime"),
-        Field("vertrouwelijk", "boolean"),
+        Field("vertrouwelijk", "boolean", required=True, description="true: staff only; false: the applicant sees it too"),
         Field("indicatie_contact_gelukt", "boolean"),
         Field("tags", "array", items=Field("tag", "string", max_length=40, pattern=r"[a-z0-9-]+"), max_items=10),
     )
@@ -213,7 +213,7 @@ def record_contact_moment(call: Call, case_id: str) -> Any:
             onderwerp=body["onderwerp"],
             inhoud=body["inhoud"],
             plaatsgevonden_op=body.get("plaatsgevonden_op"),
-            vertrouwelijk=body.get("vertrouwelijk", False),
+            vertrouwelijk=body["vertrouwelijk"],
             contact_gelukt=body.get("indicatie_contact_gelukt", True),
             tags=tuple(body.get("tags", ())),
         ),

@@ -29,6 +29,10 @@ PROBLEM_TITLES: dict[str, Localized] = {
 
 RULE_TEXTS: dict[str, Localized] = {
     "case_closed": Localized("De zaak is afgesloten.", "The case is closed."),
+    "case_full": Localized(
+        "Deze zaak kan niet meer van dit soort gegevens bevatten. Neem contact op met functioneel beheer.",
+        "This case cannot hold more of this kind of data. Please contact application management.",
+    ),
     "no_documents": Localized("Vraag minstens één document.", "Ask for at least one document."),
     "extension_not_allowed": Localized(
         "Bij dit soort zaak kan de termijn niet worden verlengd.", "The deadline of this kind of case cannot be extended."
@@ -45,7 +49,7 @@ RULE_TEXTS: dict[str, Localized] = {
     "suspension_overlaps": Localized("De pauze valt samen met een eerdere pauze.", "The pause overlaps an earlier pause."),
     "not_suspended": Localized("De termijn is niet gepauzeerd.", "The deadline is not paused."),
     "resume_before_suspension": Localized(
-        "De pauze kan niet eindigen voor hij begon.", "The pause cannot end before it started."
+        "De pauze kan niet eindigen voordat hij begon.", "The pause cannot end before it started."
     ),
     "initiator_is_co_initiator": Localized(
         "De aanvrager staat ook als mede-aanvrager.", "The applicant is also listed as co-applicant."
@@ -60,7 +64,7 @@ ISSUE_TEXTS: dict[str, Localized] = {
     "expected_array": Localized("Hier hoort een lijst.", "A list is expected here."),
     "expected_integer": Localized("Hier hoort een heel getal.", "A whole number is expected here."),
     "expected_number": Localized("Hier hoort een getal.", "A number is expected here."),
-    "expected_boolean": Localized("Hier hoort true of false.", "true or false is expected here."),
+    "expected_boolean": Localized("Hier hoort true of false.", "A value of true or false is expected here."),
     "expected_date": Localized("Hier hoort een datum als 2026-12-31.", "A date like 2026-12-31 is expected here."),
     "expected_datetime": Localized(
         "Hier hoort een tijdstip met tijdzone, zoals 2026-11-28T10:15:00+01:00.",
@@ -104,7 +108,7 @@ ISSUE_TEXTS: dict[str, Localized] = {
 
 TIMELINE_TITLES: dict[str, Localized] = {
     "message": Localized("Bericht van uw behandelaar", "Message from your case handler"),
-    "documents_requested": Localized("Wij vragen een document", "We asked for a document"),
+    "documents_requested": Localized("Wij hebben om een document gevraagd", "We asked for a document"),
     "document_received": Localized("Document ontvangen", "Document received"),
     "suspended": Localized("Termijn gepauzeerd", "Deadline paused"),
     "resumed": Localized("Termijn loopt weer", "Deadline running again"),

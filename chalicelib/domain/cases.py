@@ -15,6 +15,11 @@ from chalicelib.domain.errors import CaseRuleError, DocumentRequestNotFoundError
 from chalicelib.domain.reference import Point
 from chalicelib.domain.workdays import amsterdam_date
 
+# A case is one DynamoDB item (at most 400 KB) holding its whole history. These bounds keep the largest
+# possible case well below that: 100 statuses with 1,000-character notes, 50 messages of 2,000 characters,
+# 100 document requests and 20 suspensions come to about 230 KB.
+LIMITS = {"statuses": 100, "messages": 50, "documents": 100, "suspensions": 20}
+
 
 @dataclass(frozen=True)
 class Medewerker:
@@ -139,6 +144,11 @@ class Case:
         return tuple(d for d in self.documents if not d.received)
 
 
+def _within_limit(case: Case, part: str, adding: int = 1) -> None:
+    if len(getattr(case, part)) + adding > LIMITS[part]:
+        raise CaseRuleError("case_full", part=part, maximum=LIMITS[part])
+
+
 def open_case(
     *,
     case_id: str,
@@ -186,6 +196,7 @@ def set_status(case: Case, zaaktype: Zaaktype, entry: StatusEntry) -> Case:
     statustype = zaaktype.statustype(entry.statustype)
     if statustype.identificatie == case.current_status.statustype:
         return case
+    _within_limit(case, "statuses")
     changed = replace(case, statuses=(*case.statuses, entry))
     if statustype.is_eindstatus:
         closed_on = amsterdam_date(entry.set_at)
@@ -200,6 +211,7 @@ def request_documents(case: Case, requests: tuple[DocumentRequest, ...]) -> Case
     _require_open(case)
     if not requests:
         raise CaseRuleError("no_documents")
+    _within_limit(case, "documents", len(requests))
     return replace(case, documents=(*case.documents, *requests))
 
 
@@ -217,6 +229,7 @@ def mark_document_received(case: Case, document_id: str, received_at: datetime) 
 
 def post_message(case: Case, message: CaseMessage) -> Case:
     """Add a message for the applicants; allowed after closing too (e.g. how to object)."""
+    _within_limit(case, "messages")
     return replace(case, messages=(*case.messages, message))
 
 
@@ -244,6 +257,7 @@ def suspend(case: Case, zaaktype: Zaaktype, suspension: Suspension) -> Case:
     previous_end = case.suspensions[-1].end if case.suspensions else None
     if suspension.start < case.startdatum or (previous_end is not None and suspension.start < previous_end):
         raise CaseRuleError("suspension_overlaps")
+    _within_limit(case, "suspensions")
     return replace(case, suspensions=(*case.suspensions, Suspension(suspension.start, suspension.reden)))
 
 

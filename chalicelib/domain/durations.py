@@ -14,7 +14,9 @@ from datetime import date, timedelta
 
 from chalicelib.domain.errors import InvalidDurationError
 
-_PATTERN = re.compile(r"^P(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?$")
+_PATTERN = re.compile(r"^P(?:(?P<years>\d{1,4})Y)?(?:(?P<months>\d{1,5})M)?(?:(?P<weeks>\d{1,5})W)?(?:(?P<days>\d{1,6})D)?$")
+MAXIMUM_DAYS = 100 * 366
+"""No handling period is longer than a century; anything longer is a mistake (and would overflow dates)."""
 
 
 @dataclass(frozen=True, order=True)
@@ -33,7 +35,15 @@ class Duration:
         if match is None or text.strip() == "P":
             raise InvalidDurationError(text)
         parts = {name: int(value) for name, value in match.groupdict().items() if value is not None}
-        return cls(**parts)
+        duration = cls(**parts)
+        if duration.approximate_days > MAXIMUM_DAYS:
+            raise InvalidDurationError(text)
+        return duration
+
+    @property
+    def approximate_days(self) -> int:
+        """An upper bound in days (a year as 366, a month as 31), for limits, never for deadlines."""
+        return self.years * 366 + self.months * 31 + self.weeks * 7 + self.days
 
     def add_to(self, start: date) -> date:
         """The date this duration after ``start``, clamping to the end of a shorter month."""

@@ -13,7 +13,6 @@ from enum import StrEnum
 from chalicelib.domain.cases import Case
 from chalicelib.domain.errors import CaseNotFoundError, ForbiddenError
 
-_BSN_LIKE = re.compile(r"^\d{8,9}$")
 SUBJECT_PATTERN = re.compile(r"^(?!\d{8,9}$)[A-Za-z0-9][A-Za-z0-9._:@-]{2,127}$")
 """A pseudonymous subject: letters, digits and ``._:@-``; never eight or nine digits alone (a BSN)."""
 
@@ -42,17 +41,19 @@ class Principal:
         return role in self.roles
 
 
-def looks_like_bsn(value: str) -> bool:
-    """Eight or nine digits: could be a BSN, so it must never be stored as a subject in clear."""
-    return bool(_BSN_LIKE.match(value))
-
-
 def is_valid_subject(value: str) -> bool:
     return bool(SUBJECT_PATTERN.match(value))
 
 
+STAFF = frozenset({Role.BEHANDELAAR, Role.KCC})
+
+
 def require_role(principal: Principal, role: Role, action: str) -> None:
-    if not principal.has(role):
+    require_any_role(principal, frozenset({role}), action)
+
+
+def require_any_role(principal: Principal, roles: frozenset[Role], action: str) -> None:
+    if not principal.roles & roles:
         raise ForbiddenError(action)
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
 from chalicelib.domain.cases import Link
 from chalicelib.domain.events import EventKind
+
+INBOX_MESSAGE_ID = re.compile(r"^\d{8}T\d{12}Z-[0-9a-f]{32}$")
 
 
 def inbox_message_id(created_at: datetime, notification_id: str) -> str:

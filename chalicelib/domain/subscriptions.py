@@ -83,8 +83,13 @@ class Subscriber:
 
     @classmethod
     def default(cls, subscriber_id: str, now: datetime) -> Subscriber:
-        """Somebody we know only by subject: the portal reaches them, e-mail once they give an address."""
-        return cls(subscriber_id, None, Language.NL, frozenset({Channel.EMAIL, Channel.PORTAL}), now)
+        """Somebody we know only by subject: the portal reaches them; e-mail once they give an address."""
+        return cls(subscriber_id, None, Language.NL, frozenset({Channel.PORTAL}), now)
+
+    @property
+    def reachable_channels(self) -> frozenset[Channel]:
+        """The chosen channels that can work: no e-mail without an address."""
+        return self.channels if self.email else self.channels - {Channel.EMAIL}
 
 
 def automatic_subscriptions(case: Case, subscribers: dict[str, Subscriber], now: datetime) -> list[Subscription]:
@@ -96,7 +101,7 @@ def automatic_subscriptions(case: Case, subscribers: dict[str, Subscriber], now:
             Subscription(
                 interest=Interest.case(case.id),
                 subscriber_id=party,
-                channels=subscriber.channels,
+                channels=subscriber.reachable_channels,
                 language=subscriber.language,
                 origin=SubscriptionOrigin.AUTOMATIC,
                 created_at=now,

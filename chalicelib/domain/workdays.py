@@ -4,6 +4,9 @@ A period set by law that ends on a Saturday, a Sunday or a generally recognised 
 the next day that is none of these (article 1). The holidays are listed in article 3: New Year's Day,
 Easter Monday, Ascension Day, Whit Monday, Christmas Day and Boxing Day, the King's birthday and
 5 May. Easter and Whit Sunday are Sundays already; Good Friday is not on the list.
+
+Article 2 (a period of at least three days must include two working days) is not applied: every
+doorlooptijd in the catalogue is measured in weeks, where it never makes a difference.
 """
 
 from __future__ import annotations

@@ -3,7 +3,6 @@ stream handler's job, so nothing is ever sent from a request."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -28,13 +27,10 @@ from chalicelib.domain.identity import Principal, Role, ensure_can_change, is_va
 from chalicelib.domain.reference import Point, ReferenceData
 from chalicelib.domain.subscriptions import automatic_subscriptions
 from chalicelib.domain.workdays import amsterdam_date
+from chalicelib.services.ids import new_id
 from chalicelib.services.ports import CaseRepository, Clock, SubscriberDirectory
 
 MAX_ATTEMPTS = 3
-
-
-def new_id() -> str:
-    return str(uuid.uuid4())
 
 
 @dataclass(frozen=True)

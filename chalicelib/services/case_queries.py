@@ -6,18 +6,11 @@ from dataclasses import dataclass
 
 from chalicelib.domain.case_view import CaseView, case_view
 from chalicelib.domain.catalogue import Catalogue
-from chalicelib.domain.errors import CaseNotFoundError, ForbiddenError
-from chalicelib.domain.identity import Principal, Role, ensure_can_view, require_role
+from chalicelib.domain.errors import CaseNotFoundError
+from chalicelib.domain.identity import STAFF, Principal, Role, ensure_can_view, require_any_role, require_role
 from chalicelib.domain.inbox import InboxMessage
 from chalicelib.domain.notifications import Notification
 from chalicelib.services.ports import CaseRepository, Clock, ContactMomentStore, InboxStore, NotificationOutbox
-
-STAFF = frozenset({Role.BEHANDELAAR, Role.KCC})
-
-
-def _require_staff(principal: Principal, action: str) -> None:
-    if not principal.roles & STAFF:
-        raise ForbiddenError(action)
 
 
 class CaseQueries:
@@ -36,8 +29,7 @@ class CaseQueries:
 
     def view(self, principal: Principal, case_id: str) -> CaseView:
         """One case; for an applicant who is not a party it does not exist."""
-        if not principal.roles & {Role.APPLICANT, Role.BEHANDELAAR, Role.KCC}:
-            raise ForbiddenError("view_case")
+        require_any_role(principal, STAFF | {Role.APPLICANT}, "view_case")
         case = self._cases.get(case_id)
         ensure_can_view(principal, case)
         staff = bool(principal.roles & STAFF)
@@ -46,12 +38,12 @@ class CaseQueries:
 
     def staff_view(self, principal: Principal, case_id: str) -> CaseView:
         """One case as behandelaar or KCC see it."""
-        _require_staff(principal, "view_case")
+        require_any_role(principal, STAFF, "view_case")
         return self.view(principal, case_id)
 
     def find_by_number(self, principal: Principal, case_number: str) -> CaseView:
         """Look a case up by its human number (behandelaar and KCC)."""
-        _require_staff(principal, "find_case")
+        require_any_role(principal, STAFF, "find_case")
         case = self._cases.find_by_number(case_number)
         if case is None:
             raise CaseNotFoundError(case_number)
@@ -59,7 +51,7 @@ class CaseQueries:
 
     def delivery_status(self, principal: Principal, case_id: str) -> list[Notification]:
         """Every notification about the case and whether it arrived (behandelaar and KCC only)."""
-        _require_staff(principal, "view_delivery_status")
+        require_any_role(principal, STAFF, "view_delivery_status")
         self._cases.get(case_id)
         return self._outbox.for_case(case_id)
 

@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 
 from chalicelib.domain.cases import Medewerker
 from chalicelib.domain.contacts import ContactMoment
-from chalicelib.domain.errors import ForbiddenError, ValidationError
-from chalicelib.domain.identity import Principal, Role
-from chalicelib.services.case_commands import new_id
+from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.identity import STAFF, Principal, require_any_role
+from chalicelib.services.ids import new_id
 from chalicelib.services.ports import CaseRepository, Clock, ContactMomentStore
 
 CLOCK_SKEW = timedelta(minutes=5)
@@ -19,11 +19,14 @@ CLOCK_SKEW = timedelta(minutes=5)
 
 @dataclass(frozen=True)
 class NewContactMoment:
+    """``vertrouwelijk`` has no default: whoever records a contact decides each time whether the applicant
+    may read it (confidential notes are shown to staff only)."""
+
     kanaal: str
     onderwerp: str
     inhoud: str
+    vertrouwelijk: bool
     plaatsgevonden_op: datetime | None = None
-    vertrouwelijk: bool = False
     contact_gelukt: bool = True
     tags: tuple[str, ...] = ()
 
@@ -39,8 +42,7 @@ class ContactRegistry:
 
     def record(self, principal: Principal, case_id: str, new: NewContactMoment) -> ContactMoment:
         """Add a contact moment to a case's history. Nothing about the case itself changes."""
-        if not principal.roles & {Role.KCC, Role.BEHANDELAAR}:
-            raise ForbiddenError("record_contact_moment")
+        require_any_role(principal, STAFF, "record_contact_moment")
         case = self._cases.get(case_id)
         now = self._clock.now()
         when = new.plaatsgevonden_op or now

@@ -8,6 +8,7 @@ duplicate, the one window the provider's lack of idempotency leaves open.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,7 +30,6 @@ from chalicelib.services.ports import (
     CaseRepository,
     Clock,
     EmailPermanentError,
-    EmailRetryableError,
     EmailSender,
     InboxStore,
     MessageContext,
@@ -119,6 +119,8 @@ class Delivery:
         taking_over = stored.status is NotificationStatus.SENDING
         if taking_over and stored.claimed_until is not None and stored.claimed_until > now:
             raise DeliveryBusyError(notification_id)
+        # Only an e-mail can have gone out twice: writing the same berichtenbox message again changes nothing.
+        possible_duplicate = taking_over and stored.channel is Channel.EMAIL
         claimed = stored.moved_to(NotificationStatus.SENDING, now, attempts=stored.attempts + 1, claimed_until=now + self._claim)
         if not self._outbox.transition(stored, claimed):
             raise DeliveryBusyError(notification_id)
@@ -126,12 +128,19 @@ class Delivery:
             provider_id = self._send(claimed)
         except _Failed as failure:
             self._finish(claimed, NotificationStatus.FAILED, reason=failure.reason)
-            return DeliveryResult(DeliveryOutcome.FAILED, claimed.channel, taking_over, failure.reason)
-        except EmailRetryableError as error:
-            self._finish(claimed, NotificationStatus.CREATED, reason=f"retryable: {type(error).__name__}")
+            return DeliveryResult(DeliveryOutcome.FAILED, claimed.channel, possible_duplicate, failure.reason)
+        except Exception as error:
+            # Throttling, a storage hiccup, anything unexpected: give the claim back so the next attempt can
+            # start at once. If even that fails, the claim simply expires.
+            self._release(claimed, error)
             raise DeliveryRetryableError(notification_id) from error
         self._finish(claimed, NotificationStatus.DELIVERED, provider_message_id=provider_id)
-        return DeliveryResult(DeliveryOutcome.DELIVERED, claimed.channel, taking_over)
+        return DeliveryResult(DeliveryOutcome.DELIVERED, claimed.channel, possible_duplicate)
+
+    def _release(self, claimed: Notification, error: Exception) -> None:
+        # If even this fails the claim expires by itself; the original error is what counts.
+        with contextlib.suppress(Exception):
+            self._finish(claimed, NotificationStatus.CREATED, reason=f"retryable: {type(error).__name__}")
 
     def _finish(self, claimed: Notification, status: NotificationStatus, **changes: Any) -> None:
         done = claimed.moved_to(status, self._clock.now(), claimed_until=None, **changes)
@@ -158,6 +167,7 @@ class Delivery:
                         text=rendered.text,
                         html=rendered.html,
                         reference=notification.id,
+                        language=notification.language.value,
                     )
                 )
             except EmailPermanentError as error:
@@ -198,9 +208,10 @@ class Delivery:
             detail["text"] = message.text
             link = message.link
         elif kind is EventKind.DOCUMENTS_REQUESTED:
+            # the request as it was made; what came in since is marked, not left out
             wanted = set(notification.ref.split(","))
             detail["documents"] = [
-                {"omschrijving": d.omschrijving, "due": d.due} for d in case.documents if d.id in wanted and not d.received
+                {"omschrijving": d.omschrijving, "due": d.due, "received": d.received} for d in case.documents if d.id in wanted
             ]
         elif kind is EventKind.DEADLINE_CHANGED:
             deadline = deadline_for(case)

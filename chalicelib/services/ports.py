@@ -115,6 +115,7 @@ class OutgoingEmail:
     text: str
     html: str
     reference: str
+    language: str = "nl"
 
 
 class EmailRetryableError(Exception):

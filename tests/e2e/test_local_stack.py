@@ -173,7 +173,12 @@ def test_the_story_walkthrough_over_http(local_stack: LocalStack):
     assert status == 403
 
     # 6. the KCC records the call; the behandelaar sees it on the timeline
-    contact = {"kanaal": "telefoon", "onderwerp": "Vergunning waterschap", "inhoud": "Uitgelegd hoe hij de vergunning aanvraagt."}
+    contact = {
+        "kanaal": "telefoon",
+        "onderwerp": "Vergunning waterschap",
+        "inhoud": "Uitgelegd hoe hij de vergunning aanvraagt.",
+        "vertrouwelijk": False,
+    }
     status, _ = call("POST", f"/api/cases/{case['id']}/contact-moments", sanne, contact)
     assert status == 201
     _, annas_view = call("GET", f"/api/cases/{case['id']}", anna)

@@ -203,9 +203,58 @@ def test_documents_messages_deadline_changes_and_contacts_show_on_the_timeline(c
     contact = client.http.post(
         f"{case_url}/contact-moments",
         headers=headers("sanne"),
-        body='{"kanaal": "telefoon", "onderwerp": "Loket", "inhoud": "Uitgelegd."}',
+        body='{"kanaal": "telefoon", "onderwerp": "Loket", "inhoud": "Uitgelegd.", "vertrouwelijk": false}',
     )
     assert body(contact)["medewerker"]["naam"] == "Sanne de Boer"
     kinds = [entry["kind"] for entry in body(client.http.get(case_url, headers=anna))["timeline"]]
     assert {"status", "documents_requested", "document_received", "message", "suspended", "resumed", "contact"} <= set(kinds)
     assert kinds[0] == "contact"
+
+
+YEAR_ONE = b'"plaatsgevonden_op": "0001-01-01T00:00:00+14:00"'
+ONCE_SERVER_ERRORS = [
+    pytest.param("GET", "/api/me/inbox?limit=%C2%B2", None, 400, id="superscript limit"),
+    pytest.param("GET", "/api/me/inbox?after=..%2F..", None, 400, id="odd after"),
+    pytest.param("POST", "/api/cases/{id}/extension", b'{"duur": "P99999999Y", "reden": "x"}', 400, id="huge years"),
+    pytest.param("POST", "/api/cases/{id}/extension", b'{"duur": "P99999999999D", "reden": "x"}', 400, id="huge days"),
+    pytest.param("POST", "/api/cases/{id}/messages", b'{"text": ' + b"1" * 5000 + b"}", 400, id="huge number"),
+    pytest.param(
+        "POST",
+        "/api/cases/{id}/contact-moments",
+        b'{"kanaal": "telefoon", "onderwerp": "x", "inhoud": "y", "vertrouwelijk": false, ' + YEAR_ONE + b"}",
+        400,
+        id="year one",
+    ),
+    pytest.param("GET", "/api/cases/" + "x" * 3000, None, 404, id="long id"),
+    pytest.param("GET", "/api/me/cases/%00", None, 404, id="nul id"),
+    pytest.param("POST", "/api/cases/{id}/document-requests/not-a-uuid/received", b"{}", 404, id="bad document"),
+    pytest.param("POST", "/api/me/inbox/" + "a" * 2000 + "/read", b"{}", 404, id="long message id"),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "raw", "status"), ONCE_SERVER_ERRORS)
+def test_inputs_that_once_caused_server_errors_are_client_errors(client, marks_case, method, path, raw, status):
+    persona = "sanne" if "contact-moments" in path else ("mark" if "/me/" in path else "anna")
+    response = client.http.request(method, path.replace("{id}", marks_case["id"]), headers=headers(persona), body=raw)
+    problem(response, status)
+
+
+def test_a_token_whose_roles_claim_is_not_a_list_is_refused(client, marks_case):
+    from chalicelib import wiring
+
+    issuer = wiring.dev_issuer()
+    assert issuer is not None
+    token = issuer.issue({"sub": "mdw-someone", "roles": 7})
+    problem(client.http.get(f"/api/cases/{marks_case['id']}", headers={"Authorization": f"Bearer {token}"}), 401)
+
+
+def test_a_contact_moment_needs_an_explicit_choice_whether_the_applicant_may_read_it(client, marks_case):
+    answer = problem(
+        client.http.post(
+            f"/api/cases/{marks_case['id']}/contact-moments",
+            headers=headers("sanne"),
+            body='{"kanaal": "telefoon", "onderwerp": "x", "inhoud": "Beller klinkt geirriteerd"}',
+        ),
+        400,
+    )
+    assert [p["name"] for p in answer["invalidParams"]] == ["vertrouwelijk"]

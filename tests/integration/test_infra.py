@@ -43,6 +43,8 @@ def test_the_stack_built_from_infra_has_the_stream_ttl_and_fifo_queues(stack):
     dynamodb = stack.client("dynamodb")
     cases = dynamodb.describe_table(TableName="baken-local-cases")["Table"]
     assert cases["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    notifications = _tables()["notifications"]
+    assert notifications["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
     ttl = dynamodb.describe_time_to_live(TableName="baken-local-notifications")["TimeToLiveDescription"]
     assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == ("ENABLED", "expires_at")
     queue = stack.client("sqs").get_queue_attributes(QueueUrl=stack.outputs.delivery_queue_url, AttributeNames=["All"])[

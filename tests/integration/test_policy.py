@@ -130,7 +130,11 @@ def test_the_policy_allows_exactly_what_a_full_walkthrough_uses(client, pipeline
     document = body(client.http.post(f"{url}/document-requests", headers=anna, body='{"documents": [{"omschrijving": "Plan"}]}'))
     client.http.post(f"{url}/document-requests/{document['documents'][0]['id']}/received", headers=anna, body="{}")
     client.http.post(f"{url}/messages", headers=anna, body='{"text": "Hallo"}')
-    client.http.post(f"{url}/contact-moments", headers=sanne, body='{"kanaal": "telefoon", "onderwerp": "x", "inhoud": "y"}')
+    client.http.post(
+        f"{url}/contact-moments",
+        headers=sanne,
+        body='{"kanaal": "telefoon", "onderwerp": "x", "inhoud": "y", "vertrouwelijk": false}',
+    )
     pipeline.run()
     client.http.get(url, headers=sanne)
     client.http.get(f"/api/cases?case_number={case['case_number']}", headers=sanne)

@@ -74,6 +74,8 @@ class CaseNumberIndex(GlobalSecondaryIndex["CaseRecord"]):
 
 
 class BehandelaarIndex(GlobalSecondaryIndex["CaseRecord"]):
+    """A behandelaar's cases ordered by deadline (the work list)."""
+
     class Meta:
         index_name = "by_behandelaar"
         projection = AllProjection()
@@ -201,6 +203,8 @@ class NotificationsByCase(GlobalSecondaryIndex["NotificationRecord"]):
 
 
 class NotificationsByOpenStatus(GlobalSecondaryIndex["NotificationRecord"]):
+    """Notifications not yet final, by status and age: what a reconciler looks for."""
+
     class Meta:
         index_name = "by_open_status"
         projection = KeysOnlyProjection()

@@ -38,7 +38,7 @@ from chalicelib.services.ports import (
 
 CONDITIONAL_CHECK_FAILED = "ConditionalCheckFailedException"
 TRANSACTION_CANCELED = "TransactionCanceledException"
-MY_CASES_LIMIT = 200
+MY_CASES_LIMIT = 200  # a person with more cases than this sees the newest 200
 
 
 def _conditional_failure(error: Any) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 
@@ -29,6 +30,9 @@ def test_an_email_is_multipart_alternative_with_text_and_html_in_utf8():
     assert message["From"] == SENDER
     assert message["Auto-Submitted"] == "auto-generated"
     assert message["Message-ID"].endswith("@mijn.provincie-utrecht.nl>")
+    assert message["Content-Language"] == "nl"
+    english = message_from_bytes(build_mime(sender=SENDER, email=replace(EMAIL, language="en")), policy=policy.default)
+    assert english["Content-Language"] == "en"
 
 
 def test_an_address_with_a_line_break_never_becomes_a_header():
@@ -63,10 +67,26 @@ def _client_error(code: str, status: int = 400) -> ClientError:
         (_client_error("InternalFailure", 500), EmailRetryableError),
         (_client_error("SomethingNew", 503), EmailRetryableError),
         (EndpointConnectionError(endpoint_url="https://email.eu-west-1.amazonaws.com"), EmailRetryableError),
+        (_client_error("SendingPausedException"), EmailRetryableError),
+        (_client_error("MailFromDomainNotVerifiedException"), EmailRetryableError),
+        (_client_error("NotFoundException", 404), EmailRetryableError),
         (_client_error("MessageRejected"), EmailPermanentError),
         (_client_error("BadRequestException"), EmailPermanentError),
+        (_client_error("InvalidParameterValue"), EmailPermanentError),
     ],
-    ids=["too many requests", "throttling", "internal failure", "unknown 5xx", "network", "rejected", "bad request"],
+    ids=[
+        "too many requests",
+        "throttling",
+        "internal failure",
+        "unknown 5xx",
+        "network",
+        "sending paused",
+        "sender not verified",
+        "configuration set missing",
+        "rejected",
+        "bad request",
+        "invalid address",
+    ],
 )
 def test_provider_errors_are_sorted_into_retryable_and_permanent(error, expected):
     sender = SesEmailSender(RaisingClient(error), sender=SENDER, configuration_set=None)

@@ -66,12 +66,27 @@ def test_links_must_be_https():
 
 def test_moments_need_a_time_zone_and_are_kept_in_utc():
     parsed = CONTACT_MOMENT.parse(
-        {"kanaal": "telefoon", "onderwerp": "x", "inhoud": "y", "plaatsgevonden_op": "2026-11-28T10:15:00+01:00"}
+        {
+            "kanaal": "telefoon",
+            "onderwerp": "x",
+            "inhoud": "y",
+            "vertrouwelijk": False,
+            "plaatsgevonden_op": "2026-11-28T10:15:00+01:00",
+        }
     )
     assert parsed["plaatsgevonden_op"] == datetime(2026, 11, 28, 9, 15, tzinfo=UTC)
-    naive = {"kanaal": "telefoon", "onderwerp": "x", "inhoud": "y", "plaatsgevonden_op": "2026-11-28T10:15:00"}
+    naive = {
+        "kanaal": "telefoon",
+        "onderwerp": "x",
+        "inhoud": "y",
+        "vertrouwelijk": False,
+        "plaatsgevonden_op": "2026-11-28T10:15:00",
+    }
     assert problems(CONTACT_MOMENT, naive) == {"plaatsgevonden_op": "expected_datetime"}
-    assert problems(CONTACT_MOMENT, {"kanaal": "fax", "onderwerp": "x", "inhoud": "y"}) == {"kanaal": "not_allowed"}
+    assert problems(CONTACT_MOMENT, {"kanaal": "fax", "onderwerp": "x", "inhoud": "y"}) == {
+        "kanaal": "not_allowed",
+        "vertrouwelijk": "required",
+    }
 
 
 def test_durations_booleans_and_lists_are_checked_by_kind():

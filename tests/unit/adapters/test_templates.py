@@ -25,7 +25,10 @@ DETAIL: dict[EventKind, dict[str, Any]] = {
         "is_eindstatus": False,
     },
     EventKind.DOCUMENTS_REQUESTED: {
-        "documents": [{"omschrijving": "Begroting", "due": date(2026, 12, 15)}, {"omschrijving": "Plan", "due": None}]
+        "documents": [
+            {"omschrijving": "Begroting", "due": date(2026, 12, 15), "received": False},
+            {"omschrijving": "Plan", "due": None, "received": True},
+        ]
     },
     EventKind.MESSAGE_POSTED: {"text": "Vraag een vergunning aan bij het waterschap."},
     EventKind.DEADLINE_CHANGED: {"due": date(2027, 1, 4), "paused": False},
@@ -68,7 +71,9 @@ def test_every_kind_renders_an_information_lean_email_and_a_portal_message(rende
 
 def test_the_public_variant_tells_followers_about_news_in_their_area(renderer):
     email = renderer.email(context(EventKind.STATUS_CHANGED, Language.NL, Audience.FOLLOWER, gemeenten=["Zeist", "De Bilt"]))
-    assert email.subject == "Nieuws over subsidie duurzame recreatie in Zeist, De Bilt"
+    assert email.subject == "Nieuws over een subsidie duurzame recreatie in de gemeenten Zeist, De Bilt"
+    english = renderer.email(context(EventKind.STATUS_CHANGED, Language.EN, Audience.FOLLOWER, gemeenten=["Zeist"]))
+    assert english.subject == "News about a case in the municipality of Zeist: Subsidie duurzame recreatie"
     assert "omdat u dit onderwerp of deze gemeente volgt" in email.text
 
 
@@ -100,7 +105,7 @@ def test_a_missing_value_fails_instead_of_sending_a_half_empty_message(renderer)
 
 def test_the_document_list_in_the_portal_shows_due_dates_in_words(renderer):
     assert (
-        "- Begroting (uiterlijk 15 december 2026)\n- Plan\n"
+        "- Begroting (uiterlijk 15 december 2026)\n- Plan (al ontvangen)\n"
         in renderer.portal(context(EventKind.DOCUMENTS_REQUESTED, Language.NL)).body + "\n"
     )
     assert "- Begroting (by 15 December 2026)" in renderer.portal(context(EventKind.DOCUMENTS_REQUESTED, Language.EN)).body

@@ -195,3 +195,13 @@ def test_a_command_that_keeps_losing_the_race_gives_up_with_a_conflict(world: Wo
     with pytest.raises(ConcurrentUpdateError):
         world.commands.post_message(ANNA_PRINCIPAL, case.id, "Hallo", None)
     assert world.cases.get(case.id).messages == ()
+
+
+def test_a_case_cannot_grow_past_what_one_stored_item_can_hold(world: World):
+    case = world.commands.create(ANNA_PRINCIPAL, MARKS_CASE)
+    for index in range(50):
+        world.commands.post_message(ANNA_PRINCIPAL, case.id, f"Bericht {index}", None)
+    with pytest.raises(CaseRuleError) as refused:
+        world.commands.post_message(ANNA_PRINCIPAL, case.id, "Nog een", None)
+    assert (refused.value.rule, refused.value.params["part"]) == ("case_full", "messages")
+    assert len(world.cases.get(case.id).messages) == 50

@@ -22,7 +22,7 @@ from tests.unit.services.conftest import (
     World,
 )
 
-CALL = NewContactMoment("telefoon", "Vergunning waterschap", "Uitgelegd hoe het Omgevingsloket werkt.")
+CALL = NewContactMoment("telefoon", "Vergunning waterschap", "Uitgelegd hoe het Omgevingsloket werkt.", vertrouwelijk=False)
 
 
 @pytest.fixture
@@ -90,7 +90,9 @@ def test_an_applicant_cannot_record_a_contact_moment_and_no_one_can_date_one_in_
     marks, _ = cases
     with pytest.raises(ForbiddenError):
         world.contact_registry.record(MARK_PRINCIPAL, marks.id, CALL)
-    later = NewContactMoment("telefoon", "Vraag", "Later", plaatsgevonden_op=world.clock.now() + timedelta(hours=1))
+    later = NewContactMoment(
+        "telefoon", "Vraag", "Later", vertrouwelijk=False, plaatsgevonden_op=world.clock.now() + timedelta(hours=1)
+    )
     with pytest.raises(ValidationError):
         world.contact_registry.record(SANNE, marks.id, later)
     assert world.contacts.items == []

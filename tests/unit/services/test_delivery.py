@@ -146,9 +146,18 @@ def test_a_refused_address_fails_for_good_and_is_never_retried(world: World):
     assert all(n.status is NotificationStatus.DELIVERED for n in world.outbox.items.values() if n.channel is Channel.PORTAL)
 
 
-def test_without_an_email_address_the_email_fails_and_the_portal_message_still_arrives(world: World):
+def test_someone_without_an_email_address_is_told_in_the_berichtenbox_only(world: World):
     world.subscribers.put(subscriber(MARK, None))
     case = _marks_case(world)
+    world.commands.set_status(ANNA_PRINCIPAL, case.id, "in-behandeling", None)
+    world.propagate()
+    assert _latest(world, Channel.EMAIL) == []
+    assert world.berichtenbox.page(MARK_PRINCIPAL, limit=5, after=None).unread == 2
+
+
+def test_an_address_removed_after_subscribing_fails_the_email_and_the_portal_message_still_arrives(world: World):
+    case = _marks_case(world)
+    world.subscribers.put(subscriber(MARK, None))
     world.commands.set_status(ANNA_PRINCIPAL, case.id, "in-behandeling", None)
     world.propagate()
     (email,) = _latest(world, Channel.EMAIL)
@@ -213,3 +222,65 @@ def test_within_one_batch_a_case_is_read_once_for_all_its_notifications(world: W
             world.delivery.deliver(notification_id)
     assert len(queued) == 4
     assert world.cases.reads - before == 1
+
+
+class FailingInbox:
+    """An inbox whose next ``failures`` writes fail, as DynamoDB does when throttled."""
+
+    def __init__(self, inner, failures: int) -> None:
+        self._inner = inner
+        self.failures = failures
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+    def put(self, message):
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("ProvisionedThroughputExceededException")
+        return self._inner.put(message)
+
+
+def test_any_failure_while_sending_gives_the_claim_back_so_the_next_attempt_delivers(world: World):
+    case = _marks_case(world)
+    world.commands.set_status(ANNA_PRINCIPAL, case.id, "in-behandeling", None)
+    world.fan_out()
+    (portal,) = _latest(world, Channel.PORTAL)
+    world.delivery._inbox = FailingInbox(world.inbox, failures=1)  # type: ignore[assignment]
+
+    with pytest.raises(DeliveryRetryableError):
+        world.delivery.deliver(portal.id)
+    released = world.outbox.get(portal.id)
+    assert released is not None
+    assert (released.status, released.claimed_until, released.reason) == (
+        NotificationStatus.CREATED,
+        None,
+        "retryable: ConnectionError",
+    )
+
+    result = world.delivery.deliver(portal.id)
+    assert (result.outcome, result.possible_duplicate) == (DeliveryOutcome.DELIVERED, False)
+
+
+def test_taking_over_a_berichtenbox_message_is_no_possible_duplicate(world: World):
+    case = _marks_case(world)
+    world.commands.set_status(ANNA_PRINCIPAL, case.id, "in-behandeling", None)
+    world.fan_out()
+    (portal,) = _latest(world, Channel.PORTAL)
+    crashed = portal.moved_to(NotificationStatus.SENDING, world.clock.now(), attempts=1, claimed_until=world.clock.now())
+    world.outbox.transition(portal, crashed)
+    world.clock.advance(seconds=1)
+    result = world.delivery.deliver(portal.id)
+    assert (result.outcome, result.possible_duplicate) == (DeliveryOutcome.DELIVERED, False)
+    assert world.berichtenbox.page(MARK_PRINCIPAL, limit=5, after=None).unread == 2
+
+
+def test_documents_received_before_delivery_are_marked_not_left_out(world: World):
+    case = _marks_case(world)
+    requested = world.commands.request_documents(
+        ANNA_PRINCIPAL, case.id, (NewDocumentRequest("Begroting"), NewDocumentRequest("Plan"))
+    )
+    world.commands.mark_document_received(ANNA_PRINCIPAL, case.id, requested.case.documents[1].id)
+    world.propagate()
+    newest = world.berichtenbox.page(MARK_PRINCIPAL, limit=1, after=None).messages[0]
+    assert "- Begroting\n- Plan (al ontvangen)" in newest.body
