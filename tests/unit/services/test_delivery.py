@@ -165,7 +165,8 @@ def test_an_address_removed_after_subscribing_fails_the_email_and_the_portal_mes
     assert world.berichtenbox.page(MARK_PRINCIPAL, limit=5, after=None).unread == 2
 
 
-def test_a_live_claim_of_another_worker_is_respected(world: World):
+def _email_claimed_by_another_worker(world: World):
+    """Mark's e-mail about a new status, claimed for 90 seconds by a worker that is not this one."""
     case = _marks_case(world)
     world.commands.set_status(ANNA_PRINCIPAL, case.id, "in-behandeling", None)
     world.fan_out()
@@ -174,21 +175,19 @@ def test_a_live_claim_of_another_worker_is_respected(world: World):
         NotificationStatus.SENDING, world.clock.now(), attempts=1, claimed_until=world.clock.now() + timedelta(seconds=90)
     )
     assert world.outbox.transition(email, claimed)
+    return email
+
+
+def test_a_live_claim_of_another_worker_is_respected(world: World):
+    email = _email_claimed_by_another_worker(world)
     with pytest.raises(DeliveryBusyError):
         world.delivery.deliver(email.id)
     assert world.email.sent == []
 
 
 def test_an_expired_claim_is_taken_over_and_reported_as_a_possible_duplicate(world: World):
-    case = _marks_case(world)
-    world.commands.set_status(ANNA_PRINCIPAL, case.id, "in-behandeling", None)
-    world.fan_out()
-    (email,) = _latest(world, Channel.EMAIL)
-    crashed = email.moved_to(
-        NotificationStatus.SENDING, world.clock.now(), attempts=1, claimed_until=world.clock.now() + timedelta(seconds=90)
-    )
-    world.outbox.transition(email, crashed)
-    world.clock.advance(seconds=91)
+    email = _email_claimed_by_another_worker(world)
+    world.clock.advance(seconds=91)  # the worker died mid-send
 
     result = world.delivery.deliver(email.id)
 
