@@ -6,9 +6,9 @@ This module only builds the Chalice app and registers its parts; reading it show
 from chalice.app import Chalice
 
 from chalicelib import config
-from chalicelib.api import applicant, public, staff
+from chalicelib.api import announcements, applicant, pages, public, staff, subscriptions
 from chalicelib.api.http import normalise_chalice_errors
-from chalicelib.events import delivery, stream
+from chalicelib.events import delivery, schedules, stream
 
 # configure_logs=False: Chalice would add a plain-text handler to the "baken" logger, which is also the
 # structured powertools logger (chalicelib/observability.py), and every line would be printed twice.
@@ -18,8 +18,12 @@ app.register_middleware(normalise_chalice_errors, "http")
 app.register_blueprint(public.bp)
 app.register_blueprint(staff.bp)
 app.register_blueprint(applicant.bp)
+app.register_blueprint(subscriptions.bp)
+app.register_blueprint(announcements.bp)
+app.register_blueprint(pages.bp)
 app.register_blueprint(stream.bp)
 app.register_blueprint(delivery.bp)
+app.register_blueprint(schedules.bp)
 
 if config.stage() == config.LOCAL_STAGE:
     from chalicelib.api import dev

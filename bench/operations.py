@@ -299,19 +299,21 @@ class MotoBench:
     def follow(self, case_id: str, persona: str) -> None:
         """``persona`` subscribes to the case's interest by themselves (not a party of the case)."""
         from chalicelib import wiring
-        from chalicelib.domain.language import Language
-        from chalicelib.domain.subscriptions import Channel, Interest, Subscription, SubscriptionOrigin
+        from chalicelib.domain.subscriptions import Indexed, Scope, Subscription, SubscriptionOrigin, SubscriptionState
 
-        wiring.subscriptions().add(
-            Subscription(
-                Interest.case(case_id),
-                self.subject(persona),
-                frozenset({Channel.EMAIL, Channel.PORTAL}),
-                Language.NL,
-                SubscriptionOrigin.SELF,
-                datetime.now(UTC),
-            )
+        subject = self.subject(persona)
+        subscriber = wiring.subscribers().get(subject)
+        if subscriber is None:
+            raise RuntimeError(f"{persona} is not registered")
+        subscription = Subscription(
+            f"bench-{subject}-{case_id}",
+            subject,
+            Scope(case_id=case_id),
+            SubscriptionOrigin.SELF,
+            SubscriptionState.ACTIVE,
+            datetime.now(UTC),
         )
+        wiring.subscriptions().save(Indexed.of(subscription, subscriber.preferences))
 
     def create_case(self, zaaktype: str) -> dict[str, Any]:
         initiator, *co_initiators = (self.subject(p) for p in PARTIES)

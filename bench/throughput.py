@@ -81,9 +81,11 @@ def build_world(changes: int, renderer: Any) -> InMemoryWorld:
     """``changes`` cases with two parties (automatic subscriptions) and one follower, each with its change."""
     from chalicelib import wiring
     from chalicelib.adapters.memory import (
+        InMemoryAnnouncements,
         InMemoryCases,
         InMemoryEmail,
         InMemoryInbox,
+        InMemoryLetters,
         InMemoryOutbox,
         InMemoryQueue,
         InMemorySubscribers,
@@ -93,14 +95,17 @@ def build_world(changes: int, renderer: Any) -> InMemoryWorld:
     from chalicelib.domain.language import Language
     from chalicelib.domain.subscriptions import (
         Channel,
-        Interest,
+        Indexed,
+        Scope,
         Subscriber,
         Subscription,
         SubscriptionOrigin,
+        SubscriptionState,
         automatic_subscriptions,
     )
     from chalicelib.services.delivery import Delivery
     from chalicelib.services.fanout import FanOut
+    from chalicelib.services.links import Links
     from chalicelib.services.ports import Clock
 
     catalogue = wiring.catalogue()
@@ -113,7 +118,9 @@ def build_world(changes: int, renderer: Any) -> InMemoryWorld:
         (FATIMA, "fatima.elamrani@example.org"),
         (JAN, "jan@example.org"),
     ):
-        subscribers.put(Subscriber(subject, address, Language.NL, both, T0))
+        subscribers.put(Subscriber(subject, address, Language.NL, both, T0, quiet_hours=False))
+    jan = subscribers.get(JAN)
+    assert jan is not None
     pairs: list[tuple[Any, Any]] = []
     for number in range(changes):
         case = open_case(
@@ -130,9 +137,12 @@ def build_world(changes: int, renderer: Any) -> InMemoryWorld:
             first_status_id=f"status-{number:06d}-1",
         )
         case = replace(case, version=1)
-        for subscription in automatic_subscriptions(case, subscribers.get_many(case.parties), T0):
-            subscriptions.add(subscription)
-        subscriptions.add(Subscription(Interest.case(case.id), JAN, both, Language.NL, SubscriptionOrigin.SELF, T0))
+        for indexed in automatic_subscriptions(case, subscribers.get_many(case.followers), T0):
+            subscriptions.save(indexed)
+        follower = Subscription(
+            f"follow-{case.id}", JAN, Scope(case_id=case.id), SubscriptionOrigin.SELF, SubscriptionState.ACTIVE, T0
+        )
+        subscriptions.save(Indexed.of(follower, jan.preferences))
         entry = StatusEntry(f"status-{number:06d}-2", PUBLIC_STATUSTYPE, T0 + timedelta(days=3), ANNA_ID)
         changed = replace(set_status(case, zaaktype, entry), version=2)
         cases.items[case.id] = changed
@@ -142,14 +152,17 @@ def build_world(changes: int, renderer: Any) -> InMemoryWorld:
     delivery = Delivery(
         outbox=outbox,
         cases=cases,
+        announcements=InMemoryAnnouncements(),
+        subscriptions=subscriptions,
         catalogue=catalogue,
         reference=wiring.reference(),
         subscribers=subscribers,
         renderer=renderer,
         email=email,
+        letters=InMemoryLetters(),
         inbox=inbox,
         clock=clock,
-        portal_url="https://mijn.example.test",
+        links=Links("https://mijn.example.test", b"bench-token-secret-of-at-least-32-bytes", clock),
         claim=timedelta(seconds=90),
     )
     return InMemoryWorld(fanout, delivery, cases, subscriptions, queue, email, inbox, pairs)

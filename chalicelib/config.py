@@ -46,6 +46,7 @@ class Settings:
     tables: Tables
     delivery_queue_name: str
     delivery_queue_url: str | None
+    letters_queue_name: str
     cases_stream_arn: str
     sender: str
     ses_configuration_set: str | None
@@ -56,6 +57,7 @@ class Settings:
     dev_issuer_key_file: str | None
     notification_retention_days: int
     claim_seconds: int
+    token_secret: bytes
 
     @property
     def is_local(self) -> bool:
@@ -89,12 +91,16 @@ def handler_sources() -> tuple[str, str]:
 REQUIRED_OUTSIDE_LOCAL = (
     "BAKEN_TABLE_PREFIX",
     "BAKEN_DELIVERY_QUEUE",
+    "BAKEN_LETTERS_QUEUE",
     "BAKEN_SENDER",
     "BAKEN_PORTAL_URL",
     "BAKEN_OIDC_ISSUER",
     "BAKEN_OIDC_AUDIENCE",
     "BAKEN_OIDC_JWKS",
+    "BAKEN_TOKEN_SECRET",
 )
+LOCAL_TOKEN_SECRET = "baken-local-development-only"  # noqa: S105 - only accepted on the local stage
+MINIMUM_SECRET_LENGTH = 32
 
 
 def _check_deployed_stage(env: Mapping[str, str]) -> None:
@@ -105,6 +111,8 @@ def _check_deployed_stage(env: Mapping[str, str]) -> None:
         raise ConfigurationError(f"stage {stage() or '(unset)'} needs {', '.join(missing)}")
     if not env["BAKEN_PORTAL_URL"].startswith("https://"):
         raise ConfigurationError("BAKEN_PORTAL_URL must be an https:// address outside the local stage")
+    if len(env["BAKEN_TOKEN_SECRET"]) < MINIMUM_SECRET_LENGTH:
+        raise ConfigurationError(f"BAKEN_TOKEN_SECRET must be at least {MINIMUM_SECRET_LENGTH} characters")
 
 
 @lru_cache(maxsize=1)
@@ -119,6 +127,7 @@ def settings() -> Settings:
         tables=Tables.with_prefix(env.get("BAKEN_TABLE_PREFIX", "baken-local-")),
         delivery_queue_name=queue_name,
         delivery_queue_url=env.get("BAKEN_DELIVERY_QUEUE_URL") or None,
+        letters_queue_name=env.get("BAKEN_LETTERS_QUEUE", "baken-local-letters"),
         cases_stream_arn=stream_arn,
         sender=env.get("BAKEN_SENDER", "Provincie Utrecht <noreply@mijn.provincie-utrecht.nl>"),
         ses_configuration_set=env.get("BAKEN_SES_CONFIGURATION_SET") or None,
@@ -129,4 +138,5 @@ def settings() -> Settings:
         dev_issuer_key_file=env.get("BAKEN_DEV_ISSUER_KEY_FILE") or None,
         notification_retention_days=_int("BAKEN_NOTIFICATION_RETENTION_DAYS", 30),
         claim_seconds=_int("BAKEN_DELIVERY_CLAIM_SECONDS", 90),
+        token_secret=(env.get("BAKEN_TOKEN_SECRET") or LOCAL_TOKEN_SECRET).encode(),
     )

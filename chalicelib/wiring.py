@@ -7,6 +7,7 @@ Nothing heavy is imported until a getter is first called.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -18,23 +19,30 @@ if TYPE_CHECKING:
     from chalicelib.adapters.identity import DevIssuer, JwtVerifier
     from chalicelib.domain.catalogue import Catalogue
     from chalicelib.domain.reference import ReferenceData
+    from chalicelib.services.announcements import Announcements
     from chalicelib.services.case_commands import CaseCommands
     from chalicelib.services.case_queries import Berichtenbox, CaseQueries
     from chalicelib.services.contacts import ContactRegistry
     from chalicelib.services.delivery import Delivery
+    from chalicelib.services.digests import DigestRun
     from chalicelib.services.fanout import FanOut
+    from chalicelib.services.links import Links
     from chalicelib.services.ports import (
+        AnnouncementRepository,
         CaseRepository,
         Clock,
         ContactMomentStore,
         DeliveryQueue,
         EmailSender,
         InboxStore,
+        LetterSender,
         MessageRenderer,
         NotificationOutbox,
+        RateLimiter,
         SubscriberDirectory,
         SubscriptionRepository,
     )
+    from chalicelib.services.subscriptions import SubscriptionService
 
 DATA = Path(__file__).resolve().parent / "data"
 _overrides: dict[str, Any] = {}
@@ -110,6 +118,16 @@ def cases() -> CaseRepository:
 
 
 @lru_cache(maxsize=1)
+def announcement_store() -> AnnouncementRepository:
+    return cast("AnnouncementRepository", _dynamodb("announcements", "DynamoDBAnnouncements"))
+
+
+@lru_cache(maxsize=1)
+def limiter() -> RateLimiter:
+    return cast("RateLimiter", _dynamodb("limiter", "DynamoDBRateLimiter"))
+
+
+@lru_cache(maxsize=1)
 def contacts() -> ContactMomentStore:
     return cast("ContactMomentStore", _dynamodb("contacts", "DynamoDBContacts"))
 
@@ -121,7 +139,21 @@ def subscriptions() -> SubscriptionRepository:
 
 @lru_cache(maxsize=1)
 def subscribers() -> SubscriberDirectory:
-    return cast("SubscriberDirectory", _dynamodb("subscribers", "DynamoDBSubscribers"))
+    if "subscribers" in _overrides:
+        return cast("SubscriberDirectory", _overrides["subscribers"])
+    _bound_settings()
+    from chalicelib.adapters.dynamodb.repositories import DynamoDBSubscribers
+
+    return DynamoDBSubscribers(fingerprint=email_fingerprinter())
+
+
+@lru_cache(maxsize=1)
+def email_fingerprinter() -> Callable[[str], str]:
+    from functools import partial
+
+    from chalicelib.domain.tokens import email_fingerprint
+
+    return partial(email_fingerprint, secret=settings().token_secret)
 
 
 @lru_cache(maxsize=1)
@@ -155,6 +187,29 @@ def queue() -> DeliveryQueue:
         return current.delivery_queue_url or str(client.get_queue_url(QueueName=current.delivery_queue_name)["QueueUrl"])
 
     return SqsDeliveryQueue(client, queue_url)
+
+
+@lru_cache(maxsize=1)
+def letters() -> LetterSender:
+    if "letters" in _overrides:
+        return cast("LetterSender", _overrides["letters"])
+    from chalicelib.adapters.sqs_letters import SqsLetterSender
+
+    client = boto_client("sqs")
+
+    @lru_cache(maxsize=1)
+    def queue_url() -> str:
+        return str(client.get_queue_url(QueueName=settings().letters_queue_name)["QueueUrl"])
+
+    return SqsLetterSender(client, queue_url)
+
+
+@lru_cache(maxsize=1)
+def links() -> Links:
+    from chalicelib.services.links import Links
+
+    current = settings()
+    return Links(current.portal_url, current.token_secret, clock())
 
 
 @lru_cache(maxsize=1)
@@ -246,20 +301,55 @@ def fanout() -> FanOut:
 def delivery() -> Delivery:
     from chalicelib.services.delivery import Delivery
 
-    current = settings()
     return Delivery(
         outbox=outbox(),
         cases=cases(),
+        announcements=announcement_store(),
+        subscriptions=subscriptions(),
         catalogue=catalogue(),
         reference=reference(),
         subscribers=subscribers(),
         renderer=renderer(),
         email=email(),
+        letters=letters(),
         inbox=inbox(),
         clock=clock(),
-        portal_url=current.portal_url,
-        claim=timedelta(seconds=current.claim_seconds),
+        links=links(),
+        claim=timedelta(seconds=settings().claim_seconds),
     )
+
+
+@lru_cache(maxsize=1)
+def digest_run() -> DigestRun:
+    from chalicelib.services.digests import DigestRun
+
+    return DigestRun(outbox(), queue(), clock(), timedelta(days=settings().notification_retention_days))
+
+
+@lru_cache(maxsize=1)
+def subscription_service() -> SubscriptionService:
+    from chalicelib.services.subscriptions import SubscriptionService
+
+    current = settings()
+    return SubscriptionService(
+        subscriptions=subscriptions(),
+        subscribers=subscribers(),
+        reference=reference(),
+        outbox=outbox(),
+        queue=queue(),
+        limiter=limiter(),
+        clock=clock(),
+        secret=current.token_secret,
+        fingerprint=email_fingerprinter(),
+        retention=timedelta(days=current.notification_retention_days),
+    )
+
+
+@lru_cache(maxsize=1)
+def announcements() -> Announcements:
+    from chalicelib.services.announcements import Announcements
+
+    return Announcements(announcement_store(), reference(), fanout(), clock())
 
 
 _CACHED = (
@@ -268,13 +358,18 @@ _CACHED = (
     clock,
     _bound_settings,
     cases,
+    announcement_store,
+    limiter,
     contacts,
     subscriptions,
     subscribers,
+    email_fingerprinter,
     outbox,
     inbox,
     boto_client,
     queue,
+    letters,
+    links,
     email,
     renderer,
     dev_issuer,
@@ -285,4 +380,7 @@ _CACHED = (
     berichtenbox,
     fanout,
     delivery,
+    digest_run,
+    subscription_service,
+    announcements,
 )

@@ -4,7 +4,9 @@
 2. the data stack created from infra/data.json, as in AWS;
 3. the demo from the story (Mark, his group's subsidy case, other applicants, followers);
 4. the API and pages with ``chalice local --stage local``;
-5. the event runner feeding the stream and queue handlers with Lambda-shaped events.
+5. the event runner feeding the stream and queue handlers with Lambda-shaped events, invoking the schedule
+   that releases held e-mails and digests (every minute here, every 15 minutes on AWS), and printing letters
+   from the letters queue into .baken-local/letters.
 Ctrl-C stops everything.
 """
 
@@ -14,6 +16,8 @@ import argparse
 import json
 import logging
 import os
+import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -33,6 +37,7 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parents[1]
 STATE = ROOT / ".baken-local"
+LETTERS = STATE / "letters"
 
 
 def _free(port: int, host: str) -> bool:
@@ -88,6 +93,8 @@ def _banner(api: str, moto: str, seeded: dict[str, str], tokens: dict[str, str])
    API ................ {api}/api/health
    Zaaktypen .......... {api}/api/zaaktypen
    Local mailbox ...... {api}/dev/mailbox  (e-mails sent through moto SES)
+   Letters ............ {api}/api/dev/letters  (what the print-and-post partner receives)
+   Follow without DigiD {api}/volgen
    Personas ........... {api}/api/dev/personas
    Fresh token ........ curl -s -X POST {api}/api/dev/token -H 'Content-Type: application/json' -d '{{"persona": "mark"}}'
    moto server ........ {moto}
@@ -142,6 +149,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--moto-port", type=int, default=5100, help="port of the embedded moto server")
     parser.add_argument("--no-seed", action="store_true", help="start empty, without the demo data")
     parser.add_argument("--followers", type=int, default=60, help="number of demo topic and area followers")
+    parser.add_argument(
+        "--release-every", type=float, default=60, help="seconds between runs of the held e-mail and digest schedule"
+    )
     return parser.parse_args(argv)
 
 
@@ -157,17 +167,20 @@ def _environment(moto_url: str, api_url: str) -> None:
             **_stage_environment(),
             "BAKEN_PORTAL_URL": api_url,
             "BAKEN_DEV_ISSUER_KEY_FILE": str(_write_dev_key()),
+            "BAKEN_DEV_LETTERS_DIR": str(LETTERS),
+            "BAKEN_TOKEN_SECRET": secrets.token_urlsafe(32),
         }
     )
     os.environ.pop("AWS_PROFILE", None)
+    shutil.rmtree(LETTERS, ignore_errors=True)  # the data is new on every start; so are the letters
 
 
-def _runner(outputs: StackOutputs) -> EventRunner:
+def _runner(outputs: StackOutputs, release_every: float) -> EventRunner:
     import boto3
 
     import app as baken
     from devstack.infra import mapping_settings
-    from devstack.runner import EventRunner, QueuePoller, StreamPoller, StreamSettings
+    from devstack.runner import EventRunner, LetterPrinter, QueuePoller, Scheduled, StreamPoller, StreamSettings
 
     session = boto3.Session(region_name="eu-west-1")
     sqs = session.client("sqs")
@@ -185,6 +198,10 @@ def _runner(outputs: StackOutputs) -> EventRunner:
             queue_url=outputs.delivery_queue_url,
             queue_arn=outputs.values["DeliveryQueueArn"],
             handler=baken.app.handler_map["deliver"],
+        ),
+        others=(
+            Scheduled(baken.app.handler_map["release_held_email"], name="release_held_email", interval=release_every),
+            LetterPrinter(sqs=sqs, queue_url=outputs.values["LettersQueueUrl"], folder=LETTERS),
         ),
     )
 
@@ -264,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
         seeded = seed(datetime.now(UTC), followers=arguments.followers)
         print(f"[baken] demo data loaded: Mark's case {seeded['mark_case_number']}", flush=True)
 
-    runner = _runner(outputs)
+    runner = _runner(outputs, arguments.release_every)
     runner.run_until_idle()
     runner.start()
     api = _start_api(arguments.host, arguments.port)

@@ -4,7 +4,9 @@
 obeying the settings in infra/app.json: ReportBatchItemFailures (restart from the lowest failed record),
 bisect on error, finite retries, a maximum record age and the on-failure destination. ``QueuePoller``
 receives from the delivery queue and deletes only what the handler did not report failed; the rest
-comes back after the visibility timeout, as on AWS.
+comes back after the visibility timeout, as on AWS. ``Scheduled`` invokes a ``@app.schedule`` function with
+an EventBridge-shaped event at a fixed interval. ``LetterPrinter`` stands in for the print-and-post partner:
+it takes letters off the letters queue and keeps each as a JSON file.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
 Handler = Callable[[dict[str, Any], Any], Any]
 
@@ -307,12 +310,71 @@ class QueuePoller:
         return len(messages)
 
 
+class Poller(Protocol):
+    def poll_once(self) -> int: ...
+
+
+class Scheduled:
+    """A scheduled function, invoked every ``interval`` seconds (the first time on the first poll)."""
+
+    def __init__(self, handler: Handler, *, name: str, interval: float, region: str = "eu-west-1") -> None:
+        self._handler = handler
+        self._name = name
+        self._interval = interval
+        self._region = region
+        self._due = 0.0
+        self.invocations = 0
+
+    def poll_once(self) -> int:
+        if time.monotonic() < self._due:
+            return 0
+        self._due = time.monotonic() + self._interval
+        event = {
+            "version": "0",
+            "id": str(uuid.uuid4()),
+            "detail-type": "Scheduled Event",
+            "source": "aws.events",
+            "account": "123456789012",
+            "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "region": self._region,
+            "resources": [f"arn:aws:events:{self._region}:123456789012:rule/{self._name}"],
+            "detail": {},
+        }
+        self._handler(event, LambdaContext(self._name))
+        self.invocations += 1
+        return 0  # what it queued shows up in the queue poller's count
+
+
+class LetterPrinter:
+    """Takes letters off the letters queue and keeps each as ``<folder>/<received>-<reference>.json``."""
+
+    def __init__(self, *, sqs: Any, queue_url: str, folder: Path) -> None:
+        self._sqs = sqs
+        self._url = queue_url
+        self._folder = folder
+
+    def poll_once(self) -> int:
+        messages = self._sqs.receive_message(QueueUrl=self._url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
+        self._folder.mkdir(parents=True, exist_ok=True)
+        for message in messages:
+            letter = json.loads(message["Body"])
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+            (self._folder / f"{stamp}-{letter['reference']}.json").write_text(
+                json.dumps(letter, ensure_ascii=False, indent=2), encoding="utf-8"
+            )
+            self._sqs.delete_message(QueueUrl=self._url, ReceiptHandle=message["ReceiptHandle"])
+        return len(messages)
+
+
 class EventRunner:
     """Runs both pollers in a background thread until stopped."""
 
-    def __init__(self, stream: StreamPoller, queue: QueuePoller, *, idle_sleep: float = 0.1) -> None:
+    def __init__(
+        self, stream: StreamPoller, queue: QueuePoller, *, others: Sequence[Poller] = (), idle_sleep: float = 0.1
+    ) -> None:
         self.stream = stream
         self.queue = queue
+        self.others = tuple(others)
         self._idle_sleep = idle_sleep
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -322,9 +384,12 @@ class EventRunner:
     def run_until_idle(self, max_rounds: int = 1000) -> None:
         """Process until neither the stream nor the queue has anything (used at start-up and in tests)."""
         for _ in range(max_rounds):
-            moved = self.stream.poll_once() + self.queue.poll_once()
+            moved = self._poll()
             if not moved and not self.stream.pending():
                 return
+
+    def _poll(self) -> int:
+        return self.stream.poll_once() + self.queue.poll_once() + sum(other.poll_once() for other in self.others)
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._loop, name="baken-event-runner", daemon=True)
@@ -333,7 +398,7 @@ class EventRunner:
     def _loop(self) -> None:
         while not self._stop.is_set():
             try:
-                moved = self.stream.poll_once() + self.queue.poll_once()
+                moved = self._poll()
             except Exception as error:  # noqa: BLE001 - keep running; moto may be restarting
                 self.errors.append(repr(error))
                 moved = 0

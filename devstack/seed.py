@@ -16,14 +16,17 @@ from datetime import datetime, timedelta
 from chalicelib import wiring
 from chalicelib.domain import cases as rules
 from chalicelib.domain.cases import Case, DocumentRequest, Location, Medewerker, StatusEntry
+from chalicelib.domain.geo import Circle
 from chalicelib.domain.language import Language
 from chalicelib.domain.reference import Point
 from chalicelib.domain.subscriptions import (
     Channel,
-    Interest,
+    Indexed,
+    Scope,
     Subscriber,
     Subscription,
     SubscriptionOrigin,
+    SubscriptionState,
     automatic_subscriptions,
 )
 from chalicelib.domain.workdays import amsterdam_date
@@ -44,7 +47,7 @@ def _id() -> str:
 
 
 def _import(case: Case, now: datetime) -> Case:
-    subscribers = wiring.subscribers().get_many(case.parties)
+    subscribers = wiring.subscribers().get_many(case.followers)
     return wiring.cases().create(case, automatic_subscriptions(case, subscribers, now))
 
 
@@ -86,11 +89,12 @@ def _open(
 
 def seed(now: datetime, *, followers: int = 60) -> dict[str, str]:
     """Write the demo; returns the ids a walkthrough needs."""
+    # The story's people chose to hear at any time of day, so the walkthrough works at night too.
     people = [
-        Subscriber(MARK, "mark.visser@example.org", Language.NL, BOTH, now),
-        Subscriber(FATIMA, "fatima.elamrani@example.org", Language.EN, BOTH, now),
-        Subscriber(JAN, "jan.degroot@example.org", Language.NL, BOTH, now),
-        Subscriber(ZANDWINNING, "vergunningen@zandwinning-eemland.example.nl", Language.NL, BOTH, now),
+        Subscriber(MARK, "mark.visser@example.org", Language.NL, BOTH, now, quiet_hours=False),
+        Subscriber(FATIMA, "fatima.elamrani@example.org", Language.EN, BOTH, now, quiet_hours=False),
+        Subscriber(JAN, "jan.degroot@example.org", Language.NL, BOTH, now, quiet_hours=False),
+        Subscriber(ZANDWINNING, "vergunningen@zandwinning-eemland.example.nl", Language.NL, BOTH, now, quiet_hours=False),
     ]
     for person in people:
         wiring.subscribers().put(person)
@@ -154,29 +158,39 @@ def seed(now: datetime, *, followers: int = 60) -> dict[str, str]:
     }
 
 
+def _subscribe(subscriber: Subscriber, scope: Scope, now: datetime, origin: SubscriptionOrigin = SubscriptionOrigin.SELF) -> None:
+    subscription = Subscription(_id(), subscriber.id, scope, origin, SubscriptionState.ACTIVE, now)
+    wiring.subscriptions().save(Indexed.of(subscription, subscriber.preferences))
+
+
 def _follow(now: datetime, count: int) -> None:
-    """Followers of topics and gemeenten, spread over the province roughly by population."""
-    subscriptions = wiring.subscriptions()
-    subscriptions.add(Subscription(Interest.topic("grondbeheer"), MARK, EMAIL_ONLY, Language.NL, SubscriptionOrigin.SELF, now))
-    anonymous = Subscriber("anon-zeist-wegen-4e1b", "wegen.zeist@example.org", Language.NL, EMAIL_ONLY, now)
-    wiring.subscribers().put(anonymous)
-    subscriptions.add(
-        Subscription(
-            Interest.topic("wegen-en-werkzaamheden"), anonymous.id, EMAIL_ONLY, Language.NL, SubscriptionOrigin.SELF, now
-        )
-    )
+    """The story's followers, and more spread over the province roughly by population: gemeenten, topics,
+    topics in a gemeente, and circles around a point."""
+    mark = wiring.subscribers().get(MARK)
+    if mark is None:
+        raise LookupError(MARK)
+    _subscribe(mark, Scope(topics=frozenset({"grondbeheer"}), gemeenten=frozenset({"GM1581"})), now)
+    zeist = Subscriber("anon-zeist-wegen-4e1b", "wegen.zeist@example.org", Language.NL, EMAIL_ONLY, now, quiet_hours=False)
+    wiring.subscribers().put(zeist)
+    near_zeist = Circle(Point(52.0893, 5.2320), 3000)
+    _subscribe(zeist, Scope(topics=frozenset({"wegen-en-werkzaamheden"}), area=near_zeist), now, SubscriptionOrigin.ANONYMOUS)
     gemeenten = list(wiring.reference().gemeenten())
     chooser = random.Random(26)  # noqa: S311 - demo data, not security
     weights = [g.population for g in gemeenten]
     for index in range(count):
-        follower = Subscriber(
-            f"volger-{index:03d}",
-            f"volger{index:03d}@example.org",
-            chooser.choice([Language.NL, Language.NL, Language.EN]),
-            EMAIL_ONLY,
-            now,
-        )
+        language = chooser.choice([Language.NL, Language.NL, Language.EN])
+        follower = Subscriber(f"volger-{index:03d}", f"volger{index:03d}@example.org", language, EMAIL_ONLY, now)
         wiring.subscribers().put(follower)
         gemeente = chooser.choices(gemeenten, weights=weights)[0]
-        interest = Interest.gemeente(gemeente.code) if index % 2 else Interest.topic(chooser.choice(TOPICS))
-        subscriptions.add(Subscription(interest, follower.id, EMAIL_ONLY, follower.language, SubscriptionOrigin.SELF, now))
+        topic = frozenset({chooser.choice(TOPICS)})
+        shape = index % 4
+        if shape == 0:
+            scope = Scope(gemeenten=frozenset({gemeente.code}))
+        elif shape == 1:
+            scope = Scope(topics=topic)
+        elif shape == 2:
+            scope = Scope(topics=topic, gemeenten=frozenset({gemeente.code}))
+        else:
+            centre = Point(gemeente.centre.lat + chooser.uniform(-0.02, 0.02), gemeente.centre.lon + chooser.uniform(-0.03, 0.03))
+            scope = Scope(area=Circle(centre, chooser.choice([500, 1000, 2000, 5000])))
+        _subscribe(follower, scope, now)

@@ -12,7 +12,8 @@ from chalicelib.domain.cases import Case, Location, Medewerker, StatusEntry, ope
 from chalicelib.domain.catalogue import Catalogue, Zaaktype
 from chalicelib.domain.language import Language
 from chalicelib.domain.reference import ReferenceData
-from chalicelib.domain.subscriptions import Channel, Interest, Subscriber, Subscription, SubscriptionOrigin
+from chalicelib.domain.subscriptions import Channel, Frequency, Interest, Preferences, Subscriber, SubscriptionEntry
+from chalicelib.services.ports import Clock
 
 SUBSIDIE = "subsidie-duurzame-recreatie"
 VERGUNNING = "ontgrondingsvergunning"
@@ -81,9 +82,32 @@ def subscription(
     *,
     channels: frozenset[Channel] = frozenset({Channel.EMAIL, Channel.PORTAL}),
     language: Language = Language.NL,
-) -> Subscription:
-    return Subscription(interest, subscriber_id, channels, language, SubscriptionOrigin.SELF, T0)
+    frequency: Frequency = Frequency.IMMEDIATELY,
+    quiet_hours: bool = False,
+) -> SubscriptionEntry:
+    """An index entry: ``subscriber_id`` follows ``interest`` (quiet hours off, so nothing waits for the morning)."""
+    return SubscriptionEntry(
+        interest=interest,
+        subscription_id=f"sub-{subscriber_id}-{interest.key}",
+        subscriber_id=subscriber_id,
+        preferences=Preferences(channels, language, frequency, quiet_hours),
+    )
 
 
-def subscriber(subscriber_id: str, email: str | None = None, language: Language = Language.NL) -> Subscriber:
-    return Subscriber(subscriber_id, email, language, frozenset({Channel.EMAIL, Channel.PORTAL}), T0)
+def subscriber(
+    subscriber_id: str, email: str | None = None, language: Language = Language.NL, *, quiet_hours: bool = False
+) -> Subscriber:
+    return Subscriber(subscriber_id, email, language, frozenset({Channel.EMAIL, Channel.PORTAL}), T0, quiet_hours=quiet_hours)
+
+
+class FixedClock(Clock):
+    """A clock that moves only when told to."""
+
+    def __init__(self, now: datetime) -> None:
+        self.current = now
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, **delta: float) -> None:
+        self.current += timedelta(**delta)

@@ -5,37 +5,47 @@ the way DynamoDB would bill them, so tests can assert on work done."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from chalicelib.domain.announcements import Announcement
 from chalicelib.domain.cases import Case
 from chalicelib.domain.contacts import ContactMoment
-from chalicelib.domain.errors import CaseNotFoundError, ConcurrentUpdateError, InboxMessageNotFoundError
+from chalicelib.domain.errors import (
+    AnnouncementNotFoundError,
+    CaseNotFoundError,
+    ConcurrentUpdateError,
+    InboxMessageNotFoundError,
+)
 from chalicelib.domain.inbox import InboxMessage
-from chalicelib.domain.notifications import Notification
-from chalicelib.domain.subscriptions import Subscriber, Subscription
+from chalicelib.domain.notifications import Notification, NotificationStatus
+from chalicelib.domain.subscriptions import Indexed, Subscriber, Subscription, SubscriptionEntry
 from chalicelib.services.ports import (
+    AnnouncementRepository,
     CaseRepository,
     ContactMomentStore,
     DeliveryQueue,
     EmailSender,
     InboxStore,
+    LetterSender,
     NotificationOutbox,
     OutgoingEmail,
+    OutgoingLetter,
+    RateLimiter,
     SubscriberDirectory,
     SubscriptionRepository,
 )
 
 
 class InMemoryCases(CaseRepository):
-    """Cases; ``create`` also stores the parties' subscriptions, in ``subscription_store`` when given (as the
-    DynamoDB adapter writes them in the same transaction)."""
+    """Cases; ``create`` and ``save`` also store the followers' subscriptions, in ``subscription_store`` when
+    given (as the DynamoDB adapter writes them in the same transaction)."""
 
     def __init__(self, subscription_store: SubscriptionRepository | None = None) -> None:
         self.items: dict[str, Case] = {}
         self.sequences: Counter[str] = Counter()
-        self.subscriptions: list[Subscription] = []
+        self.subscriptions: list[Indexed] = []
         self._subscription_store = subscription_store
         self.reads = 0
 
@@ -54,28 +64,61 @@ class InMemoryCases(CaseRepository):
         self.sequences[key] += 1
         return f"{key}-{self.sequences[key]:06d}"
 
-    def create(self, case: Case, subscriptions: Sequence[Subscription]) -> Case:
+    def create(self, case: Case, subscriptions: Sequence[Indexed]) -> Case:
         if case.id in self.items:
             raise ConcurrentUpdateError(case.id)
         stored = replace(case, version=1)
         self.items[case.id] = stored
-        self.subscriptions.extend(subscriptions)
-        if self._subscription_store is not None:
-            for subscription in subscriptions:
-                self._subscription_store.add(subscription)
+        self._store(subscriptions)
         return stored
 
-    def save(self, case: Case) -> Case:
+    def save(self, case: Case, new_followers: Sequence[Indexed] = ()) -> Case:
         current = self.items.get(case.id)
         if current is None or current.version != case.version:
             raise ConcurrentUpdateError(case.id)
         stored = replace(case, version=case.version + 1)
         self.items[case.id] = stored
+        self._store(new_followers)
         return stored
 
+    def _store(self, subscriptions: Sequence[Indexed]) -> None:
+        self.subscriptions.extend(subscriptions)
+        if self._subscription_store is not None:
+            for indexed in subscriptions:
+                self._subscription_store.save(indexed)
+
     def cases_of_party(self, subject: str) -> list[Case]:
-        mine = [c for c in self.items.values() if subject in c.parties]
+        mine = [c for c in self.items.values() if subject in c.followers]
         return sorted(mine, key=lambda c: c.registered_at, reverse=True)
+
+
+class InMemoryAnnouncements(AnnouncementRepository):
+    def __init__(self) -> None:
+        self.items: dict[str, Announcement] = {}
+
+    def get(self, announcement_id: str) -> Announcement:
+        try:
+            return self.items[announcement_id]
+        except KeyError:
+            raise AnnouncementNotFoundError(announcement_id) from None
+
+    def create(self, announcement: Announcement) -> Announcement:
+        if announcement.id in self.items:
+            raise ConcurrentUpdateError(announcement.id)
+        stored = replace(announcement, version=1)
+        self.items[announcement.id] = stored
+        return stored
+
+    def save(self, announcement: Announcement) -> Announcement:
+        current = self.items.get(announcement.id)
+        if current is None or current.version != announcement.version:
+            raise ConcurrentUpdateError(announcement.id)
+        stored = replace(announcement, version=announcement.version + 1)
+        self.items[announcement.id] = stored
+        return stored
+
+    def recent(self, limit: int = 100) -> list[Announcement]:
+        return sorted(self.items.values(), key=lambda a: a.created_at, reverse=True)[:limit]
 
 
 class InMemoryContacts(ContactMomentStore):
@@ -90,22 +133,41 @@ class InMemoryContacts(ContactMomentStore):
 
 
 class InMemorySubscriptions(SubscriptionRepository):
+    """Definitions and their entries per interest key; counts Queries and items read like DynamoDB would."""
+
     def __init__(self) -> None:
-        self.by_key: dict[str, dict[str, Subscription]] = defaultdict(dict)
+        self.entries: dict[str, dict[str, SubscriptionEntry]] = defaultdict(dict)
+        self.definitions_by_id: dict[str, Subscription] = {}
         self.queries = 0
         self.items_read = 0
+        self.definition_reads = 0
 
-    def subscribers_of(self, interest_key: str) -> list[Subscription]:
+    def entries_of(self, interest_key: str) -> list[SubscriptionEntry]:
         self.queries += 1
-        found = list(self.by_key.get(interest_key, {}).values())
+        found = list(self.entries.get(interest_key, {}).values())
         self.items_read += len(found)
         return found
 
-    def add(self, subscription: Subscription) -> None:
-        self.by_key[subscription.interest.key][subscription.subscriber_id] = subscription
+    def get(self, subscription_id: str) -> Subscription | None:
+        return self.definitions_by_id.get(subscription_id)
+
+    def definitions(self, subscription_ids: Collection[str]) -> dict[str, Subscription]:
+        found = {i: self.definitions_by_id[i] for i in subscription_ids if i in self.definitions_by_id}
+        self.definition_reads += len(found)
+        return found
 
     def of_subscriber(self, subscriber_id: str) -> list[Subscription]:
-        return [s for subs in self.by_key.values() for s in subs.values() if s.subscriber_id == subscriber_id]
+        return [s for s in self.definitions_by_id.values() if s.subscriber_id == subscriber_id]
+
+    def save(self, indexed: Indexed, *, previous_keys: Collection[str] = ()) -> None:
+        subscription = indexed.subscription
+        member = f"{subscription.subscriber_id}#{subscription.id}"
+        current = {entry.interest.key for entry in indexed.entries}
+        for key in set(previous_keys) - current:
+            self.entries.get(key, {}).pop(member, None)
+        for entry in indexed.entries:
+            self.entries[entry.interest.key][member] = entry
+        self.definitions_by_id[subscription.id] = subscription
 
 
 class InMemorySubscribers(SubscriberDirectory):
@@ -120,6 +182,10 @@ class InMemorySubscribers(SubscriberDirectory):
 
     def put(self, subscriber: Subscriber) -> None:
         self.items[subscriber.id] = subscriber
+
+    def find_by_email(self, email: str) -> Subscriber | None:
+        wanted = email.strip().lower()
+        return next((s for s in self.items.values() if s.email and s.email.lower() == wanted), None)
 
 
 def _claim_fields(n: Notification) -> tuple[object, ...]:
@@ -149,6 +215,10 @@ class InMemoryOutbox(NotificationOutbox):
     def for_case(self, case_id: str) -> list[Notification]:
         return sorted((n for n in self.items.values() if n.case_id == case_id), key=lambda n: (n.created_at, n.id))
 
+    def held_until(self, moment: datetime) -> list[Notification]:
+        held = [n for n in self.items.values() if n.status is NotificationStatus.HELD and n.hold_until and n.hold_until <= moment]
+        return sorted(held, key=lambda n: (n.hold_until or n.created_at, n.id))
+
 
 class InMemoryQueue(DeliveryQueue):
     def __init__(self) -> None:
@@ -174,6 +244,15 @@ class InMemoryEmail(EmailSender):
             raise self.fail_with.pop(0)
         self.sent.append(email)
         return f"memory-{len(self.sent)}"
+
+
+class InMemoryLetters(LetterSender):
+    def __init__(self) -> None:
+        self.sent: list[OutgoingLetter] = []
+
+    def send(self, *, letter: OutgoingLetter) -> str:
+        self.sent.append(letter)
+        return f"letter-{len(self.sent)}"
 
 
 class InMemoryInbox(InboxStore):
@@ -205,3 +284,17 @@ class InMemoryInbox(InboxStore):
             message = replace(message, read_at=at)
             box[message_id] = message
         return message
+
+
+class InMemoryRateLimiter(RateLimiter):
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+
+    def hit(self, key: str, *, limit: int, window: timedelta, now: datetime) -> int | None:
+        seconds = int(window.total_seconds())
+        start = int(now.timestamp()) // seconds * seconds
+        bucket = f"{key}#{start}"
+        if self.counts[bucket] >= limit:
+            return max(1, start + seconds - int(now.timestamp()))
+        self.counts[bucket] += 1
+        return None

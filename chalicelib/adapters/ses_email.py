@@ -35,6 +35,10 @@ def build_mime(*, sender: str, email: OutgoingEmail) -> bytes:
         message["Subject"] = " ".join(email.subject.split())
     except (ValueError, IndexError) as error:
         raise EmailPermanentError("address_rejected") from error
+    if email.unsubscribe_url:
+        # RFC 8058 one-click: mail clients POST "List-Unsubscribe=One-Click" to this address
+        message["List-Unsubscribe"] = f"<{email.unsubscribe_url}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message["Date"] = formatdate(usegmt=True)
     message["Message-ID"] = make_msgid(idstring=email.reference, domain=domain)
     message["Auto-Submitted"] = "auto-generated"

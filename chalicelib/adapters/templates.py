@@ -13,6 +13,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from chalicelib.domain.events import EventKind
 from chalicelib.domain.language import Language
 from chalicelib.domain.matching import Audience
 from chalicelib.services.ports import MessageContext, MessageRenderer, RenderedEmail, RenderedPortalMessage
@@ -66,8 +67,14 @@ def build_environment(root: Path, *, html: bool) -> Environment:
     return environment
 
 
+CASE_KINDS = frozenset(
+    {EventKind.STATUS_CHANGED, EventKind.DOCUMENTS_REQUESTED, EventKind.MESSAGE_POSTED, EventKind.DEADLINE_CHANGED}
+)
+
+
 def template_name(context: MessageContext) -> str:
-    prefix = "public_" if context.audience is Audience.FOLLOWER else ""
+    """``<kind>.<language>``; news about a public case for its followers has its own ``public_`` wording."""
+    prefix = "public_" if context.audience is Audience.FOLLOWER and context.kind in CASE_KINDS else ""
     return f"{prefix}{context.kind.value}.{context.language.value}"
 
 
@@ -87,6 +94,8 @@ class JinjaRenderer(MessageRenderer):
             "home_url": context.home_url,
             "detail": context.detail,
             "link": context.link,
+            "unsubscribe_url": context.unsubscribe_url,
+            "manage_url": context.manage_url,
         }
 
     def _line(self, name: str, variables: dict[str, Any]) -> str:
@@ -108,3 +117,10 @@ class JinjaRenderer(MessageRenderer):
             title=self._line(f"{base}.title.j2", variables),
             body=self._text.get_template(f"{base}.txt.j2").render(variables).strip(),
         )
+
+    def letter(self, context: MessageContext) -> RenderedPortalMessage:
+        """What the berichtenbox would say, in a letter's frame (a letter is read without logging in)."""
+        portal = self.portal(context)
+        variables = {**self._variables(context), "title": portal.title, "body": portal.body}
+        text = self._text.get_template(f"letter/_layout.{context.language.value}.txt.j2").render(variables)
+        return RenderedPortalMessage(title=portal.title, body=text.strip())

@@ -1,9 +1,13 @@
 """Local stage only (``app.py`` registers this blueprint for stage ``local`` alone): the dev issuer that
-hands out tokens for the story's personas, and the mailbox of e-mails sent through moto's SES."""
+hands out tokens for the story's personas, the mailbox of e-mails sent through moto's SES, and the letters
+the local print-and-post stand-in took off the letters queue (``BAKEN_DEV_LETTERS_DIR``)."""
 
 from __future__ import annotations
 
+import json
+import os
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from chalice.app import Blueprint, Response
@@ -78,6 +82,14 @@ def mailbox(call: Call) -> Any:
             for e in _mailbox(call.query("to"))
         ]
     }
+
+
+@endpoint(bp, "/api/dev/letters", action="dev_letters", public=True)
+def letters(call: Call) -> Any:
+    """Newest first."""
+    folder = os.environ.get("BAKEN_DEV_LETTERS_DIR")
+    files = sorted(Path(folder).glob("*.json"), reverse=True) if folder else []
+    return {"letters": [json.loads(path.read_text(encoding="utf-8")) for path in files]}
 
 
 @bp.route("/dev/mailbox", methods=["GET"])

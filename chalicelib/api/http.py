@@ -20,6 +20,7 @@ from chalice.app import Blueprint, Request, Response
 from chalicelib.api.schema import Schema
 from chalicelib.api.texts import PROBLEM_TITLES, RULE_TEXTS, issue_text
 from chalicelib.domain.errors import (
+    AnnouncementNotFoundError,
     AuthenticationError,
     CaseNotFoundError,
     CaseRuleError,
@@ -29,12 +30,16 @@ from chalicelib.domain.errors import (
     ForbiddenError,
     InboxMessageNotFoundError,
     Issue,
+    SubscriptionNotFoundError,
+    TooManyRequestsError,
     UnknownZaaktypeError,
     ValidationError,
 )
+from chalicelib.domain.geo import GeometryError
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.inbox import INBOX_MESSAGE_ID
 from chalicelib.domain.language import Language
+from chalicelib.domain.tokens import InvalidTokenError
 
 PROBLEM_JSON = "application/problem+json"
 JSON = "application/json"
@@ -50,18 +55,25 @@ _STATUS_BY_ERROR: tuple[tuple[type[DomainError], int, str], ...] = (
     (DocumentRequestNotFoundError, 404, "not_found"),
     (InboxMessageNotFoundError, 404, "not_found"),
     (UnknownZaaktypeError, 404, "not_found"),
+    (AnnouncementNotFoundError, 404, "not_found"),
+    (SubscriptionNotFoundError, 404, "not_found"),
+    (TooManyRequestsError, 429, "too_many_requests"),
     (CaseRuleError, 409, "case_rule"),
     (ConcurrentUpdateError, 409, "concurrent_update"),
 )
 
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+# A subscription someone made (a UUID), or one of a party of a case (see case_subscription_id).
+SUBSCRIPTION_ID = re.compile(r"^(?:case-[0-9a-f]{24}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$")
 # Path parameters are checked before anything is read: a malformed id names nothing, so it is not found.
 PATH_PARAMETERS: dict[str, tuple[re.Pattern[str], Callable[[str], DomainError]]] = {
     "case_id": (UUID, CaseNotFoundError),
     "document_id": (UUID, DocumentRequestNotFoundError),
     "message_id": (INBOX_MESSAGE_ID, InboxMessageNotFoundError),
     "identificatie": (re.compile(r"^[a-z0-9-]{1,80}$"), UnknownZaaktypeError),
+    "announcement_id": (UUID, AnnouncementNotFoundError),
+    "subscription_id": (SUBSCRIPTION_ID, SubscriptionNotFoundError),
 }
 
 
@@ -196,6 +208,11 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
 def _error_response(error: Exception, language: Language) -> Response | None:
     if isinstance(error, BodyError):
         return problem(error.status, error.title, language, issues=[error.issue] if error.issue else None)
+    if isinstance(error, InvalidTokenError):
+        code = "token_expired" if error.reason == "expired" else "token_invalid"
+        return problem(400, "invalid", language, issues=[Issue("token", code)])
+    if isinstance(error, GeometryError):
+        return problem(400, "invalid", language, issues=[Issue("area", f"geometry_{error.reason}", error.params)])
     for error_type, status, code in _STATUS_BY_ERROR:
         if isinstance(error, error_type):
             issues = error.issues if isinstance(error, ValidationError) else None
@@ -206,6 +223,8 @@ def _error_response(error: Exception, language: Language) -> Response | None:
                 detail = rule_text.in_(language) if rule_text else error.rule
             if isinstance(error, AuthenticationError):
                 headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+            if isinstance(error, TooManyRequestsError):
+                headers = {"Retry-After": str(error.retry_after)}
             return problem(status, code, language, issues=issues, detail=detail, headers=headers)
     return None
 

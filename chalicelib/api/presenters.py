@@ -7,14 +7,17 @@ from datetime import date, datetime
 from typing import Any
 
 from chalicelib.api.texts import TIMELINE_TITLES
+from chalicelib.domain.announcements import Announcement
 from chalicelib.domain.case_view import CaseView, TimelineEntry, TimelineKind
 from chalicelib.domain.cases import DocumentRequest, Link
 from chalicelib.domain.catalogue import Statustype, Zaaktype
 from chalicelib.domain.contacts import ContactMoment
+from chalicelib.domain.geo import Area, Circle, Polygon, polygon_to_geojson
 from chalicelib.domain.inbox import InboxMessage
 from chalicelib.domain.language import Language
 from chalicelib.domain.notifications import Notification
-from chalicelib.domain.reference import ReferenceData
+from chalicelib.domain.reference import Point, ReferenceData
+from chalicelib.domain.subscriptions import Subscriber, Subscription
 
 
 def _when(value: datetime | date | None) -> str | None:
@@ -165,6 +168,7 @@ def case_json(view: CaseView, language: Language, reference: ReferenceData, *, s
         body["behandelaar"]["id"] = case.behandelaar.id
         body["initiator"] = case.initiator
         body["co_initiators"] = list(case.co_initiators)
+        body["gemachtigden"] = list(case.gemachtigden)
         body["vertrouwelijkheidaanduiding"] = case.vertrouwelijkheid.value
         body["version"] = case.version
     return body
@@ -213,4 +217,63 @@ def inbox_json(message: InboxMessage) -> dict[str, Any]:
         "created_at": _when(message.created_at),
         "read": not message.unread,
         "read_at": _when(message.read_at),
+    }
+
+
+def area_json(area: Area | None) -> dict[str, Any] | None:
+    if isinstance(area, Circle):
+        return {"circle": {"lat": area.center.lat, "lon": area.center.lon, "radius_m": area.radius_m}}
+    if isinstance(area, Polygon):
+        return {"polygon": polygon_to_geojson(area)}
+    return None
+
+
+def subscription_json(subscription: Subscription) -> dict[str, Any]:
+    scope = subscription.scope
+    return {
+        "id": subscription.id,
+        "case_id": scope.case_id,
+        "topics": sorted(scope.topics),
+        "gemeenten": sorted(scope.gemeenten),
+        "area": area_json(scope.area),
+        "origin": subscription.origin.value,
+        "state": subscription.state.value,
+        "created_at": _when(subscription.created_at),
+    }
+
+
+def preferences_json(subscriber: Subscriber) -> dict[str, Any]:
+    """What someone chose. The e-mail address is theirs to see; it appears in no other answer."""
+    address = subscriber.postal_address
+    return {
+        "email": subscriber.email,
+        "channels": sorted(c.value for c in subscriber.channels),
+        "reachable_channels": sorted(c.value for c in subscriber.reachable_channels),
+        "language": subscriber.language.value,
+        "frequency": subscriber.frequency.value,
+        "quiet_hours": subscriber.quiet_hours,
+        "postal_address": address.__dict__ if address else None,
+    }
+
+
+def announcement_json(announcement: Announcement) -> dict[str, Any]:
+    geometry = announcement.place.geometry
+    return {
+        "id": announcement.id,
+        "title": announcement.title,
+        "text": announcement.text,
+        "topic": announcement.topic,
+        "gemeenten": list(announcement.place.gemeenten),
+        "point": {"lat": geometry.lat, "lon": geometry.lon} if isinstance(geometry, Point) else None,
+        "polygon": polygon_to_geojson(geometry) if isinstance(geometry, Polygon) else None,
+        "link": _link(announcement.link),
+        "status": announcement.status.value,
+        "author": {"id": announcement.author.id, "naam": announcement.author.naam},
+        "created_at": _when(announcement.created_at),
+        "submitted_at": _when(announcement.submitted_at),
+        "decided_by": {"id": announcement.decided_by.id, "naam": announcement.decided_by.naam}
+        if announcement.decided_by
+        else None,
+        "decided_at": _when(announcement.decided_at),
+        "rejection_reason": announcement.rejection_reason,
     }

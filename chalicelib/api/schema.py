@@ -21,7 +21,7 @@ _SINGLE_LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 @dataclass(frozen=True)
 class Field:
     """One field of a request body. ``kind``: string, text (multi-line), integer, number, boolean, date,
-    datetime, duration, url, array or object."""
+    datetime, duration, url, array, object (with a schema) or json (any object, checked elsewhere)."""
 
     name: str
     kind: str
@@ -213,6 +213,14 @@ def _nested(spec: Field) -> Schema:
     return spec.schema
 
 
+def _json(spec: Field, value: Any, where: str, issues: list[Issue]) -> dict[str, Any] | None:
+    """Any JSON object, checked elsewhere (e.g. GeoJSON by the geometry rules)."""
+    if not isinstance(value, dict):
+        issues.append(Issue(where, "expected_object"))
+        return None
+    return value
+
+
 def _object(spec: Field, value: Any, where: str, issues: list[Issue]) -> dict[str, Any] | None:
     before = len(issues)
     converted = _nested(spec)._parse_object(value, where, issues)
@@ -231,6 +239,7 @@ _CONVERTERS = {
     "boolean": _boolean,
     "array": _array,
     "object": _object,
+    "json": _json,
 }
 
 
@@ -264,6 +273,7 @@ _JSON_SCHEMA: dict[str, Callable[[Field], dict[str, Any]]] = {
     "boolean": lambda spec: {"type": "boolean"},
     "array": lambda spec: {"type": "array", "maxItems": spec.max_items, "items": _field_json_schema(_items(spec))},
     "object": lambda spec: _nested(spec).json_schema(),
+    "json": lambda spec: {"type": "object"},
 }
 
 

@@ -94,6 +94,19 @@ CONTACT_MOMENT = Schema(
         Field("tags", "array", items=Field("tag", "string", max_length=40, pattern=r"[a-z0-9-]+"), max_items=10),
     )
 )
+GEMACHTIGDE = Schema(
+    (
+        Field(
+            "subject",
+            "string",
+            required=True,
+            max_length=128,
+            pattern=SUBJECT,
+            pattern_code=NOT_A_SUBJECT,
+            description="pseudonymous subject",
+        ),
+    )
+)
 EMPTY = Schema(())
 
 
@@ -219,3 +232,12 @@ def record_contact_moment(call: Call, case_id: str) -> Any:
         ),
     )
     return json_response(contact_json(moment, staff=True), 201)
+
+
+@endpoint(bp, "/api/cases/{case_id}/gemachtigden", methods=("POST",), action="add_gemachtigde")
+def add_gemachtigde(call: Call, case_id: str) -> Any:
+    """Someone authorised to act for the applicants (ZGW rol, indicatieMachtiging gemachtigde) sees the case
+    and follows it from now on."""
+    subject = call.body(GEMACHTIGDE)["subject"]
+    result = wiring.case_commands().add_gemachtigde(call.principal(), case_id, subject)
+    return _case(call, result.case, 201 if result.changed else 200)

@@ -25,6 +25,9 @@ PROBLEM_TITLES: dict[str, Localized] = {
     "internal": Localized(
         "Er ging iets mis bij ons. Probeer het later opnieuw.", "Something went wrong on our side. Please try again later."
     ),
+    "too_many_requests": Localized(
+        "U doet dit te vaak. Probeer het later opnieuw.", "You are doing this too often. Please try again later."
+    ),
 }
 
 RULE_TEXTS: dict[str, Localized] = {
@@ -54,6 +57,20 @@ RULE_TEXTS: dict[str, Localized] = {
     "initiator_is_co_initiator": Localized(
         "De aanvrager staat ook als mede-aanvrager.", "The applicant is also listed as co-applicant."
     ),
+    "four_eyes": Localized(
+        "Een collega moet dit goedkeuren. U kunt uw eigen bericht niet goedkeuren.",
+        "A colleague must approve this. You cannot approve your own announcement.",
+    ),
+    "not_the_author": Localized(
+        "Alleen wie het bericht schreef, kan dit doen.", "Only the author of the announcement can do this."
+    ),
+    "announcement_locked": Localized(
+        "Dit bericht is al ingediend of verstuurd. U kunt het niet meer wijzigen.",
+        "This announcement has been submitted or sent. You can no longer change it.",
+    ),
+    "not_submitted": Localized(
+        "Dit bericht is niet ingediend om goed te keuren.", "This announcement was not submitted for approval."
+    ),
 }
 
 ISSUE_TEXTS: dict[str, Localized] = {
@@ -76,6 +93,11 @@ ISSUE_TEXTS: dict[str, Localized] = {
     ),
     "empty": Localized("Dit veld is leeg.", "This field is empty."),
     "too_long": Localized("Deze tekst is te lang (maximaal {max} tekens).", "This text is too long (at most {max} characters)."),
+    "token_expired": Localized(
+        "Deze link is verlopen. Meld u opnieuw aan of gebruik de link uit de nieuwste e-mail.",
+        "This link has expired. Subscribe again or use the link from the latest e-mail.",
+    ),
+    "token_invalid": Localized("Deze link is niet geldig of niet compleet.", "This link is not valid or not complete."),
     "too_many_items": Localized("Deze lijst is te lang (maximaal {max}).", "This list is too long (at most {max})."),
     "not_allowed": Localized("Deze waarde kan niet.", "This value is not allowed."),
     "invalid_format": Localized("Dit heeft niet de goede vorm.", "This does not have the right format."),
@@ -104,7 +126,52 @@ ISSUE_TEXTS: dict[str, Localized] = {
     "unknown_persona": Localized("Deze testpersoon bestaat niet.", "This test persona does not exist."),
     "invalid_interest": Localized("Dit is geen geldig onderwerp om te volgen.", "This is not a valid interest to follow."),
     "invalid_limit": Localized("Kies een aantal van 1 tot en met 100.", "Choose a number from 1 to 100."),
+    "unknown_topic": Localized("Dit onderwerp kennen wij niet.", "This topic is not known."),
+    "nothing_to_follow": Localized(
+        "Kies minstens een onderwerp, een gemeente of een gebied.", "Choose at least a topic, a municipality or an area."
+    ),
+    "one_area_only": Localized("Kies een cirkel of een vlak, niet allebei.", "Choose a circle or a polygon, not both."),
+    "case_subscription_fixed": Localized(
+        "Een abonnement op uw eigen zaak kunt u stoppen, maar niet veranderen.",
+        "A subscription to your own case can be stopped, but not changed.",
+    ),
+    "required_for_letters": Localized("Voor brieven hebben wij uw adres nodig.", "We need your address to send letters."),
+    "place_required": Localized("Kies minstens een gemeente of een plek.", "Choose at least a municipality or a place."),
+    "required_channel": Localized(
+        "Kies minstens één manier om berichten te krijgen.", "Choose at least one way to receive messages."
+    ),
+    "expected_email": Localized("Dit is geen geldig e-mailadres.", "This is not a valid e-mail address."),
+    "geometry_not_a_polygon": Localized("Dit is geen GeoJSON-vlak (Polygon).", "This is not a GeoJSON Polygon."),
+    "geometry_bad_coordinates": Localized("Een of meer coördinaten kloppen niet.", "One or more coordinates are not valid."),
+    "geometry_too_few_positions": Localized("Een rand heeft minstens 4 punten nodig.", "A ring needs at least 4 positions."),
+    "geometry_not_closed": Localized(
+        "De rand is niet gesloten: het eerste en laatste punt moeten gelijk zijn.",
+        "The ring is not closed: its first and last positions must be equal.",
+    ),
+    "geometry_self_intersecting": Localized("De rand kruist zichzelf.", "The ring crosses itself."),
+    "geometry_hole_outside_exterior": Localized(
+        "Een gat ligt niet helemaal binnen het vlak.", "A hole does not lie entirely inside the polygon."
+    ),
+    "geometry_zero_area": Localized("Het vlak heeft geen oppervlakte.", "The polygon has no area."),
+    "geometry_too_many_vertices": Localized(
+        "Het vlak heeft te veel punten (maximaal {max_vertices}).", "The polygon has too many vertices (at most {max_vertices})."
+    ),
+    "geometry_outside_province": Localized(
+        "Dit gebied ligt (deels) buiten de provincie Utrecht.", "This area lies (partly) outside the province of Utrecht."
+    ),
+    "geometry_radius_out_of_range": Localized(
+        "Kies een straal van {min_m:.0f} tot {max_m:.0f} meter.", "Choose a radius from {min_m:.0f} to {max_m:.0f} metres."
+    ),
+    "geometry_too_large": Localized(
+        "Dit gebied is te groot. Kies een kleiner gebied of een gemeente.",
+        "This area is too large. Choose a smaller area or a municipality.",
+    ),
 }
+
+CHECK_INBOX = Localized(
+    "Als het adres klopt, krijgt u een e-mail. Klik op de link in die e-mail om te bevestigen.",
+    "If the address is right, you will receive an e-mail. Click the link in it to confirm.",
+)
 
 TIMELINE_TITLES: dict[str, Localized] = {
     "message": Localized("Bericht van uw behandelaar", "Message from your case handler"),
@@ -125,3 +192,79 @@ def issue_text(code: str, params: dict[str, Any], language: Language) -> str:
         return template.in_(language).format(**params)
     except (KeyError, IndexError):
         return template.in_(language)
+
+
+PAGE_TEXTS: dict[str, Localized] = {
+    "site": Localized("Provincie Utrecht", "Province of Utrecht"),
+    "other_language": Localized("English", "Nederlands"),
+    "follow_title": Localized("Berichten van de provincie krijgen", "Get messages from the province"),
+    "follow_intro": Localized(
+        "Kies waarover u berichten wilt krijgen. Wij sturen u eerst een e-mail om te bevestigen. U hebt geen DigiD nodig.",
+        "Choose what you want to hear about. We first send you an e-mail to confirm. You do not need DigiD.",
+    ),
+    "email_label": Localized("Uw e-mailadres", "Your e-mail address"),
+    "topics_legend": Localized("Onderwerpen", "Topics"),
+    "topics_hint": Localized(
+        "Kiest u niets? Dan krijgt u berichten over alle onderwerpen.", "Choose nothing to hear about all topics."
+    ),
+    "gemeente_label": Localized("Gemeente", "Municipality"),
+    "gemeente_any": Localized("Alle gemeenten", "All municipalities"),
+    "language_label": Localized("Taal van de berichten", "Language of the messages"),
+    "follow_button": Localized("Aanmelden", "Subscribe"),
+    "sent_title": Localized("Kijk in uw e-mail", "Check your e-mail"),
+    "confirm_title": Localized("Bevestig uw aanmelding", "Confirm your subscription"),
+    "confirm_intro": Localized(
+        "Klik op de knop om te bevestigen dat u berichten wilt krijgen.",
+        "Press the button to confirm that you want to receive messages.",
+    ),
+    "confirm_button": Localized("Ja, ik wil berichten krijgen", "Yes, I want to receive messages"),
+    "confirmed_title": Localized("Gelukt", "Done"),
+    "confirmed_done": Localized(
+        "U bent aangemeld. U krijgt voortaan berichten.", "You are subscribed. From now on you will receive messages."
+    ),
+    "confirmed_already": Localized(
+        "U had dit al bevestigd. U krijgt berichten.", "You had already confirmed this. You receive messages."
+    ),
+    "confirmed_stopped": Localized(
+        "Deze aanmelding is gestopt. Wilt u toch berichten? Meld u dan opnieuw aan.",
+        "This subscription was stopped. Do you want messages after all? Please subscribe again.",
+    ),
+    "unsubscribe_title": Localized("Afmelden", "Unsubscribe"),
+    "unsubscribe_intro": Localized(
+        "Klik op de knop als u deze berichten niet meer wilt krijgen.", "Press the button if you no longer want these messages."
+    ),
+    "unsubscribe_button": Localized("Afmelden", "Unsubscribe"),
+    "unsubscribed_done": Localized(
+        "U bent afgemeld. U krijgt deze berichten niet meer.", "You are unsubscribed. You will not get these messages anymore."
+    ),
+    "unsubscribed_already": Localized("U was al afgemeld.", "You were already unsubscribed."),
+    "manage_title": Localized("Uw keuzes", "Your choices"),
+    "manage_intro": Localized(
+        "Pas aan hoe vaak en in welke taal u berichten krijgt.", "Change how often and in which language you get messages."
+    ),
+    "frequency_legend": Localized("Hoe vaak?", "How often?"),
+    "frequency_immediately": Localized("Meteen", "Right away"),
+    "frequency_daily": Localized("Eén keer per dag (om 7.00 uur)", "Once a day (at 7.00)"),
+    "frequency_weekly": Localized("Eén keer per week (maandag om 7.00 uur)", "Once a week (Monday at 7.00)"),
+    "quiet_hours_label": Localized("Geen e-mail tussen 22.00 en 7.00 uur", "No e-mail between 22.00 and 7.00"),
+    "subscriptions_legend": Localized("U volgt", "You follow"),
+    "stop_label": Localized("Stoppen", "Stop"),
+    "save_button": Localized("Opslaan", "Save"),
+    "saved": Localized("Uw keuzes zijn opgeslagen.", "Your choices have been saved."),
+    "all_topics": Localized("alle onderwerpen", "all topics"),
+    "in_area": Localized("in het gebied dat u koos", "in the area you chose"),
+    "own_case": Localized("uw zaak", "your case"),
+    "not_found_title": Localized("Deze link werkt niet", "This link does not work"),
+    "not_found_text": Localized(
+        "De link is verlopen of niet compleet. Gebruik de link uit de nieuwste e-mail, of meld u opnieuw aan.",
+        "The link has expired or is incomplete. Use the link from the latest e-mail, or subscribe again.",
+    ),
+    "error_title": Localized("Dat lukte niet", "That did not work"),
+    "too_many": Localized(
+        "U hebt dit te vaak gedaan. Probeer het later opnieuw.", "You have done this too often. Please try again later."
+    ),
+    "questions": Localized(
+        "Vragen? Bel 030 258 91 11 (maandag tot en met vrijdag, 8.30 tot 17.00 uur).",
+        "Questions? Call +31 30 258 91 11 (Monday to Friday, 8.30 to 17.00).",
+    ),
+}

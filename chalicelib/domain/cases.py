@@ -118,6 +118,7 @@ class Case:
     suspensions: tuple[Suspension, ...] = ()
     extension: Extension | None = None
     closed_on: date | None = None
+    gemachtigden: tuple[str, ...] = ()
     version: int = 0
 
     @property
@@ -128,6 +129,12 @@ class Case:
     def parties(self) -> tuple[str, ...]:
         """Initiator and co-initiators (ZGW rollen initiator and mede_initiator)."""
         return (self.initiator, *self.co_initiators)
+
+    @property
+    def followers(self) -> tuple[str, ...]:
+        """Everyone told about the case as its own: the parties and whoever is authorised to act for them
+        (ZGW rol with indicatieMachtiging gemachtigde)."""
+        return (*self.parties, *self.gemachtigden)
 
     @property
     def is_closed(self) -> bool:
@@ -225,6 +232,14 @@ def mark_document_received(case: Case, document_id: str, received_at: datetime) 
             documents[index] = replace(document, received_at=received_at)
             return replace(case, documents=tuple(documents))
     raise DocumentRequestNotFoundError(document_id)
+
+
+def add_gemachtigde(case: Case, subject: str) -> Case:
+    """Register someone authorised to act for the applicants. Adding them twice changes nothing."""
+    _require_open(case)
+    if subject in case.followers:
+        return case
+    return replace(case, gemachtigden=(*case.gemachtigden, subject))
 
 
 def post_message(case: Case, message: CaseMessage) -> Case:

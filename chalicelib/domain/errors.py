@@ -81,6 +81,22 @@ class CaseNotFoundError(DomainError):
         super().__init__(case_id=case_id)
 
 
+class AnnouncementNotFoundError(DomainError):
+    code = "announcement_not_found"
+
+    def __init__(self, announcement_id: str) -> None:
+        super().__init__(announcement_id=announcement_id)
+
+
+class SubscriptionNotFoundError(DomainError):
+    """Also for a subscription that belongs to somebody else."""
+
+    code = "subscription_not_found"
+
+    def __init__(self, subscription_id: str) -> None:
+        super().__init__(subscription_id=subscription_id)
+
+
 class DocumentRequestNotFoundError(DomainError):
     code = "document_request_not_found"
 
@@ -112,6 +128,16 @@ class ConcurrentUpdateError(DomainError):
 
     def __init__(self, case_id: str) -> None:
         super().__init__(case_id=case_id)
+
+
+class TooManyRequestsError(DomainError):
+    """Slow down: try again after ``retry_after`` seconds (HTTP 429 with Retry-After)."""
+
+    code = "too_many_requests"
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(retry_after=retry_after)
 
 
 class AuthenticationError(DomainError):

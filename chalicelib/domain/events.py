@@ -1,4 +1,5 @@
-"""Domain events derived from a case's old and new state (a DynamoDB stream record's two images).
+"""Domain events: what happened that people should hear about, derived from a case's old and new state (a
+DynamoDB stream record's two images), or from an announcement being approved.
 
 Each event has a business id that is the same however often the record is delivered, so the outbox can
 refuse duplicates: the status entry, the message or the document requests it is about.
@@ -14,6 +15,7 @@ from enum import StrEnum
 from chalicelib.domain.cases import Case
 from chalicelib.domain.catalogue import Vertrouwelijkheid, Zaaktype
 from chalicelib.domain.deadlines import deadline_for
+from chalicelib.domain.geo import Geometry, geometry_keys
 from chalicelib.domain.subscriptions import Interest
 
 
@@ -22,21 +24,47 @@ class EventKind(StrEnum):
     DOCUMENTS_REQUESTED = "documents_requested"
     MESSAGE_POSTED = "message_posted"
     DEADLINE_CHANGED = "deadline_changed"
+    ANNOUNCEMENT = "announcement"
+    DIGEST = "digest"
+    SUBSCRIPTION_CONFIRMATION = "subscription_confirmation"
 
     @property
     def action_required(self) -> bool:
-        """The applicant has to do something: such messages are never held back for a digest."""
-        return self is EventKind.DOCUMENTS_REQUESTED
+        """The reader has to do something: such messages are never held back for a digest or the night."""
+        return self in (EventKind.DOCUMENTS_REQUESTED, EventKind.SUBSCRIPTION_CONFIRMATION)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where something happens: gemeenten (CBS codes) and, when known, a point or polygon."""
+
+    gemeenten: tuple[str, ...] = ()
+    geometry: Geometry | None = None
 
 
 @dataclass(frozen=True)
 class CaseEvent:
+    """Something to tell people about. ``case_id`` is the case, or for an announcement the announcement."""
+
     id: str
     kind: EventKind
     case_id: str
     ref: str
     occurred_at: datetime
     public: bool
+    topic: str | None = None
+    place: Place | None = None
+
+
+_ID_PARTS = {
+    EventKind.STATUS_CHANGED: "status",
+    EventKind.DOCUMENTS_REQUESTED: "documents",
+    EventKind.MESSAGE_POSTED: "message",
+    EventKind.DEADLINE_CHANGED: "deadline",
+    EventKind.ANNOUNCEMENT: "announcement",
+    EventKind.DIGEST: "digest",
+    EventKind.SUBSCRIPTION_CONFIRMATION: "confirmation",
+}
 
 
 def derive_events(old: Case | None, new: Case | None, zaaktype: Zaaktype, observed_at: datetime) -> list[CaseEvent]:
@@ -47,65 +75,65 @@ def derive_events(old: Case | None, new: Case | None, zaaktype: Zaaktype, observ
     - newly requested documents, as one event;
     - each new message;
     - a changed deadline (extended, paused or resumed) of an open case.
-    A write that changes nothing of this yields nothing.
+    A write that changes nothing of this yields nothing. Only a status change of a public case (publicatie-
+    indicatie and openbaar) is news for followers of its topic and place; everything else is for its parties.
     """
     if new is None:
         return []
-    events: list[CaseEvent] = []
     public = zaaktype.publicatie_indicatie and new.vertrouwelijkheid is Vertrouwelijkheid.OPENBAAR
+    place = Place(new.location.gemeenten, new.location.point)
 
+    def event(kind: EventKind, ref: str, at: datetime, *, key: str | None = None, is_public: bool = False) -> CaseEvent:
+        return CaseEvent(f"{new.id}/{_ID_PARTS[kind]}/{key or ref}", kind, new.id, ref, at, is_public, zaaktype.onderwerp, place)
+
+    events: list[CaseEvent] = []
     known_statuses = {s.id for s in old.statuses} if old else set()
     added_statuses = [s for s in new.statuses if s.id not in known_statuses]
     if added_statuses:
         newest = added_statuses[-1]
         if zaaktype.statustype(newest.statustype).informeren:
-            events.append(
-                CaseEvent(_id(new, "status", newest.id), EventKind.STATUS_CHANGED, new.id, newest.id, newest.set_at, public)
-            )
+            events.append(event(EventKind.STATUS_CHANGED, newest.id, newest.set_at, is_public=public))
 
     known_documents = {d.id for d in old.documents} if old else set()
     added_documents = [d for d in new.documents if d.id not in known_documents]
     if added_documents:
         ref = ",".join(sorted(d.id for d in added_documents))
         digest = hashlib.sha256(ref.encode()).hexdigest()[:16]
-        events.append(
-            CaseEvent(
-                _id(new, "documents", digest),
-                EventKind.DOCUMENTS_REQUESTED,
-                new.id,
-                ref,
-                added_documents[-1].requested_at,
-                False,
-            )
-        )
+        events.append(event(EventKind.DOCUMENTS_REQUESTED, ref, added_documents[-1].requested_at, key=digest))
 
     known_messages = {m.id for m in old.messages} if old else set()
-    for message in new.messages:
-        if message.id not in known_messages:
-            events.append(
-                CaseEvent(_id(new, "message", message.id), EventKind.MESSAGE_POSTED, new.id, message.id, message.posted_at, False)
-            )
+    events.extend(
+        event(EventKind.MESSAGE_POSTED, message.id, message.posted_at)
+        for message in new.messages
+        if message.id not in known_messages
+    )
 
     if old is not None and not new.is_closed and _deadline_shown(old) != _deadline_shown(new):
-        ref = f"v{new.version}"
-        events.append(CaseEvent(_id(new, "deadline", ref), EventKind.DEADLINE_CHANGED, new.id, ref, observed_at, False))
+        events.append(event(EventKind.DEADLINE_CHANGED, f"v{new.version}", observed_at))
     return events
 
 
-def interests_for(event: CaseEvent, case: Case, zaaktype: Zaaktype) -> list[Interest]:
-    """The interest keys an event reaches, most specific first: the case, then (public events only) the
-    topic of its zaaktype and the gemeenten where it takes place."""
-    interests = [Interest.case(case.id)]
-    if event.public:
-        interests.append(Interest.topic(zaaktype.onderwerp))
-        interests.extend(Interest.gemeente(code) for code in case.location.gemeenten)
+def interests_for(event: CaseEvent) -> list[Interest]:
+    """The interest keys an event reaches, most specific first: its case; then, for public news, the cells
+    of its location, its gemeenten (each also narrowed to the event's topic), and its topic anywhere."""
+    interests = [] if event.kind is EventKind.ANNOUNCEMENT else [Interest.case(event.case_id)]
+    if not event.public:
+        return interests
+    topic = event.topic
+    places: list[Interest] = []
+    if event.place is not None:
+        if event.place.geometry is not None:
+            places.extend(Interest.cell(key) for key in sorted(geometry_keys(event.place.geometry)))
+        places.extend(Interest.gemeente(code) for code in event.place.gemeenten)
+    for place in places:
+        interests.append(place)
+        if topic:
+            interests.append(Interest(place.kind, place.value, topic))
+    if topic:
+        interests.append(Interest.topic_anywhere(topic))
     return interests
 
 
 def _deadline_shown(case: Case) -> tuple[object, ...]:
     deadline = deadline_for(case)
     return (deadline.due, deadline.paused_since)
-
-
-def _id(case: Case, kind: str, ref: str) -> str:
-    return f"{case.id}/{kind}/{ref}"

@@ -61,7 +61,7 @@ def ensure_can_view(principal: Principal, case: Case) -> None:
     """Applicants see their own cases only; a case they may not see is reported as not found."""
     if principal.has(Role.BEHANDELAAR) or principal.has(Role.KCC):
         return
-    if principal.has(Role.APPLICANT) and principal.acting_for in case.parties:
+    if principal.has(Role.APPLICANT) and (principal.acting_for in case.parties or principal.subject in case.gemachtigden):
         return
     raise CaseNotFoundError(case.id)
 

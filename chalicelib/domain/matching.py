@@ -1,4 +1,5 @@
-"""Who hears about an event: subscriptions found per interest, merged into one recipient per subscriber."""
+"""Who hears about an event: the entries found under its interest keys, filtered exactly, merged into one
+recipient per subscriber."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from chalicelib.domain.geo import Area, Geometry, intersects
 from chalicelib.domain.language import Language
-from chalicelib.domain.subscriptions import Channel, Interest, InterestKind, Subscription
+from chalicelib.domain.subscriptions import Channel, Interest, InterestKind, Preferences, SubscriptionEntry
 
 
 class Audience(StrEnum):
@@ -19,49 +21,85 @@ class Audience(StrEnum):
 class Recipient:
     subscriber_id: str
     channels: frozenset[Channel]
-    language: Language
+    preferences: Preferences
     audience: Audience
     via: Interest
+    subscription_id: str
+
+    @property
+    def language(self) -> Language:
+        return self.preferences.language
+
+
+def _reaches(entry: SubscriptionEntry, geometry: Geometry | None, shapes: Mapping[str, Area]) -> bool:
+    """The exact test behind a cell key: the cells only say "maybe"."""
+    if entry.interest.kind is not InterestKind.CELL:
+        return True
+    if geometry is None:
+        return False
+    if entry.circle is not None:
+        return intersects(entry.circle, geometry)
+    shape = shapes.get(entry.subscription_id)
+    return shape is not None and intersects(shape, geometry)
 
 
 def match_recipients(
     interests: Sequence[Interest],
-    subscriptions: Mapping[str, Iterable[Subscription]],
+    entries: Mapping[str, Iterable[SubscriptionEntry]],
     *,
     parties: Iterable[str],
     public: bool,
+    geometry: Geometry | None = None,
+    shapes: Mapping[str, Area] | None = None,
 ) -> list[Recipient]:
     """One recipient per subscriber, however many of the event's interests reach them.
 
-    ``interests`` come most specific first; a subscriber's language and "via" come from the most specific
-    interest that reaches them, their channels are the union over all. A party of the case reached through
-    the case itself hears as a party; anybody else hears only of public events, as a follower.
+    ``interests`` come most specific first; a subscriber's preferences, "via" and subscription come from the
+    most specific interest that reaches them, their channels are the union over all. An area is only a
+    match when it really contains (or overlaps) the event's location: ``shapes`` holds the polygons of the
+    polygon subscriptions among the entries. A party of the case reached through the case itself hears as
+    a party; anybody else hears only of public events, as a follower.
     """
     party_ids = set(parties)
+    known_shapes = shapes or {}
     merged: dict[str, Recipient] = {}
     for interest in interests:
-        for subscription in subscriptions.get(interest.key, ()):
-            if not subscription.channels:
+        for entry in entries.get(interest.key, ()):
+            channels = entry.preferences.channels
+            if not channels:
                 continue
-            subscriber = subscription.subscriber_id
+            subscriber = entry.subscriber_id
             is_party = interest.kind is InterestKind.CASE and subscriber in party_ids
-            if not is_party and not public:
+            if (not is_party and not public) or not _reaches(entry, geometry, known_shapes):
                 continue
             known = merged.get(subscriber)
             if known is None:
                 merged[subscriber] = Recipient(
                     subscriber_id=subscriber,
-                    channels=subscription.channels,
-                    language=subscription.language,
+                    channels=channels,
+                    preferences=entry.preferences,
                     audience=Audience.PARTY if is_party else Audience.FOLLOWER,
                     via=interest,
+                    subscription_id=entry.subscription_id,
                 )
             else:
                 merged[subscriber] = Recipient(
                     subscriber_id=subscriber,
-                    channels=known.channels | subscription.channels,
-                    language=known.language,
+                    channels=known.channels | channels,
+                    preferences=known.preferences,
                     audience=known.audience,
                     via=known.via,
+                    subscription_id=known.subscription_id,
                 )
     return sorted(merged.values(), key=lambda r: r.subscriber_id)
+
+
+def polygon_candidates(interests: Sequence[Interest], entries: Mapping[str, Iterable[SubscriptionEntry]]) -> set[str]:
+    """Subscriptions whose exact test needs their polygon (read once per batch by the caller)."""
+    return {
+        entry.subscription_id
+        for interest in interests
+        if interest.kind is InterestKind.CELL
+        for entry in entries.get(interest.key, ())
+        if entry.needs_shape
+    }

@@ -1,8 +1,8 @@
 """Notifications: one per (event × subscriber × channel), with a deterministic id and a status lifecycle.
 
-created → sending → delivered | failed. A retryable failure while sending puts it back to created (to be
-tried again); a claim that expired (a crash mid-send) may be taken over, which is the one place a duplicate
-can arise and is therefore counted.
+created → sending → delivered | failed; an e-mail that must wait (night, digest) starts as held. A retryable
+failure while sending puts it back to created (to be tried again); a claim that expired (a crash mid-send)
+may be taken over, which is the one place a duplicate can arise and is therefore counted.
 """
 
 from __future__ import annotations
@@ -16,10 +16,12 @@ from chalicelib.domain.errors import DomainError
 from chalicelib.domain.events import CaseEvent, EventKind
 from chalicelib.domain.language import Language
 from chalicelib.domain.matching import Audience, Recipient
+from chalicelib.domain.schedule import hold_until
 from chalicelib.domain.subscriptions import Channel
 
 
 class NotificationStatus(StrEnum):
+    HELD = "held"
     CREATED = "created"
     SENDING = "sending"
     DELIVERED = "delivered"
@@ -29,8 +31,15 @@ class NotificationStatus(StrEnum):
     def is_final(self) -> bool:
         return self in (NotificationStatus.DELIVERED, NotificationStatus.FAILED)
 
+    @property
+    def is_open(self) -> bool:
+        """Not final, and not waiting: queued or being sent."""
+        return self in (NotificationStatus.CREATED, NotificationStatus.SENDING)
+
 
 ALLOWED_TRANSITIONS: dict[NotificationStatus, frozenset[NotificationStatus]] = {
+    # a held e-mail is released to go alone, or goes out inside a digest
+    NotificationStatus.HELD: frozenset({NotificationStatus.CREATED, NotificationStatus.DELIVERED}),
     NotificationStatus.CREATED: frozenset({NotificationStatus.SENDING, NotificationStatus.FAILED}),
     NotificationStatus.SENDING: frozenset(
         {NotificationStatus.SENDING, NotificationStatus.CREATED, NotificationStatus.DELIVERED, NotificationStatus.FAILED}
@@ -73,6 +82,9 @@ class Notification:
     claimed_until: datetime | None = None
     reason: str | None = None
     provider_message_id: str | None = None
+    subscription_id: str | None = None
+    hold_until: datetime | None = None
+    digest_items: tuple[str, ...] = ()
 
     def moved_to(self, status: NotificationStatus, at: datetime, **changes: object) -> Notification:
         if status not in ALLOWED_TRANSITIONS[self.status]:
@@ -88,23 +100,29 @@ def notification_id(event_id: str, subscriber_id: str, channel: Channel) -> str:
 def plan_notifications(
     event: CaseEvent, recipients: list[Recipient], *, now: datetime, retention: timedelta
 ) -> list[Notification]:
-    """The notifications an event gives: one per recipient and channel, in a stable order."""
-    return [
-        Notification(
-            id=notification_id(event.id, recipient.subscriber_id, channel),
-            event_id=event.id,
-            event_kind=event.kind,
-            case_id=event.case_id,
-            ref=event.ref,
-            subscriber_id=recipient.subscriber_id,
-            channel=channel,
-            language=recipient.language,
-            audience=recipient.audience,
-            status=NotificationStatus.CREATED,
-            created_at=now,
-            updated_at=now,
-            expires_at=now + retention,
-        )
-        for recipient in recipients
-        for channel in sorted(recipient.channels)
-    ]
+    """The notifications an event gives: one per recipient and channel, in a stable order. An e-mail that
+    may not go out now (quiet hours, a digest) is held until it may."""
+    planned = []
+    for recipient in recipients:
+        for channel in sorted(recipient.channels):
+            held = hold_until(recipient.preferences, channel, action_required=event.kind.action_required, now=now)
+            planned.append(
+                Notification(
+                    id=notification_id(event.id, recipient.subscriber_id, channel),
+                    event_id=event.id,
+                    event_kind=event.kind,
+                    case_id=event.case_id,
+                    ref=event.ref,
+                    subscriber_id=recipient.subscriber_id,
+                    channel=channel,
+                    language=recipient.preferences.language,
+                    audience=recipient.audience,
+                    status=NotificationStatus.HELD if held else NotificationStatus.CREATED,
+                    created_at=now,
+                    updated_at=now,
+                    expires_at=max(now, held or now) + retention,
+                    subscription_id=recipient.subscription_id,
+                    hold_until=held,
+                )
+            )
+    return planned

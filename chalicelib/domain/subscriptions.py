@@ -1,18 +1,30 @@
-"""Interests, subscriptions and subscribers.
+"""What people follow, and how they want to hear about it.
 
-An interest is what someone follows: a case (``case#<uuid>``), a topic (``topic#<slug>``) or a gemeente
-(``gemeente#GM0344``). A subscription ties one interest to one subscriber, with the channels and language
-to use. Personal data (the e-mail address) lives only in the subscriber record.
+A **subscription** is a definition: one person follows their own case, or topics in a place (gemeenten,
+a circle, a polygon), or topics anywhere. It is stored once, and indexed under **interest keys** — one
+**entry** per key — so that an event finds its audience with one Query per key of its own:
+
+- ``case#<uuid>``                      the parties of a case
+- ``topic#<slug>``                     a topic, anywhere
+- ``gemeente#GM1581``                  everything public in a gemeente
+- ``gemeente#GM1581|topic#grondbeheer``  one topic in a gemeente
+- ``cell#6:u1780`` / ``cell#7:u1780x`` / ``cell#6p:u1780`` (optionally ``|topic#…``)  an area, by the
+  geohash cells that cover it (see geo.py)
+
+Delivery preferences belong to the subscriber; each entry carries a copy, so matching reads nothing else.
+Personal data (e-mail and postal address) lives only in the subscriber record.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
 from chalicelib.domain.cases import Case
 from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.geo import Area, Circle, covering
 from chalicelib.domain.language import Language
 
 
@@ -20,66 +32,111 @@ class InterestKind(StrEnum):
     CASE = "case"
     TOPIC = "topic"
     GEMEENTE = "gemeente"
+    CELL = "cell"
 
 
-@dataclass(frozen=True)
+TOPIC_SEPARATOR = "|topic#"
+
+
+@dataclass(frozen=True, order=True)
 class Interest:
+    """An interest key. ``topic`` narrows a place (gemeente or cell) to one topic."""
+
     kind: InterestKind
     value: str
+    topic: str | None = None
 
     @property
     def key(self) -> str:
-        return f"{self.kind.value}#{self.value}"
+        base = f"{self.kind.value}#{self.value}"
+        return f"{base}{TOPIC_SEPARATOR}{self.topic}" if self.topic else base
+
+    @property
+    def is_place(self) -> bool:
+        return self.kind in (InterestKind.GEMEENTE, InterestKind.CELL)
 
     @classmethod
     def parse(cls, key: str) -> Interest:
-        kind, separator, value = key.partition("#")
-        if not separator or not value or kind not in {k.value for k in InterestKind}:
-            raise ValidationError.single("interest", "invalid_interest", value=key[:60])
-        return cls(InterestKind(kind), value)
+        base, separator, topic = key.partition(TOPIC_SEPARATOR)
+        kind, hash_sign, value = base.partition("#")
+        if not hash_sign or not value or kind not in {k.value for k in InterestKind} or (separator and not topic):
+            raise ValueError(f"not an interest key: {key[:60]!r}")
+        return cls(InterestKind(kind), value, topic or None)
 
     @classmethod
     def case(cls, case_id: str) -> Interest:
         return cls(InterestKind.CASE, case_id)
 
     @classmethod
-    def topic(cls, slug: str) -> Interest:
+    def topic_anywhere(cls, slug: str) -> Interest:
         return cls(InterestKind.TOPIC, slug)
 
     @classmethod
-    def gemeente(cls, code: str) -> Interest:
-        return cls(InterestKind.GEMEENTE, code)
+    def gemeente(cls, code: str, topic: str | None = None) -> Interest:
+        return cls(InterestKind.GEMEENTE, code, topic)
+
+    @classmethod
+    def cell(cls, cell_key: str, topic: str | None = None) -> Interest:
+        return cls(InterestKind.CELL, cell_key, topic)
 
 
 class Channel(StrEnum):
     EMAIL = "email"
     PORTAL = "portal"
+    LETTER = "letter"
+
+
+class Frequency(StrEnum):
+    IMMEDIATELY = "immediately"
+    DAILY = "daily"
+    WEEKLY = "weekly"
 
 
 class SubscriptionOrigin(StrEnum):
     AUTOMATIC = "automatic"
     SELF = "self"
+    ANONYMOUS = "anonymous"
+
+
+class SubscriptionState(StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    CANCELLED = "cancelled"
 
 
 @dataclass(frozen=True)
-class Subscription:
-    interest: Interest
-    subscriber_id: str
+class PostalAddress:
+    """Where a letter goes: the non-digital alternative."""
+
+    naam: str
+    straat: str
+    huisnummer: str
+    postcode: str
+    woonplaats: str
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """How someone wants to hear: channels, language, how often, and no e-mail at night."""
+
     channels: frozenset[Channel]
-    language: Language
-    origin: SubscriptionOrigin
-    created_at: datetime
+    language: Language = Language.NL
+    frequency: Frequency = Frequency.IMMEDIATELY
+    quiet_hours: bool = True
 
 
 @dataclass(frozen=True)
 class Subscriber:
-    """A person or organisation Baken can reach. ``email`` is personal data: it stays in this record."""
+    """A person or organisation Baken can reach. Their addresses are personal data: they stay here."""
 
     id: str
     email: str | None
     language: Language
     channels: frozenset[Channel]
     created_at: datetime
+    frequency: Frequency = Frequency.IMMEDIATELY
+    quiet_hours: bool = True
+    postal_address: PostalAddress | None = None
 
     @classmethod
     def default(cls, subscriber_id: str, now: datetime) -> Subscriber:
@@ -88,23 +145,122 @@ class Subscriber:
 
     @property
     def reachable_channels(self) -> frozenset[Channel]:
-        """The chosen channels that can work: no e-mail without an address."""
-        return self.channels if self.email else self.channels - {Channel.EMAIL}
+        """The chosen channels that can work: no e-mail without an address, no letter without a postal one."""
+        channels = set(self.channels)
+        if not self.email:
+            channels.discard(Channel.EMAIL)
+        if self.postal_address is None:
+            channels.discard(Channel.LETTER)
+        return frozenset(channels)
+
+    @property
+    def preferences(self) -> Preferences:
+        return Preferences(self.reachable_channels, self.language, self.frequency, self.quiet_hours)
 
 
-def automatic_subscriptions(case: Case, subscribers: dict[str, Subscriber], now: datetime) -> list[Subscription]:
-    """Initiator and co-initiators follow their own case, with their own channel and language choices."""
-    subscriptions = []
-    for party in case.parties:
-        subscriber = subscribers.get(party) or Subscriber.default(party, now)
-        subscriptions.append(
-            Subscription(
-                interest=Interest.case(case.id),
-                subscriber_id=party,
-                channels=subscriber.reachable_channels,
-                language=subscriber.language,
-                origin=SubscriptionOrigin.AUTOMATIC,
-                created_at=now,
-            )
+@dataclass(frozen=True)
+class Scope:
+    """What a subscription follows: a case; or topics (none = all topics) in a place; or topics anywhere."""
+
+    case_id: str | None = None
+    topics: frozenset[str] = frozenset()
+    gemeenten: frozenset[str] = frozenset()
+    area: Area | None = None
+
+    def __post_init__(self) -> None:
+        if self.case_id is not None and (self.topics or self.gemeenten or self.area is not None):
+            raise ValueError("a case subscription follows the case only")
+        if self.case_id is None and not (self.topics or self.gemeenten or self.area is not None):
+            raise ValidationError.single("topics", "nothing_to_follow")
+
+    @property
+    def has_place(self) -> bool:
+        return bool(self.gemeenten) or self.area is not None
+
+
+@dataclass(frozen=True)
+class Subscription:
+    id: str
+    subscriber_id: str
+    scope: Scope
+    origin: SubscriptionOrigin
+    state: SubscriptionState
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class SubscriptionEntry:
+    """One index item: a subscription under one interest key, with what matching and delivery need."""
+
+    interest: Interest
+    subscription_id: str
+    subscriber_id: str
+    preferences: Preferences
+    circle: Circle | None = None
+    needs_shape: bool = False
+
+
+def index_interests(scope: Scope) -> list[Interest]:
+    """The interest keys a subscription is stored under."""
+    if scope.case_id is not None:
+        return [Interest.case(scope.case_id)]
+    if not scope.has_place:
+        return [Interest.topic_anywhere(topic) for topic in sorted(scope.topics)]
+    topics: list[str | None] = [*sorted(scope.topics)] or [None]
+    places = [Interest.gemeente(code) for code in sorted(scope.gemeenten)]
+    if scope.area is not None:
+        places.extend(Interest.cell(key) for key in sorted(covering(scope.area).keys()))
+    return [Interest(place.kind, place.value, topic) for place in places for topic in topics]
+
+
+def index_entries(subscription: Subscription, preferences: Preferences) -> list[SubscriptionEntry]:
+    """The entries to store for an active subscription (none while pending or after cancelling)."""
+    if subscription.state is not SubscriptionState.ACTIVE:
+        return []
+    area = subscription.scope.area
+    circle = area if isinstance(area, Circle) else None
+    return [
+        SubscriptionEntry(
+            interest=interest,
+            subscription_id=subscription.id,
+            subscriber_id=subscription.subscriber_id,
+            preferences=preferences,
+            circle=circle if interest.kind is InterestKind.CELL else None,
+            needs_shape=interest.kind is InterestKind.CELL and circle is None,
         )
-    return subscriptions
+        for interest in index_interests(subscription.scope)
+    ]
+
+
+def case_subscription_id(case_id: str, subscriber_id: str) -> str:
+    """The same party of the same case always gets the same subscription id."""
+    return "case-" + hashlib.sha256(f"{case_id}|{subscriber_id}".encode()).hexdigest()[:24]
+
+
+@dataclass(frozen=True)
+class Indexed:
+    """A subscription with the entries that index it."""
+
+    subscription: Subscription
+    entries: list[SubscriptionEntry] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, subscription: Subscription, preferences: Preferences) -> Indexed:
+        return cls(subscription, index_entries(subscription, preferences))
+
+
+def automatic_subscriptions(case: Case, subscribers: dict[str, Subscriber], now: datetime) -> list[Indexed]:
+    """The parties of a case (initiator, co-initiators, gemachtigden) follow it, each with their own choices."""
+    indexed = []
+    for party in case.followers:
+        subscriber = subscribers.get(party) or Subscriber.default(party, now)
+        subscription = Subscription(
+            id=case_subscription_id(case.id, party),
+            subscriber_id=party,
+            scope=Scope(case_id=case.id),
+            origin=SubscriptionOrigin.AUTOMATIC,
+            state=SubscriptionState.ACTIVE,
+            created_at=now,
+        )
+        indexed.append(Indexed.of(subscription, subscriber.preferences))
+    return indexed

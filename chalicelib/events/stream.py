@@ -58,28 +58,42 @@ def handle_change(record: DynamoDBRecord) -> None:
 
 
 def _fan_out(record: DynamoDBRecord) -> None:
-    from chalicelib.adapters.dynamodb.mapping import case_from_image
+    """A change of a case, or of an announcement; other items in the table (none today) tell nobody."""
+    from chalicelib.adapters.dynamodb.mapping import announcement_from_image, case_from_image, image_kind
+    from chalicelib.domain.announcements import announcement_events
     from chalicelib.observability import count, logger
 
     raw = record.raw_event
     images = raw.get("dynamodb", {})
-    old = case_from_image(images.get("OldImage"))
-    new = case_from_image(images.get("NewImage"))
-    result = wiring.fanout().handle_change(old, new, _observed_at(raw))
-    case = new or old
-    if result.events and case is not None:
+    kind = image_kind(images.get("NewImage") or images.get("OldImage"))
+    if kind == "case":
+        old, new = case_from_image(images.get("OldImage")), case_from_image(images.get("NewImage"))
+        result = wiring.fanout().handle_change(old, new, _observed_at(raw))
+        case = new or old
+        subject = case.id if case else None
+    elif kind == "announcement":
+        before, after = announcement_from_image(images.get("OldImage")), announcement_from_image(images.get("NewImage"))
+        result = wiring.fanout().handle_events(announcement_events(before, after))
+        announcement = after or before
+        subject = announcement.id if announcement else None
+    else:
+        return
+    if result.events:
         logger().info(
-            "case change fanned out",
+            "change fanned out",
             extra={
-                "case_id": case.id,
+                "kind": kind,
+                "subject_id": subject,
                 "events": result.events,
                 "notifications_created": result.created,
+                "notifications_held": result.held,
                 "notifications_requeued": result.requeued,
                 "duplicates_ignored": result.duplicates,
                 "interest_queries": result.queries,
             },
         )
         count("NotificationsCreated", result.created)
+        count("NotificationsHeld", result.held)
         count("DuplicateNotificationsIgnored", result.duplicates)
 
 

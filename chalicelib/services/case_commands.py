@@ -25,7 +25,7 @@ from chalicelib.domain.durations import Duration
 from chalicelib.domain.errors import ConcurrentUpdateError, Issue, UnknownStatustypeError, UnknownZaaktypeError, ValidationError
 from chalicelib.domain.identity import Principal, Role, ensure_can_change, is_valid_subject, require_role
 from chalicelib.domain.reference import Point, ReferenceData
-from chalicelib.domain.subscriptions import automatic_subscriptions
+from chalicelib.domain.subscriptions import Indexed, automatic_subscriptions
 from chalicelib.domain.workdays import amsterdam_date
 from chalicelib.services.ids import new_id
 from chalicelib.services.ports import CaseRepository, Clock, SubscriberDirectory
@@ -97,8 +97,14 @@ class CaseCommands:
             location=Location(new.gemeenten, new.point),
             first_status_id=self._ids(),
         )
-        known = self._subscribers.get_many(case.parties)
+        known = self._subscribers.get_many(case.followers)
         return self._cases.create(case, automatic_subscriptions(case, known, now))
+
+    def add_gemachtigde(self, principal: Principal, case_id: str, subject: str) -> CommandResult:
+        """Register someone authorised to act for the applicants: they see the case and follow it."""
+        if not is_valid_subject(subject):
+            raise ValidationError.single("subject", "invalid_subject")
+        return self._change(principal, case_id, "add_gemachtigde", lambda case, _: rules.add_gemachtigde(case, subject))
 
     def set_status(self, principal: Principal, case_id: str, statustype: str, toelichting: str | None) -> CommandResult:
         def apply(case: Case, zaaktype: Zaaktype) -> Case:
@@ -169,11 +175,19 @@ class CaseCommands:
             if changed == case:
                 return CommandResult(case, changed=False)
             try:
-                return CommandResult(self._cases.save(changed), changed=True)
+                return CommandResult(self._cases.save(changed, self._gained_followers(case, changed)), changed=True)
             except ConcurrentUpdateError:
                 if attempt == MAX_ATTEMPTS:
                     raise
         raise AssertionError("unreachable")
+
+    def _gained_followers(self, before: Case, after: Case) -> list[Indexed]:
+        """Subscriptions for whoever follows the case now and did not before (a new gemachtigde)."""
+        gained = [subject for subject in after.followers if subject not in before.followers]
+        if not gained:
+            return []
+        known = self._subscribers.get_many(gained)
+        return [i for i in automatic_subscriptions(after, known, self._clock.now()) if i.subscription.subscriber_id in gained]
 
     def _zaaktype_for_input(self, identificatie: str) -> Zaaktype:
         try:

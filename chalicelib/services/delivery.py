@@ -1,9 +1,12 @@
-"""Delivering one notification on its channel: e-mail through the provider, or a berichtenbox message.
+"""Delivering one notification on its channel: e-mail through the provider, a berichtenbox message, or a
+letter handed to the print-and-post partner.
 
-A claim on the notification (created → sending, compare-and-set) makes sure only one worker sends it. A
-retryable provider error releases the claim and asks for a retry; a permanent one ends it as failed. A
-claim that expired means an earlier worker died mid-send: the take-over is reported as a possible
-duplicate, the one window the provider's lack of idempotency leaves open.
+A claim on the notification (created → sending, compare-and-set) makes sure only one worker sends it. Any
+failure while sending gives the claim back and asks for a retry, except a permanent refusal, which ends it
+as failed. A claim that expired means an earlier worker died mid-send: the take-over of an e-mail is
+reported as a possible duplicate, the one window the provider's lack of idempotency leaves open.
+
+Every e-mail carries a one-click unsubscribe link (RFC 8058) and a link to manage preferences.
 """
 
 from __future__ import annotations
@@ -19,24 +22,33 @@ from typing import Any
 from chalicelib.domain.cases import Case
 from chalicelib.domain.catalogue import Catalogue, Zaaktype
 from chalicelib.domain.deadlines import deadline_for
-from chalicelib.domain.errors import CaseNotFoundError
+from chalicelib.domain.errors import AnnouncementNotFoundError, CaseNotFoundError
 from chalicelib.domain.events import EventKind
 from chalicelib.domain.inbox import InboxMessage, inbox_message_id
 from chalicelib.domain.matching import Audience
 from chalicelib.domain.notifications import FailureReason, Notification, NotificationStatus
 from chalicelib.domain.reference import ReferenceData
-from chalicelib.domain.subscriptions import Channel
+from chalicelib.domain.subscriptions import Channel, Subscriber
+from chalicelib.services.links import Links
 from chalicelib.services.ports import (
+    AnnouncementRepository,
     CaseRepository,
     Clock,
     EmailPermanentError,
     EmailSender,
     InboxStore,
+    LetterSender,
     MessageContext,
     MessageRenderer,
     NotificationOutbox,
     OutgoingEmail,
+    OutgoingLetter,
     SubscriberDirectory,
+    SubscriptionRepository,
+)
+
+CASE_EVENTS = frozenset(
+    {EventKind.STATUS_CHANGED, EventKind.DOCUMENTS_REQUESTED, EventKind.MESSAGE_POSTED, EventKind.DEADLINE_CHANGED}
 )
 
 
@@ -63,32 +75,44 @@ class DeliveryRetryableError(Exception):
     """The channel could not take the message now; the claim was released, try again later."""
 
 
+class _Failed(Exception):
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
 class Delivery:
     def __init__(
         self,
         *,
         outbox: NotificationOutbox,
         cases: CaseRepository,
+        announcements: AnnouncementRepository,
+        subscriptions: SubscriptionRepository,
         catalogue: Catalogue,
         reference: ReferenceData,
         subscribers: SubscriberDirectory,
         renderer: MessageRenderer,
         email: EmailSender,
+        letters: LetterSender,
         inbox: InboxStore,
         clock: Clock,
-        portal_url: str,
+        links: Links,
         claim: timedelta,
     ) -> None:
         self._outbox = outbox
         self._cases = cases
+        self._announcements = announcements
+        self._subscriptions = subscriptions
         self._catalogue = catalogue
         self._reference = reference
         self._subscribers = subscribers
         self._renderer = renderer
         self._email = email
+        self._letters = letters
         self._inbox = inbox
         self._clock = clock
-        self._portal_url = portal_url
+        self._links = links
         self._claim = claim
         self._batch_cases: dict[str, Case] | None = None
 
@@ -102,25 +126,19 @@ class Delivery:
         finally:
             self._batch_cases = None
 
-    def _case(self, case_id: str) -> Case:
-        if self._batch_cases is None:
-            return self._cases.get(case_id)
-        if case_id not in self._batch_cases:
-            self._batch_cases[case_id] = self._cases.get(case_id)
-        return self._batch_cases[case_id]
-
     def deliver(self, notification_id: str) -> DeliveryResult:
         stored = self._outbox.get(notification_id)
         if stored is None:
             return DeliveryResult(DeliveryOutcome.UNKNOWN)
-        if stored.status.is_final:
+        if stored.status.is_final or stored.status is NotificationStatus.HELD:
             return DeliveryResult(DeliveryOutcome.ALREADY_FINAL, stored.channel)
         now = self._clock.now()
         taking_over = stored.status is NotificationStatus.SENDING
         if taking_over and stored.claimed_until is not None and stored.claimed_until > now:
             raise DeliveryBusyError(notification_id)
-        # Only an e-mail can have gone out twice: writing the same berichtenbox message again changes nothing.
-        possible_duplicate = taking_over and stored.channel is Channel.EMAIL
+        # Only an e-mail or a letter can have gone out twice: writing the same berichtenbox message again
+        # changes nothing.
+        possible_duplicate = taking_over and stored.channel is not Channel.PORTAL
         claimed = stored.moved_to(NotificationStatus.SENDING, now, attempts=stored.attempts + 1, claimed_until=now + self._claim)
         if not self._outbox.transition(stored, claimed):
             raise DeliveryBusyError(notification_id)
@@ -135,6 +153,7 @@ class Delivery:
             self._release(claimed, error)
             raise DeliveryRetryableError(notification_id) from error
         self._finish(claimed, NotificationStatus.DELIVERED, provider_message_id=provider_id)
+        self._close_digest(claimed)
         return DeliveryResult(DeliveryOutcome.DELIVERED, claimed.channel, possible_duplicate)
 
     def _release(self, claimed: Notification, error: Exception) -> None:
@@ -147,38 +166,49 @@ class Delivery:
         if not self._outbox.transition(claimed, done):
             raise DeliveryBusyError(claimed.id)
 
-    def _send(self, notification: Notification) -> str | None:
-        try:
-            case = self._case(notification.case_id)
-        except CaseNotFoundError:
-            raise _Failed(FailureReason.CASE_GONE) from None
-        zaaktype = self._catalogue.get(case.zaaktype)
-        context = self._context(notification, case, zaaktype)
-        if notification.channel is Channel.EMAIL:
-            subscriber = self._subscribers.get(notification.subscriber_id)
-            if subscriber is None or not subscriber.email:
-                raise _Failed(FailureReason.NO_ADDRESS)
-            rendered = self._renderer.email(context)
-            try:
-                return self._email.send(
-                    email=OutgoingEmail(
-                        to=subscriber.email,
-                        subject=rendered.subject,
-                        text=rendered.text,
-                        html=rendered.html,
-                        reference=notification.id,
-                        language=notification.language.value,
-                    )
+    def _close_digest(self, digest: Notification) -> None:
+        """The items a digest carried are delivered with it (a crash here is repaired by the next digest run)."""
+        for item_id in digest.digest_items:
+            item = self._outbox.get(item_id)
+            if item is not None and item.status is NotificationStatus.HELD:
+                self._outbox.transition(
+                    item, item.moved_to(NotificationStatus.DELIVERED, self._clock.now(), reason=f"digest:{digest.id}")
                 )
-            except EmailPermanentError as error:
-                raise _Failed(error.reason) from None
+
+    def _send(self, notification: Notification) -> str | None:
+        context = self._context(notification)
+        if notification.channel is Channel.PORTAL:
+            self._to_inbox(notification, context)
+            return None
+        subscriber = self._subscribers.get(notification.subscriber_id)
+        if notification.channel is Channel.LETTER:
+            return self._to_letter(notification, subscriber, context)
+        if subscriber is None or not subscriber.email:
+            raise _Failed(FailureReason.NO_ADDRESS)
+        rendered = self._renderer.email(context)
+        try:
+            return self._email.send(
+                email=OutgoingEmail(
+                    to=subscriber.email,
+                    subject=rendered.subject,
+                    text=rendered.text,
+                    html=rendered.html,
+                    reference=notification.id,
+                    language=notification.language.value,
+                    unsubscribe_url=context.unsubscribe_url,
+                )
+            )
+        except EmailPermanentError as error:
+            raise _Failed(error.reason) from None
+
+    def _to_inbox(self, notification: Notification, context: MessageContext) -> None:
         portal = self._renderer.portal(context)
         self._inbox.put(
             InboxMessage(
                 id=inbox_message_id(notification.created_at, notification.id),
                 subscriber_id=notification.subscriber_id,
                 notification_id=notification.id,
-                case_id=case.id,
+                case_id=notification.case_id,
                 kind=notification.event_kind,
                 title=portal.title,
                 body=portal.body,
@@ -186,14 +216,83 @@ class Delivery:
                 created_at=notification.created_at,
             )
         )
-        return None
 
-    def _context(self, notification: Notification, case: Case, zaaktype: Zaaktype) -> MessageContext:
-        language = notification.language
+    def _to_letter(self, notification: Notification, subscriber: Subscriber | None, context: MessageContext) -> str:
+        if subscriber is None or subscriber.postal_address is None:
+            raise _Failed(FailureReason.NO_ADDRESS)
+        letter = self._renderer.letter(context)
+        return self._letters.send(
+            letter=OutgoingLetter(
+                recipient=subscriber.postal_address,
+                language=notification.language.value,
+                title=letter.title,
+                body=letter.body,
+                reference=notification.id,
+            )
+        )
+
+    # What each kind of message says -------------------------------------------------------------------
+
+    def _case(self, case_id: str) -> Case:
+        try:
+            if self._batch_cases is None:
+                return self._cases.get(case_id)
+            if case_id not in self._batch_cases:
+                self._batch_cases[case_id] = self._cases.get(case_id)
+            return self._batch_cases[case_id]
+        except CaseNotFoundError:
+            raise _Failed(FailureReason.CASE_GONE) from None
+
+    def _context(self, notification: Notification) -> MessageContext:
+        kind = notification.event_kind
+        if kind in CASE_EVENTS:
+            return self._case_context(notification)
+        if kind is EventKind.ANNOUNCEMENT:
+            return self._announcement_context(notification)
+        if kind is EventKind.DIGEST:
+            return self._digest_context(notification)
+        return self._confirmation_context(notification)
+
+    def _frame(self, notification: Notification, **values: Any) -> MessageContext:
+        """The parts every message has: language, audience, the portal, and the unsubscribe and manage links."""
+        if notification.subscription_id:
+            unsubscribe = self._links.unsubscribe_subscription(notification.subscription_id)
+        else:
+            unsubscribe = self._links.unsubscribe_email(notification.subscriber_id)
+        values.setdefault("case_number", None)
+        values.setdefault("product", None)
+        values.setdefault("portal_url", self._links.home())
+        values.setdefault("link", None)
+        return MessageContext(
+            kind=notification.event_kind,
+            audience=notification.audience,
+            language=notification.language,
+            home_url=self._links.home(),
+            unsubscribe_url=unsubscribe,
+            manage_url=self._links.manage(notification.subscriber_id),
+            **values,
+        )
+
+    def _gemeente_names(self, codes: tuple[str, ...]) -> list[str]:
+        return [g.naam for code in codes if (g := self._reference.gemeente(code))]
+
+    def _case_context(self, notification: Notification) -> MessageContext:
+        case = self._case(notification.case_id)
+        zaaktype = self._catalogue.get(case.zaaktype)
         party = notification.audience is Audience.PARTY
-        detail: dict[str, Any] = {
-            "gemeenten": [g.naam for code in case.location.gemeenten if (g := self._reference.gemeente(code))],
-        }
+        detail, link = self._case_detail(notification, case, zaaktype, party)
+        return self._frame(
+            notification,
+            case_number=case.case_number,
+            product=zaaktype.omschrijving.in_(notification.language),
+            portal_url=self._links.case(case.id) if party else self._links.home(),
+            detail=detail,
+            link=link,
+        )
+
+    def _case_detail(self, notification: Notification, case: Case, zaaktype: Zaaktype, party: bool) -> tuple[dict[str, Any], Any]:
+        language = notification.language
+        detail: dict[str, Any] = {"gemeenten": self._gemeente_names(case.location.gemeenten)}
         link = None
         kind = notification.event_kind
         if kind is EventKind.STATUS_CHANGED:
@@ -217,20 +316,53 @@ class Delivery:
             deadline = deadline_for(case)
             detail["due"] = deadline.due
             detail["paused"] = deadline.due is None
-        return MessageContext(
-            kind=kind,
-            audience=notification.audience,
-            language=language,
-            case_number=case.case_number,
-            product=zaaktype.omschrijving.in_(language),
-            portal_url=f"{self._portal_url}/zaken/{case.id}" if party else f"{self._portal_url}/",
-            home_url=f"{self._portal_url}/",
-            detail=detail,
-            link=link,
-        )
+        return detail, link
 
+    def _announcement_context(self, notification: Notification) -> MessageContext:
+        try:
+            announcement = self._announcements.get(notification.ref)
+        except AnnouncementNotFoundError:
+            raise _Failed(FailureReason.CASE_GONE) from None
+        topic = self._reference.topic(announcement.topic)
+        detail = {
+            "title": announcement.title,
+            "text": announcement.text,
+            "topic": topic.naam.in_(notification.language) if topic else announcement.topic,
+            "gemeenten": self._gemeente_names(announcement.place.gemeenten),
+        }
+        return self._frame(notification, detail=detail, link=announcement.link)
 
-class _Failed(Exception):
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-        super().__init__(reason)
+    def _digest_context(self, notification: Notification) -> MessageContext:
+        items = []
+        for item_id in notification.digest_items:
+            item = self._outbox.get(item_id)
+            if item is None:
+                continue
+            with contextlib.suppress(_Failed):
+                items.append(self._summary(self._context(item)))
+        return self._frame(notification, detail={"items": items})
+
+    @staticmethod
+    def _summary(context: MessageContext) -> dict[str, Any]:
+        return {
+            "kind": context.kind.value,
+            "case_number": context.case_number,
+            "product": context.product,
+            "title": context.detail.get("title"),
+            "status": context.detail.get("status"),
+            "gemeenten": context.detail.get("gemeenten", []),
+        }
+
+    def _confirmation_context(self, notification: Notification) -> MessageContext:
+        subscription = self._subscriptions.get(notification.ref)
+        if subscription is None:
+            raise _Failed(FailureReason.CASE_GONE)
+        scope = subscription.scope
+        language = notification.language
+        detail = {
+            "confirm_url": self._links.confirm(subscription.id),
+            "topics": [t.naam.in_(language) for slug in sorted(scope.topics) if (t := self._reference.topic(slug))],
+            "gemeenten": self._gemeente_names(tuple(sorted(scope.gemeenten))),
+            "area": scope.area is not None,
+        }
+        return self._frame(notification, detail=detail)

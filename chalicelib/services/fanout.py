@@ -1,23 +1,26 @@
-"""From a change of one case to notifications in the outbox and jobs on the delivery queue.
+"""From a change of one case (or an approved announcement) to notifications in the outbox and jobs on the
+delivery queue.
 
 Safe to run twice for the same change: notification ids are business keys and the outbox refuses a
 second copy. A notification that was stored but never queued (a crash in between) is queued again when
-the change is redelivered.
+the change is redelivered. E-mails that must wait (quiet hours, a digest) are stored as held and left for
+the digest run.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from chalicelib.domain.cases import Case
 from chalicelib.domain.catalogue import Catalogue
-from chalicelib.domain.events import derive_events, interests_for
-from chalicelib.domain.matching import match_recipients
+from chalicelib.domain.events import CaseEvent, derive_events, interests_for
+from chalicelib.domain.geo import Area
+from chalicelib.domain.matching import Recipient, match_recipients, polygon_candidates
 from chalicelib.domain.notifications import Notification, NotificationStatus, plan_notifications
-from chalicelib.domain.subscriptions import Subscription
+from chalicelib.domain.subscriptions import Interest, SubscriptionEntry
 from chalicelib.services.ports import Clock, DeliveryQueue, NotificationOutbox, SubscriptionRepository
 
 
@@ -25,6 +28,7 @@ from chalicelib.services.ports import Clock, DeliveryQueue, NotificationOutbox, 
 class FanOutResult:
     events: int = 0
     created: int = 0
+    held: int = 0
     requeued: int = 0
     duplicates: int = 0
     queries: int = 0
@@ -46,42 +50,72 @@ class FanOut:
         self._queue = queue
         self._clock = clock
         self._retention = retention
-        self._batch_found: dict[str, list[Subscription]] | None = None
+        self._batch_entries: dict[str, list[SubscriptionEntry]] | None = None
+        self._batch_shapes: dict[str, Area] | None = None
 
     @contextmanager
     def batch(self) -> Iterator[None]:
         """Within one batch of changes each interest key is queried once, however many records reach it (a
         subscription added meanwhile counts from the next batch, seconds later). Outside it nothing is kept."""
-        self._batch_found = {}
+        self._batch_entries, self._batch_shapes = {}, {}
         try:
             yield
         finally:
-            self._batch_found = None
+            self._batch_entries, self._batch_shapes = None, None
 
     def handle_change(self, old: Case | None, new: Case | None, observed_at: datetime) -> FanOutResult:
         current = new or old
         if current is None or new is None:
             return FanOutResult()
-        zaaktype = self._catalogue.get(current.zaaktype)
-        events = derive_events(old, new, zaaktype, observed_at)
+        events = derive_events(old, new, self._catalogue.get(current.zaaktype), observed_at)
+        return self.handle_events(events, followers=new.followers)
+
+    def audience(self, event: CaseEvent, *, followers: Sequence[str] = ()) -> tuple[list[Recipient], int]:
+        """Who an event reaches, and how many Queries finding them took (nothing is written)."""
+        return self._audience(event, followers, *self._caches())
+
+    def _caches(self) -> tuple[dict[str, list[SubscriptionEntry]], dict[str, Area]]:
+        """The batch's lookups when inside one, else fresh ones (shared by the events of one change)."""
+        entries = self._batch_entries if self._batch_entries is not None else {}
+        shapes = self._batch_shapes if self._batch_shapes is not None else {}
+        return entries, shapes
+
+    def _audience(
+        self, event: CaseEvent, followers: Sequence[str], entries: dict[str, list[SubscriptionEntry]], shapes: dict[str, Area]
+    ) -> tuple[list[Recipient], int]:
+        interests = interests_for(event)
+        queried = self._load(interests, entries)
+        missing = polygon_candidates(interests, entries) - set(shapes)
+        for subscription_id, definition in self._subscriptions.definitions(missing).items():
+            if definition.scope.area is not None:
+                shapes[subscription_id] = definition.scope.area
+        recipients = match_recipients(
+            interests,
+            entries,
+            parties=followers,
+            public=event.public,
+            geometry=event.place.geometry if event.place else None,
+            shapes=shapes,
+        )
+        return recipients, queried
+
+    def handle_events(self, events: Sequence[CaseEvent], *, followers: Sequence[str] = ()) -> FanOutResult:
         if not events:
             return FanOutResult()
-        found: dict[str, list[Subscription]] = self._batch_found if self._batch_found is not None else {}
-        queried = 0
-        created = requeued = duplicates = 0
+        created = held = requeued = duplicates = queried = 0
         to_queue: list[Notification] = []
         now = self._clock.now()
+        entries, shapes = self._caches()
         for event in events:
-            interests = interests_for(event, new, zaaktype)
-            for interest in interests:
-                if interest.key not in found:
-                    found[interest.key] = self._subscriptions.subscribers_of(interest.key)
-                    queried += 1
-            recipients = match_recipients(interests, found, parties=new.parties, public=event.public)
+            recipients, event_queries = self._audience(event, followers, entries, shapes)
+            queried += event_queries
             for notification in plan_notifications(event, recipients, now=now, retention=self._retention):
                 if self._outbox.add_if_absent(notification):
-                    created += 1
-                    to_queue.append(notification)
+                    if notification.status is NotificationStatus.HELD:
+                        held += 1
+                    else:
+                        created += 1
+                        to_queue.append(notification)
                     continue
                 stored = self._outbox.get(notification.id)
                 if stored is not None and stored.status is NotificationStatus.CREATED:
@@ -91,4 +125,12 @@ class FanOut:
                     duplicates += 1
         if to_queue:
             self._queue.enqueue(to_queue)
-        return FanOutResult(len(events), created, requeued, duplicates, queried)
+        return FanOutResult(len(events), created, held, requeued, duplicates, queried)
+
+    def _load(self, interests: Sequence[Interest], entries: dict[str, list[SubscriptionEntry]]) -> int:
+        queried = 0
+        for interest in interests:
+            if interest.key not in entries:
+                entries[interest.key] = self._subscriptions.entries_of(interest.key)
+                queried += 1
+        return queried

@@ -4,11 +4,12 @@ jinja2) and each has an in-memory twin in ``chalicelib.adapters.memory`` for tes
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from chalicelib.domain.announcements import Announcement
 from chalicelib.domain.cases import Case, Link
 from chalicelib.domain.contacts import ContactMoment
 from chalicelib.domain.events import EventKind
@@ -16,7 +17,7 @@ from chalicelib.domain.inbox import InboxMessage
 from chalicelib.domain.language import Language
 from chalicelib.domain.matching import Audience
 from chalicelib.domain.notifications import Notification
-from chalicelib.domain.subscriptions import Subscriber, Subscription
+from chalicelib.domain.subscriptions import Indexed, PostalAddress, Subscriber, Subscription, SubscriptionEntry
 
 
 class Clock:
@@ -39,17 +40,35 @@ class CaseRepository(ABC):
         """A new human case number such as ``SUB-2026-000123`` (numbers may have gaps, never repeats)."""
 
     @abstractmethod
-    def create(self, case: Case, subscriptions: Sequence[Subscription]) -> Case:
-        """Store a new case, its party index and the parties' subscriptions in one transaction."""
+    def create(self, case: Case, subscriptions: Sequence[Indexed]) -> Case:
+        """Store a new case, its party index and its followers' subscriptions in one transaction."""
 
     @abstractmethod
-    def save(self, case: Case) -> Case:
+    def save(self, case: Case, new_followers: Sequence[Indexed] = ()) -> Case:
         """Store a changed case if nobody changed it since ``case.version`` was read (else
-        ConcurrentUpdateError); returns the case with its new version."""
+        ConcurrentUpdateError), with the subscriptions and party index of followers it gained, in one
+        transaction; returns the case with its new version."""
 
     @abstractmethod
     def cases_of_party(self, subject: str) -> list[Case]:
         """The cases where ``subject`` is initiator or co-initiator, newest first."""
+
+
+class AnnouncementRepository(ABC):
+    @abstractmethod
+    def get(self, announcement_id: str) -> Announcement:
+        """The announcement, or AnnouncementNotFoundError."""
+
+    @abstractmethod
+    def create(self, announcement: Announcement) -> Announcement: ...
+
+    @abstractmethod
+    def save(self, announcement: Announcement) -> Announcement:
+        """Store a changed announcement if nobody changed it since it was read (else ConcurrentUpdateError)."""
+
+    @abstractmethod
+    def recent(self, limit: int = 100) -> list[Announcement]:
+        """The newest announcements, newest first."""
 
 
 class ContactMomentStore(ABC):
@@ -63,14 +82,23 @@ class ContactMomentStore(ABC):
 
 class SubscriptionRepository(ABC):
     @abstractmethod
-    def subscribers_of(self, interest_key: str) -> list[Subscription]:
-        """All subscriptions on one interest key: exactly one DynamoDB Query (paginated) per call."""
+    def entries_of(self, interest_key: str) -> list[SubscriptionEntry]:
+        """Everything indexed under one interest key: exactly one DynamoDB Query (paginated) per call."""
 
     @abstractmethod
-    def add(self, subscription: Subscription) -> None: ...
+    def get(self, subscription_id: str) -> Subscription | None: ...
+
+    @abstractmethod
+    def definitions(self, subscription_ids: Collection[str]) -> dict[str, Subscription]:
+        """Several definitions at once (for the exact test of polygon subscriptions)."""
 
     @abstractmethod
     def of_subscriber(self, subscriber_id: str) -> list[Subscription]: ...
+
+    @abstractmethod
+    def save(self, indexed: Indexed, *, previous_keys: Collection[str] = ()) -> None:
+        """Store the definition and its entries; remove the entries under ``previous_keys`` it no longer uses.
+        Safe to repeat: the same subscription and entries give the same items."""
 
 
 class SubscriberDirectory(ABC):
@@ -82,6 +110,10 @@ class SubscriberDirectory(ABC):
 
     @abstractmethod
     def put(self, subscriber: Subscriber) -> None: ...
+
+    @abstractmethod
+    def find_by_email(self, email: str) -> Subscriber | None:
+        """The subscriber with this e-mail address (compared case-insensitively), if any."""
 
 
 class NotificationOutbox(ABC):
@@ -101,6 +133,17 @@ class NotificationOutbox(ABC):
     def for_case(self, case_id: str) -> list[Notification]:
         """Every notification about one case, oldest first (delivery status for behandelaar and KCC)."""
 
+    @abstractmethod
+    def held_until(self, moment: datetime) -> list[Notification]:
+        """Held e-mails that may go out at ``moment`` (their hold ended at or before it), oldest first."""
+
+
+class RateLimiter(ABC):
+    @abstractmethod
+    def hit(self, key: str, *, limit: int, window: timedelta, now: datetime) -> int | None:
+        """Count one request for ``key`` in the current window; ``None`` if allowed, else the seconds until
+        the window ends. ``key`` must hold no personal data (use a fingerprint)."""
+
 
 class DeliveryQueue(ABC):
     @abstractmethod
@@ -116,6 +159,24 @@ class OutgoingEmail:
     html: str
     reference: str
     language: str = "nl"
+    unsubscribe_url: str | None = None
+
+
+@dataclass(frozen=True)
+class OutgoingLetter:
+    """A letter for the print-and-post partner: the non-digital alternative."""
+
+    recipient: PostalAddress
+    language: str
+    title: str
+    body: str
+    reference: str
+
+
+class LetterSender(ABC):
+    @abstractmethod
+    def send(self, *, letter: OutgoingLetter) -> str:
+        """Hand a letter over for printing and posting; returns the hand-over's id."""
 
 
 class EmailRetryableError(Exception):
@@ -162,12 +223,14 @@ class MessageContext:
     kind: EventKind
     audience: Audience
     language: Language
-    case_number: str
-    product: str
+    case_number: str | None
+    product: str | None
     portal_url: str
     home_url: str
     detail: Mapping[str, Any]
     link: Link | None = None
+    unsubscribe_url: str | None = None
+    manage_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -189,3 +252,7 @@ class MessageRenderer(ABC):
 
     @abstractmethod
     def portal(self, context: MessageContext) -> RenderedPortalMessage: ...
+
+    @abstractmethod
+    def letter(self, context: MessageContext) -> RenderedPortalMessage:
+        """The letter's title and text: what the portal message says, since a letter is read without login."""

@@ -104,7 +104,14 @@ def register_personas(*keys: str) -> None:
     for key in keys:
         persona = PERSONAS[key]
         wiring.subscribers().put(
-            Subscriber(persona.claims["sub"], persona.email, Language.NL, frozenset({Channel.EMAIL, Channel.PORTAL}), T0)
+            Subscriber(
+                persona.claims["sub"],
+                persona.email,
+                Language.NL,
+                frozenset({Channel.EMAIL, Channel.PORTAL}),
+                T0,
+                quiet_hours=False,
+            )
         )
 
 

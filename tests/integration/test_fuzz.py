@@ -19,11 +19,15 @@ JSON_VALUES = st.recursive(
 )
 FIELDS = st.sampled_from(
     ["statustype", "toelichting", "text", "link", "documents", "duur", "reden", "kanaal", "onderwerp", "inhoud",
-     "vertrouwelijk", "plaatsgevonden_op", "zaaktype", "omschrijving", "initiator", "gemeenten", "point", "persona"]
+     "vertrouwelijk", "plaatsgevonden_op", "zaaktype", "omschrijving", "initiator", "gemeenten", "point", "persona",
+     "topics", "area", "email", "language", "frequency", "channels", "quiet_hours", "postal_address", "title",
+     "topic", "polygon", "circle", "token", "reason", "medewerker"]
 )  # fmt: skip
 BODIES = JSON_VALUES | st.dictionaries(FIELDS, JSON_VALUES, max_size=6)
 ODD_TEXT = st.text(min_size=1, max_size=60).filter(lambda t: t not in {".", ".."})
-QUERIES = st.dictionaries(st.sampled_from(["limit", "after", "case_number", "to", "x"]), st.text(max_size=30), max_size=3)
+QUERIES = st.dictionaries(
+    st.sampled_from(["limit", "after", "case_number", "to", "x", "token", "lang"]), st.text(max_size=30), max_size=3
+)
 
 
 def _routes(app) -> list[tuple[str, str]]:
@@ -49,9 +53,30 @@ def test_no_request_a_caller_can_make_is_answered_with_a_server_error(client, ch
     response = client.http.request(method, url, headers=headers(persona), body=raw)
 
     assert response.status_code < 500, (method, url, raw, response.body)
-    if response.status_code >= 400:
+    if response.status_code >= 400 and (path.startswith("/api/") or response.status_code in {405, 415}):
         assert response.headers["Content-Type"] == "application/problem+json"
         assert body(response)["status"] == response.status_code
+    elif response.status_code >= 400:  # a page for people, in words
+        assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+
+
+FORM_FIELDS = st.sampled_from(["token", "email", "topic", "gemeente", "language", "frequency", "quiet_hours", "stop", "x"])
+FORM_BODIES = st.lists(st.tuples(FORM_FIELDS, st.text(max_size=40)), max_size=8).map(urllib.parse.urlencode) | st.binary(
+    max_size=200
+)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data())
+def test_no_form_a_person_can_post_to_a_page_gives_a_server_error(client, data):
+    path = data.draw(st.sampled_from(["/volgen", "/abonnement/bevestigen", "/afmelden", "/abonnement/beheren"]), label="page")
+    form = data.draw(FORM_BODIES, label="form")
+    raw = form.encode() if isinstance(form, str) else form
+
+    response = client.http.post(path, headers={"Content-Type": "application/x-www-form-urlencoded"}, body=raw)
+
+    assert response.status_code < 500, (path, raw, response.body)
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

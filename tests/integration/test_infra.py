@@ -4,6 +4,7 @@ index, and the stack built from it in moto has the stream, the TTL and the queue
 from __future__ import annotations
 
 import pytest
+from pynamodb.models import Model
 
 from chalicelib.adapters.dynamodb.models import ALL_MODELS, ContactMomentRecord
 from devstack.infra import load_template
@@ -22,19 +23,33 @@ def _keys(schema: list[dict]) -> list[tuple[str, str]]:
     return sorted((k["AttributeName"], k["KeyType"]) for k in schema)
 
 
-@pytest.mark.parametrize("model", [*ALL_MODELS, ContactMomentRecord], ids=lambda m: m.__name__)
-def test_each_model_has_the_keys_and_indexes_of_its_table_in_infra(model):
-    table = _tables()[model.Meta.table_name.replace("baken-local-", "")]
+MODELS: list[type[Model]] = [*ALL_MODELS, ContactMomentRecord]
+
+
+def _table_of(model) -> str:
+    return model.Meta.table_name.replace("baken-local-", "")
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+def test_each_model_has_the_keys_of_its_table_in_infra(model):
+    table = _tables()[_table_of(model)]
     schema = model._get_schema()
     assert _keys(schema["key_schema"]) == _keys(table["KeySchema"])
     declared = {(a["AttributeName"], a["AttributeType"]) for a in table["AttributeDefinitions"]}
     assert {(a["AttributeName"], a["AttributeType"]) for a in schema["attribute_definitions"]} <= declared
+
+
+@pytest.mark.parametrize("table_name", sorted({_table_of(m) for m in MODELS}))
+def test_the_models_of_a_table_declare_exactly_its_indexes(table_name):
+    models = [m for m in MODELS if _table_of(m) == table_name]
     model_indexes = {
-        i["index_name"]: (_keys(i["key_schema"]), i["projection"]["ProjectionType"]) for i in schema["global_secondary_indexes"]
+        index["index_name"]: (_keys(index["key_schema"]), index["projection"]["ProjectionType"])
+        for model in models
+        for index in model._get_schema()["global_secondary_indexes"]
     }
     infra_indexes = {
-        i["IndexName"]: (_keys(i["KeySchema"]), i["Projection"]["ProjectionType"])
-        for i in table.get("GlobalSecondaryIndexes", [])
+        index["IndexName"]: (_keys(index["KeySchema"]), index["Projection"]["ProjectionType"])
+        for index in _tables()[table_name].get("GlobalSecondaryIndexes", [])
     }
     assert model_indexes == infra_indexes
 

@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from botocore.client import BaseClient
 
+from chalicelib.events.schedules import release_held
 from tests.conftest import ROOT
-from tests.integration.conftest import body, headers, register_personas
+from tests.factories import FixedClock
+from tests.integration.conftest import body, headers, mailbox, register_personas
 
 POLICY = json.loads((ROOT / ".chalice" / "policy-prod.json").read_text(encoding="utf-8"))
 ACCOUNT_REGION = "arn:aws:{service}:eu-west-1:123456789012:"
@@ -61,7 +65,7 @@ def _dynamodb_resources(operation: str, params: dict[str, Any]) -> list[tuple[st
             ]
             found.append((f"dynamodb:{action}", f"{arn}table/{_prod(spec['TableName'])}"))
         return found
-    tables = list(params["RequestItems"]) if operation == "BatchGetItem" else [params["TableName"]]
+    tables = list(params["RequestItems"]) if operation in {"BatchGetItem", "BatchWriteItem"} else [params["TableName"]]
     suffix = f"/index/{params['IndexName']}" if params.get("IndexName") else ""
     return [(f"dynamodb:{operation}", f"{arn}table/{_prod(table)}{suffix}") for table in tables]
 
@@ -99,6 +103,78 @@ def recorded(monkeypatch) -> list[tuple[str, str, dict[str, Any]]]:
 
     monkeypatch.setattr(BaseClient, "_make_api_call", record)
     return calls
+
+
+def _token(text: str, page: str) -> str:
+    found = re.search(re.escape(page) + r"\?token=([A-Za-z0-9._~-]+)", text)
+    assert found, text
+    return found.group(1)
+
+
+def _subscriptions_and_announcements(client, pipeline) -> None:
+    """Preferences with a letter, own subscriptions (add, change, stop), an anonymous opt-in confirmed and
+    unsubscribed, an announcement drafted, previewed and approved by a second behandelaar, and the daily
+    digest released the next morning."""
+    from chalicelib import wiring
+
+    mark, anna, pieter = headers("mark"), headers("anna"), headers("pieter")
+    preferences = {
+        "channels": ["email", "portal", "letter"],
+        "language": "nl",
+        "frequency": "daily",
+        "quiet_hours": True,
+        "postal_address": {"naam": "M. Visser", "straat": "Dorpsstraat 1", "postcode": "3941 AB", "plaats": "Doorn"},
+    }
+    client.http.put("/api/me/preferences", headers=mark, body=json.dumps(preferences))
+    client.http.get("/api/me/preferences", headers=mark)
+    followed = body(
+        client.http.post("/api/me/subscriptions", headers=mark, body='{"topics": ["grondbeheer"], "gemeenten": ["GM1581"]}')
+    )
+    other = body(client.http.post("/api/me/subscriptions", headers=mark, body='{"topics": ["wegen-en-werkzaamheden"]}'))
+    circle = {"area": {"circle": {"lat": 52.05, "lon": 5.37, "radius_m": 1500}}}
+    client.http.put(f"/api/me/subscriptions/{other['id']}", headers=mark, body=json.dumps(circle))
+    client.http.delete(f"/api/me/subscriptions/{other['id']}", headers=mark)
+    client.http.get("/api/me/subscriptions", headers=mark)
+
+    client.http.post(
+        "/api/subscriptions",
+        headers=headers(),
+        body='{"email": "buurman@example.org", "topics": ["grondbeheer"], "gemeenten": ["GM1581"]}',
+    )
+    pipeline.run()
+    (confirmation,) = mailbox("buurman@example.org")
+    client.http.post(
+        "/api/subscriptions/confirm",
+        headers=headers(),
+        body=json.dumps({"token": _token(confirmation.text, "/abonnement/bevestigen")}),
+    )
+
+    draft = {
+        "title": "Grond beschikbaar",
+        "text": "Er komt landbouwgrond vrij bij Doorn.",
+        "topic": "grondbeheer",
+        "gemeenten": ["GM1581"],
+        "point": {"lat": 52.05, "lon": 5.37},
+    }
+    announcement = body(client.http.post("/api/announcements", headers=pieter, body=json.dumps(draft)))
+    url = f"/api/announcements/{announcement['id']}"
+    client.http.put(url, headers=pieter, body=json.dumps({**draft, "title": "Landbouwgrond beschikbaar"}))
+    client.http.post(f"{url}/preview", headers=pieter, body="{}")
+    client.http.post(f"{url}/submit", headers=pieter, body="{}")
+    client.http.get(url, headers=anna)
+    client.http.get("/api/announcements", headers=anna)
+    client.http.post(f"{url}/approve", headers=anna, body="{}")
+    pipeline.run()
+    (news,) = [m for m in mailbox("buurman@example.org") if m.message_id != confirmation.message_id]
+    client.http.post(
+        "/api/subscriptions/unsubscribe", headers=headers(), body=json.dumps({"token": _token(news.text, "/afmelden")})
+    )
+
+    tomorrow = datetime.now(UTC) + timedelta(days=1, hours=1)
+    wiring.override(clock=FixedClock(tomorrow))
+    release_held(None)
+    pipeline.run()
+    assert followed["id"]
 
 
 def test_the_policy_allows_exactly_what_a_full_walkthrough_uses(client, pipeline, recorded, monkeypatch):
@@ -143,6 +219,7 @@ def test_the_policy_allows_exactly_what_a_full_walkthrough_uses(client, pipeline
     client.http.get(f"/api/me/cases/{case['id']}", headers=mark)
     message = body(client.http.get("/api/me/inbox", headers=mark))["messages"][0]
     client.http.post(f"/api/me/inbox/{message['id']}/read", headers=mark, body="{}")
+    _subscriptions_and_announcements(client, pipeline)
 
     # THEN each application call is allowed on its own resource...
     runner_calls = {

@@ -15,6 +15,8 @@ PROD = {
     "BAKEN_OIDC_ISSUER": "https://login.provincie-utrecht.nl",
     "BAKEN_OIDC_AUDIENCE": "baken",
     "BAKEN_OIDC_JWKS": '{"keys": []}',
+    "BAKEN_LETTERS_QUEUE": "baken-prod-letters",
+    "BAKEN_TOKEN_SECRET": "x" * 40,
 }
 
 

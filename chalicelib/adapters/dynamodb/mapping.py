@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
 from chalicelib.adapters.dynamodb.models import (
+    AddressMap,
+    AnnouncementRecord,
     CaseRecord,
     ContactMomentRecord,
     DocumentMap,
@@ -16,9 +19,11 @@ from chalicelib.adapters.dynamodb.models import (
     PointMap,
     StatusMap,
     SubscriberRecord,
-    SubscriptionRecord,
+    SubscriptionDefinitionRecord,
+    SubscriptionEntryRecord,
     SuspensionMap,
 )
+from chalicelib.domain.announcements import Announcement, AnnouncementStatus
 from chalicelib.domain.cases import (
     Case,
     CaseMessage,
@@ -34,13 +39,26 @@ from chalicelib.domain.catalogue import Vertrouwelijkheid
 from chalicelib.domain.contacts import ContactMoment
 from chalicelib.domain.deadlines import deadline_for
 from chalicelib.domain.durations import Duration
-from chalicelib.domain.events import EventKind
+from chalicelib.domain.events import EventKind, Place
+from chalicelib.domain.geo import Area, Circle, Polygon, polygon_from_geojson, polygon_to_geojson
 from chalicelib.domain.inbox import InboxMessage
 from chalicelib.domain.language import Language
 from chalicelib.domain.matching import Audience
 from chalicelib.domain.notifications import Notification, NotificationStatus
 from chalicelib.domain.reference import Point
-from chalicelib.domain.subscriptions import Channel, Interest, Subscriber, Subscription, SubscriptionOrigin
+from chalicelib.domain.subscriptions import (
+    Channel,
+    Frequency,
+    Interest,
+    PostalAddress,
+    Preferences,
+    Scope,
+    Subscriber,
+    Subscription,
+    SubscriptionEntry,
+    SubscriptionOrigin,
+    SubscriptionState,
+)
 
 
 def _date(value: str | None) -> date | None:
@@ -73,6 +91,7 @@ def case_to_record(case: Case) -> CaseRecord:
         behandelaar_naam=case.behandelaar.naam,
         initiator=case.initiator,
         co_initiators=list(case.co_initiators),
+        gemachtigden=list(case.gemachtigden),
         gemeenten=list(case.location.gemeenten),
         point=PointMap(lat=case.location.point.lat, lon=case.location.point.lon) if case.location.point else None,
         vertrouwelijkheid=case.vertrouwelijkheid.value,
@@ -131,6 +150,7 @@ def record_to_case(record: CaseRecord) -> Case:
         behandelaar=Medewerker(record.behandelaar_id, record.behandelaar_naam),
         initiator=record.initiator,
         co_initiators=tuple(str(s) for s in record.co_initiators or ()),
+        gemachtigden=tuple(str(s) for s in record.gemachtigden or ()),
         location=Location(
             tuple(str(g) for g in record.gemeenten or ()),
             Point(float(point.lat), float(point.lon)) if point is not None else None,
@@ -169,46 +189,136 @@ def case_from_image(image: dict[str, Any] | None) -> Case | None:
     return record_to_case(CaseRecord.from_raw_data(image))
 
 
-def subscription_to_record(subscription: Subscription) -> SubscriptionRecord:
-    return SubscriptionRecord(
-        interest=subscription.interest.key,
-        subscriber_id=subscription.subscriber_id,
-        channels={c.value for c in subscription.channels},
-        language=subscription.language.value,
+def entry_to_record(entry: SubscriptionEntry) -> SubscriptionEntryRecord:
+    circle = entry.circle
+    return SubscriptionEntryRecord(
+        interest=entry.interest.key,
+        member=f"{entry.subscriber_id}#{entry.subscription_id}",
+        subscription_id=entry.subscription_id,
+        subscriber_id=entry.subscriber_id,
+        channels={c.value for c in entry.preferences.channels} or None,
+        language=entry.preferences.language.value,
+        frequency=entry.preferences.frequency.value,
+        quiet_hours=entry.preferences.quiet_hours,
+        circle=PointMap(lat=circle.center.lat, lon=circle.center.lon) if circle else None,
+        radius_m=circle.radius_m if circle else None,
+        needs_shape=entry.needs_shape,
+    )
+
+
+def record_to_entry(r: SubscriptionEntryRecord) -> SubscriptionEntry:
+    circle = None
+    if r.circle is not None and r.radius_m is not None:
+        circle = Circle(Point(float(r.circle.lat), float(r.circle.lon)), float(r.radius_m))
+    return SubscriptionEntry(
+        interest=Interest.parse(r.interest),
+        subscription_id=r.subscription_id,
+        subscriber_id=r.subscriber_id,
+        preferences=Preferences(
+            channels=frozenset(Channel(c) for c in r.channels or ()),
+            language=Language(r.language),
+            frequency=Frequency(r.frequency),
+            quiet_hours=bool(r.quiet_hours),
+        ),
+        circle=circle,
+        needs_shape=bool(r.needs_shape),
+    )
+
+
+def scope_to_json(scope: Scope) -> str:
+    data: dict[str, Any] = {}
+    if scope.case_id is not None:
+        data["case_id"] = scope.case_id
+    if scope.topics:
+        data["topics"] = sorted(scope.topics)
+    if scope.gemeenten:
+        data["gemeenten"] = sorted(scope.gemeenten)
+    if isinstance(scope.area, Circle):
+        data["circle"] = {"lat": scope.area.center.lat, "lon": scope.area.center.lon, "radius_m": scope.area.radius_m}
+    elif isinstance(scope.area, Polygon):
+        data["polygon"] = polygon_to_geojson(scope.area)
+    return json.dumps(data, separators=(",", ":"), sort_keys=True)
+
+
+def scope_from_json(text: str) -> Scope:
+    data = json.loads(text)
+    area: Area | None = None
+    if "circle" in data:
+        circle = data["circle"]
+        area = Circle(Point(float(circle["lat"]), float(circle["lon"])), float(circle["radius_m"]))
+    elif "polygon" in data:
+        area = polygon_from_geojson(data["polygon"], max_vertices=100_000)
+    return Scope(
+        case_id=data.get("case_id"),
+        topics=frozenset(data.get("topics", ())),
+        gemeenten=frozenset(data.get("gemeenten", ())),
+        area=area,
+    )
+
+
+def definition_to_record(subscription: Subscription) -> SubscriptionDefinitionRecord:
+    return SubscriptionDefinitionRecord(
+        interest=f"subscription#{subscription.id}",
+        member="definition",
+        subscription_id=subscription.id,
+        owner=subscription.subscriber_id,
+        scope=scope_to_json(subscription.scope),
         origin=subscription.origin.value,
+        state=subscription.state.value,
         created_at=subscription.created_at,
     )
 
 
-def record_to_subscription(record: SubscriptionRecord) -> Subscription:
+def record_to_definition(r: SubscriptionDefinitionRecord) -> Subscription:
     return Subscription(
-        interest=Interest.parse(record.interest),
-        subscriber_id=record.subscriber_id,
-        channels=frozenset(Channel(c) for c in record.channels or ()),
-        language=Language(record.language),
-        origin=SubscriptionOrigin(record.origin),
-        created_at=record.created_at,
+        id=r.subscription_id,
+        subscriber_id=r.owner,
+        scope=scope_from_json(r.scope),
+        origin=SubscriptionOrigin(r.origin),
+        state=SubscriptionState(r.state),
+        created_at=r.created_at,
     )
 
 
-def subscriber_to_record(subscriber: Subscriber) -> SubscriberRecord:
+def subscriber_to_record(subscriber: Subscriber, email_hash: str | None) -> SubscriberRecord:
+    address = subscriber.postal_address
     return SubscriberRecord(
         subscriber_id=subscriber.id,
         email=subscriber.email,
+        email_hash=email_hash,
         language=subscriber.language.value,
-        channels={c.value for c in subscriber.channels},
+        channels={c.value for c in subscriber.channels} or None,
+        frequency=subscriber.frequency.value,
+        quiet_hours=subscriber.quiet_hours,
+        postal_address=AddressMap(**address.__dict__) if address else None,
         created_at=subscriber.created_at,
     )
 
 
 def record_to_subscriber(record: SubscriberRecord) -> Subscriber:
+    address = record.postal_address
     return Subscriber(
         id=record.subscriber_id,
         email=record.email,
         language=Language(record.language),
         channels=frozenset(Channel(c) for c in record.channels or ()),
         created_at=record.created_at,
+        frequency=Frequency(record.frequency or "immediately"),
+        quiet_hours=bool(record.quiet_hours),
+        postal_address=(
+            PostalAddress(address.naam, address.straat, address.huisnummer, address.postcode, address.woonplaats)
+            if address
+            else None
+        ),
     )
+
+
+HELD_SHARDS = 8
+
+
+def held_shard(notification_id: str) -> str:
+    """Held notifications are spread over a few index partitions by their (random-looking) id."""
+    return f"held#{int(notification_id[:4], 16) % HELD_SHARDS}"
 
 
 def notification_to_record(n: Notification) -> NotificationRecord:
@@ -230,6 +340,10 @@ def notification_to_record(n: Notification) -> NotificationRecord:
         claimed_until=n.claimed_until,
         reason=n.reason,
         provider_message_id=n.provider_message_id,
+        subscription_id=n.subscription_id,
+        hold_until=n.hold_until,
+        held_shard=held_shard(n.id) if n.status is NotificationStatus.HELD else None,
+        digest_items=list(n.digest_items) or None,
         expires_at=n.expires_at,
     )
 
@@ -253,6 +367,9 @@ def record_to_notification(r: NotificationRecord) -> Notification:
         claimed_until=r.claimed_until,
         reason=r.reason,
         provider_message_id=r.provider_message_id,
+        subscription_id=r.subscription_id,
+        hold_until=r.hold_until,
+        digest_items=tuple(str(i) for i in r.digest_items or ()),
     )
 
 
@@ -321,3 +438,65 @@ def record_to_contact(r: ContactMomentRecord) -> ContactMoment:
         contact_gelukt=bool(r.contact_gelukt),
         tags=tuple(str(t) for t in r.tags or ()),
     )
+
+
+def announcement_to_record(a: Announcement) -> AnnouncementRecord:
+    geometry = a.place.geometry
+    record = AnnouncementRecord(
+        case_id=a.id,
+        title=a.title,
+        text=a.text,
+        topic=a.topic,
+        gemeenten=list(a.place.gemeenten),
+        point=PointMap(lat=geometry.lat, lon=geometry.lon) if isinstance(geometry, Point) else None,
+        polygon=json.dumps(polygon_to_geojson(geometry)) if isinstance(geometry, Polygon) else None,
+        link_url=a.link.url if a.link else None,
+        link_label=a.link.label if a.link else None,
+        author_id=a.author.id,
+        author_naam=a.author.naam,
+        created_at=a.created_at,
+        status=a.status.value,
+        submitted_at=a.submitted_at,
+        decided_by_id=a.decided_by.id if a.decided_by else None,
+        decided_by_naam=a.decided_by.naam if a.decided_by else None,
+        decided_at=a.decided_at,
+        rejection_reason=a.rejection_reason,
+    )
+    if a.version:
+        record.version = a.version
+    return record
+
+
+def record_to_announcement(r: AnnouncementRecord) -> Announcement:
+    geometry: Point | Polygon | None = None
+    if r.point is not None:
+        geometry = Point(float(r.point.lat), float(r.point.lon))
+    elif r.polygon:
+        geometry = polygon_from_geojson(json.loads(r.polygon), max_vertices=100_000)
+    return Announcement(
+        id=r.case_id,
+        title=r.title,
+        text=r.text,
+        topic=r.topic,
+        place=Place(tuple(str(g) for g in r.gemeenten or ()), geometry),
+        author=Medewerker(r.author_id, r.author_naam),
+        created_at=r.created_at,
+        status=AnnouncementStatus(r.status),
+        link=Link(r.link_url, r.link_label or r.link_url) if r.link_url else None,
+        submitted_at=r.submitted_at,
+        decided_by=Medewerker(r.decided_by_id, r.decided_by_naam or r.decided_by_id) if r.decided_by_id else None,
+        decided_at=r.decided_at,
+        rejection_reason=r.rejection_reason,
+        version=int(r.version or 0),
+    )
+
+
+def image_kind(image: dict[str, Any] | None) -> str | None:
+    """What a stream image holds: "case", "announcement", or None."""
+    return image.get("kind", {}).get("S") if image else None
+
+
+def announcement_from_image(image: dict[str, Any] | None) -> Announcement | None:
+    if image is None or image_kind(image) != "announcement":
+        return None
+    return record_to_announcement(AnnouncementRecord.from_raw_data(image))

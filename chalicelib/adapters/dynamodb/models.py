@@ -103,6 +103,7 @@ class CaseRecord(Model):
     behandelaar_naam = UnicodeAttribute()
     initiator = UnicodeAttribute()
     co_initiators = ListAttribute(of=UnicodeAttribute, default=list)
+    gemachtigden = ListAttribute(of=UnicodeAttribute, default=list)
     gemeenten = ListAttribute(of=UnicodeAttribute, default=list)
     point = PointMap(null=True)
     vertrouwelijkheid = UnicodeAttribute()
@@ -120,8 +121,37 @@ class CaseRecord(Model):
     by_behandelaar = BehandelaarIndex()
 
 
+class AnnouncementRecord(Model):
+    """An announcement, in the cases table (``kind`` = announcement) so its approval reaches the same stream."""
+
+    class Meta:
+        table_name = "baken-local-cases"
+
+    case_id = UnicodeAttribute(hash_key=True)
+    kind = UnicodeAttribute(default="announcement")
+    title = UnicodeAttribute()
+    text = UnicodeAttribute()
+    topic = UnicodeAttribute()
+    gemeenten = ListAttribute(of=UnicodeAttribute, default=list)
+    point = PointMap(null=True)
+    polygon = UnicodeAttribute(null=True)
+    link_url = UnicodeAttribute(null=True)
+    link_label = UnicodeAttribute(null=True)
+    author_id = UnicodeAttribute()
+    author_naam = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    status = UnicodeAttribute()
+    submitted_at = UTCDateTimeAttribute(null=True)
+    decided_by_id = UnicodeAttribute(null=True)
+    decided_by_naam = UnicodeAttribute(null=True)
+    decided_at = UTCDateTimeAttribute(null=True)
+    rejection_reason = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+
+
 class CaseIndexRecord(Model):
-    """Who may see which case (``party#<subject>`` → ``case#<registered>#<id>``) and case number sequences."""
+    """Who may see which case (``party#<subject>`` → ``case#<registered>#<id>``), case number sequences, the
+    announcement list, and rate-limit counters (``limit#…``, expiring through ``expires_at``)."""
 
     class Meta:
         table_name = "baken-local-case-index"
@@ -131,6 +161,7 @@ class CaseIndexRecord(Model):
     case_id = UnicodeAttribute(null=True)
     role = UnicodeAttribute(null=True)
     counter = NumberAttribute(null=True)
+    expires_at = TTLAttribute(null=True)
 
 
 class ContactMomentRecord(Model):
@@ -155,29 +186,67 @@ class ContactMomentRecord(Model):
     tags = ListAttribute(of=UnicodeAttribute, default=list)
 
 
-class SubscriberIndex(GlobalSecondaryIndex["SubscriptionRecord"]):
-    class Meta:
-        index_name = "by_subscriber"
-        projection = AllProjection()
-
-    subscriber_id = UnicodeAttribute(hash_key=True)
-    interest = UnicodeAttribute(range_key=True)
-
-
-class SubscriptionRecord(Model):
-    """Interest key → subscriber: the subscribers of one interest are one Query."""
+class SubscriptionEntryRecord(Model):
+    """Interest key → the subscriptions indexed under it, with what matching and delivery need: the
+    audience of one interest key is one Query. ``member`` is ``<subscriber>#<subscription>``."""
 
     class Meta:
         table_name = "baken-local-subscriptions"
 
     interest = UnicodeAttribute(hash_key=True)
-    subscriber_id = UnicodeAttribute(range_key=True)
-    channels = UnicodeSetAttribute()
+    member = UnicodeAttribute(range_key=True)
+    subscription_id = UnicodeAttribute()
+    subscriber_id = UnicodeAttribute()
+    channels = UnicodeSetAttribute(null=True)
     language = UnicodeAttribute()
+    frequency = UnicodeAttribute()
+    quiet_hours = BooleanAttribute()
+    circle = PointMap(null=True)
+    radius_m = NumberAttribute(null=True)
+    needs_shape = BooleanAttribute(default=False)
+
+
+class OwnerIndex(GlobalSecondaryIndex["SubscriptionDefinitionRecord"]):
+    class Meta:
+        index_name = "by_owner"
+        projection = AllProjection()
+
+    owner = UnicodeAttribute(hash_key=True)
+    interest = UnicodeAttribute(range_key=True)
+
+
+class SubscriptionDefinitionRecord(Model):
+    """What a subscription follows, stored once under ``subscription#<id>`` (sort key ``definition``)."""
+
+    class Meta:
+        table_name = "baken-local-subscriptions"
+
+    interest = UnicodeAttribute(hash_key=True)
+    member = UnicodeAttribute(range_key=True, default="definition")
+    subscription_id = UnicodeAttribute()
+    owner = UnicodeAttribute()
+    scope = UnicodeAttribute()
     origin = UnicodeAttribute()
+    state = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
 
-    by_subscriber = SubscriberIndex()
+    by_owner = OwnerIndex()
+
+
+class AddressMap(MapAttribute[str, Any]):
+    naam = UnicodeAttribute()
+    straat = UnicodeAttribute()
+    huisnummer = UnicodeAttribute()
+    postcode = UnicodeAttribute()
+    woonplaats = UnicodeAttribute()
+
+
+class EmailHashIndex(GlobalSecondaryIndex["SubscriberRecord"]):
+    class Meta:
+        index_name = "by_email_hash"
+        projection = KeysOnlyProjection()
+
+    email_hash = UnicodeAttribute(hash_key=True)
 
 
 class SubscriberRecord(Model):
@@ -188,9 +257,15 @@ class SubscriberRecord(Model):
 
     subscriber_id = UnicodeAttribute(hash_key=True)
     email = UnicodeAttribute(null=True)
+    email_hash = UnicodeAttribute(null=True)
     language = UnicodeAttribute()
-    channels = UnicodeSetAttribute()
+    channels = UnicodeSetAttribute(null=True)
+    frequency = UnicodeAttribute(default="immediately")
+    quiet_hours = BooleanAttribute(default=True)
+    postal_address = AddressMap(null=True)
     created_at = UTCDateTimeAttribute()
+
+    by_email_hash = EmailHashIndex()
 
 
 class NotificationsByCase(GlobalSecondaryIndex["NotificationRecord"]):
@@ -200,6 +275,17 @@ class NotificationsByCase(GlobalSecondaryIndex["NotificationRecord"]):
 
     case_id = UnicodeAttribute(hash_key=True)
     created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class NotificationsByHold(GlobalSecondaryIndex["NotificationRecord"]):
+    """Held e-mails by the moment they may go, spread over a few shards: what the digest run looks for."""
+
+    class Meta:
+        index_name = "by_hold"
+        projection = AllProjection()
+
+    held_shard = UnicodeAttribute(hash_key=True)
+    hold_until = UTCDateTimeAttribute(range_key=True)
 
 
 class NotificationsByOpenStatus(GlobalSecondaryIndex["NotificationRecord"]):
@@ -236,10 +322,15 @@ class NotificationRecord(Model):
     claimed_until = UTCDateTimeAttribute(null=True)
     reason = UnicodeAttribute(null=True)
     provider_message_id = UnicodeAttribute(null=True)
+    subscription_id = UnicodeAttribute(null=True)
+    hold_until = UTCDateTimeAttribute(null=True)
+    held_shard = UnicodeAttribute(null=True)
+    digest_items = ListAttribute(of=UnicodeAttribute, null=True)
     expires_at = TTLAttribute()
 
     by_case = NotificationsByCase()
     by_open_status = NotificationsByOpenStatus()
+    by_hold = NotificationsByHold()
 
 
 class UnreadIndex(GlobalSecondaryIndex["InboxRecord"]):
@@ -275,9 +366,11 @@ class InboxRecord(Model):
 
 ALL_MODELS: tuple[type[Model], ...] = (
     CaseRecord,
+    AnnouncementRecord,
     CaseIndexRecord,
     ContactMomentRecord,
-    SubscriptionRecord,
+    SubscriptionEntryRecord,
+    SubscriptionDefinitionRecord,
     SubscriberRecord,
     NotificationRecord,
     InboxRecord,
@@ -288,9 +381,11 @@ def bind(settings: Settings) -> None:
     """Point the models at this stage's tables and region, dropping any cached connection."""
     names = {
         CaseRecord: settings.tables.cases,
+        AnnouncementRecord: settings.tables.cases,
         CaseIndexRecord: settings.tables.case_index,
         ContactMomentRecord: settings.tables.case_index,
-        SubscriptionRecord: settings.tables.subscriptions,
+        SubscriptionEntryRecord: settings.tables.subscriptions,
+        SubscriptionDefinitionRecord: settings.tables.subscriptions,
         SubscriberRecord: settings.tables.subscribers,
         NotificationRecord: settings.tables.notifications,
         InboxRecord: settings.tables.inbox,

@@ -3,8 +3,8 @@ or index: nothing here scans a table. Conditional-check failures become domain a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Callable, Collection, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pynamodb.connection import Connection
@@ -13,25 +13,35 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.dynamodb import mapping
 from chalicelib.adapters.dynamodb.models import (
+    AnnouncementRecord,
     CaseIndexRecord,
     CaseRecord,
     ContactMomentRecord,
     InboxRecord,
     NotificationRecord,
     SubscriberRecord,
-    SubscriptionRecord,
+    SubscriptionDefinitionRecord,
+    SubscriptionEntryRecord,
 )
+from chalicelib.domain.announcements import Announcement
 from chalicelib.domain.cases import Case
 from chalicelib.domain.contacts import ContactMoment
-from chalicelib.domain.errors import CaseNotFoundError, ConcurrentUpdateError, InboxMessageNotFoundError
+from chalicelib.domain.errors import (
+    AnnouncementNotFoundError,
+    CaseNotFoundError,
+    ConcurrentUpdateError,
+    InboxMessageNotFoundError,
+)
 from chalicelib.domain.inbox import InboxMessage
 from chalicelib.domain.notifications import Notification
-from chalicelib.domain.subscriptions import Subscriber, Subscription
+from chalicelib.domain.subscriptions import Indexed, Subscriber, Subscription, SubscriptionEntry
 from chalicelib.services.ports import (
+    AnnouncementRepository,
     CaseRepository,
     ContactMomentStore,
     InboxStore,
     NotificationOutbox,
+    RateLimiter,
     SubscriberDirectory,
     SubscriptionRepository,
 )
@@ -65,37 +75,48 @@ class DynamoDBCases(CaseRepository):
         counter.update(actions=[CaseIndexRecord.counter.add(1)])
         return f"{prefix}-{year}-{int(counter.counter or 0):06d}"
 
-    def create(self, case: Case, subscriptions: Sequence[Subscription]) -> Case:
+    def create(self, case: Case, subscriptions: Sequence[Indexed]) -> Case:
         record = mapping.case_to_record(case)
+        self._write(case, record, subscriptions, condition=CaseRecord.case_id.does_not_exist())
+        return mapping.record_to_case(record)
+
+    def save(self, case: Case, new_followers: Sequence[Indexed] = ()) -> Case:
+        record = mapping.case_to_record(case)
+        if not new_followers:
+            try:
+                record.save()
+            except PutError as error:
+                if _conditional_failure(error):
+                    raise ConcurrentUpdateError(case.id) from None
+                raise
+        else:
+            self._write(case, record, new_followers, condition=None)
+        return mapping.record_to_case(record)
+
+    def _write(self, case: Case, record: CaseRecord, followers: Sequence[Indexed], condition: Any) -> None:
+        """The case, a party link and a subscription (definition and entries) per follower: all or nothing."""
+        roles = {case.initiator: "initiator", **dict.fromkeys(case.co_initiators, "mede_initiator")}
+        roles.update(dict.fromkeys(case.gemachtigden, "gemachtigde"))
         try:
             with TransactWrite(connection=self._connection) as transaction:
-                transaction.save(record, condition=CaseRecord.case_id.does_not_exist())
-                for role, subject in (("initiator", case.initiator), *(("mede_initiator", s) for s in case.co_initiators)):
+                transaction.save(record, condition=condition)
+                for indexed in followers:
+                    subject = indexed.subscription.subscriber_id
                     transaction.save(
                         CaseIndexRecord(
                             pk=f"party#{subject}",
                             sk=f"case#{case.registered_at.isoformat()}#{case.id}",
                             case_id=case.id,
-                            role=role,
+                            role=roles.get(subject, "gemachtigde"),
                         )
                     )
-                for subscription in subscriptions:
-                    transaction.save(mapping.subscription_to_record(subscription))
+                    transaction.save(mapping.definition_to_record(indexed.subscription))
+                    for entry in indexed.entries:
+                        transaction.save(mapping.entry_to_record(entry))
         except TransactWriteError as error:
             if _conditional_failure(error):
                 raise ConcurrentUpdateError(case.id) from None
             raise
-        return mapping.record_to_case(record)
-
-    def save(self, case: Case) -> Case:
-        record = mapping.case_to_record(case)
-        try:
-            record.save()
-        except PutError as error:
-            if _conditional_failure(error):
-                raise ConcurrentUpdateError(case.id) from None
-            raise
-        return mapping.record_to_case(record)
 
     def cases_of_party(self, subject: str) -> list[Case]:
         links = CaseIndexRecord.query(
@@ -105,6 +126,49 @@ class DynamoDBCases(CaseRepository):
         if not ids:
             return []
         found = {r.case_id: mapping.record_to_case(r) for r in CaseRecord.batch_get(ids)}
+        return [found[i] for i in ids if i in found]
+
+
+class DynamoDBAnnouncements(AnnouncementRepository):
+    """Announcements live in the cases table (so approval reaches the stream); a list item in the case
+    index keeps them findable newest first without a scan."""
+
+    def __init__(self, connection: Connection | None = None) -> None:
+        self._connection = connection or Connection(region=getattr(AnnouncementRecord.Meta, "region", None))
+
+    def get(self, announcement_id: str) -> Announcement:
+        try:
+            record = AnnouncementRecord.get(announcement_id, consistent_read=True)
+        except DoesNotExist:
+            raise AnnouncementNotFoundError(announcement_id) from None
+        if record.kind != "announcement":
+            raise AnnouncementNotFoundError(announcement_id)
+        return mapping.record_to_announcement(record)
+
+    def create(self, announcement: Announcement) -> Announcement:
+        record = mapping.announcement_to_record(announcement)
+        with TransactWrite(connection=self._connection) as transaction:
+            transaction.save(record, condition=AnnouncementRecord.case_id.does_not_exist())
+            transaction.save(
+                CaseIndexRecord(
+                    pk="announcements", sk=f"{announcement.created_at.isoformat()}#{announcement.id}", case_id=announcement.id
+                )
+            )
+        return mapping.record_to_announcement(record)
+
+    def save(self, announcement: Announcement) -> Announcement:
+        record = mapping.announcement_to_record(announcement)
+        try:
+            record.save()
+        except PutError as error:
+            if _conditional_failure(error):
+                raise ConcurrentUpdateError(announcement.id) from None
+            raise
+        return mapping.record_to_announcement(record)
+
+    def recent(self, limit: int = 100) -> list[Announcement]:
+        ids = [r.case_id for r in CaseIndexRecord.query("announcements", scan_index_forward=False, limit=limit) if r.case_id]
+        found = {r.case_id: mapping.record_to_announcement(r) for r in AnnouncementRecord.batch_get(ids)} if ids else {}
         return [found[i] for i in ids if i in found]
 
 
@@ -120,17 +184,40 @@ class DynamoDBContacts(ContactMomentStore):
 
 
 class DynamoDBSubscriptions(SubscriptionRepository):
-    def subscribers_of(self, interest_key: str) -> list[Subscription]:
-        return [mapping.record_to_subscription(r) for r in SubscriptionRecord.query(interest_key)]
+    def entries_of(self, interest_key: str) -> list[SubscriptionEntry]:
+        return [mapping.record_to_entry(r) for r in SubscriptionEntryRecord.query(interest_key)]
 
-    def add(self, subscription: Subscription) -> None:
-        mapping.subscription_to_record(subscription).save()
+    def get(self, subscription_id: str) -> Subscription | None:
+        try:
+            return mapping.record_to_definition(SubscriptionDefinitionRecord.get(f"subscription#{subscription_id}", "definition"))
+        except DoesNotExist:
+            return None
+
+    def definitions(self, subscription_ids: Collection[str]) -> dict[str, Subscription]:
+        if not subscription_ids:
+            return {}
+        keys = [(f"subscription#{i}", "definition") for i in dict.fromkeys(subscription_ids)]
+        return {r.subscription_id: mapping.record_to_definition(r) for r in SubscriptionDefinitionRecord.batch_get(keys)}
 
     def of_subscriber(self, subscriber_id: str) -> list[Subscription]:
-        return [mapping.record_to_subscription(r) for r in SubscriptionRecord.by_subscriber.query(subscriber_id)]
+        return [mapping.record_to_definition(r) for r in SubscriptionDefinitionRecord.by_owner.query(subscriber_id)]
+
+    def save(self, indexed: Indexed, *, previous_keys: Collection[str] = ()) -> None:
+        subscription = indexed.subscription
+        member = f"{subscription.subscriber_id}#{subscription.id}"
+        current = {entry.interest.key for entry in indexed.entries}
+        with SubscriptionEntryRecord.batch_write() as batch:
+            for entry in indexed.entries:
+                batch.save(mapping.entry_to_record(entry))
+            for key in set(previous_keys) - current:
+                batch.delete(SubscriptionEntryRecord(interest=key, member=member))
+        mapping.definition_to_record(subscription).save()
 
 
 class DynamoDBSubscribers(SubscriberDirectory):
+    def __init__(self, fingerprint: Callable[[str], str]) -> None:
+        self._fingerprint = fingerprint
+
     def get(self, subscriber_id: str) -> Subscriber | None:
         try:
             return mapping.record_to_subscriber(SubscriberRecord.get(subscriber_id))
@@ -146,7 +233,12 @@ class DynamoDBSubscribers(SubscriberDirectory):
         }
 
     def put(self, subscriber: Subscriber) -> None:
-        mapping.subscriber_to_record(subscriber).save()
+        mapping.subscriber_to_record(subscriber, self._fingerprint(subscriber.email) if subscriber.email else None).save()
+
+    def find_by_email(self, email: str) -> Subscriber | None:
+        for key in SubscriberRecord.by_email_hash.query(self._fingerprint(email), limit=1):
+            return self.get(key.subscriber_id)
+        return None
 
 
 class DynamoDBOutbox(NotificationOutbox):
@@ -181,6 +273,14 @@ class DynamoDBOutbox(NotificationOutbox):
 
     def for_case(self, case_id: str) -> list[Notification]:
         return [mapping.record_to_notification(r) for r in NotificationRecord.by_case.query(case_id)]
+
+    def held_until(self, moment: datetime) -> list[Notification]:
+        held = [
+            mapping.record_to_notification(r)
+            for shard in range(mapping.HELD_SHARDS)
+            for r in NotificationRecord.by_hold.query(f"held#{shard}", NotificationRecord.hold_until <= moment)
+        ]
+        return sorted(held, key=lambda n: (n.hold_until or n.created_at, n.id))
 
 
 class DynamoDBInbox(InboxStore):
@@ -217,3 +317,25 @@ class DynamoDBInbox(InboxStore):
                     raise
                 record.refresh()
         return mapping.record_to_inbox(record)
+
+
+class DynamoDBRateLimiter(RateLimiter):
+    """Fixed windows: one counter item per key and window, incremented only while under the limit."""
+
+    def hit(self, key: str, *, limit: int, window: timedelta, now: datetime) -> int | None:
+        seconds = int(window.total_seconds())
+        start = int(now.timestamp()) // seconds * seconds
+        counter = CaseIndexRecord(pk=f"limit#{key}#{start}", sk="count")
+        try:
+            counter.update(
+                actions=[
+                    CaseIndexRecord.counter.add(1),
+                    CaseIndexRecord.expires_at.set(datetime.fromtimestamp(start + 2 * seconds, UTC)),
+                ],
+                condition=CaseIndexRecord.counter.does_not_exist() | (CaseIndexRecord.counter < limit),
+            )
+        except UpdateError as error:
+            if _conditional_failure(error):
+                return max(1, start + seconds - int(now.timestamp()))
+            raise
+        return None

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from jinja2 import UndefinedError
 
-from chalicelib.adapters.templates import JinjaRenderer, long_date, templates_root
+from chalicelib.adapters.templates import CASE_KINDS, JinjaRenderer, long_date, templates_root
 from chalicelib.domain.cases import Link
 from chalicelib.domain.events import EventKind
 from chalicelib.domain.language import Language
@@ -55,8 +55,8 @@ def renderer() -> JinjaRenderer:
 
 
 @pytest.mark.parametrize("language", list(Language))
-@pytest.mark.parametrize("kind", list(EventKind))
-def test_every_kind_renders_an_information_lean_email_and_a_portal_message(renderer, kind, language):
+@pytest.mark.parametrize("kind", sorted(CASE_KINDS))
+def test_every_case_event_renders_an_information_lean_email_and_a_portal_message(renderer, kind, language):
     email = renderer.email(context(kind, language))
     portal = renderer.portal(context(kind, language))
     assert "SUB-2026-000123" in email.subject
@@ -84,8 +84,9 @@ def test_every_email_and_portal_template_exists_in_both_languages():
         for language in Language:
             for suffix in ("subject", "txt", "html"):
                 assert f"{kind.value}.{language.value}.{suffix}.j2" in names
-            for suffix in ("title", "txt"):
-                assert f"portal/{kind.value}.{language.value}.{suffix}.j2" in names
+            if kind in CASE_KINDS or kind is EventKind.ANNOUNCEMENT:  # digests and confirmations are e-mail only
+                for suffix in ("title", "txt"):
+                    assert f"portal/{kind.value}.{language.value}.{suffix}.j2" in names
 
 
 def test_html_is_escaped_and_plain_text_is_not(renderer):
@@ -119,3 +120,74 @@ def test_long_dates_are_written_out_in_each_language():
 
 def test_templates_live_beside_chalicelib_as_the_deployment_package_has_them():
     assert templates_root() == Path(__file__).resolve().parents[3] / "templates"
+
+
+def _context(kind: EventKind, language: Language, detail: dict[str, Any]) -> MessageContext:
+    return MessageContext(
+        kind=kind,
+        audience=Audience.FOLLOWER,
+        language=language,
+        case_number=None,
+        product=None,
+        portal_url="https://mijn.example.test/",
+        home_url="https://mijn.example.test/",
+        detail=detail,
+        unsubscribe_url="https://mijn.example.test/afmelden?token=u",
+        manage_url="https://mijn.example.test/abonnement/beheren?token=m",
+    )
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_an_announcement_carries_its_news_and_why_it_came(renderer, language):
+    detail = {
+        "title": "Grond bij Leersum",
+        "text": "Er komt grond vrij.",
+        "topic": "Grondbeheer",
+        "gemeenten": ["Utrechtse Heuvelrug"],
+    }
+    email = renderer.email(_context(EventKind.ANNOUNCEMENT, language, detail))
+    assert "Grond bij Leersum" in email.subject
+    assert "Er komt grond vrij." in email.text
+    assert "https://mijn.example.test/afmelden?token=u" in email.text
+    assert "inhoud van uw zaak" not in email.text
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_a_digest_lists_each_item_on_its_own_line(renderer, language):
+    items: list[dict[str, object]] = [
+        {
+            "kind": "status_changed",
+            "case_number": "SUB-2026-000123",
+            "product": "Subsidie",
+            "title": None,
+            "status": "x",
+            "gemeenten": [],
+        },
+        {
+            "kind": "announcement",
+            "case_number": None,
+            "product": None,
+            "title": "Grond bij Leersum",
+            "status": None,
+            "gemeenten": [],
+        },
+    ]
+    email = renderer.email(_context(EventKind.DIGEST, language, {"items": items}))
+    lines = [line for line in email.text.splitlines() if line.startswith("- ")]
+    assert len(lines) == 2
+    assert "SUB-2026-000123" in lines[0]
+    assert lines[1] == "- Grond bij Leersum"
+    assert "2" in email.subject
+
+
+def test_a_confirmation_email_asks_to_confirm_and_does_not_send_people_to_the_portal(renderer):
+    detail = {
+        "confirm_url": "https://mijn.example.test/abonnement/bevestigen?token=c",
+        "topics": ["Grondbeheer"],
+        "gemeenten": ["Zeist"],
+        "area": False,
+    }
+    email = renderer.email(_context(EventKind.SUBSCRIPTION_CONFIRMATION, Language.NL, detail))
+    assert "https://mijn.example.test/abonnement/bevestigen?token=c" in email.text
+    assert "over grondbeheer in de gemeente Zeist" in email.text
+    assert "Bekijk het in Mijn Provincie" not in email.text

@@ -233,20 +233,25 @@ def test_a_private_event_reaches_only_the_case():
     case = a_case(zaaktype_id=SUBSIDIE, gemeenten=("GM1581", "GM0344"))
     [event] = _events(None, case, SUBSIDIE)
 
-    assert interests_for(event, case, zaaktype(SUBSIDIE)) == [Interest.case(case.id)]
+    assert interests_for(event) == [Interest.case(case.id)]
 
 
-def test_a_public_event_reaches_the_case_then_the_topic_then_each_gemeente():
+def test_a_public_event_reaches_the_case_then_each_gemeente_then_the_topic():
     case = a_case(zaaktype_id=VERGUNNING, gemeenten=("GM1581", "GM0344"))
     [event] = _events(None, case, VERGUNNING)
 
-    assert interests_for(event, case, zaaktype(VERGUNNING)) == [
+    assert interests_for(event) == [
         Interest.case(case.id),
-        Interest.topic("vergunningen"),
         Interest.gemeente("GM1581"),
+        Interest.gemeente("GM1581", "vergunningen"),
         Interest.gemeente("GM0344"),
+        Interest.gemeente("GM0344", "vergunningen"),
+        Interest.topic_anywhere("vergunningen"),
     ]
 
 
-def test_only_documents_requested_asks_the_applicant_to_act():
-    assert [kind for kind in EventKind if kind.action_required] == [EventKind.DOCUMENTS_REQUESTED]
+def test_only_documents_requested_and_a_subscription_confirmation_ask_the_reader_to_act():
+    assert [kind for kind in EventKind if kind.action_required] == [
+        EventKind.DOCUMENTS_REQUESTED,
+        EventKind.SUBSCRIPTION_CONFIRMATION,
+    ]

@@ -6,11 +6,12 @@ from collections.abc import Iterable
 
 from chalicelib.domain.language import Language
 from chalicelib.domain.matching import Audience, Recipient, match_recipients
-from chalicelib.domain.subscriptions import Channel, Interest, Subscription
+from chalicelib.domain.subscriptions import Channel, Interest
+from chalicelib.domain.subscriptions import SubscriptionEntry as Subscription
 from tests.factories import FATIMA, JAN, MARK, subscription
 
 CASE = Interest.case("case-1")
-TOPIC = Interest.topic("vergunningen")
+TOPIC = Interest.topic_anywhere("vergunningen")
 HEUVELRUG = Interest.gemeente("GM1581")
 UTRECHT = Interest.gemeente("GM0344")
 PUBLIC_INTERESTS = (CASE, TOPIC, HEUVELRUG, UTRECHT)
@@ -35,7 +36,14 @@ def _match(
 def test_a_party_following_the_case_hears_as_a_party_with_their_own_channels_and_language():
     [recipient] = _match(subscription(CASE, MARK, channels=PORTAL, language=Language.EN), public=False, interests=(CASE,))
 
-    assert recipient == Recipient(MARK, PORTAL, Language.EN, Audience.PARTY, CASE)
+    assert (recipient.subscriber_id, recipient.channels, recipient.language, recipient.audience, recipient.via) == (
+        MARK,
+        PORTAL,
+        Language.EN,
+        Audience.PARTY,
+        CASE,
+    )
+    assert recipient.subscription_id == f"sub-{MARK}-{CASE.key}"
 
 
 def test_a_subscriber_reached_through_several_interests_is_one_recipient_with_all_their_channels():
@@ -58,7 +66,9 @@ def test_language_via_and_audience_come_from_the_most_specific_interest():
     )
 
     # THEN the topic, which comes first, decides
-    assert recipients == [Recipient(JAN, BOTH, Language.EN, Audience.FOLLOWER, TOPIC)]
+    assert [(r.subscriber_id, r.channels, r.language, r.audience, r.via) for r in recipients] == [
+        (JAN, BOTH, Language.EN, Audience.FOLLOWER, TOPIC)
+    ]
 
 
 def test_a_party_also_following_the_topic_still_hears_as_a_party_via_the_case():
@@ -122,7 +132,7 @@ def test_recipients_are_sorted_by_subscriber_id():
 
 def test_subscriptions_to_interests_the_event_does_not_reach_are_ignored():
     recipients = _match(
-        subscription(Interest.case("other-case"), MARK), subscription(Interest.topic("subsidies"), JAN), public=True
+        subscription(Interest.case("other-case"), MARK), subscription(Interest.topic_anywhere("subsidies"), JAN), public=True
     )
 
     assert recipients == []

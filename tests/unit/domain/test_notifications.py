@@ -18,7 +18,7 @@ from chalicelib.domain.notifications import (
     notification_id,
     plan_notifications,
 )
-from chalicelib.domain.subscriptions import Channel, Interest
+from chalicelib.domain.subscriptions import Channel, Interest, Preferences
 from tests.factories import FATIMA, MARK, T0
 
 NOW = datetime(2026, 10, 6, 10, 0, tzinfo=UTC)
@@ -27,7 +27,10 @@ EVENT = CaseEvent("case-1/status/status-2", EventKind.STATUS_CHANGED, "case-1", 
 
 
 def _recipient(subscriber_id: str, *channels: Channel, language: Language = Language.NL) -> Recipient:
-    return Recipient(subscriber_id, frozenset(channels), language, Audience.PARTY, Interest.case("case-1"))
+    preferences = Preferences(frozenset(channels), language, quiet_hours=False)
+    return Recipient(
+        subscriber_id, frozenset(channels), preferences, Audience.PARTY, Interest.case("case-1"), f"sub-{subscriber_id}"
+    )
 
 
 def _notification(status: NotificationStatus) -> Notification:

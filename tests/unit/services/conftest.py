@@ -3,40 +3,38 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from chalicelib.adapters.memory import (
+    InMemoryAnnouncements,
     InMemoryCases,
     InMemoryContacts,
     InMemoryEmail,
     InMemoryInbox,
+    InMemoryLetters,
     InMemoryOutbox,
     InMemoryQueue,
+    InMemoryRateLimiter,
     InMemorySubscribers,
     InMemorySubscriptions,
 )
 from chalicelib.adapters.templates import JinjaRenderer
 from chalicelib.domain.identity import Principal, Role
+from chalicelib.domain.tokens import email_fingerprint
+from chalicelib.services.announcements import Announcements
 from chalicelib.services.case_commands import CaseCommands
 from chalicelib.services.case_queries import Berichtenbox, CaseQueries
 from chalicelib.services.contacts import ContactRegistry
 from chalicelib.services.delivery import Delivery, DeliveryBusyError, DeliveryRetryableError
+from chalicelib.services.digests import DigestRun
 from chalicelib.services.fanout import FanOut
-from chalicelib.services.ports import Clock
-from tests.factories import ANNA, FATIMA, JAN, MARK, T0, catalogue, reference, subscriber
+from chalicelib.services.links import Links
+from chalicelib.services.subscriptions import SubscriptionService
+from tests.factories import ANNA, FATIMA, JAN, MARK, T0, FixedClock, catalogue, reference, subscriber
 
-
-class FixedClock(Clock):
-    def __init__(self, now: datetime) -> None:
-        self.current = now
-
-    def now(self) -> datetime:
-        return self.current
-
-    def advance(self, **delta: float) -> None:
-        self.current += timedelta(**delta)
+SECRET = b"test-secret-for-signing-links-000000"
 
 
 @dataclass
@@ -49,6 +47,9 @@ class World:
     email: InMemoryEmail = field(default_factory=InMemoryEmail)
     inbox: InMemoryInbox = field(default_factory=InMemoryInbox)
     contacts: InMemoryContacts = field(default_factory=InMemoryContacts)
+    announcement_store: InMemoryAnnouncements = field(default_factory=InMemoryAnnouncements)
+    letters: InMemoryLetters = field(default_factory=InMemoryLetters)
+    limiter: InMemoryRateLimiter = field(default_factory=InMemoryRateLimiter)
 
     def __post_init__(self) -> None:
         self.cases = InMemoryCases(self.subscriptions)
@@ -57,20 +58,42 @@ class World:
         self.berichtenbox = Berichtenbox(self.inbox, self.clock)
         self.contact_registry = ContactRegistry(self.cases, self.contacts, self.clock)
         self.fanout = FanOut(catalogue(), self.subscriptions, self.outbox, self.queue, self.clock, timedelta(days=30))
+        self.links = Links("https://mijn.example.test", SECRET, self.clock)
         self.delivery = Delivery(
             outbox=self.outbox,
             cases=self.cases,
+            announcements=self.announcement_store,
+            subscriptions=self.subscriptions,
             catalogue=catalogue(),
             reference=reference(),
             subscribers=self.subscribers,
             renderer=JinjaRenderer(),
             email=self.email,
+            letters=self.letters,
             inbox=self.inbox,
             clock=self.clock,
-            portal_url="https://mijn.example.test",
+            links=self.links,
             claim=timedelta(seconds=90),
         )
+        self.digests = DigestRun(self.outbox, self.queue, self.clock, timedelta(days=30))
+        self.subscription_service = SubscriptionService(
+            subscriptions=self.subscriptions,
+            subscribers=self.subscribers,
+            reference=reference(),
+            outbox=self.outbox,
+            queue=self.queue,
+            limiter=self.limiter,
+            clock=self.clock,
+            secret=SECRET,
+            fingerprint=lambda email: email_fingerprint(email, SECRET),
+            retention=timedelta(days=30),
+        )
+        self.announcements = Announcements(self.announcement_store, reference(), self.fanout, self.clock)
         self._last_seen: dict[str, object] = {}
+
+    def follow(self, entry) -> None:
+        """Put an index entry in place directly (the management API's work is tested on its own)."""
+        self.subscriptions.entries[entry.interest.key][f"{entry.subscriber_id}#{entry.subscription_id}"] = entry
 
     def fan_out(self) -> None:
         """What the stream does: fan out each case's change since the last call (old and new state). Several

@@ -39,10 +39,10 @@ def test_a_behandelaar_registers_a_case_in_its_first_status_with_a_case_number(w
 def test_initiator_and_co_initiator_follow_their_new_case_with_their_own_language(world: World):
     world.subscribers.put(replace(subscriber(FATIMA, "fatima@example.org"), language=Language.EN))
     case = world.commands.create(ANNA_PRINCIPAL, MARKS_CASE)
-    followers = {s.subscriber_id: s for s in world.subscriptions.subscribers_of(Interest.case(case.id).key)}
+    followers = {s.subscriber_id: s for s in world.subscriptions.entries_of(Interest.case(case.id).key)}
     assert set(followers) == {MARK, FATIMA}
-    assert followers[FATIMA].language is Language.EN
-    assert followers[MARK].channels == frozenset({Channel.EMAIL, Channel.PORTAL})
+    assert followers[FATIMA].preferences.language is Language.EN
+    assert followers[MARK].preferences.channels == frozenset({Channel.EMAIL, Channel.PORTAL})
 
 
 @pytest.mark.parametrize("principal", [MARK_PRINCIPAL, SANNE], ids=["applicant", "kcc"])
@@ -171,12 +171,12 @@ class FlakyCases:
     def __getattr__(self, name):
         return getattr(self._inner, name)
 
-    def save(self, case):
+    def save(self, case, new_followers=()):
         self.saves += 1
         if self.failures:
             self.failures -= 1
             raise ConcurrentUpdateError(case.id)
-        return self._inner.save(case)
+        return self._inner.save(case, new_followers)
 
 
 def test_a_command_that_loses_a_race_is_applied_again_to_the_fresh_case(world: World):

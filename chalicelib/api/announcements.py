@@ -1,0 +1,111 @@
+"""Announcements for behandelaars: write, preview the audience (numbers only), submit, and approve or send
+back — approval by a second behandelaar, never the author."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice.app import Blueprint
+
+from chalicelib import wiring
+from chalicelib.api.http import Call, endpoint, json_response
+from chalicelib.api.places import GEMEENTEN, event_polygon_from_body, point_from_body
+from chalicelib.api.presenters import announcement_json
+from chalicelib.api.schema import Field, Schema
+from chalicelib.domain.cases import Link
+from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.events import Place
+from chalicelib.domain.geo import Polygon
+from chalicelib.domain.reference import TOPIC_SLUG, Point
+
+bp = Blueprint(__name__)
+
+POINT = Schema(
+    (
+        Field("lat", "number", required=True, minimum=50.5, maximum=53.7),
+        Field("lon", "number", required=True, minimum=3.2, maximum=7.3),
+    )
+)
+DRAFT = Schema(
+    (
+        Field("title", "string", required=True, max_length=120),
+        Field("text", "text", required=True, max_length=4000),
+        Field("topic", "string", required=True, max_length=40, pattern=TOPIC_SLUG.pattern.strip("^$")),
+        GEMEENTEN,
+        Field("point", "object", schema=POINT),
+        Field("polygon", "json", description="a GeoJSON Polygon (WGS84) of the land or works"),
+        Field(
+            "link",
+            "object",
+            schema=Schema((Field("url", "url", required=True), Field("label", "string", required=True, max_length=120))),
+        ),
+    )
+)
+REJECTION = Schema((Field("reason", "text", required=True, max_length=1000),))
+EMPTY = Schema(())
+
+
+def _draft(call: Call) -> Any:
+    from chalicelib.services.announcements import Draft
+
+    body = call.body(DRAFT)
+    geometry: Point | Polygon | None = None
+    if body.get("point") and body.get("polygon"):
+        raise ValidationError.single("polygon", "one_area_only")
+    if body.get("point"):
+        geometry = point_from_body(body["point"])
+    elif body.get("polygon"):
+        geometry = event_polygon_from_body(body["polygon"])
+    link = body.get("link")
+    return Draft(
+        title=body["title"],
+        text=body["text"],
+        topic=body["topic"],
+        place=Place(tuple(body.get("gemeenten", ())), geometry),
+        link=Link(link["url"], link["label"]) if link else None,
+    )
+
+
+@endpoint(bp, "/api/announcements", methods=("POST",), action="draft_announcement")
+def draft(call: Call) -> Any:
+    return json_response(announcement_json(wiring.announcements().draft(call.principal(), _draft(call))), 201)
+
+
+@endpoint(bp, "/api/announcements", action="list_announcements")
+def recent(call: Call) -> Any:
+    return {"announcements": [announcement_json(a) for a in wiring.announcements().recent(call.principal())]}
+
+
+@endpoint(bp, "/api/announcements/{announcement_id}", action="read_announcement")
+def read(call: Call, announcement_id: str) -> Any:
+    return announcement_json(wiring.announcements().get(call.principal(), announcement_id))
+
+
+@endpoint(bp, "/api/announcements/{announcement_id}", methods=("PUT",), action="revise_announcement")
+def revise(call: Call, announcement_id: str) -> Any:
+    return announcement_json(wiring.announcements().revise(call.principal(), announcement_id, _draft(call)))
+
+
+@endpoint(bp, "/api/announcements/{announcement_id}/preview", methods=("POST",), action="preview_announcement")
+def preview(call: Call, announcement_id: str) -> Any:
+    call.body(EMPTY)
+    result = wiring.announcements().preview(call.principal(), announcement_id)
+    return {"subscribers": result.subscribers, "by_channel": result.by_channel}
+
+
+@endpoint(bp, "/api/announcements/{announcement_id}/submit", methods=("POST",), action="submit_announcement")
+def submit(call: Call, announcement_id: str) -> Any:
+    call.body(EMPTY)
+    return announcement_json(wiring.announcements().submit(call.principal(), announcement_id))
+
+
+@endpoint(bp, "/api/announcements/{announcement_id}/approve", methods=("POST",), action="approve_announcement")
+def approve(call: Call, announcement_id: str) -> Any:
+    call.body(EMPTY)
+    return announcement_json(wiring.announcements().approve(call.principal(), announcement_id))
+
+
+@endpoint(bp, "/api/announcements/{announcement_id}/reject", methods=("POST",), action="reject_announcement")
+def reject(call: Call, announcement_id: str) -> Any:
+    reason = call.body(REJECTION)["reason"]
+    return announcement_json(wiring.announcements().reject(call.principal(), announcement_id, reason))

@@ -1,0 +1,250 @@
+"""The pages people reach from links in e-mails, and the page to follow topics and places without DigiD.
+
+A GET never changes anything: a mail scanner that follows a link confirms or unsubscribes nothing. The page's
+button POSTs. Mail clients may POST to the unsubscribe link directly (RFC 8058 one-click); that works too.
+Tokens travel in URLs, so pages never send a Referer and allow no third-party content.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import lru_cache, wraps
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+from chalice.app import Blueprint, Response
+from jinja2 import Environment
+
+from chalicelib import wiring
+from chalicelib.api.http import MAX_BODY_BYTES, BodyError
+from chalicelib.api.subscriptions import EMAIL_PATTERN
+from chalicelib.api.texts import CHECK_INBOX, ISSUE_TEXTS, PAGE_TEXTS
+from chalicelib.domain.errors import SubscriptionNotFoundError, TooManyRequestsError, ValidationError
+from chalicelib.domain.language import Language
+from chalicelib.domain.subscriptions import Frequency, Scope, Subscription
+from chalicelib.domain.tokens import InvalidTokenError
+
+bp = Blueprint(__name__)
+
+FORM = "application/x-www-form-urlencoded"
+MULTIPART = "multipart/form-data"
+HEADERS = {
+    "Content-Type": "text/html; charset=utf-8",
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+}
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    from chalicelib.adapters.templates import build_environment, templates_root
+
+    return build_environment(templates_root(), html=True)
+
+
+def _query() -> dict[str, str]:
+    return dict(bp.current_request.query_params or {})
+
+
+def _language() -> Language:
+    chosen = _query().get("lang")
+    if chosen in ("nl", "en"):
+        return Language(chosen)
+    return Language.from_accept_language(bp.current_request.headers.get("accept-language"))
+
+
+def _page(template: str, status: int = 200, **values: Any) -> Response:
+    language = _language()
+    texts = {key: text.in_(language) for key, text in PAGE_TEXTS.items()}
+    request = bp.current_request
+    query = {k: v for k, v in _query().items() if k != "lang"}
+    other = Language.EN if language is Language.NL else Language.NL
+    switch = f"{request.path}?{urlencode({**query, 'lang': other.value})}"
+    html = (
+        _environment().get_template(f"pages/{template}.html.j2").render(t=texts, lang=language.value, switch_url=switch, **values)
+    )
+    return Response(body=html, status_code=status, headers=dict[str, str | list[str]](HEADERS))
+
+
+def _fields(max_fields: int = 100) -> dict[str, list[str]]:
+    """The posted form, every value of every field; undecodable bytes become U+FFFD rather than an error."""
+    raw: str | bytes = bp.current_request.raw_body or b""
+    if len(raw) > MAX_BODY_BYTES:
+        raise BodyError(413, "body_too_large")
+    text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
+    try:
+        return parse_qs(text, max_num_fields=max_fields)
+    except ValueError as error:  # more fields than allowed
+        raise BodyError(413, "too_many_fields") from error
+
+
+def _form(max_fields: int = 100) -> dict[str, str]:
+    return {key: values[-1] for key, values in _fields(max_fields).items()}
+
+
+def _token(form: dict[str, str] | None = None) -> str:
+    token = (form or {}).get("token") or _query().get("token") or ""
+    return token[:1024]
+
+
+def page(path: str, *, methods: list[str], form: bool = False) -> Callable[[Callable[[], Response]], Callable[[], Response]]:
+    """Register a page; whatever goes wrong inside becomes a page too (413 for too much data, else a logged
+    500), never a stack trace."""
+
+    def decorate(view: Callable[[], Response]) -> Callable[[], Response]:
+        @wraps(view)
+        def handle() -> Response:
+            from chalicelib.observability import logger
+
+            try:
+                return view()
+            except BodyError:
+                return _page("message", 413, title_key="error_title", text_key="not_found_text")
+            except Exception:  # noqa: BLE001 - a person gets a page, the log gets the details
+                logger().exception("page failed", extra={"path": path})
+                return _page("message", 500, title_key="error_title", text_key="questions")
+
+        bp.route(path, methods=methods, content_types=[FORM, MULTIPART] if form else ["application/json"])(handle)
+        return view
+
+    return decorate
+
+
+def _not_found() -> Response:
+    return _page("message", 404, title_key="not_found_title", text_key="not_found_text")
+
+
+def _describe(subscription: Subscription, language: Language) -> str:
+    reference = wiring.reference()
+    scope = subscription.scope
+    if scope.case_id is not None:
+        return PAGE_TEXTS["own_case"].in_(language)
+    topics = [t.naam.in_(language) for slug in sorted(scope.topics) if (t := reference.topic(slug))]
+    parts = [", ".join(topics) if topics else PAGE_TEXTS["all_topics"].in_(language)]
+    parts.extend(g.naam for code in sorted(scope.gemeenten) if (g := reference.gemeente(code)))
+    if scope.area is not None:
+        parts.append(PAGE_TEXTS["in_area"].in_(language))
+    return " · ".join(parts)
+
+
+@page("/volgen", methods=["GET"])
+def follow_form() -> Response:
+    return _follow_page()
+
+
+def _follow_page(status: int = 200, errors: list[str] | None = None, form: dict[str, str] | None = None) -> Response:
+    reference = wiring.reference()
+    return _page(
+        "follow",
+        status,
+        topics=sorted(reference.topics(), key=lambda t: t.slug),
+        gemeenten=sorted(reference.gemeenten(), key=lambda g: g.naam),
+        errors=errors or [],
+        form=form or {},
+    )
+
+
+@page("/volgen", methods=["POST"], form=True)
+def follow() -> Response:
+    request = bp.current_request
+    fields = _fields()
+    form = {key: values[-1] for key, values in fields.items()}
+    language = _language()
+    topics = frozenset(fields.get("topic", []))
+    gemeente = form.get("gemeente") or ""
+    try:
+        scope = Scope(topics=topics, gemeenten=frozenset({gemeente}) if gemeente else frozenset())
+        email = form.get("email", "").strip()
+        if not re.fullmatch(EMAIL_PATTERN, email) or len(email) > 254:
+            raise ValidationError.single("email", "expected_email")
+        wanted = Language(form["language"]) if form.get("language") in ("nl", "en") else language
+        identity = (request.context or {}).get("identity") or {}
+        wiring.subscription_service().subscribe_by_email(email, wanted, scope, source=str(identity.get("sourceIp") or "unknown"))
+    except ValidationError as error:
+        return _follow_page(
+            400, [ISSUE_TEXTS[i.code].in_(language) if i.code in ISSUE_TEXTS else i.code for i in error.issues], form
+        )
+    except TooManyRequestsError as error:
+        response = _page("message", 429, title_key="error_title", text_key="too_many")
+        response.headers["Retry-After"] = str(error.retry_after)
+        return response
+    return _page("message", 200, title_key="sent_title", text=CHECK_INBOX.in_(language))
+
+
+@page("/abonnement/bevestigen", methods=["GET"])
+def confirm_page() -> Response:
+    """Only shows a button; following the link changes nothing."""
+    token = _token()
+    return _page("confirm", token=token) if token else _not_found()
+
+
+@page("/abonnement/bevestigen", methods=["POST"], form=True)
+def confirm() -> Response:
+    try:
+        outcome = wiring.subscription_service().confirm(_token(_form()))
+    except (InvalidTokenError, SubscriptionNotFoundError):
+        return _not_found()
+    return _page("message", title_key="confirmed_title", text_key=f"confirmed_{outcome.value}")
+
+
+@page("/afmelden", methods=["GET"])
+def unsubscribe_page() -> Response:
+    """Shows what unsubscribing does, with a button; following the link changes nothing."""
+    token = _token()
+    return _page("unsubscribe", token=token) if token else _not_found()
+
+
+@page("/afmelden", methods=["POST"], form=True)
+def unsubscribe() -> Response:
+    """From the page's button, or a mail client's one-click POST (body ``List-Unsubscribe=One-Click``).
+    Doing it again is harmless."""
+    try:
+        outcome = wiring.subscription_service().unsubscribe(_token(_form()))
+    except (InvalidTokenError, SubscriptionNotFoundError):
+        return _not_found()
+    return _page("message", title_key="unsubscribe_title", text_key=f"unsubscribed_{outcome.value}")
+
+
+@page("/abonnement/beheren", methods=["GET"])
+def manage_page() -> Response:
+    return _manage(_token())
+
+
+def _manage(token: str, saved: bool = False) -> Response:
+    try:
+        subscriber, subscriptions = wiring.subscription_service().managed(token)
+    except (InvalidTokenError, SubscriptionNotFoundError):
+        return _not_found()
+    language = _language()
+    return _page(
+        "manage",
+        token=token,
+        subscriber=subscriber,
+        frequencies=[f.value for f in Frequency],
+        subscriptions=[(s.id, _describe(s, language)) for s in subscriptions],
+        saved=saved,
+    )
+
+
+@page("/abonnement/beheren", methods=["POST"], form=True)
+def manage() -> Response:
+    fields = _fields(200)
+    token = _token({"token": (fields.get("token") or [""])[-1]})
+    frequency = (fields.get("frequency") or ["immediately"])[-1]
+    language = (fields.get("language") or ["nl"])[-1]
+    try:
+        wiring.subscription_service().manage(
+            token,
+            frequency=Frequency(frequency) if frequency in {f.value for f in Frequency} else Frequency.IMMEDIATELY,
+            language=Language(language) if language in ("nl", "en") else Language.NL,
+            quiet_hours="quiet_hours" in fields,
+            stop=frozenset(fields.get("stop", [])),
+        )
+    except (InvalidTokenError, SubscriptionNotFoundError):
+        return _not_found()
+    return _manage(token, saved=True)

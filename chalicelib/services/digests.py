@@ -1,0 +1,89 @@
+"""Releasing held e-mails when their time has come: one held item goes out on its own, several for the same
+subscriber go out as one digest e-mail. Run by a schedule (every 15 minutes); running it twice for the same
+moment sends nothing twice, because a digest's id is derived from the items it bundles."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from chalicelib.domain.events import EventKind
+from chalicelib.domain.notifications import Notification, NotificationStatus
+from chalicelib.domain.subscriptions import Channel
+from chalicelib.services.ports import Clock, DeliveryQueue, NotificationOutbox
+
+
+@dataclass(frozen=True)
+class DigestResult:
+    released: int = 0
+    digests: int = 0
+    bundled: int = 0
+
+
+def digest_id(subscriber_id: str, items: list[str]) -> str:
+    return hashlib.sha256(("digest|" + subscriber_id + "|" + ",".join(sorted(items))).encode()).hexdigest()[:32]
+
+
+class DigestRun:
+    def __init__(self, outbox: NotificationOutbox, queue: DeliveryQueue, clock: Clock, retention: timedelta) -> None:
+        self._outbox = outbox
+        self._queue = queue
+        self._clock = clock
+        self._retention = retention
+
+    def run(self) -> DigestResult:
+        now = self._clock.now()
+        by_subscriber: dict[str, list[Notification]] = defaultdict(list)
+        for notification in self._outbox.held_until(now):
+            by_subscriber[notification.subscriber_id].append(notification)
+        to_queue: list[Notification] = []
+        released = digests = bundled = 0
+        for subscriber_id, items in sorted(by_subscriber.items()):
+            if len(items) == 1:
+                (item,) = items
+                if self._outbox.transition(item, item.moved_to(NotificationStatus.CREATED, now, hold_until=None)):
+                    to_queue.append(replace(item, status=NotificationStatus.CREATED, hold_until=None))
+                    released += 1
+                continue
+            digest = self._digest(subscriber_id, items, now)
+            if self._outbox.add_if_absent(digest):
+                to_queue.append(digest)
+                digests += 1
+                bundled += len(items)
+            else:
+                self._repair(digest, items, now)
+        if to_queue:
+            self._queue.enqueue(to_queue)
+        return DigestResult(released, digests, bundled)
+
+    def _digest(self, subscriber_id: str, items: list[Notification], now: datetime) -> Notification:
+        ids = [item.id for item in items]
+        identifier = digest_id(subscriber_id, ids)
+        first = items[0]
+        return Notification(
+            id=identifier,
+            event_id=f"digest/{identifier}",
+            event_kind=EventKind.DIGEST,
+            case_id=f"digest-{subscriber_id}",
+            ref=subscriber_id,
+            subscriber_id=subscriber_id,
+            channel=Channel.EMAIL,
+            language=first.language,
+            audience=first.audience,
+            status=NotificationStatus.CREATED,
+            created_at=now,
+            updated_at=now,
+            expires_at=now + self._retention,
+            digest_items=tuple(sorted(ids)),
+        )
+
+    def _repair(self, digest: Notification, items: list[Notification], now: datetime) -> None:
+        """The same digest exists already. If it went out but its items were not marked (a crash in
+        between), mark them now; if it is still on its way, leave it to delivery."""
+        stored = self._outbox.get(digest.id)
+        if stored is None or stored.status is not NotificationStatus.DELIVERED:
+            return
+        for item in items:
+            self._outbox.transition(item, item.moved_to(NotificationStatus.DELIVERED, now, reason=f"digest:{digest.id}"))

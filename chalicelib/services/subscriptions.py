@@ -1,0 +1,278 @@
+"""Following things: for people logged in (their own subscriptions and preferences), for people without
+DigiD (by e-mail, with double opt-in), and through the signed links in every e-mail (confirm, unsubscribe in
+one click, manage preferences).
+
+An e-mail address somebody types in is only written to after they confirm it; a confirmation link never
+brings back a subscription that was stopped; stopping twice is as good as once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from enum import StrEnum
+
+from chalicelib.domain.errors import Issue, SubscriptionNotFoundError, TooManyRequestsError, ValidationError
+from chalicelib.domain.events import EventKind
+from chalicelib.domain.identity import Principal, Role, require_role
+from chalicelib.domain.language import Language
+from chalicelib.domain.matching import Audience
+from chalicelib.domain.notifications import Notification, NotificationStatus, notification_id
+from chalicelib.domain.reference import ReferenceData
+from chalicelib.domain.subscriptions import (
+    Channel,
+    Frequency,
+    Indexed,
+    PostalAddress,
+    Scope,
+    Subscriber,
+    Subscription,
+    SubscriptionOrigin,
+    SubscriptionState,
+    index_interests,
+)
+from chalicelib.domain.tokens import InvalidTokenError, TokenPurpose, verify
+from chalicelib.services.ids import new_id
+from chalicelib.services.ports import (
+    Clock,
+    DeliveryQueue,
+    NotificationOutbox,
+    RateLimiter,
+    SubscriberDirectory,
+    SubscriptionRepository,
+)
+
+PER_ADDRESS = (3, timedelta(hours=1))
+PER_SOURCE = (30, timedelta(hours=1))
+
+
+class Outcome(StrEnum):
+    DONE = "done"
+    ALREADY = "already"
+    STOPPED = "stopped"
+
+
+@dataclass(frozen=True)
+class PreferenceChange:
+    channels: frozenset[Channel]
+    language: Language
+    frequency: Frequency
+    quiet_hours: bool
+    postal_address: PostalAddress | None = None
+
+
+class SubscriptionService:
+    def __init__(
+        self,
+        *,
+        subscriptions: SubscriptionRepository,
+        subscribers: SubscriberDirectory,
+        reference: ReferenceData,
+        outbox: NotificationOutbox,
+        queue: DeliveryQueue,
+        limiter: RateLimiter,
+        clock: Clock,
+        secret: bytes,
+        fingerprint: Callable[[str], str],
+        retention: timedelta,
+        ids: Callable[[], str] = new_id,
+    ) -> None:
+        self._subscriptions = subscriptions
+        self._subscribers = subscribers
+        self._reference = reference
+        self._outbox = outbox
+        self._queue = queue
+        self._limiter = limiter
+        self._clock = clock
+        self._secret = secret
+        self._fingerprint = fingerprint
+        self._retention = retention
+        self._ids = ids
+
+    # For people who are logged in ------------------------------------------------------------------------
+
+    def mine(self, principal: Principal) -> list[Subscription]:
+        require_role(principal, Role.APPLICANT, "list_subscriptions")
+        return [s for s in self._subscriptions.of_subscriber(principal.subject) if s.state is not SubscriptionState.CANCELLED]
+
+    def follow(self, principal: Principal, scope: Scope) -> Subscription:
+        require_role(principal, Role.APPLICANT, "follow")
+        self.check_scope(scope)
+        subscriber = self._subscriber(principal.subject)
+        subscription = Subscription(
+            self._ids(), principal.subject, scope, SubscriptionOrigin.SELF, SubscriptionState.ACTIVE, self._clock.now()
+        )
+        self._subscriptions.save(Indexed.of(subscription, subscriber.preferences))
+        return subscription
+
+    def change(self, principal: Principal, subscription_id: str, scope: Scope) -> Subscription:
+        require_role(principal, Role.APPLICANT, "change_subscription")
+        current = self._own(principal.subject, subscription_id)
+        if current.scope.case_id is not None:
+            raise ValidationError.single("scope", "case_subscription_fixed")
+        self.check_scope(scope)
+        changed = replace(current, scope=scope)
+        subscriber = self._subscriber(principal.subject)
+        self._subscriptions.save(
+            Indexed.of(changed, subscriber.preferences),
+            previous_keys=[i.key for i in index_interests(current.scope)],
+        )
+        return changed
+
+    def stop(self, principal: Principal, subscription_id: str) -> None:
+        require_role(principal, Role.APPLICANT, "stop_subscription")
+        self._cancel(self._own(principal.subject, subscription_id))
+
+    def preferences(self, principal: Principal) -> Subscriber:
+        require_role(principal, Role.APPLICANT, "read_preferences")
+        return self._subscriber(principal.subject)
+
+    def set_preferences(self, principal: Principal, change: PreferenceChange) -> Subscriber:
+        """New preferences apply to every subscription at once (their index entries carry a copy)."""
+        require_role(principal, Role.APPLICANT, "set_preferences")
+        if Channel.LETTER in change.channels and change.postal_address is None:
+            raise ValidationError.single("postal_address", "required_for_letters")
+        current = self._subscriber(principal.subject)
+        updated = replace(
+            current,
+            channels=change.channels,
+            language=change.language,
+            frequency=change.frequency,
+            quiet_hours=change.quiet_hours,
+            postal_address=change.postal_address,
+        )
+        self._store_preferences(updated)
+        return updated
+
+    # For people without DigiD: by e-mail, with double opt-in ---------------------------------------------
+
+    def subscribe_by_email(self, email: str, language: Language, scope: Scope, *, source: str) -> None:
+        """Ask for a subscription; a confirmation e-mail goes out. The answer is the same whether or not the
+        address is known, so nobody learns who subscribes to what."""
+        self.check_scope(scope)
+        now = self._clock.now()
+        for key, (limit, window) in ((f"address:{self._fingerprint(email)}", PER_ADDRESS), (f"source:{source}", PER_SOURCE)):
+            wait = self._limiter.hit(key, limit=limit, window=window, now=now)
+            if wait is not None:
+                raise TooManyRequestsError(wait)
+        subscriber = self._subscribers.find_by_email(email)
+        if subscriber is None:
+            subscriber = Subscriber(self._ids(), email.strip(), language, frozenset({Channel.EMAIL}), now)
+            self._subscribers.put(subscriber)
+        subscription = Subscription(
+            self._ids(), subscriber.id, scope, SubscriptionOrigin.ANONYMOUS, SubscriptionState.PENDING, now
+        )
+        self._subscriptions.save(Indexed(subscription))
+        event_id = f"subscription-{subscription.id}/confirmation"
+        confirmation = Notification(
+            id=notification_id(event_id, subscriber.id, Channel.EMAIL),
+            event_id=event_id,
+            event_kind=EventKind.SUBSCRIPTION_CONFIRMATION,
+            case_id=f"subscription-{subscription.id}",
+            ref=subscription.id,
+            subscriber_id=subscriber.id,
+            channel=Channel.EMAIL,
+            language=language,
+            audience=Audience.FOLLOWER,
+            status=NotificationStatus.CREATED,
+            created_at=now,
+            updated_at=now,
+            expires_at=now + self._retention,
+            subscription_id=subscription.id,
+        )
+        if self._outbox.add_if_absent(confirmation):
+            self._queue.enqueue([confirmation])
+
+    def confirm(self, token: str) -> Outcome:
+        """Confirm from the page (a POST, so a mail scanner following the link confirms nothing)."""
+        subject = self._verified(token, TokenPurpose.CONFIRM)
+        subscription = self._subscriptions.get(subject)
+        if subscription is None:
+            raise SubscriptionNotFoundError(subject)
+        if subscription.state is SubscriptionState.ACTIVE:
+            return Outcome.ALREADY
+        if subscription.state is SubscriptionState.CANCELLED:
+            return Outcome.STOPPED
+        active = replace(subscription, state=SubscriptionState.ACTIVE)
+        self._subscriptions.save(Indexed.of(active, self._subscriber(active.subscriber_id).preferences))
+        return Outcome.DONE
+
+    def unsubscribe(self, token: str) -> Outcome:
+        """One click (RFC 8058): stop the subscription the e-mail came from, or all e-mail. Repeating is harmless."""
+        subject = self._verified(token, TokenPurpose.UNSUBSCRIBE)
+        kind, _, identifier = subject.partition(":")
+        if kind == "subscription":
+            subscription = self._subscriptions.get(identifier)
+            if subscription is None:
+                raise SubscriptionNotFoundError(identifier)
+            if subscription.state is SubscriptionState.CANCELLED:
+                return Outcome.ALREADY
+            self._cancel(subscription)
+            return Outcome.DONE
+        if kind == "subscriber":
+            subscriber = self._subscriber(identifier)
+            if Channel.EMAIL not in subscriber.channels:
+                return Outcome.ALREADY
+            self._store_preferences(replace(subscriber, channels=subscriber.channels - {Channel.EMAIL}))
+            return Outcome.DONE
+        raise InvalidTokenError("malformed")
+
+    def managed(self, token: str) -> tuple[Subscriber, list[Subscription]]:
+        """What the manage-preferences page shows: the subscriber's choices and what they follow."""
+        subscriber = self._subscriber(self._verified(token, TokenPurpose.MANAGE))
+        return subscriber, [s for s in self._subscriptions.of_subscriber(subscriber.id) if s.state is SubscriptionState.ACTIVE]
+
+    def manage(
+        self, token: str, *, frequency: Frequency, language: Language, quiet_hours: bool, stop: frozenset[str]
+    ) -> Subscriber:
+        subscriber, subscriptions = self.managed(token)
+        for subscription in subscriptions:
+            if subscription.id in stop:
+                self._cancel(subscription)
+        updated = replace(subscriber, frequency=frequency, language=language, quiet_hours=quiet_hours)
+        self._store_preferences(updated)
+        return updated
+
+    # Shared ---------------------------------------------------------------------------------------------
+
+    def check_scope(self, scope: Scope) -> None:
+        """Topics and gemeenten must exist (the area is checked where it is read)."""
+        issues = [
+            Issue(f"topics.{i}", "unknown_topic", {"topic": t})
+            for i, t in enumerate(sorted(scope.topics))
+            if not self._reference.topic(t)
+        ]
+        issues.extend(
+            Issue(f"gemeenten.{i}", "unknown_gemeente", {"gemeente": g})
+            for i, g in enumerate(sorted(scope.gemeenten))
+            if not self._reference.gemeente(g)
+        )
+        if issues:
+            raise ValidationError(issues)
+
+    def _verified(self, token: str, purpose: TokenPurpose) -> str:
+        return verify(token, self._secret, purpose, now=self._clock.now()).subject
+
+    def _subscriber(self, subscriber_id: str) -> Subscriber:
+        return self._subscribers.get(subscriber_id) or Subscriber.default(subscriber_id, self._clock.now())
+
+    def _own(self, subscriber_id: str, subscription_id: str) -> Subscription:
+        subscription = self._subscriptions.get(subscription_id)
+        if (
+            subscription is None
+            or subscription.subscriber_id != subscriber_id
+            or subscription.state is SubscriptionState.CANCELLED
+        ):
+            raise SubscriptionNotFoundError(subscription_id)
+        return subscription
+
+    def _cancel(self, subscription: Subscription) -> None:
+        keys = [i.key for i in index_interests(subscription.scope)] if subscription.state is SubscriptionState.ACTIVE else []
+        self._subscriptions.save(Indexed(replace(subscription, state=SubscriptionState.CANCELLED)), previous_keys=keys)
+
+    def _store_preferences(self, subscriber: Subscriber) -> None:
+        self._subscribers.put(subscriber)
+        for subscription in self._subscriptions.of_subscriber(subscriber.id):
+            if subscription.state is SubscriptionState.ACTIVE:
+                self._subscriptions.save(Indexed.of(subscription, subscriber.preferences))
