@@ -7,8 +7,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 STAGE ?= prod
+CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test setup lint format typecheck unit integration e2e package bench clean
+.PHONY: run test setup browser lint format typecheck unit integration e2e package bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Baken needs Python 3.11 or newer ($(PYTHON) not found)"; exit 1; }
@@ -19,11 +20,23 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 setup: $(STAMP)
 
+# The page tests drive Debian's Chromium (Playwright never downloads a browser here).
+browser:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing Chromium (Debian package) for the browser tests"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+		else \
+			echo "The browser tests need Chromium at $(CHROMIUM): sudo apt-get install chromium, or make test CHROMIUM=/path/to/chromium"; \
+			exit 1; \
+		fi; \
+	fi
+
 run: setup
 	$(BIN)/python -m devstack
 
-test: setup lint typecheck
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+test: setup browser lint typecheck
+	BAKEN_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -n 2 --dist loadfile
 
 lint: setup
 	$(BIN)/ruff check .
@@ -42,8 +55,8 @@ unit: setup
 integration: setup
 	$(BIN)/python -m pytest tests/integration
 
-e2e: setup
-	$(BIN)/python -m pytest tests/e2e
+e2e: setup browser
+	BAKEN_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest tests/e2e
 
 package: setup
 	$(BIN)/python -m devstack.package --stage $(STAGE) --out build/$(STAGE)

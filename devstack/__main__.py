@@ -105,6 +105,7 @@ def _banner(api: str, moto: str, seeded: dict[str, str], tokens: dict[str, str])
    export MARK={tokens["mark"]}
    export SANNE={tokens["sanne"]}
    export JAN={tokens["jan"]}
+   export PIETER={tokens["pieter"]}
 
    # 1. Anna, behandelaar, asks Mark's group for more information:
    curl -s -X POST {api}/api/cases/{case}/status -H "Authorization: Bearer $ANNA" \\
@@ -136,6 +137,20 @@ def _banner(api: str, moto: str, seeded: dict[str, str], tokens: dict[str, str])
 
    # The KCC sees which notifications Mark was sent and whether they arrived:
    curl -s {api}/api/cases/{case}/notifications -H "Authorization: Bearer $SANNE"
+
+   # 7. A neighbour without DigiD follows grondbeheer in Utrechtse Heuvelrug: open {api}/volgen
+
+   # 8. Pieter (grondbeheer) announces land near Doorn; preview the audience; submit; Anna approves:
+   A=$(curl -s -X POST {api}/api/announcements -H "Authorization: Bearer $PIETER" \
+        -H 'Content-Type: application/json' \
+        -d '{{"title": "Landbouwgrond bij Doorn komt mogelijk vrij", "text": "Wilt u meedoen? Reageer voor 1 maart.",
+             "topic": "grondbeheer", "gemeenten": ["GM1581"], "point": {{"lat": 52.033, "lon": 5.342}}}}' \
+        | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+   J='Content-Type: application/json'
+   curl -s -X POST {api}/api/announcements/$A/preview -H "Authorization: Bearer $PIETER" -H "$J" -d {{}}
+   curl -s -X POST {api}/api/announcements/$A/submit -H "Authorization: Bearer $PIETER" -H "$J" -d {{}}
+   curl -s -X POST {api}/api/announcements/$A/approve -H "Authorization: Bearer $ANNA" -H "$J" -d {{}}
+   curl -s "{api}/api/dev/mailbox?to=mark.visser@example.org"   # Mark's group follows grondbeheer there
 
  Press Ctrl-C to stop.
 ================================================================================

@@ -20,6 +20,7 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.inbox import InboxMessage
 from chalicelib.domain.notifications import Notification, NotificationStatus
+from chalicelib.domain.ratelimit import admit
 from chalicelib.domain.subscriptions import Indexed, Subscriber, Subscription, SubscriptionEntry
 from chalicelib.services.ports import (
     AnnouncementRepository,
@@ -288,13 +289,10 @@ class InMemoryInbox(InboxStore):
 
 class InMemoryRateLimiter(RateLimiter):
     def __init__(self) -> None:
-        self.counts: Counter[str] = Counter()
+        self.moments: dict[str, list[float]] = {}
 
     def hit(self, key: str, *, limit: int, window: timedelta, now: datetime) -> int | None:
-        seconds = int(window.total_seconds())
-        start = int(now.timestamp()) // seconds * seconds
-        bucket = f"{key}#{start}"
-        if self.counts[bucket] >= limit:
-            return max(1, start + seconds - int(now.timestamp()))
-        self.counts[bucket] += 1
-        return None
+        kept, wait = admit(self.moments.get(key, []), now.timestamp(), limit, window.total_seconds())
+        if kept is not None:
+            self.moments[key] = kept
+        return wait

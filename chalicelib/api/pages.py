@@ -23,7 +23,7 @@ from chalicelib.api.texts import CHECK_INBOX, ISSUE_TEXTS, PAGE_TEXTS
 from chalicelib.domain.errors import SubscriptionNotFoundError, TooManyRequestsError, ValidationError
 from chalicelib.domain.language import Language
 from chalicelib.domain.subscriptions import Frequency, Scope, Subscription
-from chalicelib.domain.tokens import InvalidTokenError
+from chalicelib.domain.tokens import InvalidTokenError, TokenPurpose
 
 bp = Blueprint(__name__)
 
@@ -137,15 +137,18 @@ def follow_form() -> Response:
     return _follow_page()
 
 
-def _follow_page(status: int = 200, errors: list[str] | None = None, form: dict[str, str] | None = None) -> Response:
+def _follow_page(status: int = 200, errors: list[str] | None = None, fields: dict[str, list[str]] | None = None) -> Response:
+    """The form; after a mistake, with what the person chose and typed still in it."""
     reference = wiring.reference()
+    chosen = fields or {}
     return _page(
         "follow",
         status,
         topics=sorted(reference.topics(), key=lambda t: t.slug),
         gemeenten=sorted(reference.gemeenten(), key=lambda g: g.naam),
         errors=errors or [],
-        form=form or {},
+        form={key: values[-1] for key, values in chosen.items()},
+        chosen_topics=set(chosen.get("topic", [])),
     )
 
 
@@ -167,7 +170,7 @@ def follow() -> Response:
         wiring.subscription_service().subscribe_by_email(email, wanted, scope, source=str(identity.get("sourceIp") or "unknown"))
     except ValidationError as error:
         return _follow_page(
-            400, [ISSUE_TEXTS[i.code].in_(language) if i.code in ISSUE_TEXTS else i.code for i in error.issues], form
+            400, [ISSUE_TEXTS[i.code].in_(language) if i.code in ISSUE_TEXTS else i.code for i in error.issues], fields
         )
     except TooManyRequestsError as error:
         response = _page("message", 429, title_key="error_title", text_key="too_many")
@@ -178,9 +181,17 @@ def follow() -> Response:
 
 @page("/abonnement/bevestigen", methods=["GET"])
 def confirm_page() -> Response:
-    """Only shows a button; following the link changes nothing."""
+    """Only shows a button; following the link changes nothing. A link that cannot work says so at once."""
     token = _token()
-    return _page("confirm", token=token) if token else _not_found()
+    return _page("confirm", token=token) if _usable(token, TokenPurpose.CONFIRM) else _not_found()
+
+
+def _usable(token: str, purpose: TokenPurpose) -> bool:
+    try:
+        wiring.subscription_service().check_token(token, purpose)
+    except InvalidTokenError:
+        return False
+    return True
 
 
 @page("/abonnement/bevestigen", methods=["POST"], form=True)
@@ -196,7 +207,7 @@ def confirm() -> Response:
 def unsubscribe_page() -> Response:
     """Shows what unsubscribing does, with a button; following the link changes nothing."""
     token = _token()
-    return _page("unsubscribe", token=token) if token else _not_found()
+    return _page("unsubscribe", token=token) if _usable(token, TokenPurpose.UNSUBSCRIBE) else _not_found()
 
 
 @page("/afmelden", methods=["POST"], form=True)

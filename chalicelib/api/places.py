@@ -87,6 +87,22 @@ def _checked(where: str, make: Callable[[], S], size: Callable[[S], object]) -> 
 
 
 def scope_from_body(body: dict[str, Any]) -> Scope:
+    """What to follow; an unknown topic or gemeente is named by its place in the list that was sent."""
+    from chalicelib import wiring
+
+    reference = wiring.reference()
+    issues = [
+        Issue(f"topics.{i}", "unknown_topic", {"topic": t})
+        for i, t in enumerate(body.get("topics", ()))
+        if not reference.topic(t)
+    ]
+    issues.extend(
+        Issue(f"gemeenten.{i}", "unknown_gemeente", {"gemeente": g})
+        for i, g in enumerate(body.get("gemeenten", ()))
+        if not reference.gemeente(g)
+    )
+    if issues:
+        raise ValidationError(issues)
     return Scope(
         topics=frozenset(body.get("topics", ())),
         gemeenten=frozenset(body.get("gemeenten", ())),

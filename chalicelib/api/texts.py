@@ -205,7 +205,8 @@ PAGE_TEXTS: dict[str, Localized] = {
     "email_label": Localized("Uw e-mailadres", "Your e-mail address"),
     "topics_legend": Localized("Onderwerpen", "Topics"),
     "topics_hint": Localized(
-        "Kiest u niets? Dan krijgt u berichten over alle onderwerpen.", "Choose nothing to hear about all topics."
+        "Kiest u een gemeente en geen onderwerp? Dan krijgt u berichten over alle onderwerpen in die gemeente.",
+        "Choose a municipality and no topic to hear about all topics in that municipality.",
     ),
     "gemeente_label": Localized("Gemeente", "Municipality"),
     "gemeente_any": Localized("Alle gemeenten", "All municipalities"),

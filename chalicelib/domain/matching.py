@@ -3,13 +3,22 @@ recipient per subscriber."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from chalicelib.domain.events import CaseEvent, EventKind, interests_for
 from chalicelib.domain.geo import Area, Geometry, intersects
 from chalicelib.domain.language import Language
-from chalicelib.domain.subscriptions import Channel, Interest, InterestKind, Preferences, SubscriptionEntry
+from chalicelib.domain.subscriptions import (
+    Channel,
+    Interest,
+    InterestKind,
+    Preferences,
+    Subscription,
+    SubscriptionEntry,
+    SubscriptionState,
+)
 
 
 class Audience(StrEnum):
@@ -94,6 +103,24 @@ def match_recipients(
     return sorted(merged.values(), key=lambda r: r.subscriber_id)
 
 
+def match_event(
+    event: CaseEvent,
+    entries: Mapping[str, Iterable[SubscriptionEntry]],
+    *,
+    parties: Iterable[str],
+    shapes: Mapping[str, Area],
+) -> list[Recipient]:
+    """``match_recipients`` for one event: its interest keys, its publicity and its location."""
+    return match_recipients(
+        interests_for(event),
+        entries,
+        parties=parties,
+        public=event.public,
+        geometry=event.place.geometry if event.place else None,
+        shapes=shapes,
+    )
+
+
 def polygon_candidates(interests: Sequence[Interest], entries: Mapping[str, Iterable[SubscriptionEntry]]) -> set[str]:
     """Subscriptions whose exact test needs their polygon (read once per batch by the caller)."""
     return {
@@ -103,3 +130,37 @@ def polygon_candidates(interests: Sequence[Interest], entries: Mapping[str, Iter
         for entry in entries.get(interest.key, ())
         if entry.needs_shape
     }
+
+
+def reaches(subscription: Subscription, event: CaseEvent, *, parties: Collection[str] = ()) -> bool:
+    """The rule the index implements, written out directly: does ``subscription`` hear of ``event``?
+
+    It reads nothing but the two, so it is slow for many subscriptions — the index exists to avoid calling it
+    for each — but it is the definition the index is tested against, and the naive baseline it is measured
+    against. A case subscription hears of its case (a party of everything, anybody else of public news only);
+    any other hears of public news of its topics (none chosen: every topic) in its gemeenten or area (none
+    chosen: anywhere), where an area must really contain or overlap the event's location.
+    """
+    scope = subscription.scope
+    if subscription.state is not SubscriptionState.ACTIVE:
+        return False
+    if scope.case_id is not None:
+        return (
+            event.kind is not EventKind.ANNOUNCEMENT
+            and scope.case_id == event.case_id
+            and (event.public or subscription.subscriber_id in parties)
+        )
+    if not event.public or (scope.topics and event.topic not in scope.topics):
+        return False
+    if not scope.has_place:
+        return event.topic is not None
+    return _in_place(scope.gemeenten, scope.area, event)
+
+
+def _in_place(gemeenten: frozenset[str], area: Area | None, event: CaseEvent) -> bool:
+    place = event.place
+    if place is None:
+        return False
+    if gemeenten.intersection(place.gemeenten):
+        return True
+    return area is not None and place.geometry is not None and intersects(area, place.geometry)

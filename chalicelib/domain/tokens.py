@@ -63,7 +63,7 @@ def sign(token: Token, secret: bytes) -> str:
 
 def verify(text: str, secret: bytes, purpose: TokenPurpose, *, now: datetime) -> Token:
     """The token, if it is ours, unchanged, for ``purpose`` and not expired; else InvalidTokenError."""
-    if not isinstance(text, str) or len(text) > MAX_TOKEN_LENGTH or text.count(".") != 1:
+    if not isinstance(text, str) or len(text) > MAX_TOKEN_LENGTH or not text.isascii() or text.count(".") != 1:
         raise InvalidTokenError("malformed")
     payload, signature = text.split(".")
     if not hmac.compare_digest(signature, _mac(payload, secret)):
@@ -71,7 +71,7 @@ def verify(text: str, secret: bytes, purpose: TokenPurpose, *, now: datetime) ->
     try:
         body = json.loads(_decode(payload))
         token = Token(TokenPurpose(body["p"]), str(body["s"]), datetime.fromtimestamp(int(body["e"]), UTC))
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, OverflowError, OSError):
         raise InvalidTokenError("malformed") from None
     if token.purpose is not purpose:
         raise InvalidTokenError("purpose")

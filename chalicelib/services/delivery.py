@@ -255,9 +255,10 @@ class Delivery:
 
     def _frame(self, notification: Notification, **values: Any) -> MessageContext:
         """The parts every message has: language, audience, the portal, and the unsubscribe and manage links."""
-        if notification.subscription_id:
+        if notification.subscription_id and notification.audience is not Audience.PARTY:
             unsubscribe = self._links.unsubscribe_subscription(notification.subscription_id)
         else:
+            # a party of a case stops e-mail (about everything), never the berichtenbox about their own case
             unsubscribe = self._links.unsubscribe_email(notification.subscriber_id)
         values.setdefault("case_number", None)
         values.setdefault("product", None)

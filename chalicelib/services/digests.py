@@ -76,7 +76,7 @@ class DigestRun:
             created_at=now,
             updated_at=now,
             expires_at=now + self._retention,
-            digest_items=tuple(sorted(ids)),
+            digest_items=tuple(item.id for item in sorted(items, key=lambda n: (n.created_at, n.id))),
         )
 
     def _repair(self, digest: Notification, items: list[Notification], now: datetime) -> None:

@@ -18,7 +18,7 @@ from chalicelib.domain.cases import Case
 from chalicelib.domain.catalogue import Catalogue
 from chalicelib.domain.events import CaseEvent, derive_events, interests_for
 from chalicelib.domain.geo import Area
-from chalicelib.domain.matching import Recipient, match_recipients, polygon_candidates
+from chalicelib.domain.matching import Recipient, match_event, polygon_candidates
 from chalicelib.domain.notifications import Notification, NotificationStatus, plan_notifications
 from chalicelib.domain.subscriptions import Interest, SubscriptionEntry
 from chalicelib.services.ports import Clock, DeliveryQueue, NotificationOutbox, SubscriptionRepository
@@ -89,15 +89,7 @@ class FanOut:
         for subscription_id, definition in self._subscriptions.definitions(missing).items():
             if definition.scope.area is not None:
                 shapes[subscription_id] = definition.scope.area
-        recipients = match_recipients(
-            interests,
-            entries,
-            parties=followers,
-            public=event.public,
-            geometry=event.place.geometry if event.place else None,
-            shapes=shapes,
-        )
-        return recipients, queried
+        return match_event(event, entries, parties=followers, shapes=shapes), queried
 
     def handle_events(self, events: Sequence[CaseEvent], *, followers: Sequence[str] = ()) -> FanOutResult:
         if not events:

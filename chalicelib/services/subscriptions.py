@@ -121,8 +121,11 @@ class SubscriptionService:
         return changed
 
     def stop(self, principal: Principal, subscription_id: str) -> None:
+        """Stopping one that is already stopped changes nothing (someone else's is not found)."""
         require_role(principal, Role.APPLICANT, "stop_subscription")
-        self._cancel(self._own(principal.subject, subscription_id))
+        subscription = self._own(principal.subject, subscription_id, stopped_too=True)
+        if subscription.state is not SubscriptionState.CANCELLED:
+            self._cancel(subscription)
 
     def preferences(self, principal: Principal) -> Subscriber:
         require_role(principal, Role.APPLICANT, "read_preferences")
@@ -195,7 +198,11 @@ class SubscriptionService:
         if subscription.state is SubscriptionState.CANCELLED:
             return Outcome.STOPPED
         active = replace(subscription, state=SubscriptionState.ACTIVE)
-        self._subscriptions.save(Indexed.of(active, self._subscriber(active.subscriber_id).preferences))
+        subscriber = self._subscriber(active.subscriber_id)
+        self._subscriptions.save(Indexed.of(active, subscriber.preferences))
+        if Channel.EMAIL not in subscriber.channels:
+            # they stopped all e-mail once, and now confirmed they want e-mail again
+            self._store_preferences(replace(subscriber, channels=subscriber.channels | {Channel.EMAIL}))
         return Outcome.DONE
 
     def unsubscribe(self, token: str) -> Outcome:
@@ -251,18 +258,22 @@ class SubscriptionService:
         if issues:
             raise ValidationError(issues)
 
+    def check_token(self, token: str, purpose: TokenPurpose) -> None:
+        """InvalidTokenError unless ``token`` is ours, for ``purpose`` and unexpired (nothing is read or changed)."""
+        self._verified(token, purpose)
+
     def _verified(self, token: str, purpose: TokenPurpose) -> str:
         return verify(token, self._secret, purpose, now=self._clock.now()).subject
 
     def _subscriber(self, subscriber_id: str) -> Subscriber:
         return self._subscribers.get(subscriber_id) or Subscriber.default(subscriber_id, self._clock.now())
 
-    def _own(self, subscriber_id: str, subscription_id: str) -> Subscription:
+    def _own(self, subscriber_id: str, subscription_id: str, *, stopped_too: bool = False) -> Subscription:
         subscription = self._subscriptions.get(subscription_id)
         if (
             subscription is None
             or subscription.subscriber_id != subscriber_id
-            or subscription.state is SubscriptionState.CANCELLED
+            or (subscription.state is SubscriptionState.CANCELLED and not stopped_too)
         ):
             raise SubscriptionNotFoundError(subscription_id)
         return subscription

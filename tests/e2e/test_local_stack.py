@@ -4,108 +4,15 @@ stopped with Ctrl-C."""
 
 from __future__ import annotations
 
-import json
-import os
 import signal
-import socket
-import subprocess
-import sys
-import threading
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.e2e.conftest import JAN_EMAIL, MARK_EMAIL, LocalStack, wait_until
 
 pytestmark = pytest.mark.e2e
-
-READY_WITHIN = 180
-MARK_EMAIL = "mark.visser@example.org"
-JAN_EMAIL = "jan.degroot@example.org"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@dataclass
-class LocalStack:
-    process: subprocess.Popen[str]
-    api: str
-    output: list[str] = field(default_factory=list)
-
-    def call(self, method: str, path: str, token: str | None = None, payload: Any = None) -> tuple[int, Any]:
-        data = json.dumps(payload).encode() if payload is not None else None
-        request = urllib.request.Request(f"{self.api}{path}", data=data, method=method)
-        request.add_header("Content-Type", "application/json")
-        if token:
-            request.add_header("Authorization", f"Bearer {token}")
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                body = response.read()
-                kind = response.headers.get("Content-Type", "")
-                return response.status, json.loads(body) if "json" in kind else body.decode()
-        except urllib.error.HTTPError as error:
-            return error.code, json.loads(error.read() or b"{}")
-
-    def token(self, persona: str) -> str:
-        status, answer = self.call("POST", "/api/dev/token", payload={"persona": persona})
-        assert status == 200, answer
-        return str(answer["access_token"])
-
-    def mails(self, to: str) -> list[dict[str, Any]]:
-        status, answer = self.call("GET", f"/api/dev/mailbox?to={to}")
-        assert status == 200
-        return list(answer["messages"])
-
-
-def _wait_until(condition: Callable[[], bool], seconds: float) -> float:
-    """Poll ``condition``; return how long it took to become true (fail after ``seconds``)."""
-    started = time.monotonic()
-    while time.monotonic() - started < seconds:
-        if condition():
-            return time.monotonic() - started
-        time.sleep(0.05)
-    raise AssertionError(f"not within {seconds} s")
-
-
-@pytest.fixture(scope="module")
-def local_stack() -> Iterator[LocalStack]:
-    api_port, moto_port = _free_port(), _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "BAKEN_", "POWERTOOLS_"))}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "devstack", "--port", str(api_port), "--moto-port", str(moto_port), "--followers", "20"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    stack = LocalStack(process, f"http://127.0.0.1:{api_port}")
-    ready = threading.Event()
-
-    def read() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            stack.output.append(line)
-            if line.startswith("[baken] ready"):
-                ready.set()
-
-    threading.Thread(target=read, daemon=True).start()
-    if not ready.wait(READY_WITHIN):
-        os.killpg(process.pid, signal.SIGKILL)
-        pytest.fail("the local stack did not become ready:\n" + "".join(stack.output[-40:]))
-    yield stack
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGKILL)
 
 
 def test_the_start_command_prints_the_urls_tokens_and_walkthrough(local_stack: LocalStack):
@@ -127,7 +34,7 @@ def test_the_story_walkthrough_over_http(local_stack: LocalStack):
     # 1. Anna changes the status → Mark's e-mail and berichtenbox message arrive
     status, _ = call("POST", f"/api/cases/{case['id']}/status", anna, {"statustype": "aanvullende-informatie-nodig"})
     assert status == 201
-    took = _wait_until(lambda: len(local_stack.mails(MARK_EMAIL)) == mark_before + 1, 10)
+    took = wait_until(lambda: len(local_stack.mails(MARK_EMAIL)) == mark_before + 1, 10)
     print(f"status change → e-mail in the local mailbox: {took:.2f} s")
     newest = local_stack.mails(MARK_EMAIL)[0]
     assert case["case_number"] in newest["subject"]
@@ -143,7 +50,7 @@ def test_the_story_walkthrough_over_http(local_stack: LocalStack):
     text = "Voor uw plan is ook een vergunning van het waterschap nodig. Vraag die aan via het Omgevingsloket."
     status, _ = call("POST", f"/api/cases/{case['id']}/messages", anna, {"text": text, "link": link})
     assert status == 201
-    _wait_until(lambda: len(local_stack.mails(MARK_EMAIL)) == mark_before + 2, 10)
+    wait_until(lambda: len(local_stack.mails(MARK_EMAIL)) == mark_before + 2, 10)
     assert text not in local_stack.mails(MARK_EMAIL)[0]["text"]
     _, inbox = call("GET", "/api/me/inbox", mark)
     assert (inbox["messages"][0]["body"].startswith(text), inbox["messages"][0]["link"]) == (True, link)

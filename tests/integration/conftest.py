@@ -155,3 +155,55 @@ def mailbox(to: str | None = None) -> list[MailboxEntry]:
 
 def body(response: Any) -> Any:
     return json.loads(response.body)
+
+
+# Shared by the subscription, announcement and page tests ---------------------------------------------------
+
+from tests.factories import FixedClock  # noqa: E402 - appended with the helpers that use it
+
+DAYTIME = T0  # Monday 5 October 2026, 11:00 in Utrecht: no quiet hours, no digest waiting for the morning
+
+
+@pytest.fixture
+def daytime(stack: Stack) -> FixedClock:
+    """Baken's clock stopped on a working-day morning, so e-mail to people with quiet hours (the default for
+    anyone who subscribes without DigiD) goes out at once; tests step it to cross rate-limit windows and
+    link expiry."""
+    clock = FixedClock(DAYTIME)
+    wiring.override(clock=clock)
+    return clock
+
+
+def problem(response: Any, status: int) -> dict[str, Any]:
+    """The problem+json body of ``response``, after checking it is one with ``status``."""
+    assert response.status_code == status, response.body
+    assert response.headers["Content-Type"] == "application/problem+json"
+    answer: dict[str, Any] = json.loads(response.body)
+    assert answer["status"] == status
+    return answer
+
+
+def invalid_params(response: Any) -> dict[str, str]:
+    """``{field: code}`` of a 400 problem answer."""
+    return {p["name"]: p["code"] for p in problem(response, 400)["invalidParams"]}
+
+
+def link_token(text: str, page: str) -> str:
+    """The token of the first link to ``page`` (e.g. ``/afmelden``) in an e-mail's text."""
+    import re
+    import urllib.parse
+
+    found = re.search(re.escape(page) + r"\?token=([A-Za-z0-9._~%-]+)", text)
+    assert found, f"no {page} link in: {text}"
+    return urllib.parse.unquote(found.group(1))
+
+
+def announce(client: Client, **draft: Any) -> dict[str, Any]:
+    """An announcement written and submitted by Pieter and approved by Anna: what goes out once the pipeline runs."""
+    written = client.http.post("/api/announcements", headers=headers("pieter"), body=json.dumps(draft))
+    assert written.status_code == 201, written.body
+    url = f"/api/announcements/{body(written)['id']}"
+    assert client.http.post(f"{url}/submit", headers=headers("pieter"), body="{}").status_code == 200
+    approved = client.http.post(f"{url}/approve", headers=headers("anna"), body="{}")
+    assert approved.status_code == 200, approved.body
+    return dict(body(approved))

@@ -111,7 +111,7 @@ def _token(text: str, page: str) -> str:
     return found.group(1)
 
 
-def _subscriptions_and_announcements(client, pipeline) -> None:
+def _subscriptions_and_announcements(client, pipeline, recorded) -> None:
     """Preferences with a letter, own subscriptions (add, change, stop), an anonymous opt-in confirmed and
     unsubscribed, an announcement drafted, previewed and approved by a second behandelaar, and the daily
     digest released the next morning."""
@@ -123,9 +123,15 @@ def _subscriptions_and_announcements(client, pipeline) -> None:
         "language": "nl",
         "frequency": "daily",
         "quiet_hours": True,
-        "postal_address": {"naam": "M. Visser", "straat": "Dorpsstraat 1", "postcode": "3941 AB", "plaats": "Doorn"},
+        "postal_address": {
+            "naam": "M. Visser",
+            "straat": "Dorpsstraat",
+            "huisnummer": "1",
+            "postcode": "3941 AB",
+            "woonplaats": "Doorn",
+        },
     }
-    client.http.put("/api/me/preferences", headers=mark, body=json.dumps(preferences))
+    assert client.http.put("/api/me/preferences", headers=mark, body=json.dumps(preferences)).status_code == 200
     client.http.get("/api/me/preferences", headers=mark)
     followed = body(
         client.http.post("/api/me/subscriptions", headers=mark, body='{"topics": ["grondbeheer"], "gemeenten": ["GM1581"]}')
@@ -172,9 +178,11 @@ def _subscriptions_and_announcements(client, pipeline) -> None:
 
     tomorrow = datetime.now(UTC) + timedelta(days=1, hours=1)
     wiring.override(clock=FixedClock(tomorrow))
-    release_held(None)
+    assert release_held(None)["released"] >= 1
     pipeline.run()
     assert followed["id"]
+    # the letter went to the letters queue
+    assert any(op == "SendMessage" and "letters" in params["QueueUrl"] for _, op, params in recorded)
 
 
 def test_the_policy_allows_exactly_what_a_full_walkthrough_uses(client, pipeline, recorded, monkeypatch):
@@ -219,7 +227,7 @@ def test_the_policy_allows_exactly_what_a_full_walkthrough_uses(client, pipeline
     client.http.get(f"/api/me/cases/{case['id']}", headers=mark)
     message = body(client.http.get("/api/me/inbox", headers=mark))["messages"][0]
     client.http.post(f"/api/me/inbox/{message['id']}/read", headers=mark, body="{}")
-    _subscriptions_and_announcements(client, pipeline)
+    _subscriptions_and_announcements(client, pipeline, recorded)
 
     # THEN each application call is allowed on its own resource...
     runner_calls = {

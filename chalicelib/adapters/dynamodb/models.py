@@ -151,7 +151,8 @@ class AnnouncementRecord(Model):
 
 class CaseIndexRecord(Model):
     """Who may see which case (``party#<subject>`` → ``case#<registered>#<id>``), case number sequences, the
-    announcement list, and rate-limit counters (``limit#…``, expiring through ``expires_at``)."""
+    announcement list, and rate-limit windows (``limit#…``: ``moments``, with ``counter`` as revision; expiring
+    through ``expires_at``)."""
 
     class Meta:
         table_name = "baken-local-case-index"
@@ -161,6 +162,7 @@ class CaseIndexRecord(Model):
     case_id = UnicodeAttribute(null=True)
     role = UnicodeAttribute(null=True)
     counter = NumberAttribute(null=True)
+    moments: ListAttribute[float] = ListAttribute(of=NumberAttribute, null=True)  # type: ignore[arg-type]  # stubs: of=
     expires_at = TTLAttribute(null=True)
 
 

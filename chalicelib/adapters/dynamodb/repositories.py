@@ -4,7 +4,7 @@ or index: nothing here scans a table. Conditional-check failures become domain a
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pynamodb.connection import Connection
@@ -34,6 +34,7 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.inbox import InboxMessage
 from chalicelib.domain.notifications import Notification
+from chalicelib.domain.ratelimit import admit
 from chalicelib.domain.subscriptions import Indexed, Subscriber, Subscription, SubscriptionEntry
 from chalicelib.services.ports import (
     AnnouncementRepository,
@@ -320,22 +321,30 @@ class DynamoDBInbox(InboxStore):
 
 
 class DynamoDBRateLimiter(RateLimiter):
-    """Fixed windows: one counter item per key and window, incremented only while under the limit."""
+    """An exact sliding window (``domain.ratelimit``): one item per key with the moments of the last allowed
+    requests, read and written back with a condition on its revision, so concurrent requests cannot both take
+    the last place (the loser reads again). The item expires one window after the last request."""
+
+    ATTEMPTS = 3
 
     def hit(self, key: str, *, limit: int, window: timedelta, now: datetime) -> int | None:
-        seconds = int(window.total_seconds())
-        start = int(now.timestamp()) // seconds * seconds
-        counter = CaseIndexRecord(pk=f"limit#{key}#{start}", sk="count")
-        try:
-            counter.update(
-                actions=[
-                    CaseIndexRecord.counter.add(1),
-                    CaseIndexRecord.expires_at.set(datetime.fromtimestamp(start + 2 * seconds, UTC)),
-                ],
-                condition=CaseIndexRecord.counter.does_not_exist() | (CaseIndexRecord.counter < limit),
-            )
-        except UpdateError as error:
-            if _conditional_failure(error):
-                return max(1, start + seconds - int(now.timestamp()))
-            raise
-        return None
+        for _ in range(self.ATTEMPTS):
+            try:
+                record = CaseIndexRecord.get(f"limit#{key}", "window", consistent_read=True)
+            except DoesNotExist:
+                record = CaseIndexRecord(pk=f"limit#{key}", sk="window")
+            revision = record.counter
+            kept, wait = admit([float(m) for m in record.moments or []], now.timestamp(), limit, window.total_seconds())
+            if kept is None:
+                return wait
+            record.moments, record.counter = kept, (revision or 0) + 1
+            record.expires_at = now + window
+            condition = CaseIndexRecord.counter.does_not_exist() if revision is None else CaseIndexRecord.counter == revision
+            try:
+                record.save(condition=condition)
+            except PutError as error:
+                if not _conditional_failure(error):
+                    raise
+                continue
+            return None
+        raise ConcurrentUpdateError(f"limit#{key}")

@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
+import pytest
+
+from chalicelib.domain import subscriptions as definitions
+from chalicelib.domain.events import CaseEvent, EventKind, Place, interests_for
+from chalicelib.domain.geo import EARTH_RADIUS_M, Area, Circle, Polygon, covering, destination, point_keys
 from chalicelib.domain.language import Language
 from chalicelib.domain.matching import Audience, Recipient, match_recipients
-from chalicelib.domain.subscriptions import Channel, Interest
+from chalicelib.domain.reference import Point
+from chalicelib.domain.subscriptions import (
+    Channel,
+    Interest,
+    Preferences,
+    Scope,
+    SubscriptionOrigin,
+    SubscriptionState,
+    index_entries,
+)
 from chalicelib.domain.subscriptions import SubscriptionEntry as Subscription
-from tests.factories import FATIMA, JAN, MARK, subscription
+from tests.factories import FATIMA, JAN, MARK, T0, subscription
 
 CASE = Interest.case("case-1")
 TOPIC = Interest.topic_anywhere("vergunningen")
@@ -136,3 +151,80 @@ def test_subscriptions_to_interests_the_event_does_not_reach_are_ignored():
     )
 
     assert recipients == []
+
+
+# --- places: areas, holes and several gemeenten --------------------------------------------------------------------
+
+CENTRE = Point(lat=52.0907, lon=5.1214)
+PARK = Point(lat=52.04, lon=5.37)
+_M_PER_DEG = EARTH_RADIUS_M * math.pi / 180
+
+
+def _offset(origin: Point, east_m: float, north_m: float) -> Point:
+    return Point(
+        lat=origin.lat + north_m / _M_PER_DEG,
+        lon=origin.lon + east_m / (_M_PER_DEG * math.cos(math.radians(origin.lat))),
+    )
+
+
+def _square(centre: Point, half_m: float) -> tuple[Point, ...]:
+    return tuple(_offset(centre, x * half_m, y * half_m) for x, y in ((-1, -1), (1, -1), (1, 1), (-1, 1)))
+
+
+def _following(area: Area, subscriber_id: str = JAN) -> list[Subscription]:
+    """The index entries of ``subscriber_id``'s active subscription to ``area``."""
+    definition = definitions.Subscription(
+        f"sub-{subscriber_id}-area", subscriber_id, Scope(area=area), SubscriptionOrigin.SELF, SubscriptionState.ACTIVE, T0
+    )
+    return index_entries(definition, Preferences(BOTH, quiet_hours=False))
+
+
+def _public_event(place: Place) -> CaseEvent:
+    """Public news about a permit at ``place``."""
+    return CaseEvent("case-9/status/status-1", EventKind.STATUS_CHANGED, "case-9", "status-1", T0, True, "vergunningen", place)
+
+
+def _match_at(point: Point, entries: list[Subscription], shapes: dict[str, Area] | None = None) -> list[Recipient]:
+    """Match a public event at ``point`` the way fan-out does: its own interest keys, then the exact test."""
+    return match_recipients(
+        interests_for(_public_event(Place((), point))), _index(*entries), parties=(), public=True, geometry=point, shapes=shapes
+    )
+
+
+@pytest.mark.parametrize("bearing", [0, 90, 200])
+def test_an_event_exactly_on_a_circles_edge_matches_and_one_metre_outside_does_not(bearing):
+    area = Circle(CENTRE, 750)
+    entries = _following(area)
+    on_edge, outside = destination(CENTRE, bearing, 750), destination(CENTRE, bearing, 751)
+    # GIVEN the point outside still shares a cell key with the circle, so only the exact test can keep it out
+    assert point_keys(outside) & covering(area).keys()
+
+    assert [r.subscriber_id for r in _match_at(on_edge, entries)] == [JAN]
+    assert _match_at(outside, entries) == []
+
+
+def test_an_event_in_the_hole_of_a_polygon_subscription_does_not_match():
+    area = Polygon(exterior=_square(PARK, 1000), holes=(_square(PARK, 300),))
+    entries = _following(area)
+    shapes: dict[str, Area] = {f"sub-{JAN}-area": area}
+    in_hole, between_rings = _offset(PARK, 290, 0), _offset(PARK, 600, -200)
+    # GIVEN the point in the hole, 10 m from its edge, still shares a cell key with the polygon
+    assert point_keys(in_hole) & covering(area).keys()
+
+    assert _match_at(in_hole, entries, shapes) == []
+    assert [r.subscriber_id for r in _match_at(between_rings, entries, shapes)] == [JAN]
+
+
+def test_an_event_in_two_gemeenten_reaches_the_followers_of_either():
+    # GIVEN Jan follows all of Heuvelrug, Fatima permits in Utrecht, and Bob grants in Utrecht
+    entries = _index(
+        subscription(HEUVELRUG, JAN),
+        subscription(Interest.gemeente("GM0344", "vergunningen"), FATIMA),
+        subscription(Interest.gemeente("GM0344", "subsidies"), "pu-bob"),
+    )
+
+    # WHEN a permit in both gemeenten is public news
+    recipients = match_recipients(interests_for(_public_event(Place(("GM1581", "GM0344")))), entries, parties=(), public=True)
+
+    # THEN the followers of either gemeente hear of it, each once, and Bob's other topic does not
+    assert [(r.subscriber_id, r.audience) for r in recipients] == [(FATIMA, Audience.FOLLOWER), (JAN, Audience.FOLLOWER)]

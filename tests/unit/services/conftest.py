@@ -120,6 +120,20 @@ class World:
         self.fan_out()
         self.deliver_all()
 
+    def fan_out_announcements(self) -> None:
+        """What the stream does for announcements: fan out each one's change since the last call (old and new
+        state), as ``fan_out`` does for cases. The clock moves a second first."""
+        from chalicelib.domain.announcements import Announcement, announcement_events
+
+        if not hasattr(self, "_announcements_seen"):
+            self._announcements_seen: dict[str, Announcement] = {}
+        self.clock.advance(seconds=1)
+        for announcement_id, announcement in list(self.announcement_store.items.items()):
+            old = self._announcements_seen.get(announcement_id)
+            if old is not announcement:
+                self.fanout.handle_events(announcement_events(old, announcement))
+                self._announcements_seen[announcement_id] = announcement
+
 
 ANNA_PRINCIPAL = Principal(ANNA.id, frozenset({Role.BEHANDELAAR}), name=ANNA.naam)
 PIETER = Principal("mdw-pieter-jansen", frozenset({Role.BEHANDELAAR}), name="Pieter Jansen")

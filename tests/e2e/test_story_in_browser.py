@@ -1,0 +1,120 @@
+"""The story's step about land (docs: STORY.md, step 2), on the local stack in a real browser: a neighbour
+without DigiD follows grondbeheer in Utrechtse Heuvelrug from the page, confirms from the e-mail; Pieter
+(grondbeheer) announces land that may become available near Doorn, Anna approves it (four eyes); Mark —
+whose group follows grondbeheer there — and the neighbour get an e-mail without asking, Jan does not; the
+neighbour unsubscribes with one click. Every page passes axe-core's WCAG checks."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import JAN_EMAIL, MARK_EMAIL, LocalStack, wait_until
+
+pytestmark = pytest.mark.e2e
+
+NEIGHBOUR = "buurvrouw.doorn@example.org"
+ANNOUNCEMENT = {
+    "title": "Landbouwgrond bij Doorn komt mogelijk vrij",
+    "text": "De provincie verwacht in 2027 ongeveer 4 hectare landbouwgrond bij Doorn uit te geven. Wilt u meedoen?",
+    "topic": "grondbeheer",
+    "gemeenten": ["GM1581"],
+    "point": {"lat": 52.0330, "lon": 5.3420},
+    "link": {"url": "https://www.provincie-utrecht.nl/grondbeheer", "label": "Meer over grondbeheer"},
+}
+
+
+def _accessible(page: Any) -> None:
+    """No WCAG 2 A/AA violations that axe-core can find."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]}})
+    assert results.violations_count == 0, results.generate_report()
+
+
+def _link(mail: dict[str, Any], path: str) -> str:
+    found = re.search(rf"https?://\S+{re.escape(path)}\?token=[A-Za-z0-9._~-]+", mail["text"])
+    assert found, mail["text"]
+    return found.group(0)
+
+
+def test_the_neighbour_and_marks_group_hear_about_land_in_their_area(local_stack: LocalStack, browser: Any):
+    call = local_stack.call
+    page = browser.new_page(locale="nl-NL")
+
+    # The neighbour follows grondbeheer in Utrechtse Heuvelrug, without logging in
+    page.goto(f"{local_stack.api}/volgen")
+    _accessible(page)
+    page.get_by_label("Uw e-mailadres").fill(NEIGHBOUR)
+    page.get_by_label("Grondbeheer en beschikbare gronden").check()
+    page.get_by_label("Gemeente").select_option(label="Utrechtse Heuvelrug")
+    page.get_by_role("button", name="Aanmelden").click()
+    assert page.get_by_role("heading", name="Kijk in uw e-mail").is_visible()
+    wait_until(lambda: len(local_stack.mails(NEIGHBOUR)) == 1, 15)
+    (confirmation,) = local_stack.mails(NEIGHBOUR)
+    assert "List-Unsubscribe" in confirmation["headers"]
+
+    # Following the link (as a mail scanner would) only shows a button; pressing it confirms
+    page.goto(_link(confirmation, "/abonnement/bevestigen"))
+    assert page.get_by_role("heading", name="Bevestig uw aanmelding").is_visible()
+    _accessible(page)
+    page.get_by_role("button", name="Ja, ik wil berichten krijgen").click()
+    assert page.get_by_text("U bent aangemeld.").is_visible()
+
+    # Pieter announces the land; the preview shows only numbers; Anna approves (Pieter may not)
+    pieter, anna = local_stack.token("pieter"), local_stack.token("anna")
+    mark_before, jan_before = len(local_stack.mails(MARK_EMAIL)), len(local_stack.mails(JAN_EMAIL))
+    status, draft = call("POST", "/api/announcements", pieter, ANNOUNCEMENT)
+    assert status == 201, draft
+    url = f"/api/announcements/{draft['id']}"
+    status, preview = call("POST", f"{url}/preview", pieter, {})
+    assert status == 200, preview
+    assert preview["subscribers"] >= 2
+    assert "@" not in str(preview)
+    assert call("POST", f"{url}/submit", pieter, {})[0] == 200
+    assert call("POST", f"{url}/approve", pieter, {})[0] == 409  # four eyes: not his own
+    status, approved = call("POST", f"{url}/approve", anna, {})
+    assert (status, approved["status"]) == (200, "approved")
+
+    # Mark (his group follows grondbeheer there) and the neighbour are told without asking; Jan is not
+    took = wait_until(
+        lambda: len(local_stack.mails(MARK_EMAIL)) == mark_before + 1 and len(local_stack.mails(NEIGHBOUR)) == 2, 15
+    )
+    print(f"approval → e-mails in the local mailbox: {took:.2f} s")
+    for address in (MARK_EMAIL, NEIGHBOUR):
+        newest = local_stack.mails(address)[0]
+        assert ANNOUNCEMENT["title"] in newest["subject"] + newest["text"]
+        assert newest["headers"]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert len(local_stack.mails(JAN_EMAIL)) == jan_before
+
+    # The neighbour unsubscribes from the link in the e-mail: a page with a button, then done; again is harmless
+    news = local_stack.mails(NEIGHBOUR)[0]
+    page.goto(_link(news, "/afmelden"))
+    _accessible(page)
+    page.get_by_role("button", name="Afmelden").click()
+    assert page.get_by_text("U bent afgemeld.").is_visible()
+    page.go_back()
+    page.get_by_role("button", name="Afmelden").click()
+    assert page.get_by_text("U was al afgemeld.").is_visible()
+
+    # ...and the old confirmation link does not bring the subscription back
+    page.goto(_link(confirmation, "/abonnement/bevestigen"))
+    page.get_by_role("button", name="Ja, ik wil berichten krijgen").click()
+    assert page.get_by_text("Deze aanmelding is gestopt.").is_visible()
+    page.close()
+
+
+def test_the_follow_page_in_english_explains_a_mistake_and_keeps_what_was_typed(local_stack: LocalStack, browser: Any):
+    page = browser.new_page(locale="en-GB", extra_http_headers={"Accept-Language": "en"})
+    page.goto(f"{local_stack.api}/volgen")
+    assert page.get_by_role("heading", name="Get messages from the province").is_visible()
+    page.get_by_label("Your e-mail address").fill("not-an-address@")
+    # the browser's own check would stop a wrong address; a person without JavaScript-like checks still gets ours
+    page.eval_on_selector("form", "form => form.noValidate = true")
+    page.get_by_role("button", name="Subscribe").click()
+    assert page.get_by_role("alert").is_visible()
+    assert page.get_by_label("Your e-mail address").input_value() == "not-an-address@"
+    _accessible(page)
+    page.close()

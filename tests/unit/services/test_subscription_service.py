@@ -1,0 +1,514 @@
+"""Following things: logged in (own subscriptions and preferences), by e-mail with double opt-in, and through
+the signed links in every e-mail. Nothing reaches an address before it is confirmed, a link never revives a
+stopped subscription, and the answer to "subscribe me" says nothing about who is known."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from chalicelib.domain.errors import ForbiddenError, SubscriptionNotFoundError, TooManyRequestsError, ValidationError
+from chalicelib.domain.events import CaseEvent, EventKind, Place
+from chalicelib.domain.geo import Circle
+from chalicelib.domain.identity import Principal, Role
+from chalicelib.domain.language import Language
+from chalicelib.domain.matching import Recipient
+from chalicelib.domain.notifications import NotificationStatus
+from chalicelib.domain.reference import Point
+from chalicelib.domain.subscriptions import (
+    Channel,
+    Frequency,
+    Interest,
+    Scope,
+    Subscriber,
+    Subscription,
+    SubscriptionOrigin,
+    SubscriptionState,
+    case_subscription_id,
+)
+from chalicelib.domain.tokens import InvalidTokenError, Token, TokenPurpose, sign
+from chalicelib.services.case_commands import NewCase
+from chalicelib.services.ports import OutgoingEmail
+from chalicelib.services.subscriptions import Outcome, PreferenceChange
+from tests.factories import FATIMA, MARK, SUBSIDIE
+from tests.unit.services.conftest import ANNA_PRINCIPAL, FATIMA_PRINCIPAL, MARK_PRINCIPAL, SANNE, SECRET, World
+
+AMERSFOORT = "GM0307"
+ZEIST = "GM0355"
+AMERSFOORT_CENTRE = Point(52.1561, 5.3878)
+GRONDBEHEER = frozenset({"grondbeheer"})
+SUBSIDIES = frozenset({"subsidies"})
+NEW_ADDRESS = "nieuw@example.org"
+_event_ids = itertools.count(1)
+
+
+def _news(topic: str = "grondbeheer", gemeente: str = AMERSFOORT, point: Point | None = AMERSFOORT_CENTRE) -> CaseEvent:
+    """Public news about ``topic`` in ``gemeente`` (at ``point``), as an approved announcement gives."""
+    number = next(_event_ids)
+    return CaseEvent(
+        id=f"ann-{number}/announcement/ann-{number}",
+        kind=EventKind.ANNOUNCEMENT,
+        case_id=f"ann-{number}",
+        ref=f"ann-{number}",
+        occurred_at=datetime(2026, 10, 5, tzinfo=UTC),
+        public=True,
+        topic=topic,
+        place=Place((gemeente,), point),
+    )
+
+
+def _reached(world: World, event: CaseEvent) -> dict[str, Recipient]:
+    """Who the event would reach now, by subscriber (matching as fan-out does it, nothing written)."""
+    recipients, _ = world.fanout.audience(event)
+    return {r.subscriber_id: r for r in recipients}
+
+
+def _in(topics: frozenset[str] = GRONDBEHEER, *gemeenten: str) -> Scope:
+    return Scope(topics=topics, gemeenten=frozenset(gemeenten or (AMERSFOORT,)))
+
+
+def _token(url: str) -> str:
+    return parse_qs(urlsplit(url).query)["token"][0]
+
+
+def _link_in(mail: OutgoingEmail, path: str) -> str:
+    match = re.search(rf"https://mijn\.example\.test{path}\?token=\S+", mail.text)
+    assert match is not None, f"no {path} link in the e-mail"
+    return match.group(0)
+
+
+def _ask(world: World, email: str = NEW_ADDRESS, scope: Scope | None = None, *, source: str = "198.51.100.7") -> None:
+    world.subscription_service.subscribe_by_email(email, Language.NL, scope or _in(), source=source)
+
+
+def _person(world: World, email: str = NEW_ADDRESS) -> Subscriber:
+    found = world.subscribers.find_by_email(email)
+    assert found is not None
+    return found
+
+
+def _only_subscription(world: World, email: str = NEW_ADDRESS) -> Subscription:
+    (only,) = world.subscriptions.of_subscriber(_person(world, email).id)
+    return only
+
+
+def _confirmation_mail(world: World, email: str = NEW_ADDRESS) -> OutgoingEmail:
+    world.deliver_all()
+    (mail,) = [m for m in world.email.sent if m.to == email]
+    return mail
+
+
+def _subscribe_and_confirm(world: World, email: str = NEW_ADDRESS, scope: Scope | None = None) -> Subscription:
+    """Ask by e-mail and confirm with the link from the confirmation e-mail (the outgoing mail is cleared
+    first, to find that one); returns the confirmed subscription."""
+    world.email.sent.clear()
+    _ask(world, email, scope)
+    mail = _confirmation_mail(world, email)
+    assert world.subscription_service.confirm(_token(_link_in(mail, "/abonnement/bevestigen"))) is Outcome.DONE
+    (confirmed,) = [
+        s
+        for s in world.subscriptions.of_subscriber(_person(world, email).id)
+        if s.state is SubscriptionState.ACTIVE and s.scope == (scope or _in())
+    ]
+    return confirmed
+
+
+def _preferences(channels: frozenset[Channel], frequency: Frequency = Frequency.IMMEDIATELY) -> PreferenceChange:
+    return PreferenceChange(channels=channels, language=Language.NL, frequency=frequency, quiet_hours=False)
+
+
+# Logged in ------------------------------------------------------------------------------------------------
+
+
+def test_following_a_topic_in_a_gemeente_makes_its_news_reach_you(world: World):
+    followed = world.subscription_service.follow(MARK_PRINCIPAL, _in())
+
+    assert (followed.subscriber_id, followed.origin, followed.state) == (MARK, SubscriptionOrigin.SELF, SubscriptionState.ACTIVE)
+    assert world.subscription_service.mine(MARK_PRINCIPAL) == [followed]
+    reached = _reached(world, _news())
+    assert reached[MARK].subscription_id == followed.id
+    assert reached[MARK].channels == frozenset({Channel.EMAIL, Channel.PORTAL})
+    # news of another topic, or of the topic elsewhere, does not reach Mark
+    assert MARK not in _reached(world, _news(topic="subsidies"))
+    assert MARK not in _reached(world, _news(gemeente=ZEIST, point=None))
+
+
+def test_following_an_area_reaches_you_with_news_inside_it_and_not_beyond(world: World):
+    world.subscription_service.follow(MARK_PRINCIPAL, Scope(area=Circle(AMERSFOORT_CENTRE, 1_000)))
+
+    assert MARK in _reached(world, _news(point=Point(52.1600, 5.3900)))
+    assert MARK not in _reached(world, _news(point=Point(52.0907, 5.1214)))  # Utrecht, 20 km away
+
+
+@pytest.mark.parametrize("principal", [ANNA_PRINCIPAL, SANNE], ids=["behandelaar", "kcc"])
+def test_only_an_applicant_follows_and_lists_subscriptions_for_themselves(world: World, principal: Principal):
+    with pytest.raises(ForbiddenError):
+        world.subscription_service.follow(principal, _in())
+    with pytest.raises(ForbiddenError):
+        world.subscription_service.mine(principal)
+    assert world.subscriptions.definitions_by_id == {}
+
+
+def test_an_unknown_topic_or_gemeente_is_refused_naming_each(world: World):
+    scope = Scope(topics=frozenset({"grondbeheer", "vliegvelden"}), gemeenten=frozenset({AMERSFOORT, "GM9999"}))
+
+    with pytest.raises(ValidationError) as refused:
+        world.subscription_service.follow(MARK_PRINCIPAL, scope)
+
+    assert [(i.code, i.params) for i in refused.value.issues] == [
+        ("unknown_topic", {"topic": "vliegvelden"}),
+        ("unknown_gemeente", {"gemeente": "GM9999"}),
+    ]
+    assert world.subscriptions.definitions_by_id == {}
+
+
+def test_changing_a_subscription_moves_it_to_its_new_topics_and_places(world: World):
+    followed = world.subscription_service.follow(MARK_PRINCIPAL, _in())
+
+    changed = world.subscription_service.change(MARK_PRINCIPAL, followed.id, _in(SUBSIDIES, ZEIST))
+
+    assert changed.id == followed.id
+    assert MARK not in _reached(world, _news())
+    assert MARK in _reached(world, _news(topic="subsidies", gemeente=ZEIST, point=None))
+    assert world.subscription_service.mine(MARK_PRINCIPAL) == [changed]
+
+
+def test_a_subscription_to_ones_own_case_cannot_be_changed(world: World):
+    case = world.commands.create(ANNA_PRINCIPAL, NewCase(SUBSIDIE, "Duurzame recreatie", MARK, (), ("GM1581",)))
+    case_subscription = case_subscription_id(case.id, MARK)
+
+    with pytest.raises(ValidationError) as refused:
+        world.subscription_service.change(MARK_PRINCIPAL, case_subscription, _in())
+
+    assert [(i.field, i.code) for i in refused.value.issues] == [("scope", "case_subscription_fixed")]
+    assert [e.subscriber_id for e in world.subscriptions.entries_of(Interest.case(case.id).key)] == [MARK]
+    assert MARK not in _reached(world, _news())
+
+
+def test_someone_elses_subscription_is_not_found_to_change_or_stop(world: World):
+    fatimas = world.subscription_service.follow(FATIMA_PRINCIPAL, _in())
+
+    with pytest.raises(SubscriptionNotFoundError):
+        world.subscription_service.change(MARK_PRINCIPAL, fatimas.id, _in(SUBSIDIES))
+    with pytest.raises(SubscriptionNotFoundError):
+        world.subscription_service.stop(MARK_PRINCIPAL, fatimas.id)
+
+    assert world.subscriptions.get(fatimas.id) == fatimas
+    assert FATIMA in _reached(world, _news())
+
+
+def test_a_stopped_subscription_no_longer_matches_and_is_no_longer_listed(world: World):
+    kept = world.subscription_service.follow(MARK_PRINCIPAL, _in(SUBSIDIES))
+    stopped = world.subscription_service.follow(MARK_PRINCIPAL, _in())
+
+    world.subscription_service.stop(MARK_PRINCIPAL, stopped.id)
+
+    assert world.subscription_service.mine(MARK_PRINCIPAL) == [kept]
+    assert MARK not in _reached(world, _news())
+    assert MARK in _reached(world, _news(topic="subsidies"))
+
+
+def test_new_preferences_apply_at_once_to_every_subscription(world: World):
+    world.subscription_service.follow(MARK_PRINCIPAL, _in())
+    world.subscription_service.follow(MARK_PRINCIPAL, Scope(topics=SUBSIDIES))
+
+    updated = world.subscription_service.set_preferences(
+        MARK_PRINCIPAL, _preferences(frozenset({Channel.EMAIL}), Frequency.DAILY)
+    )
+
+    assert world.subscription_service.preferences(MARK_PRINCIPAL) == updated
+    for news in (_news(), _news(topic="subsidies", gemeente=ZEIST)):
+        mark = _reached(world, news)[MARK]
+        assert (mark.channels, mark.preferences.frequency) == (frozenset({Channel.EMAIL}), Frequency.DAILY)
+    # and fan-out acts on them: a daily-digest e-mail waits, and there is no berichtenbox message
+    world.fanout.handle_events([_news()])
+    assert [(n.channel, n.status) for n in world.outbox.items.values()] == [(Channel.EMAIL, NotificationStatus.HELD)]
+
+
+def test_letters_need_a_postal_address(world: World):
+    before = world.subscription_service.preferences(MARK_PRINCIPAL)
+
+    with pytest.raises(ValidationError) as refused:
+        world.subscription_service.set_preferences(MARK_PRINCIPAL, _preferences(frozenset({Channel.LETTER})))
+
+    assert [(i.field, i.code) for i in refused.value.issues] == [("postal_address", "required_for_letters")]
+    assert world.subscription_service.preferences(MARK_PRINCIPAL) == before
+
+
+def test_someone_unknown_to_the_directory_follows_through_the_berichtenbox(world: World):
+    newcomer = Principal("pu-els-0a1b2c", frozenset({Role.APPLICANT}))
+
+    world.subscription_service.follow(newcomer, _in())
+
+    assert _reached(world, _news())[newcomer.subject].channels == frozenset({Channel.PORTAL})
+
+
+# By e-mail, with double opt-in ------------------------------------------------------------------------------
+
+
+def test_asking_by_email_stores_a_pending_subscription_and_queues_exactly_one_confirmation(world: World):
+    _ask(world)
+
+    subscription = _only_subscription(world)
+    assert (subscription.origin, subscription.state) == (SubscriptionOrigin.ANONYMOUS, SubscriptionState.PENDING)
+    (confirmation,) = world.outbox.items.values()
+    assert (confirmation.event_kind, confirmation.channel, confirmation.subscriber_id, confirmation.ref) == (
+        EventKind.SUBSCRIPTION_CONFIRMATION,
+        Channel.EMAIL,
+        subscription.subscriber_id,
+        subscription.id,
+    )
+    assert world.queue.messages == [confirmation.id]
+    mail = _confirmation_mail(world)
+    assert world.email.sent == [mail]
+    assert "grondbeheer" in mail.text
+
+
+def test_nothing_reaches_a_pending_subscription(world: World):
+    _ask(world)
+
+    assert _reached(world, _news()) == {}
+    world.fanout.handle_events([_news()])
+    assert [n.event_kind for n in world.outbox.items.values()] == [EventKind.SUBSCRIPTION_CONFIRMATION]
+
+
+def test_the_link_in_the_confirmation_email_activates_the_subscription(world: World):
+    _ask(world)
+    link = _link_in(_confirmation_mail(world), "/abonnement/bevestigen")
+
+    assert world.subscription_service.confirm(_token(link)) is Outcome.DONE
+
+    assert _only_subscription(world).state is SubscriptionState.ACTIVE
+    person = _person(world)
+    assert _reached(world, _news())[person.id].channels == frozenset({Channel.EMAIL})
+
+
+def test_confirming_again_changes_nothing_and_says_so(world: World):
+    _ask(world)
+    token = _token(_link_in(_confirmation_mail(world), "/abonnement/bevestigen"))
+    world.subscription_service.confirm(token)
+    confirmed = _only_subscription(world)
+
+    assert world.subscription_service.confirm(token) is Outcome.ALREADY
+    assert _only_subscription(world) == confirmed
+
+
+def test_a_replayed_confirmation_link_never_revives_a_stopped_subscription(world: World):
+    _ask(world)
+    mail = _confirmation_mail(world)
+    confirm = _token(_link_in(mail, "/abonnement/bevestigen"))
+    world.subscription_service.confirm(confirm)
+    world.subscription_service.unsubscribe(_token(_link_in(mail, "/afmelden")))
+
+    assert world.subscription_service.confirm(confirm) is Outcome.STOPPED
+
+    assert _only_subscription(world).state is SubscriptionState.CANCELLED
+    assert _reached(world, _news()) == {}
+
+
+def test_a_subscription_stopped_before_it_was_confirmed_cannot_be_confirmed(world: World):
+    _ask(world)
+    mail = _confirmation_mail(world)
+    # "Hebt u zich niet aangemeld?": the person stops it from the confirmation e-mail itself
+    assert world.subscription_service.unsubscribe(_token(_link_in(mail, "/afmelden"))) is Outcome.DONE
+
+    assert world.subscription_service.confirm(_token(_link_in(mail, "/abonnement/bevestigen"))) is Outcome.STOPPED
+
+    assert _only_subscription(world).state is SubscriptionState.CANCELLED
+    assert _reached(world, _news()) == {}
+
+
+def test_unsubscribing_by_link_stops_just_that_subscription_and_repeating_is_harmless(world: World):
+    stopped = _subscribe_and_confirm(world, scope=_in())
+    kept = _subscribe_and_confirm(world, scope=_in(SUBSIDIES))
+    link = world.links.unsubscribe_subscription(stopped.id)
+
+    assert world.subscription_service.unsubscribe(_token(link)) is Outcome.DONE
+    assert world.subscription_service.unsubscribe(_token(link)) is Outcome.ALREADY
+
+    person = _person(world).id
+    assert person not in _reached(world, _news())
+    assert _reached(world, _news(topic="subsidies"))[person].subscription_id == kept.id
+    assert world.subscriptions.get(kept.id) == kept
+
+
+def test_unsubscribing_from_all_email_removes_the_email_channel_from_every_subscription(world: World):
+    world.subscription_service.follow(MARK_PRINCIPAL, _in())
+    world.subscription_service.follow(MARK_PRINCIPAL, Scope(topics=SUBSIDIES))
+    link = world.links.unsubscribe_email(MARK)
+
+    assert world.subscription_service.unsubscribe(_token(link)) is Outcome.DONE
+    assert world.subscription_service.unsubscribe(_token(link)) is Outcome.ALREADY
+
+    assert world.subscription_service.preferences(MARK_PRINCIPAL).channels == frozenset({Channel.PORTAL})
+    for news in (_news(), _news(topic="subsidies", gemeente=ZEIST)):
+        assert _reached(world, news)[MARK].channels == frozenset({Channel.PORTAL})
+    assert len(world.subscription_service.mine(MARK_PRINCIPAL)) == 2
+
+
+def test_confirming_a_new_subscription_by_email_after_stopping_all_email_brings_email_back(world: World):
+    # GIVEN someone who subscribed by e-mail and later stopped all e-mail with the link in a digest
+    _subscribe_and_confirm(world, scope=_in())
+    person = _person(world).id
+    world.subscription_service.unsubscribe(_token(world.links.unsubscribe_email(person)))
+    assert _reached(world, _news()) == {}
+    # WHEN they ask again with the form and confirm with the link they were sent
+    again = _subscribe_and_confirm(world, scope=_in(SUBSIDIES))
+    # THEN what they just confirmed reaches them by e-mail
+    reached = _reached(world, _news(topic="subsidies"))
+    assert person in reached
+    assert (reached[person].subscription_id, reached[person].channels) == (again.id, frozenset({Channel.EMAIL}))
+
+
+@pytest.mark.parametrize(
+    ("purpose", "use"),
+    [
+        (TokenPurpose.UNSUBSCRIBE, "confirm"),
+        (TokenPurpose.MANAGE, "confirm"),
+        (TokenPurpose.CONFIRM, "unsubscribe"),
+        (TokenPurpose.MANAGE, "unsubscribe"),
+    ],
+)
+def test_a_token_made_for_another_purpose_is_refused(world: World, purpose: TokenPurpose, use: str):
+    subscription = _subscribe_and_confirm(world)
+    subject = {TokenPurpose.UNSUBSCRIBE: f"subscription:{subscription.id}"}.get(purpose, subscription.id)
+    token = sign(Token(purpose, subject, world.clock.now() + timedelta(days=1)), SECRET)
+
+    with pytest.raises(InvalidTokenError) as refused:
+        getattr(world.subscription_service, use)(token)
+
+    assert refused.value.reason == "purpose"
+    assert world.subscriptions.get(subscription.id) == subscription
+
+
+def test_a_confirmation_link_expires_after_seven_days(world: World):
+    _ask(world)
+    token = _token(_link_in(_confirmation_mail(world), "/abonnement/bevestigen"))
+    world.clock.advance(days=7, seconds=1)
+
+    with pytest.raises(InvalidTokenError) as refused:
+        world.subscription_service.confirm(token)
+
+    assert refused.value.reason == "expired"
+    assert _only_subscription(world).state is SubscriptionState.PENDING
+
+
+def test_a_link_signed_with_another_secret_is_refused(world: World):
+    _ask(world)
+    forged = sign(Token(TokenPurpose.CONFIRM, _only_subscription(world).id, world.clock.now() + timedelta(days=1)), b"x" * 36)
+
+    with pytest.raises(InvalidTokenError):
+        world.subscription_service.confirm(forged)
+
+    assert _only_subscription(world).state is SubscriptionState.PENDING
+
+
+def test_the_manage_link_changes_how_often_and_stops_only_what_was_ticked(world: World):
+    kept = _subscribe_and_confirm(world, scope=_in())
+    stopped = _subscribe_and_confirm(world, scope=_in(SUBSIDIES))
+    token = _token(world.links.manage(kept.subscriber_id))
+    assert {s.id for s in world.subscription_service.managed(token)[1]} == {kept.id, stopped.id}
+
+    world.subscription_service.manage(
+        token, frequency=Frequency.WEEKLY, language=Language.EN, quiet_hours=True, stop=frozenset({stopped.id})
+    )
+
+    assert [s.id for s in world.subscription_service.managed(token)[1]] == [kept.id]
+    reached = _reached(world, _news())[kept.subscriber_id]
+    assert (reached.preferences.frequency, reached.language) == (Frequency.WEEKLY, Language.EN)
+    assert kept.subscriber_id not in _reached(world, _news(topic="subsidies"))
+
+
+# Rate limits and saying nothing about who is known ------------------------------------------------------------
+
+
+def test_the_fourth_request_for_one_address_within_an_hour_is_refused_however_it_is_written(world: World):
+    for number, written in enumerate(("Nieuw@Example.org", " nieuw@example.org ", "NIEUW@EXAMPLE.ORG")):
+        _ask(world, written, source=f"203.0.113.{number}")
+
+    with pytest.raises(TooManyRequestsError) as refused:
+        _ask(world, NEW_ADDRESS, source="203.0.113.99")
+
+    assert 0 < refused.value.retry_after <= 3600
+    assert len(world.outbox.items) == 3
+    assert len(world.subscriptions.of_subscriber(_person(world).id)) == 3
+
+
+def test_after_the_window_the_same_address_may_ask_again(world: World):
+    for _ in range(3):
+        _ask(world)
+    with pytest.raises(TooManyRequestsError) as refused:
+        _ask(world)
+
+    world.clock.advance(seconds=refused.value.retry_after)
+    _ask(world)
+
+    assert len(world.outbox.items) == 4
+
+
+def test_the_thirty_first_request_from_one_source_within_an_hour_is_refused(world: World):
+    for number in range(30):
+        _ask(world, f"buur-{number}@example.org", source="192.0.2.10")
+
+    with pytest.raises(TooManyRequestsError) as refused:
+        _ask(world, "buur-30@example.org", source="192.0.2.10")
+    assert 0 < refused.value.retry_after <= 3600
+    assert world.subscribers.find_by_email("buur-30@example.org") is None
+    _ask(world, "buur-30@example.org", source="192.0.2.11")  # another source is not held up
+
+    world.clock.advance(seconds=refused.value.retry_after)
+    _ask(world, "buur-31@example.org", source="192.0.2.10")
+    assert len(world.outbox.items) == 32
+
+
+def test_one_address_in_other_capitals_is_one_subscriber(world: World):
+    _ask(world, "Nieuw@Example.org")
+    _ask(world, " nieuw@example.org")
+
+    assert len({s.subscriber_id for s in world.subscriptions.definitions_by_id.values()}) == 1
+
+
+def test_the_answer_and_the_email_are_the_same_whether_or_not_the_address_is_known(world: World):
+    # the service answers nothing either way (the API says "check your inbox"); what happens next must match
+    _ask(world, "mark@example.org", source="a")
+    _ask(world, NEW_ADDRESS, source="b")
+
+    assert [n.event_kind for n in world.outbox.items.values()] == [EventKind.SUBSCRIPTION_CONFIRMATION] * 2
+    world.deliver_all()
+    mails = {m.to: m for m in world.email.sent}
+    assert set(mails) == {"mark@example.org", NEW_ADDRESS}
+
+    def without_tokens(text: str) -> str:
+        return re.sub(r"token=\S+", "token=…", text)
+
+    assert mails["mark@example.org"].subject == mails[NEW_ADDRESS].subject
+    assert without_tokens(mails["mark@example.org"].text) == without_tokens(mails[NEW_ADDRESS].text)
+    assert without_tokens(mails["mark@example.org"].html) == without_tokens(mails[NEW_ADDRESS].html)
+
+
+def test_a_stranger_asking_with_a_known_address_changes_nothing_of_that_persons_choices(world: World):
+    before = world.subscribers.get(MARK)
+    assert before is not None
+
+    world.subscription_service.subscribe_by_email("MARK@example.org", Language.EN, _in(), source="a")
+
+    assert world.subscribers.get(MARK) == before
+    assert MARK not in _reached(world, _news())
+    (pending,) = [s for s in world.subscriptions.of_subscriber(MARK) if s.origin is SubscriptionOrigin.ANONYMOUS]
+    assert pending.state is SubscriptionState.PENDING
+
+
+def test_the_confirmation_goes_out_at_once_even_at_night(world: World):
+    # Fatima reads e-mail once a day, and never at night
+    world.subscribers.put(replace(_person(world, "fatima@example.org"), frequency=Frequency.DAILY, quiet_hours=True))
+    world.clock.current = datetime(2026, 10, 5, 21, 30, tzinfo=UTC)  # 23:30 in Utrecht
+
+    _ask(world, "fatima@example.org")
+    world.deliver_all()
+
+    assert [m.to for m in world.email.sent] == ["fatima@example.org"]
