@@ -93,6 +93,17 @@ ISSUE_TEXTS: dict[str, Localized] = {
     ),
     "empty": Localized("Dit veld is leeg.", "This field is empty."),
     "too_long": Localized("Deze tekst is te lang (maximaal {max} tekens).", "This text is too long (at most {max} characters)."),
+    "too_many_subscriptions": Localized(
+        "U volgt al {max} dingen. Stop eerst iets wat u volgt.", "You already follow {max} things. Stop one first."
+    ),
+    "area_too_large_for_topics": Localized(
+        "Dit gebied is te groot voor zoveel onderwerpen. Kies een kleiner gebied of minder onderwerpen.",
+        "This area is too large for so many topics. Choose a smaller area or fewer topics.",
+    ),
+    "no_email_address": Localized(
+        "Wij hebben geen e-mailadres van u. Kies een ander kanaal.",
+        "We do not have an e-mail address for you. Choose another channel.",
+    ),
     "token_expired": Localized(
         "Deze link is verlopen. Meld u opnieuw aan of gebruik de link uit de nieuwste e-mail.",
         "This link has expired. Subscribe again or use the link from the latest e-mail.",

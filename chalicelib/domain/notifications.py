@@ -38,8 +38,8 @@ class NotificationStatus(StrEnum):
 
 
 ALLOWED_TRANSITIONS: dict[NotificationStatus, frozenset[NotificationStatus]] = {
-    # a held e-mail is released to go alone, or goes out inside a digest
-    NotificationStatus.HELD: frozenset({NotificationStatus.CREATED, NotificationStatus.DELIVERED}),
+    # a held e-mail is released to go alone, or goes out (or fails) inside a digest
+    NotificationStatus.HELD: frozenset({NotificationStatus.CREATED, NotificationStatus.DELIVERED, NotificationStatus.FAILED}),
     NotificationStatus.CREATED: frozenset({NotificationStatus.SENDING, NotificationStatus.FAILED}),
     NotificationStatus.SENDING: frozenset(
         {NotificationStatus.SENDING, NotificationStatus.CREATED, NotificationStatus.DELIVERED, NotificationStatus.FAILED}
@@ -54,6 +54,7 @@ class FailureReason(StrEnum):
     ADDRESS_REJECTED = "address_rejected"
     MESSAGE_REJECTED = "message_rejected"
     CASE_GONE = "case_gone"
+    OPTED_OUT = "opted_out"  # e-mail stopped, or the subscription stopped, before it went out
 
 
 class InvalidTransitionError(DomainError):

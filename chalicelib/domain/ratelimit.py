@@ -5,6 +5,7 @@ has slid out. Only ``limit`` moments per key are ever kept."""
 
 from __future__ import annotations
 
+import ipaddress
 import math
 from collections.abc import Sequence
 
@@ -16,3 +17,15 @@ def admit(moments: Sequence[float], now: float, limit: int, window: float) -> tu
     if len(recent) >= limit:
         return None, max(1, math.ceil(recent[-limit] + window - now))
     return [*recent, now][-limit:], None
+
+
+def source_key(address: str) -> str:
+    """What a per-source limit counts by: an IPv4 address, or an IPv6 client's /64 (one household or device
+    can change the rest of its address at will). Anything unparseable counts as itself."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address[:64]
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)

@@ -28,7 +28,7 @@ from chalicelib.domain.inbox import InboxMessage, inbox_message_id
 from chalicelib.domain.matching import Audience
 from chalicelib.domain.notifications import FailureReason, Notification, NotificationStatus
 from chalicelib.domain.reference import ReferenceData
-from chalicelib.domain.subscriptions import Channel, Subscriber
+from chalicelib.domain.subscriptions import Channel, Subscriber, SubscriptionState
 from chalicelib.services.links import Links
 from chalicelib.services.ports import (
     AnnouncementRepository,
@@ -146,6 +146,7 @@ class Delivery:
             provider_id = self._send(claimed)
         except _Failed as failure:
             self._finish(claimed, NotificationStatus.FAILED, reason=failure.reason)
+            self._close_digest(claimed, NotificationStatus.FAILED)
             return DeliveryResult(DeliveryOutcome.FAILED, claimed.channel, possible_duplicate, failure.reason)
         except Exception as error:
             # Throttling, a storage hiccup, anything unexpected: give the claim back so the next attempt can
@@ -153,7 +154,7 @@ class Delivery:
             self._release(claimed, error)
             raise DeliveryRetryableError(notification_id) from error
         self._finish(claimed, NotificationStatus.DELIVERED, provider_message_id=provider_id)
-        self._close_digest(claimed)
+        self._close_digest(claimed, NotificationStatus.DELIVERED)
         return DeliveryResult(DeliveryOutcome.DELIVERED, claimed.channel, possible_duplicate)
 
     def _release(self, claimed: Notification, error: Exception) -> None:
@@ -166,14 +167,13 @@ class Delivery:
         if not self._outbox.transition(claimed, done):
             raise DeliveryBusyError(claimed.id)
 
-    def _close_digest(self, digest: Notification) -> None:
-        """The items a digest carried are delivered with it (a crash here is repaired by the next digest run)."""
+    def _close_digest(self, digest: Notification, outcome: NotificationStatus) -> None:
+        """The items a digest carried are delivered (or failed) with it; a crash here is repaired by the next
+        digest run."""
         for item_id in digest.digest_items:
             item = self._outbox.get(item_id)
             if item is not None and item.status is NotificationStatus.HELD:
-                self._outbox.transition(
-                    item, item.moved_to(NotificationStatus.DELIVERED, self._clock.now(), reason=f"digest:{digest.id}")
-                )
+                self._outbox.transition(item, item.moved_to(outcome, self._clock.now(), reason=f"digest:{digest.id}"))
 
     def _send(self, notification: Notification) -> str | None:
         context = self._context(notification)
@@ -181,6 +181,7 @@ class Delivery:
             self._to_inbox(notification, context)
             return None
         subscriber = self._subscribers.get(notification.subscriber_id)
+        self._check_still_wanted(notification, subscriber)
         if notification.channel is Channel.LETTER:
             return self._to_letter(notification, subscriber, context)
         if subscriber is None or not subscriber.email:
@@ -200,6 +201,18 @@ class Delivery:
             )
         except EmailPermanentError as error:
             raise _Failed(error.reason) from None
+
+    def _check_still_wanted(self, notification: Notification, subscriber: Subscriber | None) -> None:
+        """Someone who stopped this channel, or this subscription, after it was planned (a digest waits up to a
+        week) gets nothing more. A confirmation was asked for just now, so it always goes."""
+        if notification.event_kind is EventKind.SUBSCRIPTION_CONFIRMATION:
+            return
+        if subscriber is not None and notification.channel not in subscriber.channels:
+            raise _Failed(FailureReason.OPTED_OUT)
+        if notification.audience is Audience.FOLLOWER and notification.subscription_id:
+            subscription = self._subscriptions.get(notification.subscription_id)
+            if subscription is not None and subscription.state is not SubscriptionState.ACTIVE:
+                raise _Failed(FailureReason.OPTED_OUT)
 
     def _to_inbox(self, notification: Notification, context: MessageContext) -> None:
         portal = self._renderer.portal(context)
@@ -340,7 +353,10 @@ class Delivery:
             if item is None:
                 continue
             with contextlib.suppress(_Failed):
+                self._check_still_wanted(item, None)
                 items.append(self._summary(self._context(item)))
+        if not items:
+            raise _Failed(FailureReason.OPTED_OUT)
         return self._frame(notification, detail={"items": items})
 
     @staticmethod

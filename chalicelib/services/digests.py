@@ -34,28 +34,27 @@ class DigestRun:
         self._retention = retention
 
     def run(self) -> DigestResult:
+        """Each person's due items are queued as soon as they are written, so a run that dies half-way has
+        queued what it wrote; the next run repairs a digest it finds written but not delivered."""
         now = self._clock.now()
         by_subscriber: dict[str, list[Notification]] = defaultdict(list)
         for notification in self._outbox.held_until(now):
             by_subscriber[notification.subscriber_id].append(notification)
-        to_queue: list[Notification] = []
         released = digests = bundled = 0
         for subscriber_id, items in sorted(by_subscriber.items()):
             if len(items) == 1:
                 (item,) = items
                 if self._outbox.transition(item, item.moved_to(NotificationStatus.CREATED, now, hold_until=None)):
-                    to_queue.append(replace(item, status=NotificationStatus.CREATED, hold_until=None))
+                    self._queue.enqueue([replace(item, status=NotificationStatus.CREATED, hold_until=None)])
                     released += 1
                 continue
             digest = self._digest(subscriber_id, items, now)
             if self._outbox.add_if_absent(digest):
-                to_queue.append(digest)
+                self._queue.enqueue([digest])
                 digests += 1
                 bundled += len(items)
             else:
                 self._repair(digest, items, now)
-        if to_queue:
-            self._queue.enqueue(to_queue)
         return DigestResult(released, digests, bundled)
 
     def _digest(self, subscriber_id: str, items: list[Notification], now: datetime) -> Notification:
@@ -80,10 +79,15 @@ class DigestRun:
         )
 
     def _repair(self, digest: Notification, items: list[Notification], now: datetime) -> None:
-        """The same digest exists already. If it went out but its items were not marked (a crash in
-        between), mark them now; if it is still on its way, leave it to delivery."""
+        """The same digest exists already. Still waiting to be sent (the run that wrote it died before
+        queueing): queue it again — delivery sends it once. Sent or failed, but its items not closed (a crash
+        in between): close them now."""
         stored = self._outbox.get(digest.id)
-        if stored is None or stored.status is not NotificationStatus.DELIVERED:
+        if stored is None:
             return
-        for item in items:
-            self._outbox.transition(item, item.moved_to(NotificationStatus.DELIVERED, now, reason=f"digest:{digest.id}"))
+        if stored.status is NotificationStatus.CREATED:
+            self._queue.enqueue([stored])
+            return
+        if stored.status.is_final:
+            for item in items:
+                self._outbox.transition(item, item.moved_to(stored.status, now, reason=f"digest:{digest.id}"))

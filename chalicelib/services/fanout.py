@@ -23,6 +23,8 @@ from chalicelib.domain.notifications import Notification, NotificationStatus, pl
 from chalicelib.domain.subscriptions import Interest, SubscriptionEntry
 from chalicelib.services.ports import Clock, DeliveryQueue, NotificationOutbox, SubscriptionRepository
 
+QUEUE_CHUNK = 100
+
 
 @dataclass(frozen=True)
 class FanOutResult:
@@ -108,16 +110,26 @@ class FanOut:
                     else:
                         created += 1
                         to_queue.append(notification)
+                        to_queue = self._flush(to_queue)
                     continue
                 stored = self._outbox.get(notification.id)
                 if stored is not None and stored.status is NotificationStatus.CREATED:
                     requeued += 1
                     to_queue.append(stored)
+                    to_queue = self._flush(to_queue)
                 else:
                     duplicates += 1
         if to_queue:
             self._queue.enqueue(to_queue)
         return FanOutResult(len(events), created, held, requeued, duplicates, queried)
+
+    def _flush(self, pending: list[Notification], at: int = QUEUE_CHUNK) -> list[Notification]:
+        """Queue what is written in chunks, so a large audience starts going out while the rest is written,
+        and a handler stopped half-way (a timeout) has queued most of what it wrote."""
+        if len(pending) < at:
+            return pending
+        self._queue.enqueue(pending)
+        return []
 
     def _load(self, interests: Sequence[Interest], entries: dict[str, list[SubscriptionEntry]]) -> int:
         queried = 0

@@ -19,6 +19,7 @@ from chalicelib.domain.identity import Principal, Role, require_role
 from chalicelib.domain.language import Language
 from chalicelib.domain.matching import Audience
 from chalicelib.domain.notifications import Notification, NotificationStatus, notification_id
+from chalicelib.domain.ratelimit import source_key
 from chalicelib.domain.reference import ReferenceData
 from chalicelib.domain.subscriptions import (
     Channel,
@@ -45,6 +46,10 @@ from chalicelib.services.ports import (
 
 PER_ADDRESS = (3, timedelta(hours=1))
 PER_SOURCE = (30, timedelta(hours=1))
+# What one person may make Baken keep: subscriptions, and index entries for one (each topic multiplies an
+# area's cells; a 10 km circle is about 2,900 cells).
+MAX_SUBSCRIPTIONS = 25
+MAX_INDEX_ENTRIES = 6_000
 
 
 class Outcome(StrEnum):
@@ -99,6 +104,8 @@ class SubscriptionService:
     def follow(self, principal: Principal, scope: Scope) -> Subscription:
         require_role(principal, Role.APPLICANT, "follow")
         self.check_scope(scope)
+        if self._active_count(principal.subject) >= MAX_SUBSCRIPTIONS:
+            raise ValidationError.single("subscriptions", "too_many_subscriptions", max=MAX_SUBSCRIPTIONS)
         subscriber = self._subscriber(principal.subject)
         subscription = Subscription(
             self._ids(), principal.subject, scope, SubscriptionOrigin.SELF, SubscriptionState.ACTIVE, self._clock.now()
@@ -137,6 +144,8 @@ class SubscriptionService:
         if Channel.LETTER in change.channels and change.postal_address is None:
             raise ValidationError.single("postal_address", "required_for_letters")
         current = self._subscriber(principal.subject)
+        if Channel.EMAIL in change.channels and not current.email:
+            raise ValidationError.single("channels", "no_email_address")
         updated = replace(
             current,
             channels=change.channels,
@@ -155,7 +164,8 @@ class SubscriptionService:
         address is known, so nobody learns who subscribes to what."""
         self.check_scope(scope)
         now = self._clock.now()
-        for key, (limit, window) in ((f"address:{self._fingerprint(email)}", PER_ADDRESS), (f"source:{source}", PER_SOURCE)):
+        limits = ((f"address:{self._fingerprint(email)}", PER_ADDRESS), (f"source:{source_key(source)}", PER_SOURCE))
+        for key, (limit, window) in limits:
             wait = self._limiter.hit(key, limit=limit, window=window, now=now)
             if wait is not None:
                 raise TooManyRequestsError(wait)
@@ -163,6 +173,8 @@ class SubscriptionService:
         if subscriber is None:
             subscriber = Subscriber(self._ids(), email.strip(), language, frozenset({Channel.EMAIL}), now)
             self._subscribers.put(subscriber)
+        elif self._active_count(subscriber.id, pending_too=True) >= MAX_SUBSCRIPTIONS:
+            return  # the same answer as always: whether an address is known stays unknown
         subscription = Subscription(
             self._ids(), subscriber.id, scope, SubscriptionOrigin.ANONYMOUS, SubscriptionState.PENDING, now
         )
@@ -199,10 +211,11 @@ class SubscriptionService:
             return Outcome.STOPPED
         active = replace(subscription, state=SubscriptionState.ACTIVE)
         subscriber = self._subscriber(active.subscriber_id)
-        self._subscriptions.save(Indexed.of(active, subscriber.preferences))
         if Channel.EMAIL not in subscriber.channels:
             # they stopped all e-mail once, and now confirmed they want e-mail again
-            self._store_preferences(replace(subscriber, channels=subscriber.channels | {Channel.EMAIL}))
+            subscriber = replace(subscriber, channels=subscriber.channels | {Channel.EMAIL})
+            self._store_preferences(subscriber)
+        self._subscriptions.save(Indexed.of(active, subscriber.preferences))
         return Outcome.DONE
 
     def unsubscribe(self, token: str) -> Outcome:
@@ -226,25 +239,36 @@ class SubscriptionService:
         raise InvalidTokenError("malformed")
 
     def managed(self, token: str) -> tuple[Subscriber, list[Subscription]]:
-        """What the manage-preferences page shows: the subscriber's choices and what they follow."""
+        """What the manage-preferences page shows: the subscriber's choices and the topics and places they
+        follow. Their own cases are not among them: a party of a case is always told in the berichtenbox
+        (e-mail about it stops with "stop all e-mail"), whoever the link was forwarded to."""
         subscriber = self._subscriber(self._verified(token, TokenPurpose.MANAGE))
-        return subscriber, [s for s in self._subscriptions.of_subscriber(subscriber.id) if s.state is SubscriptionState.ACTIVE]
+        followed = self._subscriptions.of_subscriber(subscriber.id)
+        return subscriber, [
+            s for s in followed if s.state is SubscriptionState.ACTIVE and s.origin is not SubscriptionOrigin.AUTOMATIC
+        ]
 
     def manage(
         self, token: str, *, frequency: Frequency, language: Language, quiet_hours: bool, stop: frozenset[str]
     ) -> Subscriber:
         subscriber, subscriptions = self.managed(token)
+        stopped = frozenset(s.id for s in subscriptions if s.id in stop)
         for subscription in subscriptions:
-            if subscription.id in stop:
+            if subscription.id in stopped:
                 self._cancel(subscription)
         updated = replace(subscriber, frequency=frequency, language=language, quiet_hours=quiet_hours)
-        self._store_preferences(updated)
+        self._store_preferences(updated, stopped=stopped)
         return updated
 
     # Shared ---------------------------------------------------------------------------------------------
 
+    def _active_count(self, subscriber_id: str, *, pending_too: bool = False) -> int:
+        counted = {SubscriptionState.ACTIVE, SubscriptionState.PENDING} if pending_too else {SubscriptionState.ACTIVE}
+        return sum(1 for s in self._subscriptions.of_subscriber(subscriber_id) if s.state in counted)
+
     def check_scope(self, scope: Scope) -> None:
-        """Topics and gemeenten must exist (the area is checked where it is read)."""
+        """Topics and gemeenten must exist (the area is checked where it is read), and an area with its topics
+        must not need more index entries than one subscription may have."""
         issues = [
             Issue(f"topics.{i}", "unknown_topic", {"topic": t})
             for i, t in enumerate(sorted(scope.topics))
@@ -257,6 +281,8 @@ class SubscriptionService:
         )
         if issues:
             raise ValidationError(issues)
+        if scope.area is not None and len(index_interests(scope)) > MAX_INDEX_ENTRIES:
+            raise ValidationError.single("area", "area_too_large_for_topics", max=MAX_INDEX_ENTRIES)
 
     def check_token(self, token: str, purpose: TokenPurpose) -> None:
         """InvalidTokenError unless ``token`` is ours, for ``purpose`` and unexpired (nothing is read or changed)."""
@@ -282,8 +308,14 @@ class SubscriptionService:
         keys = [i.key for i in index_interests(subscription.scope)] if subscription.state is SubscriptionState.ACTIVE else []
         self._subscriptions.save(Indexed(replace(subscription, state=SubscriptionState.CANCELLED)), previous_keys=keys)
 
-    def _store_preferences(self, subscriber: Subscriber) -> None:
+    def _store_preferences(self, subscriber: Subscriber, *, stopped: frozenset[str] = frozenset()) -> None:
+        """Store new preferences and copy them into the index entries of every active subscription. The list
+        of someone's subscriptions comes from an index that may lag a moment behind, so each is read again
+        before it is written: a change or stop just made is never undone."""
         self._subscribers.put(subscriber)
-        for subscription in self._subscriptions.of_subscriber(subscriber.id):
-            if subscription.state is SubscriptionState.ACTIVE:
-                self._subscriptions.save(Indexed.of(subscription, subscriber.preferences))
+        for listed in self._subscriptions.of_subscriber(subscriber.id):
+            if listed.id in stopped:
+                continue
+            current = self._subscriptions.get(listed.id)
+            if current is not None and current.state is SubscriptionState.ACTIVE:
+                self._subscriptions.save(Indexed.of(current, subscriber.preferences))

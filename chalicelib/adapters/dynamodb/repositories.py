@@ -190,7 +190,8 @@ class DynamoDBSubscriptions(SubscriptionRepository):
 
     def get(self, subscription_id: str) -> Subscription | None:
         try:
-            return mapping.record_to_definition(SubscriptionDefinitionRecord.get(f"subscription#{subscription_id}", "definition"))
+            record = SubscriptionDefinitionRecord.get(f"subscription#{subscription_id}", "definition", consistent_read=True)
+            return mapping.record_to_definition(record)
         except DoesNotExist:
             return None
 
@@ -207,12 +208,16 @@ class DynamoDBSubscriptions(SubscriptionRepository):
         subscription = indexed.subscription
         member = f"{subscription.subscriber_id}#{subscription.id}"
         current = {entry.interest.key for entry in indexed.entries}
+        # Order for a crash half-way: entries that go are removed first, then the definition is written, then
+        # the entries that come. Whatever step fails, no entry is left that the definition does not imply, so
+        # nothing is matched that the person cannot see and stop (doing it again completes it).
         with SubscriptionEntryRecord.batch_write() as batch:
-            for entry in indexed.entries:
-                batch.save(mapping.entry_to_record(entry))
             for key in set(previous_keys) - current:
                 batch.delete(SubscriptionEntryRecord(interest=key, member=member))
         mapping.definition_to_record(subscription).save()
+        with SubscriptionEntryRecord.batch_write() as batch:
+            for entry in indexed.entries:
+                batch.save(mapping.entry_to_record(entry))
 
 
 class DynamoDBSubscribers(SubscriberDirectory):
@@ -347,4 +352,4 @@ class DynamoDBRateLimiter(RateLimiter):
                     raise
                 continue
             return None
-        raise ConcurrentUpdateError(f"limit#{key}")
+        return 1  # so many at the same moment that the place could not be taken: ask again in a second

@@ -56,3 +56,12 @@ def test_no_more_than_the_limit_is_ever_kept(limit):
 
 def test_moments_from_the_future_or_long_ago_are_ignored():
     assert admit([-10_000.0, 99_999.0], 0.0, 1, HOUR) == ([0.0], None)
+
+
+def test_a_source_is_counted_by_ipv4_address_or_ipv6_64_network():
+    from chalicelib.domain.ratelimit import source_key
+
+    assert source_key("198.51.100.7") == "198.51.100.7"
+    assert source_key("2001:db8:1:2:aaaa::1") == source_key("2001:db8:1:2:bbbb::9") == "2001:db8:1:2::/64"
+    assert source_key("2001:db8:1:3::1") != source_key("2001:db8:1:2::1")
+    assert source_key("unknown") == "unknown"

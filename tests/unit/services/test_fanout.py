@@ -137,3 +137,24 @@ def test_within_one_batch_each_interest_key_is_queried_once(world: World):
     # outside a batch nothing is remembered
     old, new = public[0]
     assert world.fanout.handle_change(old, new, T0).queries == 4
+
+
+def test_a_large_audience_is_queued_in_chunks_while_it_is_written(world: World, monkeypatch):
+    case = a_case(zaaktype_id=VERGUNNING, initiator="ehk-zandwinning-7c2d", co_initiators=(), gemeenten=("GM0355",))
+    for number in range(250):
+        world.follow(subscription(Interest.gemeente("GM0355"), f"volger-{number:03d}", channels=frozenset({Channel.EMAIL})))
+    batches: list[int] = []
+    original = world.queue.enqueue
+
+    def enqueue(items) -> None:
+        batches.append(len(items))
+        original(items)
+
+    monkeypatch.setattr(world.queue, "enqueue", enqueue)
+    old, new = _change(case, "besluit-genomen")
+
+    world.fanout.handle_change(old, new, T0)
+
+    # THEN the first hundred are queued before the rest is written, and everything is queued once
+    assert batches == [100, 100, 50]
+    assert len(set(world.queue.messages)) == len(world.queue.messages) == 250

@@ -512,3 +512,91 @@ def test_the_confirmation_goes_out_at_once_even_at_night(world: World):
     world.deliver_all()
 
     assert [m.to for m in world.email.sent] == ["fatima@example.org"]
+
+
+# Limits, and what must never be undone ----------------------------------------------------------------------
+
+
+def test_one_person_follows_at_most_25_things(world: World):
+    for number in range(25):
+        world.subscription_service.follow(MARK_PRINCIPAL, _in(GRONDBEHEER, ZEIST if number % 2 else AMERSFOORT))
+
+    with pytest.raises(ValidationError) as refused:
+        world.subscription_service.follow(MARK_PRINCIPAL, _in())
+
+    assert [(i.field, i.code) for i in refused.value.issues] == [("subscriptions", "too_many_subscriptions")]
+
+
+def test_a_large_area_with_many_topics_is_refused_before_anything_is_stored(world: World):
+    every_topic = frozenset(t.slug for t in world.subscription_service._reference.topics())
+    big = Scope(topics=every_topic, area=Circle(AMERSFOORT_CENTRE, 10_000))
+
+    with pytest.raises(ValidationError) as refused:
+        world.subscription_service.follow(MARK_PRINCIPAL, big)
+
+    assert [(i.field, i.code) for i in refused.value.issues] == [("area", "area_too_large_for_topics")]
+    assert world.subscription_service.mine(MARK_PRINCIPAL) == []
+    # the same area with one topic is fine
+    world.subscription_service.follow(MARK_PRINCIPAL, Scope(topics=GRONDBEHEER, area=Circle(AMERSFOORT_CENTRE, 10_000)))
+
+
+def test_e_mail_cannot_be_chosen_by_someone_without_an_e_mail_address(world: World):
+    world.subscribers.put(replace(world.subscription_service.preferences(MARK_PRINCIPAL), email=None))
+
+    with pytest.raises(ValidationError) as refused:
+        world.subscription_service.set_preferences(MARK_PRINCIPAL, _preferences(frozenset({Channel.EMAIL})))
+
+    assert [(i.field, i.code) for i in refused.value.issues] == [("channels", "no_email_address")]
+
+
+def test_the_manage_page_offers_no_way_to_stop_hearing_about_ones_own_case(world: World):
+    case = world.commands.create(ANNA_PRINCIPAL, NewCase(SUBSIDIE, "Duurzame recreatie", MARK, (), ("GM1581",)))
+    followed = world.subscription_service.follow(MARK_PRINCIPAL, _in())
+    token = _token(world.links.manage(MARK))
+
+    _, listed = world.subscription_service.managed(token)
+    own_case = next(s for s in world.subscriptions.of_subscriber(MARK) if s.scope.case_id == case.id)
+    world.subscription_service.manage(
+        token, frequency=Frequency.IMMEDIATELY, language=Language.NL, quiet_hours=False, stop=frozenset({own_case.id})
+    )
+
+    assert [s.id for s in listed] == [followed.id]
+    assert world.subscriptions.get(own_case.id).state is SubscriptionState.ACTIVE  # type: ignore[union-attr]
+
+
+class LaggingList:
+    """A subscriptions repository whose list of someone's subscriptions shows them as they were a moment
+    ago, as DynamoDB's index on the owner may."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.snapshot: dict[str, list[Subscription]] = {}
+
+    def remember(self, subscriber_id: str) -> None:
+        self.snapshot[subscriber_id] = list(self.inner.of_subscriber(subscriber_id))
+
+    def of_subscriber(self, subscriber_id: str) -> list[Subscription]:
+        return self.snapshot.get(subscriber_id, self.inner.of_subscriber(subscriber_id))
+
+    def __getattr__(self, name: str):
+        return getattr(self.inner, name)
+
+
+def test_preferences_saved_a_moment_after_a_change_or_stop_never_undo_it(world: World):
+    # GIVEN Mark follows two things, and the list of his subscriptions lags behind what he does next
+    kept = world.subscription_service.follow(MARK_PRINCIPAL, _in())
+    stopped = world.subscription_service.follow(MARK_PRINCIPAL, _in(SUBSIDIES))
+    lagging = LaggingList(world.subscriptions)
+    lagging.remember(MARK)
+    world.subscription_service._subscriptions = lagging  # type: ignore[assignment]
+    world.subscription_service.change(MARK_PRINCIPAL, kept.id, _in(GRONDBEHEER, ZEIST))
+    world.subscription_service.stop(MARK_PRINCIPAL, stopped.id)
+
+    # WHEN he changes his preferences straight after
+    world.subscription_service.set_preferences(MARK_PRINCIPAL, _preferences(frozenset({Channel.PORTAL})))
+
+    # THEN the stopped one stays stopped and the changed one keeps its new place, with the new channel
+    assert world.subscriptions.get(stopped.id).state is SubscriptionState.CANCELLED  # type: ignore[union-attr]
+    assert _reached(world, _news("subsidies")) == {}
+    assert _reached(world, _news(gemeente=AMERSFOORT)) == {}
+    assert _reached(world, _news(gemeente=ZEIST, point=None))[MARK].channels == frozenset({Channel.PORTAL})
