@@ -303,6 +303,15 @@ class Totals:
             "matched": spread([c.matched for c in costs]),
             "over_read": spread([c.items_read - c.matched for c in costs]),
             "ms": spread([c.ms for c in costs]),
+            "by_kind": {
+                kind: {
+                    "events": len(group),
+                    "items_read_median": statistics.median(c.items_read for c in group),
+                    "matched_median": statistics.median(c.matched for c in group),
+                }
+                for kind in sorted({c.kind for c in costs})
+                if (group := [c for c in costs if c.kind == kind])
+            },
             "items_read_total": sum(c.items_read for c in costs),
             "matched_total": sum(c.matched for c in costs),
             "mismatches": self.mismatches,
@@ -576,7 +585,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     at_largest = result["in_memory"][largest]
     result["items_read_ratio_baseline_to_index"] = {
         largest: round(at_largest["baseline"]["items_read_total"] / max(1, at_largest["indexed"]["items_read_total"]), 1)
-    }
+    }  # over all events; the per-kind medians are in ["in_memory"][size]["indexed"]["by_kind"]
     return result
 
 
@@ -596,5 +605,11 @@ def summarize(result: dict[str, Any]) -> list[str]:
                 f"mismatches {indexed['mismatches']} | index {index['items']:,} items, {index['bytes'] / 1e6:.1f} MB"
             )
     for size, ratio in result["items_read_ratio_baseline_to_index"].items():
-        lines.append(f"items read, baseline ÷ index at {int(size):,}: {ratio:,}×")
+        lines.append(f"items read, baseline ÷ index at {int(size):,}: {ratio:,}× over all events; by kind of event:")
+        for kind, part in result["in_memory"][size]["indexed"]["by_kind"].items():
+            read = part["items_read_median"]
+            lines.append(
+                f"  {kind}: {part['events']} events, median items {read:g}, reached {part['matched_median']:g}, "
+                f"baseline ÷ index {int(size) / max(read, 1):,.0f}×"
+            )
     return lines

@@ -10,11 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache, wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode
 
 from chalice.app import Blueprint, Response
-from jinja2 import Environment
 
 from chalicelib import wiring
 from chalicelib.api.http import MAX_BODY_BYTES, BodyError
@@ -24,6 +23,9 @@ from chalicelib.domain.errors import SubscriptionNotFoundError, TooManyRequestsE
 from chalicelib.domain.language import Language
 from chalicelib.domain.subscriptions import Frequency, Scope, Subscription
 from chalicelib.domain.tokens import InvalidTokenError, TokenPurpose
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 bp = Blueprint(__name__)
 

@@ -268,11 +268,14 @@ class Delivery:
 
     def _frame(self, notification: Notification, **values: Any) -> MessageContext:
         """The parts every message has: language, audience, the portal, and the unsubscribe and manage links."""
-        if notification.subscription_id and notification.audience is not Audience.PARTY:
-            unsubscribe = self._links.unsubscribe_subscription(notification.subscription_id)
-        else:
-            # a party of a case stops e-mail (about everything), never the berichtenbox about their own case
-            unsubscribe = self._links.unsubscribe_email(notification.subscriber_id)
+        unsubscribe = manage = None
+        if notification.channel is not Channel.PORTAL:  # the berichtenbox is behind login: no links to sign
+            if notification.subscription_id and notification.audience is not Audience.PARTY:
+                unsubscribe = self._links.unsubscribe_subscription(notification.subscription_id)
+            else:
+                # a party of a case stops e-mail (about everything), never the berichtenbox about their own case
+                unsubscribe = self._links.unsubscribe_email(notification.subscriber_id)
+            manage = self._links.manage(notification.subscriber_id)
         values.setdefault("case_number", None)
         values.setdefault("product", None)
         values.setdefault("portal_url", self._links.home())
@@ -283,7 +286,7 @@ class Delivery:
             language=notification.language,
             home_url=self._links.home(),
             unsubscribe_url=unsubscribe,
-            manage_url=self._links.manage(notification.subscriber_id),
+            manage_url=manage,
             **values,
         )
 
