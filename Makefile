@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 STAGE ?= prod
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test setup browser lint format typecheck unit integration e2e package bench clean
+.PHONY: run test setup browser lint format typecheck unit integration e2e package bench redrive clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Baken needs Python 3.11 or newer ($(PYTHON) not found)"; exit 1; }
@@ -63,6 +63,10 @@ package: setup
 
 bench: setup
 	$(BIN)/python -m bench
+
+# Send the delivery dead-letter queue's messages again, once each (after an outage): make redrive STAGE=prod
+redrive: setup
+	$(BIN)/python -m chalicelib.ops redrive --stage $(STAGE)
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache .hypothesis .baken-local

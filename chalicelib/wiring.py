@@ -42,6 +42,7 @@ if TYPE_CHECKING:
         SubscriberDirectory,
         SubscriptionRepository,
     )
+    from chalicelib.services.reconciler import Reconciler
     from chalicelib.services.subscriptions import SubscriptionService
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -324,6 +325,12 @@ def digest_run() -> DigestRun:
     from chalicelib.services.digests import DigestRun
 
     return DigestRun(outbox(), queue(), clock(), timedelta(days=settings().notification_retention_days))
+
+
+def reconciler() -> Reconciler:
+    from chalicelib.services.reconciler import Reconciler
+
+    return Reconciler(outbox(), queue(), clock())
 
 
 @lru_cache(maxsize=1)

@@ -220,13 +220,23 @@ class InMemoryOutbox(NotificationOutbox):
         held = [n for n in self.items.values() if n.status is NotificationStatus.HELD and n.hold_until and n.hold_until <= moment]
         return sorted(held, key=lambda n: (n.hold_until or n.created_at, n.id))
 
+    def open_since(self, status: NotificationStatus, before: datetime, *, limit: int) -> list[Notification]:
+        stuck = sorted(
+            (n for n in self.items.values() if n.status is status and n.updated_at < before), key=lambda n: n.updated_at
+        )
+        return stuck[:limit]
+
 
 class InMemoryQueue(DeliveryQueue):
     def __init__(self) -> None:
         self.messages: list[str] = []
+        self.postponed: list[tuple[str, int]] = []
 
     def enqueue(self, notifications: Sequence[Notification]) -> None:
         self.messages.extend(n.id for n in notifications)
+
+    def postpone(self, receipt: str, seconds: int) -> None:
+        self.postponed.append((receipt, seconds))
 
     def drain(self) -> list[str]:
         taken, self.messages = self.messages, []

@@ -65,3 +65,6 @@ class SqsDeliveryQueue(DeliveryQueue):
             failed = response.get("Failed") or []
             if failed:
                 raise QueueSendError(f"{len(failed)} of {len(chunk)} messages not queued")
+
+    def postpone(self, receipt: str, seconds: int) -> None:
+        self._client.change_message_visibility(QueueUrl=self._queue_url(), ReceiptHandle=receipt, VisibilityTimeout=seconds)

@@ -1,8 +1,12 @@
-"""Notifications: one per (event × subscriber × channel), with a deterministic id and a status lifecycle.
+"""Notifications: one per (event × subscriber × channel), with a deterministic id and a status lifecycle
+(the statuses of GOV.UK Notify).
 
-created → sending → delivered | failed; an e-mail that must wait (night, digest) starts as held. A retryable
-failure while sending puts it back to created (to be tried again); a claim that expired (a crash mid-send)
-may be taken over, which is the one place a duplicate can arise and is therefore counted.
+created → sending → delivered | permanent-failure; an e-mail that must wait (night, digest) starts as held.
+A retryable failure while sending puts it back to created, to be tried again after a backoff (30 s doubling to
+at most 10 minutes, for over 4 hours); when that budget is spent it becomes technical-failure and its message
+waits in the dead-letter queue, from where an operator's redrive makes it created again. A claim that expired
+(a crash mid-send) may be taken over, which is the one place a duplicate can arise and is therefore counted;
+one left sending for 72 hours becomes temporary-failure.
 """
 
 from __future__ import annotations
@@ -25,11 +29,14 @@ class NotificationStatus(StrEnum):
     CREATED = "created"
     SENDING = "sending"
     DELIVERED = "delivered"
-    FAILED = "failed"
+    PERMANENT_FAILURE = "permanent-failure"  # the provider refused it (a bad address, a rejected message)
+    TEMPORARY_FAILURE = "temporary-failure"  # stuck sending for 72 hours: nobody knows whether it went
+    TECHNICAL_FAILURE = "technical-failure"  # the retry budget is spent; waiting in the dead-letter queue
 
     @property
     def is_final(self) -> bool:
-        return self in (NotificationStatus.DELIVERED, NotificationStatus.FAILED)
+        """Nothing more happens by itself (a technical failure only by an operator's redrive)."""
+        return self in FINAL_STATUSES
 
     @property
     def is_open(self) -> bool:
@@ -37,16 +44,53 @@ class NotificationStatus(StrEnum):
         return self in (NotificationStatus.CREATED, NotificationStatus.SENDING)
 
 
+FINAL_STATUSES = frozenset(
+    {
+        NotificationStatus.DELIVERED,
+        NotificationStatus.PERMANENT_FAILURE,
+        NotificationStatus.TEMPORARY_FAILURE,
+        NotificationStatus.TECHNICAL_FAILURE,
+    }
+)
+
 ALLOWED_TRANSITIONS: dict[NotificationStatus, frozenset[NotificationStatus]] = {
     # a held e-mail is released to go alone, or goes out (or fails) inside a digest
-    NotificationStatus.HELD: frozenset({NotificationStatus.CREATED, NotificationStatus.DELIVERED, NotificationStatus.FAILED}),
-    NotificationStatus.CREATED: frozenset({NotificationStatus.SENDING, NotificationStatus.FAILED}),
+    NotificationStatus.HELD: frozenset(
+        {NotificationStatus.CREATED, NotificationStatus.DELIVERED, NotificationStatus.PERMANENT_FAILURE}
+    ),
+    NotificationStatus.CREATED: frozenset(
+        {NotificationStatus.SENDING, NotificationStatus.PERMANENT_FAILURE, NotificationStatus.TECHNICAL_FAILURE}
+    ),
     NotificationStatus.SENDING: frozenset(
-        {NotificationStatus.SENDING, NotificationStatus.CREATED, NotificationStatus.DELIVERED, NotificationStatus.FAILED}
+        {
+            NotificationStatus.SENDING,
+            NotificationStatus.CREATED,
+            NotificationStatus.DELIVERED,
+            NotificationStatus.PERMANENT_FAILURE,
+            NotificationStatus.TEMPORARY_FAILURE,
+            NotificationStatus.TECHNICAL_FAILURE,
+        }
     ),
     NotificationStatus.DELIVERED: frozenset(),
-    NotificationStatus.FAILED: frozenset(),
+    NotificationStatus.PERMANENT_FAILURE: frozenset(),
+    NotificationStatus.TEMPORARY_FAILURE: frozenset(),
+    NotificationStatus.TECHNICAL_FAILURE: frozenset({NotificationStatus.CREATED}),  # redrive
 }
+
+# Retrying: the n-th delivery attempt that fails for a passing reason waits retry_delay(n) before the next.
+RETRY_BASE_SECONDS = 30
+RETRY_CAP_SECONDS = 600
+MAX_DELIVERY_ATTEMPTS = 30  # the delivery queue's maxReceiveCount (infra/data.json), checked by a test
+
+
+def retry_delay(attempt: int) -> int:
+    """Seconds to wait after failed attempt ``attempt`` (1-based): 30 s, doubling, at most 10 minutes."""
+    return int(min(RETRY_CAP_SECONDS, RETRY_BASE_SECONDS * 2 ** min(max(attempt, 1) - 1, 16)))
+
+
+def retry_budget(attempts: int = MAX_DELIVERY_ATTEMPTS) -> timedelta:
+    """How long delivery keeps trying before it gives up: the waits between ``attempts`` attempts."""
+    return timedelta(seconds=sum(retry_delay(n) for n in range(1, attempts)))
 
 
 class FailureReason(StrEnum):
@@ -55,6 +99,8 @@ class FailureReason(StrEnum):
     MESSAGE_REJECTED = "message_rejected"
     CASE_GONE = "case_gone"
     OPTED_OUT = "opted_out"  # e-mail stopped, or the subscription stopped, before it went out
+    RETRIES_EXHAUSTED = "retries_exhausted"
+    STUCK_SENDING = "stuck_sending"
 
 
 class InvalidTransitionError(DomainError):

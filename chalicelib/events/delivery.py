@@ -1,7 +1,11 @@
 """Delivery handler on the FIFO delivery queue: each message is one notification to send.
 
 Messages of one group (case × subscriber × channel) stay in order: when one fails, the later ones of its
-group in the batch are reported failed too (powertools SqsFifoPartialProcessor, skip_group_on_error).
+group in the batch are reported failed too (powertools SqsFifoPartialProcessor, skip_group_on_error), and the
+group waits while the failed one waits. A failure for a passing reason (SES throttled, a storage hiccup) is
+retried with backoff — the message stays invisible for 30 s, doubling to at most 10 minutes — for over four
+hours (``MAX_DELIVERY_ATTEMPTS`` receives); the last failure marks the notification technical-failure and SQS
+moves the message to the dead-letter queue, from where ``python -m chalicelib.ops redrive`` sends it once.
 """
 
 from __future__ import annotations
@@ -35,10 +39,7 @@ def deliver_message(record: SQSRecord) -> None:
     try:
         result = wiring.delivery().deliver(notification_id)
     except Exception as error:
-        logger().warning(
-            "delivery will be retried",
-            extra={"notification_id": notification_id, "error_type": type(error).__name__},
-        )
+        _retry_later(record, notification_id, error)
         raise
     logger().info(
         "notification handled",
@@ -55,6 +56,26 @@ def deliver_message(record: SQSRecord) -> None:
         count("DeliveryFailed")
     if result.possible_duplicate:
         count("PossibleDuplicate")
+
+
+def _retry_later(record: SQSRecord, notification_id: str, error: Exception) -> None:
+    """Back off before the next attempt; after the last one, give up visibly."""
+    from chalicelib.domain.notifications import MAX_DELIVERY_ATTEMPTS, retry_delay
+    from chalicelib.observability import count, logger
+
+    attempt = int(record.attributes.approximate_receive_count or 1)
+    details = {"notification_id": notification_id, "error_type": type(error).__name__, "attempt": attempt}
+    if attempt >= MAX_DELIVERY_ATTEMPTS:
+        if wiring.delivery().give_up(notification_id) is not None:
+            count("TechnicalFailure")
+        logger().error("delivery gave up; the message goes to the dead-letter queue", extra=details)
+        return
+    delay = retry_delay(attempt)
+    logger().warning("delivery will be retried", extra={**details, "retry_in_seconds": delay})
+    try:
+        wiring.queue().postpone(record.receipt_handle, delay)
+    except Exception as postpone_error:  # noqa: BLE001 - then it comes back after the visibility timeout
+        logger().warning("could not postpone the retry", extra={**details, "error_type": type(postpone_error).__name__})
 
 
 def process_delivery_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -145,8 +145,8 @@ class Delivery:
         try:
             provider_id = self._send(claimed)
         except _Failed as failure:
-            self._finish(claimed, NotificationStatus.FAILED, reason=failure.reason)
-            self._close_digest(claimed, NotificationStatus.FAILED)
+            self._finish(claimed, NotificationStatus.PERMANENT_FAILURE, reason=failure.reason)
+            self._close_digest(claimed, NotificationStatus.PERMANENT_FAILURE)
             return DeliveryResult(DeliveryOutcome.FAILED, claimed.channel, possible_duplicate, failure.reason)
         except Exception as error:
             # Throttling, a storage hiccup, anything unexpected: give the claim back so the next attempt can
@@ -156,6 +156,32 @@ class Delivery:
         self._finish(claimed, NotificationStatus.DELIVERED, provider_message_id=provider_id)
         self._close_digest(claimed, NotificationStatus.DELIVERED)
         return DeliveryResult(DeliveryOutcome.DELIVERED, claimed.channel, possible_duplicate)
+
+    def give_up(self, notification_id: str) -> Notification | None:
+        """The retry budget is spent (the last attempt failed for a passing reason): technical-failure. Its
+        message goes on to the dead-letter queue; an operator's redrive brings it back. None when it is not
+        waiting for another attempt (delivered meanwhile, or another worker holds it)."""
+        stored = self._outbox.get(notification_id)
+        if stored is None or stored.status is not NotificationStatus.CREATED:
+            return None
+        failed = stored.moved_to(
+            NotificationStatus.TECHNICAL_FAILURE, self._clock.now(), reason=FailureReason.RETRIES_EXHAUSTED.value
+        )
+        return failed if self._outbox.transition(stored, failed) else None
+
+    def redrive(self, notification_id: str) -> Notification | None:
+        """Make a technical failure created again so it can be queued once more; the notification if it is
+        now waiting to be sent (also when an earlier redrive did it), None when there is nothing to send
+        (delivered, refused for good, or unknown)."""
+        stored = self._outbox.get(notification_id)
+        if stored is None:
+            return None
+        if stored.status is NotificationStatus.CREATED:
+            return stored
+        if stored.status is not NotificationStatus.TECHNICAL_FAILURE:
+            return None
+        again = stored.moved_to(NotificationStatus.CREATED, self._clock.now(), reason="redriven")
+        return again if self._outbox.transition(stored, again) else self._outbox.get(notification_id)
 
     def _release(self, claimed: Notification, error: Exception) -> None:
         # If even this fails the claim expires by itself; the original error is what counts.

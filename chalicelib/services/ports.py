@@ -16,7 +16,7 @@ from chalicelib.domain.events import EventKind
 from chalicelib.domain.inbox import InboxMessage
 from chalicelib.domain.language import Language
 from chalicelib.domain.matching import Audience
-from chalicelib.domain.notifications import Notification
+from chalicelib.domain.notifications import Notification, NotificationStatus
 from chalicelib.domain.subscriptions import Indexed, PostalAddress, Subscriber, Subscription, SubscriptionEntry
 
 
@@ -137,6 +137,11 @@ class NotificationOutbox(ABC):
     def held_until(self, moment: datetime) -> list[Notification]:
         """Held e-mails that may go out at ``moment`` (their hold ended at or before it), oldest first."""
 
+    @abstractmethod
+    def open_since(self, status: NotificationStatus, before: datetime, *, limit: int) -> list[Notification]:
+        """At most ``limit`` notifications in ``status`` (created or sending) that last changed before
+        ``before``, oldest first: the ones that look stuck."""
+
 
 class RateLimiter(ABC):
     @abstractmethod
@@ -149,6 +154,10 @@ class DeliveryQueue(ABC):
     @abstractmethod
     def enqueue(self, notifications: Sequence[Notification]) -> None:
         """Hand notifications to delivery, in order per case and subscriber."""
+
+    @abstractmethod
+    def postpone(self, receipt: str, seconds: int) -> None:
+        """Let the message received with ``receipt`` come back only after ``seconds`` (a backoff)."""
 
 
 @dataclass(frozen=True)

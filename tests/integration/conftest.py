@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -143,6 +144,15 @@ class Pipeline:
                 return
         raise AssertionError("the pipeline did not settle")
 
+    def run_for(self, time: SimulatedTime, seconds: float, *, step: float = 5.0) -> None:
+        """Run while ``seconds`` of simulated time pass in ``step``s: what waits for a backoff comes back when
+        its time has come, as it would on AWS."""
+        end = time.current + timedelta(seconds=seconds)
+        while time.current < end:
+            self.run()
+            time.advance(seconds=step)
+        self.run()
+
 
 @pytest.fixture
 def pipeline(stack: Stack, chalice_app: Any) -> Pipeline:
@@ -207,3 +217,19 @@ def announce(client: Client, **draft: Any) -> dict[str, Any]:
     approved = client.http.post(f"{url}/approve", headers=headers("anna"), body="{}")
     assert approved.status_code == 200, approved.body
     return dict(body(approved))
+
+
+class SimulatedTime(FixedClock):
+    """One clock for Baken and for moto's SQS (visibility timeouts, backoffs, receive counts over time), so a
+    test can let hours pass in a second."""
+
+
+@pytest.fixture
+def simulated_time(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> SimulatedTime:
+    import moto.sqs.models as sqs_models
+
+    time = SimulatedTime(DAYTIME)
+    monkeypatch.setattr(sqs_models, "unix_time", lambda *_: time.current.timestamp())
+    monkeypatch.setattr(sqs_models, "unix_time_millis", lambda *_: time.current.timestamp() * 1000)
+    wiring.override(clock=time)
+    return time

@@ -39,6 +39,7 @@ class SesFault:
 
 @pytest.fixture
 def ses_fault():
+    """Request it after ``simulated_time`` (which rebuilds the adapters), so it hooks the client in use."""
     client = wiring.boto_client("sesv2")
     installed: list[SesFault] = []
 
@@ -64,12 +65,12 @@ def _email_notification(case_id: str):
     return notification
 
 
-def test_a_throttled_email_goes_back_to_the_queue_and_is_sent_exactly_once(client, pipeline: Pipeline, ses_fault, quick_retries):
+def test_a_throttled_email_goes_back_to_the_queue_and_is_sent_exactly_once(client, pipeline: Pipeline, simulated_time, ses_fault):
     register_personas("mark")
     fault = ses_fault("TooManyRequestsException", times=3, status=429)
     case = body(client.http.post("/api/cases", headers=headers("anna"), body=json.dumps(CASE)))
 
-    pipeline.run()
+    pipeline.run_for(simulated_time, 10 * 60)
 
     assert fault.calls == 4
     assert len(mailbox(MARK)) == 1
@@ -87,14 +88,14 @@ def test_a_refused_message_is_final_and_never_retried(client, pipeline: Pipeline
 
     assert fault.calls == 1
     notification = _email_notification(case["id"])
-    assert (notification.status, notification.reason) == (NotificationStatus.FAILED, "message_rejected")
+    assert (notification.status, notification.reason) == (NotificationStatus.PERMANENT_FAILURE, "message_rejected")
     assert mailbox(MARK) == []
     # the berichtenbox message still arrived, and the KCC can see what happened
     inbox = body(client.http.get("/api/me/inbox", headers=headers("mark")))
     assert inbox["unread"] == 1
     seen = body(client.http.get(f"/api/cases/{case['id']}/notifications", headers=headers("sanne")))["notifications"]
     assert {(n["channel"], n["status"], n["reason"]) for n in seen} == {
-        ("email", "failed", "message_rejected"),
+        ("email", "permanent-failure", "message_rejected"),
         ("portal", "delivered", None),
     }
 

@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 from botocore.client import BaseClient
+from botocore.exceptions import ClientError
 
-from chalicelib.events.schedules import release_held
+from chalicelib.events.schedules import reconcile, release_held
 from tests.conftest import ROOT
 from tests.factories import FixedClock
 from tests.integration.conftest import body, headers, mailbox, register_personas
@@ -185,6 +186,29 @@ def _subscriptions_and_announcements(client, pipeline, recorded) -> None:
     assert any(op == "SendMessage" and "letters" in params["QueueUrl"] for _, op, params in recorded)
 
 
+def _a_throttled_email_and_the_reconciler(client, pipeline) -> None:
+    """SES throttles one e-mail, so delivery backs off (ChangeMessageVisibility); the reconciler runs."""
+    from chalicelib import wiring
+
+    def throttled(**_: Any) -> None:
+        raise ClientError({"Error": {"Code": "TooManyRequestsException", "Message": "slow down"}}, "SendEmail")
+
+    ses = wiring.boto_client("sesv2")
+    ses.meta.events.register_first("before-call.sesv2.SendEmail", throttled)
+    try:
+        case = {
+            "zaaktype": "subsidie-duurzame-recreatie",
+            "omschrijving": "x",
+            "initiator": "pu-fatima-8d21e4",
+            "gemeenten": ["GM1581"],
+        }
+        assert client.http.post("/api/cases", headers=headers("anna"), body=json.dumps(case)).status_code == 201
+        pipeline.run()
+    finally:
+        ses.meta.events.unregister("before-call.sesv2.SendEmail", throttled)
+    assert reconcile() == {"requeued": 0, "gave_up": 0}
+
+
 def test_the_policy_allows_exactly_what_a_full_walkthrough_uses(client, pipeline, recorded, monkeypatch):
     # GIVEN the production way of finding the queue (by name), and the story's people
     monkeypatch.delenv("BAKEN_DELIVERY_QUEUE_URL")
@@ -228,6 +252,7 @@ def test_the_policy_allows_exactly_what_a_full_walkthrough_uses(client, pipeline
     message = body(client.http.get("/api/me/inbox", headers=mark))["messages"][0]
     client.http.post(f"/api/me/inbox/{message['id']}/read", headers=mark, body="{}")
     _subscriptions_and_announcements(client, pipeline, recorded)
+    _a_throttled_email_and_the_reconciler(client, pipeline)
 
     # THEN each application call is allowed on its own resource...
     runner_calls = {

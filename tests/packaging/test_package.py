@@ -14,11 +14,13 @@ import subprocess
 import sys
 import textwrap
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from chalicelib.domain.notifications import MAX_DELIVERY_ATTEMPTS, retry_budget
 from devstack.package import PackageResult, expand_sam, package
 
 pytestmark = pytest.mark.packaging
@@ -245,8 +247,12 @@ def test_the_delivery_queue_fits_the_deliver_function(sam):
     # AWS: a queue feeding Lambda needs a visibility timeout of at least six times the function timeout
     assert queue["VisibilityTimeout"] >= 6 * timeout
     redrive = queue["RedrivePolicy"]
-    assert isinstance(redrive["maxReceiveCount"], int)
-    assert redrive["maxReceiveCount"] >= 1
+    # the dead-letter queue takes a message after exactly the attempts delivery counts on: over four hours of
+    # backoff (docs: RELIABILITY.md, promise 2)
+    assert redrive["maxReceiveCount"] == MAX_DELIVERY_ATTEMPTS
+    assert retry_budget(redrive["maxReceiveCount"]) >= timedelta(hours=4)
+    # a message survives in the queue for longer than the retry budget
+    assert queue.get("MessageRetentionPeriod", 345_600) > retry_budget().total_seconds() + 6 * timeout
     dead_letter_id = redrive["deadLetterTargetArn"]["Fn::GetAtt"][0]
     dead_letter = resources[dead_letter_id]["Properties"]
     # the default retention is four days when a queue does not set it

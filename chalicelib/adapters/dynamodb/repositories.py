@@ -33,7 +33,7 @@ from chalicelib.domain.errors import (
     InboxMessageNotFoundError,
 )
 from chalicelib.domain.inbox import InboxMessage
-from chalicelib.domain.notifications import Notification
+from chalicelib.domain.notifications import Notification, NotificationStatus
 from chalicelib.domain.ratelimit import admit
 from chalicelib.domain.subscriptions import Indexed, Subscriber, Subscription, SubscriptionEntry
 from chalicelib.services.ports import (
@@ -287,6 +287,11 @@ class DynamoDBOutbox(NotificationOutbox):
             for r in NotificationRecord.by_hold.query(f"held#{shard}", NotificationRecord.hold_until <= moment)
         ]
         return sorted(held, key=lambda n: (n.hold_until or n.created_at, n.id))
+
+    def open_since(self, status: NotificationStatus, before: datetime, *, limit: int) -> list[Notification]:
+        keys = NotificationRecord.by_open_status.query(status.value, NotificationRecord.updated_at < before, limit=limit)
+        found = [self.get(key.notification_id) for key in keys]  # the index holds keys only; read each as it is now
+        return [n for n in found if n is not None and n.status is status]
 
 
 class DynamoDBInbox(InboxStore):

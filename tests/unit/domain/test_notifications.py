@@ -17,6 +17,8 @@ from chalicelib.domain.notifications import (
     NotificationStatus,
     notification_id,
     plan_notifications,
+    retry_budget,
+    retry_delay,
 )
 from chalicelib.domain.subscriptions import Channel, Interest, Preferences
 from tests.factories import FATIMA, MARK, T0
@@ -95,9 +97,9 @@ def test_no_recipients_means_no_notifications():
     ("current", "wanted"),
     [
         (NotificationStatus.CREATED, NotificationStatus.SENDING),
-        (NotificationStatus.CREATED, NotificationStatus.FAILED),  # e.g. no address at all
+        (NotificationStatus.CREATED, NotificationStatus.PERMANENT_FAILURE),  # e.g. no address at all
         (NotificationStatus.SENDING, NotificationStatus.DELIVERED),
-        (NotificationStatus.SENDING, NotificationStatus.FAILED),
+        (NotificationStatus.SENDING, NotificationStatus.PERMANENT_FAILURE),
         (NotificationStatus.SENDING, NotificationStatus.CREATED),  # a retryable failure
         (NotificationStatus.SENDING, NotificationStatus.SENDING),  # an expired claim taken over
     ],
@@ -115,8 +117,8 @@ def test_an_allowed_transition_moves_the_notification_and_stamps_the_time(curren
     [
         (NotificationStatus.DELIVERED, NotificationStatus.SENDING),
         (NotificationStatus.DELIVERED, NotificationStatus.CREATED),
-        (NotificationStatus.FAILED, NotificationStatus.SENDING),
-        (NotificationStatus.FAILED, NotificationStatus.DELIVERED),
+        (NotificationStatus.PERMANENT_FAILURE, NotificationStatus.SENDING),
+        (NotificationStatus.PERMANENT_FAILURE, NotificationStatus.DELIVERED),
         (NotificationStatus.CREATED, NotificationStatus.DELIVERED),
         (NotificationStatus.CREATED, NotificationStatus.CREATED),
     ],
@@ -150,15 +152,34 @@ def test_a_move_records_the_changes_that_come_with_it():
 @pytest.mark.parametrize(
     ("status", "final"),
     [
+        (NotificationStatus.HELD, False),
         (NotificationStatus.CREATED, False),
         (NotificationStatus.SENDING, False),
         (NotificationStatus.DELIVERED, True),
-        (NotificationStatus.FAILED, True),
+        (NotificationStatus.PERMANENT_FAILURE, True),
+        (NotificationStatus.TEMPORARY_FAILURE, True),
+        (NotificationStatus.TECHNICAL_FAILURE, True),
     ],
 )
-def test_only_delivered_and_failed_are_final(status, final):
+def test_delivered_and_the_three_failures_are_final(status, final):
     assert status.is_final is final
 
 
-def test_nothing_leaves_a_final_status():
-    assert all(not ALLOWED_TRANSITIONS[status] for status in NotificationStatus if status.is_final)
+def test_nothing_leaves_a_final_status_except_a_technical_failure_by_redrive():
+    leaving = {status: ALLOWED_TRANSITIONS[status] for status in NotificationStatus if status.is_final}
+    assert leaving == {
+        NotificationStatus.DELIVERED: frozenset(),
+        NotificationStatus.PERMANENT_FAILURE: frozenset(),
+        NotificationStatus.TEMPORARY_FAILURE: frozenset(),
+        NotificationStatus.TECHNICAL_FAILURE: frozenset({NotificationStatus.CREATED}),
+    }
+
+
+def test_retries_wait_30_seconds_doubling_to_at_most_10_minutes():
+    assert [retry_delay(n) for n in range(1, 9)] == [30, 60, 120, 240, 480, 600, 600, 600]
+    assert max(retry_delay(n) for n in range(1, 1000)) == 600
+
+
+def test_the_retry_budget_is_over_four_hours():
+    assert retry_budget() >= timedelta(hours=4)
+    assert retry_budget() < timedelta(hours=5)

@@ -139,7 +139,7 @@ def test_a_refused_address_fails_for_good_and_is_never_retried(world: World):
     world.commands.set_status(ANNA_PRINCIPAL, case.id, "in-behandeling", None)
     world.email.fail_with = [EmailPermanentError("address_rejected")] * 2
     world.propagate()
-    failed = [n for n in world.outbox.items.values() if n.status is NotificationStatus.FAILED]
+    failed = [n for n in world.outbox.items.values() if n.status is NotificationStatus.PERMANENT_FAILURE]
     assert {n.reason for n in failed} == {"address_rejected"}
     assert world.delivery.deliver(failed[0].id).outcome is DeliveryOutcome.ALREADY_FINAL
     # the portal message still arrived

@@ -143,7 +143,7 @@ def test_a_letter_whose_postal_address_is_gone_fails_as_having_no_address_and_th
 
     (notification,) = _letters(world)
     stored = world.outbox.items[notification.id]
-    assert (stored.status, stored.reason) == (NotificationStatus.FAILED, "no_address")
+    assert (stored.status, stored.reason) == (NotificationStatus.PERMANENT_FAILURE, "no_address")
     assert world.letters.sent == []
     assert world.inbox.unread_count(MARK) == 1
 
