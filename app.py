@@ -8,7 +8,7 @@ from chalice.app import Chalice
 from chalicelib import config
 from chalicelib.api import announcements, applicant, pages, public, staff, subscriptions
 from chalicelib.api.http import normalise_chalice_errors
-from chalicelib.events import delivery, schedules, stream
+from chalicelib.events import delivery, feedback, schedules, stream
 
 # configure_logs=False: Chalice would add a plain-text handler to the "baken" logger, which is also the
 # structured powertools logger (chalicelib/observability.py), and every line would be printed twice.
@@ -23,6 +23,7 @@ app.register_blueprint(announcements.bp)
 app.register_blueprint(pages.bp)
 app.register_blueprint(stream.bp)
 app.register_blueprint(delivery.bp)
+app.register_blueprint(feedback.bp)
 app.register_blueprint(schedules.bp)
 
 if config.stage() == config.LOCAL_STAGE:

@@ -79,6 +79,12 @@ def stage() -> str:
     return os.environ.get("BAKEN_STAGE", "")
 
 
+def feedback_queue_name() -> str:
+    """The queue of SES feedback (bounces, complaints, deliveries) the feedback handler is registered with; the
+    SNS topic that feeds it has the same name."""
+    return os.environ.get("BAKEN_FEEDBACK_QUEUE", "baken-local-ses-feedback")
+
+
 def handler_sources() -> tuple[str, str]:
     """The stream ARN and queue name the event handlers are registered with (literal at import time;
     CloudFormation overrides the stream ARN at deployment, see infra/app.json)."""
@@ -92,6 +98,7 @@ REQUIRED_OUTSIDE_LOCAL = (
     "BAKEN_TABLE_PREFIX",
     "BAKEN_DELIVERY_QUEUE",
     "BAKEN_LETTERS_QUEUE",
+    "BAKEN_FEEDBACK_QUEUE",
     "BAKEN_SENDER",
     "BAKEN_PORTAL_URL",
     "BAKEN_OIDC_ISSUER",

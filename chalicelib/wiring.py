@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from chalicelib.services.delivery import Delivery
     from chalicelib.services.digests import DigestRun
     from chalicelib.services.fanout import FanOut
+    from chalicelib.services.feedback import FeedbackRecorder
     from chalicelib.services.links import Links
     from chalicelib.services.ports import (
         AnnouncementRepository,
@@ -325,6 +326,12 @@ def digest_run() -> DigestRun:
     from chalicelib.services.digests import DigestRun
 
     return DigestRun(outbox(), queue(), clock(), timedelta(days=settings().notification_retention_days))
+
+
+def feedback() -> FeedbackRecorder:
+    from chalicelib.services.feedback import FeedbackRecorder
+
+    return FeedbackRecorder(outbox(), subscribers(), subscriptions(), clock())
 
 
 def reconciler() -> Reconciler:

@@ -58,6 +58,7 @@ def create_data_stack(session: Any, stage: str, *, stack_name: str | None = None
         raise RuntimeError(f"data stack not created: {stack['StackStatus']}")
     outputs = StackOutputs({o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])})
     _apply_time_to_live(session, template, stage)
+    _subscribe_queues_to_topics(session, template, stage)
     session.client("sesv2").create_email_identity(EmailIdentity=SENDER)
     return outputs
 
@@ -74,6 +75,29 @@ def _apply_time_to_live(session: Any, template: dict[str, Any], stage: str) -> N
                 TableName=table,
                 TimeToLiveSpecification={"AttributeName": ttl["AttributeName"], "Enabled": bool(ttl["Enabled"])},
             )
+
+
+def _subscribe_queues_to_topics(session: Any, template: dict[str, Any], stage: str) -> None:
+    """moto's CloudFormation skips AWS::SNS::Subscription (and the topic and queue policies, which moto does
+    not enforce anyway): make each subscription of the template with the API, as CloudFormation would."""
+    sns, sqs = session.client("sns"), session.client("sqs")
+    resources = template["Resources"]
+
+    def name(logical_id: str, key: str) -> str:
+        return str(resources[logical_id]["Properties"][key]["Fn::Sub"]).replace("${Stage}", stage)
+
+    topics = {arn.rsplit(":", 1)[-1]: arn for arn in (t["TopicArn"] for t in sns.list_topics()["Topics"])}
+    for resource in resources.values():
+        if resource["Type"] != "AWS::SNS::Subscription":
+            continue
+        properties = resource["Properties"]
+        queue_url = sqs.get_queue_url(QueueName=name(properties["Endpoint"]["Fn::GetAtt"][0], "QueueName"))["QueueUrl"]
+        sns.subscribe(
+            TopicArn=topics[name(properties["TopicArn"]["Ref"], "TopicName")],
+            Protocol=properties["Protocol"],
+            Endpoint=sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"],
+            Attributes={"RawMessageDelivery": str(properties.get("RawMessageDelivery", False)).lower()},
+        )
 
 
 def mapping_settings(function: str) -> dict[str, Any]:

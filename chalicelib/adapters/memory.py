@@ -220,6 +220,9 @@ class InMemoryOutbox(NotificationOutbox):
         held = [n for n in self.items.values() if n.status is NotificationStatus.HELD and n.hold_until and n.hold_until <= moment]
         return sorted(held, key=lambda n: (n.hold_until or n.created_at, n.id))
 
+    def by_provider_id(self, provider_message_id: str) -> Notification | None:
+        return next((n for n in self.items.values() if n.provider_message_id == provider_message_id), None)
+
     def open_since(self, status: NotificationStatus, before: datetime, *, limit: int) -> list[Notification]:
         stuck = sorted(
             (n for n in self.items.values() if n.status is status and n.updated_at < before), key=lambda n: n.updated_at

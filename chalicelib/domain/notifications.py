@@ -1,7 +1,8 @@
 """Notifications: one per (event × subscriber × channel), with a deterministic id and a status lifecycle
 (the statuses of GOV.UK Notify).
 
-created → sending → delivered | permanent-failure; an e-mail that must wait (night, digest) starts as held.
+created → sending → delivered | permanent-failure (a bounce reported later turns delivered into permanent- or
+temporary-failure); an e-mail that must wait (night, digest) starts as held.
 A retryable failure while sending puts it back to created, to be tried again after a backoff (30 s doubling to
 at most 10 minutes, for over 4 hours); when that budget is spent it becomes technical-failure and its message
 waits in the dead-letter queue, from where an operator's redrive makes it created again. A claim that expired
@@ -71,7 +72,8 @@ ALLOWED_TRANSITIONS: dict[NotificationStatus, frozenset[NotificationStatus]] = {
             NotificationStatus.TECHNICAL_FAILURE,
         }
     ),
-    NotificationStatus.DELIVERED: frozenset(),
+    # the receiving side answers later: a bounce means it did not arrive after all
+    NotificationStatus.DELIVERED: frozenset({NotificationStatus.PERMANENT_FAILURE, NotificationStatus.TEMPORARY_FAILURE}),
     NotificationStatus.PERMANENT_FAILURE: frozenset(),
     NotificationStatus.TEMPORARY_FAILURE: frozenset(),
     NotificationStatus.TECHNICAL_FAILURE: frozenset({NotificationStatus.CREATED}),  # redrive
@@ -100,6 +102,10 @@ class FailureReason(StrEnum):
     CASE_GONE = "case_gone"
     OPTED_OUT = "opted_out"  # e-mail stopped, or the subscription stopped, before it went out
     RETRIES_EXHAUSTED = "retries_exhausted"
+    HARD_BOUNCE = "hard_bounce"
+    SOFT_BOUNCE = "soft_bounce"
+    COMPLAINT = "complaint"
+    REJECTED = "rejected"
     STUCK_SENDING = "stuck_sending"
 
 

@@ -138,6 +138,10 @@ class NotificationOutbox(ABC):
         """Held e-mails that may go out at ``moment`` (their hold ended at or before it), oldest first."""
 
     @abstractmethod
+    def by_provider_id(self, provider_message_id: str) -> Notification | None:
+        """The notification the e-mail provider knows by ``provider_message_id``, if any."""
+
+    @abstractmethod
     def open_since(self, status: NotificationStatus, before: datetime, *, limit: int) -> list[Notification]:
         """At most ``limit`` notifications in ``status`` (created or sending) that last changed before
         ``before``, oldest first: the ones that look stuck."""

@@ -309,13 +309,23 @@ class SubscriptionService:
         self._subscriptions.save(Indexed(replace(subscription, state=SubscriptionState.CANCELLED)), previous_keys=keys)
 
     def _store_preferences(self, subscriber: Subscriber, *, stopped: frozenset[str] = frozenset()) -> None:
-        """Store new preferences and copy them into the index entries of every active subscription. The list
-        of someone's subscriptions comes from an index that may lag a moment behind, so each is read again
-        before it is written: a change or stop just made is never undone."""
-        self._subscribers.put(subscriber)
-        for listed in self._subscriptions.of_subscriber(subscriber.id):
-            if listed.id in stopped:
-                continue
-            current = self._subscriptions.get(listed.id)
-            if current is not None and current.state is SubscriptionState.ACTIVE:
-                self._subscriptions.save(Indexed.of(current, subscriber.preferences))
+        apply_preferences(self._subscribers, self._subscriptions, subscriber, stopped=stopped)
+
+
+def apply_preferences(
+    subscribers: SubscriberDirectory,
+    subscriptions: SubscriptionRepository,
+    subscriber: Subscriber,
+    *,
+    stopped: frozenset[str] = frozenset(),
+) -> None:
+    """Store new preferences and copy them into the index entries of every active subscription. The list
+    of someone's subscriptions comes from an index that may lag a moment behind, so each is read again
+    before it is written: a change or stop just made is never undone."""
+    subscribers.put(subscriber)
+    for listed in subscriptions.of_subscriber(subscriber.id):
+        if listed.id in stopped:
+            continue
+        current = subscriptions.get(listed.id)
+        if current is not None and current.state is SubscriptionState.ACTIVE:
+            subscriptions.save(Indexed.of(current, subscriber.preferences))

@@ -136,10 +136,17 @@ class Pipeline:
             queue_arn=stack.outputs.values["DeliveryQueueArn"],
             handler=app_module.app.handler_map["deliver"],
         )
+        self.feedback = QueuePoller(
+            sqs=stack.client("sqs"),
+            queue_url=stack.outputs.values["FeedbackQueueUrl"],
+            queue_arn=stack.outputs.values["FeedbackQueueArn"],
+            handler=app_module.app.handler_map["on_ses_feedback"],
+            function_name="on_ses_feedback",
+        )
 
     def run(self, rounds: int = 50) -> None:
         for _ in range(rounds):
-            moved = self.stream.poll_once() + self.queue.poll_once()
+            moved = self.stream.poll_once() + self.queue.poll_once() + self.feedback.poll_once()
             if not moved and not self.stream.pending():
                 return
         raise AssertionError("the pipeline did not settle")

@@ -16,6 +16,7 @@ PROD = {
     "BAKEN_OIDC_AUDIENCE": "baken",
     "BAKEN_OIDC_JWKS": '{"keys": []}',
     "BAKEN_LETTERS_QUEUE": "baken-prod-letters",
+    "BAKEN_FEEDBACK_QUEUE": "baken-prod-ses-feedback",
     "BAKEN_TOKEN_SECRET": "x" * 40,
 }
 

@@ -301,6 +301,16 @@ class NotificationsByOpenStatus(GlobalSecondaryIndex["NotificationRecord"]):
     updated_at = UTCDateTimeAttribute(range_key=True)
 
 
+class NotificationsByProviderId(GlobalSecondaryIndex["NotificationRecord"]):
+    """The notification an e-mail provider's message id belongs to (for bounces and complaints)."""
+
+    class Meta:
+        index_name = "by_provider_id"
+        projection = KeysOnlyProjection()
+
+    provider_message_id = UnicodeAttribute(hash_key=True)
+
+
 class NotificationRecord(Model):
     """Outbox and delivery record. ``open_status`` exists only while not final (a sparse index)."""
 
@@ -333,6 +343,7 @@ class NotificationRecord(Model):
     by_case = NotificationsByCase()
     by_open_status = NotificationsByOpenStatus()
     by_hold = NotificationsByHold()
+    by_provider_id = NotificationsByProviderId()
 
 
 class UnreadIndex(GlobalSecondaryIndex["InboxRecord"]):

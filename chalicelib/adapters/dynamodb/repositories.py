@@ -288,6 +288,11 @@ class DynamoDBOutbox(NotificationOutbox):
         ]
         return sorted(held, key=lambda n: (n.hold_until or n.created_at, n.id))
 
+    def by_provider_id(self, provider_message_id: str) -> Notification | None:
+        for key in NotificationRecord.by_provider_id.query(provider_message_id, limit=1):
+            return self.get(key.notification_id)
+        return None
+
     def open_since(self, status: NotificationStatus, before: datetime, *, limit: int) -> list[Notification]:
         keys = NotificationRecord.by_open_status.query(status.value, NotificationRecord.updated_at < before, limit=limit)
         found = [self.get(key.notification_id) for key in keys]  # the index holds keys only; read each as it is now

@@ -165,10 +165,10 @@ def test_delivered_and_the_three_failures_are_final(status, final):
     assert status.is_final is final
 
 
-def test_nothing_leaves_a_final_status_except_a_technical_failure_by_redrive():
+def test_only_a_later_bounce_and_a_redrive_leave_a_final_status():
     leaving = {status: ALLOWED_TRANSITIONS[status] for status in NotificationStatus if status.is_final}
     assert leaving == {
-        NotificationStatus.DELIVERED: frozenset(),
+        NotificationStatus.DELIVERED: frozenset({NotificationStatus.PERMANENT_FAILURE, NotificationStatus.TEMPORARY_FAILURE}),
         NotificationStatus.PERMANENT_FAILURE: frozenset(),
         NotificationStatus.TEMPORARY_FAILURE: frozenset(),
         NotificationStatus.TECHNICAL_FAILURE: frozenset({NotificationStatus.CREATED}),
