@@ -261,7 +261,7 @@ def verifier() -> JwtVerifier:
 def case_commands() -> CaseCommands:
     from chalicelib.services.case_commands import CaseCommands
 
-    return CaseCommands(cases(), subscribers(), catalogue(), reference(), clock())
+    return CaseCommands(cases(), subscribers(), catalogue(), reference(), clock(), limiter=limiter())
 
 
 @lru_cache(maxsize=1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from chalicelib.domain import cases as rules
 from chalicelib.domain.cases import (
@@ -22,13 +22,20 @@ from chalicelib.domain.cases import (
 from chalicelib.domain.catalogue import Catalogue, Zaaktype
 from chalicelib.domain.deadlines import deadline_for
 from chalicelib.domain.durations import Duration
-from chalicelib.domain.errors import ConcurrentUpdateError, Issue, UnknownStatustypeError, UnknownZaaktypeError, ValidationError
+from chalicelib.domain.errors import (
+    ConcurrentUpdateError,
+    Issue,
+    TooManyRequestsError,
+    UnknownStatustypeError,
+    UnknownZaaktypeError,
+    ValidationError,
+)
 from chalicelib.domain.identity import Principal, Role, ensure_can_change, is_valid_subject, require_role
 from chalicelib.domain.reference import Point, ReferenceData
 from chalicelib.domain.subscriptions import Indexed, automatic_subscriptions
 from chalicelib.domain.workdays import amsterdam_date
 from chalicelib.services.ids import new_id
-from chalicelib.services.ports import CaseRepository, Clock, SubscriberDirectory
+from chalicelib.services.ports import CaseRepository, Clock, RateLimiter, SubscriberDirectory
 
 MAX_ATTEMPTS = 3
 
@@ -56,6 +63,10 @@ class CommandResult:
     changed: bool
 
 
+PER_ACTOR = (1_000, timedelta(hours=1))  # changes one medewerker makes to cases (a person, not an import)
+PER_CASE_MESSAGES = (10, timedelta(hours=1))  # messages to the parties of one case
+
+
 class CaseCommands:
     def __init__(
         self,
@@ -65,7 +76,9 @@ class CaseCommands:
         reference: ReferenceData,
         clock: Clock,
         ids: Callable[[], str] = new_id,
+        limiter: RateLimiter | None = None,
     ) -> None:
+        self._limiter = limiter
         self._cases = cases
         self._subscribers = subscribers
         self._catalogue = catalogue
@@ -79,6 +92,7 @@ class CaseCommands:
         require_role(principal, Role.BEHANDELAAR, "create_case")
         zaaktype = self._zaaktype_for_input(new.zaaktype)
         self._validate_parties_and_place(new)
+        self._throttle(((f"actor:{principal.subject}", PER_ACTOR),))
         now = self._clock.now()
         today = amsterdam_date(now)
         startdatum = new.startdatum or today
@@ -140,11 +154,13 @@ class CaseCommands:
         )
 
     def post_message(self, principal: Principal, case_id: str, text: str, link: Link | None) -> CommandResult:
+        """A message to the parties of the case; at most ``PER_CASE_MESSAGES`` an hour reach the same people."""
         return self._change(
             principal,
             case_id,
             "post_message",
             lambda case, _: rules.post_message(case, CaseMessage(self._ids(), text, self._clock.now(), principal.subject, link)),
+            limits=((f"case-messages:{case_id}", PER_CASE_MESSAGES),),
         )
 
     def extend(self, principal: Principal, case_id: str, duur: Duration, reden: str) -> CommandResult:
@@ -164,13 +180,24 @@ class CaseCommands:
     def resume(self, principal: Principal, case_id: str) -> CommandResult:
         return self._change(principal, case_id, "resume", lambda case, _: rules.resume(case, amsterdam_date(self._clock.now())))
 
-    def _change(self, principal: Principal, case_id: str, action: str, apply: Callable[[Case, Zaaktype], Case]) -> CommandResult:
-        """Check the role, load, check ownership, apply, save; on a concurrent change start again from the
-        fresh case. The role is checked before loading so that nobody learns whether a case exists."""
+    def _change(
+        self,
+        principal: Principal,
+        case_id: str,
+        action: str,
+        apply: Callable[[Case, Zaaktype], Case],
+        *,
+        limits: tuple[tuple[str, tuple[int, timedelta]], ...] = (),
+    ) -> CommandResult:
+        """Check the role, load, check ownership, check the rate limits, apply, save; on a concurrent change
+        start again from the fresh case. The role is checked before loading so that nobody learns whether a
+        case exists."""
         require_role(principal, Role.BEHANDELAAR, action)
         for attempt in range(1, MAX_ATTEMPTS + 1):
             case = self._cases.get(case_id)
             ensure_can_change(principal, case, action)
+            if attempt == 1:
+                self._throttle(((f"actor:{principal.subject}", PER_ACTOR), *limits))
             changed = apply(case, self._catalogue.get(case.zaaktype))
             if changed == case:
                 return CommandResult(case, changed=False)
@@ -180,6 +207,17 @@ class CaseCommands:
                 if attempt == MAX_ATTEMPTS:
                     raise
         raise AssertionError("unreachable")
+
+    def _throttle(self, limits: tuple[tuple[str, tuple[int, timedelta]], ...]) -> None:
+        """429 with Retry-After when a medewerker writes faster than anyone works, or one case's people would
+        get a flood of messages."""
+        if self._limiter is None:
+            return
+        now = self._clock.now()
+        for key, (limit, window) in limits:
+            wait = self._limiter.hit(key, limit=limit, window=window, now=now)
+            if wait is not None:
+                raise TooManyRequestsError(wait)
 
     def _gained_followers(self, before: Case, after: Case) -> list[Indexed]:
         """Subscriptions for whoever follows the case now and did not before (a new gemachtigde)."""
