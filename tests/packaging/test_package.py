@@ -276,3 +276,20 @@ def test_the_expanded_package_template_passes_cfn_lint(sam):
 def test_the_data_template_passes_cfn_lint():
     errors, others = lint(DATA_TEMPLATE)
     assert not errors, "cfn-lint errors:\n" + "\n".join(errors) + "\nother findings:\n" + "\n".join(others)
+
+
+def test_every_dead_letter_and_failure_queue_raises_an_alarm():
+    """What could not be done (RELIABILITY.md, promise 1) never waits unseen: each dead-letter queue, and the
+    stream's failure destination, has an alarm on its first message."""
+    resources = DATA_TEMPLATE["Resources"]
+    dead_letter_queues = {
+        resource["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
+        for resource in resources.values()
+        if resource["Type"] == "AWS::SQS::Queue" and "RedrivePolicy" in resource["Properties"]
+    } | {"StreamFailureQueue"}
+    watched = {
+        alarm["Properties"]["Dimensions"][0]["Value"]["Fn::GetAtt"][0]
+        for alarm in resources.values()
+        if alarm["Type"] == "AWS::CloudWatch::Alarm" and alarm["Properties"]["Namespace"] == "AWS/SQS"
+    }
+    assert dead_letter_queues == watched
