@@ -4,7 +4,9 @@
 (it was ``technical-failure``: the retry budget ran out, e.g. during an SES outage) and queues it for delivery.
 Each is sent once: a notification already delivered, or refused for good, is not queued again, and delivery
 claims a notification before it sends it, so running the command twice, or while it runs, sends nothing twice.
-A message is removed from the dead-letter queue only after its notification is queued (or needs nothing).
+A message is removed from the dead-letter queue only after its notification is queued (or needs nothing); one
+whose notification another worker is sending right now stays on the queue (``busy``): run the command again
+after a few minutes.
 
 The stage's settings come from ``.chalice/config.json``; AWS credentials and region from the usual places.
 """
@@ -28,6 +30,7 @@ class RedriveResult:
     queued: int = 0
     not_needed: int = 0
     unreadable: int = 0
+    busy: int = 0
 
 
 def dead_letter_queue_url(sqs: Any, delivery_queue_name: str) -> str:
@@ -41,15 +44,16 @@ def dead_letter_queue_url(sqs: Any, delivery_queue_name: str) -> str:
 def redrive(sqs: Any, dlq_url: str, *, dry_run: bool = False) -> RedriveResult:
     from chalicelib import wiring
     from chalicelib.adapters.sqs_queue import notification_id_from_body
+    from chalicelib.services.delivery import DeliveryBusyError
 
     delivery, queue = wiring.delivery(), wiring.queue()
-    read = queued = not_needed = unreadable = 0
+    read = queued = not_needed = unreadable = busy = 0
     while True:
         messages = sqs.receive_message(QueueUrl=dlq_url, MaxNumberOfMessages=10, WaitTimeSeconds=0, VisibilityTimeout=60).get(
             "Messages", []
         )
         if not messages:
-            return RedriveResult(read, queued, not_needed, unreadable)
+            return RedriveResult(read, queued, not_needed, unreadable, busy)
         for message in messages:
             read += 1
             try:
@@ -59,7 +63,11 @@ def redrive(sqs: Any, dlq_url: str, *, dry_run: bool = False) -> RedriveResult:
                 continue
             if dry_run:
                 continue
-            again = delivery.redrive(notification_id)
+            try:
+                again = delivery.redrive(notification_id)
+            except DeliveryBusyError:
+                busy += 1  # left on the queue: its visibility timeout brings it back for the next run
+                continue
             if again is None:
                 not_needed += 1
             else:
@@ -67,7 +75,7 @@ def redrive(sqs: Any, dlq_url: str, *, dry_run: bool = False) -> RedriveResult:
                 queued += 1
             sqs.delete_message(QueueUrl=dlq_url, ReceiptHandle=message["ReceiptHandle"])
         if dry_run:
-            return RedriveResult(read, queued, not_needed, unreadable)
+            return RedriveResult(read, queued, not_needed, unreadable, busy)
 
 
 def _stage_environment(stage: str) -> dict[str, str]:
@@ -94,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     result = redrive(sqs, dead_letter_queue_url(sqs, settings().delivery_queue_name), dry_run=arguments.dry_run)
     print(
         f"read {result.read}; queued again {result.queued}; nothing to send {result.not_needed}; "
+        f"being sent now (left on the queue, run again later) {result.busy}; "
         f"unreadable (left on the queue) {result.unreadable}" + (" (dry run: nothing changed)" if arguments.dry_run else "")
     )
     return 0 if result.unreadable == 0 else 1

@@ -10,3 +10,4 @@ from devstack.environment import use_in_process_environment
 ROOT = Path(__file__).resolve().parents[1]
 
 use_in_process_environment()
+pytest_plugins = ["tests.logscan"]  # RELIABILITY test 20: the log scan over the whole run (tests/logscan.py)

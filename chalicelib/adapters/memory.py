@@ -190,7 +190,7 @@ class InMemorySubscribers(SubscriberDirectory):
 
 
 def _claim_fields(n: Notification) -> tuple[object, ...]:
-    return (n.status, n.attempts, n.claimed_until)
+    return (n.status, n.attempts, n.claimed_until, n.bundled_in)
 
 
 class InMemoryOutbox(NotificationOutbox):

@@ -12,8 +12,9 @@ from typing import Any
 from chalice.app import Blueprint
 
 from chalicelib import wiring
-from chalicelib.api.http import Call, endpoint
+from chalicelib.api.http import Call, Query, endpoint
 from chalicelib.api.presenters import case_json, case_summary_json, inbox_json
+from chalicelib.api.responses import CASE_FOR_APPLICANT, INBOX_PAGE, MY_CASES, ref
 from chalicelib.api.schema import Schema
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.inbox import INBOX_MESSAGE_ID
@@ -24,22 +25,50 @@ bp = Blueprint(__name__)
 EMPTY = Schema(())
 DEFAULT_PAGE = 20
 MAX_PAGE = 100
+PAGE = (
+    Query(
+        "limit", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": DEFAULT_PAGE}, description="messages per page"
+    ),
+    Query("after", {"type": "string", "pattern": INBOX_MESSAGE_ID.pattern}, description="`next_after` of the page before"),
+)
 
 
-@endpoint(bp, "/api/me/cases", action="list_my_cases")
+@endpoint(
+    bp,
+    "/api/me/cases",
+    action="list_my_cases",
+    summary="My cases (applicant, or who acts for them)",
+    response=MY_CASES,
+    errors=(403,),
+)
 def my_cases(call: Call) -> Any:
     views = wiring.case_queries().my_cases(call.principal())
     today = amsterdam_date(wiring.clock().now())
     return {"cases": [case_summary_json(v, call.language, today=today) for v in views]}
 
 
-@endpoint(bp, "/api/me/cases/{case_id}", action="view_my_case")
+@endpoint(
+    bp,
+    "/api/me/cases/{case_id}",
+    action="view_my_case",
+    summary="One of my cases: status, next steps, timeline, missing documents, deadline",
+    response=CASE_FOR_APPLICANT,
+    errors=(403,),
+)
 def my_case(call: Call, case_id: str) -> Any:
     view = wiring.case_queries().view(call.principal(), case_id)
     return case_json(view, call.language, wiring.reference(), staff=False, today=amsterdam_date(wiring.clock().now()))
 
 
-@endpoint(bp, "/api/me/inbox", action="read_inbox")
+@endpoint(
+    bp,
+    "/api/me/inbox",
+    action="read_inbox",
+    summary="My berichtenbox, newest first, with the number unread",
+    query=PAGE,
+    response=INBOX_PAGE,
+    errors=(400, 403),
+)
 def inbox(call: Call) -> Any:
     raw_limit = call.query("limit")
     limit = DEFAULT_PAGE
@@ -58,7 +87,16 @@ def inbox(call: Call) -> Any:
     }
 
 
-@endpoint(bp, "/api/me/inbox/{message_id}/read", methods=("POST",), action="mark_inbox_read")
+@endpoint(
+    bp,
+    "/api/me/inbox/{message_id}/read",
+    methods=("POST",),
+    action="mark_inbox_read",
+    summary="Mark a message read",
+    body=EMPTY,
+    response=ref("InboxMessage"),
+    errors=(403,),
+)
 def mark_read(call: Call, message_id: str) -> Any:
-    call.body(EMPTY)
+    call.body()
     return inbox_json(wiring.berichtenbox().mark_read(call.principal(), message_id))

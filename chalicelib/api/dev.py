@@ -13,7 +13,8 @@ from typing import Any
 from chalice.app import Blueprint, Response
 
 from chalicelib import wiring
-from chalicelib.api.http import Call, endpoint
+from chalicelib.api.http import Call, Query, endpoint
+from chalicelib.api.responses import DEV_LETTERS, DEV_MAILBOX, DEV_PERSONAS, DEV_TOKEN
 from chalicelib.api.schema import Field, Schema
 from chalicelib.domain.errors import ValidationError
 
@@ -36,7 +37,7 @@ def _mailbox(to: str | None) -> list[Any]:
     return [e for e in entries if to is None or to.lower() in (t.lower() for t in e.to)]
 
 
-@endpoint(bp, "/api/dev/personas", action="dev_personas", public=True)
+@endpoint(bp, "/api/dev/personas", action="dev_personas", public=True, summary="The test identities", response=DEV_PERSONAS)
 def personas(call: Call) -> Any:
     return {
         "personas": [
@@ -54,9 +55,19 @@ def personas(call: Call) -> Any:
     }
 
 
-@endpoint(bp, "/api/dev/token", methods=("POST",), action="dev_token", public=True)
+@endpoint(
+    bp,
+    "/api/dev/token",
+    methods=("POST",),
+    action="dev_token",
+    public=True,
+    summary="A bearer token for a test identity",
+    body=TOKEN_REQUEST,
+    example={"persona": "mark"},
+    response=DEV_TOKEN,
+)
 def token(call: Call) -> Any:
-    body = call.body(TOKEN_REQUEST)
+    body = call.body()
     persona = _personas().get(body["persona"])
     issuer = wiring.dev_issuer()
     if persona is None:
@@ -66,7 +77,15 @@ def token(call: Call) -> Any:
     return {"persona": persona.key, "token_type": "Bearer", "access_token": issuer.issue(persona.claims), "expires_in": 3600}
 
 
-@endpoint(bp, "/api/dev/mailbox", action="dev_mailbox", public=True)
+@endpoint(
+    bp,
+    "/api/dev/mailbox",
+    action="dev_mailbox",
+    public=True,
+    summary="E-mails sent through the local SES",
+    query=(Query("to", {"type": "string"}, description="only mail to this address (case-insensitive)"),),
+    response=DEV_MAILBOX,
+)
 def mailbox(call: Call) -> Any:
     return {
         "messages": [
@@ -84,7 +103,14 @@ def mailbox(call: Call) -> Any:
     }
 
 
-@endpoint(bp, "/api/dev/letters", action="dev_letters", public=True)
+@endpoint(
+    bp,
+    "/api/dev/letters",
+    action="dev_letters",
+    public=True,
+    summary="Letters for the print-and-post partner",
+    response=DEV_LETTERS,
+)
 def letters(call: Call) -> Any:
     """Newest first."""
     folder = os.environ.get("BAKEN_DEV_LETTERS_DIR")

@@ -168,6 +168,7 @@ class Call:
 
     request: Request
     language: Language
+    declared_body: Schema | None = None
     _principal: Principal | None = field(default=None, repr=False)
 
     def principal(self) -> Principal:
@@ -182,7 +183,12 @@ class Call:
             self._principal = wiring.verifier().verify(token.strip())
         return self._principal
 
-    def body(self, schema: Schema) -> dict[str, Any]:
+    def body(self, schema: Schema | None = None) -> dict[str, Any]:
+        """The request body, validated by ``schema`` or else by the body the route declares (the one its
+        documentation shows)."""
+        schema = schema if schema is not None else self.declared_body
+        if schema is None:
+            raise TypeError("this route declares no body schema")
         raw = self.request.raw_body
         return schema.parse(parse_json_body(raw.encode("utf-8") if isinstance(raw, str) else raw))
 
@@ -229,12 +235,79 @@ def _error_response(error: Exception, language: Language) -> Response | None:
     return None
 
 
+@dataclass(frozen=True)
+class Query:
+    """A query parameter a route reads: its name and JSON Schema, for the API documentation."""
+
+    name: str
+    schema: dict[str, Any]
+    required: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Operation:
+    """What the API documentation says of one JSON route (see chalicelib/api/openapi.py)."""
+
+    blueprint: Blueprint
+    path: str
+    method: str
+    action: str
+    public: bool
+    summary: str
+    description: str
+    body: Schema | None
+    example: dict[str, Any] | None
+    query: tuple[Query, ...]
+    response: dict[str, Any] | None
+    statuses: tuple[int, ...]
+    errors: frozenset[int]
+
+    @property
+    def path_parameters(self) -> tuple[str, ...]:
+        return tuple(re.findall(r"\{(\w+)\}", self.path))
+
+
+# Every route registered with ``endpoint``, in the order the modules were imported.
+OPERATIONS: list[Operation] = []
+
+
+def _error_statuses(path: str, *, public: bool, body: Schema | None, errors: tuple[int, ...]) -> frozenset[int]:
+    """The error answers a route can give: those ``endpoint`` itself gives, and those the route names."""
+    statuses = set(errors)
+    if not public:
+        statuses.add(401)
+    if "{" in path:
+        statuses.add(404)  # a malformed id names nothing
+    if body is not None:
+        statuses.update((400, 413, 415))
+    return frozenset(statuses)
+
+
 def endpoint(
-    blueprint: Blueprint, path: str, *, action: str, methods: tuple[str, ...] = ("GET",), public: bool = False
+    blueprint: Blueprint,
+    path: str,
+    *,
+    action: str,
+    methods: tuple[str, ...] = ("GET",),
+    public: bool = False,
+    summary: str = "",
+    body: Schema | None = None,
+    example: dict[str, Any] | None = None,
+    query: tuple[Query, ...] = (),
+    response: dict[str, Any] | None = None,
+    status: int | tuple[int, ...] = 200,
+    errors: tuple[int, ...] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a JSON route that maps domain errors to problem answers and writes an audit line for
     every write and every refused access. Unless ``public``, the caller is authenticated before the route
-    looks at anything else (401 comes before 400)."""
+    looks at anything else (401 comes before 400).
+
+    The rest describes the route for the API documentation: ``body`` is the schema ``call.body()``
+    validates (``example``: a body it accepts), ``query`` the query parameters the route reads, ``response`` the JSON Schema of a
+    successful answer with ``status``, and ``errors`` the statuses of the problems the route itself can
+    give beyond those this decorator adds (401, 404 for a path parameter, 400/413/415 for a body)."""
+    statuses = (status,) if isinstance(status, int) else status
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
@@ -242,25 +315,48 @@ def endpoint(
             from chalicelib.observability import audit, logger
 
             request = blueprint.current_request
-            call = Call(request=request, language=Language.from_accept_language(request.headers.get("accept-language")))
+            call = Call(
+                request=request,
+                language=Language.from_accept_language(request.headers.get("accept-language")),
+                declared_body=body,
+            )
             try:
                 if not public:
                     call.principal()
                 check_path_parameters(path_params)
                 result = view(call, **path_params)
-                response = result if isinstance(result, Response) else json_response(result)
+                answer = result if isinstance(result, Response) else json_response(result)
             except Exception as error:  # noqa: BLE001 - every error becomes an answer; unknown ones are logged
                 mapped = _error_response(error, call.language)
                 if mapped is None:
                     logger().exception("unhandled error", extra={"action": action})
                     mapped = problem(500, "internal", call.language)
-                response = mapped
-            if request.method in WRITE_METHODS or response.status_code in (401, 403, 404):
+                answer = mapped
+            if request.method in WRITE_METHODS or answer.status_code in (401, 403, 404):
                 object_id = "/".join(path_params.values()) or path
-                audit(action, actor=call.actor, object_id=object_id, result=response.status_code, origin=call.origin)
-            return response
+                audit(action, actor=call.actor, object_id=object_id, result=answer.status_code, origin=call.origin)
+            return answer
 
         blueprint.route(path, methods=list(methods), content_types=[JSON])(handle)
+        description = (view.__doc__ or "").strip()
+        for method in methods:
+            OPERATIONS.append(
+                Operation(
+                    blueprint=blueprint,
+                    path=path,
+                    method=method,
+                    action=action,
+                    public=public,
+                    summary=summary or action.replace("_", " ").capitalize(),
+                    description=" ".join(description.split()),
+                    body=body,
+                    example=example,
+                    query=query,
+                    response=response,
+                    statuses=statuses,
+                    errors=_error_statuses(path, public=public, body=body, errors=errors),
+                )
+            )
         return view
 
     return decorate

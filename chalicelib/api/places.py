@@ -40,12 +40,24 @@ AREA = Schema(
         Field("polygon", "json", description="a GeoJSON Polygon (WGS84, [lon, lat]); holes allowed"),
     )
 )
-TOPICS = Field(
-    "topics", "array", items=Field("topic", "string", max_length=40, pattern=TOPIC_SLUG.pattern.strip("^$")), max_items=20
-)
-GEMEENTEN = Field(
-    "gemeenten", "array", items=Field("gemeente", "string", pattern=GEMEENTE_CODE.pattern.strip("^$")), max_items=26
-)
+
+
+def known_topics() -> list[str]:
+    from chalicelib import wiring
+
+    return [topic.slug for topic in wiring.reference().topics()]
+
+
+def known_gemeenten() -> list[str]:
+    from chalicelib import wiring
+
+    return [gemeente.code for gemeente in wiring.reference().gemeenten()]
+
+
+TOPIC = Field("topic", "string", max_length=40, pattern=TOPIC_SLUG.pattern.strip("^$"), known=known_topics)
+GEMEENTE = Field("gemeente", "string", pattern=GEMEENTE_CODE.pattern.strip("^$"), known=known_gemeenten)
+TOPICS = Field("topics", "array", items=TOPIC, max_items=20)
+GEMEENTEN = Field("gemeenten", "array", items=GEMEENTE, max_items=26)
 SCOPE_FIELDS = (TOPICS, GEMEENTEN, Field("area", "object", schema=AREA))
 
 

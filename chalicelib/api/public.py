@@ -1,5 +1,5 @@
-"""Open routes: health, and the catalogue of zaaktypen, so conditions, procedure and deadlines are
-transparent to everybody before they apply."""
+"""Open routes: health, the catalogue of zaaktypen, so conditions, procedure and deadlines are transparent
+to everybody before they apply, and the OpenAPI document of the JSON API."""
 
 from __future__ import annotations
 
@@ -10,21 +10,45 @@ from chalice.app import Blueprint
 from chalicelib import wiring
 from chalicelib.api.http import Call, endpoint
 from chalicelib.api.presenters import zaaktype_json
+from chalicelib.api.responses import HEALTH, OPENAPI_DOCUMENT, ZAAKTYPEN, ref
 from chalicelib.config import settings
 
 bp = Blueprint(__name__)
 
 
-@endpoint(bp, "/api/health", action="health", public=True)
+@endpoint(bp, "/api/health", action="health", public=True, summary="Whether Baken is up", response=HEALTH)
 def health(call: Call) -> Any:
     return {"status": "ok", "stage": settings().stage}
 
 
-@endpoint(bp, "/api/zaaktypen", action="list_zaaktypen", public=True)
+@endpoint(
+    bp,
+    "/api/zaaktypen",
+    action="list_zaaktypen",
+    public=True,
+    summary="Every product: conditions, procedure steps, doorlooptijd and servicenorm",
+    response=ZAAKTYPEN,
+)
 def zaaktypen(call: Call) -> Any:
     return {"zaaktypen": [zaaktype_json(z, call.language) for z in wiring.catalogue()]}
 
 
-@endpoint(bp, "/api/zaaktypen/{identificatie}", action="view_zaaktype", public=True)
+@endpoint(
+    bp,
+    "/api/zaaktypen/{identificatie}",
+    action="view_zaaktype",
+    public=True,
+    summary="One product",
+    response=ref("Zaaktype"),
+)
 def zaaktype(call: Call, identificatie: str) -> Any:
     return zaaktype_json(wiring.catalogue().get(identificatie), call.language)
+
+
+@endpoint(bp, "/openapi.json", action="openapi", public=True, summary="This document", response=OPENAPI_DOCUMENT)
+def openapi(call: Call) -> Any:
+    """The OpenAPI 3.1 document of the JSON API, generated from the routes themselves."""
+    from chalicelib.api.http import OPERATIONS
+    from chalicelib.api.openapi import document
+
+    return document(OPERATIONS, bp.current_app.routes)

@@ -5,7 +5,7 @@ Schema, so the API documentation is generated from the same definitions that val
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -21,7 +21,9 @@ _SINGLE_LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 @dataclass(frozen=True)
 class Field:
     """One field of a request body. ``kind``: string, text (multi-line), integer, number, boolean, date,
-    datetime, duration, url, array, object (with a schema) or json (any object, checked elsewhere)."""
+    datetime, duration, url, array, object (with a schema) or json (any object, checked elsewhere).
+    ``known``: the values reference data knows (gemeenten, topics, zaaktypen), which the route checks; the
+    documentation lists them."""
 
     name: str
     kind: str
@@ -36,6 +38,7 @@ class Field:
     minimum: float | None = None
     maximum: float | None = None
     description: str = ""
+    known: Callable[[], Iterable[str]] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -72,11 +75,14 @@ class Schema:
         return result
 
     def json_schema(self) -> dict[str, Any]:
+        """This schema as JSON Schema (2020-12, as OpenAPI 3.1 uses it): what ``parse`` accepts, as far as
+        JSON Schema can say it, and the values reference data knows. An optional field may be ``null``:
+        ``parse`` takes that as absent."""
         return {
             "type": "object",
             "additionalProperties": False,
             "required": [f.name for f in self.fields if f.required],
-            "properties": {f.name: _field_json_schema(f) for f in self.fields},
+            "properties": {f.name: _described(f) for f in self.fields},
         }
 
 
@@ -243,13 +249,30 @@ _CONVERTERS = {
 }
 
 
+# Text is stripped before it is checked, so its length and pattern are those of what remains: whitespace
+# around it (control characters included) is allowed and not counted, and something must remain. Within it,
+# control characters are refused (``text`` allows tab, line feed and carriage return). JSON Schema's
+# ``maxLength`` would count the whitespace too, so the patterns carry the length.
+_CONTROL_CLASS = {"string": r"\x00-\x1f\x7f", "text": r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f"}
+
+
 def _string_json_schema(spec: Field) -> dict[str, Any]:
-    described: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": spec.max_length}
+    if spec.choices or spec.known is not None:
+        values = list(spec.choices) if spec.choices else sorted(spec.known() if spec.known else ())
+        return {"type": "string", "enum": values}
     if spec.pattern:
-        described["pattern"] = spec.pattern
-    if spec.choices:
-        described["enum"] = list(spec.choices)
-    return described
+        # The field's own pattern says what remains, and mostly its length too (a longer one is refused before
+        # the pattern is tried, so the document may allow more than a pattern that does not bound itself).
+        pattern = rf"^\s*(?:{spec.pattern})\s*$"
+    else:
+        control = _CONTROL_CLASS[spec.kind]
+        middle = "" if spec.max_length == 1 else rf"(?:[^{control}]{{0,{spec.max_length - 2}}}[^\s{control}])?"
+        pattern = rf"^\s*[^\s{control}]{middle}\s*$"
+    return {
+        "type": "string",
+        "pattern": pattern,
+        "description": f"1 to {spec.max_length} characters, not counting whitespace around them",
+    }
 
 
 def _number_json_schema(spec: Field) -> dict[str, Any]:
@@ -264,10 +287,26 @@ def _number_json_schema(spec: Field) -> dict[str, Any]:
 _JSON_SCHEMA: dict[str, Callable[[Field], dict[str, Any]]] = {
     "string": _string_json_schema,
     "text": _string_json_schema,
-    "date": lambda spec: {"type": "string", "format": "date"},
-    "datetime": lambda spec: {"type": "string", "format": "date-time"},
-    "duration": lambda spec: {"type": "string", "format": "duration", "pattern": r"^P(\d+Y)?(\d+M)?(\d+W)?(\d+D)?$"},
-    "url": lambda spec: {"type": "string", "format": "uri", "pattern": "^https://", "maxLength": 2000},
+    "date": lambda spec: {"type": "string", "format": "date", "pattern": r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}$"},
+    "datetime": lambda spec: {
+        "type": "string",
+        "format": "date-time",
+        "pattern": r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}T",
+        "maxLength": 40,
+        "description": "with a time zone; 2000-2099",
+    },
+    "duration": lambda spec: {
+        "type": "string",
+        "format": "duration",
+        "pattern": r"^\s*P(?:\d{1,4}Y)?(?:\d{1,5}M)?(?:\d{1,5}W)?(?:\d{1,6}D)?\s*$",
+        "maxLength": 20,
+        "description": f"an ISO 8601 duration in years, months, weeks and days, not zero, at most {MAX_DURATION_DAYS} days",
+    },
+    "url": lambda spec: {
+        "type": "string",
+        "pattern": r"^\s*[Hh][Tt][Tt][Pp][Ss]://[^\s/?#]\S{0,1991}\s*$",
+        "description": "an https URL of at most 2000 characters",
+    },
     "integer": _number_json_schema,
     "number": _number_json_schema,
     "boolean": lambda spec: {"type": "boolean"},
@@ -280,5 +319,11 @@ _JSON_SCHEMA: dict[str, Callable[[Field], dict[str, Any]]] = {
 def _field_json_schema(spec: Field) -> dict[str, Any]:
     described: dict[str, Any] = _JSON_SCHEMA[spec.kind](spec)
     if spec.description:
-        described["description"] = spec.description
+        described["description"] = "; ".join(filter(None, (spec.description, described.get("description"))))
     return described
+
+
+def _described(spec: Field) -> dict[str, Any]:
+    """The field as JSON Schema; an optional one may also be null."""
+    described = _field_json_schema(spec)
+    return described if spec.required else {"anyOf": [described, {"type": "null"}]}

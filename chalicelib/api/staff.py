@@ -8,18 +8,29 @@ from typing import Any
 from chalice.app import Blueprint
 
 from chalicelib import wiring
-from chalicelib.api.http import Call, endpoint, json_response
+from chalicelib.api.http import Call, Query, endpoint, json_response
+from chalicelib.api.places import GEMEENTE
 from chalicelib.api.presenters import case_json, contact_json, notification_json
+from chalicelib.api.responses import CASE_FOR_STAFF, DELIVERY_STATUS, ref
 from chalicelib.api.schema import Field, Schema
 from chalicelib.domain.case_view import CaseView, case_view
 from chalicelib.domain.cases import Case, Link
 from chalicelib.domain.contacts import KANALEN
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.identity import SUBJECT_PATTERN
-from chalicelib.domain.reference import GEMEENTE_CODE, Point
+from chalicelib.domain.reference import Point
 from chalicelib.domain.workdays import amsterdam_date
 
 bp = Blueprint(__name__)
+
+
+def _zaaktypen() -> list[str]:
+    return [zaaktype.identificatie for zaaktype in wiring.catalogue()]
+
+
+def _statustypen() -> set[str]:
+    return {statustype.identificatie for zaaktype in wiring.catalogue() for statustype in zaaktype.statustypen}
+
 
 SUBJECT = SUBJECT_PATTERN.pattern.strip("^$")
 NOT_A_SUBJECT = "invalid_subject"
@@ -31,7 +42,7 @@ POINT = Schema(
 )
 NEW_CASE = Schema(
     (
-        Field("zaaktype", "string", required=True, max_length=80, description="identificatie of a zaaktype"),
+        Field("zaaktype", "string", required=True, max_length=80, description="identificatie of a zaaktype", known=_zaaktypen),
         Field("omschrijving", "string", required=True, max_length=80),
         Field("initiator", "string", required=True, max_length=128, pattern=SUBJECT, pattern_code=NOT_A_SUBJECT),
         Field(
@@ -39,20 +50,14 @@ NEW_CASE = Schema(
             "array",
             items=Field("co_initiator", "string", max_length=128, pattern=SUBJECT, pattern_code=NOT_A_SUBJECT),
         ),
-        Field(
-            "gemeenten",
-            "array",
-            required=True,
-            items=Field("gemeente", "string", pattern=GEMEENTE_CODE.pattern.strip("^$")),
-            max_items=26,
-        ),
+        Field("gemeenten", "array", required=True, items=GEMEENTE, max_items=26),
         Field("point", "object", schema=POINT),
         Field("startdatum", "date"),
     )
 )
 NEW_STATUS = Schema(
     (
-        Field("statustype", "string", required=True, max_length=80),
+        Field("statustype", "string", required=True, max_length=80, description="one of the case's zaaktype", known=_statustypen),
         Field("toelichting", "text", max_length=1000),
     )
 )
@@ -91,7 +96,7 @@ CONTACT_MOMENT = Schema(
         Field("plaatsgevonden_op", "datetime"),
         Field("vertrouwelijk", "boolean", required=True, description="true: staff only; false: the applicant sees it too"),
         Field("indicatie_contact_gelukt", "boolean"),
-        Field("tags", "array", items=Field("tag", "string", max_length=40, pattern=r"[a-z0-9-]+"), max_items=10),
+        Field("tags", "array", items=Field("tag", "string", max_length=40, pattern=r"[a-z0-9-]{1,40}"), max_items=10),
     )
 )
 GEMACHTIGDE = Schema(
@@ -119,11 +124,29 @@ def _case(call: Call, case: Case, status: int = 200) -> Any:
     return json_response(_staff_json(call, case_view(case, wiring.catalogue().get(case.zaaktype))), status)
 
 
-@endpoint(bp, "/api/cases", methods=("POST",), action="create_case")
+@endpoint(
+    bp,
+    "/api/cases",
+    methods=("POST",),
+    action="create_case",
+    summary="Register a case (behandelaar)",
+    body=NEW_CASE,
+    example={
+        "zaaktype": "subsidie-duurzame-recreatie",
+        "omschrijving": "Duurzame recreatie Heuvelrug",
+        "initiator": "pu-mark-3f9a1c",
+        "co_initiators": ["pu-fatima-8d21e4"],
+        "gemeenten": ["GM1581"],
+        "point": {"lat": 52.04, "lon": 5.34},
+    },
+    response=CASE_FOR_STAFF,
+    status=201,
+    errors=(403, 409, 429),
+)
 def create_case(call: Call) -> Any:
     from chalicelib.services.case_commands import NewCase
 
-    body = call.body(NEW_CASE)
+    body = call.body()
     point = body.get("point")
     case = wiring.case_commands().create(
         call.principal(),
@@ -140,7 +163,15 @@ def create_case(call: Call) -> Any:
     return _case(call, case, 201)
 
 
-@endpoint(bp, "/api/cases", action="find_case")
+@endpoint(
+    bp,
+    "/api/cases",
+    action="find_case",
+    summary="Find a case by its number (behandelaar, KCC)",
+    query=(Query("case_number", {"type": "string", "minLength": 1}, required=True, description="e.g. SUB-2026-000123"),),
+    response=CASE_FOR_STAFF,
+    errors=(400, 403, 404),
+)
 def find_case(call: Call) -> Any:
     number = call.query("case_number")
     if not number:
@@ -148,38 +179,90 @@ def find_case(call: Call) -> Any:
     return _staff_json(call, wiring.case_queries().find_by_number(call.principal(), number))
 
 
-@endpoint(bp, "/api/cases/{case_id}", action="view_case")
+@endpoint(
+    bp,
+    "/api/cases/{case_id}",
+    action="view_case",
+    summary="A case as the applicant sees it, plus its parties (behandelaar, KCC)",
+    response=CASE_FOR_STAFF,
+    errors=(403,),
+)
 def view_case(call: Call, case_id: str) -> Any:
     return _staff_json(call, wiring.case_queries().staff_view(call.principal(), case_id))
 
 
-@endpoint(bp, "/api/cases/{case_id}/status", methods=("POST",), action="set_status")
+@endpoint(
+    bp,
+    "/api/cases/{case_id}/status",
+    methods=("POST",),
+    action="set_status",
+    summary="Set a new status (its behandelaar); 200 when it already was the status",
+    body=NEW_STATUS,
+    example={"statustype": "aanvullende-informatie-nodig", "toelichting": "Wij missen de begroting."},
+    response=CASE_FOR_STAFF,
+    status=(201, 200),
+    errors=(403, 409, 429),
+)
 def set_status(call: Call, case_id: str) -> Any:
-    body = call.body(NEW_STATUS)
+    body = call.body()
     result = wiring.case_commands().set_status(call.principal(), case_id, body["statustype"], body.get("toelichting"))
     return _case(call, result.case, 201 if result.changed else 200)
 
 
-@endpoint(bp, "/api/cases/{case_id}/document-requests", methods=("POST",), action="request_documents")
+@endpoint(
+    bp,
+    "/api/cases/{case_id}/document-requests",
+    methods=("POST",),
+    action="request_documents",
+    summary="Ask the applicants for documents (its behandelaar)",
+    body=DOCUMENT_REQUESTS,
+    example={"documents": [{"omschrijving": "Begroting 2027", "due": "2027-01-15"}]},
+    response=CASE_FOR_STAFF,
+    status=201,
+    errors=(403, 409, 429),
+)
 def request_documents(call: Call, case_id: str) -> Any:
     from chalicelib.services.case_commands import NewDocumentRequest
 
-    body = call.body(DOCUMENT_REQUESTS)
+    body = call.body()
     requests = tuple(NewDocumentRequest(d["omschrijving"], d.get("due")) for d in body["documents"])
     result = wiring.case_commands().request_documents(call.principal(), case_id, requests)
     return _case(call, result.case, 201)
 
 
-@endpoint(bp, "/api/cases/{case_id}/document-requests/{document_id}/received", methods=("POST",), action="mark_document_received")
+@endpoint(
+    bp,
+    "/api/cases/{case_id}/document-requests/{document_id}/received",
+    methods=("POST",),
+    action="mark_document_received",
+    summary="Mark a requested document received (its behandelaar)",
+    body=EMPTY,
+    response=CASE_FOR_STAFF,
+    errors=(403, 409, 429),
+)
 def mark_document_received(call: Call, case_id: str, document_id: str) -> Any:
-    call.body(EMPTY)
+    call.body()
     result = wiring.case_commands().mark_document_received(call.principal(), case_id, document_id)
     return _case(call, result.case)
 
 
-@endpoint(bp, "/api/cases/{case_id}/messages", methods=("POST",), action="post_message")
+@endpoint(
+    bp,
+    "/api/cases/{case_id}/messages",
+    methods=("POST",),
+    action="post_message",
+    summary="Send the applicants a message, with an optional https link (its behandelaar)",
+    body=NEW_MESSAGE,
+    example={
+        "text": "Voor uw plan is ook een vergunning van het waterschap nodig.",
+        "link": {"url": "https://omgevingswet.overheid.nl/loket", "label": "Omgevingsloket"},
+    },
+    response=CASE_FOR_STAFF,
+    status=201,
+    errors=(403, 409, 429),
+)
 def post_message(call: Call, case_id: str) -> Any:
-    body = call.body(NEW_MESSAGE)
+    body = call.body()
     link = body.get("link")
     result = wiring.case_commands().post_message(
         call.principal(), case_id, body["text"], Link(link["url"], link["label"]) if link else None
@@ -187,37 +270,90 @@ def post_message(call: Call, case_id: str) -> Any:
     return _case(call, result.case, 201)
 
 
-@endpoint(bp, "/api/cases/{case_id}/extension", methods=("POST",), action="extend")
+@endpoint(
+    bp,
+    "/api/cases/{case_id}/extension",
+    methods=("POST",),
+    action="extend",
+    summary="Extend the handling period once (verlenging; its behandelaar)",
+    body=EXTENSION,
+    example={"duur": "P6W", "reden": "Advies van het waterschap"},
+    response=CASE_FOR_STAFF,
+    status=201,
+    errors=(403, 409, 429),
+)
 def extend(call: Call, case_id: str) -> Any:
-    body = call.body(EXTENSION)
+    body = call.body()
     result = wiring.case_commands().extend(call.principal(), case_id, body["duur"], body["reden"])
     return _case(call, result.case, 201)
 
 
-@endpoint(bp, "/api/cases/{case_id}/suspension", methods=("POST",), action="suspend")
+@endpoint(
+    bp,
+    "/api/cases/{case_id}/suspension",
+    methods=("POST",),
+    action="suspend",
+    summary="Suspend the case: the clock stops (opschorting; its behandelaar)",
+    body=SUSPENSION,
+    example={"reden": "Wachten op de begroting"},
+    response=CASE_FOR_STAFF,
+    status=201,
+    errors=(403, 409, 429),
+)
 def suspend(call: Call, case_id: str) -> Any:
-    body = call.body(SUSPENSION)
+    body = call.body()
     result = wiring.case_commands().suspend(call.principal(), case_id, body["reden"])
     return _case(call, result.case, 201)
 
 
-@endpoint(bp, "/api/cases/{case_id}/suspension", methods=("DELETE",), action="resume")
+@endpoint(
+    bp,
+    "/api/cases/{case_id}/suspension",
+    methods=("DELETE",),
+    action="resume",
+    summary="Resume a suspended case: the clock restarts (its behandelaar)",
+    response=CASE_FOR_STAFF,
+    errors=(403, 409, 429),
+)
 def resume(call: Call, case_id: str) -> Any:
     result = wiring.case_commands().resume(call.principal(), case_id)
     return _case(call, result.case)
 
 
-@endpoint(bp, "/api/cases/{case_id}/notifications", action="view_delivery_status")
+@endpoint(
+    bp,
+    "/api/cases/{case_id}/notifications",
+    action="view_delivery_status",
+    summary="Every notification about the case and its delivery status (behandelaar, KCC)",
+    response=DELIVERY_STATUS,
+    errors=(403,),
+)
 def delivery_status(call: Call, case_id: str) -> Any:
     notifications = wiring.case_queries().delivery_status(call.principal(), case_id)
     return {"case_id": case_id, "notifications": [notification_json(n) for n in notifications]}
 
 
-@endpoint(bp, "/api/cases/{case_id}/contact-moments", methods=("POST",), action="record_contact_moment")
+@endpoint(
+    bp,
+    "/api/cases/{case_id}/contact-moments",
+    methods=("POST",),
+    action="record_contact_moment",
+    summary="Record a contact with the applicant (KCC, behandelaar)",
+    body=CONTACT_MOMENT,
+    example={
+        "kanaal": "telefoon",
+        "onderwerp": "Vergunning waterschap",
+        "inhoud": "Uitgelegd waar hij die aanvraagt.",
+        "vertrouwelijk": False,
+    },
+    response=ref("ContactMomentForStaff"),
+    status=201,
+    errors=(403,),
+)
 def record_contact_moment(call: Call, case_id: str) -> Any:
     from chalicelib.services.contacts import NewContactMoment
 
-    body = call.body(CONTACT_MOMENT)
+    body = call.body()
     moment = wiring.contact_registry().record(
         call.principal(),
         case_id,
@@ -234,10 +370,21 @@ def record_contact_moment(call: Call, case_id: str) -> Any:
     return json_response(contact_json(moment, staff=True), 201)
 
 
-@endpoint(bp, "/api/cases/{case_id}/gemachtigden", methods=("POST",), action="add_gemachtigde")
+@endpoint(
+    bp,
+    "/api/cases/{case_id}/gemachtigden",
+    methods=("POST",),
+    action="add_gemachtigde",
+    summary="Add someone authorised to act for the applicants (its behandelaar); 200 when already added",
+    body=GEMACHTIGDE,
+    example={"subject": "pu-karin-2b6f90"},
+    response=CASE_FOR_STAFF,
+    status=(201, 200),
+    errors=(403, 409, 429),
+)
 def add_gemachtigde(call: Call, case_id: str) -> Any:
     """Someone authorised to act for the applicants (ZGW rol, indicatieMachtiging gemachtigde) sees the case
     and follows it from now on."""
-    subject = call.body(GEMACHTIGDE)["subject"]
+    subject = call.body()["subject"]
     result = wiring.case_commands().add_gemachtigde(call.principal(), case_id, subject)
     return _case(call, result.case, 201 if result.changed else 200)

@@ -55,9 +55,15 @@ FINAL_STATUSES = frozenset(
 )
 
 ALLOWED_TRANSITIONS: dict[NotificationStatus, frozenset[NotificationStatus]] = {
-    # a held e-mail is released to go alone, or goes out (or fails) inside a digest
+    # a held e-mail is bundled into a digest (it stays held), released to go alone, or goes out (or fails)
+    # inside a digest
     NotificationStatus.HELD: frozenset(
-        {NotificationStatus.CREATED, NotificationStatus.DELIVERED, NotificationStatus.PERMANENT_FAILURE}
+        {
+            NotificationStatus.HELD,
+            NotificationStatus.CREATED,
+            NotificationStatus.DELIVERED,
+            NotificationStatus.PERMANENT_FAILURE,
+        }
     ),
     NotificationStatus.CREATED: frozenset(
         {NotificationStatus.SENDING, NotificationStatus.PERMANENT_FAILURE, NotificationStatus.TECHNICAL_FAILURE}
@@ -138,6 +144,12 @@ class Notification:
     subscription_id: str | None = None
     hold_until: datetime | None = None
     digest_items: tuple[str, ...] = ()
+    # An earlier attempt may have handed the e-mail or letter over even though it was not recorded (the
+    # provider's answer was lost, or the worker died after sending): the next one that goes out is a possible
+    # duplicate.
+    maybe_sent: bool = False
+    # A held item taken into this digest: it goes out inside it, never alone or in another one.
+    bundled_in: str | None = None
 
     def moved_to(self, status: NotificationStatus, at: datetime, **changes: object) -> Notification:
         if status not in ALLOWED_TRANSITIONS[self.status]:

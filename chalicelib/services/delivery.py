@@ -3,8 +3,10 @@ letter handed to the print-and-post partner.
 
 A claim on the notification (created → sending, compare-and-set) makes sure only one worker sends it. Any
 failure while sending gives the claim back and asks for a retry, except a permanent refusal, which ends it
-as failed. A claim that expired means an earlier worker died mid-send: the take-over of an e-mail is
-reported as a possible duplicate, the one window the provider's lack of idempotency leaves open.
+as failed. A claim that expired means an earlier worker died mid-send, and a failure whose answer was lost
+(a read timeout, a closed connection) may have come after the provider accepted the e-mail: either way the
+notification is marked ``maybe_sent`` and the e-mail or letter that goes out next is reported as a possible
+duplicate, the one window the provider's lack of idempotency leaves open.
 
 Every e-mail carries a one-click unsubscribe link (RFC 8058) and a link to manage preferences.
 """
@@ -35,6 +37,7 @@ from chalicelib.services.ports import (
     CaseRepository,
     Clock,
     EmailPermanentError,
+    EmailRetryableError,
     EmailSender,
     InboxStore,
     LetterSender,
@@ -46,6 +49,9 @@ from chalicelib.services.ports import (
     SubscriberDirectory,
     SubscriptionRepository,
 )
+
+# Writes of "delivered" tried before the attempt gives up (and its claim, once expired, is taken over).
+RECORD_ATTEMPTS = 3
 
 CASE_EVENTS = frozenset(
     {EventKind.STATUS_CHANGED, EventKind.DOCUMENTS_REQUESTED, EventKind.MESSAGE_POSTED, EventKind.DEADLINE_CHANGED}
@@ -138,7 +144,7 @@ class Delivery:
             raise DeliveryBusyError(notification_id)
         # Only an e-mail or a letter can have gone out twice: writing the same berichtenbox message again
         # changes nothing.
-        possible_duplicate = taking_over and stored.channel is not Channel.PORTAL
+        possible_duplicate = (taking_over or stored.maybe_sent) and stored.channel is not Channel.PORTAL
         claimed = stored.moved_to(NotificationStatus.SENDING, now, attempts=stored.attempts + 1, claimed_until=now + self._claim)
         if not self._outbox.transition(stored, claimed):
             raise DeliveryBusyError(notification_id)
@@ -151,9 +157,10 @@ class Delivery:
         except Exception as error:
             # Throttling, a storage hiccup, anything unexpected: give the claim back so the next attempt can
             # start at once. If even that fails, the claim simply expires.
-            self._release(claimed, error)
+            maybe_sent = possible_duplicate or (isinstance(error, EmailRetryableError) and error.maybe_accepted)
+            self._release(claimed, error, maybe_sent=maybe_sent)
             raise DeliveryRetryableError(notification_id) from error
-        self._finish(claimed, NotificationStatus.DELIVERED, provider_message_id=provider_id)
+        self._record_delivered(claimed, provider_id)
         self._close_digest(claimed, NotificationStatus.DELIVERED)
         return DeliveryResult(DeliveryOutcome.DELIVERED, claimed.channel, possible_duplicate)
 
@@ -172,21 +179,49 @@ class Delivery:
     def redrive(self, notification_id: str) -> Notification | None:
         """Make a technical failure created again so it can be queued once more; the notification if it is
         now waiting to be sent (also when an earlier redrive did it), None when there is nothing to send
-        (delivered, refused for good, or unknown)."""
+        (delivered, refused for good, or unknown).
+
+        A notification still ``sending`` whose claim expired was held by an attempt that died (a timeout on
+        every try leaves no failure recorded): it is taken back too, marked ``maybe_sent`` as a take-over is.
+        One whose claim is live is being sent right now: DeliveryBusyError, try again after it expires."""
         stored = self._outbox.get(notification_id)
         if stored is None:
             return None
         if stored.status is NotificationStatus.CREATED:
             return stored
-        if stored.status is not NotificationStatus.TECHNICAL_FAILURE:
+        now = self._clock.now()
+        changes: dict[str, Any] = {"reason": "redriven"}
+        if stored.status is NotificationStatus.SENDING:
+            if stored.claimed_until is not None and stored.claimed_until > now:
+                raise DeliveryBusyError(notification_id)
+            changes.update(claimed_until=None, maybe_sent=stored.maybe_sent or stored.channel is not Channel.PORTAL)
+        elif stored.status is not NotificationStatus.TECHNICAL_FAILURE:
             return None
-        again = stored.moved_to(NotificationStatus.CREATED, self._clock.now(), reason="redriven")
+        again = stored.moved_to(NotificationStatus.CREATED, now, **changes)
         return again if self._outbox.transition(stored, again) else self._outbox.get(notification_id)
 
-    def _release(self, claimed: Notification, error: Exception) -> None:
-        # If even this fails the claim expires by itself; the original error is what counts.
+    def _release(self, claimed: Notification, error: Exception, *, maybe_sent: bool) -> None:
+        # If even this fails the claim expires by itself (and the next attempt is a take-over, a possible
+        # duplicate too); the original error is what counts.
         with contextlib.suppress(Exception):
-            self._finish(claimed, NotificationStatus.CREATED, reason=f"retryable: {type(error).__name__}")
+            self._finish(claimed, NotificationStatus.CREATED, reason=f"retryable: {type(error).__name__}", maybe_sent=maybe_sent)
+
+    def _record_delivered(self, claimed: Notification, provider_id: str | None) -> None:
+        """It went out: record that, trying again at once if the write fails, because a notification left
+        ``sending`` is sent again when its claim expires. A write whose answer was lost may have been done:
+        then the record says delivered already."""
+        for attempt in range(1, RECORD_ATTEMPTS + 1):
+            try:
+                self._finish(claimed, NotificationStatus.DELIVERED, provider_message_id=provider_id)
+                return
+            except DeliveryBusyError:
+                stored = self._outbox.get(claimed.id)
+                if stored is not None and stored.status is NotificationStatus.DELIVERED:
+                    return
+                raise
+            except Exception:
+                if attempt == RECORD_ATTEMPTS:
+                    raise
 
     def _finish(self, claimed: Notification, status: NotificationStatus, **changes: Any) -> None:
         done = claimed.moved_to(status, self._clock.now(), claimed_until=None, **changes)

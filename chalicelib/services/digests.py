@@ -35,27 +35,64 @@ class DigestRun:
 
     def run(self) -> DigestResult:
         """Each person's due items are queued as soon as they are written, so a run that dies half-way has
-        queued what it wrote; the next run repairs a digest it finds written but not delivered."""
+        queued what it wrote, and the next run repairs what it finds half done.
+
+        Items are taken into a digest (``bundled_in``) before the digest is written: an item goes out inside
+        the one digest that took it, never alone or in a second one, however the runs before died. An item
+        taken by a digest that was never written (the run died in between) is free again."""
         now = self._clock.now()
         by_subscriber: dict[str, list[Notification]] = defaultdict(list)
         for notification in self._outbox.held_until(now):
             by_subscriber[notification.subscriber_id].append(notification)
         released = digests = bundled = 0
         for subscriber_id, items in sorted(by_subscriber.items()):
-            if len(items) == 1:
-                (item,) = items
+            free = self._free(items, now)
+            if len(free) == 1:
+                (item,) = free
                 if self._outbox.transition(item, item.moved_to(NotificationStatus.CREATED, now, hold_until=None)):
                     self._queue.enqueue([replace(item, status=NotificationStatus.CREATED, hold_until=None)])
                     released += 1
                 continue
-            digest = self._digest(subscriber_id, items, now)
+            if not free:
+                continue
+            digest = self._digest(subscriber_id, free, now)
+            taken = self._take(free, digest.id, now)
+            if taken is None:
+                continue  # another run changed one of them: the next run looks again
             if self._outbox.add_if_absent(digest):
                 self._queue.enqueue([digest])
                 digests += 1
-                bundled += len(items)
-            else:
-                self._repair(digest, items, now)
+                bundled += len(taken)
+            elif (stored := self._outbox.get(digest.id)) is not None:
+                self._repair(stored, taken, now)
         return DigestResult(released, digests, bundled)
+
+    def _free(self, items: list[Notification], now: datetime) -> list[Notification]:
+        """The items no digest has: those taken by a digest that exists are left to it (and it is repaired)."""
+        taken: dict[str, list[Notification]] = defaultdict(list)
+        free = []
+        for item in items:
+            if item.bundled_in is None:
+                free.append(item)
+            else:
+                taken[item.bundled_in].append(item)
+        for identifier, its_items in taken.items():
+            stored = self._outbox.get(identifier)
+            if stored is None:
+                free.extend(its_items)
+            else:
+                self._repair(stored, its_items, now)
+        return sorted(free, key=lambda n: (n.hold_until or n.created_at, n.id))
+
+    def _take(self, items: list[Notification], identifier: str, now: datetime) -> list[Notification] | None:
+        """``items`` taken into the digest ``identifier``, as now stored; None if one of them changed meanwhile."""
+        taken = []
+        for item in items:
+            marked = item if item.bundled_in == identifier else item.moved_to(NotificationStatus.HELD, now, bundled_in=identifier)
+            if marked is not item and not self._outbox.transition(item, marked):
+                return None
+            taken.append(marked)
+        return taken
 
     def _digest(self, subscriber_id: str, items: list[Notification], now: datetime) -> Notification:
         ids = [item.id for item in items]
@@ -78,16 +115,13 @@ class DigestRun:
             digest_items=tuple(item.id for item in sorted(items, key=lambda n: (n.created_at, n.id))),
         )
 
-    def _repair(self, digest: Notification, items: list[Notification], now: datetime) -> None:
-        """The same digest exists already. Still waiting to be sent (the run that wrote it died before
-        queueing): queue it again — delivery sends it once. Sent or failed, but its items not closed (a crash
-        in between): close them now."""
-        stored = self._outbox.get(digest.id)
-        if stored is None:
-            return
+    def _repair(self, stored: Notification, items: list[Notification], now: datetime) -> None:
+        """The digest exists already. Still waiting to be sent (the run that wrote it died before queueing,
+        or it waits for a retry): queue it again — delivery sends it once. Sent or failed, but its items not
+        closed (a crash in between): close them now."""
         if stored.status is NotificationStatus.CREATED:
             self._queue.enqueue([stored])
             return
         if stored.status.is_final:
             for item in items:
-                self._outbox.transition(item, item.moved_to(stored.status, now, reason=f"digest:{digest.id}"))
+                self._outbox.transition(item, item.moved_to(stored.status, now, reason=f"digest:{stored.id}"))

@@ -127,7 +127,7 @@ class NotificationOutbox(ABC):
     @abstractmethod
     def transition(self, before: Notification, after: Notification) -> bool:
         """Replace ``before`` by ``after`` only if the stored record still equals ``before`` in status,
-        attempts and claim (a compare-and-set); False when somebody else got there first."""
+        attempts, claim and digest (a compare-and-set); False when somebody else got there first."""
 
     @abstractmethod
     def for_case(self, case_id: str) -> list[Notification]:
@@ -192,8 +192,22 @@ class LetterSender(ABC):
         """Hand a letter over for printing and posting; returns the hand-over's id."""
 
 
+# Failures that can come after the provider accepted the e-mail: the request went out, its answer did not
+# come back. Trying again may send it twice.
+ANSWER_LOST = frozenset({"ReadTimeoutError", "ConnectionClosedError", "ResponseStreamingError", "InternalFailure"})
+
+
 class EmailRetryableError(Exception):
-    """The provider could not take the message now (throttled, unavailable): try again later."""
+    """The provider could not take the message now (throttled, unavailable): try again later. ``code`` names
+    the failure; ``maybe_accepted`` when it may have come after the provider accepted the e-mail."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+        super().__init__(code)
+
+    @property
+    def maybe_accepted(self) -> bool:
+        return self.code in ANSWER_LOST
 
 
 class EmailPermanentError(Exception):

@@ -344,6 +344,8 @@ def notification_to_record(n: Notification) -> NotificationRecord:
         hold_until=n.hold_until,
         held_shard=held_shard(n.id) if n.status is NotificationStatus.HELD else None,
         digest_items=list(n.digest_items) or None,
+        maybe_sent=n.maybe_sent or None,
+        bundled_in=n.bundled_in,
         expires_at=n.expires_at,
     )
 
@@ -370,6 +372,8 @@ def record_to_notification(r: NotificationRecord) -> Notification:
         subscription_id=r.subscription_id,
         hold_until=r.hold_until,
         digest_items=tuple(str(i) for i in r.digest_items or ()),
+        maybe_sent=bool(r.maybe_sent),
+        bundled_in=r.bundled_in,
     )
 
 

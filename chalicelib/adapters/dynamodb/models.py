@@ -338,6 +338,8 @@ class NotificationRecord(Model):
     hold_until = UTCDateTimeAttribute(null=True)
     held_shard = UnicodeAttribute(null=True)
     digest_items = ListAttribute(of=UnicodeAttribute, null=True)
+    maybe_sent = BooleanAttribute(null=True)
+    bundled_in = UnicodeAttribute(null=True)
     expires_at = TTLAttribute()
 
     by_case = NotificationsByCase()

@@ -269,6 +269,10 @@ class DynamoDBOutbox(NotificationOutbox):
             condition &= NotificationRecord.claimed_until.does_not_exist()
         else:
             condition &= NotificationRecord.claimed_until == before.claimed_until
+        if before.bundled_in is None:
+            condition &= NotificationRecord.bundled_in.does_not_exist()
+        else:
+            condition &= NotificationRecord.bundled_in == before.bundled_in
         try:
             mapping.notification_to_record(after).save(condition=condition)
         except PutError as error:

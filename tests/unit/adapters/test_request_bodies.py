@@ -105,12 +105,15 @@ def test_the_schema_describes_itself_as_json_schema():
     described = NEW_CASE.json_schema()
     assert described["additionalProperties"] is False
     assert described["required"] == ["zaaktype", "omschrijving", "initiator", "gemeenten"]
-    assert described["properties"]["point"]["properties"]["lat"] == {
+    point = described["properties"]["point"]
+    assert point["anyOf"][1] == {"type": "null"}, "an optional field may be null: parse takes that as absent"
+    assert point["anyOf"][0]["properties"]["lat"] == {
         "type": "number",
         "minimum": 50.5,
         "maximum": 53.7,
         "description": "WGS84 latitude",
     }
+    assert "anyOf" not in described["properties"]["zaaktype"], "a required field may not be null"
 
 
 @pytest.mark.parametrize(

@@ -283,3 +283,53 @@ def test_documents_received_before_delivery_are_marked_not_left_out(world: World
     world.propagate()
     newest = world.berichtenbox.page(MARK_PRINCIPAL, limit=1, after=None).messages[0]
     assert "- Begroting\n- Plan (al ontvangen)" in newest.body
+
+
+class FlakyOutbox:
+    """The outbox, failing the next ``failures`` writes of ``delivered``: refused, or done with the answer lost."""
+
+    def __init__(self, inner, failures: list[str]) -> None:
+        self._inner = inner
+        self.failures = failures
+
+    def transition(self, before, after):
+        if after.status is NotificationStatus.DELIVERED and self.failures:
+            how = self.failures.pop(0)
+            if how == "answer lost":
+                self._inner.transition(before, after)
+            raise TimeoutError(how)
+        return self._inner.transition(before, after)
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+
+@pytest.mark.parametrize("failures", [["refused"], ["answer lost"], ["refused", "answer lost"]])
+def test_an_email_that_went_out_is_recorded_even_when_the_first_writes_fail_and_is_never_sent_again(world: World, failures):
+    case = _marks_case(world)
+    world.commands.set_status(ANNA_PRINCIPAL, case.id, "in-behandeling", None)
+    world.fan_out()
+    (email,) = _latest(world, Channel.EMAIL)
+    world.delivery._outbox = FlakyOutbox(world.outbox, failures)  # type: ignore[assignment]
+
+    result = world.delivery.deliver(email.id)
+
+    assert result.outcome is DeliveryOutcome.DELIVERED
+    assert world.outbox.get(email.id).status is NotificationStatus.DELIVERED  # type: ignore[union-attr]
+    assert [m.to for m in world.email.sent] == ["mark@example.org"]
+
+
+def test_an_email_whose_delivered_write_keeps_failing_is_taken_over_later_as_a_possible_duplicate(world: World):
+    case = _marks_case(world)
+    world.commands.set_status(ANNA_PRINCIPAL, case.id, "in-behandeling", None)
+    world.fan_out()
+    (email,) = _latest(world, Channel.EMAIL)
+    world.delivery._outbox = FlakyOutbox(world.outbox, ["refused"] * 3)  # type: ignore[assignment]
+    with pytest.raises(TimeoutError):
+        world.delivery.deliver(email.id)
+
+    world.clock.advance(seconds=600)  # the claim expires
+    result = world.delivery.deliver(email.id)
+
+    assert (result.outcome, result.possible_duplicate) == (DeliveryOutcome.DELIVERED, True)
+    assert [m.to for m in world.email.sent] == ["mark@example.org"] * 2

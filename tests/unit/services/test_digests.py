@@ -336,3 +336,54 @@ def test_held_e_mail_is_not_sent_to_someone_who_stopped_all_e_mail_in_the_meanti
     assert _mail_to(world) == []
     assert _held(world) == []
     assert {n.reason for n in _emails(world) if n.event_kind is EventKind.DIGEST} == {"opted_out"}
+
+
+def test_items_of_a_digest_still_waiting_to_be_sent_go_in_no_second_digest_and_never_alone(world: World):
+    _reads_email(world, frequency=Frequency.DAILY)
+    case = _three_items_for_mark(world)
+    # GIVEN the 07:00 run wrote and queued Mark's digest, and SES has not taken it yet
+    world.clock.current = TUESDAY_SEVEN
+    assert world.digests.run().digests == 1
+    (digest_id,) = world.queue.drain()
+    # AND two new things to tell arrive for the next digest (which waits for tomorrow) and one due now
+    world.commands.post_message(ANNA_PRINCIPAL, case.id, "Nog een vraag.", None)
+    world.propagate()
+    waiting = _held(world)
+    (newest,) = [n for n in waiting if n.bundled_in is None]
+    world.outbox.items[newest.id] = replace(newest, hold_until=TUESDAY_SEVEN)
+
+    # WHEN the runs of 07:15 and 07:30 come before the digest is sent
+    world.clock.current = TUESDAY_SEVEN + timedelta(minutes=15)
+    first = world.digests.run()
+    world.clock.current = TUESDAY_SEVEN + timedelta(minutes=30)
+    second = world.digests.run()
+
+    # THEN the new item goes alone, the three items stay with their digest, and nothing is bundled twice
+    assert (first.released, first.digests, second) == (1, 0, DigestResult())
+    assert {n.bundled_in for n in _held(world)} == {digest_id}
+    assert [n.id for n in world.outbox.items.values() if n.event_kind is EventKind.DIGEST] == [digest_id]
+    # AND once the queue is worked, each thing was told once: the digest with its three items, the new one alone
+    world.deliver_all()
+    assert _held(world) == []
+    assert len(_mail_to(world)) == 2
+
+
+def test_items_taken_by_a_run_that_died_before_writing_its_digest_go_in_the_next_runs_digest(world: World, monkeypatch):
+    _reads_email(world, frequency=Frequency.DAILY)
+    _three_items_for_mark(world)
+    # GIVEN the run at 07:00 took Mark's items for a digest, then died before writing it
+    world.clock.current = TUESDAY_SEVEN
+    monkeypatch.setattr(world.outbox, "add_if_absent", lambda notification: (_ for _ in ()).throw(TimeoutError("outbox")))
+    with pytest.raises(TimeoutError):
+        world.digests.run()
+    monkeypatch.undo()
+    assert all(n.bundled_in for n in _held(world))
+
+    # WHEN the next run comes, a quarter of an hour later
+    result = _run_at(world, TUESDAY_SEVEN + timedelta(minutes=15))
+
+    # THEN one digest carries all three, once
+    assert (result.digests, result.bundled) == (1, 3)
+    (mail,) = _mail_to(world)
+    assert len(_items(mail)) == 3
+    assert _held(world) == []

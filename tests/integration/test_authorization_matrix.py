@@ -1,0 +1,455 @@
+"""The authorisation matrix (issue 4 §4, RELIABILITY promise 9): every route of the app, called by every kind of
+caller, on real objects — Mark's case handled by Anna, its document request, Mark's berichtenbox message and
+subscription, Pieter's announcement, real links from a confirmation e-mail — with the status each must get.
+
+For every row, the calls that must be refused are made first; then the objects are read back to show that they
+did not change; then the calls that must succeed. Every refused call (401, 403, 404) and every write leaves
+exactly one audit line naming the caller and the answer. A 401 and a 404 look exactly like the answer for an
+object that does not exist, and so does a 403 given for a missing role: a caller who may not see something
+cannot learn whether it exists. (Another behandelaar may read every case, so for him 403 versus 404 tells
+nothing new.)
+
+The routes are read from ``app.routes``: a new route without a row, or a row without a route, fails.
+
+There is no operator persona: ``Role.OPERATOR`` exists in chalicelib/domain/identity.py but no route grants it
+anything (redriving the dead-letter queue is not an HTTP route), so the operator column is a token with
+``roles: ["operator"]`` and is refused everywhere but the public routes, like a token with a role Baken does not
+know.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+
+from chalicelib import wiring
+from tests.integration.conftest import PERSONAS, body, headers, link_token, mailbox, register_personas
+
+#                 the persona, or the claims of a token the dev issuer signs
+CALLERS: dict[str, str | dict[str, Any] | None] = {
+    "anonymous": None,  # no Authorization header
+    "mark": "mark",  # applicant, initiator of the case
+    "karin": "karin",  # gemachtigde: her token says she represents Mark
+    "jan": "jan",  # another applicant
+    "anna": "anna",  # behandelaar of the case
+    "pieter": "pieter",  # another behandelaar, author of the announcement
+    "sanne": "sanne",  # KCC
+    "operator": {"sub": "mdw-olaf-beheer", "name": "Olaf Beheer", "roles": ["operator"]},
+    "unknown": {"sub": "mdw-ursula-x", "name": "Ursula", "roles": ["beheerder"]},  # a role Baken does not know
+}
+ROLES = tuple(CALLERS)
+
+# Who sees what: applicants their own (Karin Mark's, since she acts for him), staff every case, only the case's
+# own behandelaar changes it, the KCC reads and records contacts, announcements are for behandelaars (the author
+# revises and submits, another approves or rejects: 409 is that four-eyes rule, not access). The links in e-mails
+# carry their own signed token: who else is logged in does not matter there.
+MATRIX = """
+method path                                                          anonymous mark karin jan anna pieter sanne operator unknown
+GET    /api/health                                                   200       200  200   200 200  200    200   200      200
+GET    /openapi.json                                                 200       200  200   200 200  200    200   200      200
+GET    /api/zaaktypen                                                200       200  200   200 200  200    200   200      200
+GET    /api/zaaktypen/{identificatie}                                200       200  200   200 200  200    200   200      200
+GET    /api/dev/personas                                             200       200  200   200 200  200    200   200      200
+POST   /api/dev/token                                                200       200  200   200 200  200    200   200      200
+GET    /api/dev/mailbox                                              200       200  200   200 200  200    200   200      200
+GET    /api/dev/letters                                              200       200  200   200 200  200    200   200      200
+GET    /dev/mailbox                                                  200       200  200   200 200  200    200   200      200
+GET    /api/me/cases                                                 401       200  200   200 403  403    403   403      403
+GET    /api/me/cases/{case_id}                                       401       200  200   404 200  200    200   403      403
+GET    /api/me/inbox                                                 401       200  200   200 403  403    403   403      403
+POST   /api/me/inbox/{message_id}/read                               401       200  200   404 403  403    403   403      403
+GET    /api/me/subscriptions                                         401       200  200   200 403  403    403   403      403
+POST   /api/me/subscriptions                                         401       201  201   201 403  403    403   403      403
+PUT    /api/me/subscriptions/{subscription_id}                       401       200  404   404 403  403    403   403      403
+DELETE /api/me/subscriptions/{subscription_id}                       401       200  404   404 403  403    403   403      403
+GET    /api/me/preferences                                           401       200  200   200 403  403    403   403      403
+PUT    /api/me/preferences                                           401       200  200   200 403  403    403   403      403
+POST   /api/cases                                                    401       403  403   403 201  201    403   403      403
+GET    /api/cases                                                    401       403  403   403 200  200    200   403      403
+GET    /api/cases/{case_id}                                          401       403  403   403 200  200    200   403      403
+POST   /api/cases/{case_id}/status                                   401       403  403   403 201  403    403   403      403
+POST   /api/cases/{case_id}/document-requests                        401       403  403   403 201  403    403   403      403
+POST   /api/cases/{case_id}/document-requests/{document_id}/received 401       403  403   403 200  403    403   403      403
+POST   /api/cases/{case_id}/messages                                 401       403  403   403 201  403    403   403      403
+POST   /api/cases/{case_id}/extension                                401       403  403   403 201  403    403   403      403
+POST   /api/cases/{case_id}/suspension                               401       403  403   403 201  403    403   403      403
+DELETE /api/cases/{case_id}/suspension                               401       403  403   403 200  403    403   403      403
+GET    /api/cases/{case_id}/notifications                            401       403  403   403 200  200    200   403      403
+POST   /api/cases/{case_id}/contact-moments                          401       403  403   403 201  201    201   403      403
+POST   /api/cases/{case_id}/gemachtigden                             401       403  403   403 201  403    403   403      403
+POST   /api/announcements                                            401       403  403   403 201  201    403   403      403
+GET    /api/announcements                                            401       403  403   403 200  200    403   403      403
+GET    /api/announcements/{announcement_id}                          401       403  403   403 200  200    403   403      403
+PUT    /api/announcements/{announcement_id}                          401       403  403   403 409  200    403   403      403
+POST   /api/announcements/{announcement_id}/preview                  401       403  403   403 200  200    403   403      403
+POST   /api/announcements/{announcement_id}/submit                   401       403  403   403 409  200    403   403      403
+POST   /api/announcements/{announcement_id}/approve                  401       403  403   403 200  409    403   403      403
+POST   /api/announcements/{announcement_id}/reject                   401       403  403   403 200  409    403   403      403
+POST   /api/subscriptions                                            202       202  202   202 202  202    202   202      202
+POST   /api/subscriptions/confirm                                    200       200  200   200 200  200    200   200      200
+POST   /api/subscriptions/unsubscribe                                200       200  200   200 200  200    200   200      200
+GET    /volgen                                                       200       200  200   200 200  200    200   200      200
+POST   /volgen                                                       200       200  200   200 200  200    200   200      200
+GET    /abonnement/bevestigen                                        200       200  200   200 200  200    200   200      200
+POST   /abonnement/bevestigen                                        200       200  200   200 200  200    200   200      200
+GET    /afmelden                                                     200       200  200   200 200  200    200   200      200
+POST   /afmelden                                                     200       200  200   200 200  200    200   200      200
+GET    /abonnement/beheren                                           200       200  200   200 200  200    200   200      200
+POST   /abonnement/beheren                                           200       200  200   200 200  200    200   200      200
+"""
+
+
+def _parse(table: str) -> dict[tuple[str, str], dict[str, int]]:
+    header, *rows = [line.split() for line in table.strip().splitlines() if line.strip()]
+    assert tuple(header[2:]) == ROLES, header
+    return {(method, path): dict(zip(ROLES, map(int, codes), strict=True)) for method, path, *codes in rows}
+
+
+EXPECTED = _parse(MATRIX)
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+REFUSED = frozenset({401, 403, 404})
+
+CASE = {
+    "zaaktype": "subsidie-duurzame-recreatie",
+    "omschrijving": "Duurzame recreatie Heuvelrug",
+    "initiator": PERSONAS["mark"].claims["sub"],
+    "gemeenten": ["GM1581"],
+}
+DRAFT = {
+    "title": "Landbouwgrond beschikbaar bij Doorn",
+    "text": "Er komt landbouwgrond vrij bij Doorn.",
+    "topic": "grondbeheer",
+    "gemeenten": ["GM1581"],
+}
+NEIGHBOUR = "buurvrouw@example.org"
+FORM = "application/x-www-form-urlencoded"
+
+
+def _json(value: Any) -> Callable[[World, str], str]:
+    return lambda world, role: json.dumps(value)
+
+
+def _address(role: str) -> str:
+    """One address per caller: the per-address limit (3 an hour) is not what this matrix is about."""
+    return f"volger-{role}@example.org"
+
+
+@dataclass(frozen=True)
+class Call:
+    """How a row is called: its body, its query string, and what must be true of the world first."""
+
+    body: Callable[[World, str], str] | None = None
+    query: Callable[[World], dict[str, str]] | None = None
+    given: Callable[[World], None] | None = None
+    form: bool = False
+
+
+CALLS: dict[tuple[str, str], Call] = {
+    ("POST", "/api/dev/token"): Call(_json({"persona": "mark"})),
+    ("POST", "/api/me/inbox/{message_id}/read"): Call(_json({})),
+    ("POST", "/api/me/subscriptions"): Call(_json({"topics": ["vergunningen"]})),
+    ("PUT", "/api/me/subscriptions/{subscription_id}"): Call(_json({"topics": ["subsidies"]})),
+    ("PUT", "/api/me/preferences"): Call(
+        _json({"channels": ["portal"], "language": "nl", "frequency": "immediately", "quiet_hours": False})
+    ),
+    ("POST", "/api/cases"): Call(_json(CASE)),
+    ("GET", "/api/cases"): Call(query=lambda world: {"case_number": world.case["case_number"]}),
+    ("POST", "/api/cases/{case_id}/status"): Call(_json({"statustype": "in-behandeling"})),
+    ("POST", "/api/cases/{case_id}/document-requests"): Call(_json({"documents": [{"omschrijving": "Begroting 2027"}]})),
+    ("POST", "/api/cases/{case_id}/document-requests/{document_id}/received"): Call(_json({})),
+    ("POST", "/api/cases/{case_id}/messages"): Call(_json({"text": "Wij hebben uw plan in goede orde ontvangen."})),
+    ("POST", "/api/cases/{case_id}/extension"): Call(_json({"duur": "P2W", "reden": "Advies van het waterschap nodig."})),
+    ("POST", "/api/cases/{case_id}/suspension"): Call(_json({"reden": "Wachten op de begroting."})),
+    ("DELETE", "/api/cases/{case_id}/suspension"): Call(given=lambda world: world.suspend()),
+    ("POST", "/api/cases/{case_id}/contact-moments"): Call(
+        _json(
+            {
+                "kanaal": "telefoon",
+                "onderwerp": "Vraag over de termijn",
+                "inhoud": "Uitgelegd hoe lang het duurt.",
+                "vertrouwelijk": False,
+            }
+        )
+    ),
+    ("POST", "/api/cases/{case_id}/gemachtigden"): Call(_json({"subject": PERSONAS["karin"].claims["sub"]})),
+    ("POST", "/api/announcements"): Call(_json(DRAFT)),
+    ("PUT", "/api/announcements/{announcement_id}"): Call(_json({**DRAFT, "text": "Er komt 12 hectare landbouwgrond vrij."})),
+    ("POST", "/api/announcements/{announcement_id}/preview"): Call(_json({})),
+    ("POST", "/api/announcements/{announcement_id}/submit"): Call(_json({})),
+    ("POST", "/api/announcements/{announcement_id}/approve"): Call(_json({}), given=lambda world: world.submit()),
+    ("POST", "/api/announcements/{announcement_id}/reject"): Call(
+        _json({"reason": "Noem de oppervlakte van de grond."}), given=lambda world: world.submit()
+    ),
+    ("POST", "/api/subscriptions"): Call(lambda world, role: json.dumps({"email": _address(role), "topics": ["grondbeheer"]})),
+    ("POST", "/api/subscriptions/confirm"): Call(lambda world, role: json.dumps({"token": world.links["confirm"]})),
+    ("POST", "/api/subscriptions/unsubscribe"): Call(lambda world, role: json.dumps({"token": world.links["unsubscribe"]})),
+    ("POST", "/volgen"): Call(
+        lambda world, role: urlencode({"email": _address(role), "topic": "natuur-en-landschap"}), form=True
+    ),
+    ("GET", "/abonnement/bevestigen"): Call(query=lambda world: {"token": world.links["confirm"]}),
+    ("POST", "/abonnement/bevestigen"): Call(lambda world, role: urlencode({"token": world.links["confirm"]}), form=True),
+    ("GET", "/afmelden"): Call(query=lambda world: {"token": world.links["unsubscribe"]}),
+    ("POST", "/afmelden"): Call(lambda world, role: urlencode({"token": world.links["unsubscribe"]}), form=True),
+    ("GET", "/abonnement/beheren"): Call(query=lambda world: {"token": world.links["manage"]}),
+    ("POST", "/abonnement/beheren"): Call(
+        lambda world, role: urlencode({"token": world.links["manage"], "frequency": "daily", "language": "nl"}), form=True
+    ),
+}
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def caller_headers(role: str, *, form: bool = False) -> dict[str, str]:
+    who = CALLERS[role]
+    result = headers(who) if isinstance(who, str) or who is None else {**headers(), "Authorization": f"Bearer {_token(who)}"}
+    if form:
+        result["Content-Type"] = FORM
+    return result
+
+
+def _token(claims: dict[str, Any]) -> str:
+    issuer = wiring.dev_issuer()
+    assert issuer is not None
+    return issuer.issue(claims)
+
+
+def subject_of(role: str) -> str:
+    who = CALLERS[role]
+    if who is None:
+        return "anonymous"
+    return str(PERSONAS[who].claims["sub"] if isinstance(who, str) else who["sub"])
+
+
+class World:
+    """The objects the rows act on, made as the people of the story make them, each only when a row needs it."""
+
+    def __init__(self, client: Any, pipeline: Any) -> None:
+        self.client = client
+        self.pipeline = pipeline
+        register_personas("mark", "karin", "jan")
+
+    def _ok(self, response: Any, status: int) -> Any:
+        assert response.status_code == status, response.body
+        return body(response)
+
+    @cached_property
+    def case(self) -> dict[str, Any]:
+        """Mark's case, registered and handled by Anna."""
+        return dict(self._ok(self.client.http.post("/api/cases", headers=headers("anna"), body=json.dumps(CASE)), 201))
+
+    @cached_property
+    def document_id(self) -> str:
+        requested = self.client.http.post(
+            f"/api/cases/{self.case['id']}/document-requests",
+            headers=headers("anna"),
+            body='{"documents": [{"omschrijving": "Jaarrekening"}]}',
+        )
+        return str(self._ok(requested, 201)["missing_documents"][0]["id"])
+
+    @cached_property
+    def message_id(self) -> str:
+        """The berichtenbox message that tells Mark his case was received (the oldest: newest come first)."""
+        self.case  # noqa: B018 - made for its message
+        self.pipeline.run()
+        messages = self._ok(self.client.http.get("/api/me/inbox", headers=headers("mark")), 200)["messages"]
+        return str(messages[-1]["id"])
+
+    @cached_property
+    def subscription_id(self) -> str:
+        """Mark follows permits in Zeist."""
+        made = self.client.http.post(
+            "/api/me/subscriptions", headers=headers("mark"), body='{"topics": ["vergunningen"], "gemeenten": ["GM0355"]}'
+        )
+        return str(self._ok(made, 201)["id"])
+
+    @cached_property
+    def announcement_id(self) -> str:
+        """Pieter's announcement, a concept."""
+        return str(
+            self._ok(self.client.http.post("/api/announcements", headers=headers("pieter"), body=json.dumps(DRAFT)), 201)["id"]
+        )
+
+    @cached_property
+    def links(self) -> dict[str, str]:
+        """The tokens of the links in the confirmation e-mail a neighbour gets after asking to follow news."""
+        asked = self.client.http.post(
+            "/api/subscriptions", headers=headers(), body=json.dumps({"email": NEIGHBOUR, "topics": ["grondbeheer"]})
+        )
+        self._ok(asked, 202)
+        self.pipeline.run()
+        (mail,) = mailbox(NEIGHBOUR)
+        return {
+            "confirm": link_token(mail.text, "/abonnement/bevestigen"),
+            "unsubscribe": link_token(mail.headers["List-Unsubscribe"], "/afmelden"),
+            "manage": link_token(mail.text, "/abonnement/beheren"),
+        }
+
+    def suspend(self) -> None:
+        suspended = self.client.http.post(
+            f"/api/cases/{self.case['id']}/suspension", headers=headers("anna"), body='{"reden": "Wachten op de begroting."}'
+        )
+        self._ok(suspended, 201)
+
+    def submit(self) -> None:
+        self._ok(
+            self.client.http.post(f"/api/announcements/{self.announcement_id}/submit", headers=headers("pieter"), body="{}"), 200
+        )
+
+    def ids(self, path: str, *, missing: bool = False) -> list[str]:
+        """The ids that fill the path's placeholders: of the real objects, or of objects that do not exist."""
+        return [self._missing(name) if missing else self._real(name) for name in PLACEHOLDER.findall(path)]
+
+    def _real(self, name: str) -> str:
+        if name == "identificatie":
+            return "subsidie-duurzame-recreatie"
+        if name == "case_id":
+            return str(self.case["id"])
+        return str(getattr(self, name))
+
+    @staticmethod
+    def _missing(name: str) -> str:
+        if name == "identificatie":
+            return "bestaat-niet"
+        if name == "message_id":
+            return f"20261005T090000000000Z-{uuid.uuid4().hex}"
+        return str(uuid.uuid4())
+
+    def snapshot(self) -> dict[str, Any]:
+        """Everything a refused call might have changed, as its owners see it."""
+        made = self.__dict__
+        state: dict[str, Any] = {
+            "mark's subscriptions": body(self.client.http.get("/api/me/subscriptions", headers=headers("mark"))),
+            "mark's preferences": body(self.client.http.get("/api/me/preferences", headers=headers("mark"))),
+            "mark's cases": body(self.client.http.get("/api/me/cases", headers=headers("mark"))),
+        }
+        if "case" in made:
+            state["the case"] = body(self.client.http.get(f"/api/cases/{self.case['id']}", headers=headers("anna")))
+        if "message_id" in made:
+            state["mark's inbox"] = body(self.client.http.get("/api/me/inbox", headers=headers("mark")))
+        if "announcement_id" in made:
+            state["the announcement"] = body(
+                self.client.http.get(f"/api/announcements/{self.announcement_id}", headers=headers("pieter"))
+            )
+        return state
+
+
+def _url(world: World, method: str, path: str, *, missing: bool = False) -> str:
+    filled = iter(world.ids(path, missing=missing))
+    url = PLACEHOLDER.sub(lambda _: next(filled), path)
+    call = CALLS.get((method, path), Call())
+    if call.query is not None:
+        query = call.query(world)
+        if missing and "case_number" in query:
+            query = {"case_number": "SUB-2026-999999"}
+        url = f"{url}?{urlencode(query)}"
+    return url
+
+
+def _request(world: World, method: str, path: str, role: str, *, missing: bool = False) -> Any:
+    call = CALLS.get((method, path), Call())
+    payload = call.body(world, role) if call.body is not None else None
+    return world.client.http.request(
+        method, _url(world, method, path, missing=missing), headers=caller_headers(role, form=call.form), body=payload
+    )
+
+
+def _looks_alike(role: str, status: int, path: str) -> bool:
+    """Whether a refusal must look exactly like the answer for an object that does not exist."""
+    if status not in REFUSED or not PLACEHOLDER.search(path):
+        return False
+    return not (status == 403 and role == "pieter")  # a behandelaar reads every case: for him nothing is hidden
+
+
+def _check_audit(app_log, before: int, method: str, path: str, role: str, status: int, ids: list[str]) -> None:
+    """One audit line for a write or a refusal, naming the caller (nobody, on a public route: it reads no token)."""
+    public = EXPECTED[(method, path)]["anonymous"] < 400
+    lines = app_log.audit()[before:]
+    if method not in WRITES and status not in REFUSED:
+        return
+    if not path.startswith("/api/"):
+        return  # the pages write no audit line: test_writes_through_the_pages_leave_an_audit_line
+    assert len(lines) == 1, (method, path, role, lines)
+    (line,) = lines
+    assert (line["actor"], line["result"], line["object"]) == (
+        "anonymous" if public else subject_of(role),
+        status,
+        "/".join(ids) or path,
+    ), line
+    assert line["action"]
+    assert line["origin"]
+
+
+@pytest.mark.parametrize(("method", "path"), list(EXPECTED), ids=[f"{m} {p}" for m, p in EXPECTED])
+def test_every_caller_gets_the_answer_of_the_matrix(client, pipeline, daytime, app_log, method, path):
+    # GIVEN the world the row acts on
+    world = World(client, pipeline)
+    expected = EXPECTED[(method, path)]
+    call = CALLS.get((method, path), Call())
+    if call.given is not None:
+        call.given(world)
+    ids = world.ids(path)
+    _url(world, method, path), call.body(world, "anonymous") if call.body else None  # make what the row's call needs
+    observed: dict[str, int] = {}
+
+    # WHEN everyone who must be refused tries
+    before = world.snapshot()
+    for role in (r for r in ROLES if expected[r] >= 400):
+        logged = len(app_log.audit())
+        answer = _request(world, method, path, role)
+        observed[role] = answer.status_code
+        _check_audit(app_log, logged, method, path, role, answer.status_code, ids)
+        if _looks_alike(role, answer.status_code, path):
+            # THEN the refusal is the answer for something that does not exist
+            missing = _request(world, method, path, role, missing=True)
+            assert (missing.status_code, body(missing)) == (answer.status_code, body(answer)), role
+            assert answer.headers["Content-Type"] == "application/problem+json"
+    # THEN nothing changed
+    assert world.snapshot() == before
+
+    # WHEN everyone who may, does
+    for role in (r for r in ROLES if expected[r] < 400):
+        logged = len(app_log.audit())
+        answer = _request(world, method, path, role)
+        observed[role] = answer.status_code
+        _check_audit(app_log, logged, method, path, role, answer.status_code, ids)
+
+    # THEN every caller got the answer of the matrix
+    assert observed == expected
+
+
+def test_every_route_of_the_app_has_a_row_and_every_row_a_route(chalice_app):
+    routes = {(method, path) for path, methods in chalice_app.app.routes.items() for method in methods}
+    assert sorted(routes - set(EXPECTED)) == [], "routes without a row in MATRIX"
+    assert sorted(set(EXPECTED) - routes) == [], "rows in MATRIX without a route"
+    assert set(CALLS) <= set(EXPECTED)
+
+
+def test_lists_hold_the_callers_own_objects_and_those_of_whom_they_act_for(client, pipeline, daytime):
+    # GIVEN Mark's case, his berichtenbox message and his subscription
+    world = World(client, pipeline)
+    case, message, subscription = world.case["id"], world.message_id, world.subscription_id
+
+    def listed(path: str, persona: str, key: str) -> set[str]:
+        return {item.get("id", item.get("case_id")) for item in body(client.http.get(path, headers=headers(persona)))[key]}
+
+    def numbers(persona: str) -> set[str]:
+        return {c["case_number"] for c in body(client.http.get("/api/me/cases", headers=headers(persona)))["cases"]}
+
+    # THEN Mark and Karin (acting for him) see his case and his message; Jan sees neither
+    assert numbers("mark") == numbers("karin") == {world.case["case_number"]}
+    assert numbers("jan") == set()
+    assert message in listed("/api/me/inbox", "mark", "messages")
+    assert message in listed("/api/me/inbox", "karin", "messages")
+    assert listed("/api/me/inbox", "jan", "messages") == set()
+    # AND a subscription is its maker's own: not even Karin sees Mark's
+    assert subscription in listed("/api/me/subscriptions", "mark", "subscriptions")
+    assert subscription not in listed("/api/me/subscriptions", "karin", "subscriptions")
+    assert listed("/api/me/subscriptions", "jan", "subscriptions") == set()
+    assert case
