@@ -155,7 +155,8 @@ class OperationCounter:
                 result = original(client, operation_name, api_params)
                 return result
             except Exception as failure:
-                error = str(getattr(failure, "response", {}).get("Error", {}).get("Code", type(failure).__name__))
+                answer = getattr(failure, "response", None) or {}  # a botocore error without an answer has None
+                error = str(answer.get("Error", {}).get("Code", type(failure).__name__))
                 raise
             finally:
                 counter.calls.append(

@@ -34,6 +34,12 @@ class EventKind(StrEnum):
         return self in (EventKind.DOCUMENTS_REQUESTED, EventKind.SUBSCRIPTION_CONFIRMATION)
 
 
+# What happens to a case (the rest is about announcements, digests and subscriptions).
+CASE_KINDS = frozenset(
+    {EventKind.STATUS_CHANGED, EventKind.DOCUMENTS_REQUESTED, EventKind.MESSAGE_POSTED, EventKind.DEADLINE_CHANGED}
+)
+
+
 @dataclass(frozen=True)
 class Place:
     """Where something happens: gemeenten (CBS codes) and, when known, a point or polygon."""

@@ -50,3 +50,21 @@ def hold_until(preferences: Preferences, channel: Channel, *, action_required: b
     if preferences.quiet_hours and in_quiet_hours(now):
         return next_morning(now)
     return None
+
+
+# How long after 07:00 a night's held e-mail may still wait for the release run (every 15 minutes, retried
+# when it fails) before it is surely out.
+RELEASE_GRACE = timedelta(hours=3)
+
+
+def may_have_held_email(preferences: Preferences, now: datetime) -> bool:
+    """Whether someone with ``preferences`` may have e-mail waiting at ``now``: a digest reader always, someone
+    with quiet hours at night and in the hours after 07:00 until the night's e-mail is surely released."""
+    if preferences.frequency is not Frequency.IMMEDIATELY:
+        return True
+    if not preferences.quiet_hours:
+        return False
+    if in_quiet_hours(now):
+        return True
+    morning = _at_morning(now.astimezone(AMSTERDAM))
+    return morning <= now < morning + RELEASE_GRACE

@@ -5,10 +5,15 @@ A failing record must not block the others, and must not let later changes of th
 it: once a record of a case fails, every later record of that case in the batch is reported failed
 without being processed. Lambda (ReportBatchItemFailures, set in infra/app.json) then retries from the
 lowest failed record; records that did succeed come again and create nothing new.
+
+Fanning out a change is idempotent, so a record that fails is first tried again here, twice, after a short
+pause: a passing fault (a throttled table, a lost answer) then costs no function error and no trip through
+Lambda's retries, which are finite (after them the change goes to the on-failure destination).
 """
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +28,9 @@ if TYPE_CHECKING:
 bp = Blueprint(__name__)
 STREAM_ARN, _ = handler_sources()
 BATCH_SIZE = 25
+# Tries of one record within one invocation, and the pause (seconds) before each try after the first.
+RECORD_ATTEMPTS = 3
+RETRY_PAUSES = (0.2, 1.0)
 
 
 class CaseBlockedError(Exception):
@@ -39,22 +47,32 @@ def _observed_at(raw: dict[str, Any]) -> datetime:
     return datetime.fromtimestamp(float(value), UTC) if value is not None else wiring.clock().now()
 
 
-def handle_change(record: DynamoDBRecord) -> None:
-    """Process one stream record (called by the batch processor); a failure is logged and re-raised so the
-    record is reported failed."""
-    from chalicelib.observability import logger
+def pause(seconds: float) -> None:
+    time.sleep(seconds)
 
-    try:
-        _fan_out(record)
-    except Exception as error:
-        logger().warning(
-            "stream record failed",
-            extra={
-                "sequence_number": record.dynamodb.sequence_number if record.dynamodb else None,
-                "error_type": type(error).__name__,
-            },
-        )
-        raise
+
+def handle_change(record: DynamoDBRecord) -> None:
+    """Process one stream record (called by the batch processor), trying again after a failure; the last
+    failure is logged and re-raised so the record is reported failed."""
+    from chalicelib.observability import count, logger
+
+    for attempt in range(1, RECORD_ATTEMPTS + 1):
+        try:
+            _fan_out(record)
+            return
+        except Exception as error:
+            logger().warning(
+                "stream record failed" if attempt == RECORD_ATTEMPTS else "stream record failed; trying again",
+                extra={
+                    "sequence_number": record.dynamodb.sequence_number if record.dynamodb else None,
+                    "error_type": type(error).__name__,
+                    "attempt": attempt,
+                },
+            )
+            if attempt == RECORD_ATTEMPTS:
+                raise
+            count("StreamRecordRetried")
+            pause(RETRY_PAUSES[attempt - 1])
 
 
 def _fan_out(record: DynamoDBRecord) -> None:

@@ -25,7 +25,7 @@ from chalicelib.domain.cases import Case
 from chalicelib.domain.catalogue import Catalogue, Zaaktype
 from chalicelib.domain.deadlines import deadline_for
 from chalicelib.domain.errors import AnnouncementNotFoundError, CaseNotFoundError
-from chalicelib.domain.events import EventKind
+from chalicelib.domain.events import CASE_KINDS, EventKind
 from chalicelib.domain.inbox import InboxMessage, inbox_message_id
 from chalicelib.domain.matching import Audience
 from chalicelib.domain.notifications import FailureReason, Notification, NotificationStatus
@@ -52,10 +52,6 @@ from chalicelib.services.ports import (
 
 # Writes of "delivered" tried before the attempt gives up (and its claim, once expired, is taken over).
 RECORD_ATTEMPTS = 3
-
-CASE_EVENTS = frozenset(
-    {EventKind.STATUS_CHANGED, EventKind.DOCUMENTS_REQUESTED, EventKind.MESSAGE_POSTED, EventKind.DEADLINE_CHANGED}
-)
 
 
 class DeliveryOutcome(StrEnum):
@@ -229,12 +225,13 @@ class Delivery:
             raise DeliveryBusyError(claimed.id)
 
     def _close_digest(self, digest: Notification, outcome: NotificationStatus) -> None:
-        """The items a digest carried are delivered (or failed) with it; a crash here is repaired by the next
-        digest run."""
-        for item_id in digest.digest_items:
-            item = self._outbox.get(item_id)
-            if item is not None and item.status is NotificationStatus.HELD:
-                self._outbox.transition(item, item.moved_to(outcome, self._clock.now(), reason=f"digest:{digest.id}"))
+        """The items a digest carried are delivered (or failed) with it. The digest itself is done, so a
+        failure here fails nothing: the next digest run closes what is left (its items name the digest)."""
+        with contextlib.suppress(Exception):
+            for item_id in digest.digest_items:
+                item = self._outbox.get(item_id)
+                if item is not None and item.status is NotificationStatus.HELD:
+                    self._outbox.transition(item, item.moved_to(outcome, self._clock.now(), reason=f"digest:{digest.id}"))
 
     def _send(self, notification: Notification) -> str | None:
         context = self._context(notification)
@@ -319,7 +316,7 @@ class Delivery:
 
     def _context(self, notification: Notification) -> MessageContext:
         kind = notification.event_kind
-        if kind in CASE_EVENTS:
+        if kind in CASE_KINDS:
             return self._case_context(notification)
         if kind is EventKind.ANNOUNCEMENT:
             return self._announcement_context(notification)

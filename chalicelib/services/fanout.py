@@ -16,11 +16,12 @@ from datetime import datetime, timedelta
 
 from chalicelib.domain.cases import Case
 from chalicelib.domain.catalogue import Catalogue
-from chalicelib.domain.events import CaseEvent, derive_events, interests_for
+from chalicelib.domain.events import CASE_KINDS, CaseEvent, derive_events, interests_for
 from chalicelib.domain.geo import Area
 from chalicelib.domain.matching import Recipient, match_event, polygon_candidates
 from chalicelib.domain.notifications import Notification, NotificationStatus, plan_notifications
-from chalicelib.domain.subscriptions import Interest, SubscriptionEntry
+from chalicelib.domain.schedule import may_have_held_email
+from chalicelib.domain.subscriptions import Channel, Interest, SubscriptionEntry
 from chalicelib.services.ports import Clock, DeliveryQueue, NotificationOutbox, SubscriptionRepository
 
 QUEUE_CHUNK = 100
@@ -100,13 +101,17 @@ class FanOut:
         to_queue: list[Notification] = []
         now = self._clock.now()
         entries, shapes = self._caches()
+        waiting = _WaitingEmail(self._outbox)
         for event in events:
             recipients, event_queries = self._audience(event, followers, entries, shapes)
             queried += event_queries
-            for notification in plan_notifications(event, recipients, now=now, retention=self._retention):
+            planned = plan_notifications(event, recipients, now=now, retention=self._retention)
+            to_queue.extend(waiting.release_before(event, planned, recipients, now))
+            for notification in planned:
                 if self._outbox.add_if_absent(notification):
                     if notification.status is NotificationStatus.HELD:
                         held += 1
+                        waiting.written(notification)
                     else:
                         created += 1
                         to_queue.append(notification)
@@ -138,3 +143,48 @@ class FanOut:
                 entries[interest.key] = self._subscriptions.entries_of(interest.key)
                 queried += 1
         return queried
+
+
+class _WaitingEmail:
+    """E-mail about a case waiting for the morning or a digest must not be overtaken by a later e-mail about
+    the same case that goes at once (one that asks to act, or the first of the day while the night's wait for
+    the release run): the waiting ones are released to go first, in the same message group. The case's
+    notifications are read only when someone who may have e-mail waiting gets one at once, and then once."""
+
+    def __init__(self, outbox: NotificationOutbox) -> None:
+        self._outbox = outbox
+        self._known: dict[str, list[Notification]] = {}
+
+    def written(self, notification: Notification) -> None:
+        if notification.case_id in self._known:
+            self._known[notification.case_id].append(notification)
+
+    def release_before(
+        self, event: CaseEvent, planned: Sequence[Notification], recipients: Sequence[Recipient], now: datetime
+    ) -> list[Notification]:
+        if event.kind not in CASE_KINDS:
+            return []
+        may_wait = {r.subscriber_id for r in recipients if may_have_held_email(r.preferences, now)}
+        at_once = [
+            n
+            for n in planned
+            if n.channel is Channel.EMAIL and n.status is NotificationStatus.CREATED and n.subscriber_id in may_wait
+        ]
+        if not at_once:
+            return []
+        if event.case_id not in self._known:
+            self._known[event.case_id] = self._outbox.for_case(event.case_id)
+        released = []
+        for notification in at_once:
+            for held in self._known[event.case_id]:
+                if (
+                    held.subscriber_id == notification.subscriber_id
+                    and held.channel is Channel.EMAIL
+                    and held.status is NotificationStatus.HELD
+                    and held.bundled_in is None
+                    and held.id != notification.id
+                ):
+                    going = held.moved_to(NotificationStatus.CREATED, now, hold_until=None, reason="released_before_later")
+                    if self._outbox.transition(held, going):
+                        released.append(going)
+        return released

@@ -240,3 +240,13 @@ def simulated_time(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> SimulatedTi
     monkeypatch.setattr(sqs_models, "unix_time_millis", lambda *_: time.current.timestamp() * 1000)
     wiring.override(clock=time)
     return time
+
+
+@pytest.fixture(autouse=True)
+def stream_pauses(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The stream handler's pauses between the tries of a record: recorded, not slept."""
+    from chalicelib.events import stream
+
+    pauses: list[float] = []
+    monkeypatch.setattr(stream, "pause", pauses.append)
+    return pauses

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from chalicelib import wiring
+from chalicelib.events.stream import RECORD_ATTEMPTS, RETRY_PAUSES
 from devstack.runner import LambdaContext
 from tests.integration.conftest import PERSONAS, Pipeline, body, headers, mailbox, register_personas
 
@@ -129,20 +130,21 @@ def test_a_poison_record_does_not_block_other_cases_and_ends_at_the_failure_dest
     assert pipeline.stream.stats.retries == pipeline.stream.settings.maximum_retry_attempts + 1
 
 
-class FailOnce:
-    """A fan-out that fails the first time it sees ``statustype`` become current, then behaves."""
+class FailFirst:
+    """A fan-out that fails the first ``times`` times it sees ``statustype`` become current, then behaves. By
+    default every try of one invocation fails (the handler tries a record again before reporting it)."""
 
-    def __init__(self, inner, statustype: str) -> None:
+    def __init__(self, inner, statustype: str, times: int = RECORD_ATTEMPTS) -> None:
         self.inner = inner
         self.statustype = statustype
-        self.failed = False
+        self.times = times
 
     def batch(self):
         return self.inner.batch()
 
     def handle_change(self, old, new, observed_at):
-        if not self.failed and new is not None and new.current_status.statustype == self.statustype:
-            self.failed = True
+        if self.times and new is not None and new.current_status.statustype == self.statustype:
+            self.times -= 1
             raise RuntimeError("simulated DynamoDB outage")
         return self.inner.handle_change(old, new, observed_at)
 
@@ -156,12 +158,12 @@ def test_a_failure_in_the_middle_of_a_cases_changes_holds_back_its_later_changes
     create(client, "jan", zaaktype="melding-provinciale-weg")
     set_status(client, marks, "in-behandeling")
     set_status(client, marks, "besluit-genomen")
-    flaky = FailOnce(wiring.fanout(), "in-behandeling")
+    flaky = FailFirst(wiring.fanout(), "in-behandeling")
     monkeypatch.setattr(wiring, "fanout", lambda: flaky)
     recording = Recording(pipeline.stream._handler)
     pipeline.stream._handler = recording
 
-    # WHEN the second record fails once
+    # WHEN the second record fails every try of one invocation
     pipeline.run()
 
     # THEN the first answer reported record 2 and every later record of Mark's case failed, not Jan's
@@ -179,6 +181,27 @@ def test_a_failure_in_the_middle_of_a_cases_changes_holds_back_its_later_changes
         "besluit-genomen",
     ]
     assert len(mailbox(JAN)) == 1
+
+
+def test_a_record_that_fails_once_is_tried_again_at_once_and_costs_no_function_error(
+    client, pipeline: Pipeline, monkeypatch, stream_pauses
+):
+    register_personas("mark")
+    marks = create(client, "mark")
+    set_status(client, marks, "in-behandeling")
+    set_status(client, marks, "besluit-genomen")
+    flaky = FailFirst(wiring.fanout(), "in-behandeling", times=RECORD_ATTEMPTS - 1)
+    monkeypatch.setattr(wiring, "fanout", lambda: flaky)
+    recording = Recording(pipeline.stream._handler)
+    pipeline.stream._handler = recording
+
+    # WHEN fanning out the second record fails, and fails again on its second try
+    pipeline.run()
+
+    # THEN its third try went through within the same invocation, after growing pauses: nothing reported failed
+    assert [r["batchItemFailures"] for r in recording.responses] == [[]]
+    assert stream_pauses == list(RETRY_PAUSES)
+    assert statuses_mailed_to(MARK) == ["ontvangen", "in-behandeling", "besluit-genomen"]
 
 
 def test_a_batch_that_fails_whole_is_not_checkpointed_and_is_told_once_after_recovery(client, pipeline: Pipeline, monkeypatch):
@@ -203,6 +226,7 @@ def test_a_batch_that_fails_whole_is_not_checkpointed_and_is_told_once_after_rec
 
 
 @pytest.fixture(autouse=True)
-def _reset_fanout():
+def _reset_fanout(monkeypatch):
     yield
+    monkeypatch.undo()  # the real fanout back first, then its cached instance dropped
     wiring.fanout.cache_clear()

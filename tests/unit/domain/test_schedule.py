@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from chalicelib.domain.schedule import hold_until
+from chalicelib.domain.schedule import hold_until, may_have_held_email
 from chalicelib.domain.subscriptions import Channel, Frequency, Preferences
 from chalicelib.domain.workdays import AMSTERDAM
 
@@ -182,3 +182,24 @@ def test_quiet_hours_follow_the_dutch_clock_not_utc(now, held):
 )
 def test_digests_over_a_clock_change_go_out_at_07_00_dutch_time(preferences, now, released):
     assert _email(preferences, now) == released
+
+
+@pytest.mark.parametrize(
+    ("frequency", "quiet_hours", "local_time", "may"),
+    [
+        (Frequency.DAILY, False, (14, 0), True),  # a digest reader always may
+        (Frequency.WEEKLY, True, (14, 0), True),
+        (Frequency.IMMEDIATELY, False, (23, 30), False),  # nothing is ever held for them
+        (Frequency.IMMEDIATELY, True, (23, 30), True),  # tonight's e-mail waits
+        (Frequency.IMMEDIATELY, True, (6, 59), True),
+        (Frequency.IMMEDIATELY, True, (7, 10), True),  # the release run may not have run yet
+        (Frequency.IMMEDIATELY, True, (9, 59), True),
+        (Frequency.IMMEDIATELY, True, (10, 0), False),  # by ten it surely has
+        (Frequency.IMMEDIATELY, True, (21, 59), False),
+    ],
+)
+def test_who_may_have_e_mail_waiting(frequency, quiet_hours, local_time, may):
+    hour, minute = local_time
+    now = datetime(2026, 10, 6, hour, minute, tzinfo=AMSTERDAM).astimezone(UTC)
+    preferences = Preferences(channels=frozenset({Channel.EMAIL}), frequency=frequency, quiet_hours=quiet_hours)
+    assert may_have_held_email(preferences, now) is may

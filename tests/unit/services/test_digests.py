@@ -264,10 +264,35 @@ def test_a_request_for_documents_goes_at_once_even_at_23_00(world: World, freque
     world.commands.request_documents(ANNA_PRINCIPAL, case.id, (NewDocumentRequest("Begroting"),))
     world.propagate()
 
-    (mail,) = _mail_to(world)
+    mail = _mail_to(world)[-1]
     assert mail.subject == f"Wij hebben iets van u nodig voor zaak {case.case_number}"
     requested = [n for n in _emails(world) if n.event_kind is EventKind.DOCUMENTS_REQUESTED]
     assert [(n.status, n.hold_until) for n in requested] == [(NotificationStatus.DELIVERED, None)]
+
+
+def test_e_mail_waiting_for_the_digest_goes_just_before_a_later_one_about_the_same_case_that_cannot_wait(world: World):
+    _reads_email(world, frequency=Frequency.DAILY)
+    case = _case(world)
+    other = _case(world)
+    # GIVEN Mark's daily digest waits with news of two cases
+    world.commands.set_status(ANNA_PRINCIPAL, case.id, "in-behandeling", None)
+    world.propagate()
+    assert len(_held(world)) == 3
+    assert _mail_to(world) == []
+
+    # WHEN documents are asked for about one of them, which cannot wait
+    world.commands.request_documents(ANNA_PRINCIPAL, case.id, (NewDocumentRequest("Begroting"),))
+    world.propagate()
+
+    # THEN what waited about that case goes first, in order, then the request; the other case still waits
+    sent = [world.outbox.items[m.reference] for m in _mail_to(world)]
+    assert [(n.case_id, n.event_kind) for n in sent] == [
+        (case.id, EventKind.STATUS_CHANGED),
+        (case.id, EventKind.STATUS_CHANGED),
+        (case.id, EventKind.DOCUMENTS_REQUESTED),
+    ]
+    assert [n.created_at for n in sent] == sorted(n.created_at for n in sent)
+    assert {n.case_id for n in _held(world)} == {other.id}
 
 
 # Daylight saving time ---------------------------------------------------------------------------------------
