@@ -96,11 +96,29 @@ def _token(form: dict[str, str] | None = None) -> str:
 
 def page(path: str, *, methods: list[str], form: bool = False) -> Callable[[Callable[[], Response]], Callable[[], Response]]:
     """Register a page; whatever goes wrong inside becomes a page too (413 for too much data, else a logged
-    500), never a stack trace."""
+    500), never a stack trace. Every POST (a write) and every refused link leaves an audit line, as the JSON
+    routes do: the actor is whoever holds the e-mailed link (or nobody, on the follow page); the token itself,
+    like the address, stays out of the log."""
 
     def decorate(view: Callable[[], Response]) -> Callable[[], Response]:
         @wraps(view)
         def handle() -> Response:
+            response = _answer()
+            request = bp.current_request
+            if request.method == "POST" or response.status_code == 404:
+                from chalicelib.observability import audit
+
+                identity = (request.context or {}).get("identity") or {}
+                audit(
+                    f"page_{view.__name__}",
+                    actor="anonymous" if path == "/volgen" else "link_holder",
+                    object_id=path,
+                    result=response.status_code,
+                    origin=str(identity.get("sourceIp") or "unknown"),
+                )
+            return response
+
+        def _answer() -> Response:
             from chalicelib.observability import logger
 
             try:

@@ -162,7 +162,7 @@ def test_the_fourth_request_for_one_address_is_a_429_page_with_retry_after(clien
 # The pages behind the links in e-mails -------------------------------------------------------------------------
 
 
-def test_the_unsubscribe_page_button_posts_the_token_and_stops_the_subscription(client, pipeline, daytime):
+def test_the_unsubscribe_page_button_posts_the_token_and_stops_the_subscription(client, pipeline, daytime, app_log):
     token = a_token(client, pipeline)
     confirmed = client.http.post("/api/subscriptions/confirm", headers=headers(), body=json.dumps({"token": token}))
     assert body(confirmed) == {"outcome": "done"}
@@ -174,6 +174,15 @@ def test_the_unsubscribe_page_button_posts_the_token_and_stops_the_subscription(
     assert f'<input type="hidden" name="token" value="{unsubscribe}">' in shown
     pressed = page(post_form(client, "/afmelden?lang=en", [("token", unsubscribe)]), 200)
     assert "You are unsubscribed." in pressed
+    # AND the write is in the audit log, by whoever held the link, without the token
+    line = app_log.audit()[-1]
+    assert {k: line[k] for k in ("action", "actor", "object", "result")} == {
+        "action": "page_unsubscribe",
+        "actor": "link_holder",
+        "object": "/afmelden",
+        "result": 200,
+    }
+    assert unsubscribe not in json.dumps(line)
 
     announce(client, title="Grond", text="Grond bij Doorn.", topic="grondbeheer", gemeenten=["GM1581"])
     pipeline.run()
@@ -192,11 +201,15 @@ def test_the_one_click_post_is_accepted_as_multipart_form_data_too(client, pipel
     assert "U bent afgemeld." in page(answer, 200)
 
 
-def test_opening_a_link_that_cannot_work_says_so_at_once(client, pipeline, daytime):
+def test_opening_a_link_that_cannot_work_says_so_at_once(client, pipeline, daytime, app_log):
     token = a_token(client, pipeline)
     daytime.advance(days=8)
-    for path in (f"/abonnement/bevestigen?token={token}", "/abonnement/bevestigen?token=vervalst", "/afmelden?token=vervalst"):
+    paths = (f"/abonnement/bevestigen?token={token}", "/abonnement/bevestigen?token=vervalst", "/afmelden?token=vervalst")
+    for path in paths:
         assert "Deze link werkt niet" in page(client.http.get(path), 404), path
+    # every refusal is in the audit log
+    refused = [(line["action"], line["result"]) for line in app_log.audit()[-3:]]
+    assert refused == [("page_confirm_page", 404), ("page_confirm_page", 404), ("page_unsubscribe_page", 404)]
 
 
 # The manage page -----------------------------------------------------------------------------------------------
