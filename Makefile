@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 STAGE ?= prod
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test setup browser lint format typecheck unit integration e2e package bench redrive clean
+.PHONY: run test setup browser lint format typecheck unit integration e2e package bench redrive replay-stream clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Baken needs Python 3.11 or newer ($(PYTHON) not found)"; exit 1; }
@@ -67,6 +67,10 @@ bench: setup
 # Send the delivery dead-letter queue's messages again, once each (after an outage): make redrive STAGE=prod
 redrive: setup
 	$(BIN)/python -m chalicelib.ops redrive --stage $(STAGE)
+
+# Hand the changes the stream gave up on (the stream failure queue) to the stream handler again: make replay-stream STAGE=prod
+replay-stream: setup
+	$(BIN)/python -m chalicelib.ops replay-stream --stage $(STAGE)
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache .hypothesis .baken-local

@@ -61,27 +61,6 @@ class StreamSettings:
         )
 
 
-def _epoch(value: Any) -> float:
-    if isinstance(value, datetime):
-        return value.timestamp()
-    return float(value)
-
-
-def lambda_stream_record(record: dict[str, Any], stream_arn: str, region: str) -> dict[str, Any]:
-    """A record from ``dynamodbstreams.get_records`` in the shape Lambda hands to a function."""
-    dynamodb = dict(record["dynamodb"])
-    dynamodb["ApproximateCreationDateTime"] = _epoch(dynamodb["ApproximateCreationDateTime"])
-    return {
-        "eventID": record["eventID"],
-        "eventName": record["eventName"],
-        "eventVersion": record.get("eventVersion", "1.1"),
-        "eventSource": "aws:dynamodb",
-        "awsRegion": region,
-        "dynamodb": dynamodb,
-        "eventSourceARN": stream_arn,
-    }
-
-
 @dataclass
 class StreamStats:
     invocations: int = 0
@@ -135,6 +114,8 @@ class StreamPoller:
         iterator = self._iterators[shard]
         if iterator is None or len(self._pending.setdefault(shard, [])) >= self.settings.batch_size:
             return
+        from chalicelib.events.stream import lambda_stream_record  # imported late: it reads the settings
+
         response = self._streams.get_records(ShardIterator=iterator, Limit=100)
         self._iterators[shard] = response.get("NextShardIterator")
         self._pending[shard].extend(lambda_stream_record(r, self._arn, self._region) for r in response.get("Records", []))

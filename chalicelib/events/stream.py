@@ -47,6 +47,23 @@ def _observed_at(raw: dict[str, Any]) -> datetime:
     return datetime.fromtimestamp(float(value), UTC) if value is not None else wiring.clock().now()
 
 
+def lambda_stream_record(record: dict[str, Any], stream_arn: str, region: str) -> dict[str, Any]:
+    """A record from ``dynamodbstreams.get_records`` in the shape Lambda hands to this handler (the local
+    event runner and the operator's replay read the stream themselves)."""
+    dynamodb = dict(record["dynamodb"])
+    created = dynamodb["ApproximateCreationDateTime"]
+    dynamodb["ApproximateCreationDateTime"] = created.timestamp() if isinstance(created, datetime) else float(created)
+    return {
+        "eventID": record["eventID"],
+        "eventName": record["eventName"],
+        "eventVersion": record.get("eventVersion", "1.1"),
+        "eventSource": "aws:dynamodb",
+        "awsRegion": region,
+        "dynamodb": dynamodb,
+        "eventSourceARN": stream_arn,
+    }
+
+
 def pause(seconds: float) -> None:
     time.sleep(seconds)
 

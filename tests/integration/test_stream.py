@@ -11,6 +11,7 @@ import pytest
 
 from chalicelib import wiring
 from chalicelib.events.stream import RECORD_ATTEMPTS, RETRY_PAUSES
+from chalicelib.ops import replay_stream_failures
 from devstack.runner import LambdaContext
 from tests.integration.conftest import PERSONAS, Pipeline, body, headers, mailbox, register_personas
 
@@ -128,6 +129,51 @@ def test_a_poison_record_does_not_block_other_cases_and_ends_at_the_failure_dest
     assert info["requestContext"]["condition"] == "RetryAttemptsExhausted"
     assert info["DDBStreamBatchInfo"]["batchSize"] >= 1
     assert pipeline.stream.stats.retries == pipeline.stream.settings.maximum_retry_attempts + 1
+
+
+def test_a_change_the_stream_gave_up_on_is_told_once_when_the_operator_replays_it(client, pipeline: Pipeline, monkeypatch, stack):
+    register_personas("mark", "jan")
+    # GIVEN fanning out a change of Mark's case fails on every try, until the stream gives up on it
+    marks = create(client, "mark")
+    set_status(client, marks, "in-behandeling")
+    create(client, "jan", zaaktype="melding-provinciale-weg")
+    flaky = FailFirst(wiring.fanout(), "in-behandeling", times=10_000)
+    monkeypatch.setattr(wiring, "fanout", lambda: flaky)
+    pipeline.run(rounds=100)
+    assert statuses_mailed_to(MARK) == ["ontvangen"]
+    assert len(mailbox(JAN)) == 1
+
+    # WHEN the cause is fixed and an operator replays the stream failure queue, twice
+    flaky.times = 0
+    sqs = stack.client("sqs")
+    first = replay_stream_failures(sqs, stack.client("dynamodbstreams"), stack.outputs.stream_failure_queue_url)
+    second = replay_stream_failures(sqs, stack.client("dynamodbstreams"), stack.outputs.stream_failure_queue_url)
+    pipeline.run()
+
+    # THEN the change is told once, and nobody hears anything twice
+    assert (first.read, first.replayed, first.failed_again, second.read) == (1, 1, 0, 0)
+    assert statuses_mailed_to(MARK) == ["ontvangen", "in-behandeling"]
+    assert len(mailbox(JAN)) == 1
+    assert (
+        sqs.get_queue_attributes(QueueUrl=stack.outputs.stream_failure_queue_url, AttributeNames=["ApproximateNumberOfMessages"])[
+            "Attributes"
+        ]["ApproximateNumberOfMessages"]
+        == "0"
+    )
+
+
+def test_a_replayed_change_that_fails_again_stays_on_the_failure_queue(client, pipeline: Pipeline, monkeypatch, stack):
+    register_personas("mark")
+    marks = create(client, "mark")
+    set_status(client, marks, "in-behandeling")
+    flaky = FailFirst(wiring.fanout(), "in-behandeling", times=10_000)
+    monkeypatch.setattr(wiring, "fanout", lambda: flaky)
+    pipeline.run(rounds=100)
+
+    result = replay_stream_failures(stack.client("sqs"), stack.client("dynamodbstreams"), stack.outputs.stream_failure_queue_url)
+
+    assert (result.read, result.replayed, result.failed_again) == (1, 0, 1)
+    assert statuses_mailed_to(MARK) == ["ontvangen"]
 
 
 class FailFirst:
