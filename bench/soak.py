@@ -582,8 +582,14 @@ class StreamClient:
     def describe_stream(self, *, StreamArn: str) -> dict[str, Any]:
         return {"StreamDescription": {"Shards": [{"ShardId": shard} for shard in self._shards]}}
 
-    def get_shard_iterator(self, *, StreamArn: str, ShardId: str, ShardIteratorType: str) -> dict[str, Any]:
-        return {"ShardIterator": f"{ShardId}|0"}
+    def get_shard_iterator(
+        self, *, StreamArn: str, ShardId: str, ShardIteratorType: str, SequenceNumber: str | None = None
+    ) -> dict[str, Any]:
+        position = 0
+        if ShardIteratorType == "AT_SEQUENCE_NUMBER":
+            sequences = [int(r["dynamodb"]["SequenceNumber"]) for r in self._shards[ShardId]]
+            position = sequences.index(int(str(SequenceNumber)))
+        return {"ShardIterator": f"{ShardId}|{position}"}
 
     def get_records(self, *, ShardIterator: str, Limit: int) -> dict[str, Any]:
         shard, _, position = ShardIterator.partition("|")
@@ -605,14 +611,24 @@ class RecordingStreamPoller(StreamPoller):
 
 
 class FailureDestination:
-    """Where the stream's on-failure destination messages go in memory."""
+    """Where the stream's on-failure destination messages go in memory; the operator's replay reads and
+    deletes them (a message it received stays invisible for the rest of the replay)."""
 
     def __init__(self) -> None:
         self.messages: list[dict[str, Any]] = []
+        self._received: set[int] = set()
 
     def send_message(self, *, QueueUrl: str, MessageBody: str) -> dict[str, Any]:
         self.messages.append(json.loads(MessageBody))
         return {"MessageId": str(len(self.messages))}
+
+    def receive_message(self, *, QueueUrl: str, MaxNumberOfMessages: int, **_: Any) -> dict[str, Any]:
+        handles = [i for i, m in enumerate(self.messages) if m is not None and i not in self._received][:MaxNumberOfMessages]
+        self._received.update(handles)
+        return {"Messages": [{"Body": json.dumps(self.messages[i]), "ReceiptHandle": str(i)} for i in handles]}
+
+    def delete_message(self, *, QueueUrl: str, ReceiptHandle: str) -> None:
+        self.messages[int(ReceiptHandle)] = None  # type: ignore[call-overload]
 
 
 @dataclass(eq=False)
@@ -956,7 +972,20 @@ class Harness:
     def platform(self) -> dict[str, Any]:
         raise NotImplementedError
 
+    def failure_queue(self) -> tuple[Any, Any, str]:
+        """The stream failure queue's client, the streams client and the queue's URL."""
+        raise NotImplementedError
+
     # shared
+    def replay_stream(self) -> dict[str, Any]:
+        """``make replay-stream``: the operator's replay of the changes the stream gave up on."""
+        from dataclasses import asdict
+
+        from chalicelib.ops import replay_stream_failures
+
+        sqs, streams, url = self.failure_queue()
+        return asdict(replay_stream_failures(sqs, streams, url))
+
     def tick(self) -> None:
         for schedule in self.schedules:
             schedule.run_due()
@@ -1088,6 +1117,9 @@ def _soak(h: Harness, workload: Workload, sizes: Sizes, catalogue: Catalogue, re
     soak_span = clock.now() - sizes.start
     with faults.in_phase(DRAIN):
         drained = h.drain()
+        # the operator, once the faults are gone: the changes the stream gave up on are replayed
+        replayed = h.replay_stream()
+        drained_again = h.drain()
     finished = time.perf_counter()
     with faults.in_phase(BENCH):
         state = h.final_state()
@@ -1103,7 +1135,9 @@ def _soak(h: Harness, workload: Workload, sizes: Sizes, catalogue: Catalogue, re
             "start": sizes.start.isoformat(),
             "soak_hours": _hours(soak_span),
             "drain": drained,
+            "drain_after_replay": drained_again,
         },
+        "operator_replay": replayed,
         "wall_seconds": {
             "soak": round(soaked - started, 1),
             "drain": round(finished - soaked, 1),
@@ -1502,8 +1536,9 @@ class InMemoryHarness(Harness):
         )
         self.failures = FailureDestination()
         handlers = app_module.app.handler_map
+        self.streams = StreamClient(self.table.shards)
         self.stream = RecordingStreamPoller(
-            streams=StreamClient(self.table.shards),
+            streams=self.streams,
             sqs=self.failures,
             stream_arn=STREAM_ARN,
             handler=_invocation(handlers["on_case_change"], "on_case_change", tally),
@@ -1579,6 +1614,9 @@ class InMemoryHarness(Harness):
             parked=[record for _, record in self.stream.parked],
             overtaken=self.watch.overtaken,
         )
+
+    def failure_queue(self) -> tuple[Any, Any, str]:
+        return self.failures, self.streams, "sim://baken-soak-stream-failures"
 
     def platform(self) -> dict[str, Any]:
         return _platform_report(
@@ -1663,8 +1701,10 @@ class MotoHarness(Harness):
         def function(name: str) -> Callable[..., Any]:
             return _invocation(_capturing(bench.counter.as_application(handlers[name]), bench.handler_output), name, tally)
 
+        self.streams = bench.session.client("dynamodbstreams")
+        self.failure_url = outputs.stream_failure_queue_url
         self.stream = RecordingStreamPoller(
-            streams=bench.session.client("dynamodbstreams"),
+            streams=self.streams,
             sqs=self.sqs,
             stream_arn=outputs.cases_stream_arn,
             handler=function("on_case_change"),
@@ -1785,6 +1825,9 @@ class MotoHarness(Harness):
             overtaken=self.watch.overtaken,
         )
 
+    def failure_queue(self) -> tuple[Any, Any, str]:
+        return self.sqs, self.streams, self.failure_url
+
     def platform(self) -> dict[str, Any]:
         attributes = self.sqs.get_queue_attributes(QueueUrl=self.dead_letter_url, AttributeNames=["ApproximateNumberOfMessages"])
         dead = int(attributes["Attributes"]["ApproximateNumberOfMessages"])
@@ -1886,6 +1929,7 @@ def _mode_summary(name: str, r: dict[str, Any]) -> list[str]:
         f"  ordering: {_n(order['pairs_checked'])} consecutive e-mail pairs (one case, one subscriber), "
         f"out of order {_n(order['out_of_order'])}",
         *(f"    out of order: {_n(n)} — {why}" for why, n in order["out_of_order_by_kind"].items()),
+        f"  operator replay of the stream failure queue afterwards: {_listed(r['operator_replay'])}",
         f"  unexpected deliveries {r['unexpected_deliveries']}; "
         f"e-mails {_n(r['emails_sent'])} ({_n(r['digest_emails'])} digests), "
         f"berichtenbox {_n(r['berichtenbox_messages'])}",

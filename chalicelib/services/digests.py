@@ -46,7 +46,9 @@ class DigestRun:
             by_subscriber[notification.subscriber_id].append(notification)
         released = digests = bundled = 0
         for subscriber_id, items in sorted(by_subscriber.items()):
-            free = self._free(items, now)
+            free, on_its_way = self._free(items, now)
+            if on_its_way:
+                continue  # what came later waits until the digest before it is out: nothing overtakes it
             if len(free) == 1:
                 (item,) = free
                 if self._outbox.transition(item, item.moved_to(NotificationStatus.CREATED, now, hold_until=None)):
@@ -67,8 +69,9 @@ class DigestRun:
                 self._repair(stored, taken, now)
         return DigestResult(released, digests, bundled)
 
-    def _free(self, items: list[Notification], now: datetime) -> list[Notification]:
-        """The items no digest has: those taken by a digest that exists are left to it (and it is repaired)."""
+    def _free(self, items: list[Notification], now: datetime) -> tuple[list[Notification], bool]:
+        """The items no digest has, and whether a digest with some of the others is still on its way: those
+        taken by a digest that exists are left to it (and it is repaired)."""
         taken: dict[str, list[Notification]] = defaultdict(list)
         free = []
         for item in items:
@@ -76,13 +79,15 @@ class DigestRun:
                 free.append(item)
             else:
                 taken[item.bundled_in].append(item)
+        on_its_way = False
         for identifier, its_items in taken.items():
             stored = self._outbox.get(identifier)
             if stored is None:
                 free.extend(its_items)
             else:
                 self._repair(stored, its_items, now)
-        return sorted(free, key=lambda n: (n.hold_until or n.created_at, n.id))
+                on_its_way = on_its_way or not stored.status.is_final
+        return sorted(free, key=lambda n: (n.hold_until or n.created_at, n.id)), on_its_way
 
     def _take(self, items: list[Notification], identifier: str, now: datetime) -> list[Notification] | None:
         """``items`` taken into the digest ``identifier``, as now stored; None if one of them changed meanwhile."""

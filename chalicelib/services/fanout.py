@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from chalicelib.domain.cases import Case
@@ -106,7 +106,8 @@ class FanOut:
             recipients, event_queries = self._audience(event, followers, entries, shapes)
             queried += event_queries
             planned = plan_notifications(event, recipients, now=now, retention=self._retention)
-            to_queue.extend(waiting.release_before(event, planned, recipients, now))
+            released, planned = waiting.release_before(event, planned, recipients, now)
+            to_queue.extend(released)
             for notification in planned:
                 if self._outbox.add_if_absent(notification):
                     if notification.status is NotificationStatus.HELD:
@@ -148,8 +149,10 @@ class FanOut:
 class _WaitingEmail:
     """E-mail about a case waiting for the morning or a digest must not be overtaken by a later e-mail about
     the same case that goes at once (one that asks to act, or the first of the day while the night's wait for
-    the release run): the waiting ones are released to go first, in the same message group. The case's
-    notifications are read only when someone who may have e-mail waiting gets one at once, and then once."""
+    the release run): the waiting ones are released to go first, in the same message group. One already taken
+    into a digest that is on its way cannot be: then the later e-mail waits for the next release run, which
+    holds it back until that digest is out. The case's notifications are read only when someone who may have
+    e-mail waiting gets one at once, and then once."""
 
     def __init__(self, outbox: NotificationOutbox) -> None:
         self._outbox = outbox
@@ -160,31 +163,47 @@ class _WaitingEmail:
             self._known[notification.case_id].append(notification)
 
     def release_before(
-        self, event: CaseEvent, planned: Sequence[Notification], recipients: Sequence[Recipient], now: datetime
-    ) -> list[Notification]:
+        self, event: CaseEvent, planned: list[Notification], recipients: Sequence[Recipient], now: datetime
+    ) -> tuple[list[Notification], list[Notification]]:
+        """The waiting e-mails released to go first, and ``planned`` with those that must wait held."""
         if event.kind not in CASE_KINDS:
-            return []
+            return [], planned
         may_wait = {r.subscriber_id for r in recipients if may_have_held_email(r.preferences, now)}
-        at_once = [
-            n
+        at_once = {
+            n.id
             for n in planned
             if n.channel is Channel.EMAIL and n.status is NotificationStatus.CREATED and n.subscriber_id in may_wait
-        ]
+        }
         if not at_once:
-            return []
+            return [], planned
         if event.case_id not in self._known:
             self._known[event.case_id] = self._outbox.for_case(event.case_id)
+        released: list[Notification] = []
+        result = []
+        for notification in planned:
+            if notification.id in at_once:
+                waiting = self._waiting(event.case_id, notification)
+                if any(held.bundled_in for held in waiting):
+                    notification = replace(notification, status=NotificationStatus.HELD, hold_until=now)  # noqa: PLW2901
+                else:
+                    released.extend(self._release(waiting, now))
+            result.append(notification)
+        return released, result
+
+    def _waiting(self, case_id: str, later: Notification) -> list[Notification]:
+        return [
+            held
+            for held in self._known[case_id]
+            if held.subscriber_id == later.subscriber_id
+            and held.channel is Channel.EMAIL
+            and held.status is NotificationStatus.HELD
+            and held.id != later.id
+        ]
+
+    def _release(self, waiting: list[Notification], now: datetime) -> list[Notification]:
         released = []
-        for notification in at_once:
-            for held in self._known[event.case_id]:
-                if (
-                    held.subscriber_id == notification.subscriber_id
-                    and held.channel is Channel.EMAIL
-                    and held.status is NotificationStatus.HELD
-                    and held.bundled_in is None
-                    and held.id != notification.id
-                ):
-                    going = held.moved_to(NotificationStatus.CREATED, now, hold_until=None, reason="released_before_later")
-                    if self._outbox.transition(held, going):
-                        released.append(going)
+        for held in waiting:
+            going = held.moved_to(NotificationStatus.CREATED, now, hold_until=None, reason="released_before_later")
+            if self._outbox.transition(held, going):
+                released.append(going)
         return released

@@ -363,18 +363,17 @@ def test_held_e_mail_is_not_sent_to_someone_who_stopped_all_e_mail_in_the_meanti
     assert {n.reason for n in _emails(world) if n.event_kind is EventKind.DIGEST} == {"opted_out"}
 
 
-def test_items_of_a_digest_still_waiting_to_be_sent_go_in_no_second_digest_and_never_alone(world: World):
+def test_items_of_a_digest_still_waiting_to_be_sent_go_in_no_second_digest_and_nothing_overtakes_it(world: World):
     _reads_email(world, frequency=Frequency.DAILY)
     case = _three_items_for_mark(world)
     # GIVEN the 07:00 run wrote and queued Mark's digest, and SES has not taken it yet
     world.clock.current = TUESDAY_SEVEN
     assert world.digests.run().digests == 1
     (digest_id,) = world.queue.drain()
-    # AND two new things to tell arrive for the next digest (which waits for tomorrow) and one due now
+    # AND something new to tell arrives, due now
     world.commands.post_message(ANNA_PRINCIPAL, case.id, "Nog een vraag.", None)
     world.propagate()
-    waiting = _held(world)
-    (newest,) = [n for n in waiting if n.bundled_in is None]
+    (newest,) = [n for n in _held(world) if n.bundled_in is None]
     world.outbox.items[newest.id] = replace(newest, hold_until=TUESDAY_SEVEN)
 
     # WHEN the runs of 07:15 and 07:30 come before the digest is sent
@@ -383,14 +382,16 @@ def test_items_of_a_digest_still_waiting_to_be_sent_go_in_no_second_digest_and_n
     world.clock.current = TUESDAY_SEVEN + timedelta(minutes=30)
     second = world.digests.run()
 
-    # THEN the new item goes alone, the three items stay with their digest, and nothing is bundled twice
-    assert (first.released, first.digests, second) == (1, 0, DigestResult())
-    assert {n.bundled_in for n in _held(world)} == {digest_id}
+    # THEN the three items stay with their digest, nothing is bundled twice, and the new one waits for it
+    assert (first, second) == (DigestResult(), DigestResult())
     assert [n.id for n in world.outbox.items.values() if n.event_kind is EventKind.DIGEST] == [digest_id]
-    # AND once the queue is worked, each thing was told once: the digest with its three items, the new one alone
+    assert {n.bundled_in for n in _held(world)} == {digest_id, None}
+    # AND once the digest is out, the next run sends the new one: each thing told once, in order
     world.deliver_all()
+    assert _run_at(world, TUESDAY_SEVEN + timedelta(minutes=45)).released == 1
     assert _held(world) == []
-    assert len(_mail_to(world)) == 2
+    sent = [world.outbox.items[m.reference] for m in _mail_to(world)]
+    assert [n.event_kind for n in sent] == [EventKind.DIGEST, EventKind.MESSAGE_POSTED]
 
 
 def test_items_taken_by_a_run_that_died_before_writing_its_digest_go_in_the_next_runs_digest(world: World, monkeypatch):
@@ -412,3 +413,26 @@ def test_items_taken_by_a_run_that_died_before_writing_its_digest_go_in_the_next
     (mail,) = _mail_to(world)
     assert len(_items(mail)) == 3
     assert _held(world) == []
+
+
+def test_a_request_for_documents_waits_for_a_digest_on_its_way_with_news_of_the_same_case(world: World):
+    _reads_email(world, frequency=Frequency.DAILY)
+    case = _three_items_for_mark(world)
+    # GIVEN Mark's digest with news of his case is written and queued at 07:00, and not yet sent
+    world.clock.current = TUESDAY_SEVEN
+    world.digests.run()
+    (digest_id,) = world.queue.drain()
+
+    # WHEN documents are asked for about that case
+    world.commands.request_documents(ANNA_PRINCIPAL, case.id, (NewDocumentRequest("Begroting"),))
+    world.fan_out()
+
+    # THEN the request waits, due at once, instead of overtaking the digest
+    (request,) = [n for n in _emails(world) if n.event_kind is EventKind.DOCUMENTS_REQUESTED]
+    assert (request.status, request.hold_until) == (NotificationStatus.HELD, world.clock.now())
+    # AND once the digest is out, the next run sends the request: the digest first, then the request
+    world.queue.messages.append(digest_id)
+    world.deliver_all()
+    _run_at(world, world.clock.now() + timedelta(minutes=15))
+    sent = [world.outbox.items[m.reference].event_kind for m in _mail_to(world)]
+    assert sent == [EventKind.DIGEST, EventKind.DOCUMENTS_REQUESTED]
