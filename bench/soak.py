@@ -400,9 +400,9 @@ def _replaced(owner: Any, name: str, value: Any) -> Iterator[None]:
 
 
 class DeliveryRecorder:
-    """Stands in for ``wiring.delivery()``: the real Delivery, remembering which deliveries it reported as
-    possible duplicates (the handler only counts them in a metric) and which found a claim to take over (an
-    e-mail left ``sending`` by a worker that died), looked up beforehand without faults."""
+    """Stands in for ``wiring.delivery()``: the real Delivery, remembering which notifications it reported as
+    possible duplicates before sending them (Baken only logs and counts them) and which found a claim to take
+    over (an e-mail left ``sending`` by a worker that died), looked up beforehand without faults."""
 
     def __init__(self, delivery: Callable[[], Any], peek: Callable[[str], Notification | None], clock: Clock) -> None:
         self._delivery = delivery
@@ -423,9 +423,14 @@ class DeliveryRecorder:
             self.takeovers[notification_id] += 1
         result = self._delivery().deliver(notification_id)
         self.outcomes[result.outcome.value] += 1
-        if result.possible_duplicate:
-            self.flagged[notification_id] += 1
         return result
+
+    def possible_duplicate(self, notification: Notification) -> None:
+        """Delivery's report, made before it sends what may be a duplicate (``wiring._possible_duplicate``)."""
+        from chalicelib.observability import count
+
+        self.flagged[notification.id] += 1
+        count("PossibleDuplicate")
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._delivery(), name)
@@ -443,7 +448,11 @@ def observed(recorder: DeliveryRecorder, metrics: Counter[str]) -> Iterator[None
     level = log.log_level
     log.setLevel("CRITICAL")
     try:
-        with _replaced(observability, "count", count), _replaced(wiring, "delivery", lambda: recorder):
+        with (
+            _replaced(observability, "count", count),
+            _replaced(wiring, "delivery", lambda: recorder),
+            _replaced(wiring, "_possible_duplicate", recorder.possible_duplicate),
+        ):
             yield
     finally:
         log.setLevel(level)
@@ -1117,13 +1126,16 @@ def _soak(h: Harness, workload: Workload, sizes: Sizes, catalogue: Catalogue, re
     soak_span = clock.now() - sizes.start
     with faults.in_phase(DRAIN):
         drained = h.drain()
-        # the operator, once the faults are gone: the changes the stream gave up on are replayed
+    with faults.in_phase(BENCH):
+        evaluation = evaluate(h.final_state(), workload, catalogue, recorder, faults)
+    with faults.in_phase(DRAIN):
+        # then the operator, the faults gone, replays the changes the stream gave up on
         replayed = h.replay_stream()
         drained_again = h.drain()
     finished = time.perf_counter()
     with faults.in_phase(BENCH):
         state = h.final_state()
-    evaluation = evaluate(state, workload, catalogue, recorder, faults)
+        replayed["after"] = _after_replay(evaluate(state, workload, catalogue, recorder, faults))
     return {
         "subscribers": sizes.subscribers,
         "changes": {**changes_report(requests, state.cases), "given_up_after_tries": given_up},
@@ -1143,6 +1155,18 @@ def _soak(h: Harness, workload: Workload, sizes: Sizes, catalogue: Catalogue, re
             "drain": round(finished - soaked, 1),
             "evaluate": round(time.perf_counter() - finished, 1),
         },
+    }
+
+
+def _after_replay(evaluation: dict[str, Any]) -> dict[str, Any]:
+    """The figures that change when the operator replays what the stream gave up on."""
+    return {
+        "delivered": evaluation["delivered"],
+        "lost": evaluation["lost"],
+        "visibly_failed": evaluation["visible_failures_total"],
+        "unflagged_duplicates": evaluation["duplicates"]["unflagged"],
+        "unexpected_deliveries": evaluation["unexpected_deliveries"],
+        "out_of_order": evaluation["ordering"]["out_of_order_by_kind"],
     }
 
 
@@ -1929,7 +1953,9 @@ def _mode_summary(name: str, r: dict[str, Any]) -> list[str]:
         f"  ordering: {_n(order['pairs_checked'])} consecutive e-mail pairs (one case, one subscriber), "
         f"out of order {_n(order['out_of_order'])}",
         *(f"    out of order: {_n(n)} — {why}" for why, n in order["out_of_order_by_kind"].items()),
-        f"  operator replay of the stream failure queue afterwards: {_listed(r['operator_replay'])}",
+        f"  then the operator replays the stream failure queue: "
+        f"{_listed({k: v for k, v in r['operator_replay'].items() if k != 'after'})}",
+        f"    after it: {_listed(r['operator_replay']['after'])}",
         f"  unexpected deliveries {r['unexpected_deliveries']}; "
         f"e-mails {_n(r['emails_sent'])} ({_n(r['digest_emails'])} digests), "
         f"berichtenbox {_n(r['berichtenbox_messages'])}",

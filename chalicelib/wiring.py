@@ -18,6 +18,7 @@ from chalicelib.config import Settings, settings
 if TYPE_CHECKING:
     from chalicelib.adapters.identity import DevIssuer, JwtVerifier
     from chalicelib.domain.catalogue import Catalogue
+    from chalicelib.domain.notifications import Notification
     from chalicelib.domain.reference import ReferenceData
     from chalicelib.services.announcements import Announcements
     from chalicelib.services.case_commands import CaseCommands
@@ -318,7 +319,20 @@ def delivery() -> Delivery:
         clock=clock(),
         links=links(),
         claim=timedelta(seconds=settings().claim_seconds),
+        on_possible_duplicate=_possible_duplicate,
     )
+
+
+def _possible_duplicate(notification: Notification) -> None:
+    """An e-mail or letter that may already have gone out is about to go again: a log line (written at once,
+    so it survives the attempt dying) and the PossibleDuplicate metric."""
+    from chalicelib.observability import count, logger
+
+    logger().warning(
+        "sending a possible duplicate",
+        extra={"notification_id": notification.id, "channel": notification.channel.value, "attempt": notification.attempts},
+    )
+    count("PossibleDuplicate")
 
 
 @lru_cache(maxsize=1)

@@ -54,8 +54,7 @@ def deliver_message(record: SQSRecord) -> None:
         count(f"Delivered{(result.channel.value if result.channel else 'unknown').capitalize()}")
     elif result.outcome is DeliveryOutcome.FAILED:
         count("DeliveryFailed")
-    if result.possible_duplicate:
-        count("PossibleDuplicate")
+    # a possible duplicate is counted by delivery itself, before it is sent (wiring._possible_duplicate)
 
 
 def _retry_later(record: SQSRecord, notification_id: str, error: Exception) -> None:

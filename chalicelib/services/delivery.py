@@ -14,7 +14,7 @@ Every e-mail carries a one-click unsubscribe link (RFC 8058) and a link to manag
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -101,6 +101,7 @@ class Delivery:
         clock: Clock,
         links: Links,
         claim: timedelta,
+        on_possible_duplicate: Callable[[Notification], None] | None = None,
     ) -> None:
         self._outbox = outbox
         self._cases = cases
@@ -116,6 +117,7 @@ class Delivery:
         self._clock = clock
         self._links = links
         self._claim = claim
+        self._on_possible_duplicate = on_possible_duplicate
         self._batch_cases: dict[str, Case] | None = None
 
     @contextmanager
@@ -144,6 +146,9 @@ class Delivery:
         claimed = stored.moved_to(NotificationStatus.SENDING, now, attempts=stored.attempts + 1, claimed_until=now + self._claim)
         if not self._outbox.transition(stored, claimed):
             raise DeliveryBusyError(notification_id)
+        if possible_duplicate and self._on_possible_duplicate is not None:
+            # told before sending: this attempt may die after the provider accepted, and never return
+            self._on_possible_duplicate(claimed)
         try:
             provider_id = self._send(claimed)
         except _Failed as failure:

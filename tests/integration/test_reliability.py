@@ -628,7 +628,9 @@ def test_12_a_take_over_that_is_throttled_still_counts_the_duplicate_it_sends_la
     assert len(ses.calls) == 3
     assert len(mailbox(MARK_EMAIL)) == 2
     assert _email(case["id"]).status is NotificationStatus.DELIVERED
-    assert metrics.count("PossibleDuplicate") == 1
+    # the metric counts every attempt that may send a duplicate, told before it sends (it may die after
+    # SES accepted): the throttled take-over and the one that went through. An upper bound, never short.
+    assert metrics.count("PossibleDuplicate") == 2
 
 
 # 13. Timeout mid-send --------------------------------------------------------------------------------------

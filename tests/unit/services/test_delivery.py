@@ -333,3 +333,25 @@ def test_an_email_whose_delivered_write_keeps_failing_is_taken_over_later_as_a_p
 
     assert (result.outcome, result.possible_duplicate) == (DeliveryOutcome.DELIVERED, True)
     assert [m.to for m in world.email.sent] == ["mark@example.org"] * 2
+
+
+def test_a_possible_duplicate_is_reported_before_it_is_sent_so_an_attempt_that_dies_is_counted_too(world: World):
+    case = _marks_case(world)
+    world.commands.set_status(ANNA_PRINCIPAL, case.id, "in-behandeling", None)
+    world.fan_out()
+    (email,) = _latest(world, Channel.EMAIL)
+    reported: list[str] = []
+    world.delivery._on_possible_duplicate = lambda n: reported.append(n.id)  # type: ignore[assignment]
+    # GIVEN a worker died while sending Mark's e-mail
+    crashed = email.moved_to(NotificationStatus.SENDING, world.clock.now(), attempts=1, claimed_until=world.clock.now())
+    world.outbox.transition(email, crashed)
+    world.clock.advance(seconds=1)
+
+    # WHEN the take-over sends it, and SES's answer is lost on the way back
+    world.email.fail_with = [EmailRetryableError("ReadTimeoutError")]
+    with pytest.raises(DeliveryRetryableError):
+        world.delivery.deliver(email.id)
+
+    # THEN the possible duplicate was reported although the attempt never returned a result
+    assert reported == [email.id]
+    assert world.outbox.get(email.id).maybe_sent is True  # type: ignore[union-attr]
