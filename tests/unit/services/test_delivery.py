@@ -341,7 +341,7 @@ def test_a_possible_duplicate_is_reported_before_it_is_sent_so_an_attempt_that_d
     world.fan_out()
     (email,) = _latest(world, Channel.EMAIL)
     reported: list[str] = []
-    world.delivery._on_possible_duplicate = lambda n: reported.append(n.id)  # type: ignore[assignment]
+    world.delivery._on_possible_duplicate = lambda n: reported.append(n.id)
     # GIVEN a worker died while sending Mark's e-mail
     crashed = email.moved_to(NotificationStatus.SENDING, world.clock.now(), attempts=1, claimed_until=world.clock.now())
     world.outbox.transition(email, crashed)
