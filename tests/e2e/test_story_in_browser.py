@@ -40,6 +40,11 @@ def _link(mail: dict[str, Any], path: str) -> str:
     return found.group(0)
 
 
+def _shown(locator: Any) -> None:
+    """Wait for what a click leads to (the next page may take a moment on a busy machine); fail if it never shows."""
+    locator.wait_for(state="visible", timeout=15_000)
+
+
 def test_the_neighbour_and_marks_group_hear_about_land_in_their_area(local_stack: LocalStack, browser: Any):
     call = local_stack.call
     page = browser.new_page(locale="nl-NL")
@@ -51,7 +56,7 @@ def test_the_neighbour_and_marks_group_hear_about_land_in_their_area(local_stack
     page.get_by_label("Grondbeheer en beschikbare gronden").check()
     page.get_by_label("Gemeente").select_option(label="Utrechtse Heuvelrug")
     page.get_by_role("button", name="Aanmelden").click()
-    assert page.get_by_role("heading", name="Kijk in uw e-mail").is_visible()
+    _shown(page.get_by_role("heading", name="Kijk in uw e-mail"))
     wait_until(lambda: len(local_stack.mails(NEIGHBOUR)) == 1, 15)
     (confirmation,) = local_stack.mails(NEIGHBOUR)
     assert "List-Unsubscribe" in confirmation["headers"]
@@ -61,7 +66,7 @@ def test_the_neighbour_and_marks_group_hear_about_land_in_their_area(local_stack
     assert page.get_by_role("heading", name="Bevestig uw aanmelding").is_visible()
     _accessible(page)
     page.get_by_role("button", name="Ja, ik wil berichten krijgen").click()
-    assert page.get_by_text("U bent aangemeld.").is_visible()
+    _shown(page.get_by_text("U bent aangemeld."))
 
     # Pieter announces the land; the preview shows only numbers; Anna approves (Pieter may not)
     pieter, anna = local_stack.token("pieter"), local_stack.token("anna")
@@ -94,15 +99,15 @@ def test_the_neighbour_and_marks_group_hear_about_land_in_their_area(local_stack
     page.goto(_link(news, "/afmelden"))
     _accessible(page)
     page.get_by_role("button", name="Afmelden").click()
-    assert page.get_by_text("U bent afgemeld.").is_visible()
+    _shown(page.get_by_text("U bent afgemeld."))
     page.go_back()
     page.get_by_role("button", name="Afmelden").click()
-    assert page.get_by_text("U was al afgemeld.").is_visible()
+    _shown(page.get_by_text("U was al afgemeld."))
 
     # ...and the old confirmation link does not bring the subscription back
     page.goto(_link(confirmation, "/abonnement/bevestigen"))
     page.get_by_role("button", name="Ja, ik wil berichten krijgen").click()
-    assert page.get_by_text("Deze aanmelding is gestopt.").is_visible()
+    _shown(page.get_by_text("Deze aanmelding is gestopt."))
     page.close()
 
 
@@ -114,7 +119,7 @@ def test_the_follow_page_in_english_explains_a_mistake_and_keeps_what_was_typed(
     # the browser's own check would stop a wrong address; a person without JavaScript-like checks still gets ours
     page.eval_on_selector("form", "form => form.noValidate = true")
     page.get_by_role("button", name="Subscribe").click()
-    assert page.get_by_role("alert").is_visible()
+    _shown(page.get_by_role("alert"))
     assert page.get_by_label("Your e-mail address").input_value() == "not-an-address@"
     _accessible(page)
     page.close()
