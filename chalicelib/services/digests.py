@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from chalicelib.domain.events import EventKind
 from chalicelib.domain.notifications import Notification, NotificationStatus
 from chalicelib.domain.subscriptions import Channel
 from chalicelib.services.ports import Clock, DeliveryQueue, NotificationOutbox
+
+RELEASED = "released"  # the reason of a held e-mail made ``created`` to go out (fan-out looks for it)
 
 
 @dataclass(frozen=True)
@@ -51,8 +53,9 @@ class DigestRun:
                 continue  # what came later waits until the digest before it is out: nothing overtakes it
             if len(free) == 1:
                 (item,) = free
-                if self._outbox.transition(item, item.moved_to(NotificationStatus.CREATED, now, hold_until=None)):
-                    self._queue.enqueue([replace(item, status=NotificationStatus.CREATED, hold_until=None)])
+                going = item.moved_to(NotificationStatus.CREATED, now, hold_until=None, reason=RELEASED)
+                if self._outbox.transition(item, going):
+                    self._queue.enqueue([going])
                     released += 1
                 continue
             if not free:

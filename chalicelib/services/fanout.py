@@ -22,6 +22,7 @@ from chalicelib.domain.matching import Recipient, match_event, polygon_candidate
 from chalicelib.domain.notifications import Notification, NotificationStatus, plan_notifications
 from chalicelib.domain.schedule import may_have_held_email
 from chalicelib.domain.subscriptions import Channel, Interest, SubscriptionEntry
+from chalicelib.services.digests import RELEASED
 from chalicelib.services.ports import Clock, DeliveryQueue, NotificationOutbox, SubscriptionRepository
 
 QUEUE_CHUNK = 100
@@ -187,6 +188,9 @@ class _WaitingEmail:
                     notification = replace(notification, status=NotificationStatus.HELD, hold_until=now)  # noqa: PLW2901
                 else:
                     released.extend(self._release(waiting, now))
+                    # released by the morning run but maybe not queued (it failed in between), or waiting for a
+                    # retry: queued again ahead of the new one (delivery sends each once)
+                    released.extend(self._unsent(event.case_id, notification))
             result.append(notification)
         return released, result
 
@@ -200,10 +204,21 @@ class _WaitingEmail:
             and held.id != later.id
         ]
 
+    def _unsent(self, case_id: str, later: Notification) -> list[Notification]:
+        return [
+            earlier
+            for earlier in self._known[case_id]
+            if earlier.subscriber_id == later.subscriber_id
+            and earlier.channel is Channel.EMAIL
+            and earlier.status is NotificationStatus.CREATED
+            and earlier.reason == RELEASED
+            and earlier.id != later.id
+        ]
+
     def _release(self, waiting: list[Notification], now: datetime) -> list[Notification]:
         released = []
         for held in waiting:
-            going = held.moved_to(NotificationStatus.CREATED, now, hold_until=None, reason="released_before_later")
+            going = held.moved_to(NotificationStatus.CREATED, now, hold_until=None, reason=RELEASED)
             if self._outbox.transition(held, going):
                 released.append(going)
         return released

@@ -436,3 +436,30 @@ def test_a_request_for_documents_waits_for_a_digest_on_its_way_with_news_of_the_
     _run_at(world, world.clock.now() + timedelta(minutes=15))
     sent = [world.outbox.items[m.reference].event_kind for m in _mail_to(world)]
     assert sent == [EventKind.DIGEST, EventKind.DOCUMENTS_REQUESTED]
+
+
+def test_an_e_mail_released_in_the_morning_but_never_queued_goes_before_a_later_one_about_the_same_case(
+    world: World, monkeypatch
+):
+    _reads_email(world, quiet_hours=True)
+    case = _case(world)
+    world.clock.current = MONDAY_ELEVEN_PM
+    world.commands.set_status(ANNA_PRINCIPAL, case.id, "in-behandeling", None)
+    world.propagate()
+    (waiting,) = _held(world)
+    # GIVEN the 07:00 run released the night's e-mail, and failed before it could queue it
+    world.clock.current = TUESDAY_SEVEN
+    monkeypatch.setattr(world.queue, "enqueue", lambda notifications: (_ for _ in ()).throw(TimeoutError("queue")))
+    with pytest.raises(TimeoutError):
+        world.digests.run()
+    monkeypatch.undo()
+    assert world.outbox.items[waiting.id].status is NotificationStatus.CREATED
+
+    # WHEN a message about the same case goes out at 07:05
+    world.clock.current = TUESDAY_SEVEN + timedelta(minutes=5)
+    world.commands.post_message(ANNA_PRINCIPAL, case.id, "Wij bellen u.", None)
+    world.propagate()
+
+    # THEN the night's e-mail went first, then the message
+    sent = [world.outbox.items[m.reference].event_kind for m in _mail_to(world)][-2:]
+    assert sent == [EventKind.STATUS_CHANGED, EventKind.MESSAGE_POSTED]
