@@ -54,6 +54,10 @@ class Settings:
     oidc_issuer: str
     oidc_audience: str
     oidc_jwks: str
+    oidc_authorize_url: str
+    oidc_token_url: str
+    oidc_client_id: str
+    oidc_client_secret: str | None
     dev_issuer_key_file: str | None
     notification_retention_days: int
     claim_seconds: int
@@ -142,6 +146,10 @@ def settings() -> Settings:
         oidc_issuer=env.get("BAKEN_OIDC_ISSUER", ""),
         oidc_audience=env.get("BAKEN_OIDC_AUDIENCE", ""),
         oidc_jwks=env.get("BAKEN_OIDC_JWKS", ""),
+        oidc_authorize_url=env.get("BAKEN_OIDC_AUTHORIZE_URL", ""),
+        oidc_token_url=env.get("BAKEN_OIDC_TOKEN_URL", ""),
+        oidc_client_id=env.get("BAKEN_OIDC_CLIENT_ID", ""),
+        oidc_client_secret=env.get("BAKEN_OIDC_CLIENT_SECRET") or None,
         dev_issuer_key_file=env.get("BAKEN_DEV_ISSUER_KEY_FILE") or None,
         notification_retention_days=_int("BAKEN_NOTIFICATION_RETENTION_DAYS", 30),
         claim_seconds=_int("BAKEN_DELIVERY_CLAIM_SECONDS", 90),

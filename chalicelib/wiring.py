@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 from chalicelib.config import Settings, settings
 
 if TYPE_CHECKING:
-    from chalicelib.adapters.identity import DevIssuer, JwtVerifier
+    from chalicelib.adapters.identity import DevIssuer, JwtVerifier, Persona
     from chalicelib.domain.catalogue import Catalogue
     from chalicelib.domain.notifications import Notification
     from chalicelib.domain.reference import ReferenceData
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
         EmailSender,
         InboxStore,
         LetterSender,
+        LoginProvider,
         MessageRenderer,
         NotificationOutbox,
         RateLimiter,
@@ -247,6 +248,33 @@ def dev_issuer() -> DevIssuer | None:
 
 
 @lru_cache(maxsize=1)
+def personas() -> dict[str, Persona]:
+    """The local dev issuer's test identities (chalicelib/data/dev_personas.json)."""
+    from chalicelib.adapters.identity import load_personas
+
+    return load_personas(str(DATA / "dev_personas.json"))
+
+
+@lru_cache(maxsize=1)
+def login_provider() -> LoginProvider:
+    """The dev issuer in the local stage; else the configured OIDC broker."""
+    current = settings()
+    issuer = dev_issuer()
+    if issuer is not None:
+        from chalicelib.adapters.login import DevLoginProvider
+
+        return DevLoginProvider(issuer=issuer, personas=personas(), secret=current.token_secret)
+    from chalicelib.adapters.login import OidcLoginProvider
+
+    return OidcLoginProvider(
+        authorize_url=current.oidc_authorize_url,
+        token_url=current.oidc_token_url,
+        client_id=current.oidc_client_id,
+        client_secret=current.oidc_client_secret,
+    )
+
+
+@lru_cache(maxsize=1)
 def verifier() -> JwtVerifier:
     if "verifier" in _overrides:
         return _overrides["verifier"]  # type: ignore[no-any-return]
@@ -401,6 +429,8 @@ _CACHED = (
     email,
     renderer,
     dev_issuer,
+    personas,
+    login_provider,
     verifier,
     case_commands,
     case_queries,

@@ -95,6 +95,7 @@ def _banner(api: str, moto: str, seeded: dict[str, str], tokens: dict[str, str])
    Local mailbox ...... {api}/dev/mailbox  (e-mails sent through moto SES)
    Letters ............ {api}/api/dev/letters  (what the print-and-post partner receives)
    Follow without DigiD {api}/volgen
+   Mijn zaken ......... {api}/mijn-zaken  (log in as one of the personas)
    Personas ........... {api}/api/dev/personas
    Fresh token ........ curl -s -X POST {api}/api/dev/token -H 'Content-Type: application/json' -d '{{"persona": "mark"}}'
    moto server ........ {moto}

@@ -57,6 +57,10 @@ class JwtVerifier:
                 self._keys[key.get("kid")] = jwt.PyJWK.from_dict(key, algorithm=ALGORITHM).key
 
     def verify(self, token: str) -> Principal:
+        return principal_from_claims(self.claims(token))
+
+    def claims(self, token: str) -> dict[str, Any]:
+        """The claims of ``token`` once its signature, issuer, audience and times are checked."""
         import jwt
 
         if not self._issuer or not self._audience or not self._keys:
@@ -90,7 +94,7 @@ class JwtVerifier:
             raise AuthenticationError("issuer") from None
         except jwt.PyJWTError:
             raise AuthenticationError("invalid") from None
-        return principal_from_claims(claims)
+        return dict(claims)
 
 
 @dataclass(frozen=True)

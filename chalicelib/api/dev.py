@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +22,8 @@ bp = Blueprint(__name__)
 TOKEN_REQUEST = Schema((Field("persona", "string", required=True, max_length=40),))
 
 
-@lru_cache(maxsize=1)
 def _personas() -> dict[str, Any]:
-    from chalicelib.adapters.identity import load_personas
-
-    return load_personas(str(wiring.DATA / "dev_personas.json"))
+    return wiring.personas()
 
 
 def _mailbox(to: str | None) -> list[Any]:
@@ -127,3 +123,47 @@ def mailbox_page() -> Response:
     to = params.get("to") if params is not None else None
     html = build_environment(templates_root(), html=True).get_template("dev/mailbox.html.j2").render(messages=_mailbox(to), to=to)
     return Response(body=html, status_code=200, headers={"Content-Type": "text/html; charset=utf-8"})
+
+
+# The dev issuer's login page: the broker's stand-in for the pages' OIDC flow (chalicelib/api/login.py) ------
+
+
+def _flow_fields(values: dict[str, str]) -> dict[str, str] | None:
+    """The flow's parameters, when they are all there and it returns to this site's login callback."""
+    from chalicelib.api.login import CALLBACK
+    from chalicelib.config import settings
+
+    flow = {name: values.get(name, "") for name in ("state", "nonce", "code_challenge", "redirect_uri")}
+    if not all(flow.values()) or flow["redirect_uri"] != settings().portal_url + CALLBACK:
+        return None
+    return flow
+
+
+@bp.route("/dev/inloggen", methods=["GET"])
+def dev_login_page() -> Response:
+    """The personas to log in as, each a button."""
+    from chalicelib.api.pages import _page, _query
+
+    flow = _flow_fields(_query())
+    if flow is None:
+        return _page("login_failed", 400)
+    return _page("dev_login", personas=list(_personas().values()), flow=flow)
+
+
+@bp.route("/dev/inloggen", methods=["POST"], content_types=["application/x-www-form-urlencoded"])
+def dev_login() -> Response:
+    """Back to the login callback with a code for the chosen persona."""
+    from urllib.parse import urlencode
+
+    from chalicelib.adapters.login import DevLoginProvider
+    from chalicelib.api.pages import HEADERS, _form, _page
+
+    form = _form(10)
+    flow, provider = _flow_fields(form), wiring.login_provider()
+    if flow is None or form.get("persona") not in _personas() or not isinstance(provider, DevLoginProvider):
+        return _page("login_failed", 400)
+    code = provider.code_for(
+        form["persona"], nonce=flow["nonce"], challenge=flow["code_challenge"], redirect_uri=flow["redirect_uri"]
+    )
+    location = f"{flow['redirect_uri']}?{urlencode({'code': code, 'state': flow['state']})}"
+    return Response(body="", status_code=303, headers={**HEADERS, "Location": location})

@@ -206,6 +206,28 @@ def issue_text(code: str, params: dict[str, Any], language: Language) -> str:
 
 
 PAGE_TEXTS: dict[str, Localized] = {
+    "login": Localized("Inloggen", "Log in"),
+    "logout": Localized("Uitloggen", "Log out"),
+    "login_failed_title": Localized("Inloggen is niet gelukt", "Logging in did not work"),
+    "login_failed_text": Localized(
+        "Het inloggen is afgebroken of verlopen. Probeer het nog een keer.",
+        "Logging in was cancelled or took too long. Please try again.",
+    ),
+    "logged_in_as": Localized("Ingelogd als", "Logged in as"),
+    "acting_for": Localized("namens", "on behalf of"),
+    "my_cases_title": Localized("Mijn zaken", "My cases"),
+    "my_cases_empty": Localized("U hebt nog geen zaken bij de provincie.", "You have no cases with the province yet."),
+    "case_number": Localized("Zaaknummer", "Case number"),
+    "case_product": Localized("Onderwerp", "Subject"),
+    "case_status": Localized("Status", "Status"),
+    "case_deadline": Localized("Uiterlijk klaar", "Decision due"),
+    "deadline_paused": Localized("gepauzeerd", "paused"),
+    "unread_messages": Localized("Ongelezen berichten", "Unread messages"),
+    "dev_login_title": Localized("Inloggen als testpersoon", "Log in as a test person"),
+    "dev_login_intro": Localized(
+        "Dit is de lokale testomgeving. Kies wie u bent; in productie logt u in met DigiD of eHerkenning.",
+        "This is the local test environment. Choose who you are; in production you log in with DigiD or eHerkenning.",
+    ),
     "site": Localized("Provincie Utrecht", "Province of Utrecht"),
     "other_language": Localized("English", "Nederlands"),
     "follow_title": Localized("Berichten van de provincie krijgen", "Get messages from the province"),

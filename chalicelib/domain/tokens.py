@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 from chalicelib.domain.errors import DomainError
 
@@ -51,25 +52,41 @@ def _decode(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def _mac(payload: str, secret: bytes) -> str:
-    return _encode(hmac.new(secret, f"token:{payload}".encode(), hashlib.sha256).digest())
+def _mac(payload: str, secret: bytes, context: str = "token") -> str:
+    return _encode(hmac.new(secret, f"{context}:{payload}".encode(), hashlib.sha256).digest())
+
+
+def seal(body: dict[str, object], secret: bytes, context: str) -> str:
+    """``body`` as base64url JSON with an HMAC over it for ``context`` (what it is for: a token sealed for one
+    context never opens in another). Readable by whoever holds it, changeable by nobody."""
+    payload = _encode(json.dumps(body, separators=(",", ":"), sort_keys=True).encode())
+    return f"{payload}.{_mac(payload, secret, context)}"
+
+
+def unseal(text: str, secret: bytes, context: str, *, max_length: int = MAX_TOKEN_LENGTH) -> dict[str, Any]:
+    """What ``seal`` sealed for ``context``, unchanged; else InvalidTokenError."""
+    if not isinstance(text, str) or len(text) > max_length or not text.isascii() or text.count(".") != 1:
+        raise InvalidTokenError("malformed")
+    payload, signature = text.split(".")
+    if not hmac.compare_digest(signature, _mac(payload, secret, context)):
+        raise InvalidTokenError("signature")
+    try:
+        body = json.loads(_decode(payload))
+    except ValueError:
+        raise InvalidTokenError("malformed") from None
+    if not isinstance(body, dict):
+        raise InvalidTokenError("malformed")
+    return body
 
 
 def sign(token: Token, secret: bytes) -> str:
-    body = {"p": token.purpose.value, "s": token.subject, "e": int(token.expires.timestamp())}
-    payload = _encode(json.dumps(body, separators=(",", ":"), sort_keys=True).encode())
-    return f"{payload}.{_mac(payload, secret)}"
+    return seal({"p": token.purpose.value, "s": token.subject, "e": int(token.expires.timestamp())}, secret, "token")
 
 
 def verify(text: str, secret: bytes, purpose: TokenPurpose, *, now: datetime) -> Token:
     """The token, if it is ours, unchanged, for ``purpose`` and not expired; else InvalidTokenError."""
-    if not isinstance(text, str) or len(text) > MAX_TOKEN_LENGTH or not text.isascii() or text.count(".") != 1:
-        raise InvalidTokenError("malformed")
-    payload, signature = text.split(".")
-    if not hmac.compare_digest(signature, _mac(payload, secret)):
-        raise InvalidTokenError("signature")
+    body = unseal(text, secret, "token")
     try:
-        body = json.loads(_decode(payload))
         token = Token(TokenPurpose(body["p"]), str(body["s"]), datetime.fromtimestamp(int(body["e"]), UTC))
     except (ValueError, KeyError, TypeError, OverflowError, OSError):
         raise InvalidTokenError("malformed") from None

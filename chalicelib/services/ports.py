@@ -283,3 +283,15 @@ class MessageRenderer(ABC):
     @abstractmethod
     def letter(self, context: MessageContext) -> RenderedPortalMessage:
         """The letter's title and text: what the portal message says, since a letter is read without login."""
+
+
+class LoginProvider(ABC):
+    """Where the pages send people to log in (OIDC authorisation code with PKCE), and how a code becomes an
+    ID token."""
+
+    @abstractmethod
+    def authorize_url(self, *, state: str, nonce: str, challenge: str, redirect_uri: str) -> str: ...
+
+    @abstractmethod
+    def exchange(self, *, code: str, verifier: str, redirect_uri: str) -> str:
+        """The ID token for ``code``; AuthenticationError when the provider refuses it."""

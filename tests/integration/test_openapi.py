@@ -21,7 +21,18 @@ from chalicelib.services.subscriptions import Outcome
 from tests.integration.conftest import body, headers, link_token, mailbox, register_personas
 
 # Pages for people, answered in HTML: not part of the JSON API.
-PAGES = {"/volgen", "/abonnement/bevestigen", "/abonnement/beheren", "/afmelden", "/dev/mailbox"}
+PAGES = {
+    "/volgen",
+    "/abonnement/bevestigen",
+    "/abonnement/beheren",
+    "/afmelden",
+    "/dev/mailbox",
+    "/inloggen",
+    "/inloggen/terug",
+    "/uitloggen",
+    "/mijn-zaken",
+    "/dev/inloggen",
+}
 # A well-formed value for each path parameter (one that names nothing, unless a test fills in a real one).
 SAMPLE_IDS = {
     "case_id": str(uuid.UUID(int=1)),

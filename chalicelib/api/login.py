@@ -1,0 +1,169 @@
+"""Logging in to the pages, and the first page behind it.
+
+``/inloggen`` starts the OIDC authorisation-code flow with PKCE at the login broker (in the local stage: the dev
+issuer's persona page), ``/inloggen/terug`` finishes it — same state, ID token checked, same nonce — and sets the
+session cookie; ``/uitloggen`` (a form with the session's CSRF token) ends it. Cookies are Secure, HttpOnly and
+SameSite=Lax (the broker's redirect back is a top-level GET, which Lax lets through); the login cookie only
+travels to ``/inloggen``. ``/mijn-zaken`` lists the cases of whoever is logged in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from http.cookies import CookieError, SimpleCookie
+from typing import Any
+from urllib.parse import urlencode
+
+from chalice.app import Blueprint, Response
+
+from chalicelib import wiring
+from chalicelib.api.pages import HEADERS, _fields, _language, _page, _query
+from chalicelib.api.presenters import case_summary_json
+from chalicelib.config import settings
+from chalicelib.domain.errors import AuthenticationError, DomainError
+from chalicelib.domain.login import LoginFlow, Session, safe_return_path
+from chalicelib.domain.tokens import InvalidTokenError
+from chalicelib.domain.workdays import amsterdam_date
+
+bp = Blueprint(__name__)
+
+SESSION_COOKIE = "baken_session"
+LOGIN_COOKIE = "baken_login"
+CALLBACK = "/inloggen/terug"
+HOME = "/mijn-zaken"
+
+
+def _cookies() -> dict[str, str]:
+    raw = bp.current_request.headers.get("cookie") or ""
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(raw)
+    except CookieError:
+        return {}
+    return {name: morsel.value for name, morsel in jar.items()}
+
+
+def _cookie(name: str, value: str, *, path: str, max_age: int) -> str:
+    return f"{name}={value}; Path={path}; Max-Age={max_age}; HttpOnly; Secure; SameSite=Lax"
+
+
+def _redirect(location: str, status: int = 303, cookies: tuple[str, ...] = ()) -> Response:
+    headers: dict[str, str | list[str]] = {**HEADERS, "Location": location}
+    if cookies:
+        headers["Set-Cookie"] = list(cookies)
+    return Response(body="", status_code=status, headers=headers)
+
+
+def current_session() -> Session | None:
+    """The session of the request's cookie, if there is a valid one."""
+    sealed = _cookies().get(SESSION_COOKIE)
+    if not sealed:
+        return None
+    try:
+        return Session.unseal(sealed, settings().token_secret, now=wiring.clock().now())
+    except InvalidTokenError:
+        return None
+
+
+def _redirect_uri() -> str:
+    return settings().portal_url + CALLBACK
+
+
+def _audited(action: str, result: int, actor: str = "anonymous") -> None:
+    from chalicelib.observability import audit
+
+    request = bp.current_request
+    origin = str(((request.context or {}).get("identity") or {}).get("sourceIp") or "unknown")
+    audit(action, actor=actor, object_id=request.path, result=result, origin=origin)
+
+
+@bp.route("/inloggen", methods=["GET"])
+def login() -> Response:
+    """Off to the login broker, remembering (sealed, in a cookie) what must come back."""
+    flow = LoginFlow.start(safe_return_path(_query().get("next"), HOME), wiring.clock().now())
+    target = wiring.login_provider().authorize_url(
+        state=flow.state, nonce=flow.nonce, challenge=flow.challenge, redirect_uri=_redirect_uri()
+    )
+    sealed = flow.seal(settings().token_secret)
+    return _redirect(target, 302, (_cookie(LOGIN_COOKIE, sealed, path="/inloggen", max_age=600),))
+
+
+@bp.route(CALLBACK, methods=["GET"])
+def login_callback() -> Response:
+    """Back from the broker: the same state, a code that gives an ID token with the same nonce; then the session."""
+    query = _query()
+    clear_login = _cookie(LOGIN_COOKIE, "", path="/inloggen", max_age=0)
+    try:
+        flow = LoginFlow.unseal(_cookies().get(LOGIN_COOKIE, ""), settings().token_secret, now=wiring.clock().now())
+        if not flow.matches(query.get("state")) or not query.get("code"):
+            raise AuthenticationError("state")
+        id_token = wiring.login_provider().exchange(code=query["code"], verifier=flow.verifier, redirect_uri=_redirect_uri())
+        claims = wiring.verifier().claims(id_token)
+        if claims.get("nonce") != flow.nonce:
+            raise AuthenticationError("nonce")
+        from chalicelib.adapters.identity import principal_from_claims
+
+        session = Session.start(principal_from_claims(claims), wiring.clock().now())
+    except (DomainError, InvalidTokenError):
+        _audited("login", 400)
+        failed = _page("login_failed", 400)
+        failed.headers["Set-Cookie"] = clear_login
+        return failed
+    _audited("login", 303, session.principal.subject)
+    sealed = session.seal(settings().token_secret)
+    max_age = int((session.expires - wiring.clock().now()).total_seconds())
+    return _redirect(flow.return_to, 303, (clear_login, _cookie(SESSION_COOKIE, sealed, path="/", max_age=max_age)))
+
+
+@bp.route("/uitloggen", methods=["POST"], content_types=["application/x-www-form-urlencoded"])
+def logout() -> Response:
+    """Ends the session; only from one of its own forms (the CSRF token must match)."""
+    session = current_session()
+    csrf = (_fields(10).get("csrf") or [""])[-1]
+    if session is None or not session.accepts(csrf):
+        _audited("logout", 403)
+        return _page("login_failed", 403)
+    _audited("logout", 303, session.principal.subject)
+    return _redirect("/volgen", 303, (_cookie(SESSION_COOKIE, "", path="/", max_age=0),))
+
+
+def logged_in(view: Callable[[Session], Response]) -> Callable[[], Response]:
+    """A page for whoever is logged in; anybody else is sent to log in first, and back here after."""
+
+    def handle() -> Response:
+        session = current_session()
+        if session is None:
+            path = bp.current_request.path
+            return _redirect(f"/inloggen?{urlencode({'next': path})}", 302)
+        return view(session)
+
+    handle.__name__ = view.__name__
+    handle.__doc__ = view.__doc__
+    return handle
+
+
+@bp.route(HOME, methods=["GET"])
+@logged_in
+def my_cases(session: Session) -> Response:
+    """Mijn zaken: each case with its status and deadline, and how many messages are unread."""
+    language = _language()
+    principal = session.principal
+    today = amsterdam_date(wiring.clock().now())
+    cases: list[dict[str, Any]] = []
+    try:
+        views = wiring.case_queries().my_cases(principal)
+    except DomainError:  # staff have no cases of their own
+        return _page("message", 403, title_key="error_title", text_key="questions")
+    for view in views:
+        summary = case_summary_json(view, language, today=today)
+        number, product, status, due = (summary[k] for k in ("case_number", "zaaktype", "status", "deadline"))
+        cases.append({"number": number, "product": product, "status": status, "due": due})
+    unread = wiring.berichtenbox().page(principal, limit=1, after=None).unread
+    return _page(
+        "my_cases",
+        cases=cases,
+        unread=unread,
+        who=principal.name or principal.subject,
+        acting_for=principal.represents,
+        csrf=session.csrf,
+    )

@@ -1,0 +1,194 @@
+"""Logging in to the pages: the OIDC authorisation-code flow with PKCE against the local dev issuer, the
+session cookie, CSRF on logout, and Mijn zaken behind it — over HTTP through the Chalice test client."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import pytest
+
+from chalicelib.domain.login import pkce_challenge
+from tests.integration.conftest import PERSONAS, headers, register_personas
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+CASE = {
+    "zaaktype": "subsidie-duurzame-recreatie",
+    "omschrijving": "Duurzame recreatie Heuvelrug",
+    "gemeenten": ["GM1581"],
+}
+
+
+def _set_cookies(response: Any) -> dict[str, str]:
+    """The cookies a response sets: name → the whole Set-Cookie line."""
+    raw = response.headers.get("Set-Cookie") or response.headers.get("set-cookie") or []
+    lines = raw if isinstance(raw, list) else [raw]
+    return {line.split("=", 1)[0]: line for line in lines}
+
+
+def _value(line: str) -> str:
+    return line.split(";", 1)[0].split("=", 1)[1]
+
+
+class Browser:
+    """What a browser does with redirects and cookies, step by step."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.jar: dict[str, str] = {}
+
+    def _headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        cookie = "; ".join(f"{k}={v}" for k, v in self.jar.items() if v)
+        return {**({"Cookie": cookie} if cookie else {}), **(extra or {})}
+
+    def _keep(self, response: Any) -> Any:
+        for name, line in _set_cookies(response).items():
+            self.jar[name] = "" if "Max-Age=0" in line else _value(line)
+        return response
+
+    def get(self, path: str) -> Any:
+        return self._keep(self.client.http.get(path, headers=self._headers()))
+
+    def post(self, path: str, fields: dict[str, str]) -> Any:
+        return self._keep(self.client.http.post(path, headers=self._headers(FORM), body=urlencode(fields)))
+
+
+def _location(response: Any) -> str:
+    assert response.status_code in (302, 303), response.status_code
+    location = response.headers["Location"]
+    split = urlsplit(location)
+    return f"{split.path}?{split.query}" if split.query else split.path
+
+
+def _log_in(browser: Browser, persona: str, start: str = "/mijn-zaken") -> Any:
+    """From a page behind login, through the dev issuer's persona page, back to that page."""
+    to_login = _location(browser.get(start))
+    to_issuer = _location(browser.get(to_login))
+    assert to_issuer.startswith("/dev/inloggen?")
+    picker = browser.get(to_issuer)
+    assert picker.status_code == 200
+    flow = {k: v[0] for k, v in parse_qs(urlsplit(to_issuer).query).items()}
+    back = _location(browser.post("/dev/inloggen", {"persona": persona, **flow}))
+    assert back.startswith("/inloggen/terug?")
+    return browser.get(back)
+
+
+def _csrf(page: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert found
+    return found.group(1)
+
+
+def _marks_case(client: Any) -> None:
+    register_personas("mark", "karin")
+    body = {**CASE, "initiator": PERSONAS["mark"].claims["sub"]}
+    import json
+
+    assert client.http.post("/api/cases", headers=headers("anna"), body=json.dumps(body)).status_code == 201
+
+
+def test_mark_logs_in_through_the_broker_and_sees_his_cases(client, app_log):
+    _marks_case(client)
+    browser = Browser(client)
+
+    # WHEN Mark opens Mijn zaken, is sent to log in, and chooses himself at the dev issuer
+    finished = _log_in(browser, "mark")
+
+    # THEN he is back on Mijn zaken with a session cookie that scripts cannot read
+    assert _location(finished) == "/mijn-zaken"
+    session_line = _set_cookies(finished)["baken_session"]
+    for flag in ("HttpOnly", "Secure", "SameSite=Lax", "Path=/"):
+        assert flag in session_line
+    assert _set_cookies(finished)["baken_login"].count("Max-Age=0") == 1  # the flow's cookie is gone
+    page = browser.get("/mijn-zaken")
+    assert page.status_code == 200
+    text = page.body.decode()
+    assert "Mark Visser" in text
+    # AND the login is in the audit log
+    (line,) = [line for line in app_log.audit() if line["action"] == "login"]
+    assert (line["actor"], line["result"]) == (PERSONAS["mark"].claims["sub"], 303)
+    assert "Duurzame recreatie" in text or "subsidie" in text.lower()
+
+
+def test_karin_acting_for_mark_sees_his_case_and_says_so(client):
+    _marks_case(client)
+    browser = Browser(client)
+    _log_in(browser, "karin")
+    text = browser.get("/mijn-zaken").body.decode()
+    assert "namens" in text
+
+
+def test_without_a_session_a_page_sends_to_login_and_keeps_where_to_return(client):
+    answer = Browser(client).get("/mijn-zaken")
+    assert answer.status_code == 302
+    assert answer.headers["Location"] == "/inloggen?next=%2Fmijn-zaken"
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)"])
+def test_a_login_never_returns_to_another_site(client, target):
+    browser = Browser(client)
+    register_personas("mark")
+    to_issuer = _location(browser.get(f"/inloggen?{urlencode({'next': target})}"))
+    flow = {k: v[0] for k, v in parse_qs(urlsplit(to_issuer).query).items()}
+    back = _location(browser.post("/dev/inloggen", {"persona": "mark", **flow}))
+    assert _location(browser.get(back)) == "/mijn-zaken"
+
+
+def test_a_callback_with_another_state_is_refused_and_gives_no_session(client):
+    browser = Browser(client)
+    to_issuer = _location(browser.get("/inloggen"))
+    flow = {k: v[0] for k, v in parse_qs(urlsplit(to_issuer).query).items()}
+    back = _location(browser.post("/dev/inloggen", {"persona": "mark", **flow}))
+    forged = back.replace(f"state={flow['state']}", "state=someone-elses")
+    answer = browser.get(forged)
+    assert answer.status_code == 400
+    assert "baken_session" not in browser.jar or not browser.jar["baken_session"]
+
+
+def test_a_code_without_the_browsers_login_cookie_is_refused(client):
+    # an attacker's code, pushed into someone else's browser (login CSRF): that browser has no matching flow
+    attacker = Browser(client)
+    to_issuer = _location(attacker.get("/inloggen"))
+    flow = {k: v[0] for k, v in parse_qs(urlsplit(to_issuer).query).items()}
+    back = _location(attacker.post("/dev/inloggen", {"persona": "jan", **flow}))
+    victim = Browser(client)
+    assert victim.get(back).status_code == 400
+    assert not victim.jar.get("baken_session")
+
+
+def test_a_code_is_only_exchanged_with_the_flows_pkce_verifier(client):
+    from chalicelib import wiring
+
+    provider = wiring.login_provider()
+    code = provider.code_for(  # type: ignore[attr-defined]
+        "mark", nonce="n", challenge=pkce_challenge("the-right-verifier-" + "x" * 30), redirect_uri="http://x/inloggen/terug"
+    )
+    from chalicelib.domain.errors import AuthenticationError
+
+    with pytest.raises(AuthenticationError):
+        provider.exchange(code=code, verifier="another-verifier-" + "y" * 30, redirect_uri="http://x/inloggen/terug")
+    assert provider.exchange(code=code, verifier="the-right-verifier-" + "x" * 30, redirect_uri="http://x/inloggen/terug")
+
+
+def test_logging_out_needs_the_sessions_csrf_token_and_ends_the_session(client):
+    _marks_case(client)
+    browser = Browser(client)
+    _log_in(browser, "mark")
+    csrf = _csrf(browser.get("/mijn-zaken").body.decode())
+
+    # a form from elsewhere, without the token, changes nothing
+    assert browser.post("/uitloggen", {}).status_code == 403
+    assert browser.get("/mijn-zaken").status_code == 200
+    # with it, the session ends
+    assert browser.post("/uitloggen", {"csrf": csrf}).status_code == 303
+    assert browser.get("/mijn-zaken").status_code == 302
+
+
+def test_a_changed_session_cookie_is_no_session(client):
+    _marks_case(client)
+    browser = Browser(client)
+    _log_in(browser, "mark")
+    payload, signature = browser.jar["baken_session"].split(".")
+    browser.jar["baken_session"] = f"{payload}x.{signature}"
+    assert browser.get("/mijn-zaken").status_code == 302
