@@ -123,3 +123,26 @@ def test_the_follow_page_in_english_explains_a_mistake_and_keeps_what_was_typed(
     assert page.get_by_label("Your e-mail address").input_value() == "not-an-address@"
     _accessible(page)
     page.close()
+
+
+def test_mark_logs_in_sees_his_cases_and_logs_out(local_stack: LocalStack, browser: Any):
+    page = browser.new_page(locale="nl-NL")
+
+    # Mark opens Mijn zaken; he is sent to log in (here: the dev issuer's page instead of DigiD)
+    page.goto(f"{local_stack.api}/mijn-zaken")
+    _shown(page.get_by_role("heading", name="Inloggen als testpersoon"))
+    _accessible(page)
+    page.get_by_role("button", name="Mark Visser").click()
+
+    # and is back on Mijn zaken, logged in, with a session cookie scripts cannot read
+    _shown(page.get_by_role("heading", name="Mijn zaken"))
+    _accessible(page)
+    _shown(page.get_by_text("Ingelogd als Mark Visser"))
+    session = {c["name"]: c for c in page.context.cookies()}["baken_session"]
+    assert (session["httpOnly"], session["secure"], session["sameSite"]) == (True, True, "Lax")
+
+    # Logging out ends the session: Mijn zaken asks to log in again
+    page.get_by_role("button", name="Uitloggen").click()
+    _shown(page.get_by_role("heading", name="Berichten van de provincie krijgen"))
+    page.goto(f"{local_stack.api}/mijn-zaken")
+    _shown(page.get_by_role("heading", name="Inloggen als testpersoon"))
