@@ -10,6 +10,7 @@ travels to ``/inloggen``. ``/mijn-zaken`` lists the cases of whoever is logged i
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
 from urllib.parse import urlencode
@@ -17,10 +18,12 @@ from urllib.parse import urlencode
 from chalice.app import Blueprint, Response
 
 from chalicelib import wiring
-from chalicelib.api.pages import HEADERS, _fields, _language, _page, _query
-from chalicelib.api.presenters import case_summary_json
+from chalicelib.api.http import check_path_parameters
+from chalicelib.api.pages import HEADERS, _fields, _language, _page, _query, current_path
+from chalicelib.api.presenters import case_json, case_summary_json
 from chalicelib.config import settings
 from chalicelib.domain.errors import AuthenticationError, DomainError
+from chalicelib.domain.language import Language
 from chalicelib.domain.login import LoginFlow, Session, safe_return_path
 from chalicelib.domain.tokens import InvalidTokenError
 from chalicelib.domain.workdays import amsterdam_date
@@ -133,8 +136,7 @@ def logged_in(view: Callable[[Session], Response]) -> Callable[[], Response]:
     def handle() -> Response:
         session = current_session()
         if session is None:
-            path = bp.current_request.path
-            return _redirect(f"/inloggen?{urlencode({'next': path})}", 302)
+            return _redirect(f"/inloggen?{urlencode({'next': current_path()})}", 302)
         return view(session)
 
     handle.__name__ = view.__name__
@@ -157,7 +159,7 @@ def my_cases(session: Session) -> Response:
     for view in views:
         summary = case_summary_json(view, language, today=today)
         number, product, status, due = (summary[k] for k in ("case_number", "zaaktype", "status", "deadline"))
-        cases.append({"number": number, "product": product, "status": status, "due": due})
+        cases.append({"id": summary["id"], "number": number, "product": product, "status": status, "due": _day(due, language)})
     unread = wiring.berichtenbox().page(principal, limit=1, after=None).unread
     return _page(
         "my_cases",
@@ -166,4 +168,39 @@ def my_cases(session: Session) -> Response:
         who=principal.name or principal.subject,
         acting_for=principal.represents,
         csrf=session.csrf,
+    )
+
+
+def _day(iso: str | None, language: Language) -> str | None:
+    """An ISO date or time as people read it: ``5 oktober 2026``."""
+    from chalicelib.adapters.templates import long_date
+
+    return long_date(date.fromisoformat(iso[:10]), language.value) if iso else None
+
+
+@bp.route(HOME + "/{case_id}", methods=["GET"])
+def case_page(case_id: str) -> Response:
+    """One case: where it is now, what we still need, what happens next, the deadline and what happened."""
+    return logged_in(lambda session: _case(session, case_id))()
+
+
+def _case(session: Session, case_id: str) -> Response:
+    language = _language()
+    try:
+        check_path_parameters({"case_id": case_id})
+        view = wiring.case_queries().view(session.principal, case_id)
+    except DomainError:  # not there, or not theirs: the same page
+        return _page("message", 404, title_key="not_found_title", text_key="not_found_text")
+    today = amsterdam_date(wiring.clock().now())
+    case = case_json(view, language, wiring.reference(), staff=False, today=today)
+    timeline = [{**entry, "day": _day(entry["at"], language)} for entry in case["timeline"]]
+    missing = [{**d, "due": _day(d["due"], language)} for d in case["missing_documents"]]
+    return _page(
+        "case",
+        case=case,
+        timeline=timeline,
+        missing=missing,
+        status_since=_day(case["status"]["set_at"], language),
+        due=_day(case["deadline"]["due"], language),
+        servicenorm_due=_day(case["deadline"]["servicenorm_due"], language),
     )

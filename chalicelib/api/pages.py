@@ -60,13 +60,18 @@ def _language() -> Language:
     return Language.from_accept_language(bp.current_request.headers.get("accept-language"))
 
 
+def current_path() -> str:
+    """The path asked for. Chalice's ``request.path`` is the route's pattern (``/mijn-zaken/{case_id}``)."""
+    request = bp.current_request
+    return request.path.format(**(request.uri_params or {}))
+
+
 def _page(template: str, status: int = 200, **values: Any) -> Response:
     language = _language()
     texts = {key: text.in_(language) for key, text in PAGE_TEXTS.items()}
-    request = bp.current_request
     query = {k: v for k, v in _query().items() if k != "lang"}
     other = Language.EN if language is Language.NL else Language.NL
-    switch = f"{request.path}?{urlencode({**query, 'lang': other.value})}"
+    switch = f"{current_path()}?{urlencode({**query, 'lang': other.value})}"
     html = (
         _environment().get_template(f"pages/{template}.html.j2").render(t=texts, lang=language.value, switch_url=switch, **values)
     )

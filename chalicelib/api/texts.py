@@ -206,6 +206,21 @@ def issue_text(code: str, params: dict[str, Any], language: Language) -> str:
 
 
 PAGE_TEXTS: dict[str, Localized] = {
+    "case_title": Localized("Zaak", "Case"),
+    "case_now": Localized("Waar uw zaak nu is", "Where your case is now"),
+    "case_since": Localized("sinds", "since"),
+    "case_next": Localized("Wat er hierna gebeurt", "What happens next"),
+    "case_missing": Localized("Wat wij nog van u nodig hebben", "What we still need from you"),
+    "case_missing_due": Localized("graag uiterlijk", "please by"),
+    "case_deadline_text": Localized("Wij beslissen uiterlijk op", "We decide by"),
+    "case_deadline_paused": Localized(
+        "De termijn staat stil. Wij laten u weten wanneer hij weer loopt.",
+        "The deadline is on hold. We will let you know when it starts running again.",
+    ),
+    "case_servicenorm": Localized("Meestal zijn wij eerder klaar, rond", "Usually we are done sooner, around"),
+    "case_behandelaar": Localized("Uw behandelaar", "Your case handler"),
+    "case_timeline": Localized("Wat er is gebeurd", "What has happened"),
+    "case_back": Localized("Terug naar mijn zaken", "Back to my cases"),
     "login": Localized("Inloggen", "Log in"),
     "logout": Localized("Uitloggen", "Log out"),
     "login_failed_title": Localized("Inloggen is niet gelukt", "Logging in did not work"),

@@ -141,8 +141,17 @@ def test_mark_logs_in_sees_his_cases_and_logs_out(local_stack: LocalStack, brows
     session = {c["name"]: c for c in page.context.cookies()}["baken_session"]
     assert (session["httpOnly"], session["secure"], session["sameSite"]) == (True, True, "Lax")
 
+    # His case: where it is now, what happens next, what happened; in English too
+    page.locator('a[href^="/mijn-zaken/"]').first.click()
+    _shown(page.get_by_role("heading", name="Wat er hierna gebeurt"))
+    _accessible(page)
+    page.get_by_role("link", name="English").click()
+    _shown(page.get_by_role("heading", name="What happens next"))
+    _accessible(page)
+    page.get_by_role("link", name="Back to my cases").click()
+
     # Logging out ends the session: Mijn zaken asks to log in again
-    page.get_by_role("button", name="Uitloggen").click()
+    page.get_by_role("button", name=re.compile("Uitloggen|Log out")).click()
     _shown(page.get_by_role("heading", name="Berichten van de provincie krijgen"))
     page.goto(f"{local_stack.api}/mijn-zaken")
     _shown(page.get_by_role("heading", name="Inloggen als testpersoon"))

@@ -110,6 +110,7 @@ POST   /uitloggen                                                    403       4
 GET    /mijn-zaken                                                   302       302  302   302 302  302    302   302      302
 GET    /dev/inloggen                                                 400       400  400   400 400  400    400   400      400
 POST   /dev/inloggen                                                 400       400  400   400 400  400    400   400      400
+GET    /mijn-zaken/{case_id}                                         302       302  302   302 302  302    302   302      302
 """
 
 

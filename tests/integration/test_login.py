@@ -192,3 +192,52 @@ def test_a_changed_session_cookie_is_no_session(client):
     payload, signature = browser.jar["baken_session"].split(".")
     browser.jar["baken_session"] = f"{payload}x.{signature}"
     assert browser.get("/mijn-zaken").status_code == 302
+
+
+def test_the_case_page_shows_where_the_case_is_what_happens_next_and_what_happened(client):
+    _marks_case(client)
+    browser = Browser(client)
+    _log_in(browser, "mark")
+    listing = browser.get("/mijn-zaken").body.decode()
+    (case_path,) = re.findall(r'href="(/mijn-zaken/[0-9a-f-]{36})"', listing)
+
+    page = browser.get(case_path)
+
+    assert page.status_code == 200
+    text = page.body.decode()
+    for part in (
+        "Waar uw zaak nu is",
+        "Wat er hierna gebeurt",
+        "Wat er is gebeurd",
+        "Uw behandelaar",
+        "Wij beslissen uiterlijk op",
+    ):
+        assert part in text, part
+    english = browser.get(case_path + "?lang=en").body.decode()
+    assert "What happens next" in english
+
+
+def test_someone_elses_case_page_is_not_found_like_a_missing_one(client):
+    _marks_case(client)
+    mark = Browser(client)
+    _log_in(mark, "mark")
+    (case_path,) = re.findall(r'href="(/mijn-zaken/[0-9a-f-]{36})"', mark.get("/mijn-zaken").body.decode())
+    jan = Browser(client)
+    register_personas("jan")
+    _log_in(jan, "jan")
+    missing_path = "/mijn-zaken/" + "0" * 8 + "-0000-4000-8000-" + "0" * 12
+    theirs, missing, malformed = jan.get(case_path), jan.get(missing_path), jan.get("/mijn-zaken/nope")
+    assert theirs.status_code == missing.status_code == malformed.status_code == 404
+    # the same page, but for the path asked for (in its language switch)
+    assert theirs.body.replace(case_path.encode(), missing_path.encode()) == missing.body
+
+
+def test_a_case_link_opened_before_logging_in_returns_to_that_case_after(client):
+    _marks_case(client)
+    mark = Browser(client)
+    _log_in(mark, "mark")
+    (case_path,) = re.findall(r'href="(/mijn-zaken/[0-9a-f-]{36})"', mark.get("/mijn-zaken").body.decode())
+
+    later = Browser(client)
+    assert _location(later.get(case_path)) == f"/inloggen?{urlencode({'next': case_path})}"
+    assert _location(_log_in(later, "mark", start=case_path)) == case_path

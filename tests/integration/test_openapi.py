@@ -31,6 +31,7 @@ PAGES = {
     "/inloggen/terug",
     "/uitloggen",
     "/mijn-zaken",
+    "/mijn-zaken/{case_id}",
     "/dev/inloggen",
 }
 # A well-formed value for each path parameter (one that names nothing, unless a test fills in a real one).
