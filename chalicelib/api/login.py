@@ -1,10 +1,10 @@
-"""Logging in to the pages, and the first page behind it.
+"""Logging in to the pages, and the applicant's pages behind it: Mijn zaken, a case, the berichtenbox.
 
 ``/inloggen`` starts the OIDC authorisation-code flow with PKCE at the login broker (in the local stage: the dev
 issuer's persona page), ``/inloggen/terug`` finishes it — same state, ID token checked, same nonce — and sets the
 session cookie; ``/uitloggen`` (a form with the session's CSRF token) ends it. Cookies are Secure, HttpOnly and
 SameSite=Lax (the broker's redirect back is a top-level GET, which Lax lets through); the login cookie only
-travels to ``/inloggen``. ``/mijn-zaken`` lists the cases of whoever is logged in.
+travels to ``/inloggen``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from chalice.app import Blueprint, Response
 from chalicelib import wiring
 from chalicelib.api.http import check_path_parameters
 from chalicelib.api.pages import HEADERS, _fields, _language, _page, _query, current_path
-from chalicelib.api.presenters import case_json, case_summary_json
+from chalicelib.api.presenters import case_json, case_summary_json, inbox_json
 from chalicelib.config import settings
 from chalicelib.domain.errors import AuthenticationError, DomainError
 from chalicelib.domain.language import Language
@@ -204,3 +204,36 @@ def _case(session: Session, case_id: str) -> Response:
         due=_day(case["deadline"]["due"], language),
         servicenorm_due=_day(case["deadline"]["servicenorm_due"], language),
     )
+
+
+@bp.route("/berichten", methods=["GET"])
+@logged_in
+def inbox(session: Session) -> Response:
+    """The berichtenbox: newest first, the unread ones marked, 20 to a page."""
+    language = _language()
+    after = _query().get("na") or None
+    try:
+        if after is not None:
+            check_path_parameters({"message_id": after})
+        page = wiring.berichtenbox().page(session.principal, limit=20, after=after)
+    except DomainError:
+        return _page("message", 404, title_key="not_found_title", text_key="not_found_text")
+    messages = [inbox_json(m) for m in page.messages]
+    for message in messages:
+        message["day"] = _day(message["created_at"], language)
+    return _page("inbox", messages=messages, older=page.next_after)
+
+
+@bp.route("/berichten/{message_id}", methods=["GET"])
+def inbox_message(message_id: str) -> Response:
+    """One message; opening it marks it read."""
+    return logged_in(lambda session: _message(session, message_id))()
+
+
+def _message(session: Session, message_id: str) -> Response:
+    try:
+        check_path_parameters({"message_id": message_id})
+        message = inbox_json(wiring.berichtenbox().mark_read(session.principal, message_id))
+    except DomainError:
+        return _page("message", 404, title_key="not_found_title", text_key="not_found_text")
+    return _page("inbox_message", message=message, day=_day(message["created_at"], _language()))

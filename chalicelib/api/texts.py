@@ -206,6 +206,13 @@ def issue_text(code: str, params: dict[str, Any], language: Language) -> str:
 
 
 PAGE_TEXTS: dict[str, Localized] = {
+    "inbox_title": Localized("Berichtenbox", "Message box"),
+    "inbox_empty": Localized("Er zijn nog geen berichten voor u.", "There are no messages for you yet."),
+    "inbox_unread": Localized("nieuw", "new"),
+    "inbox_older": Localized("Oudere berichten", "Older messages"),
+    "inbox_back": Localized("Terug naar de berichtenbox", "Back to the message box"),
+    "nav_cases": Localized("Mijn zaken", "My cases"),
+    "nav_inbox": Localized("Berichtenbox", "Message box"),
     "case_title": Localized("Zaak", "Case"),
     "case_now": Localized("Waar uw zaak nu is", "Where your case is now"),
     "case_since": Localized("sinds", "since"),

@@ -150,6 +150,15 @@ def test_mark_logs_in_sees_his_cases_and_logs_out(local_stack: LocalStack, brows
     _accessible(page)
     page.get_by_role("link", name="Back to my cases").click()
 
+    # His berichtenbox: opening a message reads it
+    page.get_by_role("link", name=re.compile("^(Berichtenbox|Message box)$")).click()
+    _shown(page.get_by_role("heading", name=re.compile("^(Berichtenbox|Message box)$")))
+    _accessible(page)
+    page.locator('a[href^="/berichten/"]').first.click()
+    _shown(page.get_by_role("link", name=re.compile("berichtenbox|message box")))
+    _accessible(page)
+    page.goto(f"{local_stack.api}/mijn-zaken")
+
     # Logging out ends the session: Mijn zaken asks to log in again
     page.get_by_role("button", name=re.compile("Uitloggen|Log out")).click()
     _shown(page.get_by_role("heading", name="Berichten van de provincie krijgen"))

@@ -111,6 +111,8 @@ GET    /mijn-zaken                                                   302       3
 GET    /dev/inloggen                                                 400       400  400   400 400  400    400   400      400
 POST   /dev/inloggen                                                 400       400  400   400 400  400    400   400      400
 GET    /mijn-zaken/{case_id}                                         302       302  302   302 302  302    302   302      302
+GET    /berichten                                                    302       302  302   302 302  302    302   302      302
+GET    /berichten/{message_id}                                       302       302  302   302 302  302    302   302      302
 """
 
 

@@ -241,3 +241,26 @@ def test_a_case_link_opened_before_logging_in_returns_to_that_case_after(client)
     later = Browser(client)
     assert _location(later.get(case_path)) == f"/inloggen?{urlencode({'next': case_path})}"
     assert _location(_log_in(later, "mark", start=case_path)) == case_path
+
+
+def test_the_berichtenbox_marks_new_messages_and_opening_one_reads_it(client, pipeline):
+    _marks_case(client)
+    pipeline.run()
+    mark = Browser(client)
+    _log_in(mark, "mark")
+
+    listing = mark.get("/berichten").body.decode()
+    (message_path,) = re.findall(r'href="(/berichten/[^"]+)"', listing)
+    assert "(nieuw)" in listing
+
+    opened = mark.get(message_path)
+    assert opened.status_code == 200
+    assert "Terug naar de berichtenbox" in opened.body.decode()
+    assert "(nieuw)" not in mark.get("/berichten").body.decode()
+
+    # someone else's message is not there for Jan
+    register_personas("jan")
+    jan = Browser(client)
+    _log_in(jan, "jan")
+    assert jan.get(message_path).status_code == 404
+    assert "Er zijn nog geen berichten voor u." in jan.get("/berichten").body.decode()

@@ -32,6 +32,8 @@ PAGES = {
     "/uitloggen",
     "/mijn-zaken",
     "/mijn-zaken/{case_id}",
+    "/berichten",
+    "/berichten/{message_id}",
     "/dev/inloggen",
 }
 # A well-formed value for each path parameter (one that names nothing, unless a test fills in a real one).
