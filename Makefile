@@ -18,7 +18,21 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-setup: $(STAMP)
+# NL Design System styles for the pages (npm), copied where the package and the pages find them.
+ASSETS := chalicelib/assets
+$(ASSETS)/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing npm (Debian package) for the page styles"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null; \
+		else echo "The page styles need npm: sudo apt-get install npm"; exit 1; fi; }
+	npm ci --no-audit --no-fund --silent
+	mkdir -p $(ASSETS)
+	cp node_modules/@utrecht/design-tokens/dist/index.css $(ASSETS)/utrecht-design-tokens.css
+	cp node_modules/@utrecht/component-library-css/dist/index.css $(ASSETS)/utrecht-components.css
+	touch $@
+
+setup: $(STAMP) $(ASSETS)/.installed
 
 # The page tests drive Debian's Chromium (Playwright never downloads a browser here).
 browser:
@@ -73,4 +87,4 @@ replay-stream: setup
 	$(BIN)/python -m chalicelib.ops replay-stream --stage $(STAGE)
 
 clean:
-	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache .hypothesis .baken-local
+	rm -rf $(VENV) node_modules $(ASSETS) build .pytest_cache .mypy_cache .ruff_cache .hypothesis .baken-local

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache, wraps
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode
 
@@ -34,7 +35,7 @@ MULTIPART = "multipart/form-data"
 HEADERS = {
     "Content-Type": "text/html; charset=utf-8",
     "Content-Security-Policy": (
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        "default-src 'none'; style-src 'self' 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
     ),
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
@@ -284,3 +285,24 @@ def manage() -> Response:
     except (InvalidTokenError, SubscriptionNotFoundError):
         return _not_found()
     return _manage(token, saved=True)
+
+
+ASSETS = Path(__file__).resolve().parents[1] / "assets"
+# The NL Design System styles, copied from npm by ``make setup`` (package.json): nothing else is served.
+STYLESHEETS = frozenset({"utrecht-design-tokens.css", "utrecht-components.css"})
+
+
+@bp.route("/assets/{name}", methods=["GET"])
+def stylesheet(name: str) -> Response:
+    path = ASSETS / name
+    if name not in STYLESHEETS or not path.is_file():
+        return _not_found()
+    return Response(
+        body=path.read_text(encoding="utf-8"),
+        status_code=200,
+        headers={
+            "Content-Type": "text/css; charset=utf-8",
+            "Cache-Control": "public, max-age=86400",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )

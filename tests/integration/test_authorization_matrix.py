@@ -113,6 +113,7 @@ POST   /dev/inloggen                                                 400       4
 GET    /mijn-zaken/{case_id}                                         302       302  302   302 302  302    302   302      302
 GET    /berichten                                                    302       302  302   302 302  302    302   302      302
 GET    /berichten/{message_id}                                       302       302  302   302 302  302    302   302      302
+GET    /assets/{name}                                                200       200  200   200 200  200    200   200      200
 """
 
 
@@ -321,6 +322,8 @@ class World:
     def _real(self, name: str) -> str:
         if name == "identificatie":
             return "subsidie-duurzame-recreatie"
+        if name == "name":
+            return "utrecht-components.css"
         if name == "case_id":
             return str(self.case["id"])
         return str(getattr(self, name))

@@ -34,6 +34,7 @@ PAGES = {
     "/mijn-zaken/{case_id}",
     "/berichten",
     "/berichten/{message_id}",
+    "/assets/{name}",
     "/dev/inloggen",
 }
 # A well-formed value for each path parameter (one that names nothing, unless a test fills in a real one).

@@ -18,7 +18,7 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 SECURITY_HEADERS = {
     "Content-Type": "text/html; charset=utf-8",
     "Content-Security-Policy": (
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        "default-src 'none'; style-src 'self' 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
     ),
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
@@ -73,7 +73,7 @@ def test_every_page_errors_included_is_html_with_strict_security_headers(client,
 def test_pages_are_dutch_by_default_and_english_when_asked(client):
     dutch = page(client.http.get("/volgen"), 200)
     assert '<html lang="nl">' in dutch
-    assert "<h1>Berichten van de provincie krijgen</h1>" in dutch
+    assert '<h1 class="utrecht-heading-1">Berichten van de provincie krijgen</h1>' in dutch
     assert 'href="/volgen?lang=en"' in dutch
 
     for asked in (
@@ -83,7 +83,7 @@ def test_pages_are_dutch_by_default_and_english_when_asked(client):
     ):
         english = page(client.http.get(asked.get("path", "/volgen"), headers=asked.get("headers", {})), 200)
         assert '<html lang="en">' in english, asked
-        assert "<h1>Get messages from the province</h1>" in english, asked
+        assert '<h1 class="utrecht-heading-1">Get messages from the province</h1>' in english, asked
         assert "Land management and available land" in english, asked
 
     # the choice in the page's own switch wins over the browser's; other languages fall back to Dutch
@@ -105,7 +105,7 @@ def test_following_from_the_page_says_check_your_inbox_and_sends_the_confirmatio
     sent = follow_from_page(
         client, NEIGHBOUR, ("topic", "grondbeheer"), ("topic", "natuur-en-landschap"), ("gemeente", "GM1581"), ("language", "en")
     )
-    assert "<h1>Kijk in uw e-mail</h1>" in page(sent, 200)
+    assert '<h1 class="utrecht-heading-1">Kijk in uw e-mail</h1>' in page(sent, 200)
     pipeline.run()
     (mail,) = mailbox(NEIGHBOUR)
     assert mail.subject == "Confirm that you want messages from the province"
@@ -302,3 +302,19 @@ def test_the_manage_page_without_a_valid_token_changes_nothing(client, pipeline,
     shown = page(client.http.get(f"/abonnement/beheren?token={token}"), 200)
     assert 'name="frequency" value="immediately" checked' in shown
     assert len(_stop_boxes(shown)) == 2
+
+
+def test_pages_are_styled_with_the_nl_design_system_served_from_this_site(client):
+    shown = client.http.get("/volgen")
+    text = page(shown, 200)
+    assert '<link rel="stylesheet" href="/assets/utrecht-components.css">' in text
+    assert 'class="utrecht-theme utrecht-body"' in text
+    assert "style-src 'self'" in shown.headers["Content-Security-Policy"]
+    for name in ("utrecht-design-tokens.css", "utrecht-components.css"):
+        css = client.http.get(f"/assets/{name}")
+        assert css.status_code == 200, name
+        assert css.headers["Content-Type"] == "text/css; charset=utf-8"
+        assert b".utrecht-" in css.body
+    # nothing else is served from there
+    for other in ("index.css", "..%2F..%2Fapp.py", ".installed"):
+        assert client.http.get(f"/assets/{other}").status_code == 404, other
