@@ -306,3 +306,9 @@ def stylesheet(name: str) -> Response:
             "X-Content-Type-Options": "nosniff",
         },
     )
+
+
+@page("/toegankelijkheid", methods=["GET"])
+def accessibility() -> Response:
+    """The accessibility statement: which requirements, how they are checked, and whom to call."""
+    return _page("accessibility")

@@ -206,6 +206,36 @@ def issue_text(code: str, params: dict[str, Any], language: Language) -> str:
 
 
 PAGE_TEXTS: dict[str, Localized] = {
+    "a11y_link": Localized("Toegankelijkheid", "Accessibility"),
+    "a11y_title": Localized("Toegankelijkheidsverklaring", "Accessibility statement"),
+    "a11y_intro": Localized(
+        "De provincie Utrecht wil dat iedereen deze pagina's kan gebruiken: ook met een schermlezer, alleen met"
+        " het toetsenbord, vergroot of op een telefoon.",
+        "The province of Utrecht wants everyone to be able to use these pages: with a screen reader, with the"
+        " keyboard alone, zoomed in or on a phone.",
+    ),
+    "a11y_standard_title": Localized("Welke eisen", "Which requirements"),
+    "a11y_standard": Localized(
+        "De pagina's moeten voldoen aan de Web Content Accessibility Guidelines (WCAG) 2.1 op niveau A en AA, zoals"
+        " het Besluit digitale toegankelijkheid overheid vraagt.",
+        "The pages must meet the Web Content Accessibility Guidelines (WCAG) 2.1 at level A and AA, as the Dutch"
+        " decree on digital accessibility for government requires.",
+    ),
+    "a11y_checks_title": Localized("Hoe wij dat controleren", "How we check this"),
+    "a11y_checks": Localized(
+        "Bij elke wijziging controleren wij elke pagina automatisch met axe-core in een echte browser, in het"
+        " Nederlands en in het Engels. De pagina's werken zonder JavaScript. Een automatische controle vindt"
+        " niet alles; een onderzoek door een deskundige volgt nog.",
+        "With every change we check every page automatically with axe-core in a real browser, in Dutch and in"
+        " English. The pages work without JavaScript. An automatic check does not find everything; a review by"
+        " an expert is still to come.",
+    ),
+    "a11y_contact_title": Localized("Lukt iets niet?", "Is something not working?"),
+    "a11y_contact": Localized(
+        "Laat het ons weten. Bel 030 258 91 11 (maandag tot en met vrijdag, 8.30 tot 17.00 uur); wij helpen u"
+        " ook telefonisch of per brief verder.",
+        "Let us know. Call 030 258 91 11 (Monday to Friday, 8.30 to 17.00); we can also help you by phone or by letter.",
+    ),
     "inbox_title": Localized("Berichtenbox", "Message box"),
     "inbox_empty": Localized("Er zijn nog geen berichten voor u.", "There are no messages for you yet."),
     "inbox_unread": Localized("nieuw", "new"),

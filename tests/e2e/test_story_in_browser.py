@@ -164,3 +164,14 @@ def test_mark_logs_in_sees_his_cases_and_logs_out(local_stack: LocalStack, brows
     _shown(page.get_by_role("heading", name="Berichten van de provincie krijgen"))
     page.goto(f"{local_stack.api}/mijn-zaken")
     _shown(page.get_by_role("heading", name="Inloggen als testpersoon"))
+
+
+def test_the_accessibility_statement_is_reached_from_every_page_and_is_accessible_itself(local_stack: LocalStack, browser: Any):
+    page = browser.new_page(locale="nl-NL")
+    page.goto(f"{local_stack.api}/volgen")
+    page.get_by_role("link", name="Toegankelijkheid").click()
+    _shown(page.get_by_role("heading", name="Toegankelijkheidsverklaring"))
+    _accessible(page)
+    page.get_by_role("link", name="English").click()
+    _shown(page.get_by_role("heading", name="Accessibility statement"))
+    _accessible(page)

@@ -114,6 +114,7 @@ GET    /mijn-zaken/{case_id}                                         302       3
 GET    /berichten                                                    302       302  302   302 302  302    302   302      302
 GET    /berichten/{message_id}                                       302       302  302   302 302  302    302   302      302
 GET    /assets/{name}                                                200       200  200   200 200  200    200   200      200
+GET    /toegankelijkheid                                             200       200  200   200 200  200    200   200      200
 """
 
 

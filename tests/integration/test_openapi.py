@@ -35,6 +35,7 @@ PAGES = {
     "/berichten",
     "/berichten/{message_id}",
     "/assets/{name}",
+    "/toegankelijkheid",
     "/dev/inloggen",
 }
 # A well-formed value for each path parameter (one that names nothing, unless a test fills in a real one).

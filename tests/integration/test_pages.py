@@ -318,3 +318,11 @@ def test_pages_are_styled_with_the_nl_design_system_served_from_this_site(client
     # nothing else is served from there
     for other in ("index.css", "..%2F..%2Fapp.py", ".installed"):
         assert client.http.get(f"/assets/{other}").status_code == 404, other
+
+
+def test_every_page_links_to_the_accessibility_statement_in_both_languages(client):
+    assert '<a href="/toegankelijkheid">Toegankelijkheid</a>' in page(client.http.get("/volgen"), 200)
+    dutch = page(client.http.get("/toegankelijkheid"), 200)
+    assert "WCAG" in dutch
+    assert "Toegankelijkheidsverklaring" in dutch
+    assert "Accessibility statement" in page(client.http.get("/toegankelijkheid?lang=en"), 200)
