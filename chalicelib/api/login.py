@@ -22,6 +22,7 @@ from chalicelib.api.http import check_path_parameters
 from chalicelib.api.pages import HEADERS, _fields, _language, _page, _query, current_path
 from chalicelib.api.presenters import case_json, case_summary_json, inbox_json
 from chalicelib.config import settings
+from chalicelib.domain.case_view import CaseView
 from chalicelib.domain.errors import AuthenticationError, DomainError
 from chalicelib.domain.language import Language
 from chalicelib.domain.login import LoginFlow, Session, safe_return_path
@@ -191,19 +192,21 @@ def _case(session: Session, case_id: str) -> Response:
         view = wiring.case_queries().view(session.principal, case_id)
     except DomainError:  # not there, or not theirs: the same page
         return _page("message", 404, title_key="not_found_title", text_key="not_found_text")
+    return _page("case", **_case_context(view, language))
+
+
+def _case_context(view: CaseView, language: Language) -> dict[str, Any]:
+    """What the case page shows, the same for the applicant and the KCC (who sees what the applicant sees)."""
     today = amsterdam_date(wiring.clock().now())
     case = case_json(view, language, wiring.reference(), staff=False, today=today)
-    timeline = [{**entry, "day": _day(entry["at"], language)} for entry in case["timeline"]]
-    missing = [{**d, "due": _day(d["due"], language)} for d in case["missing_documents"]]
-    return _page(
-        "case",
-        case=case,
-        timeline=timeline,
-        missing=missing,
-        status_since=_day(case["status"]["set_at"], language),
-        due=_day(case["deadline"]["due"], language),
-        servicenorm_due=_day(case["deadline"]["servicenorm_due"], language),
-    )
+    return {
+        "case": case,
+        "timeline": [{**entry, "day": _day(entry["at"], language)} for entry in case["timeline"]],
+        "missing": [{**d, "due": _day(d["due"], language)} for d in case["missing_documents"]],
+        "status_since": _day(case["status"]["set_at"], language),
+        "due": _day(case["deadline"]["due"], language),
+        "servicenorm_due": _day(case["deadline"]["servicenorm_due"], language),
+    }
 
 
 @bp.route("/berichten", methods=["GET"])

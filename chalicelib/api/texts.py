@@ -206,6 +206,25 @@ def issue_text(code: str, params: dict[str, Any], language: Language) -> str:
 
 
 PAGE_TEXTS: dict[str, Localized] = {
+    "kcc_title": Localized("Zaak zoeken", "Find a case"),
+    "kcc_search_label": Localized("Zaaknummer", "Case number"),
+    "kcc_search_button": Localized("Zoeken", "Search"),
+    "kcc_not_found": Localized("Geen zaak met dit nummer.", "No case with this number."),
+    "kcc_deliveries": Localized("Wat de aanvrager van ons kreeg", "What the applicant received from us"),
+    "kcc_delivery_when": Localized("Wanneer", "When"),
+    "kcc_delivery_what": Localized("Wat", "What"),
+    "kcc_delivery_channel": Localized("Kanaal", "Channel"),
+    "kcc_delivery_status": Localized("Status", "Status"),
+    "kcc_contact_title": Localized("Contactmoment vastleggen", "Record a contact moment"),
+    "kcc_kanaal": Localized("Kanaal", "Channel"),
+    "kcc_onderwerp": Localized("Onderwerp", "Subject"),
+    "kcc_inhoud": Localized("Samenvatting", "Summary"),
+    "kcc_vertrouwelijk": Localized("Vertrouwelijk: alleen medewerkers zien dit", "Confidential: only staff see this"),
+    "kcc_save": Localized("Vastleggen", "Record"),
+    "kcc_saved": Localized("Het contactmoment staat bij de zaak.", "The contact moment is on the case."),
+    "kcc_only_staff": Localized(
+        "Deze pagina is voor medewerkers van de provincie.", "This page is for employees of the province."
+    ),
     "a11y_link": Localized("Toegankelijkheid", "Accessibility"),
     "a11y_title": Localized("Toegankelijkheidsverklaring", "Accessibility statement"),
     "a11y_intro": Localized(

@@ -175,3 +175,25 @@ def test_the_accessibility_statement_is_reached_from_every_page_and_is_accessibl
     page.get_by_role("link", name="English").click()
     _shown(page.get_by_role("heading", name="Accessibility statement"))
     _accessible(page)
+
+
+def test_sanne_of_the_kcc_finds_marks_case_and_records_his_call(local_stack: LocalStack, browser: Any):
+    status, mine = local_stack.call("GET", "/api/me/cases", local_stack.token("mark"))
+    assert status == 200
+    number = mine["cases"][0]["case_number"]
+    page = browser.new_page(locale="nl-NL")
+
+    page.goto(f"{local_stack.api}/kcc")
+    page.get_by_role("button", name="Sanne de Boer").click()
+    _shown(page.get_by_role("heading", name="Zaak zoeken"))
+    _accessible(page)
+    page.get_by_label("Zaaknummer").fill(number)
+    page.get_by_role("button", name="Zoeken").click()
+    _shown(page.get_by_role("heading", name="Wat de aanvrager van ons kreeg"))
+    _accessible(page)
+
+    page.get_by_label("Onderwerp").fill("Vergunning waterschap")
+    page.get_by_label("Samenvatting").fill("Uitgelegd waar hij de vergunning aanvraagt.")
+    page.get_by_role("button", name="Vastleggen").click()
+    _shown(page.get_by_text("Het contactmoment staat bij de zaak."))
+    _shown(page.get_by_text("Contact met de provincie").first)

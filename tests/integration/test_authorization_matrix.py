@@ -115,6 +115,9 @@ GET    /berichten                                                    302       3
 GET    /berichten/{message_id}                                       302       302  302   302 302  302    302   302      302
 GET    /assets/{name}                                                200       200  200   200 200  200    200   200      200
 GET    /toegankelijkheid                                             200       200  200   200 200  200    200   200      200
+GET    /kcc                                                          302       302  302   302 302  302    302   302      302
+GET    /kcc/zaken/{case_id}                                          302       302  302   302 302  302    302   302      302
+POST   /kcc/zaken/{case_id}/contactmomenten                          302       302  302   302 302  302    302   302      302
 """
 
 
@@ -212,6 +215,7 @@ CALLS: dict[tuple[str, str], Call] = {
     ("GET", "/abonnement/beheren"): Call(query=lambda world: {"token": world.links["manage"]}),
     # the pages behind login read a session cookie, never a bearer token: without one, the same for everybody
     ("POST", "/uitloggen"): Call(lambda world, role: "", form=True),
+    ("POST", "/kcc/zaken/{case_id}/contactmomenten"): Call(lambda world, role: "", form=True),
     ("POST", "/dev/inloggen"): Call(lambda world, role: urlencode({"persona": "mark"}), form=True),
     ("POST", "/abonnement/beheren"): Call(
         lambda world, role: urlencode({"token": world.links["manage"], "frequency": "daily", "language": "nl"}), form=True

@@ -36,6 +36,9 @@ PAGES = {
     "/berichten/{message_id}",
     "/assets/{name}",
     "/toegankelijkheid",
+    "/kcc",
+    "/kcc/zaken/{case_id}",
+    "/kcc/zaken/{case_id}/contactmomenten",
     "/dev/inloggen",
 }
 # A well-formed value for each path parameter (one that names nothing, unless a test fills in a real one).
