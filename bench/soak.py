@@ -960,9 +960,18 @@ class Harness:
     def save_subscription(self, indexed: Indexed) -> None:
         raise NotImplementedError
 
+    stream: RecordingStreamPoller
+    queue: QueuePoller
+
     def pump(self) -> None:
         """Let the stream and the queue process everything that is due now."""
-        raise NotImplementedError
+        for _ in range(MAX_POLLS):
+            moved = self.stream.poll_once()
+            while handled := self.queue.poll_once():
+                moved += handled
+            if not moved and not self.stream.pending():
+                return
+        raise RuntimeError("the platform did not settle")
 
     def busy(self) -> bool:
         """Records or messages still waiting in the stream or the queue."""
@@ -1608,15 +1617,6 @@ class InMemoryHarness(Harness):
     def save_subscription(self, indexed: Indexed) -> None:
         self.subscriptions.save(indexed)
 
-    def pump(self) -> None:
-        for _ in range(MAX_POLLS):
-            moved = self.stream.poll_once()
-            while handled := self.queue.poll_once():
-                moved += handled
-            if not moved and not self.stream.pending():
-                return
-        raise RuntimeError("the platform did not settle")
-
     def busy(self) -> bool:
         return bool(self.sqs.pending() or self.stream.pending())
 
@@ -1793,15 +1793,6 @@ class MotoHarness(Harness):
         from chalicelib import wiring
 
         wiring.subscriptions().save(indexed)
-
-    def pump(self) -> None:
-        for _ in range(MAX_POLLS):
-            moved = self.stream.poll_once()
-            while handled := self.queue.poll_once():
-                moved += handled
-            if not moved and not self.stream.pending():
-                return
-        raise RuntimeError("the platform did not settle")
 
     def busy(self) -> bool:
         attributes = self.sqs.get_queue_attributes(

@@ -199,12 +199,17 @@ class Call:
 
     @property
     def origin(self) -> str:
-        identity = (self.request.context or {}).get("identity") or {}
-        return str(identity.get("sourceIp") or "unknown")
+        return request_origin(self.request)
 
     @property
     def actor(self) -> str:
         return self._principal.subject if self._principal is not None else "anonymous"
+
+
+def request_origin(request: Request) -> str:
+    """Where a request came from (the source address API Gateway saw), for the audit log and rate limits."""
+    identity = (request.context or {}).get("identity") or {}
+    return str(identity.get("sourceIp") or "unknown")
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:

@@ -19,7 +19,7 @@ from chalice.app import Blueprint, Response
 
 from chalicelib import wiring
 from chalicelib.api.http import check_path_parameters
-from chalicelib.api.pages import HEADERS, _fields, _language, _page, _query, current_path
+from chalicelib.api.pages import HEADERS, _fields, _language, _page, _query, audit_page, current_path
 from chalicelib.api.presenters import case_json, case_summary_json, inbox_json
 from chalicelib.config import settings
 from chalicelib.domain.case_view import CaseView
@@ -73,14 +73,6 @@ def _redirect_uri() -> str:
     return settings().portal_url + CALLBACK
 
 
-def _audited(action: str, result: int, actor: str = "anonymous") -> None:
-    from chalicelib.observability import audit
-
-    request = bp.current_request
-    origin = str(((request.context or {}).get("identity") or {}).get("sourceIp") or "unknown")
-    audit(action, actor=actor, object_id=request.path, result=result, origin=origin)
-
-
 @bp.route("/inloggen", methods=["GET"])
 def login() -> Response:
     """Off to the login broker, remembering (sealed, in a cookie) what must come back."""
@@ -109,11 +101,11 @@ def login_callback() -> Response:
 
         session = Session.start(principal_from_claims(claims), wiring.clock().now())
     except (DomainError, InvalidTokenError):
-        _audited("login", 400)
+        audit_page("login", actor="anonymous", result=400)
         failed = _page("login_failed", 400)
         failed.headers["Set-Cookie"] = clear_login
         return failed
-    _audited("login", 303, session.principal.subject)
+    audit_page("login", actor=session.principal.subject, result=303)
     sealed = session.seal(settings().token_secret)
     max_age = int((session.expires - wiring.clock().now()).total_seconds())
     return _redirect(flow.return_to, 303, (clear_login, _cookie(SESSION_COOKIE, sealed, path="/", max_age=max_age)))
@@ -125,9 +117,9 @@ def logout() -> Response:
     session = current_session()
     csrf = (_fields(10).get("csrf") or [""])[-1]
     if session is None or not session.accepts(csrf):
-        _audited("logout", 403)
+        audit_page("logout", actor="anonymous", result=403)
         return _page("login_failed", 403)
-    _audited("logout", 303, session.principal.subject)
+    audit_page("logout", actor=session.principal.subject, result=303)
     return _redirect("/volgen", 303, (_cookie(SESSION_COOKIE, "", path="/", max_age=0),))
 
 

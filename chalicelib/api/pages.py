@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlencode
 from chalice.app import Blueprint, Response
 
 from chalicelib import wiring
-from chalicelib.api.http import MAX_BODY_BYTES, BodyError
+from chalicelib.api.http import MAX_BODY_BYTES, BodyError, request_origin
 from chalicelib.api.subscriptions import EMAIL_PATTERN
 from chalicelib.api.texts import CHECK_INBOX, ISSUE_TEXTS, PAGE_TEXTS
 from chalicelib.domain.errors import SubscriptionNotFoundError, TooManyRequestsError, ValidationError
@@ -67,6 +67,14 @@ def current_path() -> str:
     return request.path.format(**(request.uri_params or {}))
 
 
+def audit_page(action: str, *, actor: str, result: int) -> None:
+    """The audit line of a page's write or refusal: who (no token on a page: ``anonymous``, ``link_holder``
+    or the session's subject), the path asked for, the answer and where it came from."""
+    from chalicelib.observability import audit
+
+    audit(action, actor=actor, object_id=current_path(), result=result, origin=request_origin(bp.current_request))
+
+
 def _page(template: str, status: int = 200, **values: Any) -> Response:
     language = _language()
     texts = {key: text.in_(language) for key, text in PAGE_TEXTS.items()}
@@ -110,18 +118,9 @@ def page(path: str, *, methods: list[str], form: bool = False) -> Callable[[Call
         @wraps(view)
         def handle() -> Response:
             response = _answer()
-            request = bp.current_request
-            if request.method == "POST" or response.status_code == 404:
-                from chalicelib.observability import audit
-
-                identity = (request.context or {}).get("identity") or {}
-                audit(
-                    f"page_{view.__name__}",
-                    actor="anonymous" if path == "/volgen" else "link_holder",
-                    object_id=path,
-                    result=response.status_code,
-                    origin=str(identity.get("sourceIp") or "unknown"),
-                )
+            if bp.current_request.method == "POST" or response.status_code == 404:
+                actor = "anonymous" if path == "/volgen" else "link_holder"
+                audit_page(f"page_{view.__name__}", actor=actor, result=response.status_code)
             return response
 
         def _answer() -> Response:
@@ -192,8 +191,7 @@ def follow() -> Response:
         if not re.fullmatch(EMAIL_PATTERN, email) or len(email) > 254:
             raise ValidationError.single("email", "expected_email")
         wanted = Language(form["language"]) if form.get("language") in ("nl", "en") else language
-        identity = (request.context or {}).get("identity") or {}
-        wiring.subscription_service().subscribe_by_email(email, wanted, scope, source=str(identity.get("sourceIp") or "unknown"))
+        wiring.subscription_service().subscribe_by_email(email, wanted, scope, source=request_origin(request))
     except ValidationError as error:
         return _follow_page(
             400, [ISSUE_TEXTS[i.code].in_(language) if i.code in ISSUE_TEXTS else i.code for i in error.issues], fields

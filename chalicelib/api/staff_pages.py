@@ -11,8 +11,8 @@ from chalice.app import Blueprint, Response
 
 from chalicelib import wiring
 from chalicelib.api.http import check_path_parameters
-from chalicelib.api.login import _audited, _case_context, _day, logged_in
-from chalicelib.api.pages import _fields, _language, _page, _query
+from chalicelib.api.login import _case_context, _day, logged_in
+from chalicelib.api.pages import _fields, _language, _page, _query, audit_page
 from chalicelib.api.presenters import notification_json
 from chalicelib.api.staff import CONTACT_MOMENT
 from chalicelib.api.texts import ISSUE_TEXTS
@@ -88,7 +88,7 @@ def record_contact(case_id: str) -> Response:
 def _record(session: Session, case_id: str) -> Response:
     form = {key: values[-1] for key, values in _fields(10).items()}
     if not session.accepts(form.get("csrf")):
-        _audited("record_contact_moment", 403, session.principal.subject)
+        audit_page("record_contact_moment", actor=session.principal.subject, result=403)
         return _page("message", 403, title_key="error_title", text_key="kcc_only_staff")
     body = {
         "kanaal": form.get("kanaal", ""),
@@ -107,10 +107,10 @@ def _record(session: Session, case_id: str) -> Response:
         )
     except ValidationError as error:
         messages = [f"{i.field}: {ISSUE_TEXTS[i.code].in_(language) if i.code in ISSUE_TEXTS else i.code}" for i in error.issues]
-        _audited("record_contact_moment", 400, session.principal.subject)
+        audit_page("record_contact_moment", actor=session.principal.subject, result=400)
         return _case(session, case_id, errors=messages, form=form)
     except DomainError:
-        _audited("record_contact_moment", 404, session.principal.subject)
+        audit_page("record_contact_moment", actor=session.principal.subject, result=404)
         return _page("message", 404, title_key="not_found_title", text_key="not_found_text")
-    _audited("record_contact_moment", 303, session.principal.subject)
+    audit_page("record_contact_moment", actor=session.principal.subject, result=303)
     return Response(body="", status_code=303, headers={"Location": f"/kcc/zaken/{case_id}?vastgelegd=1"})

@@ -183,35 +183,26 @@ class _WaitingEmail:
         result = []
         for notification in planned:
             if notification.id in at_once:
-                waiting = self._waiting(event.case_id, notification)
+                waiting = self._earlier(event.case_id, notification, NotificationStatus.HELD)
                 if any(held.bundled_in for held in waiting):
                     notification = replace(notification, status=NotificationStatus.HELD, hold_until=now)  # noqa: PLW2901
                 else:
                     released.extend(self._release(waiting, now))
                     # released by the morning run but maybe not queued (it failed in between), or waiting for a
                     # retry: queued again ahead of the new one (delivery sends each once)
-                    released.extend(self._unsent(event.case_id, notification))
+                    unsent = self._earlier(event.case_id, notification, NotificationStatus.CREATED)
+                    released.extend(n for n in unsent if n.reason == RELEASED)
             result.append(notification)
         return released, result
 
-    def _waiting(self, case_id: str, later: Notification) -> list[Notification]:
-        return [
-            held
-            for held in self._known[case_id]
-            if held.subscriber_id == later.subscriber_id
-            and held.channel is Channel.EMAIL
-            and held.status is NotificationStatus.HELD
-            and held.id != later.id
-        ]
-
-    def _unsent(self, case_id: str, later: Notification) -> list[Notification]:
+    def _earlier(self, case_id: str, later: Notification, status: NotificationStatus) -> list[Notification]:
+        """The case's other e-mails to the same person in ``status``."""
         return [
             earlier
             for earlier in self._known[case_id]
             if earlier.subscriber_id == later.subscriber_id
             and earlier.channel is Channel.EMAIL
-            and earlier.status is NotificationStatus.CREATED
-            and earlier.reason == RELEASED
+            and earlier.status is status
             and earlier.id != later.id
         ]
 
