@@ -4,7 +4,7 @@ the real handlers driven by records read back from the moto stream and queue (de
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -250,3 +250,20 @@ def stream_pauses(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     pauses: list[float] = []
     monkeypatch.setattr(stream, "pause", pauses.append)
     return pauses
+
+
+@pytest.fixture
+def ses_hook() -> Iterator[Callable[[Any], Any]]:
+    """Hook a callable in before every SES SendEmail of the client in use (request it after ``simulated_time``,
+    which rebuilds the clients); unhooked after the test. Returns what it hooked."""
+    client = wiring.boto_client("sesv2")
+    hooked: list[Any] = []
+
+    def hook(fault: Any) -> Any:
+        client.meta.events.register("before-call.sesv2.SendEmail", fault)
+        hooked.append(fault)
+        return fault
+
+    yield hook
+    for fault in hooked:
+        client.meta.events.unregister("before-call.sesv2.SendEmail", fault)

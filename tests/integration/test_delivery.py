@@ -38,20 +38,13 @@ class SesFault:
 
 
 @pytest.fixture
-def ses_fault():
+def ses_fault(ses_hook):
     """Request it after ``simulated_time`` (which rebuilds the adapters), so it hooks the client in use."""
-    client = wiring.boto_client("sesv2")
-    installed: list[SesFault] = []
 
     def install(code: str, times: int, status: int = 400) -> SesFault:
-        fault = SesFault(code, times, status)
-        client.meta.events.register("before-call.sesv2.SendEmail", fault)
-        installed.append(fault)
-        return fault
+        return ses_hook(SesFault(code, times, status))
 
-    yield install
-    for fault in installed:
-        client.meta.events.unregister("before-call.sesv2.SendEmail", fault)
+    return install
 
 
 @pytest.fixture

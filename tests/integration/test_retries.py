@@ -40,19 +40,11 @@ class SesOutage:
 
 
 @pytest.fixture
-def outage(simulated_time: SimulatedTime):
-    client = wiring.boto_client("sesv2")
-    installed: list[SesOutage] = []
-
+def outage(simulated_time: SimulatedTime, ses_hook):
     def install(until: timedelta) -> SesOutage:
-        fault = SesOutage(simulated_time, until)
-        client.meta.events.register("before-call.sesv2.SendEmail", fault)
-        installed.append(fault)
-        return fault
+        return ses_hook(SesOutage(simulated_time, until))
 
-    yield install
-    for fault in installed:
-        client.meta.events.unregister("before-call.sesv2.SendEmail", fault)
+    return install
 
 
 @pytest.fixture
