@@ -45,6 +45,7 @@ if TYPE_CHECKING:
         SubscriberDirectory,
         SubscriptionRepository,
     )
+    from chalicelib.services.previews import ChangePreviews
     from chalicelib.services.reconciler import Reconciler
     from chalicelib.services.subscriptions import SubscriptionService
 
@@ -408,6 +409,13 @@ def announcements() -> Announcements:
     return Announcements(announcement_store(), reference(), fanout(), clock())
 
 
+@lru_cache(maxsize=1)
+def change_previews() -> ChangePreviews:
+    from chalicelib.services.previews import ChangePreviews
+
+    return ChangePreviews(commands=case_commands(), catalogue=catalogue(), fanout=fanout(), delivery=delivery(), clock=clock())
+
+
 _CACHED = (
     reference,
     catalogue,
@@ -441,4 +449,5 @@ _CACHED = (
     digest_run,
     subscription_service,
     announcements,
+    change_previews,
 )

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from chalicelib.domain.announcements import Announcement
 from chalicelib.domain.cases import Case
 from chalicelib.domain.contacts import ContactMoment
+from chalicelib.domain.deadlines import work_order_key
 from chalicelib.domain.errors import (
     AnnouncementNotFoundError,
     CaseNotFoundError,
@@ -91,6 +92,10 @@ class InMemoryCases(CaseRepository):
     def cases_of_party(self, subject: str) -> list[Case]:
         mine = [c for c in self.items.values() if subject in c.followers]
         return sorted(mine, key=lambda c: c.registered_at, reverse=True)
+
+    def open_cases_of(self, behandelaar_id: str, *, limit: int) -> list[Case]:
+        handled = [c for c in self.items.values() if c.behandelaar.id == behandelaar_id and not c.is_closed]
+        return sorted(handled, key=work_order_key)[:limit]
 
 
 class InMemoryAnnouncements(AnnouncementRepository):

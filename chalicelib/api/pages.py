@@ -19,8 +19,8 @@ from chalice.app import Blueprint, Response
 from chalicelib import wiring
 from chalicelib.api.http import MAX_BODY_BYTES, BodyError, request_origin
 from chalicelib.api.subscriptions import EMAIL_PATTERN
-from chalicelib.api.texts import CHECK_INBOX, ISSUE_TEXTS, PAGE_TEXTS
-from chalicelib.domain.errors import SubscriptionNotFoundError, TooManyRequestsError, ValidationError
+from chalicelib.api.texts import CHECK_INBOX, ISSUE_TEXTS, PAGE_TEXTS, PROBLEM_TITLES, RULE_TEXTS
+from chalicelib.domain.errors import DomainError, SubscriptionNotFoundError, TooManyRequestsError, ValidationError
 from chalicelib.domain.language import Language
 from chalicelib.domain.subscriptions import Frequency, Scope, Subscription
 from chalicelib.domain.tokens import InvalidTokenError, TokenPurpose
@@ -138,6 +138,20 @@ def page(path: str, *, methods: list[str], form: bool = False) -> Callable[[Call
         return view
 
     return decorate
+
+
+def issue_messages(error: ValidationError, language: Language) -> list[dict[str, str]]:
+    """What is wrong with each field, in words (the field's path stays, so a page can point at its input)."""
+    texts = {code: text.in_(language) for code, text in ISSUE_TEXTS.items()}
+    return [{"field": i.field, "message": texts.get(i.code, i.code)} for i in error.issues]
+
+
+def problem_message(error: DomainError, language: Language) -> str:
+    """A refused change in words: the rule it broke, or the kind of problem."""
+    rule = getattr(error, "rule", None)
+    if rule in RULE_TEXTS:
+        return RULE_TEXTS[rule].in_(language)
+    return PROBLEM_TITLES["case_rule" if rule else error.code].in_(language)
 
 
 def _not_found() -> Response:

@@ -75,3 +75,15 @@ def deadline_for(case: Case) -> Deadline:
         suspended_days=completed_pause,
         extended=case.extension is not None,
     )
+
+
+# Work-list order: open cases by due date, paused ones after them, closed ones last.
+CLOSED_ORDER = "3#"
+
+
+def work_order_key(case: Case) -> str:
+    """Where ``case`` stands in its behandelaar's work list (a string, so an index can sort on it)."""
+    if case.is_closed:
+        return f"{CLOSED_ORDER}{case.closed_on}"
+    due = deadline_for(case).due
+    return f"1#{due.isoformat()}" if due else "2#paused"

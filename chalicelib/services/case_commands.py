@@ -61,6 +61,7 @@ class NewDocumentRequest:
 class CommandResult:
     case: Case
     changed: bool
+    before: Case | None = None
 
 
 PER_ACTOR = (1_000, timedelta(hours=1))  # changes one medewerker makes to cases (a person, not an import)
@@ -194,8 +195,7 @@ class CaseCommands:
         case exists."""
         require_role(principal, Role.BEHANDELAAR, action)
         for attempt in range(1, MAX_ATTEMPTS + 1):
-            case = self._cases.get(case_id)
-            ensure_can_change(principal, case, action)
+            case = self._changeable(principal, case_id, action)
             if attempt == 1:
                 self._throttle(((f"actor:{principal.subject}", PER_ACTOR), *limits))
             changed = apply(case, self._catalogue.get(case.zaaktype))
@@ -207,6 +207,16 @@ class CaseCommands:
                 if attempt == MAX_ATTEMPTS:
                     raise
         raise AssertionError("unreachable")
+
+    def _changeable(self, principal: Principal, case_id: str, action: str) -> Case:
+        case = self._cases.get(case_id)
+        ensure_can_change(principal, case, action)
+        return case
+
+    def dry_run(self) -> CaseCommands:
+        """These commands, each working out its change on a copy of the case: nothing is saved and no rate
+        limit counts it (the page shows what the applicant would receive before the behandelaar sends it)."""
+        return _DryRun(self._cases, self._subscribers, self._catalogue, self._reference, self._clock, self._ids)
 
     def _throttle(self, limits: tuple[tuple[str, tuple[int, timedelta]], ...]) -> None:
         """429 with Retry-After when a medewerker writes faster than anyone works, or one case's people would
@@ -251,3 +261,19 @@ class CaseCommands:
         )
         if issues:
             raise ValidationError(issues)
+
+
+class _DryRun(CaseCommands):
+    def _change(
+        self,
+        principal: Principal,
+        case_id: str,
+        action: str,
+        apply: Callable[[Case, Zaaktype], Case],
+        *,
+        limits: tuple[tuple[str, tuple[int, timedelta]], ...] = (),
+    ) -> CommandResult:
+        require_role(principal, Role.BEHANDELAAR, action)
+        case = self._changeable(principal, case_id, action)
+        changed = apply(case, self._catalogue.get(case.zaaktype))
+        return CommandResult(changed, changed=changed != case, before=case)

@@ -12,6 +12,8 @@ from chalicelib.domain.inbox import InboxMessage
 from chalicelib.domain.notifications import Notification
 from chalicelib.services.ports import CaseRepository, Clock, ContactMomentStore, InboxStore, NotificationOutbox
 
+WORK_LIST_LIMIT = 200  # a behandelaar with more open cases than this sees the 200 that are due first
+
 
 class CaseQueries:
     def __init__(
@@ -48,6 +50,12 @@ class CaseQueries:
         if case is None:
             raise CaseNotFoundError(case_number)
         return case_view(case, self._catalogue.get(case.zaaktype), tuple(self._contacts.for_case(case.id)))
+
+    def work_list(self, principal: Principal) -> list[CaseView]:
+        """The behandelaar's open cases, soonest deadline first, paused ones after them (one index Query)."""
+        require_role(principal, Role.BEHANDELAAR, "work_list")
+        cases = self._cases.open_cases_of(principal.subject, limit=WORK_LIST_LIMIT)
+        return [case_view(case, self._catalogue.get(case.zaaktype)) for case in cases]
 
     def delivery_status(self, principal: Principal, case_id: str) -> list[Notification]:
         """Every notification about the case and whether it arrived (behandelaar and KCC only)."""

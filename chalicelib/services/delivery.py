@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from enum import StrEnum
 from typing import Any
@@ -46,6 +46,8 @@ from chalicelib.services.ports import (
     NotificationOutbox,
     OutgoingEmail,
     OutgoingLetter,
+    RenderedEmail,
+    RenderedPortalMessage,
     SubscriberDirectory,
     SubscriptionRepository,
 )
@@ -356,8 +358,19 @@ class Delivery:
     def _gemeente_names(self, codes: tuple[str, ...]) -> list[str]:
         return [g.naam for code in codes if (g := self._reference.gemeente(code))]
 
-    def _case_context(self, notification: Notification) -> MessageContext:
-        case = self._case(notification.case_id)
+    def render_preview(self, notification: Notification, case: Case) -> RenderedEmail | RenderedPortalMessage:
+        """What ``notification`` would say about ``case`` (a change not saved yet), on its own channel, by the
+        same code that delivers it; its unsubscribe and manage links carry no working token."""
+        context = self._case_context(notification, case)
+        context = replace(context, unsubscribe_url=_unsigned(context.unsubscribe_url), manage_url=_unsigned(context.manage_url))
+        if notification.channel is Channel.EMAIL:
+            return self._renderer.email(context)
+        if notification.channel is Channel.LETTER:
+            return self._renderer.letter(context)
+        return self._renderer.portal(context)
+
+    def _case_context(self, notification: Notification, case: Case | None = None) -> MessageContext:
+        case = case or self._case(notification.case_id)
         zaaktype = self._catalogue.get(case.zaaktype)
         party = notification.audience is Audience.PARTY
         detail, link = self._case_detail(notification, case, zaaktype, party)
@@ -449,3 +462,8 @@ class Delivery:
             "area": scope.area is not None,
         }
         return self._frame(notification, detail=detail)
+
+
+def _unsigned(url: str | None) -> str | None:
+    """A signed link with its token left out, for a preview that must not hand anybody a working one."""
+    return url.split("?", 1)[0] + "?token=voorbeeld" if url else None

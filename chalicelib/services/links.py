@@ -29,7 +29,7 @@ class Links:
         return f"{self.base_url}/"
 
     def case(self, case_id: str) -> str:
-        return f"{self.base_url}/zaken/{case_id}"
+        return f"{self.base_url}/mijn-zaken/{case_id}"
 
     def inbox(self) -> str:
         return f"{self.base_url}/berichten"

@@ -53,6 +53,10 @@ class CaseRepository(ABC):
     def cases_of_party(self, subject: str) -> list[Case]:
         """The cases where ``subject`` is initiator or co-initiator, newest first."""
 
+    @abstractmethod
+    def open_cases_of(self, behandelaar_id: str, *, limit: int) -> list[Case]:
+        """The open cases ``behandelaar_id`` handles, by deadline (soonest first), paused ones after them."""
+
 
 class AnnouncementRepository(ABC):
     @abstractmethod

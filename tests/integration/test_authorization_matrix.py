@@ -118,6 +118,12 @@ GET    /toegankelijkheid                                             200       2
 GET    /kcc                                                          302       302  302   302 302  302    302   302      302
 GET    /kcc/zaken/{case_id}                                          302       302  302   302 302  302    302   302      302
 POST   /kcc/zaken/{case_id}/contactmomenten                          302       302  302   302 302  302    302   302      302
+GET    /werk                                                         302       302  302   302 302  302    302   302      302
+GET    /werk/zaken/{case_id}                                         302       302  302   302 302  302    302   302      302
+POST   /werk/zaken/{case_id}/status                                  302       302  302   302 302  302    302   302      302
+POST   /werk/zaken/{case_id}/documenten                              302       302  302   302 302  302    302   302      302
+POST   /werk/zaken/{case_id}/bericht                                 302       302  302   302 302  302    302   302      302
+POST   /werk/zaken/{case_id}/documenten/{document_id}/ontvangen      302       302  302   302 302  302    302   302      302
 """
 
 
@@ -216,6 +222,10 @@ CALLS: dict[tuple[str, str], Call] = {
     # the pages behind login read a session cookie, never a bearer token: without one, the same for everybody
     ("POST", "/uitloggen"): Call(lambda world, role: "", form=True),
     ("POST", "/kcc/zaken/{case_id}/contactmomenten"): Call(lambda world, role: "", form=True),
+    ("POST", "/werk/zaken/{case_id}/status"): Call(lambda world, role: "", form=True),
+    ("POST", "/werk/zaken/{case_id}/documenten"): Call(lambda world, role: "", form=True),
+    ("POST", "/werk/zaken/{case_id}/bericht"): Call(lambda world, role: "", form=True),
+    ("POST", "/werk/zaken/{case_id}/documenten/{document_id}/ontvangen"): Call(lambda world, role: "", form=True),
     ("POST", "/dev/inloggen"): Call(lambda world, role: urlencode({"persona": "mark"}), form=True),
     ("POST", "/abonnement/beheren"): Call(
         lambda world, role: urlencode({"token": world.links["manage"], "frequency": "daily", "language": "nl"}), form=True

@@ -39,6 +39,12 @@ PAGES = {
     "/kcc",
     "/kcc/zaken/{case_id}",
     "/kcc/zaken/{case_id}/contactmomenten",
+    "/werk",
+    "/werk/zaken/{case_id}",
+    "/werk/zaken/{case_id}/status",
+    "/werk/zaken/{case_id}/documenten",
+    "/werk/zaken/{case_id}/bericht",
+    "/werk/zaken/{case_id}/documenten/{document_id}/ontvangen",
     "/dev/inloggen",
 }
 # A well-formed value for each path parameter (one that names nothing, unless a test fills in a real one).

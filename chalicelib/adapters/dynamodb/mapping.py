@@ -37,7 +37,7 @@ from chalicelib.domain.cases import (
 )
 from chalicelib.domain.catalogue import Vertrouwelijkheid
 from chalicelib.domain.contacts import ContactMoment
-from chalicelib.domain.deadlines import deadline_for
+from chalicelib.domain.deadlines import work_order_key
 from chalicelib.domain.durations import Duration
 from chalicelib.domain.events import EventKind, Place
 from chalicelib.domain.geo import Area, Circle, Polygon, polygon_from_geojson, polygon_to_geojson
@@ -67,14 +67,6 @@ def _date(value: str | None) -> date | None:
 
 def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
-
-
-def deadline_sort_key(case: Case) -> str:
-    """Sort key of the behandelaar work list: open cases by due date, paused after them, closed last."""
-    if case.is_closed:
-        return f"3#{case.closed_on}"
-    due = deadline_for(case).due
-    return f"1#{due.isoformat()}" if due else "2#paused"
 
 
 def case_to_record(case: Case) -> CaseRecord:
@@ -129,7 +121,7 @@ def case_to_record(case: Case) -> CaseRecord:
         ),
         closed_on=_iso(case.closed_on),
         current_statustype=case.current_status.statustype,
-        deadline_sort=deadline_sort_key(case),
+        deadline_sort=work_order_key(case),
     )
     if case.version:
         record.version = case.version

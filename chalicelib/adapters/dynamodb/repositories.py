@@ -26,6 +26,7 @@ from chalicelib.adapters.dynamodb.models import (
 from chalicelib.domain.announcements import Announcement
 from chalicelib.domain.cases import Case
 from chalicelib.domain.contacts import ContactMoment
+from chalicelib.domain.deadlines import CLOSED_ORDER
 from chalicelib.domain.errors import (
     AnnouncementNotFoundError,
     CaseNotFoundError,
@@ -128,6 +129,12 @@ class DynamoDBCases(CaseRepository):
             return []
         found = {r.case_id: mapping.record_to_case(r) for r in CaseRecord.batch_get(ids)}
         return [found[i] for i in ids if i in found]
+
+    def open_cases_of(self, behandelaar_id: str, *, limit: int) -> list[Case]:
+        records = CaseRecord.by_behandelaar.query(
+            behandelaar_id, CaseRecord.deadline_sort < CLOSED_ORDER, limit=limit, page_size=limit
+        )
+        return [mapping.record_to_case(record) for record in records]
 
 
 class DynamoDBAnnouncements(AnnouncementRepository):

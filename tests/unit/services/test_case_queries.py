@@ -3,12 +3,13 @@ and records contacts, the berichtenbox pages newest first with an unread count."
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
 from chalicelib.domain.case_view import TimelineKind
 from chalicelib.domain.errors import CaseNotFoundError, ForbiddenError, InboxMessageNotFoundError, ValidationError
+from chalicelib.domain.identity import Principal, Role
 from chalicelib.services.case_commands import NewCase
 from chalicelib.services.contacts import NewContactMoment
 from tests.factories import FATIMA, JAN, MARK, MELDING, SUBSIDIE
@@ -123,3 +124,22 @@ def test_marking_a_message_read_is_idempotent_and_only_for_its_owner(world: Worl
     assert world.berichtenbox.page(MARK_PRINCIPAL, limit=5, after=None).unread == 0
     with pytest.raises(InboxMessageNotFoundError):
         world.berichtenbox.mark_read(JAN_PRINCIPAL, message.id)
+
+
+def test_the_work_list_holds_the_behandelaars_open_cases_first_deadline_first(world: World):
+    start = world.clock.now().date()
+    late = world.commands.create(ANNA_PRINCIPAL, NewCase(SUBSIDIE, "Oud", MARK, (), ("GM1581",), startdatum=date(2025, 1, 6)))
+    soon = world.commands.create(ANNA_PRINCIPAL, NewCase(MELDING, "Gat in de weg", JAN, (), ("GM0344",), startdatum=start))
+    later = world.commands.create(ANNA_PRINCIPAL, NewCase(SUBSIDIE, "Nieuw", MARK, (), ("GM1581",), startdatum=start))
+    paused = world.commands.create(ANNA_PRINCIPAL, NewCase(SUBSIDIE, "Wacht", MARK, (), ("GM1581",), startdatum=start))
+    world.commands.suspend(ANNA_PRINCIPAL, paused.id, "Wachten op de begroting.")
+    closed = world.commands.create(ANNA_PRINCIPAL, NewCase(SUBSIDIE, "Klaar", MARK, (), ("GM1581",), startdatum=start))
+    world.commands.set_status(ANNA_PRINCIPAL, closed.id, "besluit-genomen", None)
+    pieter = Principal("mdw-pieter-jansen", frozenset({Role.BEHANDELAAR}))
+    world.commands.create(pieter, NewCase(SUBSIDIE, "Van Pieter", MARK, (), ("GM1581",), startdatum=start))
+
+    listed = [view.case.id for view in world.queries.work_list(ANNA_PRINCIPAL)]
+
+    assert listed == [late.id, soon.id, later.id, paused.id]
+    with pytest.raises(ForbiddenError):
+        world.queries.work_list(SANNE)

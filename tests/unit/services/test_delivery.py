@@ -42,7 +42,7 @@ def test_a_status_email_names_case_and_product_and_nothing_of_the_case(world: Wo
     (mail,) = [m for m in world.email.sent if m.to == "mark@example.org"]
     assert case.case_number in mail.subject
     assert "Subsidie duurzame recreatie" in mail.text
-    assert f"https://mijn.example.test/zaken/{case.id}" in mail.text
+    assert f"https://mijn.example.test/mijn-zaken/{case.id}" in mail.text
     for secret in ("Uw begroting ontbreekt nog", "Aanvullende informatie nodig", "Wij hebben meer informatie"):
         assert secret not in mail.text
         assert secret not in mail.html

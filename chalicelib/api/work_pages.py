@@ -1,0 +1,280 @@
+"""The behandelaar's pages: the work list by deadline, and a case to work on — set the status, ask for
+documents, post a message, mark a document received — each with a preview of exactly what the applicant
+will receive (by e-mail, in the berichtenbox, by letter) before anything is saved or sent.
+
+The forms are checked by the JSON API's own schemas and call the same commands; a preview calls them on a
+copy of the case (see services/previews.py). Every form carries the session's CSRF token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from chalice.app import Blueprint, Response
+
+from chalicelib import wiring
+from chalicelib.api.http import check_path_parameters
+from chalicelib.api.login import _case_context, _day, logged_in
+from chalicelib.api.pages import _form, _language, _page, _query, audit_page, issue_messages, problem_message
+from chalicelib.api.presenters import case_summary_json, notification_json
+from chalicelib.api.schema import Schema
+from chalicelib.api.staff import DOCUMENT_REQUESTS, EMPTY, NEW_MESSAGE, NEW_STATUS
+from chalicelib.domain.cases import Link
+from chalicelib.domain.errors import (
+    CaseRuleError,
+    ConcurrentUpdateError,
+    DomainError,
+    ForbiddenError,
+    TooManyRequestsError,
+    ValidationError,
+)
+from chalicelib.domain.identity import Principal, Role
+from chalicelib.domain.language import Language
+from chalicelib.domain.login import Session
+from chalicelib.domain.workdays import AMSTERDAM, amsterdam_date
+from chalicelib.services.case_commands import CaseCommands, CommandResult, NewDocumentRequest
+from chalicelib.services.previews import ChangePreview
+
+bp = Blueprint(__name__)
+
+WORK = "/werk"
+PREVIEW = "voorbeeld"
+
+Command = Callable[[CaseCommands], CommandResult]
+
+
+def _only_behandelaar(session: Session) -> Response | None:
+    if Role.BEHANDELAAR in session.principal.roles:
+        return None
+    return _page("message", 403, title_key="error_title", text_key="work_only_behandelaar")
+
+
+@bp.route(WORK, methods=["GET"])
+@logged_in
+def work_list(session: Session) -> Response:
+    """The open cases of the behandelaar, soonest deadline first; overdue and nearly due ones marked."""
+    refused = _only_behandelaar(session)
+    if refused is not None:
+        return refused
+    language = _language()
+    today = amsterdam_date(wiring.clock().now())
+    cases = []
+    for view in wiring.case_queries().work_list(session.principal):
+        summary = case_summary_json(view, language, today=today)
+        cases.append({**summary, "due": _day(summary["deadline"], language)})
+    states = [case["deadline_state"] for case in cases]
+    return _page(
+        "work_list",
+        cases=cases,
+        overdue=states.count("overdue"),
+        near=states.count("near"),
+        who=session.principal.name or session.principal.subject,
+        csrf=session.csrf,
+    )
+
+
+@dataclass(frozen=True)
+class _Action:
+    """One form on the case page: the JSON API's schema for its fields, and the command it gives."""
+
+    schema: Schema
+    body: Callable[[dict[str, str]], dict[str, Any]]
+    command: Callable[[Principal, str, dict[str, Any]], Command]
+    previewable: bool = True
+
+
+def _status_body(form: dict[str, str]) -> dict[str, Any]:
+    body: dict[str, Any] = {"statustype": form.get("statustype", "")}
+    if form.get("toelichting", "").strip():
+        body["toelichting"] = form["toelichting"]
+    return body
+
+
+def _documents_body(form: dict[str, str]) -> dict[str, Any]:
+    document: dict[str, Any] = {"omschrijving": form.get("omschrijving", "")}
+    if form.get("due", "").strip():
+        document["due"] = form["due"].strip()
+    return {"documents": [document]}
+
+
+def _message_body(form: dict[str, str]) -> dict[str, Any]:
+    body: dict[str, Any] = {"text": form.get("text", "")}
+    if form.get("link_url", "").strip() or form.get("link_label", "").strip():
+        body["link"] = {"url": form.get("link_url", "").strip(), "label": form.get("link_label", "").strip()}
+    return body
+
+
+def _post_message(principal: Principal, case_id: str, parsed: dict[str, Any]) -> Command:
+    link = parsed.get("link")
+    return lambda c: c.post_message(principal, case_id, parsed["text"], Link(link["url"], link["label"]) if link else None)
+
+
+ACTIONS: dict[str, _Action] = {
+    "status": _Action(
+        NEW_STATUS,
+        _status_body,
+        lambda p, case_id, parsed: lambda c: c.set_status(p, case_id, parsed["statustype"], parsed.get("toelichting")),
+    ),
+    "documenten": _Action(
+        DOCUMENT_REQUESTS,
+        _documents_body,
+        lambda p, case_id, parsed: (
+            lambda c: c.request_documents(
+                p, case_id, tuple(NewDocumentRequest(d["omschrijving"], d.get("due")) for d in parsed["documents"])
+            )
+        ),
+    ),
+    "bericht": _Action(NEW_MESSAGE, _message_body, _post_message),
+}
+# Field paths of the schemas, and the input on the page each belongs to (for the error summary's links).
+INPUTS = {
+    "documents.0.omschrijving": "omschrijving",
+    "documents.0.due": "due",
+    "link.url": "link_url",
+    "link.label": "link_label",
+}
+
+
+@bp.route(WORK + "/zaken/{case_id}", methods=["GET"])
+def case_page(case_id: str) -> Response:
+    """A case to work on: as the applicant sees it, what Baken sent and how it went, and the forms."""
+    return logged_in(lambda session: _case(session, case_id, saved=_query().get("opgeslagen")))()
+
+
+def _case(
+    session: Session,
+    case_id: str,
+    *,
+    status: int = 200,
+    saved: str | None = None,
+    action: str | None = None,
+    form: dict[str, str] | None = None,
+    errors: list[dict[str, str]] | None = None,
+    preview: ChangePreview | None = None,
+) -> Response:
+    refused = _only_behandelaar(session)
+    if refused is not None:
+        return refused
+    language = _language()
+    try:
+        check_path_parameters({"case_id": case_id})
+        view = wiring.case_queries().staff_view(session.principal, case_id)
+        sent = wiring.case_queries().delivery_status(session.principal, case_id)
+    except DomainError:
+        return _page("message", 404, title_key="not_found_title", text_key="not_found_text")
+    notifications = [{**notification_json(n), "day": _day(notification_json(n)["created_at"], language)} for n in sent]
+    return _page(
+        "work_case",
+        status,
+        **_case_context(view, language),
+        notifications=notifications,
+        mine=view.case.behandelaar.id == session.principal.subject,
+        statustypen=[(s.identificatie, s.omschrijving.in_(language)) for s in view.zaaktype.statustypen],
+        current_statustype=view.status.identificatie,
+        csrf=session.csrf,
+        saved=saved if saved in (*ACTIONS, "ontvangen") else None,
+        action=action,
+        form=form or {},
+        errors=errors or [],
+        preview=_preview_context(preview, language) if preview else None,
+    )
+
+
+def _preview_context(preview: ChangePreview, language: Language) -> dict[str, Any]:
+    return {
+        "changed": preview.changed,
+        "other_parties": preview.other_parties,
+        "followers": preview.followers,
+        "messages": [
+            {
+                "channel": message.channel.value,
+                "title": message.title,
+                "text": message.text,
+                "held_until": _moment(message.held_until, language) if message.held_until else None,
+            }
+            for message in preview.messages
+        ],
+    }
+
+
+def _moment(moment: datetime, language: Language) -> str:
+    """``16 november 2026, 07.00`` (Dutch time)."""
+    local = moment.astimezone(AMSTERDAM)
+    return f"{_day(local.date().isoformat(), language)}, {local:%H.%M}"
+
+
+def _act(case_id: str, action: str, spec: _Action) -> Response:
+    return logged_in(lambda session: _submit(session, case_id, action, spec))()
+
+
+def _submit(session: Session, case_id: str, action: str, spec: _Action) -> Response:
+    """Preview or do one action, with one audit line whatever the outcome."""
+    form = _form(20)
+    refused = _only_behandelaar(session)
+    if refused is None and not session.accepts(form.get("csrf")):
+        refused = _page("message", 403, title_key="error_title", text_key="work_only_behandelaar")
+    response = refused or _attempt(session, case_id, action, spec, form)
+    audit_page(f"work_{action}", actor=session.principal.subject, result=response.status_code)
+    return response
+
+
+def _attempt(session: Session, case_id: str, action: str, spec: _Action, form: dict[str, str]) -> Response:
+    """Checked by the API's schema, done (or previewed) by the API's command, then back to the case."""
+    language = _language()
+    try:
+        check_path_parameters({"case_id": case_id})
+        command = spec.command(session.principal, case_id, spec.schema.parse(spec.body(form)))
+        if form.get("actie") == PREVIEW and spec.previewable:
+            return _case(session, case_id, action=action, form=form, preview=wiring.change_previews().preview(command))
+        command(wiring.case_commands())
+    except ValidationError as error:
+        errors = [{**e, "input": INPUTS.get(e["field"], e["field"])} for e in issue_messages(error, language)]
+        return _case(session, case_id, status=400, action=action, form=form, errors=errors)
+    except DomainError as error:
+        return _refusal(session, case_id, action, form, error)
+    return Response(body="", status_code=303, headers={"Location": f"{WORK}/zaken/{case_id}?opgeslagen={action}"})
+
+
+def _refusal(session: Session, case_id: str, action: str, form: dict[str, str], error: DomainError) -> Response:
+    if isinstance(error, CaseRuleError | ConcurrentUpdateError):  # closed, or changed meanwhile: the page as it is now
+        errors = [{"field": "", "input": "", "message": problem_message(error, _language())}]
+        return _case(session, case_id, status=409, action=action, form=form, errors=errors)
+    if isinstance(error, TooManyRequestsError):
+        response = _page("message", 429, title_key="error_title", text_key="too_many")
+        response.headers["Retry-After"] = str(error.retry_after)
+        return response
+    if isinstance(error, ForbiddenError):
+        return _page("message", 403, title_key="error_title", text_key="work_not_yours")
+    return _page("message", 404, title_key="not_found_title", text_key="not_found_text")  # no such case or document
+
+
+FORM = ["application/x-www-form-urlencoded"]
+
+
+@bp.route(WORK + "/zaken/{case_id}/status", methods=["POST"], content_types=FORM)
+def set_status(case_id: str) -> Response:
+    return _act(case_id, "status", ACTIONS["status"])
+
+
+@bp.route(WORK + "/zaken/{case_id}/documenten", methods=["POST"], content_types=FORM)
+def request_documents(case_id: str) -> Response:
+    return _act(case_id, "documenten", ACTIONS["documenten"])
+
+
+@bp.route(WORK + "/zaken/{case_id}/bericht", methods=["POST"], content_types=FORM)
+def post_message(case_id: str) -> Response:
+    return _act(case_id, "bericht", ACTIONS["bericht"])
+
+
+@bp.route(WORK + "/zaken/{case_id}/documenten/{document_id}/ontvangen", methods=["POST"], content_types=FORM)
+def mark_received(case_id: str, document_id: str) -> Response:
+    """A requested document came in (by post, at the desk): the applicant is not sent anything for it."""
+
+    def command(principal: Principal, case: str, _: dict[str, Any]) -> Command:
+        check_path_parameters({"document_id": document_id})
+        return lambda commands: commands.mark_document_received(principal, case, document_id)
+
+    return _act(case_id, "ontvangen", _Action(EMPTY, lambda _: {}, command, previewable=False))

@@ -1,0 +1,210 @@
+"""The behandelaar's pages: the work list by deadline, and working on a case with a preview of exactly what
+the applicant will receive — over HTTP through the Chalice test client, on moto, with the stream read back."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+
+from chalicelib import wiring
+from tests.integration.conftest import PERSONAS, headers, mailbox, register_personas
+from tests.integration.test_login import CASE, Browser, _csrf, _location, _log_in
+
+WATERSCHAP = "Voor uw plan is ook een vergunning van het waterschap nodig."
+
+
+def _case(client, persona: str = "anna", **changes) -> dict:
+    register_personas("mark")
+    body = {**CASE, "initiator": PERSONAS["mark"].claims["sub"], **changes}
+    created = client.http.post("/api/cases", headers=headers(persona), body=json.dumps(body))
+    assert created.status_code == 201, created.body
+    return json.loads(created.body)
+
+
+def _anna(client, start: str = "/werk") -> Browser:
+    anna = Browser(client)
+    _log_in(anna, "anna", start=start)
+    return anna
+
+
+def _messages(client, case_id: str) -> list[str]:
+    """The messages on the case, read back through the staff API."""
+    case = json.loads(client.http.get(f"/api/cases/{case_id}", headers=headers("anna")).body)
+    return [entry["text"] for entry in case["timeline"] if entry["kind"] == "message"]
+
+
+def _outbox_size(case_id: str) -> int:
+    return len(wiring.outbox().for_case(case_id))
+
+
+def test_the_work_list_puts_the_first_deadline_on_top_and_marks_overdue_and_nearly_due(client, daytime):
+    today = daytime.now().date()
+    late = _case(client, omschrijving="Te laat", startdatum=(today - timedelta(days=400)).isoformat())
+    near = _case(client, omschrijving="Bijna", startdatum=(today - timedelta(weeks=13, days=-4)).isoformat())
+    fresh = _case(client, omschrijving="Net binnen")
+    someone_elses = _case(client, persona="pieter", omschrijving="Van Pieter")
+
+    page = _anna(client).get("/werk").body.decode()
+
+    rows = re.findall(r'href="/werk/zaken/([0-9a-f-]+)"', page)
+    assert rows == [late["id"], near["id"], fresh["id"]]
+    assert someone_elses["id"] not in page
+    assert "Te laat: 1. Binnen 7 dagen: 1." in page
+    assert page.count("utrecht-status-badge--danger") == 1
+    assert page.count("utrecht-status-badge--warning") == 1
+
+
+def test_a_closed_case_leaves_the_work_list(client):
+    case = _case(client)
+    closed = client.http.post(
+        f"/api/cases/{case['id']}/status", headers=headers("anna"), body=json.dumps({"statustype": "besluit-genomen"})
+    )
+    assert closed.status_code == 201
+    assert case["id"] not in _anna(client).get("/werk").body.decode()
+
+
+def test_the_preview_shows_the_applicants_email_and_berichtenbox_message_and_saves_nothing(client, pipeline):
+    case = _case(client)
+    pipeline.run()
+    anna = _anna(client, start=f"/werk/zaken/{case['id']}")
+    path = f"/werk/zaken/{case['id']}"
+    csrf = _csrf(anna.get(path).body.decode())
+    sent_before, outbox_before = len(mailbox()), _outbox_size(case["id"])
+    fields = {
+        "csrf": csrf,
+        "text": WATERSCHAP,
+        "link_url": "https://omgevingswet.overheid.nl/loket",
+        "link_label": "Omgevingsloket",
+        "actie": "voorbeeld",
+    }
+
+    # WHEN Anna asks what Mark would get
+    preview = anna.post(f"{path}/bericht", fields)
+
+    # THEN she sees his e-mail (information-lean: the case number, no contents) and his berichtenbox message
+    assert preview.status_code == 200
+    page = preview.body.decode()
+    assert "Voorbeeld: dit krijgt de aanvrager" in page
+    assert '<h4 class="utrecht-heading-4">E-mail</h4>' in page
+    assert '<h4 class="utrecht-heading-4">Berichtenbox</h4>' in page
+    email_part = page.split('<h4 class="utrecht-heading-4">E-mail</h4>')[1].split("<h4")[0]
+    assert case["case_number"] in email_part
+    assert WATERSCHAP not in email_part
+    portal_part = page.split('<h4 class="utrecht-heading-4">Berichtenbox</h4>')[1]
+    assert WATERSCHAP in portal_part
+    assert "token=voorbeeld" in email_part  # no working unsubscribe link handed to the behandelaar
+    # what she typed is still in the form, and nothing was saved or sent
+    assert WATERSCHAP in page.split('id="message-form"')[1]
+    assert _outbox_size(case["id"]) == outbox_before
+    pipeline.run()
+    assert len(mailbox()) == sent_before
+    assert _messages(client, case["id"]) == []
+
+
+def test_sending_after_the_preview_sends_what_the_preview_showed(client, pipeline):
+    case = _case(client)
+    pipeline.run()
+    anna = _anna(client, start=f"/werk/zaken/{case['id']}")
+    path = f"/werk/zaken/{case['id']}"
+    fields = {"csrf": _csrf(anna.get(path).body.decode()), "text": WATERSCHAP, "actie": "voorbeeld"}
+    previewed = anna.post(f"{path}/bericht", fields).body.decode()
+    subject = re.search(r"<strong>Onderwerp:</strong> ([^<]+)</p>", previewed)
+    assert subject
+
+    sent = anna.post(f"{path}/bericht", {**fields, "actie": "versturen"})
+    assert _location(sent) == f"{path}?opgeslagen=bericht"
+    assert "Het bericht is verstuurd." in anna.get(f"{path}?opgeslagen=bericht").body.decode()
+    pipeline.run()
+    mail = mailbox(PERSONAS["mark"].email)[0]  # newest first
+    assert mail.subject == subject.group(1).replace("&#39;", "'").replace("&amp;", "&")
+
+
+def test_a_status_without_informeren_tells_the_applicant_nothing_and_the_preview_says_so(client):
+    case = _case(client)
+    anna = _anna(client, start=f"/werk/zaken/{case['id']}")
+    path = f"/werk/zaken/{case['id']}"
+    fields = {"csrf": _csrf(anna.get(path).body.decode()), "statustype": "advies-gevraagd", "actie": "voorbeeld"}
+    page = anna.post(f"{path}/status", fields).body.decode()
+    assert "De aanvrager krijgt hier geen bericht over." in page
+
+
+def test_setting_the_status_reaches_the_stream_and_marks_the_document_received(client, pipeline):
+    case = _case(client)
+    anna = _anna(client, start=f"/werk/zaken/{case['id']}")
+    path = f"/werk/zaken/{case['id']}"
+    csrf = _csrf(anna.get(path).body.decode())
+
+    asked = anna.post(f"{path}/documenten", {"csrf": csrf, "omschrijving": "Begroting 2027", "actie": "versturen"})
+    assert _location(asked) == f"{path}?opgeslagen=documenten"
+    changed = anna.post(f"{path}/status", {"csrf": csrf, "statustype": "aanvullende-informatie-nodig", "actie": "versturen"})
+    assert _location(changed) == f"{path}?opgeslagen=status"
+    pipeline.run()
+    kinds = {
+        n.event_kind.value for n in wiring.outbox().for_case(case["id"]) if n.subscriber_id == PERSONAS["mark"].claims["sub"]
+    }
+    assert {"documents_requested", "status_changed"} <= kinds
+
+    document = json.loads(client.http.get(f"/api/cases/{case['id']}", headers=headers("anna")).body)["missing_documents"][0]
+    received = anna.post(f"{path}/documenten/{document['id']}/ontvangen", {"csrf": csrf})
+    assert _location(received) == f"{path}?opgeslagen=ontvangen"
+    assert json.loads(client.http.get(f"/api/cases/{case['id']}", headers=headers("anna")).body)["missing_documents"] == []
+
+
+def test_invalid_input_is_shown_on_the_form_with_the_field_named_and_nothing_changes(client):
+    case = _case(client)
+    anna = _anna(client, start=f"/werk/zaken/{case['id']}")
+    path = f"/werk/zaken/{case['id']}"
+    csrf = _csrf(anna.get(path).body.decode())
+
+    answer = anna.post(
+        f"{path}/bericht", {"csrf": csrf, "text": "Zie link", "link_url": "javascript:alert(1)", "link_label": "x"}
+    )
+
+    assert answer.status_code == 400
+    page = answer.body.decode()
+    assert '<a class="utrecht-link" href="#link_url">link.url:' in page
+    assert (
+        'id="link_url" name="link_url" value="javascript:alert(1)" aria-invalid="true" aria-describedby="link_url-error"' in page
+    )
+    stale = anna.post(f"{path}/documenten", {"csrf": csrf, "omschrijving": "Begroting", "due": "2001-01-01"})
+    assert stale.status_code == 400
+    assert 'href="#due"' in stale.body.decode()
+    assert _messages(client, case["id"]) == []
+
+
+def test_forms_need_the_sessions_csrf_token(client):
+    case = _case(client)
+    anna = _anna(client, start=f"/werk/zaken/{case['id']}")
+    forged = anna.post(f"/werk/zaken/{case['id']}/bericht", {"text": WATERSCHAP})
+    assert forged.status_code == 403
+    assert _messages(client, case["id"]) == []
+
+
+def test_another_behandelaar_sees_the_case_but_cannot_change_it(client):
+    case = _case(client)
+    pieter = Browser(client)
+    _log_in(pieter, "pieter", start=f"/werk/zaken/{case['id']}")
+    page = pieter.get(f"/werk/zaken/{case['id']}").body.decode()
+    assert "Een collega behandelt deze zaak." in page
+    assert 'id="message-form"' not in page
+    csrf = _csrf(pieter.get("/werk").body.decode())
+    refused = pieter.post(f"/werk/zaken/{case['id']}/bericht", {"csrf": csrf, "text": WATERSCHAP})
+    assert refused.status_code == 403
+    assert _messages(client, case["id"]) == []
+
+
+def test_applicants_and_the_kcc_cannot_use_the_behandelaar_pages(client):
+    case = _case(client)
+    for persona in ("mark", "sanne"):
+        browser = Browser(client)
+        _log_in(browser, persona, start="/werk")
+        assert browser.get("/werk").status_code == 403
+        assert browser.get(f"/werk/zaken/{case['id']}").status_code == 403
+
+
+def test_the_pages_speak_english_too(client):
+    case = _case(client)
+    anna = _anna(client)
+    assert "My work list" in anna.get("/werk?lang=en").body.decode()
+    assert "See what the applicant gets" in anna.get(f"/werk/zaken/{case['id']}?lang=en").body.decode()
