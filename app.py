@@ -6,7 +6,18 @@ This module only builds the Chalice app and registers its parts; reading it show
 from chalice.app import Chalice
 
 from chalicelib import config
-from chalicelib.api import announcements, applicant, login, pages, public, staff, staff_pages, subscriptions, work_pages
+from chalicelib.api import (
+    announcement_pages,
+    announcements,
+    applicant,
+    login,
+    pages,
+    public,
+    staff,
+    staff_pages,
+    subscriptions,
+    work_pages,
+)
 from chalicelib.api.http import normalise_chalice_errors
 from chalicelib.events import delivery, feedback, schedules, stream
 
@@ -24,6 +35,7 @@ app.register_blueprint(pages.bp)
 app.register_blueprint(login.bp)
 app.register_blueprint(staff_pages.bp)
 app.register_blueprint(work_pages.bp)
+app.register_blueprint(announcement_pages.bp)
 app.register_blueprint(stream.bp)
 app.register_blueprint(delivery.bp)
 app.register_blueprint(feedback.bp)

@@ -3,7 +3,7 @@ back — approval by a second behandelaar, never the author."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Blueprint
 
@@ -18,6 +18,9 @@ from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.events import Place
 from chalicelib.domain.geo import Polygon
 from chalicelib.domain.reference import TOPIC_SLUG, Point
+
+if TYPE_CHECKING:
+    from chalicelib.services.announcements import Draft
 
 bp = Blueprint(__name__)
 
@@ -47,9 +50,13 @@ EMPTY = Schema(())
 
 
 def _draft(call: Call) -> Any:
+    return draft_from_body(call.body())
+
+
+def draft_from_body(body: dict[str, Any]) -> Draft:
+    """The announcement a checked DRAFT body describes (the JSON API and the behandelaar's page)."""
     from chalicelib.services.announcements import Draft
 
-    body = call.body()
     geometry: Point | Polygon | None = None
     if body.get("point") and body.get("polygon"):
         raise ValidationError.single("polygon", "one_area_only")

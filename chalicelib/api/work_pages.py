@@ -46,7 +46,7 @@ PREVIEW = "voorbeeld"
 Command = Callable[[CaseCommands], CommandResult]
 
 
-def _only_behandelaar(session: Session) -> Response | None:
+def only_behandelaar(session: Session) -> Response | None:
     if Role.BEHANDELAAR in session.principal.roles:
         return None
     return _page("message", 403, title_key="error_title", text_key="work_only_behandelaar")
@@ -56,7 +56,7 @@ def _only_behandelaar(session: Session) -> Response | None:
 @logged_in
 def work_list(session: Session) -> Response:
     """The open cases of the behandelaar, soonest deadline first; overdue and nearly due ones marked."""
-    refused = _only_behandelaar(session)
+    refused = only_behandelaar(session)
     if refused is not None:
         return refused
     language = _language()
@@ -155,7 +155,7 @@ def _case(
     errors: list[dict[str, str]] | None = None,
     preview: ChangePreview | None = None,
 ) -> Response:
-    refused = _only_behandelaar(session)
+    refused = only_behandelaar(session)
     if refused is not None:
         return refused
     language = _language()
@@ -213,7 +213,7 @@ def _act(case_id: str, action: str, spec: _Action) -> Response:
 def _submit(session: Session, case_id: str, action: str, spec: _Action) -> Response:
     """Preview or do one action, with one audit line whatever the outcome."""
     form = _form(20)
-    refused = _only_behandelaar(session)
+    refused = only_behandelaar(session)
     if refused is None and not session.accepts(form.get("csrf")):
         refused = _page("message", 403, title_key="error_title", text_key="work_only_behandelaar")
     response = refused or _attempt(session, case_id, action, spec, form)

@@ -124,6 +124,12 @@ POST   /werk/zaken/{case_id}/status                                  302       3
 POST   /werk/zaken/{case_id}/documenten                              302       302  302   302 302  302    302   302      302
 POST   /werk/zaken/{case_id}/bericht                                 302       302  302   302 302  302    302   302      302
 POST   /werk/zaken/{case_id}/documenten/{document_id}/ontvangen      302       302  302   302 302  302    302   302      302
+GET    /werk/aankondigingen                                          302       302  302   302 302  302    302   302      302
+POST   /werk/aankondigingen                                          302       302  302   302 302  302    302   302      302
+GET    /werk/aankondigingen/{announcement_id}                        302       302  302   302 302  302    302   302      302
+POST   /werk/aankondigingen/{announcement_id}/indienen               302       302  302   302 302  302    302   302      302
+POST   /werk/aankondigingen/{announcement_id}/goedkeuren             302       302  302   302 302  302    302   302      302
+POST   /werk/aankondigingen/{announcement_id}/afwijzen               302       302  302   302 302  302    302   302      302
 """
 
 
@@ -226,6 +232,10 @@ CALLS: dict[tuple[str, str], Call] = {
     ("POST", "/werk/zaken/{case_id}/documenten"): Call(lambda world, role: "", form=True),
     ("POST", "/werk/zaken/{case_id}/bericht"): Call(lambda world, role: "", form=True),
     ("POST", "/werk/zaken/{case_id}/documenten/{document_id}/ontvangen"): Call(lambda world, role: "", form=True),
+    ("POST", "/werk/aankondigingen"): Call(lambda world, role: "", form=True),
+    ("POST", "/werk/aankondigingen/{announcement_id}/indienen"): Call(lambda world, role: "", form=True),
+    ("POST", "/werk/aankondigingen/{announcement_id}/goedkeuren"): Call(lambda world, role: "", form=True),
+    ("POST", "/werk/aankondigingen/{announcement_id}/afwijzen"): Call(lambda world, role: "", form=True),
     ("POST", "/dev/inloggen"): Call(lambda world, role: urlencode({"persona": "mark"}), form=True),
     ("POST", "/abonnement/beheren"): Call(
         lambda world, role: urlencode({"token": world.links["manage"], "frequency": "daily", "language": "nl"}), form=True

@@ -45,6 +45,11 @@ PAGES = {
     "/werk/zaken/{case_id}/documenten",
     "/werk/zaken/{case_id}/bericht",
     "/werk/zaken/{case_id}/documenten/{document_id}/ontvangen",
+    "/werk/aankondigingen",
+    "/werk/aankondigingen/{announcement_id}",
+    "/werk/aankondigingen/{announcement_id}/afwijzen",
+    "/werk/aankondigingen/{announcement_id}/goedkeuren",
+    "/werk/aankondigingen/{announcement_id}/indienen",
     "/dev/inloggen",
 }
 # A well-formed value for each path parameter (one that names nothing, unless a test fills in a real one).
