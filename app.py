@@ -6,7 +6,7 @@ This module only builds the Chalice app and registers its parts; reading it show
 from chalice.app import Chalice
 
 from chalicelib import config
-from chalicelib.api import announcements, applicant, login, pages, public, staff, staff_pages, subscriptions
+from chalicelib.api import announcements, applicant, login, pages, public, staff, staff_pages, subscription_pages, subscriptions
 from chalicelib.api.http import normalise_chalice_errors
 from chalicelib.events import delivery, feedback, schedules, stream
 
@@ -23,6 +23,7 @@ app.register_blueprint(announcements.bp)
 app.register_blueprint(pages.bp)
 app.register_blueprint(login.bp)
 app.register_blueprint(staff_pages.bp)
+app.register_blueprint(subscription_pages.bp)
 app.register_blueprint(stream.bp)
 app.register_blueprint(delivery.bp)
 app.register_blueprint(feedback.bp)

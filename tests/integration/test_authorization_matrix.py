@@ -118,6 +118,11 @@ GET    /toegankelijkheid                                             200       2
 GET    /kcc                                                          302       302  302   302 302  302    302   302      302
 GET    /kcc/zaken/{case_id}                                          302       302  302   302 302  302    302   302      302
 POST   /kcc/zaken/{case_id}/contactmomenten                          302       302  302   302 302  302    302   302      302
+GET    /mijn-abonnementen                                            302       302  302   302 302  302    302   302      302
+POST   /mijn-abonnementen                                            302       302  302   302 302  302    302   302      302
+POST   /mijn-abonnementen/{subscription_id}/stoppen                  302       302  302   302 302  302    302   302      302
+GET    /mijn-voorkeuren                                              302       302  302   302 302  302    302   302      302
+POST   /mijn-voorkeuren                                              302       302  302   302 302  302    302   302      302
 """
 
 
@@ -216,6 +221,9 @@ CALLS: dict[tuple[str, str], Call] = {
     # the pages behind login read a session cookie, never a bearer token: without one, the same for everybody
     ("POST", "/uitloggen"): Call(lambda world, role: "", form=True),
     ("POST", "/kcc/zaken/{case_id}/contactmomenten"): Call(lambda world, role: "", form=True),
+    ("POST", "/mijn-abonnementen"): Call(lambda world, role: urlencode({"topic": "subsidies"}), form=True),
+    ("POST", "/mijn-abonnementen/{subscription_id}/stoppen"): Call(lambda world, role: "", form=True),
+    ("POST", "/mijn-voorkeuren"): Call(lambda world, role: urlencode({"channel": "portal"}), form=True),
     ("POST", "/dev/inloggen"): Call(lambda world, role: urlencode({"persona": "mark"}), form=True),
     ("POST", "/abonnement/beheren"): Call(
         lambda world, role: urlencode({"token": world.links["manage"], "frequency": "daily", "language": "nl"}), form=True

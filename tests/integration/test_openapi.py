@@ -39,6 +39,9 @@ PAGES = {
     "/kcc",
     "/kcc/zaken/{case_id}",
     "/kcc/zaken/{case_id}/contactmomenten",
+    "/mijn-abonnementen",
+    "/mijn-abonnementen/{subscription_id}/stoppen",
+    "/mijn-voorkeuren",
     "/dev/inloggen",
 }
 # A well-formed value for each path parameter (one that names nothing, unless a test fills in a real one).
