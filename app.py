@@ -15,6 +15,7 @@ from chalicelib.api import (
     public,
     staff,
     staff_pages,
+    subscription_pages,
     subscriptions,
     work_pages,
 )
@@ -36,6 +37,7 @@ app.register_blueprint(login.bp)
 app.register_blueprint(staff_pages.bp)
 app.register_blueprint(work_pages.bp)
 app.register_blueprint(announcement_pages.bp)
+app.register_blueprint(subscription_pages.bp)
 app.register_blueprint(stream.bp)
 app.register_blueprint(delivery.bp)
 app.register_blueprint(feedback.bp)

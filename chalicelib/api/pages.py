@@ -171,6 +171,15 @@ def _describe(subscription: Subscription, language: Language) -> str:
     return " · ".join(parts)
 
 
+def catalogue() -> dict[str, Any]:
+    """What the forms offer to follow: the topics, and the gemeenten by name."""
+    reference = wiring.reference()
+    return {
+        "topics": sorted(reference.topics(), key=lambda t: t.slug),
+        "gemeenten": sorted(reference.gemeenten(), key=lambda g: g.naam),
+    }
+
+
 @page("/volgen", methods=["GET"])
 def follow_form() -> Response:
     return _follow_page()
@@ -178,13 +187,11 @@ def follow_form() -> Response:
 
 def _follow_page(status: int = 200, errors: list[str] | None = None, fields: dict[str, list[str]] | None = None) -> Response:
     """The form; after a mistake, with what the person chose and typed still in it."""
-    reference = wiring.reference()
     chosen = fields or {}
     return _page(
         "follow",
         status,
-        topics=sorted(reference.topics(), key=lambda t: t.slug),
-        gemeenten=sorted(reference.gemeenten(), key=lambda g: g.naam),
+        **catalogue(),
         errors=errors or [],
         form={key: values[-1] for key, values in chosen.items()},
         chosen_topics=set(chosen.get("topic", [])),

@@ -4,7 +4,7 @@ unsubscribe (the same actions as the pages behind those links)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Blueprint
 
@@ -18,6 +18,9 @@ from chalicelib.api.texts import CHECK_INBOX
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.language import Language
 from chalicelib.domain.subscriptions import Channel, Frequency, PostalAddress
+
+if TYPE_CHECKING:
+    from chalicelib.services.subscriptions import PreferenceChange
 
 bp = Blueprint(__name__)
 
@@ -140,20 +143,25 @@ def preferences(call: Call) -> Any:
     errors=(403,),
 )
 def set_preferences(call: Call) -> Any:
+    change = preference_change(call.body())
+    return preferences_json(wiring.subscription_service().set_preferences(call.principal(), change))
+
+
+def preference_change(body: dict[str, Any]) -> PreferenceChange:
+    """Preferences as PREFERENCES parsed them, for the service: at least one channel; a postcode in capitals.
+    The JSON route and the preferences page both read them this way."""
     from chalicelib.services.subscriptions import PreferenceChange
 
-    body = call.body()
     if not body["channels"]:
         raise ValidationError.single("channels", "required_channel")
     address = body.get("postal_address")
-    change = PreferenceChange(
+    return PreferenceChange(
         channels=frozenset(Channel(c) for c in body["channels"]),
         language=Language(body["language"]),
         frequency=Frequency(body["frequency"]),
         quiet_hours=body["quiet_hours"],
         postal_address=PostalAddress(**{**address, "postcode": address["postcode"].upper()}) if address else None,
     )
-    return preferences_json(wiring.subscription_service().set_preferences(call.principal(), change))
 
 
 @endpoint(

@@ -197,3 +197,76 @@ def test_sanne_of_the_kcc_finds_marks_case_and_records_his_call(local_stack: Loc
     page.get_by_role("button", name="Vastleggen").click()
     _shown(page.get_by_text("Het contactmoment staat bij de zaak."))
     _shown(page.get_by_text("Contact met de provincie").first)
+
+
+def test_mark_follows_nature_in_rhenen_and_chooses_how_he_hears_about_it(local_stack: LocalStack, browser: Any):
+    mark = local_stack.token("mark")
+    status, before = local_stack.call("GET", "/api/me/preferences", mark)
+    assert status == 200, before
+    page = browser.new_page(locale="nl-NL")
+    page.goto(f"{local_stack.api}/mijn-zaken")
+    page.get_by_role("button", name="Mark Visser").click()
+    _shown(page.get_by_role("heading", name="Mijn zaken"))
+
+    # Wat ik volg, from the menu on Mijn zaken: he follows nature and landscape in Rhenen
+    page.get_by_role("link", name="Wat ik volg").click()
+    _shown(page.get_by_role("heading", name="Wat ik volg", level=1))
+    _accessible(page)
+    page.get_by_label("Natuur en landschap").check()
+    page.get_by_label("Gemeente").select_option(label="Rhenen")
+    page.get_by_role("button", name="Volgen").click()
+    _shown(page.get_by_role("status").get_by_text("U volgt dit nu."))
+    _shown(page.get_by_role("button", name="Stoppen: Natuur en landschap · Rhenen"))
+    _accessible(page)
+    status, mine = local_stack.call("GET", "/api/me/subscriptions", mark)
+    assert {"topics": ["natuur-en-landschap"], "gemeenten": ["GM0340"]} in [
+        {"topics": s["topics"], "gemeenten": s["gemeenten"]} for s in mine["subscriptions"]
+    ]
+
+    # choosing nothing is explained at the top and at the field
+    page.get_by_role("button", name="Volgen").click()
+    _shown(page.get_by_role("alert"))
+    _shown(page.locator("#topics-error"))
+    _accessible(page)
+
+    # the same page in English
+    page.get_by_role("link", name="English").click()
+    _shown(page.get_by_role("heading", name="What I follow", level=1))
+    _shown(page.get_by_role("button", name="Stop: Nature and landscape · Rhenen"))
+    _accessible(page)
+
+    # My preferences: letters need an address; with one, once a day, his choices are saved
+    page.get_by_role("link", name="My preferences").click()
+    _shown(page.get_by_role("heading", name="My preferences", level=1))
+    _accessible(page)
+    page.get_by_label("By letter").check()
+    page.get_by_label("Once a day (at 7.00)").check()
+    page.get_by_role("button", name="Save").click()
+    _shown(page.get_by_role("alert").get_by_text("We need your address to send letters.", exact=False))
+    _accessible(page)
+    for label, value in (
+        ("Name", "Mark Visser"),
+        ("Street", "Dorpsstraat"),
+        ("House number", "12"),
+        ("Postcode", "3941 AB"),
+        ("Town", "Doorn"),
+    ):
+        page.get_by_label(label, exact=True).fill(value)
+    page.get_by_role("button", name="Save").click()
+    _shown(page.get_by_role("status").get_by_text("Your choices have been saved."))
+    _accessible(page)
+    page.get_by_role("link", name="Nederlands").click()
+    _shown(page.get_by_role("heading", name="Mijn voorkeuren", level=1))
+    assert page.get_by_label("Per brief").is_checked()
+    assert page.get_by_label("Eén keer per dag (om 7.00 uur)").is_checked()
+    _accessible(page)
+    status, saved = local_stack.call("GET", "/api/me/preferences", mark)
+    assert (saved["frequency"], "letter" in saved["channels"], saved["postal_address"]["woonplaats"]) == ("daily", True, "Doorn")
+
+    # he stops following nature in Rhenen; the other tests find his choices as they were
+    page.get_by_role("link", name="Wat ik volg").click()
+    page.get_by_role("button", name="Stoppen: Natuur en landschap · Rhenen").click()
+    _shown(page.get_by_role("status").get_by_text("U volgt dit niet meer."))
+    restored = {k: before[k] for k in ("channels", "language", "frequency", "quiet_hours", "postal_address")}
+    assert local_stack.call("PUT", "/api/me/preferences", mark, restored)[0] == 200
+    page.close()

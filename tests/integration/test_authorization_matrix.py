@@ -130,6 +130,11 @@ GET    /werk/aankondigingen/{announcement_id}                        302       3
 POST   /werk/aankondigingen/{announcement_id}/indienen               302       302  302   302 302  302    302   302      302
 POST   /werk/aankondigingen/{announcement_id}/goedkeuren             302       302  302   302 302  302    302   302      302
 POST   /werk/aankondigingen/{announcement_id}/afwijzen               302       302  302   302 302  302    302   302      302
+GET    /mijn-abonnementen                                            302       302  302   302 302  302    302   302      302
+POST   /mijn-abonnementen                                            302       302  302   302 302  302    302   302      302
+POST   /mijn-abonnementen/{subscription_id}/stoppen                  302       302  302   302 302  302    302   302      302
+GET    /mijn-voorkeuren                                              302       302  302   302 302  302    302   302      302
+POST   /mijn-voorkeuren                                              302       302  302   302 302  302    302   302      302
 """
 
 
@@ -236,6 +241,9 @@ CALLS: dict[tuple[str, str], Call] = {
     ("POST", "/werk/aankondigingen/{announcement_id}/indienen"): Call(lambda world, role: "", form=True),
     ("POST", "/werk/aankondigingen/{announcement_id}/goedkeuren"): Call(lambda world, role: "", form=True),
     ("POST", "/werk/aankondigingen/{announcement_id}/afwijzen"): Call(lambda world, role: "", form=True),
+    ("POST", "/mijn-abonnementen"): Call(lambda world, role: urlencode({"topic": "subsidies"}), form=True),
+    ("POST", "/mijn-abonnementen/{subscription_id}/stoppen"): Call(lambda world, role: "", form=True),
+    ("POST", "/mijn-voorkeuren"): Call(lambda world, role: urlencode({"channel": "portal"}), form=True),
     ("POST", "/dev/inloggen"): Call(lambda world, role: urlencode({"persona": "mark"}), form=True),
     ("POST", "/abonnement/beheren"): Call(
         lambda world, role: urlencode({"token": world.links["manage"], "frequency": "daily", "language": "nl"}), form=True

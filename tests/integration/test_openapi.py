@@ -50,6 +50,9 @@ PAGES = {
     "/werk/aankondigingen/{announcement_id}/afwijzen",
     "/werk/aankondigingen/{announcement_id}/goedkeuren",
     "/werk/aankondigingen/{announcement_id}/indienen",
+    "/mijn-abonnementen",
+    "/mijn-abonnementen/{subscription_id}/stoppen",
+    "/mijn-voorkeuren",
     "/dev/inloggen",
 }
 # A well-formed value for each path parameter (one that names nothing, unless a test fills in a real one).

@@ -1,0 +1,294 @@
+"""The logged-in applicant's pages about following: Wat ik volg (each subscription in words with a button to
+stop it, and a form to follow topics in a gemeente) and Mijn voorkeuren (channels, language, how often, quiet
+hours, the address for letters).
+
+They do what ``/api/me/subscriptions`` and ``/api/me/preferences`` do, with the same schemas and the same
+service, for the session's principal: a gemachtigde's subscriptions are her own, and staff are refused (403)
+as the API refuses them. Every form carries the session's CSRF token; a POST without it changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import urlencode
+
+from chalice.app import Blueprint, Response
+
+from chalicelib import wiring
+from chalicelib.api.http import BodyError, check_path_parameters
+from chalicelib.api.login import _redirect, logged_in
+from chalicelib.api.pages import FORM, _describe, _fields, _language, _page, _query, audit_page, catalogue
+from chalicelib.api.places import scope_from_body
+from chalicelib.api.subscriptions import ADDRESS, PREFERENCES, SCOPE, preference_change
+from chalicelib.api.texts import PAGE_TEXTS, issue_text
+from chalicelib.domain.errors import ForbiddenError, Issue, SubscriptionNotFoundError, ValidationError
+from chalicelib.domain.identity import Role, require_role
+from chalicelib.domain.language import Language
+from chalicelib.domain.login import Session
+from chalicelib.domain.subscriptions import Channel, Frequency, Subscriber, Subscription
+
+bp = Blueprint(__name__)
+
+SUBSCRIPTIONS_PAGE = "/mijn-abonnementen"
+PREFERENCES_PAGE = "/mijn-voorkeuren"
+ADDRESS_FIELDS = tuple(spec.name for spec in ADDRESS.fields)
+MAX_FIELDS = 40
+Fields = Mapping[str, list[str]]
+
+# Where a problem the schema or the service names (``topics.0``, ``postal_address.postcode``) shows on a page:
+# the form field it is about, and the text that names that field.
+FOLLOW_FIELDS = {
+    "topics": ("topics", "topics_legend"),
+    "gemeenten": ("gemeente", "gemeente_label"),
+    "subscriptions": ("subscriptions", "my_subscriptions_title"),
+}
+PREFERENCE_FIELDS = {
+    "channels": ("channels", "channels_field"),
+    "language": ("language", "language_label"),
+    "frequency": ("frequency", "frequency_field"),
+    "quiet_hours": ("quiet_hours", "quiet_hours_label"),
+    "postal_address": ("postal_address", "address_legend"),
+    **{f"postal_address.{name}": (name, f"address_{name}") for name in ADDRESS_FIELDS},
+}
+# What the list page says after a redirect: ``?gevolgd=1`` or ``?gestopt=1``.
+NOTICES = {"gevolgd": "followed", "gestopt": "stopped"}
+
+
+def _last(fields: Fields, name: str) -> str:
+    return (fields.get(name) or [""])[-1]
+
+
+def _form_errors(issues: list[Issue], fields: Mapping[str, tuple[str, str]], language: Language) -> dict[str, Any]:
+    """The error summary (each linked to its field) and the message beside each field, naming the field in the
+    page's language."""
+    summary: list[dict[str, str | None]] = []
+    by_field: dict[str, str] = {}
+    for issue in issues:
+        message = issue_text(issue.code, issue.params, language)
+        found = _field_for(issue.field, fields)
+        if found is None:
+            summary.append({"anchor": None, "text": message})
+            continue
+        field, label = found
+        text = f"{PAGE_TEXTS[label].in_(language)}: {message}"
+        summary.append({"anchor": field, "text": text})
+        by_field.setdefault(field, text)
+    return {"errors": summary, "field_errors": by_field}
+
+
+def _field_for(path: str, fields: Mapping[str, tuple[str, str]]) -> tuple[str, str] | None:
+    """The field of ``postal_address.postcode`` itself; of ``topics.0``, that of ``topics``."""
+    parts = path.split(".")
+    for end in range(len(parts), 0, -1):
+        found = fields.get(".".join(parts[:end]))
+        if found is not None:
+            return found
+    return None
+
+
+NO_ERRORS: dict[str, Any] = {"errors": [], "field_errors": {}}
+
+
+def _back(path: str, flag: str) -> str:
+    """Where a form goes after it did its work: its page, saying so, in the language it was sent in."""
+    chosen = _query().get("lang")
+    return f"{path}?{urlencode({flag: '1', **({'lang': chosen} if chosen in ('nl', 'en') else {})})}"
+
+
+def _refused(session: Session, action: str) -> Response:
+    """Staff (and anyone else without the applicant role) get what the API gives them: 403."""
+    audit_page(action, actor=session.principal.subject, result=403)
+    return _page("message", 403, title_key="error_title", text_key="applicants_only")
+
+
+def _submit(
+    session: Session,
+    action: str,
+    apply: Callable[[Fields], str],
+    again: Callable[[ValidationError, Fields], Response],
+) -> Response:
+    """A form's POST: only with the session's CSRF token and for an applicant; then ``apply`` reads the form,
+    calls the service and says where to go (303). A mistake shows the form ``again`` (400) with what was
+    chosen, and nothing is written. Every outcome leaves an audit line."""
+    actor = session.principal.subject
+    try:
+        fields = _fields(MAX_FIELDS)
+    except BodyError:
+        audit_page(action, actor=actor, result=413)
+        return _page("message", 413, title_key="error_title", text_key="questions")
+    if not session.accepts(_last(fields, "csrf")):
+        audit_page(action, actor=actor, result=403)
+        return _page("message", 403, title_key="error_title", text_key="form_expired")
+    try:
+        require_role(session.principal, Role.APPLICANT, action)
+        location = apply(fields)
+    except ForbiddenError:
+        return _refused(session, action)
+    except ValidationError as error:
+        audit_page(action, actor=actor, result=400)
+        return again(error, fields)
+    except SubscriptionNotFoundError:
+        audit_page(action, actor=actor, result=404)
+        return _page("message", 404, title_key="not_found_title", text_key="not_found_text")
+    audit_page(action, actor=actor, result=303)
+    return _redirect(location)
+
+
+# Wat ik volg -----------------------------------------------------------------------------------------------
+
+
+@bp.route(SUBSCRIPTIONS_PAGE, methods=["GET"])
+@logged_in
+def my_subscriptions(session: Session) -> Response:
+    """Wat ik volg: every subscription in words, each with a button to stop it, and a form to follow more."""
+    query = _query()
+    return _subscriptions_page(session, notice=next((text for flag, text in NOTICES.items() if query.get(flag) == "1"), None))
+
+
+def _subscriptions_page(
+    session: Session, status: int = 200, *, notice: str | None = None, fields: Fields | None = None, errors: Any = None
+) -> Response:
+    language = _language()
+    try:
+        followed = wiring.subscription_service().mine(session.principal)
+    except ForbiddenError:
+        return _refused(session, "list_subscriptions")
+    chosen = fields or {}
+    return _page(
+        "my_subscriptions",
+        status,
+        **catalogue(),
+        **(errors or NO_ERRORS),
+        subscriptions=_described(session, followed, language),
+        chosen_topics=set(chosen.get("topic", [])),
+        gemeente=_last(chosen, "gemeente"),
+        notice=notice,
+        csrf=session.csrf,
+    )
+
+
+def _described(session: Session, followed: list[Subscription], language: Language) -> list[tuple[str, str]]:
+    """Each subscription in words; one to a case of theirs with the case's number ("uw zaak SUB-2026-000123")."""
+    numbers: dict[str, str] = {}
+    if any(s.scope.case_id for s in followed):
+        numbers = {view.case.id: view.case.case_number for view in wiring.case_queries().my_cases(session.principal)}
+    described = []
+    for subscription in followed:
+        number = numbers.get(subscription.scope.case_id or "")
+        text = _describe(subscription, language)
+        described.append((subscription.id, f"{text} {number}" if number else text))
+    return described
+
+
+def _subscriptions_again(session: Session) -> Callable[[ValidationError, Fields], Response]:
+    return lambda error, fields: _subscriptions_page(
+        session, 400, fields=fields, errors=_form_errors(error.issues, FOLLOW_FIELDS, _language())
+    )
+
+
+@bp.route(SUBSCRIPTIONS_PAGE, methods=["POST"], content_types=[FORM])
+@logged_in
+def follow(session: Session) -> Response:
+    """Follow the chosen topics in the chosen gemeente (no topic: all of them; no gemeente: anywhere)."""
+
+    def apply(fields: Fields) -> str:
+        gemeente = _last(fields, "gemeente")
+        body = {"topics": fields.get("topic", []), "gemeenten": [gemeente] if gemeente else []}
+        wiring.subscription_service().follow(session.principal, scope_from_body(SCOPE.parse(body)))
+        return _back(SUBSCRIPTIONS_PAGE, "gevolgd")
+
+    return _submit(session, "follow", apply, _subscriptions_again(session))
+
+
+@bp.route(SUBSCRIPTIONS_PAGE + "/{subscription_id}/stoppen", methods=["POST"], content_types=[FORM])
+def stop(subscription_id: str) -> Response:
+    """Stop one subscription (stopping twice is harmless; someone else's is not found)."""
+    return logged_in(lambda session: _stop(session, subscription_id))()
+
+
+def _stop(session: Session, subscription_id: str) -> Response:
+    def apply(fields: Fields) -> str:
+        check_path_parameters({"subscription_id": subscription_id})
+        wiring.subscription_service().stop(session.principal, subscription_id)
+        return _back(SUBSCRIPTIONS_PAGE, "gestopt")
+
+    return _submit(session, "stop_subscription", apply, _subscriptions_again(session))
+
+
+# Mijn voorkeuren -------------------------------------------------------------------------------------------
+
+
+@bp.route(PREFERENCES_PAGE, methods=["GET"])
+@logged_in
+def my_preferences(session: Session) -> Response:
+    """Mijn voorkeuren: how, how often and in which language; the address for letters."""
+    return _preferences_page(session, saved=_query().get("opgeslagen") == "1")
+
+
+def _preferences_page(
+    session: Session, status: int = 200, *, saved: bool = False, fields: Fields | None = None, errors: Any = None
+) -> Response:
+    try:
+        subscriber = wiring.subscription_service().preferences(session.principal)
+    except ForbiddenError:
+        return _refused(session, "read_preferences")
+    return _page(
+        "my_preferences",
+        status,
+        **(errors or NO_ERRORS),
+        form=_chosen(subscriber) if fields is None else _posted(fields),
+        email=subscriber.email,
+        channels=[c.value for c in Channel],
+        frequencies=[f.value for f in Frequency],
+        address_fields=ADDRESS_FIELDS,
+        saved=saved,
+        csrf=session.csrf,
+    )
+
+
+def _chosen(subscriber: Subscriber) -> dict[str, Any]:
+    """The form filled in with what the subscriber chose before."""
+    address = subscriber.postal_address
+    return {
+        "channels": {c.value for c in subscriber.channels},
+        "language": subscriber.language.value,
+        "frequency": subscriber.frequency.value,
+        "quiet_hours": subscriber.quiet_hours,
+        "address": {name: getattr(address, name) if address else "" for name in ADDRESS_FIELDS},
+    }
+
+
+def _posted(fields: Fields) -> dict[str, Any]:
+    """The form as it was sent, shown back after a mistake."""
+    return {
+        "channels": set(fields.get("channel", [])),
+        "language": _last(fields, "language"),
+        "frequency": _last(fields, "frequency"),
+        "quiet_hours": "quiet_hours" in fields,
+        "address": {name: _last(fields, name) for name in ADDRESS_FIELDS},
+    }
+
+
+@bp.route(PREFERENCES_PAGE, methods=["POST"], content_types=[FORM])
+@logged_in
+def set_preferences(session: Session) -> Response:
+    """Save the preferences, checked as PUT /api/me/preferences checks them; an address only if one is typed."""
+
+    def apply(fields: Fields) -> str:
+        form = _posted(fields)
+        address = form["address"]
+        body = {
+            "channels": sorted(form["channels"]),
+            "language": form["language"] or None,
+            "frequency": form["frequency"] or None,
+            "quiet_hours": form["quiet_hours"],
+            "postal_address": address if any(value.strip() for value in address.values()) else None,
+        }
+        wiring.subscription_service().set_preferences(session.principal, preference_change(PREFERENCES.parse(body)))
+        return _back(PREFERENCES_PAGE, "opgeslagen")
+
+    def again(error: ValidationError, fields: Fields) -> Response:
+        return _preferences_page(session, 400, fields=fields, errors=_form_errors(error.issues, PREFERENCE_FIELDS, _language()))
+
+    return _submit(session, "set_preferences", apply, again)
