@@ -298,7 +298,7 @@ def case_commands() -> CaseCommands:
 def case_queries() -> CaseQueries:
     from chalicelib.services.case_queries import CaseQueries
 
-    return CaseQueries(cases(), catalogue(), outbox(), contacts())
+    return CaseQueries(cases(), catalogue(), outbox(), contacts(), subscribers())
 
 
 @lru_cache(maxsize=1)

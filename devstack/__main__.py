@@ -129,11 +129,15 @@ def _banner(api: str, moto: str, seeded: dict[str, str], tokens: dict[str, str])
    # 5. Mark sees his case: status, the message, missing documents, deadline and servicenorm, behandelaar:
    curl -s {api}/api/me/cases/{case} -H "Authorization: Bearer $MARK"
 
-   # 6. Sanne (KCC) records Mark's phone call; Anna sees it on the timeline:
+   # 6. Mark calls without his case number; Sanne (KCC) finds his cases by his e-mail address (or on {api}/kcc):
+   curl -s -X POST {api}/api/cases/search -H "Authorization: Bearer $SANNE" \\
+        -H 'Content-Type: application/json' -d '{{"email": "mark.visser@example.org"}}'
+   #    and records his call, tagged for staff; Anna sees it on the timeline:
    curl -s -X POST {api}/api/cases/{case}/contact-moments -H "Authorization: Bearer $SANNE" \\
         -H 'Content-Type: application/json' \\
         -d '{{"kanaal": "telefoon", "onderwerp": "Vergunning waterschap",
-             "inhoud": "Uitgelegd hoe hij de vergunning aanvraagt via het Omgevingsloket.", "vertrouwelijk": false}}'
+             "inhoud": "Uitgelegd hoe hij de vergunning aanvraagt via het Omgevingsloket.", "vertrouwelijk": false,
+             "tags": ["dso", "vergunning-waterschap"]}}'
    curl -s {api}/api/cases/{case} -H "Authorization: Bearer $ANNA"
 
    # The KCC sees which notifications Mark was sent and whether they arrived:

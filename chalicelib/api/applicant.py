@@ -13,8 +13,8 @@ from chalice.app import Blueprint
 
 from chalicelib import wiring
 from chalicelib.api.http import Call, Query, endpoint
-from chalicelib.api.presenters import case_json, case_summary_json, inbox_json
-from chalicelib.api.responses import CASE_FOR_APPLICANT, INBOX_PAGE, MY_CASES, ref
+from chalicelib.api.presenters import case_json, case_list_json, inbox_json
+from chalicelib.api.responses import CASE_FOR_APPLICANT, CASE_LIST, INBOX_PAGE, ref
 from chalicelib.api.schema import Schema
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.inbox import INBOX_MESSAGE_ID
@@ -38,13 +38,13 @@ PAGE = (
     "/api/me/cases",
     action="list_my_cases",
     summary="My cases (applicant, or who acts for them)",
-    response=MY_CASES,
+    response=CASE_LIST,
     errors=(403,),
 )
 def my_cases(call: Call) -> Any:
     views = wiring.case_queries().my_cases(call.principal())
     today = amsterdam_date(wiring.clock().now())
-    return {"cases": [case_summary_json(v, call.language, today=today) for v in views]}
+    return case_list_json(views, call.language, today=today)
 
 
 @endpoint(

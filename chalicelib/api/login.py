@@ -20,7 +20,7 @@ from chalice.app import Blueprint, Response
 from chalicelib import wiring
 from chalicelib.api.http import check_path_parameters
 from chalicelib.api.pages import HEADERS, _fields, _language, _page, _query, audit_page, current_path
-from chalicelib.api.presenters import case_json, case_summary_json, inbox_json
+from chalicelib.api.presenters import case_json, case_list_json, inbox_json
 from chalicelib.config import settings
 from chalicelib.domain.case_view import CaseView
 from chalicelib.domain.errors import AuthenticationError, DomainError
@@ -143,16 +143,11 @@ def my_cases(session: Session) -> Response:
     """Mijn zaken: each case with its status and deadline, and how many messages are unread."""
     language = _language()
     principal = session.principal
-    today = amsterdam_date(wiring.clock().now())
-    cases: list[dict[str, Any]] = []
     try:
         views = wiring.case_queries().my_cases(principal)
     except DomainError:  # staff have no cases of their own
         return _page("message", 403, title_key="error_title", text_key="questions")
-    for view in views:
-        summary = case_summary_json(view, language, today=today)
-        number, product, status, due = (summary[k] for k in ("case_number", "zaaktype", "status", "deadline"))
-        cases.append({"id": summary["id"], "number": number, "product": product, "status": status, "due": _day(due, language)})
+    cases = case_rows(views, language, link=HOME + "/")
     unread = wiring.berichtenbox().page(principal, limit=1, after=None).unread
     return _page(
         "my_cases",
@@ -162,6 +157,21 @@ def my_cases(session: Session) -> Response:
         acting_for=principal.represents,
         csrf=session.csrf,
     )
+
+
+def case_rows(views: list[CaseView], language: Language, *, link: str) -> list[dict[str, Any]]:
+    """The lines of a table of cases (``pages/_cases.html.j2``), each linking to ``link`` + the case's id."""
+    lines = case_list_json(views, language, today=amsterdam_date(wiring.clock().now()))["cases"]
+    return [
+        {
+            "href": link + line["id"],
+            "number": line["case_number"],
+            "product": line["zaaktype"],
+            "status": line["status"],
+            "due": _day(line["deadline"], language),
+        }
+        for line in lines
+    ]
 
 
 def _day(iso: str | None, language: Language) -> str | None:
@@ -187,10 +197,11 @@ def _case(session: Session, case_id: str) -> Response:
     return _page("case", **_case_context(view, language))
 
 
-def _case_context(view: CaseView, language: Language) -> dict[str, Any]:
-    """What the case page shows, the same for the applicant and the KCC (who sees what the applicant sees)."""
+def _case_context(view: CaseView, language: Language, *, staff: bool = False) -> dict[str, Any]:
+    """What the case page shows, the same for the applicant and the KCC (who sees what the applicant sees,
+    and with ``staff`` what only staff see of a contact moment: whether it is confidential, its tags)."""
     today = amsterdam_date(wiring.clock().now())
-    case = case_json(view, language, wiring.reference(), staff=False, today=today)
+    case = case_json(view, language, wiring.reference(), staff=staff, today=today)
     return {
         "case": case,
         "timeline": [{**entry, "day": _day(entry["at"], language)} for entry in case["timeline"]],

@@ -175,7 +175,7 @@ def case_json(view: CaseView, language: Language, reference: ReferenceData, *, s
 
 
 def case_summary_json(view: CaseView, language: Language, *, today: date) -> dict[str, Any]:
-    """A line in "Mijn zaken": number, product, status, next step, deadline."""
+    """A line in a list of cases ("Mijn zaken", the KCC's search): number, product, status, next step, deadline."""
     case = view.case
     return {
         "id": case.id,
@@ -188,6 +188,11 @@ def case_summary_json(view: CaseView, language: Language, *, today: date) -> dic
         "deadline_state": view.deadline.state(today, closed=case.is_closed).value,
         "missing_documents": len(view.missing_documents),
     }
+
+
+def case_list_json(views: list[CaseView], language: Language, *, today: date) -> dict[str, Any]:
+    """A list of cases, one line each: an applicant's own, or those the KCC found."""
+    return {"cases": [case_summary_json(view, language, today=today) for view in views]}
 
 
 def notification_json(notification: Notification) -> dict[str, Any]:

@@ -222,7 +222,7 @@ COMPONENTS: dict[str, JsonSchema] = {
             "deadline_state": one_of(DeadlineState),
             "missing_documents": {"type": "integer", "minimum": 0},
         },
-        description='A line in "Mijn zaken".',
+        description='A line in a list of cases: "Mijn zaken", or the cases the KCC found.',
     ),
     "Notification": closed(
         {
@@ -332,7 +332,7 @@ HEALTH = closed({"status": {"const": "ok"}, "stage": STRING})
 ZAAKTYPEN = closed({"zaaktypen": array(ref("Zaaktype"))})
 CASE_FOR_STAFF = ref("CaseForStaff")
 CASE_FOR_APPLICANT = ref("CaseForApplicant")
-MY_CASES = closed({"cases": array(ref("CaseSummary"))})
+CASE_LIST = closed({"cases": array(ref("CaseSummary"))})
 DELIVERY_STATUS = closed({"case_id": STRING, "notifications": array(ref("Notification"))})
 INBOX_PAGE = closed(
     {

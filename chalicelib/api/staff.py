@@ -3,23 +3,28 @@ its delivery status. Routes only write the cases table; people are told by the s
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Blueprint
 
 from chalicelib import wiring
 from chalicelib.api.http import Call, Query, endpoint, json_response
 from chalicelib.api.places import GEMEENTE
-from chalicelib.api.presenters import case_json, contact_json, notification_json
-from chalicelib.api.responses import CASE_FOR_STAFF, DELIVERY_STATUS, ref
+from chalicelib.api.presenters import case_json, case_list_json, contact_json, notification_json
+from chalicelib.api.responses import CASE_FOR_STAFF, CASE_LIST, DELIVERY_STATUS, ref
 from chalicelib.api.schema import Field, Schema
+from chalicelib.api.subscriptions import EMAIL
 from chalicelib.domain.case_view import CaseView, case_view
 from chalicelib.domain.cases import Case, Link
-from chalicelib.domain.contacts import KANALEN
+from chalicelib.domain.contacts import KANALEN, MAX_TAG_LENGTH, MAX_TAGS, TAG_PATTERN
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.identity import SUBJECT_PATTERN
 from chalicelib.domain.reference import Point
 from chalicelib.domain.workdays import amsterdam_date
+
+if TYPE_CHECKING:
+    from chalicelib.services.contacts import NewContactMoment
 
 bp = Blueprint(__name__)
 
@@ -96,9 +101,17 @@ CONTACT_MOMENT = Schema(
         Field("plaatsgevonden_op", "datetime"),
         Field("vertrouwelijk", "boolean", required=True, description="true: staff only; false: the applicant sees it too"),
         Field("indicatie_contact_gelukt", "boolean"),
-        Field("tags", "array", items=Field("tag", "string", max_length=40, pattern=r"[a-z0-9-]{1,40}"), max_items=10),
+        Field(
+            "tags",
+            "array",
+            items=Field("tag", "string", max_length=MAX_TAG_LENGTH, pattern=TAG_PATTERN, pattern_code="invalid_tag"),
+            max_items=MAX_TAGS,
+            description="labels for staff (the applicant does not see them): letters, digits and hyphens;"
+            " kept in lower case, each once",
+        ),
     )
 )
+CASE_SEARCH = Schema((replace(EMAIL, description="the address at which the person gets our e-mail"),))
 GEMACHTIGDE = Schema(
     (
         Field(
@@ -113,6 +126,21 @@ GEMACHTIGDE = Schema(
     )
 )
 EMPTY = Schema(())
+
+
+def new_contact_moment(body: dict[str, Any]) -> NewContactMoment:
+    """A contact moment from a body ``CONTACT_MOMENT`` parsed (from the API or the KCC's page)."""
+    from chalicelib.services.contacts import NewContactMoment
+
+    return NewContactMoment(
+        kanaal=body["kanaal"],
+        onderwerp=body["onderwerp"],
+        inhoud=body["inhoud"],
+        plaatsgevonden_op=body.get("plaatsgevonden_op"),
+        vertrouwelijk=body["vertrouwelijk"],
+        contact_gelukt=body.get("indicatie_contact_gelukt", True),
+        tags=tuple(body.get("tags", ())),
+    )
 
 
 def _staff_json(call: Call, view: CaseView) -> dict[str, Any]:
@@ -177,6 +205,26 @@ def find_case(call: Call) -> Any:
     if not number:
         raise ValidationError.single("case_number", "required")
     return _staff_json(call, wiring.case_queries().find_by_number(call.principal(), number))
+
+
+@endpoint(
+    bp,
+    "/api/cases/search",
+    methods=("POST",),
+    action="find_cases_by_email",
+    summary="Find a person's cases by the e-mail address they get our messages at (behandelaar, KCC)",
+    body=CASE_SEARCH,
+    example={"email": "aanvrager@example.org"},
+    response=CASE_LIST,
+    errors=(403,),
+)
+def find_cases_by_email(call: Call) -> Any:
+    """The cases, newest first, of whoever gets Baken's e-mail at this address: those they are a party to or
+    act in for someone else. An address nobody uses and a person without cases both give an empty list. The
+    address travels in the body, not the URL, so that it stays out of URLs and access logs; the search is
+    in the audit log, without the address."""
+    views = wiring.case_queries().find_by_email(call.principal(), call.body()["email"])
+    return case_list_json(views, call.language, today=amsterdam_date(wiring.clock().now()))
 
 
 @endpoint(
@@ -345,28 +393,14 @@ def delivery_status(call: Call, case_id: str) -> Any:
         "onderwerp": "Vergunning waterschap",
         "inhoud": "Uitgelegd waar hij die aanvraagt.",
         "vertrouwelijk": False,
+        "tags": ["dso", "vergunning-waterschap"],
     },
     response=ref("ContactMomentForStaff"),
     status=201,
     errors=(403,),
 )
 def record_contact_moment(call: Call, case_id: str) -> Any:
-    from chalicelib.services.contacts import NewContactMoment
-
-    body = call.body()
-    moment = wiring.contact_registry().record(
-        call.principal(),
-        case_id,
-        NewContactMoment(
-            kanaal=body["kanaal"],
-            onderwerp=body["onderwerp"],
-            inhoud=body["inhoud"],
-            plaatsgevonden_op=body.get("plaatsgevonden_op"),
-            vertrouwelijk=body["vertrouwelijk"],
-            contact_gelukt=body.get("indicatie_contact_gelukt", True),
-            tags=tuple(body.get("tags", ())),
-        ),
-    )
+    moment = wiring.contact_registry().record(call.principal(), case_id, new_contact_moment(call.body()))
     return json_response(contact_json(moment, staff=True), 201)
 
 

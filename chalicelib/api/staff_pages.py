@@ -1,6 +1,7 @@
-"""The KCC's pages (any medewerker may use them): find a case by its number, see it exactly as the applicant
-does plus what Baken sent them and how that went, and record a contact moment (Klantinteracties fields:
-kanaal, onderwerp, inhoud, vertrouwelijk), which then shows on the case's timeline. Nothing here changes a case.
+"""The KCC's pages (any medewerker may use them): find a case by its number, or the cases of a caller by the
+e-mail address they get our messages at; see a case exactly as the applicant does plus what Baken sent them and
+how that went; and record a contact moment (Klantinteracties fields: kanaal, onderwerp, inhoud, vertrouwelijk,
+and tags for staff), which then shows on the case's timeline. Nothing here changes a case.
 """
 
 from __future__ import annotations
@@ -11,18 +12,20 @@ from chalice.app import Blueprint, Response
 
 from chalicelib import wiring
 from chalicelib.api.http import check_path_parameters
-from chalicelib.api.login import _case_context, _day, logged_in
-from chalicelib.api.pages import _fields, _language, _page, _query, audit_page
+from chalicelib.api.login import _case_context, _day, case_rows, logged_in
+from chalicelib.api.pages import FORM, _fields, _language, _page, _query, audit_page
 from chalicelib.api.presenters import notification_json
-from chalicelib.api.staff import CONTACT_MOMENT
-from chalicelib.api.texts import ISSUE_TEXTS
+from chalicelib.api.staff import CASE_SEARCH, CONTACT_MOMENT, new_contact_moment
+from chalicelib.api.texts import issue_text
 from chalicelib.domain.contacts import KANALEN
 from chalicelib.domain.errors import CaseNotFoundError, DomainError, ValidationError
 from chalicelib.domain.identity import STAFF
+from chalicelib.domain.language import Language
 from chalicelib.domain.login import Session
-from chalicelib.services.contacts import NewContactMoment
 
 bp = Blueprint(__name__)
+
+CASES = "/kcc/zaken/"
 
 
 def _only_staff(session: Session) -> Response | None:
@@ -31,21 +34,72 @@ def _only_staff(session: Session) -> Response | None:
     return _page("message", 403, title_key="error_title", text_key="kcc_only_staff")
 
 
+def _problems(error: ValidationError, language: Language, *, named: bool = True) -> list[str]:
+    """Each problem as people read it; ``named``: after the name of its field (``tags.1: ...``)."""
+    texts = [(issue.field, issue_text(issue.code, issue.params, language)) for issue in error.issues]
+    return [f"{field}: {text}" if named else text for field, text in texts]
+
+
+def _search_page(session: Session, status: int = 200, **values: Any) -> Response:
+    shown: dict[str, Any] = {"zoek": "", "errors": [], "not_found": None, "cases": [], **values}
+    return _page("kcc_search", status, csrf=session.csrf, **shown)
+
+
 @bp.route("/kcc", methods=["GET"])
 @logged_in
 def search(session: Session) -> Response:
-    """Find a case by its number; found, the case page opens."""
+    """The search form; ``?zaaknummer=`` (a link to a case by its number) opens that case's page."""
     refused = _only_staff(session)
     if refused is not None:
         return refused
     number = (_query().get("zaaknummer") or "").strip()[:40]
     if not number:
-        return _page("kcc_search", zaaknummer="", not_found=False)
+        return _search_page(session)
+    return _find_by_number(session, number)
+
+
+@bp.route("/kcc", methods=["POST"], content_types=[FORM])
+@logged_in
+def search_posted(session: Session) -> Response:
+    """The search form sent: a case number opens that case; an e-mail address lists the cases of whoever gets
+    our messages there. The form is posted so that an address never ends up in a URL (browser history, logs).
+    Every search leaves an audit line, without what was searched for."""
+    form = {key: values[-1] for key, values in _fields(10).items()}
+    term = form.get("zoek", "").strip()
+    action = "find_cases_by_email" if "@" in term else "find_case"
+    if not session.accepts(form.get("csrf")):
+        response = _page("message", 403, title_key="error_title", text_key="kcc_only_staff")
+    elif (refused := _only_staff(session)) is not None:
+        response = refused
+    elif "@" in term:
+        response = _find_by_email(session, term)
+    elif term:
+        response = _find_by_number(session, term[:40])
+    else:
+        required = ValidationError.single("zoek", "required")
+        response = _search_page(session, 400, errors=_problems(required, _language(), named=False))
+    audit_page(action, actor=session.principal.subject, result=response.status_code)
+    return response
+
+
+def _find_by_number(session: Session, number: str) -> Response:
     try:
         view = wiring.case_queries().find_by_number(session.principal, number)
     except CaseNotFoundError:
-        return _page("kcc_search", 404, zaaknummer=number, not_found=True)
-    return Response(body="", status_code=303, headers={"Location": f"/kcc/zaken/{view.case.id}"})
+        return _search_page(session, 404, zoek=number, not_found="kcc_not_found")
+    return Response(body="", status_code=303, headers={"Location": f"{CASES}{view.case.id}"})
+
+
+def _find_by_email(session: Session, email: str) -> Response:
+    language = _language()
+    try:
+        address = CASE_SEARCH.parse({"email": email})["email"]
+    except ValidationError as error:
+        return _search_page(session, 400, zoek=email, errors=_problems(error, language, named=False))
+    views = wiring.case_queries().find_by_email(session.principal, address)
+    if not views:
+        return _search_page(session, 404, zoek=email, not_found="kcc_none_for_email")
+    return _search_page(session, zoek=email, cases=case_rows(views, language, link=CASES))
 
 
 @bp.route("/kcc/zaken/{case_id}", methods=["GET"])
@@ -70,7 +124,7 @@ def _case(session: Session, case_id: str, *, saved: bool = False, errors: list[s
     return _page(
         "kcc_case",
         400 if errors else 200,
-        **_case_context(view, language),
+        **_case_context(view, language, staff=True),
         notifications=notifications,
         kanalen=KANALEN,
         csrf=session.csrf,
@@ -80,9 +134,14 @@ def _case(session: Session, case_id: str, *, saved: bool = False, errors: list[s
     )
 
 
-@bp.route("/kcc/zaken/{case_id}/contactmomenten", methods=["POST"], content_types=["application/x-www-form-urlencoded"])
+@bp.route("/kcc/zaken/{case_id}/contactmomenten", methods=["POST"], content_types=[FORM])
 def record_contact(case_id: str) -> Response:
     return logged_in(lambda session: _record(session, case_id))()
+
+
+def _tags(text: str) -> list[str]:
+    """The tags typed in the form, separated by commas; empty parts (``dso,,termijn,``) left out."""
+    return [part for part in text.split(",") if part.strip()]
 
 
 def _record(session: Session, case_id: str) -> Response:
@@ -90,27 +149,21 @@ def _record(session: Session, case_id: str) -> Response:
     if not session.accepts(form.get("csrf")):
         audit_page("record_contact_moment", actor=session.principal.subject, result=403)
         return _page("message", 403, title_key="error_title", text_key="kcc_only_staff")
-    body = {
+    body: dict[str, Any] = {
         "kanaal": form.get("kanaal", ""),
         "onderwerp": form.get("onderwerp", ""),
         "inhoud": form.get("inhoud", ""),
         "vertrouwelijk": bool(form.get("vertrouwelijk")),
+        "tags": _tags(form.get("tags", "")),
     }
-    language = _language()
     try:
         check_path_parameters({"case_id": case_id})
-        parsed = CONTACT_MOMENT.parse(body)
-        wiring.contact_registry().record(
-            session.principal,
-            case_id,
-            NewContactMoment(parsed["kanaal"], parsed["onderwerp"], parsed["inhoud"], parsed["vertrouwelijk"]),
-        )
+        wiring.contact_registry().record(session.principal, case_id, new_contact_moment(CONTACT_MOMENT.parse(body)))
     except ValidationError as error:
-        messages = [f"{i.field}: {ISSUE_TEXTS[i.code].in_(language) if i.code in ISSUE_TEXTS else i.code}" for i in error.issues]
         audit_page("record_contact_moment", actor=session.principal.subject, result=400)
-        return _case(session, case_id, errors=messages, form=form)
+        return _case(session, case_id, errors=_problems(error, _language()), form=form)
     except DomainError:
         audit_page("record_contact_moment", actor=session.principal.subject, result=404)
         return _page("message", 404, title_key="not_found_title", text_key="not_found_text")
     audit_page("record_contact_moment", actor=session.principal.subject, result=303)
-    return Response(body="", status_code=303, headers={"Location": f"/kcc/zaken/{case_id}?vastgelegd=1"})
+    return Response(body="", status_code=303, headers={"Location": f"{CASES}{case_id}?vastgelegd=1"})

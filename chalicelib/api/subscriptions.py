@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 bp = Blueprint(__name__)
 
 EMAIL_PATTERN = r"[^@\s\x00-\x1f\x7f]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}"
+EMAIL = Field("email", "string", required=True, max_length=254, pattern=EMAIL_PATTERN, pattern_code="expected_email")
 SCOPE = Schema(SCOPE_FIELDS)
 ADDRESS = Schema(
     (
@@ -52,7 +53,7 @@ PREFERENCES = Schema(
 )
 BY_EMAIL = Schema(
     (
-        Field("email", "string", required=True, max_length=254, pattern=EMAIL_PATTERN, pattern_code="expected_email"),
+        EMAIL,
         Field("language", "string", choices=tuple(lang.value for lang in Language)),
         *SCOPE_FIELDS,
     )

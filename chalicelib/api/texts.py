@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.domain.contacts import MAX_TAG_LENGTH
 from chalicelib.domain.language import Language, Localized
 
 PROBLEM_TITLES: dict[str, Localized] = {
@@ -112,6 +113,10 @@ ISSUE_TEXTS: dict[str, Localized] = {
     "too_many_items": Localized("Deze lijst is te lang (maximaal {max}).", "This list is too long (at most {max})."),
     "not_allowed": Localized("Deze waarde kan niet.", "This value is not allowed."),
     "invalid_format": Localized("Dit heeft niet de goede vorm.", "This does not have the right format."),
+    "invalid_tag": Localized(
+        f"Een label heeft alleen letters, cijfers en streepjes (geen spaties) en is maximaal {MAX_TAG_LENGTH} tekens lang.",
+        f"A label has only letters, digits and hyphens (no spaces) and is at most {MAX_TAG_LENGTH} characters long.",
+    ),
     "out_of_range": Localized("Dit getal ligt buiten het bereik.", "This number is out of range."),
     "control_characters": Localized(
         "Deze tekst bevat tekens die niet mogen.", "This text contains characters that are not allowed."
@@ -318,9 +323,25 @@ PAGE_TEXTS: dict[str, Localized] = {
     "nav_announcements": Localized("Aankondigingen", "Announcements"),
     "nav_kcc": Localized("Zaak zoeken", "Find a case"),
     "kcc_title": Localized("Zaak zoeken", "Find a case"),
-    "kcc_search_label": Localized("Zaaknummer", "Case number"),
+    "kcc_search_label": Localized("Zaaknummer of e-mailadres", "Case number or e-mail address"),
+    "kcc_search_hint": Localized(
+        "Bijvoorbeeld SUB-2026-000123. Weet de beller het zaaknummer niet? Vraag op welk e-mailadres hij of zij"
+        " berichten van ons krijgt.",
+        "For example SUB-2026-000123. Does the caller not know the case number? Ask at which e-mail address they"
+        " get messages from us.",
+    ),
     "kcc_search_button": Localized("Zoeken", "Search"),
     "kcc_not_found": Localized("Geen zaak met dit nummer.", "No case with this number."),
+    "kcc_none_for_email": Localized("Wij vinden geen zaken bij dit e-mailadres.", "We found no cases for this e-mail address."),
+    "kcc_found_title": Localized("Zaken bij dit e-mailadres", "Cases for this e-mail address"),
+    "kcc_tags": Localized("Labels (niet verplicht)", "Labels (optional)"),
+    "kcc_tags_hint": Localized(
+        "Alleen medewerkers zien labels. Zet een komma tussen twee labels, bijvoorbeeld: dso, termijn. Gebruik"
+        " letters, cijfers en streepjes.",
+        "Only staff see labels. Put a comma between two labels, for example: dso, termijn. Use letters, digits and hyphens.",
+    ),
+    "kcc_tags_shown": Localized("Labels", "Labels"),
+    "kcc_confidential": Localized("Vertrouwelijk: de aanvrager ziet dit niet.", "Confidential: the applicant does not see this."),
     "kcc_deliveries": Localized("Wat de aanvrager van ons kreeg", "What the applicant received from us"),
     "kcc_delivery_when": Localized("Wanneer", "When"),
     "kcc_delivery_what": Localized("Wat", "What"),

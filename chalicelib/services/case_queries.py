@@ -1,33 +1,51 @@
-"""Reading cases and the berichtenbox: the applicant's own, and the same view for behandelaar and KCC."""
+"""Reading cases and the berichtenbox: the applicant's own, and the same view for behandelaar and KCC, who
+find a case by its number or the cases of a person by the e-mail address they get our messages at."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from chalicelib.domain.case_view import CaseView, case_view
+from chalicelib.domain.cases import Case
 from chalicelib.domain.catalogue import Catalogue
 from chalicelib.domain.errors import CaseNotFoundError
 from chalicelib.domain.identity import STAFF, Principal, Role, ensure_can_view, require_any_role, require_role
 from chalicelib.domain.inbox import InboxMessage
 from chalicelib.domain.notifications import Notification
-from chalicelib.services.ports import CaseRepository, Clock, ContactMomentStore, InboxStore, NotificationOutbox
+from chalicelib.services.ports import (
+    CaseRepository,
+    Clock,
+    ContactMomentStore,
+    InboxStore,
+    NotificationOutbox,
+    SubscriberDirectory,
+)
 
 WORK_LIST_LIMIT = 200  # a behandelaar with more open cases than this sees the 200 that are due first
 
 
 class CaseQueries:
     def __init__(
-        self, cases: CaseRepository, catalogue: Catalogue, outbox: NotificationOutbox, contacts: ContactMomentStore
+        self,
+        cases: CaseRepository,
+        catalogue: Catalogue,
+        outbox: NotificationOutbox,
+        contacts: ContactMomentStore,
+        subscribers: SubscriberDirectory,
     ) -> None:
         self._cases = cases
         self._catalogue = catalogue
         self._outbox = outbox
         self._contacts = contacts
+        self._subscribers = subscribers
+
+    def _views(self, cases: list[Case]) -> list[CaseView]:
+        return [case_view(case, self._catalogue.get(case.zaaktype)) for case in cases]
 
     def my_cases(self, principal: Principal) -> list[CaseView]:
         """The cases of the applicant, or of whom they act for."""
         require_role(principal, Role.APPLICANT, "list_my_cases")
-        return [case_view(case, self._catalogue.get(case.zaaktype)) for case in self._cases.cases_of_party(principal.acting_for)]
+        return self._views(self._cases.cases_of_party(principal.acting_for))
 
     def view(self, principal: Principal, case_id: str) -> CaseView:
         """One case; for an applicant who is not a party it does not exist."""
@@ -56,6 +74,16 @@ class CaseQueries:
         require_role(principal, Role.BEHANDELAAR, "work_list")
         cases = self._cases.open_cases_of(principal.subject, limit=WORK_LIST_LIMIT)
         return [case_view(case, self._catalogue.get(case.zaaktype)) for case in cases]
+
+    def find_by_email(self, principal: Principal, email: str) -> list[CaseView]:
+        """The cases of whoever gets our e-mail at ``email`` (behandelaar and KCC), newest first: those they are
+        a party to or act in for someone else. The subscriber id of someone who logged in is their subject;
+        somebody who only follows news by e-mail has no cases, and neither has an address nobody uses."""
+        require_any_role(principal, STAFF, "find_cases_by_email")
+        subscriber = self._subscribers.find_by_email(email)
+        if subscriber is None:
+            return []
+        return self._views(self._cases.cases_of_party(subscriber.id))
 
     def delivery_status(self, principal: Principal, case_id: str) -> list[Notification]:
         """Every notification about the case and whether it arrived (behandelaar and KCC only)."""

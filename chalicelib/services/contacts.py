@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from chalicelib.domain.cases import Medewerker
-from chalicelib.domain.contacts import ContactMoment
+from chalicelib.domain.contacts import ContactMoment, clean_tags
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.identity import STAFF, Principal, require_any_role
 from chalicelib.services.ids import new_id
@@ -20,7 +20,8 @@ CLOCK_SKEW = timedelta(minutes=5)
 @dataclass(frozen=True)
 class NewContactMoment:
     """``vertrouwelijk`` has no default: whoever records a contact decides each time whether the applicant
-    may read it (confidential notes are shown to staff only)."""
+    may read it (confidential notes are shown to staff only). ``tags`` are kept as ``clean_tags`` makes them and
+    shown to staff only."""
 
     kanaal: str
     onderwerp: str
@@ -43,6 +44,7 @@ class ContactRegistry:
     def record(self, principal: Principal, case_id: str, new: NewContactMoment) -> ContactMoment:
         """Add a contact moment to a case's history. Nothing about the case itself changes."""
         require_any_role(principal, STAFF, "record_contact_moment")
+        tags = clean_tags(new.tags)
         case = self._cases.get(case_id)
         now = self._clock.now()
         when = new.plaatsgevonden_op or now
@@ -58,7 +60,7 @@ class ContactRegistry:
             medewerker=Medewerker(principal.subject, principal.name or principal.subject),
             vertrouwelijk=new.vertrouwelijk,
             contact_gelukt=new.contact_gelukt,
-            tags=new.tags,
+            tags=tags,
         )
         self._contacts.add(moment)
         return moment

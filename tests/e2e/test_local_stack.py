@@ -79,12 +79,16 @@ def test_the_story_walkthrough_over_http(local_stack: LocalStack):
     status, _ = call("POST", f"/api/cases/{case['id']}/status", sanne, {"statustype": "in-behandeling"})
     assert status == 403
 
-    # 6. the KCC records the call; the behandelaar sees it on the timeline
+    # 6. the KCC finds Mark's cases by his e-mail address, records the call with tags; the behandelaar sees it
+    status, found = call("POST", "/api/cases/search", sanne, {"email": "mark.visser@example.org"})
+    assert status == 200
+    assert case["id"] in {c["id"] for c in found["cases"]}
     contact = {
         "kanaal": "telefoon",
         "onderwerp": "Vergunning waterschap",
         "inhoud": "Uitgelegd hoe hij de vergunning aanvraagt.",
         "vertrouwelijk": False,
+        "tags": ["dso", "vergunning-waterschap"],
     }
     status, _ = call("POST", f"/api/cases/{case['id']}/contact-moments", sanne, contact)
     assert status == 201
@@ -93,6 +97,7 @@ def test_the_story_walkthrough_over_http(local_stack: LocalStack):
     assert newest_entry["kind"] == "contact"
     assert newest_entry["contact"]["kanaal"] == "telefoon"
     assert newest_entry["contact"]["medewerker"]["naam"] == "Sanne de Boer"
+    assert newest_entry["contact"]["tags"] == ["dso", "vergunning-waterschap"]
 
     # and someone else's case stays invisible to Jan
     assert call("GET", f"/api/me/cases/{case['id']}", jan)[0] == 404

@@ -187,16 +187,30 @@ def test_sanne_of_the_kcc_finds_marks_case_and_records_his_call(local_stack: Loc
     page.get_by_role("button", name="Sanne de Boer").click()
     _shown(page.get_by_role("heading", name="Zaak zoeken"))
     _accessible(page)
-    page.get_by_label("Zaaknummer").fill(number)
+
+    # Mark does not know his case number: Sanne searches the address he gets our messages at
+    page.get_by_label("Zaaknummer of e-mailadres").fill(MARK_EMAIL)
     page.get_by_role("button", name="Zoeken").click()
+    _shown(page.get_by_role("heading", name="Zaken bij dit e-mailadres"))
+    _accessible(page)
+    page.get_by_role("link", name=number, exact=True).click()
     _shown(page.get_by_role("heading", name="Wat de aanvrager van ons kreeg"))
     _accessible(page)
 
     page.get_by_label("Onderwerp").fill("Vergunning waterschap")
     page.get_by_label("Samenvatting").fill("Uitgelegd waar hij de vergunning aanvraagt.")
+    page.get_by_label("Labels").fill("DSO, vergunning-waterschap")
     page.get_by_role("button", name="Vastleggen").click()
     _shown(page.get_by_text("Het contactmoment staat bij de zaak."))
     _shown(page.get_by_text("Contact met de provincie").first)
+    _shown(page.get_by_text("Labels: dso, vergunning-waterschap").first)
+    _accessible(page)
+
+    # A caller who knows the number: the same search field opens the case
+    page.get_by_role("link", name="Zaak zoeken").click()
+    page.get_by_label("Zaaknummer of e-mailadres").fill(number)
+    page.get_by_role("button", name="Zoeken").click()
+    _shown(page.get_by_role("heading", name="Wat de aanvrager van ons kreeg"))
 
 
 def test_mark_follows_nature_in_rhenen_and_chooses_how_he_hears_about_it(local_stack: LocalStack, browser: Any):

@@ -258,3 +258,60 @@ def test_a_contact_moment_needs_an_explicit_choice_whether_the_applicant_may_rea
         400,
     )
     assert [p["name"] for p in answer["invalidParams"]] == ["vertrouwelijk"]
+
+
+def test_tags_of_a_contact_moment_are_kept_clean_and_shown_to_staff_only(client, marks_case):
+    case_url = f"/api/cases/{marks_case['id']}"
+    call = {"kanaal": "telefoon", "onderwerp": "Loket", "inhoud": "Uitgelegd.", "vertrouwelijk": False}
+    recorded = client.http.post(
+        f"{case_url}/contact-moments", headers=headers("sanne"), body=json.dumps({**call, "tags": ["DSO ", "termijn", "dso"]})
+    )
+    assert (recorded.status_code, body(recorded)["tags"]) == (201, ["dso", "termijn"])
+    (staff,) = [
+        e["contact"] for e in body(client.http.get(case_url, headers=headers("anna")))["timeline"] if e["kind"] == "contact"
+    ]
+    assert staff["tags"] == ["dso", "termijn"]
+    mine = body(client.http.get(f"/api/me/cases/{marks_case['id']}", headers=headers("mark")))
+    (seen,) = [e["contact"] for e in mine["timeline"] if e["kind"] == "contact"]
+    assert "tags" not in seen
+    # AND a contact without tags has none
+    untagged = client.http.post(f"{case_url}/contact-moments", headers=headers("sanne"), body=json.dumps(call))
+    assert body(untagged)["tags"] == []
+
+
+def test_wrong_tags_are_400_naming_each_and_nothing_is_recorded(client, marks_case):
+    case_url = f"/api/cases/{marks_case['id']}"
+    call = {"kanaal": "telefoon", "onderwerp": "Loket", "inhoud": "Uitgelegd.", "vertrouwelijk": False}
+    for tags, expected in (
+        (["dso", "twee woorden", "-x"], {"tags.1": "invalid_tag", "tags.2": "invalid_tag"}),
+        (["dso"] * 11, {"tags": "too_many_items"}),
+        ("dso,termijn", {"tags": "expected_array"}),
+    ):
+        answer = problem(
+            client.http.post(f"{case_url}/contact-moments", headers=headers("sanne"), body=json.dumps({**call, "tags": tags})),
+            400,
+        )
+        assert {p["name"]: p["code"] for p in answer["invalidParams"]} == expected
+    timeline = body(client.http.get(case_url, headers=headers("anna")))["timeline"]
+    assert "contact" not in {entry["kind"] for entry in timeline}
+
+
+def test_staff_find_the_cases_of_a_person_by_e_mail_address_and_applicants_may_not(client, marks_case, app_log):
+    search = "/api/cases/search"
+    found = client.http.post(search, headers=headers("sanne"), body='{"email": " Mark.Visser@example.org "}')
+    assert [(c["id"], c["case_number"]) for c in body(found)["cases"]] == [(marks_case["id"], marks_case["case_number"])]
+    assert body(client.http.post(search, headers=headers("anna"), body='{"email": "fatima.elamrani@example.org"}'))["cases"]
+    # nobody with that address, and somebody (Jan) without cases: nothing
+    for address in ("niemand@example.org", "jan.degroot@example.org"):
+        assert body(client.http.post(search, headers=headers("sanne"), body=json.dumps({"email": address}))) == {"cases": []}
+    problem(client.http.post(search, headers=headers("mark"), body='{"email": "jan.degroot@example.org"}'), 403)
+    assert {
+        p["name"]: p["code"]
+        for p in problem(client.http.post(search, headers=headers("sanne"), body='{"email": "mark"}'), 400)["invalidParams"]
+    } == {"email": "expected_email"}
+    # every search is in the audit log; no address is in any log line
+    audits = [(a["actor"], a["object"], a["result"]) for a in app_log.audit() if a["action"] == "find_cases_by_email"]
+    assert audits[0] == ("mdw-sanne-deboer", search, 200)
+    assert ("pu-mark-3f9a1c", search, 403) in audits
+    assert len(audits) == 6
+    assert not [line for line in app_log.lines() if "example.org" in line]

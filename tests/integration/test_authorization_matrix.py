@@ -74,6 +74,7 @@ GET    /api/me/preferences                                           401       2
 PUT    /api/me/preferences                                           401       200  200   200 403  403    403   403      403
 POST   /api/cases                                                    401       403  403   403 201  201    403   403      403
 GET    /api/cases                                                    401       403  403   403 200  200    200   403      403
+POST   /api/cases/search                                             401       403  403   403 200  200    200   403      403
 GET    /api/cases/{case_id}                                          401       403  403   403 200  200    200   403      403
 POST   /api/cases/{case_id}/status                                   401       403  403   403 201  403    403   403      403
 POST   /api/cases/{case_id}/document-requests                        401       403  403   403 201  403    403   403      403
@@ -116,6 +117,7 @@ GET    /berichten/{message_id}                                       302       3
 GET    /assets/{name}                                                200       200  200   200 200  200    200   200      200
 GET    /toegankelijkheid                                             200       200  200   200 200  200    200   200      200
 GET    /kcc                                                          302       302  302   302 302  302    302   302      302
+POST   /kcc                                                          302       302  302   302 302  302    302   302      302
 GET    /kcc/zaken/{case_id}                                          302       302  302   302 302  302    302   302      302
 POST   /kcc/zaken/{case_id}/contactmomenten                          302       302  302   302 302  302    302   302      302
 GET    /werk                                                         302       302  302   302 302  302    302   302      302
@@ -193,6 +195,7 @@ CALLS: dict[tuple[str, str], Call] = {
     ),
     ("POST", "/api/cases"): Call(_json(CASE)),
     ("GET", "/api/cases"): Call(query=lambda world: {"case_number": world.case["case_number"]}),
+    ("POST", "/api/cases/search"): Call(_json({"email": PERSONAS["mark"].email}), given=lambda world: world.make_case()),
     ("POST", "/api/cases/{case_id}/status"): Call(_json({"statustype": "in-behandeling"})),
     ("POST", "/api/cases/{case_id}/document-requests"): Call(_json({"documents": [{"omschrijving": "Begroting 2027"}]})),
     ("POST", "/api/cases/{case_id}/document-requests/{document_id}/received"): Call(_json({})),
@@ -232,6 +235,7 @@ CALLS: dict[tuple[str, str], Call] = {
     ("GET", "/abonnement/beheren"): Call(query=lambda world: {"token": world.links["manage"]}),
     # the pages behind login read a session cookie, never a bearer token: without one, the same for everybody
     ("POST", "/uitloggen"): Call(lambda world, role: "", form=True),
+    ("POST", "/kcc"): Call(lambda world, role: "", form=True),
     ("POST", "/kcc/zaken/{case_id}/contactmomenten"): Call(lambda world, role: "", form=True),
     ("POST", "/werk/zaken/{case_id}/status"): Call(lambda world, role: "", form=True),
     ("POST", "/werk/zaken/{case_id}/documenten"): Call(lambda world, role: "", form=True),
@@ -336,6 +340,10 @@ class World:
             "unsubscribe": link_token(mail.headers["List-Unsubscribe"], "/afmelden"),
             "manage": link_token(mail.text, "/abonnement/beheren"),
         }
+
+    def make_case(self) -> None:
+        """Mark's case, made now (so that a search by his address has something to find)."""
+        self.case  # noqa: B018 - made for what it does
 
     def suspend(self) -> None:
         suspended = self.client.http.post(

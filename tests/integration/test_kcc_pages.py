@@ -1,10 +1,12 @@
-"""The KCC's pages: find a case by number, see what the applicant sees and what Baken sent them, and record a
-contact moment that then shows on the case for the applicant too."""
+"""The KCC's pages: find a case by number or the cases of a caller by e-mail address, see what the applicant sees
+and what Baken sent them, and record a contact moment (with tags only staff see) that then shows on the case for
+the applicant too."""
 
 from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 from tests.integration.conftest import PERSONAS, headers, register_personas
 from tests.integration.test_login import CASE, Browser, _csrf, _location, _log_in
@@ -77,3 +79,134 @@ def test_a_contact_moment_needs_the_sessions_csrf_token_and_valid_fields(client)
     assert invalid.status_code == 400
     assert "kanaal" in invalid.body.decode()
     assert "Contact met de provincie" not in sanne.get(case_path).body.decode()
+
+
+def _sanne_on(client, case: dict) -> tuple[Browser, str, str]:
+    """Sanne logged in on the case's page: her browser, the page's path and its CSRF token."""
+    sanne = Browser(client)
+    _log_in(sanne, "sanne", start="/kcc")
+    case_path = f"/kcc/zaken/{case['id']}"
+    return sanne, case_path, _csrf(sanne.get(case_path).body.decode())
+
+
+CALL = {"kanaal": "telefoon", "onderwerp": "Vergunning waterschap", "inhoud": "Uitgelegd waar."}
+
+
+def test_tags_typed_with_commas_are_kept_clean_shown_to_staff_and_never_to_the_applicant(client):
+    case = _marks_case(client)
+    sanne, case_path, csrf = _sanne_on(client, case)
+
+    # WHEN Sanne records the call with tags, typed as people type them
+    recorded = sanne.post(f"{case_path}/contactmomenten", {"csrf": csrf, **CALL, "tags": " DSO, vergunning-waterschap,,dso, "})
+    assert _location(recorded) == f"{case_path}?vastgelegd=1"
+
+    # THEN her page shows them, in lower case and once each
+    assert "Labels: dso, vergunning-waterschap</span>" in sanne.get(case_path).body.decode()
+    # AND Anna sees them on the case's timeline
+    staff = json.loads(client.http.get(f"/api/cases/{case['id']}", headers=headers("anna")).body)
+    (contact,) = [entry["contact"] for entry in staff["timeline"] if entry["kind"] == "contact"]
+    assert contact["tags"] == ["dso", "vergunning-waterschap"]
+    # AND Mark sees the contact, but not its tags
+    mark = Browser(client)
+    _log_in(mark, "mark", start=f"/mijn-zaken/{case['id']}")
+    marks_page = mark.get(f"/mijn-zaken/{case['id']}").body.decode()
+    assert "Contact met de provincie" in marks_page
+    assert "vergunning-waterschap" not in marks_page
+    assert "Labels" not in marks_page
+
+
+def test_a_confidential_contact_is_marked_as_such_for_the_kcc(client):
+    case = _marks_case(client)
+    sanne, case_path, csrf = _sanne_on(client, case)
+    sanne.post(f"{case_path}/contactmomenten", {"csrf": csrf, **CALL, "vertrouwelijk": "ja"})
+    assert "Vertrouwelijk: de aanvrager ziet dit niet." in sanne.get(case_path).body.decode()
+
+
+def test_wrong_tags_are_named_on_the_page_and_nothing_is_recorded(client, app_log):
+    case = _marks_case(client)
+    sanne, case_path, csrf = _sanne_on(client, case)
+    refused = sanne.post(f"{case_path}/contactmomenten", {"csrf": csrf, **CALL, "tags": "dso, twee woorden"})
+    assert refused.status_code == 400
+    page = refused.body.decode()
+    assert "tags.1: Een label heeft alleen letters, cijfers en streepjes" in page
+    assert 'value="dso, twee woorden"' in page  # what she typed is still there
+    assert "Contact met de provincie" not in sanne.get(case_path).body.decode()
+    assert [(a["action"], a["result"]) for a in app_log.audit() if a["action"] == "record_contact_moment"] == [
+        ("record_contact_moment", 400)
+    ]
+
+
+def _search(browser: Browser, term: str) -> Any:
+    page = browser.get("/kcc").body.decode()
+    return browser.post("/kcc", {"csrf": _csrf(page), "zoek": term})
+
+
+def test_sanne_finds_marks_cases_by_the_address_he_gets_our_messages_at(client, app_log):
+    case = _marks_case(client)
+    second = json.loads(
+        client.http.post(
+            "/api/cases",
+            headers=headers("anna"),
+            body=json.dumps(
+                {**CASE, "initiator": PERSONAS["fatima"].claims["sub"], "co_initiators": [PERSONAS["mark"].claims["sub"]]}
+            ),
+        ).body
+    )
+    sanne = Browser(client)
+    _log_in(sanne, "sanne", start="/kcc")
+    address = str(PERSONAS["mark"].email)
+
+    # WHEN Sanne searches the address Mark gives her, as he says it
+    found = _search(sanne, f" {address.upper()} ")
+
+    # THEN she gets the list of his cases, each linking to its page
+    assert found.status_code == 200
+    page = found.body.decode()
+    assert "Zaken bij dit e-mailadres" in page
+    for each in (case, second):
+        assert f'<a href="/kcc/zaken/{each["id"]}">{each["case_number"]}</a>' in page
+    assert "Subsidie duurzame recreatie" in page
+    # AND the search is in the audit log, while the address is in no log line at all
+    (line,) = [a for a in app_log.audit() if a["action"] == "find_cases_by_email"]
+    assert (line["actor"], line["object"], line["result"]) == (PERSONAS["sanne"].claims["sub"], "/kcc", 200)
+    assert app_log.lines()
+    assert not [text for text in app_log.lines() if address in text.lower()]
+
+
+def test_an_address_without_cases_says_nothing_was_found(client):
+    _marks_case(client)
+    register_personas("jan")
+    sanne = Browser(client)
+    _log_in(sanne, "sanne", start="/kcc")
+    for address in ("niemand@example.org", str(PERSONAS["jan"].email)):  # nobody, and somebody without cases
+        answer = _search(sanne, address)
+        assert answer.status_code == 404
+        assert "Wij vinden geen zaken bij dit e-mailadres." in answer.body.decode()
+    wrong = _search(sanne, "mark@@example")
+    assert wrong.status_code == 400
+    assert "Dit is geen geldig e-mailadres." in wrong.body.decode()
+
+
+def test_the_same_search_form_still_opens_a_case_by_its_number(client):
+    case = _marks_case(client)
+    sanne = Browser(client)
+    _log_in(sanne, "sanne", start="/kcc")
+    assert _location(_search(sanne, case["case_number"])) == f"/kcc/zaken/{case['id']}"
+    assert _search(sanne, "SUB-2026-999999").status_code == 404
+
+
+def test_an_applicant_cannot_search_by_address_and_a_forged_search_is_refused(client, app_log):
+    _marks_case(client)
+    mark = Browser(client)
+    _log_in(mark, "mark")
+    csrf = _csrf(mark.get("/mijn-zaken").body.decode())
+    refused = mark.post("/kcc", {"csrf": csrf, "zoek": str(PERSONAS["jan"].email)})
+    assert refused.status_code == 403
+    assert "Deze pagina is voor medewerkers van de provincie." in refused.body.decode()
+    sanne = Browser(client)
+    _log_in(sanne, "sanne", start="/kcc")
+    assert sanne.post("/kcc", {"zoek": str(PERSONAS["mark"].email)}).status_code == 403  # no CSRF token
+    assert [(a["actor"], a["result"]) for a in app_log.audit() if a["action"] == "find_cases_by_email"] == [
+        (PERSONAS["mark"].claims["sub"], 403),
+        (PERSONAS["sanne"].claims["sub"], 403),
+    ]

@@ -276,6 +276,8 @@ def test_every_operation_answers_for_real_as_documented(api, pipeline, daytime):
     case = api.call("POST", "/api/cases", "anna", CASE, status=201)
     url = f"/api/cases/{case['id']}"
     api.call("GET", f"/api/cases?case_number={case['case_number']}", "sanne", status=200)
+    found = api.call("POST", "/api/cases/search", "sanne", {"email": "mark.visser@example.org"}, status=200)
+    assert [c["id"] for c in found["cases"]] == [case["id"]]
     api.call("POST", f"{url}/status", "anna", {"statustype": "aanvullende-informatie-nodig", "toelichting": None}, status=201)
     api.call("POST", f"{url}/status", "anna", {"statustype": "aanvullende-informatie-nodig"}, status=200)
     requested = api.call("POST", f"{url}/document-requests", "anna", {"documents": [{"omschrijving": "Begroting"}]}, status=201)

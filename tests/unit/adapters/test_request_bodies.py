@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -87,6 +88,34 @@ def test_moments_need_a_time_zone_and_are_kept_in_utc():
         "kanaal": "not_allowed",
         "vertrouwelijk": "required",
     }
+
+
+CALL = {"kanaal": "telefoon", "onderwerp": "x", "inhoud": "y", "vertrouwelijk": False}
+
+
+def test_tags_of_a_contact_moment_are_optional_and_each_wrong_one_is_named():
+    assert "tags" not in CONTACT_MOMENT.parse(CALL)
+    assert CONTACT_MOMENT.parse({**CALL, "tags": [" DSO ", "termijn"]})["tags"] == ["DSO", "termijn"]
+    assert problems(CONTACT_MOMENT, {**CALL, "tags": ["dso", "twee woorden", "x" * 31, "", "a\x07"]}) == {
+        "tags.1": "invalid_tag",
+        "tags.2": "too_long",
+        "tags.3": "empty",
+        "tags.4": "control_characters",
+    }
+    assert problems(CONTACT_MOMENT, {**CALL, "tags": ["dso"] * 11}) == {"tags": "too_many_items"}
+    assert problems(CONTACT_MOMENT, {**CALL, "tags": "dso, termijn"}) == {"tags": "expected_array"}
+
+
+@pytest.mark.parametrize("tag", ["dso", " DSO ", "vergunning-waterschap", "a" * 30, "twee woorden", "-dso", "x" * 31, "é"])
+def test_the_documented_tag_pattern_accepts_what_parsing_accepts(tag):
+    documented = CONTACT_MOMENT.json_schema()["properties"]["tags"]["anyOf"][0]
+    assert documented["maxItems"] == 10
+    accepted = True
+    try:
+        CONTACT_MOMENT.parse({**CALL, "tags": [tag]})
+    except ValidationError:
+        accepted = False
+    assert bool(re.fullmatch(documented["items"]["pattern"], tag)) == accepted
 
 
 def test_durations_booleans_and_lists_are_checked_by_kind():

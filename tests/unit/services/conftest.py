@@ -54,7 +54,7 @@ class World:
     def __post_init__(self) -> None:
         self.cases = InMemoryCases(self.subscriptions)
         self.commands = CaseCommands(self.cases, self.subscribers, catalogue(), reference(), self.clock)
-        self.queries = CaseQueries(self.cases, catalogue(), self.outbox, self.contacts)
+        self.queries = CaseQueries(self.cases, catalogue(), self.outbox, self.contacts, self.subscribers)
         self.berichtenbox = Berichtenbox(self.inbox, self.clock)
         self.contact_registry = ContactRegistry(self.cases, self.contacts, self.clock)
         self.fanout = FanOut(catalogue(), self.subscriptions, self.outbox, self.queue, self.clock, timedelta(days=30))

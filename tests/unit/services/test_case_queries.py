@@ -3,6 +3,7 @@ and records contacts, the berichtenbox pages newest first with an unread count."
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -12,7 +13,7 @@ from chalicelib.domain.errors import CaseNotFoundError, ForbiddenError, InboxMes
 from chalicelib.domain.identity import Principal, Role
 from chalicelib.services.case_commands import NewCase
 from chalicelib.services.contacts import NewContactMoment
-from tests.factories import FATIMA, JAN, MARK, MELDING, SUBSIDIE
+from tests.factories import FATIMA, JAN, MARK, MELDING, SUBSIDIE, subscriber
 from tests.unit.services.conftest import (
     ANNA_PRINCIPAL,
     FATIMA_PRINCIPAL,
@@ -97,6 +98,43 @@ def test_an_applicant_cannot_record_a_contact_moment_and_no_one_can_date_one_in_
     with pytest.raises(ValidationError):
         world.contact_registry.record(SANNE, marks.id, later)
     assert world.contacts.items == []
+
+
+def test_tags_of_a_contact_moment_are_kept_clean_and_wrong_ones_write_nothing(world: World, cases):
+    marks, _ = cases
+    tagged = replace(CALL, tags=(" DSO", "vergunning-waterschap", "dso"))
+    assert world.contact_registry.record(SANNE, marks.id, tagged).tags == ("dso", "vergunning-waterschap")
+    assert world.contacts.items[0].tags == ("dso", "vergunning-waterschap")
+    with pytest.raises(ValidationError) as refused:
+        world.contact_registry.record(SANNE, marks.id, replace(CALL, tags=("dso", "twee woorden")))
+    assert refused.value.issues[0].field == "tags.1"
+    assert len(world.contacts.items) == 1
+
+
+def test_the_kcc_finds_the_cases_of_whoever_gets_our_messages_at_an_address(world: World, cases):
+    marks, jans = cases
+    # GIVEN Karin, authorised for Mark's case, and a neighbour who only follows news by e-mail
+    world.commands.add_gemachtigde(ANNA_PRINCIPAL, marks.id, KARIN.subject)
+    world.subscribers.put(subscriber(KARIN.subject, "karin@example.org"))
+    world.subscribers.put(subscriber("anon-7c1f", "buurvrouw@example.org"))
+
+    def found(address: str) -> list[str]:
+        return [view.case.id for view in world.queries.find_by_email(SANNE, address)]
+
+    # THEN an address finds the cases of its person, whatever its case
+    assert found("mark@example.org") == [marks.id]
+    assert found("Fatima@Example.org") == [marks.id]
+    assert found("jan@example.org") == [jans.id]
+    assert [view.case.id for view in world.queries.find_by_email(ANNA_PRINCIPAL, "karin@example.org")] == [marks.id]
+    # AND an address of someone without cases, or of nobody, finds nothing
+    assert found("buurvrouw@example.org") == []
+    assert found("niemand@example.org") == []
+
+
+def test_applicants_may_not_search_cases_by_address(world: World, cases):
+    for principal in (MARK_PRINCIPAL, KARIN):
+        with pytest.raises(ForbiddenError):
+            world.queries.find_by_email(principal, "jan@example.org")
 
 
 def test_the_berichtenbox_pages_newest_first_and_counts_unread(world: World, cases):
