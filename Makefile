@@ -8,6 +8,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 STAGE ?= prod
 CHROMIUM ?= /usr/bin/chromium
+# Screenshots of every page the browser tests check, one folder per run
+SHOTS ?= build/screenshots/$(shell date +%Y%m%d-%H%M%S)
 
 .PHONY: run test setup browser lint format typecheck unit integration e2e package bench redrive replay-stream clean
 
@@ -50,7 +52,7 @@ run: setup
 	$(BIN)/python -m devstack
 
 test: setup browser lint typecheck
-	BAKEN_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -n 2 --dist loadfile
+	BAKEN_CHROMIUM=$(CHROMIUM) BAKEN_SCREENSHOTS=$(SHOTS) $(BIN)/python -m pytest -n 2 --dist loadfile
 
 lint: setup
 	$(BIN)/ruff check .
@@ -70,7 +72,7 @@ integration: setup
 	$(BIN)/python -m pytest tests/integration
 
 e2e: setup browser
-	BAKEN_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest tests/e2e
+	BAKEN_CHROMIUM=$(CHROMIUM) BAKEN_SCREENSHOTS=$(SHOTS) $(BIN)/python -m pytest tests/e2e
 
 package: setup
 	$(BIN)/python -m devstack.package --stage $(STAGE) --out build/$(STAGE)

@@ -3,7 +3,9 @@ the local stage (with its dev routes) and every AWS call goes to moto, never to 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Any
 
 from devstack.environment import use_in_process_environment
 
@@ -11,3 +13,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 use_in_process_environment()
 pytest_plugins = ["tests.logscan"]  # RELIABILITY test 20: the log scan over the whole run (tests/logscan.py)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say where the browser tests left their screenshots, so a person can look at every page."""
+    folder = os.environ.get("BAKEN_SCREENSHOTS")
+    if folder and Path(folder).is_dir():
+        count = len(list(Path(folder).glob("*.png")))
+        terminalreporter.write_line(f"screenshots: {count} pages in {folder}")

@@ -319,6 +319,7 @@ PAGE_TEXTS: dict[str, Localized] = {
         "De aankondiging is teruggestuurd naar de schrijver.", "The announcement was sent back to its author."
     ),
     "ann_back": Localized("Terug naar aankondigingen", "Back to announcements"),
+    "skip_link": Localized("Naar de inhoud", "Skip to content"),
     "nav_work": Localized("Werkvoorraad", "Work list"),
     "nav_announcements": Localized("Aankondigingen", "Announcements"),
     "nav_kcc": Localized("Zaak zoeken", "Find a case"),

@@ -3,8 +3,10 @@ real HTTP — the moto server, chalice local and the event runner — one per te
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -15,6 +17,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -128,3 +131,35 @@ def browser() -> Iterator[Any]:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+# Screenshots of every page the tests check, for a person to look at: build/screenshots/<this run>/, or the folder
+# BAKEN_SCREENSHOTS names (``make test`` names one per run and prints it at the end).
+_SHOTS: dict[str, Any] = {"folder": None, "count": itertools.count(1)}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def screenshot_folder(testrun_uid: str) -> Path:
+    folder = Path(os.environ.get("BAKEN_SCREENSHOTS") or ROOT / "build" / "screenshots" / testrun_uid[:12])
+    folder.mkdir(parents=True, exist_ok=True)
+    _SHOTS["folder"] = folder
+    return folder
+
+
+def check_page(page: Any, name: str | None = None) -> Path:
+    """The page as it is now: no WCAG 2.1 A/AA violations that axe-core can find, and a screenshot of it."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]}})
+    assert results.violations_count == 0, results.generate_report()
+    lang = page.evaluate("document.documentElement.lang")
+    slug = re.sub(r"[^a-z0-9]+", "-", (name or page.title()).lower()).strip("-")[:60]
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw")
+    shot = _SHOTS["folder"] / f"{worker}-{next(_SHOTS['count']):03d}-{slug}-{lang}.png"
+    page.screenshot(path=str(shot), full_page=True)
+    return shot
+
+
+def shown(locator: Any) -> None:
+    """Wait for what a click leads to (the next page may take a moment on a busy machine); fail if it never shows."""
+    locator.wait_for(state="visible", timeout=15_000)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import JAN_EMAIL, MARK_EMAIL, LocalStack, wait_until
+from tests.e2e.conftest import JAN_EMAIL, MARK_EMAIL, LocalStack, check_page, shown, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -26,23 +26,10 @@ ANNOUNCEMENT = {
 }
 
 
-def _accessible(page: Any) -> None:
-    """No WCAG 2 A/AA violations that axe-core can find."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]}})
-    assert results.violations_count == 0, results.generate_report()
-
-
 def _link(mail: dict[str, Any], path: str) -> str:
     found = re.search(rf"https?://\S+{re.escape(path)}\?token=[A-Za-z0-9._~-]+", mail["text"])
     assert found, mail["text"]
     return found.group(0)
-
-
-def _shown(locator: Any) -> None:
-    """Wait for what a click leads to (the next page may take a moment on a busy machine); fail if it never shows."""
-    locator.wait_for(state="visible", timeout=15_000)
 
 
 def test_the_neighbour_and_marks_group_hear_about_land_in_their_area(local_stack: LocalStack, browser: Any):
@@ -51,12 +38,12 @@ def test_the_neighbour_and_marks_group_hear_about_land_in_their_area(local_stack
 
     # The neighbour follows grondbeheer in Utrechtse Heuvelrug, without logging in
     page.goto(f"{local_stack.api}/volgen")
-    _accessible(page)
+    check_page(page)
     page.get_by_label("Uw e-mailadres").fill(NEIGHBOUR)
     page.get_by_label("Grondbeheer en beschikbare gronden").check()
     page.get_by_label("Gemeente").select_option(label="Utrechtse Heuvelrug")
     page.get_by_role("button", name="Aanmelden").click()
-    _shown(page.get_by_role("heading", name="Kijk in uw e-mail"))
+    shown(page.get_by_role("heading", name="Kijk in uw e-mail"))
     wait_until(lambda: len(local_stack.mails(NEIGHBOUR)) == 1, 15)
     (confirmation,) = local_stack.mails(NEIGHBOUR)
     assert "List-Unsubscribe" in confirmation["headers"]
@@ -64,9 +51,9 @@ def test_the_neighbour_and_marks_group_hear_about_land_in_their_area(local_stack
     # Following the link (as a mail scanner would) only shows a button; pressing it confirms
     page.goto(_link(confirmation, "/abonnement/bevestigen"))
     assert page.get_by_role("heading", name="Bevestig uw aanmelding").is_visible()
-    _accessible(page)
+    check_page(page)
     page.get_by_role("button", name="Ja, ik wil berichten krijgen").click()
-    _shown(page.get_by_text("U bent aangemeld."))
+    shown(page.get_by_text("U bent aangemeld."))
 
     # Pieter announces the land; the preview shows only numbers; Anna approves (Pieter may not)
     pieter, anna = local_stack.token("pieter"), local_stack.token("anna")
@@ -97,17 +84,17 @@ def test_the_neighbour_and_marks_group_hear_about_land_in_their_area(local_stack
     # The neighbour unsubscribes from the link in the e-mail: a page with a button, then done; again is harmless
     news = local_stack.mails(NEIGHBOUR)[0]
     page.goto(_link(news, "/afmelden"))
-    _accessible(page)
+    check_page(page)
     page.get_by_role("button", name="Afmelden").click()
-    _shown(page.get_by_text("U bent afgemeld."))
+    shown(page.get_by_text("U bent afgemeld."))
     page.go_back()
     page.get_by_role("button", name="Afmelden").click()
-    _shown(page.get_by_text("U was al afgemeld."))
+    shown(page.get_by_text("U was al afgemeld."))
 
     # ...and the old confirmation link does not bring the subscription back
     page.goto(_link(confirmation, "/abonnement/bevestigen"))
     page.get_by_role("button", name="Ja, ik wil berichten krijgen").click()
-    _shown(page.get_by_text("Deze aanmelding is gestopt."))
+    shown(page.get_by_text("Deze aanmelding is gestopt."))
     page.close()
 
 
@@ -119,9 +106,9 @@ def test_the_follow_page_in_english_explains_a_mistake_and_keeps_what_was_typed(
     # the browser's own check would stop a wrong address; a person without JavaScript-like checks still gets ours
     page.eval_on_selector("form", "form => form.noValidate = true")
     page.get_by_role("button", name="Subscribe").click()
-    _shown(page.get_by_role("alert"))
+    shown(page.get_by_role("alert"))
     assert page.get_by_label("Your e-mail address").input_value() == "not-an-address@"
-    _accessible(page)
+    check_page(page)
     page.close()
 
 
@@ -130,51 +117,51 @@ def test_mark_logs_in_sees_his_cases_and_logs_out(local_stack: LocalStack, brows
 
     # Mark opens Mijn zaken; he is sent to log in (here: the dev issuer's page instead of DigiD)
     page.goto(f"{local_stack.api}/mijn-zaken")
-    _shown(page.get_by_role("heading", name="Inloggen als testpersoon"))
-    _accessible(page)
+    shown(page.get_by_role("heading", name="Inloggen als testpersoon"))
+    check_page(page)
     page.get_by_role("button", name="Mark Visser").click()
 
     # and is back on Mijn zaken, logged in, with a session cookie scripts cannot read
-    _shown(page.get_by_role("heading", name="Mijn zaken"))
-    _accessible(page)
-    _shown(page.get_by_text("Ingelogd als Mark Visser"))
+    shown(page.get_by_role("heading", name="Mijn zaken"))
+    check_page(page)
+    shown(page.get_by_text("Ingelogd als Mark Visser"))
     session = {c["name"]: c for c in page.context.cookies()}["baken_session"]
     assert (session["httpOnly"], session["secure"], session["sameSite"]) == (True, True, "Lax")
 
     # His case: where it is now, what happens next, what happened; in English too
     page.locator('a[href^="/mijn-zaken/"]').first.click()
-    _shown(page.get_by_role("heading", name="Wat er hierna gebeurt"))
-    _accessible(page)
+    shown(page.get_by_role("heading", name="Wat er hierna gebeurt"))
+    check_page(page)
     page.get_by_role("link", name="English").click()
-    _shown(page.get_by_role("heading", name="What happens next"))
-    _accessible(page)
+    shown(page.get_by_role("heading", name="What happens next"))
+    check_page(page)
     page.get_by_role("link", name="Back to my cases").click()
 
     # His berichtenbox: opening a message reads it
     page.get_by_role("link", name=re.compile("^(Berichtenbox|Message box)$")).click()
-    _shown(page.get_by_role("heading", name=re.compile("^(Berichtenbox|Message box)$")))
-    _accessible(page)
+    shown(page.get_by_role("heading", name=re.compile("^(Berichtenbox|Message box)$")))
+    check_page(page)
     page.locator('a[href^="/berichten/"]').first.click()
-    _shown(page.get_by_role("link", name=re.compile("berichtenbox|message box")))
-    _accessible(page)
+    shown(page.get_by_role("link", name=re.compile("berichtenbox|message box")))
+    check_page(page)
     page.goto(f"{local_stack.api}/mijn-zaken")
 
     # Logging out ends the session: Mijn zaken asks to log in again
     page.get_by_role("button", name=re.compile("Uitloggen|Log out")).click()
-    _shown(page.get_by_role("heading", name="Berichten van de provincie krijgen"))
+    shown(page.get_by_role("heading", name="Berichten van de provincie krijgen"))
     page.goto(f"{local_stack.api}/mijn-zaken")
-    _shown(page.get_by_role("heading", name="Inloggen als testpersoon"))
+    shown(page.get_by_role("heading", name="Inloggen als testpersoon"))
 
 
 def test_the_accessibility_statement_is_reached_from_every_page_and_is_accessible_itself(local_stack: LocalStack, browser: Any):
     page = browser.new_page(locale="nl-NL")
     page.goto(f"{local_stack.api}/volgen")
     page.get_by_role("link", name="Toegankelijkheid").click()
-    _shown(page.get_by_role("heading", name="Toegankelijkheidsverklaring"))
-    _accessible(page)
+    shown(page.get_by_role("heading", name="Toegankelijkheidsverklaring"))
+    check_page(page)
     page.get_by_role("link", name="English").click()
-    _shown(page.get_by_role("heading", name="Accessibility statement"))
-    _accessible(page)
+    shown(page.get_by_role("heading", name="Accessibility statement"))
+    check_page(page)
 
 
 def test_sanne_of_the_kcc_finds_marks_case_and_records_his_call(local_stack: LocalStack, browser: Any):
@@ -185,32 +172,32 @@ def test_sanne_of_the_kcc_finds_marks_case_and_records_his_call(local_stack: Loc
 
     page.goto(f"{local_stack.api}/kcc")
     page.get_by_role("button", name="Sanne de Boer").click()
-    _shown(page.get_by_role("heading", name="Zaak zoeken"))
-    _accessible(page)
+    shown(page.get_by_role("heading", name="Zaak zoeken"))
+    check_page(page)
 
     # Mark does not know his case number: Sanne searches the address he gets our messages at
     page.get_by_label("Zaaknummer of e-mailadres").fill(MARK_EMAIL)
     page.get_by_role("button", name="Zoeken").click()
-    _shown(page.get_by_role("heading", name="Zaken bij dit e-mailadres"))
-    _accessible(page)
+    shown(page.get_by_role("heading", name="Zaken bij dit e-mailadres"))
+    check_page(page)
     page.get_by_role("link", name=number, exact=True).click()
-    _shown(page.get_by_role("heading", name="Wat de aanvrager van ons kreeg"))
-    _accessible(page)
+    shown(page.get_by_role("heading", name="Wat de aanvrager van ons kreeg"))
+    check_page(page)
 
     page.get_by_label("Onderwerp").fill("Vergunning waterschap")
     page.get_by_label("Samenvatting").fill("Uitgelegd waar hij de vergunning aanvraagt.")
     page.get_by_label("Labels").fill("DSO, vergunning-waterschap")
     page.get_by_role("button", name="Vastleggen").click()
-    _shown(page.get_by_text("Het contactmoment staat bij de zaak."))
-    _shown(page.get_by_text("Contact met de provincie").first)
-    _shown(page.get_by_text("Labels: dso, vergunning-waterschap").first)
-    _accessible(page)
+    shown(page.get_by_text("Het contactmoment staat bij de zaak."))
+    shown(page.get_by_text("Contact met de provincie").first)
+    shown(page.get_by_text("Labels: dso, vergunning-waterschap").first)
+    check_page(page)
 
     # A caller who knows the number: the same search field opens the case
     page.get_by_role("link", name="Zaak zoeken").click()
     page.get_by_label("Zaaknummer of e-mailadres").fill(number)
     page.get_by_role("button", name="Zoeken").click()
-    _shown(page.get_by_role("heading", name="Wat de aanvrager van ons kreeg"))
+    shown(page.get_by_role("heading", name="Wat de aanvrager van ons kreeg"))
 
 
 def test_mark_follows_nature_in_rhenen_and_chooses_how_he_hears_about_it(local_stack: LocalStack, browser: Any):
@@ -220,18 +207,18 @@ def test_mark_follows_nature_in_rhenen_and_chooses_how_he_hears_about_it(local_s
     page = browser.new_page(locale="nl-NL")
     page.goto(f"{local_stack.api}/mijn-zaken")
     page.get_by_role("button", name="Mark Visser").click()
-    _shown(page.get_by_role("heading", name="Mijn zaken"))
+    shown(page.get_by_role("heading", name="Mijn zaken"))
 
     # Wat ik volg, from the menu on Mijn zaken: he follows nature and landscape in Rhenen
     page.get_by_role("link", name="Wat ik volg").click()
-    _shown(page.get_by_role("heading", name="Wat ik volg", level=1))
-    _accessible(page)
+    shown(page.get_by_role("heading", name="Wat ik volg", level=1))
+    check_page(page)
     page.get_by_label("Natuur en landschap").check()
     page.get_by_label("Gemeente").select_option(label="Rhenen")
     page.get_by_role("button", name="Volgen").click()
-    _shown(page.get_by_role("status").get_by_text("U volgt dit nu."))
-    _shown(page.get_by_role("button", name="Stoppen: Natuur en landschap · Rhenen"))
-    _accessible(page)
+    shown(page.get_by_role("status").get_by_text("U volgt dit nu."))
+    shown(page.get_by_role("button", name="Stoppen: Natuur en landschap · Rhenen"))
+    check_page(page)
     status, mine = local_stack.call("GET", "/api/me/subscriptions", mark)
     assert {"topics": ["natuur-en-landschap"], "gemeenten": ["GM0340"]} in [
         {"topics": s["topics"], "gemeenten": s["gemeenten"]} for s in mine["subscriptions"]
@@ -239,25 +226,25 @@ def test_mark_follows_nature_in_rhenen_and_chooses_how_he_hears_about_it(local_s
 
     # choosing nothing is explained at the top and at the field
     page.get_by_role("button", name="Volgen").click()
-    _shown(page.get_by_role("alert"))
-    _shown(page.locator("#topics-error"))
-    _accessible(page)
+    shown(page.get_by_role("alert"))
+    shown(page.locator("#topics-error"))
+    check_page(page)
 
     # the same page in English
     page.get_by_role("link", name="English").click()
-    _shown(page.get_by_role("heading", name="What I follow", level=1))
-    _shown(page.get_by_role("button", name="Stop: Nature and landscape · Rhenen"))
-    _accessible(page)
+    shown(page.get_by_role("heading", name="What I follow", level=1))
+    shown(page.get_by_role("button", name="Stop: Nature and landscape · Rhenen"))
+    check_page(page)
 
     # My preferences: letters need an address; with one, once a day, his choices are saved
     page.get_by_role("link", name="My preferences").click()
-    _shown(page.get_by_role("heading", name="My preferences", level=1))
-    _accessible(page)
+    shown(page.get_by_role("heading", name="My preferences", level=1))
+    check_page(page)
     page.get_by_label("By letter").check()
     page.get_by_label("Once a day (at 7.00)").check()
     page.get_by_role("button", name="Save").click()
-    _shown(page.get_by_role("alert").get_by_text("We need your address to send letters.", exact=False))
-    _accessible(page)
+    shown(page.get_by_role("alert").get_by_text("We need your address to send letters.", exact=False))
+    check_page(page)
     for label, value in (
         ("Name", "Mark Visser"),
         ("Street", "Dorpsstraat"),
@@ -267,20 +254,20 @@ def test_mark_follows_nature_in_rhenen_and_chooses_how_he_hears_about_it(local_s
     ):
         page.get_by_label(label, exact=True).fill(value)
     page.get_by_role("button", name="Save").click()
-    _shown(page.get_by_role("status").get_by_text("Your choices have been saved."))
-    _accessible(page)
+    shown(page.get_by_role("status").get_by_text("Your choices have been saved."))
+    check_page(page)
     page.get_by_role("link", name="Nederlands").click()
-    _shown(page.get_by_role("heading", name="Mijn voorkeuren", level=1))
+    shown(page.get_by_role("heading", name="Mijn voorkeuren", level=1))
     assert page.get_by_label("Per brief").is_checked()
     assert page.get_by_label("Eén keer per dag (om 7.00 uur)").is_checked()
-    _accessible(page)
+    check_page(page)
     status, saved = local_stack.call("GET", "/api/me/preferences", mark)
     assert (saved["frequency"], "letter" in saved["channels"], saved["postal_address"]["woonplaats"]) == ("daily", True, "Doorn")
 
     # he stops following nature in Rhenen; the other tests find his choices as they were
     page.get_by_role("link", name="Wat ik volg").click()
     page.get_by_role("button", name="Stoppen: Natuur en landschap · Rhenen").click()
-    _shown(page.get_by_role("status").get_by_text("U volgt dit niet meer."))
+    shown(page.get_by_role("status").get_by_text("U volgt dit niet meer."))
     restored = {k: before[k] for k in ("channels", "language", "frequency", "quiet_hours", "postal_address")}
     assert local_stack.call("PUT", "/api/me/preferences", mark, restored)[0] == 200
     page.close()

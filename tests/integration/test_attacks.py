@@ -111,13 +111,13 @@ def markup(html: str) -> _Markup:
 
 
 def assert_inert(html: str) -> None:
-    """No script, no event handler, no link or source other than https (or a page's own relative address)."""
+    """No script, no event handler, no link or source other than https (or a page's own relative address or a place on the page)."""
     parsed = markup(html)
     assert "script" not in parsed.tags
     assert [name for name, _ in parsed.attributes if name.startswith("on")] == []
     for name, value in parsed.attributes:
         if name in {"href", "src", "action", "formaction"}:
-            assert value.startswith(("https://", "/", "?")), (name, value)
+            assert value.startswith(("https://", "/", "?", "#")), (name, value)
 
 
 # 1. Applicant A asks for B's case → 404 (same as a missing case), denial logged ------------------------------------

@@ -321,7 +321,7 @@ def test_pages_are_styled_with_the_nl_design_system_served_from_this_site(client
 
 
 def test_every_page_links_to_the_accessibility_statement_in_both_languages(client):
-    assert '<a href="/toegankelijkheid">Toegankelijkheid</a>' in page(client.http.get("/volgen"), 200)
+    assert '<a class="utrecht-link" href="/toegankelijkheid">Toegankelijkheid</a>' in page(client.http.get("/volgen"), 200)
     dutch = page(client.http.get("/toegankelijkheid"), 200)
     assert "WCAG" in dutch
     assert "Toegankelijkheidsverklaring" in dutch
