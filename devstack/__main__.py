@@ -92,7 +92,7 @@ def _banner(api: str, moto: str, seeded: dict[str, str], tokens: dict[str, str])
 
    API ................ {api}/api/health
    Zaaktypen .......... {api}/api/zaaktypen
-   Local mailbox ...... {api}/dev/mailbox  (e-mails sent through moto SES)
+   Local mailbox ...... {api}/dev/mailbox?follow=1  (e-mails sent through moto SES, refreshed every 5 s)
    Letters ............ {api}/api/dev/letters  (what the print-and-post partner receives)
    Follow without DigiD {api}/volgen
    Mijn zaken ......... {api}/mijn-zaken  (log in as one of the personas)

@@ -119,9 +119,11 @@ def mailbox_page() -> Response:
     """The same mailbox as a page a person can read, newest first."""
     from chalicelib.adapters.templates import build_environment, templates_root
 
-    params = bp.current_request.query_params
-    to = params.get("to") if params is not None else None
-    html = build_environment(templates_root(), html=True).get_template("dev/mailbox.html.j2").render(messages=_mailbox(to), to=to)
+    params = bp.current_request.query_params or {}
+    to = params.get("to")
+    follow = params.get("follow") == "1"  # refresh every 5 s only when asked: a page that reloads itself is hard to read
+    template = build_environment(templates_root(), html=True).get_template("dev/mailbox.html.j2")
+    html = template.render(messages=_mailbox(to), to=to, follow=follow)
     return Response(body=html, status_code=200, headers={"Content-Type": "text/html; charset=utf-8"})
 
 

@@ -111,7 +111,7 @@ def markup(html: str) -> _Markup:
 
 
 def assert_inert(html: str) -> None:
-    """No script, no event handler, no link or source other than https (or a page's own relative address or a place on the page)."""
+    """No script, no event handler, no link or source but https, a page's own address or a place on the page."""
     parsed = markup(html)
     assert "script" not in parsed.tags
     assert [name for name, _ in parsed.attributes if name.startswith("on")] == []
