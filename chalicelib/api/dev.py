@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -119,7 +120,7 @@ def mailbox_page() -> Response:
     """The same mailbox as a page a person can read, newest first."""
     from chalicelib.adapters.templates import build_environment, templates_root
 
-    params: dict[str, str] = bp.current_request.query_params or {}
+    params: Mapping[str, str] = bp.current_request.query_params or {}
     to = params.get("to")
     follow = params.get("follow") == "1"  # refresh every 5 s only when asked: a page that reloads itself is hard to read
     template = build_environment(templates_root(), html=True).get_template("dev/mailbox.html.j2")
