@@ -164,10 +164,10 @@ def case_rows(views: list[CaseView], language: Language, *, link: str) -> list[d
     lines = case_list_json(views, language, today=amsterdam_date(wiring.clock().now()))["cases"]
     return [
         {
+            **line,
             "href": link + line["id"],
             "number": line["case_number"],
             "product": line["zaaktype"],
-            "status": line["status"],
             "due": _day(line["deadline"], language),
         }
         for line in lines
@@ -209,6 +209,7 @@ def _case_context(view: CaseView, language: Language, *, staff: bool = False) ->
         "status_since": _day(case["status"]["set_at"], language),
         "due": _day(case["deadline"]["due"], language),
         "servicenorm_due": _day(case["deadline"]["servicenorm_due"], language),
+        "for_staff": staff,
     }
 
 

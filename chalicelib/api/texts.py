@@ -447,6 +447,7 @@ PAGE_TEXTS: dict[str, Localized] = {
     "case_now": Localized("Waar uw zaak nu is", "Where your case is now"),
     "case_since": Localized("sinds", "since"),
     "case_next": Localized("Wat er hierna gebeurt", "What happens next"),
+    "case_next_step": Localized("Hierna", "Next"),
     "case_missing": Localized("Wat wij nog van u nodig hebben", "What we still need from you"),
     "case_missing_due": Localized("graag uiterlijk", "please by"),
     "case_deadline_text": Localized("Wij beslissen uiterlijk op", "We decide by"),

@@ -17,9 +17,9 @@ from chalice.app import Blueprint, Response
 
 from chalicelib import wiring
 from chalicelib.api.http import check_path_parameters
-from chalicelib.api.login import _case_context, _day, logged_in
+from chalicelib.api.login import _case_context, _day, case_rows, logged_in
 from chalicelib.api.pages import _form, _language, _page, _query, audit_page, issue_messages, problem_message
-from chalicelib.api.presenters import case_summary_json, notification_json
+from chalicelib.api.presenters import notification_json
 from chalicelib.api.schema import Schema
 from chalicelib.api.staff import DOCUMENT_REQUESTS, EMPTY, NEW_MESSAGE, NEW_STATUS
 from chalicelib.domain.cases import Link
@@ -34,7 +34,7 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.identity import Principal, Role
 from chalicelib.domain.language import Language
 from chalicelib.domain.login import Session
-from chalicelib.domain.workdays import AMSTERDAM, amsterdam_date
+from chalicelib.domain.workdays import AMSTERDAM
 from chalicelib.services.case_commands import CaseCommands, CommandResult, NewDocumentRequest
 from chalicelib.services.previews import ChangePreview
 
@@ -59,12 +59,7 @@ def work_list(session: Session) -> Response:
     refused = only_behandelaar(session)
     if refused is not None:
         return refused
-    language = _language()
-    today = amsterdam_date(wiring.clock().now())
-    cases = []
-    for view in wiring.case_queries().work_list(session.principal):
-        summary = case_summary_json(view, language, today=today)
-        cases.append({**summary, "due": _day(summary["deadline"], language)})
+    cases = case_rows(wiring.case_queries().work_list(session.principal), _language(), link=f"{WORK}/zaken/")
     states = [case["deadline_state"] for case in cases]
     return _page(
         "work_list",
@@ -169,7 +164,7 @@ def _case(
     return _page(
         "work_case",
         status,
-        **_case_context(view, language),
+        **_case_context(view, language, staff=True),
         notifications=notifications,
         mine=view.case.behandelaar.id == session.principal.subject,
         statustypen=[(s.identificatie, s.omschrijving.in_(language)) for s in view.zaaktype.statustypen],

@@ -208,3 +208,20 @@ def test_the_pages_speak_english_too(client):
     anna = _anna(client)
     assert "My work list" in anna.get("/werk?lang=en").body.decode()
     assert "See what the applicant gets" in anna.get(f"/werk/zaken/{case['id']}?lang=en").body.decode()
+
+
+def test_the_behandelaar_sees_a_kcc_call_on_the_timeline_with_its_tags_and_confidentiality(client):
+    case = _case(client)
+    call = {
+        "kanaal": "telefoon",
+        "onderwerp": "Vergunning waterschap",
+        "inhoud": "Uitgelegd hoe het Omgevingsloket werkt.",
+        "vertrouwelijk": True,
+        "tags": ["dso"],
+    }
+    recorded = client.http.post(f"/api/cases/{case['id']}/contact-moments", headers=headers("sanne"), body=json.dumps(call))
+    assert recorded.status_code == 201, recorded.body
+    page = _anna(client, start=f"/werk/zaken/{case['id']}").get(f"/werk/zaken/{case['id']}").body.decode()
+    assert "Uitgelegd hoe het Omgevingsloket werkt." in page
+    assert "Labels: dso" in page
+    assert "Vertrouwelijk" in page
