@@ -96,6 +96,8 @@ def _banner(api: str, moto: str, seeded: dict[str, str], tokens: dict[str, str])
    Letters ............ {api}/api/dev/letters  (what the print-and-post partner receives)
    Follow without DigiD {api}/volgen
    Mijn zaken ......... {api}/mijn-zaken  (log in as one of the personas)
+   Werkvoorraad ....... {api}/werk  (log in as Anna Bakker: Mark's case, with a preview before sending)
+   KCC ................ {api}/kcc  (log in as Sanne de Boer)
    Personas ........... {api}/api/dev/personas
    Fresh token ........ curl -s -X POST {api}/api/dev/token -H 'Content-Type: application/json' -d '{{"persona": "mark"}}'
    moto server ........ {moto}
