@@ -1,6 +1,6 @@
 """Run Baken's benchmarks: ``python -m bench [--quick] [--only NAME]``.
 
-Runs cold_start, package_size, operations, throughput, matching and soak in that order, prints a short summary of each,
+Runs cold_start, package_size, operations, pages, throughput, matching and soak in that order, prints a short summary of each,
 and writes every number (with the machine it ran on) to ``bench/results/<UTC timestamp>.json`` and
 ``bench/results/latest.json`` (git-ignored). Benchmarks measure; they never fail on a number. A benchmark
 that raises is reported and the others still run; the exit status is then 1.
@@ -23,7 +23,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-BENCHMARKS = ("cold_start", "package_size", "operations", "throughput", "matching", "soak")
+BENCHMARKS = ("cold_start", "package_size", "operations", "pages", "throughput", "matching", "soak")
 RESULTS = Path(__file__).resolve().parent / "results"
 ROOT = RESULTS.parents[1]
 LIST_SHOWN = 5

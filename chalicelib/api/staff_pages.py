@@ -17,6 +17,7 @@ from chalicelib.api.pages import FORM, _fields, _language, _page, _query, audit_
 from chalicelib.api.presenters import notification_json
 from chalicelib.api.staff import CASE_SEARCH, CONTACT_MOMENT, new_contact_moment
 from chalicelib.api.texts import issue_text
+from chalicelib.domain.case_view import CaseView
 from chalicelib.domain.contacts import KANALEN
 from chalicelib.domain.errors import CaseNotFoundError, DomainError, ValidationError
 from chalicelib.domain.identity import STAFF
@@ -102,6 +103,18 @@ def _find_by_email(session: Session, email: str) -> Response:
     return _search_page(session, zoek=email, cases=case_rows(views, language, link=CASES))
 
 
+def staff_case(session: Session, case_id: str, language: Language) -> tuple[CaseView, dict[str, Any]]:
+    """A case as staff see it (KCC and behandelaar): what the applicant sees, what only staff see of contact
+    moments, and every notification with how it went. DomainError when there is no such case."""
+    check_path_parameters({"case_id": case_id})
+    view = wiring.case_queries().staff_view(session.principal, case_id)
+    sent = wiring.case_queries().delivery_status(session.principal, case_id)
+    notifications = [notification_json(n) for n in sent]
+    for notification in notifications:
+        notification["day"] = _day(notification["created_at"], language)
+    return view, {**_case_context(view, language, staff=True), "notifications": notifications}
+
+
 @bp.route("/kcc/zaken/{case_id}", methods=["GET"])
 def case_page(case_id: str) -> Response:
     return logged_in(lambda session: _case(session, case_id, saved=_query().get("vastgelegd") == "1"))()
@@ -113,19 +126,13 @@ def _case(session: Session, case_id: str, *, saved: bool = False, errors: list[s
         return refused
     language = _language()
     try:
-        check_path_parameters({"case_id": case_id})
-        view = wiring.case_queries().staff_view(session.principal, case_id)
-        sent = wiring.case_queries().delivery_status(session.principal, case_id)
+        _, context = staff_case(session, case_id, language)
     except DomainError:
         return _page("message", 404, title_key="not_found_title", text_key="not_found_text")
-    notifications = [notification_json(n) for n in sent]
-    for notification in notifications:
-        notification["day"] = _day(notification["created_at"], language)
     return _page(
         "kcc_case",
         400 if errors else 200,
-        **_case_context(view, language, staff=True),
-        notifications=notifications,
+        **context,
         kanalen=KANALEN,
         csrf=session.csrf,
         saved=saved,

@@ -17,11 +17,11 @@ from chalice.app import Blueprint, Response
 
 from chalicelib import wiring
 from chalicelib.api.http import check_path_parameters
-from chalicelib.api.login import _case_context, _day, case_rows, logged_in
+from chalicelib.api.login import _day, case_rows, logged_in
 from chalicelib.api.pages import _form, _language, _page, _query, audit_page, issue_messages, problem_message
-from chalicelib.api.presenters import notification_json
 from chalicelib.api.schema import Schema
 from chalicelib.api.staff import DOCUMENT_REQUESTS, EMPTY, NEW_MESSAGE, NEW_STATUS
+from chalicelib.api.staff_pages import staff_case
 from chalicelib.domain.cases import Link
 from chalicelib.domain.errors import (
     CaseRuleError,
@@ -155,17 +155,13 @@ def _case(
         return refused
     language = _language()
     try:
-        check_path_parameters({"case_id": case_id})
-        view = wiring.case_queries().staff_view(session.principal, case_id)
-        sent = wiring.case_queries().delivery_status(session.principal, case_id)
+        view, context = staff_case(session, case_id, language)
     except DomainError:
         return _page("message", 404, title_key="not_found_title", text_key="not_found_text")
-    notifications = [{**notification_json(n), "day": _day(notification_json(n)["created_at"], language)} for n in sent]
     return _page(
         "work_case",
         status,
-        **_case_context(view, language, staff=True),
-        notifications=notifications,
+        **context,
         mine=view.case.behandelaar.id == session.principal.subject,
         statustypen=[(s.identificatie, s.omschrijving.in_(language)) for s in view.zaaktype.statustypen],
         current_statustype=view.status.identificatie,
