@@ -41,6 +41,7 @@ Fields = Mapping[str, list[str]]
 FOLLOW_FIELDS = {
     "topics": ("topics", "topics_legend"),
     "gemeenten": ("gemeente", "gemeente_label"),
+    "area": ("area_centre", "area_legend"),
     "subscriptions": ("subscriptions", "my_subscriptions_title"),
 }
 PREFERENCE_FIELDS = {
@@ -163,6 +164,9 @@ def _subscriptions_page(
         subscriptions=_described(session, followed, language),
         chosen_topics=set(chosen.get("topic", [])),
         gemeente=_last(chosen, "gemeente"),
+        area_centre=_last(chosen, "area_centre"),
+        area_radius=_last(chosen, "area_radius") or "2000",
+        radii=RADII,
         notice=notice,
         csrf=session.csrf,
     )
@@ -187,6 +191,22 @@ def _subscriptions_again(session: Session) -> Callable[[ValidationError, Fields]
     )
 
 
+# An area without a map: a circle of a chosen size around the centre of a gemeente ("within 3 km of Zeist").
+RADII = (500, 1000, 2000, 3000, 5000)
+
+
+def _area(fields: Fields) -> dict[str, Any] | None:
+    """The circle the form chose, as the API's ``area``; an unknown centre or size is left for the schema to name."""
+    centre = _last(fields, "area_centre")
+    if not centre:
+        return None
+    gemeente = wiring.reference().gemeente(centre)
+    radius = _last(fields, "area_radius")
+    if gemeente is None or not radius.isdigit() or int(radius) not in RADII:
+        raise ValidationError([Issue("area", "invalid_area")])
+    return {"circle": {"lat": gemeente.centre.lat, "lon": gemeente.centre.lon, "radius_m": int(radius)}}
+
+
 @bp.route(SUBSCRIPTIONS_PAGE, methods=["POST"], content_types=[FORM])
 @logged_in
 def follow(session: Session) -> Response:
@@ -194,7 +214,10 @@ def follow(session: Session) -> Response:
 
     def apply(fields: Fields) -> str:
         gemeente = _last(fields, "gemeente")
-        body = {"topics": fields.get("topic", []), "gemeenten": [gemeente] if gemeente else []}
+        body: dict[str, Any] = {"topics": fields.get("topic", []), "gemeenten": [gemeente] if gemeente else []}
+        area = _area(fields)
+        if area is not None:
+            body["area"] = area
         wiring.subscription_service().follow(session.principal, scope_from_body(SCOPE.parse(body)))
         return _back(SUBSCRIPTIONS_PAGE, "gevolgd")
 

@@ -75,6 +75,7 @@ RULE_TEXTS: dict[str, Localized] = {
 }
 
 ISSUE_TEXTS: dict[str, Localized] = {
+    "invalid_area": Localized("Kies een plaats en een afstand uit de lijst.", "Choose a place and a distance from the list."),
     "required": Localized("Dit veld is verplicht.", "This field is required."),
     "unknown_field": Localized("Dit veld kennen wij niet.", "This field is not known."),
     "expected_object": Localized("Hier hoort een object.", "An object is expected here."),
@@ -496,6 +497,14 @@ PAGE_TEXTS: dict[str, Localized] = {
     ),
     "gemeente_label": Localized("Gemeente", "Municipality"),
     "gemeente_any": Localized("Alle gemeenten", "All municipalities"),
+    "area_legend": Localized("Een gebied rond een plaats (niet verplicht)", "An area around a place (optional)"),
+    "area_hint": Localized(
+        "Dan krijgt u ook nieuws over wat binnen die afstand van het centrum gebeurt, ook over de gemeentegrens.",
+        "Then you also get news about what happens within that distance of the centre, also across the border.",
+    ),
+    "area_centre_label": Localized("Rond het centrum van", "Around the centre of"),
+    "area_none": Localized("Geen gebied", "No area"),
+    "area_radius_label": Localized("Hoe ver?", "How far?"),
     "language_label": Localized("Taal van de berichten", "Language of the messages"),
     "follow_button": Localized("Aanmelden", "Subscribe"),
     "sent_title": Localized("Kijk in uw e-mail", "Check your e-mail"),

@@ -70,7 +70,10 @@ def test_mark_follows_a_topic_in_a_gemeente_from_the_page_and_the_api_shows_it(c
     assert "U volgt nu niets." in page
     assert '<input type="checkbox" name="topic" value="natuur-en-landschap">' in page
     assert re.search(r'<option value="GM0355">Zeist</option>', page)
-    assert page.count("<option value=") == 27  # every gemeente of the province, and "all"
+    gemeente_choices = page.split('id="gemeente"')[1].split("</select>")[0]
+    assert gemeente_choices.count("<option value=") == 27  # every gemeente of the province, and "all"
+    area_centres = page.split('id="area_centre"')[1].split("</select>")[0]
+    assert area_centres.count("<option value=") == 27  # every gemeente's centre, and "no area"
 
     # WHEN Mark follows nature and landscape in Zeist
     followed = _post(mark, SUBSCRIPTIONS, [("csrf", csrf), ("topic", "natuur-en-landschap"), ("gemeente", "GM0355")])
@@ -393,3 +396,35 @@ def test_no_form_mark_can_post_gives_a_server_error(client, data):
     assert answer.status_code in (303, 400, 403, 404, 413), (path, fields, answer.status_code)
     if answer.status_code != 303:
         assert answer.headers["Content-Type"] == "text/html; charset=utf-8"
+
+
+def test_mark_follows_roadworks_within_3_km_of_zeist_and_sees_it_listed(client):
+    register_personas("mark")
+    mark = Browser(client)
+    _log_in(mark, "mark", start="/mijn-abonnementen")
+    csrf = _csrf(mark.get("/mijn-abonnementen").body.decode())
+
+    followed = mark.post(
+        "/mijn-abonnementen", {"csrf": csrf, "topic": "wegen-en-werkzaamheden", "area_centre": "GM0355", "area_radius": "3000"}
+    )
+
+    assert followed.status_code == 303
+    mine = json.loads(client.http.get("/api/me/subscriptions", headers=headers("mark")).body)["subscriptions"]
+    (circle,) = [s["area"]["circle"] for s in mine if s.get("area")]
+    assert circle["radius_m"] == 3000
+    assert (round(circle["lat"], 2), round(circle["lon"], 2)) == (52.09, 5.23)
+    assert "in het gebied dat u koos" in mark.get("/mijn-abonnementen").body.decode()
+
+
+def test_a_made_up_area_is_named_and_nothing_is_followed(client):
+    register_personas("mark")
+    mark = Browser(client)
+    _log_in(mark, "mark", start="/mijn-abonnementen")
+    csrf = _csrf(mark.get("/mijn-abonnementen").body.decode())
+    before = json.loads(client.http.get("/api/me/subscriptions", headers=headers("mark")).body)["subscriptions"]
+
+    answer = mark.post("/mijn-abonnementen", {"csrf": csrf, "area_centre": "GM0355", "area_radius": "999999"})
+
+    assert answer.status_code == 400
+    assert 'href="#area_centre"' in answer.body.decode()
+    assert json.loads(client.http.get("/api/me/subscriptions", headers=headers("mark")).body)["subscriptions"] == before
