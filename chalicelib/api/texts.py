@@ -449,6 +449,7 @@ PAGE_TEXTS: dict[str, Localized] = {
     "case_since": Localized("sinds", "since"),
     "case_next": Localized("Wat er hierna gebeurt", "What happens next"),
     "case_next_step": Localized("Hierna", "Next"),
+    "case_list": Localized("Zaken", "Cases"),
     "case_missing": Localized("Wat wij nog van u nodig hebben", "What we still need from you"),
     "case_missing_due": Localized("graag uiterlijk", "please by"),
     "case_deadline_text": Localized("Wij beslissen uiterlijk op", "We decide by"),

@@ -1,4 +1,4 @@
-"""Every page Baken has, in Dutch and in English, as the person who uses it: no WCAG 2.1 A/AA violation that
+"""Every page Baken has, in Dutch and in English, and on a phone, as the person who uses it: no WCAG 2.1 A/AA violation that
 axe-core finds, and a screenshot of each in the run's folder (tests/e2e/conftest.py ``check_page``) for a person
 to look at. The stories elsewhere check the pages mid-flow (with errors, previews, saved notes); this walks them
 all at rest, so a page nobody's story reaches is checked too."""
@@ -18,8 +18,11 @@ pytestmark = pytest.mark.e2e
 MISSING = "00000000-0000-4000-8000-000000000000"
 
 
-def _log_in(browser: Any, local_stack: LocalStack, name: str) -> Any:
-    page = browser.new_page(locale="nl-NL")
+PHONE = {"width": 320, "height": 640}  # WCAG 1.4.10 Reflow: 320 CSS pixels wide without scrolling sideways
+
+
+def _log_in(browser: Any, local_stack: LocalStack, name: str, **options: Any) -> Any:
+    page = browser.new_page(locale="nl-NL", **options)
     page.goto(f"{local_stack.api}/mijn-zaken")
     shown(page.get_by_role("heading", name="Inloggen als testpersoon"))
     page.get_by_role("button", name=name).click()
@@ -107,5 +110,44 @@ def test_every_page_in_both_languages_is_accessible(local_stack: LocalStack, bro
         (f"/werk/aankondigingen/{announcement['id']}", "announcement"),
     ):
         _both_languages(anna, f"{api}{path}", name)
+    for page in (visitor, mark, sanne, anna):
+        page.close()
+
+
+def _fits(page: Any, url: str, name: str, status: int = 200) -> None:
+    response = page.goto(url)
+    assert response is not None
+    assert response.status == status, (url, response.status)
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 1, f"{url} scrolls {overflow} px sideways on a phone"
+    check_page(page, f"phone-{name}")
+
+
+def test_every_page_fits_a_phone_without_scrolling_sideways(local_stack: LocalStack, browser: Any):
+    api = local_stack.api
+    status, mine = local_stack.call("GET", "/api/me/cases", local_stack.token("mark"))
+    assert status == 200, mine
+    case_id = mine["cases"][0]["id"]
+    visitor = browser.new_page(locale="nl-NL", viewport=PHONE)
+    for path, name in (("/volgen", "follow"), ("/toegankelijkheid", "accessibility")):
+        _fits(visitor, f"{api}{path}", name)
+    mark = _log_in(browser, local_stack, "Mark Visser", viewport=PHONE)
+    for path, name in (
+        ("/mijn-zaken", "my-cases"),
+        (f"/mijn-zaken/{case_id}", "my-case"),
+        ("/berichten", "berichtenbox"),
+        ("/mijn-abonnementen", "my-subscriptions"),
+        ("/mijn-voorkeuren", "my-preferences"),
+    ):
+        _fits(mark, f"{api}{path}", name)
+    sanne = _log_in(browser, local_stack, "Sanne de Boer", viewport=PHONE)
+    _fits(sanne, f"{api}/kcc/zaken/{case_id}", "kcc-case")
+    anna = _log_in(browser, local_stack, "Anna Bakker", viewport=PHONE)
+    for path, name in (
+        ("/werk", "work-list"),
+        (f"/werk/zaken/{case_id}", "work-case"),
+        ("/werk/aankondigingen", "announcements"),
+    ):
+        _fits(anna, f"{api}{path}", name)
     for page in (visitor, mark, sanne, anna):
         page.close()
