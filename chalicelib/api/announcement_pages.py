@@ -1,8 +1,10 @@
 """The behandelaar's announcement pages: write one for the followers of a topic in some gemeenten, see how many
 people it would reach right now (numbers only, per channel), submit it, and have a colleague approve it or
-send it back with a reason — the author can never approve their own (four eyes).
+send it back with a reason — the author can never approve their own (four eyes) — after which the author
+revises it and submits it again.
 
-The form is checked by the JSON API's DRAFT schema and the service does the rest, as for the API.
+The form is checked by the JSON API's DRAFT schema and the service does the rest, as for the API. Every form
+carries the session's CSRF token; every POST leaves one audit line, whatever its outcome.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from chalicelib import wiring
 from chalicelib.api.announcements import DRAFT, REJECTION, draft_from_body
 from chalicelib.api.http import check_path_parameters
 from chalicelib.api.login import _day, logged_in
-from chalicelib.api.pages import _fields, _language, _page, _query, audit_page, issue_messages, problem_message
+from chalicelib.api.pages import NO_ERRORS, _fields, _language, _page, _query, audit_page, back_to, form_errors, problem_message
 from chalicelib.api.presenters import announcement_json
 from chalicelib.api.work_pages import FORM, WORK, only_behandelaar
 from chalicelib.domain.announcements import Announcement, AnnouncementStatus
@@ -27,6 +29,18 @@ from chalicelib.domain.login import Session
 bp = Blueprint(__name__)
 
 ANNOUNCEMENTS = WORK + "/aankondigingen"
+# Where a problem the schema or the service names shows: the input, and the text naming it.
+FIELDS = {
+    "title": ("title", "ann_field_title"),
+    "text": ("text", "ann_field_text"),
+    "topic": ("topic", "ann_field_topic"),
+    "gemeenten": ("gemeenten", "ann_field_gemeenten"),
+    "place": ("gemeenten", "ann_field_gemeenten"),
+    "link": ("link_url", "work_link_url"),
+    "link.label": ("link_label", "work_link_label"),
+    "reason": ("reason", "ann_reason"),
+}
+Fields = dict[str, list[str]]
 
 
 def _choices(language: Language) -> dict[str, Any]:
@@ -35,29 +49,6 @@ def _choices(language: Language) -> dict[str, Any]:
         "topics": sorted(((t.slug, t.naam.in_(language)) for t in reference.topics()), key=lambda t: t[1]),
         "gemeenten": sorted(((g.code, g.naam) for g in reference.gemeenten()), key=lambda g: g[1]),
     }
-
-
-@bp.route(ANNOUNCEMENTS, methods=["GET"])
-@logged_in
-def announcements(session: Session) -> Response:
-    """Recent announcements and their state, and the form for a new one."""
-    return only_behandelaar(session) or _list(session)
-
-
-def _list(
-    session: Session, *, status: int = 200, form: dict[str, Any] | None = None, errors: list[dict[str, str]] | None = None
-) -> Response:
-    language = _language()
-    recent = [_shown(a, language) for a in wiring.announcements().recent(session.principal)]
-    return _page(
-        "announcements",
-        status,
-        announcements=recent,
-        csrf=session.csrf,
-        form=form or {"gemeenten": []},
-        errors=errors or [],
-        **_choices(language),
-    )
 
 
 def _shown(announcement: Announcement, language: Language) -> dict[str, Any]:
@@ -71,41 +62,82 @@ def _shown(announcement: Announcement, language: Language) -> dict[str, Any]:
     }
 
 
+def _form_of(announcement: Announcement) -> dict[str, Any]:
+    """An announcement as its form shows it, to revise it."""
+    link = announcement.link
+    return {
+        "title": announcement.title,
+        "text": announcement.text,
+        "topic": announcement.topic,
+        "gemeenten": list(announcement.place.gemeenten),
+        "link_url": link.url if link else "",
+        "link_label": link.label if link else "",
+    }
+
+
+def _posted(fields: Fields) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The DRAFT body the form describes, and the form as typed (to show it again after a mistake)."""
+    form: dict[str, Any] = {key: values[-1] for key, values in fields.items()}
+    form["gemeenten"] = fields.get("gemeenten", [])
+    body: dict[str, Any] = {"title": form.get("title", ""), "text": form.get("text", ""), "topic": form.get("topic", "")}
+    body["gemeenten"] = form["gemeenten"]
+    if form.get("link_url", "").strip() or form.get("link_label", "").strip():
+        body["link"] = {"url": form.get("link_url", "").strip(), "label": form.get("link_label", "").strip()}
+    return body, form
+
+
+def _answered(session: Session, action: str, answer: Callable[[Fields], Response]) -> Response:
+    """A POST: behandelaars only, the session's CSRF token, then ``answer``; one audit line whatever happens."""
+    fields = _fields(60)
+    refused = only_behandelaar(session)
+    if refused is None and not session.accepts((fields.get("csrf") or [""])[-1]):
+        refused = _page("message", 403, title_key="error_title", text_key="form_expired")
+    response = refused or answer(fields)
+    audit_page(f"page_{action}", actor=session.principal.subject, result=response.status_code)
+    return response
+
+
+@bp.route(ANNOUNCEMENTS, methods=["GET"])
+@logged_in
+def announcements(session: Session) -> Response:
+    """Recent announcements and their state, and the form for a new one."""
+    return only_behandelaar(session) or _list(session)
+
+
+def _list(session: Session, *, status: int = 200, form: dict[str, Any] | None = None, errors: Any = None) -> Response:
+    language = _language()
+    recent = [_shown(a, language) for a in wiring.announcements().recent(session.principal)]
+    return _page(
+        "announcements",
+        status,
+        announcements=recent,
+        csrf=session.csrf,
+        form=form or {"gemeenten": []},
+        **(errors or NO_ERRORS),
+        **_choices(language),
+    )
+
+
 @bp.route(ANNOUNCEMENTS, methods=["POST"], content_types=FORM)
 @logged_in
 def draft(session: Session) -> Response:
     """Save a new announcement as a concept and open it (with its audience)."""
-    refused = only_behandelaar(session)
-    if refused is not None:
-        return refused
-    fields = _fields(60)
-    form = {key: values[-1] for key, values in fields.items()}
-    if not session.accepts(form.get("csrf")):
-        audit_page("page_draft_announcement", actor=session.principal.subject, result=403)
-        return _page("message", 403, title_key="error_title", text_key="work_only_behandelaar")
-    body: dict[str, Any] = {
-        "title": form.get("title", ""),
-        "text": form.get("text", ""),
-        "topic": form.get("topic", ""),
-        "gemeenten": fields.get("gemeenten", []),
-    }
-    if form.get("link_url", "").strip() or form.get("link_label", "").strip():
-        body["link"] = {"url": form.get("link_url", "").strip(), "label": form.get("link_label", "").strip()}
-    try:
-        created = wiring.announcements().draft(session.principal, draft_from_body(DRAFT.parse(body)))
-    except ValidationError as error:
-        audit_page("page_draft_announcement", actor=session.principal.subject, result=400)
-        errors = [{**e, "input": INPUTS.get(e["field"].split(".")[0], e["field"])} for e in issue_messages(error, _language())]
-        return _list(session, status=400, form={**form, "gemeenten": fields.get("gemeenten", [])}, errors=errors)
-    audit_page("page_draft_announcement", actor=session.principal.subject, result=303)
-    return _to(created.id, "draft")
 
+    def answer(fields: Fields) -> Response:
+        body, form = _posted(fields)
+        try:
+            created = wiring.announcements().draft(session.principal, draft_from_body(DRAFT.parse(body)))
+        except ValidationError as error:
+            return _list(session, status=400, form=form, errors=form_errors(error.issues, FIELDS, _language()))
+        return _to(created.id, "draft")
 
-INPUTS = {"title": "title", "text": "text", "topic": "topic", "gemeenten": "gemeenten", "link": "link_url"}
+    return _answered(session, "draft_announcement", answer)
 
 
 def _to(announcement_id: str, saved: str) -> Response:
-    return Response(body="", status_code=303, headers={"Location": f"{ANNOUNCEMENTS}/{announcement_id}?opgeslagen={saved}"})
+    return Response(
+        body="", status_code=303, headers={"Location": back_to(f"{ANNOUNCEMENTS}/{announcement_id}", "opgeslagen", saved)}
+    )
 
 
 @bp.route(ANNOUNCEMENTS + "/{announcement_id}", methods=["GET"])
@@ -114,7 +146,14 @@ def announcement(announcement_id: str) -> Response:
     return logged_in(lambda session: only_behandelaar(session) or _one(session, announcement_id))()
 
 
-def _one(session: Session, announcement_id: str, *, status: int = 200, errors: list[dict[str, str]] | None = None) -> Response:
+def _one(
+    session: Session,
+    announcement_id: str,
+    *,
+    status: int = 200,
+    errors: Any = None,
+    form: dict[str, Any] | None = None,
+) -> Response:
     language = _language()
     try:
         check_path_parameters({"announcement_id": announcement_id})
@@ -129,48 +168,55 @@ def _one(session: Session, announcement_id: str, *, status: int = 200, errors: l
         status,
         announcement=_shown(found, language),
         audience={"subscribers": audience.subscribers, "by_channel": audience.by_channel},
-        may_submit=mine and found.status in (AnnouncementStatus.CONCEPT, AnnouncementStatus.REJECTED),
+        may_revise=mine and found.status in (AnnouncementStatus.CONCEPT, AnnouncementStatus.REJECTED),
+        may_submit=mine and found.status is AnnouncementStatus.CONCEPT,
         may_decide=not mine and found.status is AnnouncementStatus.SUBMITTED,
         waits_for_colleague=mine and found.status is AnnouncementStatus.SUBMITTED,
-        saved=saved if saved in ("draft", "submitted", "approved", "rejected") else None,
+        saved=saved if saved in ("draft", "revised", "submitted", "approved", "rejected") else None,
         csrf=session.csrf,
-        errors=errors or [],
+        form=form or _form_of(found),
+        **(errors or NO_ERRORS),
+        **_choices(language),
     )
 
 
-def _decision(announcement_id: str, action: str, saved: str, decide: Callable[[Session, dict[str, str]], object]) -> Response:
-    """Submit, approve or send back: CSRF-checked, audited, then back to the announcement."""
+def _decision(announcement_id: str, action: str, saved: str, decide: Callable[[Session, Fields], object]) -> Response:
+    """Revise, submit, approve or send back; then back to the announcement, or its page saying what was wrong."""
 
     def handle(session: Session) -> Response:
-        form = {key: values[-1] for key, values in _fields(10).items()}
-        response = only_behandelaar(session) or _decide(session, announcement_id, form, saved, decide)
-        audit_page(f"page_{action}", actor=session.principal.subject, result=response.status_code)
-        return response
+        def answer(fields: Fields) -> Response:
+            language = _language()
+            try:
+                check_path_parameters({"announcement_id": announcement_id})
+                decide(session, fields)
+            except ValidationError as error:
+                _, form = _posted(fields)
+                return _one(session, announcement_id, status=400, errors=form_errors(error.issues, FIELDS, language), form=form)
+            except CaseRuleError as error:  # four eyes, or not in a state for this: say which
+                summary = {"errors": [{"anchor": None, "text": problem_message(error, language)}], "field_errors": {}}
+                return _one(session, announcement_id, status=409, errors=summary)
+            except ForbiddenError:
+                return _page("message", 403, title_key="error_title", text_key="work_only_behandelaar")
+            except DomainError:
+                return _page("message", 404, title_key="not_found_title", text_key="not_found_text")
+            return _to(announcement_id, saved)
+
+        return _answered(session, action, answer)
 
     return logged_in(handle)()
 
 
-def _decide(
-    session: Session, announcement_id: str, form: dict[str, str], saved: str, decide: Callable[[Session, dict[str, str]], object]
-) -> Response:
-    if not session.accepts(form.get("csrf")):
-        return _page("message", 403, title_key="error_title", text_key="work_only_behandelaar")
-    language = _language()
-    try:
-        check_path_parameters({"announcement_id": announcement_id})
-        decide(session, form)
-    except ValidationError as error:
-        errors = [{**e, "input": e["field"]} for e in issue_messages(error, language)]
-        return _one(session, announcement_id, status=400, errors=errors)
-    except CaseRuleError as error:  # four eyes, or not in a state for this: say which
-        return _one(
-            session, announcement_id, status=409, errors=[{"field": "", "input": "", "message": problem_message(error, language)}]
-        )
-    except ForbiddenError:
-        return _page("message", 403, title_key="error_title", text_key="work_only_behandelaar")
-    except DomainError:
-        return _page("message", 404, title_key="not_found_title", text_key="not_found_text")
-    return _to(announcement_id, saved)
+@bp.route(ANNOUNCEMENTS + "/{announcement_id}/wijzigen", methods=["POST"], content_types=FORM)
+def revise(announcement_id: str) -> Response:
+    """The author changes a concept, or one a colleague sent back (it is a concept again, to submit anew)."""
+    return _decision(
+        announcement_id,
+        "revise_announcement",
+        "revised",
+        lambda session, fields: wiring.announcements().revise(
+            session.principal, announcement_id, draft_from_body(DRAFT.parse(_posted(fields)[0]))
+        ),
+    )
 
 
 @bp.route(ANNOUNCEMENTS + "/{announcement_id}/indienen", methods=["POST"], content_types=FORM)
@@ -199,7 +245,7 @@ def reject(announcement_id: str) -> Response:
         announcement_id,
         "reject_announcement",
         "rejected",
-        lambda session, form: wiring.announcements().reject(
-            session.principal, announcement_id, REJECTION.parse({"reason": form.get("reason", "")})["reason"]
+        lambda session, fields: wiring.announcements().reject(
+            session.principal, announcement_id, REJECTION.parse({"reason": (fields.get("reason") or [""])[-1]})["reason"]
         ),
     )

@@ -19,7 +19,7 @@ from chalice.app import Blueprint, Response
 
 from chalicelib import wiring
 from chalicelib.api.http import check_path_parameters
-from chalicelib.api.pages import HEADERS, _fields, _language, _page, _query, audit_page, current_path
+from chalicelib.api.pages import HEADERS, _fields, _language, _page, _query, audit_page, guarded, page_path
 from chalicelib.api.presenters import case_json, case_list_json, inbox_json
 from chalicelib.config import settings
 from chalicelib.domain.case_view import CaseView
@@ -129,8 +129,8 @@ def logged_in(view: Callable[[Session], Response]) -> Callable[[], Response]:
     def handle() -> Response:
         session = current_session()
         if session is None:
-            return _redirect(f"/inloggen?{urlencode({'next': current_path()})}", 302)
-        return view(session)
+            return _redirect(f"/inloggen?{urlencode({'next': page_path()})}", 302)
+        return guarded(lambda: view(session))
 
     handle.__name__ = view.__name__
     handle.__doc__ = view.__doc__

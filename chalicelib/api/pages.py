@@ -8,7 +8,7 @@ Tokens travel in URLs, so pages never send a Referer and allow no third-party co
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import lru_cache, wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,8 +19,8 @@ from chalice.app import Blueprint, Response
 from chalicelib import wiring
 from chalicelib.api.http import MAX_BODY_BYTES, BodyError, request_origin
 from chalicelib.api.subscriptions import EMAIL_PATTERN
-from chalicelib.api.texts import CHECK_INBOX, ISSUE_TEXTS, PAGE_TEXTS, PROBLEM_TITLES, RULE_TEXTS
-from chalicelib.domain.errors import DomainError, SubscriptionNotFoundError, TooManyRequestsError, ValidationError
+from chalicelib.api.texts import CHECK_INBOX, ISSUE_TEXTS, PAGE_TEXTS, PROBLEM_TITLES, RULE_TEXTS, issue_text
+from chalicelib.domain.errors import DomainError, Issue, SubscriptionNotFoundError, TooManyRequestsError, ValidationError
 from chalicelib.domain.language import Language
 from chalicelib.domain.subscriptions import Frequency, Scope, Subscription
 from chalicelib.domain.tokens import InvalidTokenError, TokenPurpose
@@ -80,7 +80,7 @@ def _page(template: str, status: int = 200, **values: Any) -> Response:
     texts = {key: text.in_(language) for key, text in PAGE_TEXTS.items()}
     query = {k: v for k, v in _query().items() if k != "lang"}
     other = Language.EN if language is Language.NL else Language.NL
-    switch = f"{current_path()}?{urlencode({**query, 'lang': other.value})}"
+    switch = f"{page_path()}?{urlencode({**query, 'lang': other.value})}"
     html = (
         _environment().get_template(f"pages/{template}.html.j2").render(t=texts, lang=language.value, switch_url=switch, **values)
     )
@@ -108,6 +108,71 @@ def _token(form: dict[str, str] | None = None) -> str:
     return token[:1024]
 
 
+def form_errors(issues: list[Issue], fields: Mapping[str, tuple[str, str]], language: Language) -> dict[str, Any]:
+    """The error summary (each linked to its field) and the message beside each field, naming the field in the
+    page's language."""
+    summary: list[dict[str, str | None]] = []
+    by_field: dict[str, str] = {}
+    for issue in issues:
+        message = issue_text(issue.code, issue.params, language)
+        found = _field_for(issue.field, fields)
+        if found is None:
+            summary.append({"anchor": None, "text": message})
+            continue
+        field, label = found
+        text = f"{PAGE_TEXTS[label].in_(language)}: {message}"
+        summary.append({"anchor": field, "text": text})
+        by_field.setdefault(field, text)
+    return {"errors": summary, "field_errors": by_field}
+
+
+def _field_for(path: str, fields: Mapping[str, tuple[str, str]]) -> tuple[str, str] | None:
+    """The field of ``postal_address.postcode`` itself; of ``topics.0``, that of ``topics``."""
+    parts = path.split(".")
+    for end in range(len(parts), 0, -1):
+        found = fields.get(".".join(parts[:end]))
+        if found is not None:
+            return found
+    return None
+
+
+NO_ERRORS: dict[str, Any] = {"errors": [], "field_errors": {}}
+
+
+def back_to(path: str, flag: str, value: str = "1") -> str:
+    """Where a form goes after it did its work: its page, saying so, in the language it was sent in."""
+    chosen = _query().get("lang")
+    return f"{path}?{urlencode({flag: value, **({'lang': chosen} if chosen in ('nl', 'en') else {})})}"
+
+
+def guarded(view: Callable[[], Response]) -> Response:
+    """Whatever goes wrong inside a page becomes a page too: 413 for too much data, else a logged 500 — never
+    a stack trace or a JSON answer to a person."""
+    from chalicelib.observability import logger
+
+    try:
+        return view()
+    except BodyError:
+        return _page("message", 413, title_key="error_title", text_key="too_much")
+    except Exception:  # noqa: BLE001 - a person gets a page, the log gets the details
+        logger().exception("page failed", extra={"path": current_path()})
+        return _page("message", 500, title_key="error_title", text_key="questions")
+
+
+# The page each form belongs to. After a form's POST, the language switch and the way back after logging in
+# open that page: the POST's own address would answer 405.
+FORM_OWNERS = re.compile(
+    r"^(/werk/zaken/[^/]+|/werk/aankondigingen(?:/[^/]+)?|/kcc(?:/zaken/[^/]+)?|/mijn-abonnementen|/mijn-voorkeuren)"
+)
+
+
+def page_path() -> str:
+    """The address of the page being shown: the request's, or for a form's POST the page the form is on."""
+    path = current_path()
+    owner = FORM_OWNERS.match(path) if bp.current_request.method != "GET" else None
+    return owner.group(1) if owner else path
+
+
 def page(path: str, *, methods: list[str], form: bool = False) -> Callable[[Callable[[], Response]], Callable[[], Response]]:
     """Register a page; whatever goes wrong inside becomes a page too (413 for too much data, else a logged
     500), never a stack trace. Every POST (a write) and every refused link leaves an audit line, as the JSON
@@ -124,26 +189,12 @@ def page(path: str, *, methods: list[str], form: bool = False) -> Callable[[Call
             return response
 
         def _answer() -> Response:
-            from chalicelib.observability import logger
-
-            try:
-                return view()
-            except BodyError:
-                return _page("message", 413, title_key="error_title", text_key="not_found_text")
-            except Exception:  # noqa: BLE001 - a person gets a page, the log gets the details
-                logger().exception("page failed", extra={"path": path})
-                return _page("message", 500, title_key="error_title", text_key="questions")
+            return guarded(view)
 
         bp.route(path, methods=methods, content_types=[FORM, MULTIPART] if form else ["application/json"])(handle)
         return view
 
     return decorate
-
-
-def issue_messages(error: ValidationError, language: Language) -> list[dict[str, str]]:
-    """What is wrong with each field, in words (the field's path stays, so a page can point at its input)."""
-    texts = {code: text.in_(language) for code, text in ISSUE_TEXTS.items()}
-    return [{"field": i.field, "message": texts.get(i.code, i.code)} for i in error.issues]
 
 
 def problem_message(error: DomainError, language: Language) -> str:

@@ -13,16 +13,17 @@ from chalice.app import Blueprint, Response
 from chalicelib import wiring
 from chalicelib.api.http import check_path_parameters
 from chalicelib.api.login import _case_context, _day, case_rows, logged_in
-from chalicelib.api.pages import FORM, _fields, _language, _page, _query, audit_page
+from chalicelib.api.pages import FORM, _fields, _language, _page, _query, audit_page, back_to
 from chalicelib.api.presenters import notification_json
 from chalicelib.api.staff import CASE_SEARCH, CONTACT_MOMENT, new_contact_moment
-from chalicelib.api.texts import issue_text
+from chalicelib.api.texts import DELIVERY_TEXTS, issue_text
 from chalicelib.domain.case_view import CaseView
 from chalicelib.domain.contacts import KANALEN
 from chalicelib.domain.errors import CaseNotFoundError, DomainError, ValidationError
 from chalicelib.domain.identity import STAFF
 from chalicelib.domain.language import Language
 from chalicelib.domain.login import Session
+from chalicelib.domain.matching import Audience
 
 bp = Blueprint(__name__)
 
@@ -69,7 +70,7 @@ def search_posted(session: Session) -> Response:
     term = form.get("zoek", "").strip()
     action = "find_cases_by_email" if "@" in term else "find_case"
     if not session.accepts(form.get("csrf")):
-        response = _page("message", 403, title_key="error_title", text_key="kcc_only_staff")
+        response = _page("message", 403, title_key="error_title", text_key="form_expired")
     elif (refused := _only_staff(session)) is not None:
         response = refused
     elif "@" in term:
@@ -103,16 +104,27 @@ def _find_by_email(session: Session, email: str) -> Response:
     return _search_page(session, zoek=email, cases=case_rows(views, language, link=CASES))
 
 
+# What the applicant and the other parties were sent, newest first (followers of a public case are not listed).
+DELIVERIES_SHOWN = 50
+
+
 def staff_case(session: Session, case_id: str, language: Language) -> tuple[CaseView, dict[str, Any]]:
     """A case as staff see it (KCC and behandelaar): what the applicant sees, what only staff see of contact
     moments, and every notification with how it went. DomainError when there is no such case."""
     check_path_parameters({"case_id": case_id})
     view = wiring.case_queries().staff_view(session.principal, case_id)
     sent = wiring.case_queries().delivery_status(session.principal, case_id)
-    notifications = [notification_json(n) for n in sent]
-    for notification in notifications:
-        notification["day"] = _day(notification["created_at"], language)
-    return view, {**_case_context(view, language, staff=True), "notifications": notifications}
+    to_parties = sorted((n for n in sent if n.audience is Audience.PARTY), key=lambda n: n.created_at, reverse=True)
+    notifications = []
+    for notification in to_parties[:DELIVERIES_SHOWN]:
+        shown = notification_json(notification)
+        in_words = {key: DELIVERY_TEXTS[shown[key]].in_(language) for key in ("event", "channel", "status")}
+        notifications.append({**shown, **in_words, "day": _day(shown["created_at"], language)})
+    return view, {
+        **_case_context(view, language, staff=True),
+        "notifications": notifications,
+        "more_notifications": max(len(to_parties) - DELIVERIES_SHOWN, 0),
+    }
 
 
 @bp.route("/kcc/zaken/{case_id}", methods=["GET"])
@@ -155,7 +167,7 @@ def _record(session: Session, case_id: str) -> Response:
     form = {key: values[-1] for key, values in _fields(10).items()}
     if not session.accepts(form.get("csrf")):
         audit_page("record_contact_moment", actor=session.principal.subject, result=403)
-        return _page("message", 403, title_key="error_title", text_key="kcc_only_staff")
+        return _page("message", 403, title_key="error_title", text_key="form_expired")
     body: dict[str, Any] = {
         "kanaal": form.get("kanaal", ""),
         "onderwerp": form.get("onderwerp", ""),
@@ -173,4 +185,4 @@ def _record(session: Session, case_id: str) -> Response:
         audit_page("record_contact_moment", actor=session.principal.subject, result=404)
         return _page("message", 404, title_key="not_found_title", text_key="not_found_text")
     audit_page("record_contact_moment", actor=session.principal.subject, result=303)
-    return Response(body="", status_code=303, headers={"Location": f"{CASES}{case_id}?vastgelegd=1"})
+    return Response(body="", status_code=303, headers={"Location": back_to(f"{CASES}{case_id}", "vastgelegd")})

@@ -11,17 +11,27 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import urlencode
 
 from chalice.app import Blueprint, Response
 
 from chalicelib import wiring
 from chalicelib.api.http import BodyError, check_path_parameters
 from chalicelib.api.login import _redirect, logged_in
-from chalicelib.api.pages import FORM, _describe, _fields, _language, _page, _query, audit_page, catalogue
+from chalicelib.api.pages import (
+    FORM,
+    NO_ERRORS,
+    _describe,
+    _fields,
+    _language,
+    _page,
+    _query,
+    audit_page,
+    back_to,
+    catalogue,
+    form_errors,
+)
 from chalicelib.api.places import scope_from_body
 from chalicelib.api.subscriptions import ADDRESS, PREFERENCES, SCOPE, preference_change
-from chalicelib.api.texts import PAGE_TEXTS, issue_text
 from chalicelib.domain.errors import ForbiddenError, Issue, SubscriptionNotFoundError, ValidationError
 from chalicelib.domain.identity import Role, require_role
 from chalicelib.domain.language import Language
@@ -58,43 +68,6 @@ NOTICES = {"gevolgd": "followed", "gestopt": "stopped"}
 
 def _last(fields: Fields, name: str) -> str:
     return (fields.get(name) or [""])[-1]
-
-
-def _form_errors(issues: list[Issue], fields: Mapping[str, tuple[str, str]], language: Language) -> dict[str, Any]:
-    """The error summary (each linked to its field) and the message beside each field, naming the field in the
-    page's language."""
-    summary: list[dict[str, str | None]] = []
-    by_field: dict[str, str] = {}
-    for issue in issues:
-        message = issue_text(issue.code, issue.params, language)
-        found = _field_for(issue.field, fields)
-        if found is None:
-            summary.append({"anchor": None, "text": message})
-            continue
-        field, label = found
-        text = f"{PAGE_TEXTS[label].in_(language)}: {message}"
-        summary.append({"anchor": field, "text": text})
-        by_field.setdefault(field, text)
-    return {"errors": summary, "field_errors": by_field}
-
-
-def _field_for(path: str, fields: Mapping[str, tuple[str, str]]) -> tuple[str, str] | None:
-    """The field of ``postal_address.postcode`` itself; of ``topics.0``, that of ``topics``."""
-    parts = path.split(".")
-    for end in range(len(parts), 0, -1):
-        found = fields.get(".".join(parts[:end]))
-        if found is not None:
-            return found
-    return None
-
-
-NO_ERRORS: dict[str, Any] = {"errors": [], "field_errors": {}}
-
-
-def _back(path: str, flag: str) -> str:
-    """Where a form goes after it did its work: its page, saying so, in the language it was sent in."""
-    chosen = _query().get("lang")
-    return f"{path}?{urlencode({flag: '1', **({'lang': chosen} if chosen in ('nl', 'en') else {})})}"
 
 
 def _refused(session: Session, action: str) -> Response:
@@ -187,7 +160,7 @@ def _described(session: Session, followed: list[Subscription], language: Languag
 
 def _subscriptions_again(session: Session) -> Callable[[ValidationError, Fields], Response]:
     return lambda error, fields: _subscriptions_page(
-        session, 400, fields=fields, errors=_form_errors(error.issues, FOLLOW_FIELDS, _language())
+        session, 400, fields=fields, errors=form_errors(error.issues, FOLLOW_FIELDS, _language())
     )
 
 
@@ -219,7 +192,7 @@ def follow(session: Session) -> Response:
         if area is not None:
             body["area"] = area
         wiring.subscription_service().follow(session.principal, scope_from_body(SCOPE.parse(body)))
-        return _back(SUBSCRIPTIONS_PAGE, "gevolgd")
+        return back_to(SUBSCRIPTIONS_PAGE, "gevolgd")
 
     return _submit(session, "follow", apply, _subscriptions_again(session))
 
@@ -234,7 +207,7 @@ def _stop(session: Session, subscription_id: str) -> Response:
     def apply(fields: Fields) -> str:
         check_path_parameters({"subscription_id": subscription_id})
         wiring.subscription_service().stop(session.principal, subscription_id)
-        return _back(SUBSCRIPTIONS_PAGE, "gestopt")
+        return back_to(SUBSCRIPTIONS_PAGE, "gestopt")
 
     return _submit(session, "stop_subscription", apply, _subscriptions_again(session))
 
@@ -309,9 +282,9 @@ def set_preferences(session: Session) -> Response:
             "postal_address": address if any(value.strip() for value in address.values()) else None,
         }
         wiring.subscription_service().set_preferences(session.principal, preference_change(PREFERENCES.parse(body)))
-        return _back(PREFERENCES_PAGE, "opgeslagen")
+        return back_to(PREFERENCES_PAGE, "opgeslagen")
 
     def again(error: ValidationError, fields: Fields) -> Response:
-        return _preferences_page(session, 400, fields=fields, errors=_form_errors(error.issues, PREFERENCE_FIELDS, _language()))
+        return _preferences_page(session, 400, fields=fields, errors=form_errors(error.issues, PREFERENCE_FIELDS, _language()))
 
     return _submit(session, "set_preferences", apply, again)

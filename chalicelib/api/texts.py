@@ -75,6 +75,9 @@ RULE_TEXTS: dict[str, Localized] = {
 }
 
 ISSUE_TEXTS: dict[str, Localized] = {
+    "nothing_changed": Localized(
+        "Dit verandert niets aan de zaak. Kies iets anders.", "This changes nothing in the case. Choose something else."
+    ),
     "invalid_area": Localized("Kies een plaats en een afstand uit de lijst.", "Choose a place and a distance from the list."),
     "required": Localized("Dit veld is verplicht.", "This field is required."),
     "unknown_field": Localized("Dit veld kennen wij niet.", "This field is not known."),
@@ -201,6 +204,28 @@ TIMELINE_TITLES: dict[str, Localized] = {
 }
 
 
+# The delivery table of the KCC and behandelaar pages: what was sent, on which channel, and how it went.
+DELIVERY_TEXTS: dict[str, Localized] = {
+    "status_changed": Localized("Nieuwe status", "New status"),
+    "documents_requested": Localized("Documenten gevraagd", "Documents requested"),
+    "message_posted": Localized("Bericht van de behandelaar", "Message from the case handler"),
+    "deadline_changed": Localized("Termijn veranderd", "Deadline changed"),
+    "announcement": Localized("Aankondiging", "Announcement"),
+    "digest": Localized("Overzicht", "Summary"),
+    "subscription_confirmation": Localized("Aanmelding bevestigen", "Confirm subscription"),
+    "email": Localized("E-mail", "E-mail"),
+    "portal": Localized("Berichtenbox", "Message box"),
+    "letter": Localized("Brief", "Letter"),
+    "held": Localized("Wacht op het afgesproken moment", "Waiting for the chosen time"),
+    "created": Localized("Klaar om te versturen", "Ready to send"),
+    "sending": Localized("Wordt verstuurd", "Being sent"),
+    "delivered": Localized("Afgeleverd", "Delivered"),
+    "permanent-failure": Localized("Kwam niet aan", "Not delivered"),
+    "temporary-failure": Localized("Onbekend of het aankwam", "Unknown whether it arrived"),
+    "technical-failure": Localized("Mislukt, beheer kijkt ernaar", "Failed; operations are looking into it"),
+}
+
+
 def issue_text(code: str, params: dict[str, Any], language: Language) -> str:
     template = ISSUE_TEXTS.get(code)
     if template is None:
@@ -235,11 +260,16 @@ PAGE_TEXTS: dict[str, Localized] = {
     "work_closed": Localized("De zaak is afgesloten. Er kan niets meer bij.", "The case is closed. Nothing more can be added."),
     "work_status_title": Localized("Status wijzigen", "Change the status"),
     "work_statustype": Localized("Nieuwe status", "New status"),
+    "work_choose_status": Localized("Kies een status", "Choose a status"),
+    "work_current": Localized("nu", "now"),
     "work_toelichting": Localized("Toelichting voor de aanvrager (niet verplicht)", "Explanation for the applicant (optional)"),
     "work_documents_title": Localized("Documenten opvragen", "Ask for documents"),
     "work_document": Localized("Welk document?", "Which document?"),
     "work_document_due": Localized("Uiterlijk (niet verplicht)", "By (optional)"),
-    "work_document_due_hint": Localized("Bijvoorbeeld 2027-01-15", "For example 2027-01-15"),
+    "work_document_due_hint": Localized(
+        "Laat leeg als er geen uiterste datum is.",
+        "Leave empty if there is no deadline.",
+    ),
     "work_message_title": Localized("Bericht sturen", "Send a message"),
     "work_message_text": Localized("Bericht", "Message"),
     "work_link_url": Localized("Link (niet verplicht, begint met https://)", "Link (optional, starts with https://)"),
@@ -252,8 +282,8 @@ PAGE_TEXTS: dict[str, Localized] = {
     "work_preview_nothing": Localized("De aanvrager krijgt hier geen bericht over.", "The applicant gets no message about this."),
     "work_preview_unchanged": Localized("Dit verandert niets aan de zaak.", "This changes nothing in the case."),
     "work_preview_others": Localized(
-        "Ook {parties} andere betrokkene(n) en {followers} volger(s) krijgen bericht.",
-        "{parties} other party(ies) and {followers} follower(s) are told as well.",
+        "Andere betrokkenen die dit ook krijgen: {parties}. Volgers die het ook krijgen: {followers}.",
+        "Other parties who get this too: {parties}. Followers who get it too: {followers}.",
     ),
     "work_preview_not_sent": Localized(
         "Nog niets is opgeslagen of verstuurd. Klopt het? Kies dan Opslaan en versturen.",
@@ -262,14 +292,23 @@ PAGE_TEXTS: dict[str, Localized] = {
     "work_channel_email": Localized("E-mail", "E-mail"),
     "work_channel_portal": Localized("Berichtenbox", "Message box"),
     "work_channel_letter": Localized("Brief", "Letter"),
-    "work_held": Localized("Deze e-mail gaat pas weg op", "This e-mail will only go out on"),
+    "work_held": Localized(
+        "Deze e-mail gaat pas weg op",
+        "This e-mail will only go out on",
+    ),
     "work_subject": Localized("Onderwerp", "Subject"),
+    "work_at": Localized("om {time} uur", "at {time}"),
+    "work_held_digest": Localized(
+        "Koos de aanvrager voor een overzicht per dag of per week? Dan staat dit bericht daarin.",
+        "Did the applicant choose a daily or weekly summary? Then this message is part of it.",
+    ),
     "work_saved_status": Localized("De status is gewijzigd.", "The status has been changed."),
-    "work_saved_documents": Localized("De documenten zijn opgevraagd.", "The documents have been requested."),
+    "work_saved_documents": Localized("Het document is opgevraagd.", "The document has been requested."),
     "work_saved_message": Localized("Het bericht is verstuurd.", "The message has been sent."),
     "work_saved_received": Localized("Het document staat als ontvangen.", "The document is marked as received."),
     "work_saved_note": Localized(
-        "De aanvrager krijgt binnen enkele seconden bericht.", "The applicant will be told within seconds."
+        "De aanvrager krijgt bericht op de manier en het moment die hij koos.",
+        "The applicant is told in the way and at the time they chose.",
     ),
     "ann_title": Localized("Aankondigingen", "Announcements"),
     "ann_intro": Localized(
@@ -284,10 +323,14 @@ PAGE_TEXTS: dict[str, Localized] = {
     "ann_field_topic": Localized("Onderwerp", "Topic"),
     "ann_field_gemeenten": Localized("Voor welke gemeenten?", "For which municipalities?"),
     "ann_field_gemeenten_hint": Localized(
-        "Kies er geen: dan gaat hij naar iedereen die het onderwerp volgt, in de hele provincie.",
-        "Choose none: then it goes to everyone who follows the topic, anywhere in the province.",
+        "Kies minstens één gemeente. De aankondiging gaat naar wie het onderwerp daar volgt, of een gebied in de buurt.",
+        "Choose at least one municipality. The announcement goes to whoever follows the topic there, or an area nearby.",
     ),
     "ann_save": Localized("Opslaan als concept", "Save as draft"),
+    "ann_revise": Localized("Aankondiging aanpassen", "Change the announcement"),
+    "ann_saved_revised": Localized(
+        "De aankondiging is aangepast. Dien hem in als hij klaar is.", "The announcement is changed. Submit it when it is ready."
+    ),
     "ann_status": Localized("Status", "Status"),
     "ann_author": Localized("Geschreven door", "Written by"),
     "ann_status_concept": Localized("Concept", "Draft"),
@@ -344,6 +387,10 @@ PAGE_TEXTS: dict[str, Localized] = {
     ),
     "kcc_tags_shown": Localized("Labels", "Labels"),
     "kcc_confidential": Localized("Vertrouwelijk: de aanvrager ziet dit niet.", "Confidential: the applicant does not see this."),
+    "deliveries_more": Localized(
+        "En nog {count} eerdere berichten.",
+        "And {count} earlier messages.",
+    ),
     "kcc_deliveries": Localized("Wat de aanvrager van ons kreeg", "What the applicant received from us"),
     "kcc_delivery_when": Localized("Wanneer", "When"),
     "kcc_delivery_what": Localized("Wat", "What"),
@@ -557,6 +604,10 @@ PAGE_TEXTS: dict[str, Localized] = {
         "The link has expired or is incomplete. Use the link from the latest e-mail, or subscribe again.",
     ),
     "error_title": Localized("Dat lukte niet", "That did not work"),
+    "too_much": Localized(
+        "U stuurde te veel gegevens in één keer. Maak de tekst korter en probeer het opnieuw.",
+        "You sent too much at once. Make the text shorter and try again.",
+    ),
     "too_many": Localized(
         "U hebt dit te vaak gedaan. Probeer het later opnieuw.", "You have done this too often. Please try again later."
     ),

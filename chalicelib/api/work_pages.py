@@ -18,16 +18,18 @@ from chalice.app import Blueprint, Response
 from chalicelib import wiring
 from chalicelib.api.http import check_path_parameters
 from chalicelib.api.login import _day, case_rows, logged_in
-from chalicelib.api.pages import _form, _language, _page, _query, audit_page, issue_messages, problem_message
+from chalicelib.api.pages import NO_ERRORS, _form, _language, _page, _query, audit_page, back_to, form_errors, problem_message
 from chalicelib.api.schema import Schema
 from chalicelib.api.staff import DOCUMENT_REQUESTS, EMPTY, NEW_MESSAGE, NEW_STATUS
 from chalicelib.api.staff_pages import staff_case
+from chalicelib.api.texts import PAGE_TEXTS
 from chalicelib.domain.cases import Link
 from chalicelib.domain.errors import (
     CaseRuleError,
     ConcurrentUpdateError,
     DomainError,
     ForbiddenError,
+    Issue,
     TooManyRequestsError,
     ValidationError,
 )
@@ -124,12 +126,15 @@ ACTIONS: dict[str, _Action] = {
     ),
     "bericht": _Action(NEW_MESSAGE, _message_body, _post_message),
 }
-# Field paths of the schemas, and the input on the page each belongs to (for the error summary's links).
-INPUTS = {
-    "documents.0.omschrijving": "omschrijving",
-    "documents.0.due": "due",
-    "link.url": "link_url",
-    "link.label": "link_label",
+# Where a problem the schema names (``documents.0.due``, ``link.url``) shows: the input, and the text naming it.
+FIELDS = {
+    "statustype": ("statustype", "work_statustype"),
+    "toelichting": ("toelichting", "work_toelichting"),
+    "documents": ("omschrijving", "work_document"),
+    "documents.0.due": ("due", "work_document_due"),
+    "text": ("text", "work_message_text"),
+    "link": ("link_url", "work_link_url"),
+    "link.label": ("link_label", "work_link_label"),
 }
 
 
@@ -147,7 +152,7 @@ def _case(
     saved: str | None = None,
     action: str | None = None,
     form: dict[str, str] | None = None,
-    errors: list[dict[str, str]] | None = None,
+    errors: dict[str, Any] | None = None,
     preview: ChangePreview | None = None,
 ) -> Response:
     refused = only_behandelaar(session)
@@ -169,7 +174,7 @@ def _case(
         saved=saved if saved in (*ACTIONS, "ontvangen") else None,
         action=action,
         form=form or {},
-        errors=errors or [],
+        **(errors or NO_ERRORS),
         preview=_preview_context(preview, language) if preview else None,
     )
 
@@ -192,9 +197,10 @@ def _preview_context(preview: ChangePreview, language: Language) -> dict[str, An
 
 
 def _moment(moment: datetime, language: Language) -> str:
-    """``16 november 2026, 07.00`` (Dutch time)."""
+    """``16 november 2026 om 7.00 uur`` (Dutch time)."""
     local = moment.astimezone(AMSTERDAM)
-    return f"{_day(local.date().isoformat(), language)}, {local:%H.%M}"
+    at = PAGE_TEXTS["work_at"].in_(language).format(time=f"{local.hour}.{local:%M}")
+    return f"{_day(local.date().isoformat(), language)} {at}"
 
 
 def _act(case_id: str, action: str, spec: _Action) -> Response:
@@ -206,7 +212,7 @@ def _submit(session: Session, case_id: str, action: str, spec: _Action) -> Respo
     form = _form(20)
     refused = only_behandelaar(session)
     if refused is None and not session.accepts(form.get("csrf")):
-        refused = _page("message", 403, title_key="error_title", text_key="work_only_behandelaar")
+        refused = _page("message", 403, title_key="error_title", text_key="form_expired")
     response = refused or _attempt(session, case_id, action, spec, form)
     audit_page(f"work_{action}", actor=session.principal.subject, result=response.status_code)
     return response
@@ -218,21 +224,29 @@ def _attempt(session: Session, case_id: str, action: str, spec: _Action, form: d
     try:
         check_path_parameters({"case_id": case_id})
         command = spec.command(session.principal, case_id, spec.schema.parse(spec.body(form)))
-        if form.get("actie") == PREVIEW and spec.previewable:
+        if form.get("actie") == PREVIEW:
+            if not spec.previewable:  # nothing to preview: show the page again, do nothing
+                return _case(session, case_id, action=action, form=form)
             return _case(session, case_id, action=action, form=form, preview=wiring.change_previews().preview(command))
-        command(wiring.case_commands())
+        result = command(wiring.case_commands())
     except ValidationError as error:
-        errors = [{**e, "input": INPUTS.get(e["field"], e["field"])} for e in issue_messages(error, language)]
-        return _case(session, case_id, status=400, action=action, form=form, errors=errors)
+        return _case(session, case_id, status=400, action=action, form=form, errors=form_errors(error.issues, FIELDS, language))
     except DomainError as error:
-        return _refusal(session, case_id, action, form, error)
-    return Response(body="", status_code=303, headers={"Location": f"{WORK}/zaken/{case_id}?opgeslagen={action}"})
+        return _refusal(session, case_id, error, action, form)
+    if not result.changed:  # e.g. the status it already has: say so rather than pretend something happened
+        unchanged = form_errors([Issue(FIRST_FIELD[action], "nothing_changed")], FIELDS, language)
+        return _case(session, case_id, status=409, action=action, form=form, errors=unchanged)
+    return Response(body="", status_code=303, headers={"Location": back_to(f"{WORK}/zaken/{case_id}", "opgeslagen", action)})
 
 
-def _refusal(session: Session, case_id: str, action: str, form: dict[str, str], error: DomainError) -> Response:
+# The field a change that changes nothing is about, per form.
+FIRST_FIELD = {"status": "statustype", "documenten": "documents", "bericht": "text", "ontvangen": "documents"}
+
+
+def _refusal(session: Session, case_id: str, error: DomainError, action: str, form: dict[str, str]) -> Response:
     if isinstance(error, CaseRuleError | ConcurrentUpdateError):  # closed, or changed meanwhile: the page as it is now
-        errors = [{"field": "", "input": "", "message": problem_message(error, _language())}]
-        return _case(session, case_id, status=409, action=action, form=form, errors=errors)
+        summary = {"errors": [{"anchor": None, "text": problem_message(error, _language())}], "field_errors": {}}
+        return _case(session, case_id, status=409, action=action, form=form, errors=summary)
     if isinstance(error, TooManyRequestsError):
         response = _page("message", 429, title_key="error_title", text_key="too_many")
         response.headers["Retry-After"] = str(error.retry_after)

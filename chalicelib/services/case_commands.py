@@ -264,6 +264,9 @@ class CaseCommands:
 
 
 class _DryRun(CaseCommands):
+    def create(self, principal: Principal, new: NewCase) -> Case:
+        raise TypeError("a dry run works out a change to a case; registering one would write")
+
     def _change(
         self,
         principal: Principal,

@@ -79,7 +79,13 @@ def test_a_colleague_sends_it_back_with_a_reason_the_author_then_reads(client):
     )
     page = pieter.get(path).body.decode()
     assert "Teruggestuurd door Anna Bakker: Noem de oppervlakte." in page
-    assert "/indienen" in page  # he may submit it again
+    assert "/indienen" not in page  # not the same text again: first he revises it
+    revised = pieter.post(f"{path}/wijzigen", {"csrf": csrf, **FIELDS, "text": "Er komt 4 hectare grond vrij bij Doorn."})
+    assert _location(revised) == f"{path}?opgeslagen=revised"
+    page = pieter.get(path).body.decode()
+    assert "Er komt 4 hectare grond vrij bij Doorn." in page
+    assert "/indienen" in page
+    assert _location(pieter.post(f"{path}/indienen", {"csrf": csrf})) == f"{path}?opgeslagen=submitted"
 
 
 def test_a_draft_with_mistakes_names_the_fields_keeps_the_input_and_saves_nothing(client):
@@ -119,3 +125,12 @@ def test_the_announcement_pages_speak_english(client):
     path = _drafted(pieter, csrf)
     assert "New announcement" in pieter.get("/werk/aankondigingen?lang=en").body.decode()
     assert "Right now this announcement would reach" in pieter.get(f"{path}?lang=en").body.decode()
+
+
+def test_a_link_without_its_text_points_at_the_text_field(client):
+    pieter, csrf = _behandelaar(client, "pieter")
+    answer = pieter.post("/werk/aankondigingen", {"csrf": csrf, **FIELDS, "link_label": ""})
+    assert answer.status_code == 400
+    page = answer.body.decode()
+    assert 'href="#link_label"' in page
+    assert 'id="link_label-error"' in page

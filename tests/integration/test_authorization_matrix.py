@@ -129,6 +129,7 @@ POST   /werk/zaken/{case_id}/documenten/{document_id}/ontvangen      302       3
 GET    /werk/aankondigingen                                          302       302  302   302 302  302    302   302      302
 POST   /werk/aankondigingen                                          302       302  302   302 302  302    302   302      302
 GET    /werk/aankondigingen/{announcement_id}                        302       302  302   302 302  302    302   302      302
+POST   /werk/aankondigingen/{announcement_id}/wijzigen               302       302  302   302 302  302    302   302      302
 POST   /werk/aankondigingen/{announcement_id}/indienen               302       302  302   302 302  302    302   302      302
 POST   /werk/aankondigingen/{announcement_id}/goedkeuren             302       302  302   302 302  302    302   302      302
 POST   /werk/aankondigingen/{announcement_id}/afwijzen               302       302  302   302 302  302    302   302      302
@@ -242,6 +243,7 @@ CALLS: dict[tuple[str, str], Call] = {
     ("POST", "/werk/zaken/{case_id}/bericht"): Call(lambda world, role: "", form=True),
     ("POST", "/werk/zaken/{case_id}/documenten/{document_id}/ontvangen"): Call(lambda world, role: "", form=True),
     ("POST", "/werk/aankondigingen"): Call(lambda world, role: "", form=True),
+    ("POST", "/werk/aankondigingen/{announcement_id}/wijzigen"): Call(lambda world, role: "", form=True),
     ("POST", "/werk/aankondigingen/{announcement_id}/indienen"): Call(lambda world, role: "", form=True),
     ("POST", "/werk/aankondigingen/{announcement_id}/goedkeuren"): Call(lambda world, role: "", form=True),
     ("POST", "/werk/aankondigingen/{announcement_id}/afwijzen"): Call(lambda world, role: "", form=True),

@@ -35,7 +35,7 @@ def test_sanne_finds_marks_case_sees_what_went_out_and_records_the_call(client, 
     # THEN she sees the case as Mark does, and what Baken sent him and how it went
     assert "Wat er hierna gebeurt" in page
     assert "Wat de aanvrager van ons kreeg" in page
-    assert re.search(r"<td[^>]*>status_changed</td><td[^>]*>email</td><td[^>]*>delivered", page)
+    assert re.search(r"<td[^>]*>Nieuwe status</td><td[^>]*>E-mail</td><td[^>]*>Afgeleverd", page)
 
     # WHEN she records his call
     fields = {"csrf": _csrf(page), "kanaal": "telefoon", "onderwerp": "Vergunning waterschap", "inhoud": "Uitgelegd waar."}

@@ -50,6 +50,7 @@ PAGES = {
     "/werk/aankondigingen/{announcement_id}/afwijzen",
     "/werk/aankondigingen/{announcement_id}/goedkeuren",
     "/werk/aankondigingen/{announcement_id}/indienen",
+    "/werk/aankondigingen/{announcement_id}/wijzigen",
     "/mijn-abonnementen",
     "/mijn-abonnementen/{subscription_id}/stoppen",
     "/mijn-voorkeuren",

@@ -86,12 +86,12 @@ def test_the_preview_shows_the_applicants_email_and_berichtenbox_message_and_sav
     assert preview.status_code == 200
     page = preview.body.decode()
     assert "Voorbeeld: dit krijgt de aanvrager" in page
-    assert '<h4 class="utrecht-heading-4">E-mail</h4>' in page
-    assert '<h4 class="utrecht-heading-4">Berichtenbox</h4>' in page
-    email_part = page.split('<h4 class="utrecht-heading-4">E-mail</h4>')[1].split("<h4")[0]
+    assert '<h5 class="utrecht-heading-5">E-mail</h5>' in page
+    assert '<h5 class="utrecht-heading-5">Berichtenbox</h5>' in page
+    email_part = page.split('<h5 class="utrecht-heading-5">E-mail</h5>')[1].split("<h5")[0]
     assert case["case_number"] in email_part
     assert WATERSCHAP not in email_part
-    portal_part = page.split('<h4 class="utrecht-heading-4">Berichtenbox</h4>')[1]
+    portal_part = page.split('<h5 class="utrecht-heading-5">Berichtenbox</h5>')[1]
     assert WATERSCHAP in portal_part
     assert "token=voorbeeld" in email_part  # no working unsubscribe link handed to the behandelaar
     # what she typed is still in the form, and nothing was saved or sent
@@ -163,10 +163,8 @@ def test_invalid_input_is_shown_on_the_form_with_the_field_named_and_nothing_cha
 
     assert answer.status_code == 400
     page = answer.body.decode()
-    assert '<a class="utrecht-link" href="#link_url">link.url:' in page
-    assert (
-        'id="link_url" name="link_url" value="javascript:alert(1)" aria-invalid="true" aria-describedby="link_url-error"' in page
-    )
+    assert '<a href="#link_url">Link (niet verplicht, begint met https://): ' in page  # named as on the form
+    assert 'value="javascript:alert(1)" aria-describedby="link_url-error" aria-invalid="true"' in page
     stale = anna.post(f"{path}/documenten", {"csrf": csrf, "omschrijving": "Begroting", "due": "2001-01-01"})
     assert stale.status_code == 400
     assert 'href="#due"' in stale.body.decode()
@@ -225,3 +223,95 @@ def test_the_behandelaar_sees_a_kcc_call_on_the_timeline_with_its_tags_and_confi
     assert "Uitgelegd hoe het Omgevingsloket werkt." in page
     assert "Labels: dso" in page
     assert "Vertrouwelijk" in page
+
+
+def test_a_status_the_case_already_has_is_refused_on_the_page_not_reported_as_done(client, pipeline):
+    case = _case(client)
+    pipeline.run()
+    anna = _anna(client, start=f"/werk/zaken/{case['id']}")
+    path = f"/werk/zaken/{case['id']}"
+    csrf = _csrf(anna.get(path).body.decode())
+    outbox = _outbox_size(case["id"])
+
+    same = anna.post(f"{path}/status", {"csrf": csrf, "statustype": "ontvangen", "toelichting": "Nog even geduld."})
+
+    assert same.status_code == 409
+    assert "Dit verandert niets aan de zaak. Kies iets anders." in same.body.decode()
+    assert "Nog even geduld." in same.body.decode()  # what she typed is kept
+    pipeline.run()
+    assert _outbox_size(case["id"]) == outbox
+
+
+def test_previewing_an_action_without_a_message_does_nothing(client):
+    case = _case(client)
+    anna = Browser(client)
+    _log_in(anna, "anna", start=f"/werk/zaken/{case['id']}")
+    path = f"/werk/zaken/{case['id']}"
+    csrf = _csrf(anna.get(path).body.decode())
+    anna.post(f"{path}/documenten", {"csrf": csrf, "omschrijving": "Begroting 2027"})
+    (document,) = json.loads(client.http.get(f"/api/cases/{case['id']}", headers=headers("anna")).body)["missing_documents"]
+
+    shown = anna.post(f"{path}/documenten/{document['id']}/ontvangen", {"csrf": csrf, "actie": "voorbeeld"})
+
+    assert shown.status_code == 200
+    assert len(json.loads(client.http.get(f"/api/cases/{case['id']}", headers=headers("anna")).body)["missing_documents"]) == 1
+
+
+def test_too_much_form_data_is_a_page_saying_so_not_an_error(client):
+    case = _case(client)
+    anna = _anna(client, start=f"/werk/zaken/{case['id']}")
+    path = f"/werk/zaken/{case['id']}"
+    csrf = _csrf(anna.get(path).body.decode())
+    many = anna.post(f"{path}/bericht", {"csrf": csrf, **{f"veld{i}": "x" for i in range(30)}})
+    huge = anna.post(f"{path}/bericht", {"csrf": csrf, "text": "x" * 70_000})
+    for answer in (many, huge):
+        assert answer.status_code == 413
+        assert answer.headers["Content-Type"].startswith("text/html")
+        assert "U stuurde te veel gegevens in één keer." in answer.body.decode()
+
+
+def test_a_message_that_is_too_long_says_how_long_it_may_be(client):
+    case = _case(client)
+    anna = _anna(client, start=f"/werk/zaken/{case['id']}")
+    path = f"/werk/zaken/{case['id']}"
+    answer = anna.post(f"{path}/bericht", {"csrf": _csrf(anna.get(path).body.decode()), "text": "x" * 2001})
+    assert answer.status_code == 400
+    assert "2000" in answer.body.decode()
+    assert "{max" not in answer.body.decode()
+
+
+def test_after_a_form_the_language_link_and_the_way_back_from_login_open_the_forms_page(client):
+    case = _case(client)
+    anna = _anna(client, start=f"/werk/zaken/{case['id']}")
+    path = f"/werk/zaken/{case['id']}"
+    csrf = _csrf(anna.get(path).body.decode())
+    preview = anna.post(f"{path}/bericht", {"csrf": csrf, "text": WATERSCHAP, "actie": "voorbeeld"}).body.decode()
+    assert f'href="{path}?lang=en"' in preview
+
+    expired = Browser(client).post(f"{path}/bericht", {"csrf": csrf, "text": WATERSCHAP})
+    assert _location(expired) == f"/inloggen?next={path.replace('/', '%2F')}"
+
+    english = anna.post(f"{path}/bericht?lang=en", {"csrf": csrf, "text": WATERSCHAP})
+    assert _location(english) == f"{path}?opgeslagen=bericht&lang=en"
+
+
+def test_the_delivery_table_lists_what_the_parties_got_in_words_not_what_followers_got(client, pipeline):
+    register_personas("mark", "jan")
+    follow = {"topics": ["vergunningen"], "gemeenten": ["GM1581"]}
+    assert client.http.post("/api/me/subscriptions", headers=headers("jan"), body=json.dumps(follow)).status_code == 201
+    case = _case(client, zaaktype="ontgrondingsvergunning", omschrijving="Zandwinning")
+    decided = client.http.post(
+        f"/api/cases/{case['id']}/status", headers=headers("anna"), body=json.dumps({"statustype": "besluit-genomen"})
+    )
+    assert decided.status_code == 201
+    pipeline.run()
+    followers = [n for n in wiring.outbox().for_case(case["id"]) if n.subscriber_id == PERSONAS["jan"].claims["sub"]]
+    assert followers  # Jan, who follows permits there, was told of the public decision
+
+    page = _anna(client, start=f"/werk/zaken/{case['id']}").get(f"/werk/zaken/{case['id']}").body.decode()
+    table = page.split('id="deliveries-title"')[1].split("</table>")[0]
+    rows = re.findall(r"<tr class=\"utrecht-table__row\">", table)
+    parties = [n for n in wiring.outbox().for_case(case["id"]) if n.subscriber_id == PERSONAS["mark"].claims["sub"]]
+    assert len(rows) == 1 + len(parties)  # the header row and Mark's notifications, not Jan's
+    assert "Afgeleverd" in table
+    assert "delivered" not in table

@@ -103,3 +103,10 @@ def test_the_preview_checks_who_and_what_as_the_command_does(world: World):
         _previews(world).preview(lambda c: c.post_message(PIETER, case.id, WATERSCHAP, None))
     with pytest.raises(ValidationError):
         _previews(world).preview(lambda c: c.set_status(ANNA_PRINCIPAL, case.id, "bestaat-niet", None))
+
+
+def test_a_dry_run_never_registers_a_case(world: World):
+    before = dict(world.cases.items)
+    with pytest.raises(TypeError):
+        world.commands.dry_run().create(ANNA_PRINCIPAL, NewCase(SUBSIDIE, "Duurzame recreatie", MARK, (), ("GM1581",)))
+    assert world.cases.items == before
