@@ -243,6 +243,10 @@ PAGE_TEXTS: dict[str, Localized] = {
     ),
     "work_summary": Localized("Te laat: {overdue}. Binnen 7 dagen: {near}.", "Overdue: {overdue}. Within 7 days: {near}."),
     "work_empty": Localized("U hebt geen open zaken.", "You have no open cases."),
+    "work_cut_off": Localized(
+        "U ziet de {count} zaken met de eerste termijn. De tellingen gaan over die zaken.",
+        "You see the {count} cases with the first deadline. The counts are about those cases.",
+    ),
     "work_missing": Localized("Ontbreekt", "Missing"),
     "work_state_overdue": Localized("Te laat", "Overdue"),
     "work_state_near": Localized("Bijna", "Due soon"),

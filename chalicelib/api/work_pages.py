@@ -38,6 +38,7 @@ from chalicelib.domain.language import Language
 from chalicelib.domain.login import Session
 from chalicelib.domain.workdays import AMSTERDAM
 from chalicelib.services.case_commands import CaseCommands, CommandResult, NewDocumentRequest
+from chalicelib.services.case_queries import WORK_LIST_LIMIT
 from chalicelib.services.previews import ChangePreview
 
 bp = Blueprint(__name__)
@@ -66,6 +67,7 @@ def work_list(session: Session) -> Response:
     return _page(
         "work_list",
         cases=cases,
+        cut_off=WORK_LIST_LIMIT if len(cases) >= WORK_LIST_LIMIT else None,
         overdue=states.count("overdue"),
         near=states.count("near"),
         who=session.principal.name or session.principal.subject,
