@@ -20,6 +20,7 @@ from chalicelib.domain.errors import (
     InboxMessageNotFoundError,
 )
 from chalicelib.domain.inbox import InboxMessage
+from chalicelib.domain.matching import Audience
 from chalicelib.domain.notifications import Notification, NotificationStatus
 from chalicelib.domain.ratelimit import admit
 from chalicelib.domain.subscriptions import Indexed, Subscriber, Subscription, SubscriptionEntry
@@ -220,6 +221,10 @@ class InMemoryOutbox(NotificationOutbox):
 
     def for_case(self, case_id: str) -> list[Notification]:
         return sorted((n for n in self.items.values() if n.case_id == case_id), key=lambda n: (n.created_at, n.id))
+
+    def to_parties(self, case_id: str, *, limit: int) -> list[Notification]:
+        mine = [n for n in self.items.values() if n.case_id == case_id and n.audience is Audience.PARTY]
+        return sorted(mine, key=lambda n: n.created_at, reverse=True)[:limit]
 
     def held_until(self, moment: datetime) -> list[Notification]:
         held = [n for n in self.items.values() if n.status is NotificationStatus.HELD and n.hold_until and n.hold_until <= moment]

@@ -23,7 +23,6 @@ from chalicelib.domain.errors import CaseNotFoundError, DomainError, ValidationE
 from chalicelib.domain.identity import STAFF
 from chalicelib.domain.language import Language
 from chalicelib.domain.login import Session
-from chalicelib.domain.matching import Audience
 
 bp = Blueprint(__name__)
 
@@ -113,17 +112,16 @@ def staff_case(session: Session, case_id: str, language: Language) -> tuple[Case
     moments, and every notification with how it went. DomainError when there is no such case."""
     check_path_parameters({"case_id": case_id})
     view = wiring.case_queries().staff_view(session.principal, case_id)
-    sent = wiring.case_queries().delivery_status(session.principal, case_id)
-    to_parties = sorted((n for n in sent if n.audience is Audience.PARTY), key=lambda n: n.created_at, reverse=True)
+    sent = wiring.case_queries().sent_to_parties(session.principal, case_id, limit=DELIVERIES_SHOWN + 1)
     notifications = []
-    for notification in to_parties[:DELIVERIES_SHOWN]:
+    for notification in sent[:DELIVERIES_SHOWN]:
         shown = notification_json(notification)
         in_words = {key: DELIVERY_TEXTS[shown[key]].in_(language) for key in ("event", "channel", "status")}
         notifications.append({**shown, **in_words, "day": _day(shown["created_at"], language)})
     return view, {
         **_case_context(view, language, staff=True),
         "notifications": notifications,
-        "more_notifications": max(len(to_parties) - DELIVERIES_SHOWN, 0),
+        "more_notifications": DELIVERIES_SHOWN if len(sent) > DELIVERIES_SHOWN else None,
     }
 
 

@@ -392,8 +392,8 @@ PAGE_TEXTS: dict[str, Localized] = {
     "kcc_tags_shown": Localized("Labels", "Labels"),
     "kcc_confidential": Localized("Vertrouwelijk: de aanvrager ziet dit niet.", "Confidential: the applicant does not see this."),
     "deliveries_more": Localized(
-        "En nog {count} eerdere berichten.",
-        "And {count} earlier messages.",
+        "Hier staan de {count} nieuwste berichten. Er zijn er meer.",
+        "These are the {count} newest messages. There are more.",
     ),
     "kcc_deliveries": Localized("Wat de aanvrager van ons kreeg", "What the applicant received from us"),
     "kcc_delivery_when": Localized("Wanneer", "When"),

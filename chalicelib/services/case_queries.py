@@ -85,6 +85,11 @@ class CaseQueries:
             return []
         return self._views(self._cases.cases_of_party(subscriber.id))
 
+    def sent_to_parties(self, principal: Principal, case_id: str, *, limit: int) -> list[Notification]:
+        """What the applicant and the other parties were sent, newest first (behandelaar and KCC only)."""
+        require_any_role(principal, STAFF, "view_delivery_status")
+        return self._outbox.to_parties(case_id, limit=limit)
+
     def delivery_status(self, principal: Principal, case_id: str) -> list[Notification]:
         """Every notification about the case and whether it arrived (behandelaar and KCC only)."""
         require_any_role(principal, STAFF, "view_delivery_status")

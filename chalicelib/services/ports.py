@@ -138,6 +138,10 @@ class NotificationOutbox(ABC):
         """Every notification about one case, oldest first (delivery status for behandelaar and KCC)."""
 
     @abstractmethod
+    def to_parties(self, case_id: str, *, limit: int) -> list[Notification]:
+        """The newest ``limit`` notifications to the parties of one case, newest first (one bounded Query)."""
+
+    @abstractmethod
     def held_until(self, moment: datetime) -> list[Notification]:
         """Held e-mails that may go out at ``moment`` (their hold ended at or before it), oldest first."""
 

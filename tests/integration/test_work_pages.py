@@ -328,3 +328,20 @@ def test_a_work_list_longer_than_the_page_says_it_is_cut_off(client, monkeypatch
     page = _anna(client).get("/werk").body.decode()
     assert len(re.findall(r'href="/werk/zaken/[0-9a-f-]+"', page)) == 2
     assert "U ziet de 2 zaken met de eerste termijn." in page
+
+
+def test_the_delivery_table_shows_the_newest_and_says_when_there_are_more(client, pipeline, monkeypatch):
+    from chalicelib.api import staff_pages
+
+    monkeypatch.setattr(staff_pages, "DELIVERIES_SHOWN", 2)
+    case = _case(client)
+    posted = client.http.post(f"/api/cases/{case['id']}/messages", headers=headers("anna"), body=json.dumps({"text": WATERSCHAP}))
+    assert posted.status_code == 201
+    pipeline.run()
+    assert len(wiring.outbox().for_case(case["id"])) == 4  # received and the message, by e-mail and in the berichtenbox
+
+    page = _anna(client, start=f"/werk/zaken/{case['id']}").get(f"/werk/zaken/{case['id']}").body.decode()
+    table = page.split('id="deliveries-title"')[1].split("</table>")[0]
+    assert table.count("Bericht van de behandelaar") == 2  # the newest two: the message, on both channels
+    assert "Nieuwe status" not in table
+    assert "Hier staan de 2 nieuwste berichten. Er zijn er meer." in page

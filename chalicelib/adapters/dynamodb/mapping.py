@@ -326,6 +326,7 @@ def notification_to_record(n: Notification) -> NotificationRecord:
         audience=n.audience.value,
         status=n.status.value,
         open_status=None if n.status.is_final else n.status.value,
+        party_case=n.case_id if n.audience is Audience.PARTY else None,
         created_at=n.created_at,
         updated_at=n.updated_at,
         attempts=n.attempts,

@@ -279,6 +279,18 @@ class NotificationsByCase(GlobalSecondaryIndex["NotificationRecord"]):
     created_at = UTCDateTimeAttribute(range_key=True)
 
 
+class NotificationsToParties(GlobalSecondaryIndex["NotificationRecord"]):
+    """What the parties of a case were sent, newest first: ``party_case`` exists only on their notifications (a
+    sparse index), so a public case's followers never crowd them out."""
+
+    class Meta:
+        index_name = "by_party_case"
+        projection = AllProjection()
+
+    party_case = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
 class NotificationsByHold(GlobalSecondaryIndex["NotificationRecord"]):
     """Held e-mails by the moment they may go, spread over a few shards: what the digest run looks for."""
 
@@ -328,6 +340,7 @@ class NotificationRecord(Model):
     audience = UnicodeAttribute()
     status = UnicodeAttribute()
     open_status = UnicodeAttribute(null=True)
+    party_case = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
     attempts = NumberAttribute(default=0)
@@ -343,6 +356,7 @@ class NotificationRecord(Model):
     expires_at = TTLAttribute()
 
     by_case = NotificationsByCase()
+    to_parties = NotificationsToParties()
     by_open_status = NotificationsByOpenStatus()
     by_hold = NotificationsByHold()
     by_provider_id = NotificationsByProviderId()

@@ -291,6 +291,10 @@ class DynamoDBOutbox(NotificationOutbox):
     def for_case(self, case_id: str) -> list[Notification]:
         return [mapping.record_to_notification(r) for r in NotificationRecord.by_case.query(case_id)]
 
+    def to_parties(self, case_id: str, *, limit: int) -> list[Notification]:
+        records = NotificationRecord.to_parties.query(case_id, scan_index_forward=False, limit=limit, page_size=limit)
+        return [mapping.record_to_notification(r) for r in records]
+
     def held_until(self, moment: datetime) -> list[Notification]:
         held = [
             mapping.record_to_notification(r)
