@@ -18,7 +18,18 @@ from chalicelib import wiring
 from chalicelib.api.announcements import DRAFT, REJECTION, draft_from_body
 from chalicelib.api.http import check_path_parameters
 from chalicelib.api.login import _day, logged_in
-from chalicelib.api.pages import NO_ERRORS, _fields, _language, _page, _query, audit_page, back_to, form_errors, problem_message
+from chalicelib.api.pages import (
+    NO_ERRORS,
+    _fields,
+    _language,
+    _page,
+    _query,
+    audit_page,
+    back_to,
+    form_errors,
+    not_found,
+    problem_message,
+)
 from chalicelib.api.presenters import announcement_json
 from chalicelib.api.work_pages import FORM, WORK, only_behandelaar
 from chalicelib.domain.announcements import Announcement, AnnouncementStatus
@@ -160,7 +171,7 @@ def _one(
         found = wiring.announcements().get(session.principal, announcement_id)
         audience = wiring.announcements().preview(session.principal, announcement_id)
     except DomainError:
-        return _page("message", 404, title_key="not_found_title", text_key="not_found_text")
+        return not_found()
     mine = found.author.id == session.principal.subject
     saved = _query().get("opgeslagen")
     return _page(
@@ -198,7 +209,7 @@ def _decision(announcement_id: str, action: str, saved: str, decide: Callable[[S
             except ForbiddenError:
                 return _page("message", 403, title_key="error_title", text_key="work_only_behandelaar")
             except DomainError:
-                return _page("message", 404, title_key="not_found_title", text_key="not_found_text")
+                return not_found()
             return _to(announcement_id, saved)
 
         return _answered(session, action, answer)

@@ -19,7 +19,7 @@ from chalice.app import Blueprint, Response
 
 from chalicelib import wiring
 from chalicelib.api.http import check_path_parameters
-from chalicelib.api.pages import HEADERS, _fields, _language, _page, _query, audit_page, guarded, page_path
+from chalicelib.api.pages import HEADERS, _fields, _language, _page, _query, audit_page, guarded, not_found, page_path
 from chalicelib.api.presenters import case_json, case_list_json, inbox_json
 from chalicelib.config import settings
 from chalicelib.domain.case_view import CaseView
@@ -193,7 +193,7 @@ def _case(session: Session, case_id: str) -> Response:
         check_path_parameters({"case_id": case_id})
         view = wiring.case_queries().view(session.principal, case_id)
     except DomainError:  # not there, or not theirs: the same page
-        return _page("message", 404, title_key="not_found_title", text_key="not_found_text")
+        return not_found()
     return _page("case", **_case_context(view, language))
 
 
@@ -224,7 +224,7 @@ def inbox(session: Session) -> Response:
             check_path_parameters({"message_id": after})
         page = wiring.berichtenbox().page(session.principal, limit=20, after=after)
     except DomainError:
-        return _page("message", 404, title_key="not_found_title", text_key="not_found_text")
+        return not_found()
     messages = [inbox_json(m) for m in page.messages]
     for message in messages:
         message["day"] = _day(message["created_at"], language)
@@ -242,5 +242,5 @@ def _message(session: Session, message_id: str) -> Response:
         check_path_parameters({"message_id": message_id})
         message = inbox_json(wiring.berichtenbox().mark_read(session.principal, message_id))
     except DomainError:
-        return _page("message", 404, title_key="not_found_title", text_key="not_found_text")
+        return not_found()
     return _page("inbox_message", message=message, day=_day(message["created_at"], _language()))

@@ -205,7 +205,8 @@ def problem_message(error: DomainError, language: Language) -> str:
     return PROBLEM_TITLES["case_rule" if rule else error.code].in_(language)
 
 
-def _not_found() -> Response:
+def not_found() -> Response:
+    """The page for what is not there, or not the caller's: the two look the same."""
     return _page("message", 404, title_key="not_found_title", text_key="not_found_text")
 
 
@@ -279,7 +280,7 @@ def follow() -> Response:
 def confirm_page() -> Response:
     """Only shows a button; following the link changes nothing. A link that cannot work says so at once."""
     token = _token()
-    return _page("confirm", token=token) if _usable(token, TokenPurpose.CONFIRM) else _not_found()
+    return _page("confirm", token=token) if _usable(token, TokenPurpose.CONFIRM) else not_found()
 
 
 def _usable(token: str, purpose: TokenPurpose) -> bool:
@@ -295,7 +296,7 @@ def confirm() -> Response:
     try:
         outcome = wiring.subscription_service().confirm(_token(_form()))
     except (InvalidTokenError, SubscriptionNotFoundError):
-        return _not_found()
+        return not_found()
     return _page("message", title_key="confirmed_title", text_key=f"confirmed_{outcome.value}")
 
 
@@ -303,7 +304,7 @@ def confirm() -> Response:
 def unsubscribe_page() -> Response:
     """Shows what unsubscribing does, with a button; following the link changes nothing."""
     token = _token()
-    return _page("unsubscribe", token=token) if _usable(token, TokenPurpose.UNSUBSCRIBE) else _not_found()
+    return _page("unsubscribe", token=token) if _usable(token, TokenPurpose.UNSUBSCRIBE) else not_found()
 
 
 @page("/afmelden", methods=["POST"], form=True)
@@ -313,7 +314,7 @@ def unsubscribe() -> Response:
     try:
         outcome = wiring.subscription_service().unsubscribe(_token(_form()))
     except (InvalidTokenError, SubscriptionNotFoundError):
-        return _not_found()
+        return not_found()
     return _page("message", title_key="unsubscribe_title", text_key=f"unsubscribed_{outcome.value}")
 
 
@@ -326,7 +327,7 @@ def _manage(token: str, saved: bool = False) -> Response:
     try:
         subscriber, subscriptions = wiring.subscription_service().managed(token)
     except (InvalidTokenError, SubscriptionNotFoundError):
-        return _not_found()
+        return not_found()
     language = _language()
     return _page(
         "manage",
@@ -353,7 +354,7 @@ def manage() -> Response:
             stop=frozenset(fields.get("stop", [])),
         )
     except (InvalidTokenError, SubscriptionNotFoundError):
-        return _not_found()
+        return not_found()
     return _manage(token, saved=True)
 
 
@@ -366,7 +367,7 @@ STYLESHEETS = frozenset({"utrecht-design-tokens.css", "utrecht-components.css"})
 def stylesheet(name: str) -> Response:
     path = ASSETS / name
     if name not in STYLESHEETS or not path.is_file():
-        return _not_found()
+        return not_found()
     return Response(
         body=path.read_text(encoding="utf-8"),
         status_code=200,

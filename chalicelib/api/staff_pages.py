@@ -6,6 +6,7 @@ and tags for staff), which then shows on the case's timeline. Nothing here chang
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from chalice.app import Blueprint, Response
@@ -13,7 +14,7 @@ from chalice.app import Blueprint, Response
 from chalicelib import wiring
 from chalicelib.api.http import check_path_parameters
 from chalicelib.api.login import _case_context, _day, case_rows, logged_in
-from chalicelib.api.pages import FORM, _fields, _language, _page, _query, audit_page, back_to
+from chalicelib.api.pages import FORM, _fields, _language, _page, _query, audit_page, back_to, not_found
 from chalicelib.api.presenters import notification_json
 from chalicelib.api.staff import CASE_SEARCH, CONTACT_MOMENT, new_contact_moment
 from chalicelib.api.texts import DELIVERY_TEXTS, issue_text
@@ -107,22 +108,33 @@ def _find_by_email(session: Session, email: str) -> Response:
 DELIVERIES_SHOWN = 50
 
 
-def staff_case(session: Session, case_id: str, language: Language) -> tuple[CaseView, dict[str, Any]]:
+def staff_case_page(
+    template: str, session: Session, case_id: str, status: int, values: Callable[[CaseView, Language], dict[str, Any]]
+) -> Response:
     """A case as staff see it (KCC and behandelaar): what the applicant sees, what only staff see of contact
-    moments, and every notification with how it went. DomainError when there is no such case."""
-    check_path_parameters({"case_id": case_id})
-    view = wiring.case_queries().staff_view(session.principal, case_id)
-    sent = wiring.case_queries().sent_to_parties(session.principal, case_id, limit=DELIVERIES_SHOWN + 1)
+    moments, and what the parties were sent and how it went; ``values`` adds what the page itself shows. The
+    same page as a missing case when there is no such case."""
+    language = _language()
+    try:
+        check_path_parameters({"case_id": case_id})
+        view = wiring.case_queries().staff_view(session.principal, case_id)
+        sent = wiring.case_queries().sent_to_parties(session.principal, case_id, limit=DELIVERIES_SHOWN + 1)
+    except DomainError:
+        return not_found()
     notifications = []
     for notification in sent[:DELIVERIES_SHOWN]:
         shown = notification_json(notification)
         in_words = {key: DELIVERY_TEXTS[shown[key]].in_(language) for key in ("event", "channel", "status")}
         notifications.append({**shown, **in_words, "day": _day(shown["created_at"], language)})
-    return view, {
+    return _page(
+        template,
+        status,
         **_case_context(view, language, staff=True),
-        "notifications": notifications,
-        "more_notifications": DELIVERIES_SHOWN if len(sent) > DELIVERIES_SHOWN else None,
-    }
+        notifications=notifications,
+        more_notifications=DELIVERIES_SHOWN if len(sent) > DELIVERIES_SHOWN else None,
+        csrf=session.csrf,
+        **values(view, language),
+    )
 
 
 @bp.route("/kcc/zaken/{case_id}", methods=["GET"])
@@ -134,21 +146,8 @@ def _case(session: Session, case_id: str, *, saved: bool = False, errors: list[s
     refused = _only_staff(session)
     if refused is not None:
         return refused
-    language = _language()
-    try:
-        _, context = staff_case(session, case_id, language)
-    except DomainError:
-        return _page("message", 404, title_key="not_found_title", text_key="not_found_text")
-    return _page(
-        "kcc_case",
-        400 if errors else 200,
-        **context,
-        kanalen=KANALEN,
-        csrf=session.csrf,
-        saved=saved,
-        errors=errors or [],
-        form=form or {},
-    )
+    values = {"kanalen": KANALEN, "saved": saved, "errors": errors or [], "form": form or {}}
+    return staff_case_page("kcc_case", session, case_id, 400 if errors else 200, lambda _view, _language: values)
 
 
 @bp.route("/kcc/zaken/{case_id}/contactmomenten", methods=["POST"], content_types=[FORM])
@@ -181,6 +180,6 @@ def _record(session: Session, case_id: str) -> Response:
         return _case(session, case_id, errors=_problems(error, _language()), form=form)
     except DomainError:
         audit_page("record_contact_moment", actor=session.principal.subject, result=404)
-        return _page("message", 404, title_key="not_found_title", text_key="not_found_text")
+        return not_found()
     audit_page("record_contact_moment", actor=session.principal.subject, result=303)
     return Response(body="", status_code=303, headers={"Location": back_to(f"{CASES}{case_id}", "vastgelegd")})

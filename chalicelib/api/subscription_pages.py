@@ -29,6 +29,7 @@ from chalicelib.api.pages import (
     back_to,
     catalogue,
     form_errors,
+    not_found,
 )
 from chalicelib.api.places import scope_from_body
 from chalicelib.api.subscriptions import ADDRESS, PREFERENCES, SCOPE, preference_change
@@ -104,7 +105,7 @@ def _submit(
         return again(error, fields)
     except SubscriptionNotFoundError:
         audit_page(action, actor=actor, result=404)
-        return _page("message", 404, title_key="not_found_title", text_key="not_found_text")
+        return not_found()
     audit_page(action, actor=actor, result=303)
     return _redirect(location)
 

@@ -18,11 +18,23 @@ from chalice.app import Blueprint, Response
 from chalicelib import wiring
 from chalicelib.api.http import check_path_parameters
 from chalicelib.api.login import _day, case_rows, logged_in
-from chalicelib.api.pages import NO_ERRORS, _form, _language, _page, _query, audit_page, back_to, form_errors, problem_message
+from chalicelib.api.pages import (
+    NO_ERRORS,
+    _form,
+    _language,
+    _page,
+    _query,
+    audit_page,
+    back_to,
+    form_errors,
+    not_found,
+    problem_message,
+)
 from chalicelib.api.schema import Schema
 from chalicelib.api.staff import DOCUMENT_REQUESTS, EMPTY, NEW_MESSAGE, NEW_STATUS
-from chalicelib.api.staff_pages import staff_case
+from chalicelib.api.staff_pages import staff_case_page
 from chalicelib.api.texts import PAGE_TEXTS
+from chalicelib.domain.case_view import CaseView
 from chalicelib.domain.cases import Link
 from chalicelib.domain.errors import (
     CaseRuleError,
@@ -160,25 +172,20 @@ def _case(
     refused = only_behandelaar(session)
     if refused is not None:
         return refused
-    language = _language()
-    try:
-        view, context = staff_case(session, case_id, language)
-    except DomainError:
-        return _page("message", 404, title_key="not_found_title", text_key="not_found_text")
-    return _page(
-        "work_case",
-        status,
-        **context,
-        mine=view.case.behandelaar.id == session.principal.subject,
-        statustypen=[(s.identificatie, s.omschrijving.in_(language)) for s in view.zaaktype.statustypen],
-        current_statustype=view.status.identificatie,
-        csrf=session.csrf,
-        saved=saved if saved in (*ACTIONS, "ontvangen") else None,
-        action=action,
-        form=form or {},
-        **(errors or NO_ERRORS),
-        preview=_preview_context(preview, language) if preview else None,
-    )
+
+    def values(view: CaseView, language: Language) -> dict[str, Any]:
+        return {
+            "mine": view.case.behandelaar.id == session.principal.subject,
+            "statustypen": [(s.identificatie, s.omschrijving.in_(language)) for s in view.zaaktype.statustypen],
+            "current_statustype": view.status.identificatie,
+            "saved": saved if saved in (*ACTIONS, "ontvangen") else None,
+            "action": action,
+            "form": form or {},
+            **(errors or NO_ERRORS),
+            "preview": _preview_context(preview, language) if preview else None,
+        }
+
+    return staff_case_page("work_case", session, case_id, status, values)
 
 
 def _preview_context(preview: ChangePreview, language: Language) -> dict[str, Any]:
@@ -255,7 +262,7 @@ def _refusal(session: Session, case_id: str, error: DomainError, action: str, fo
         return response
     if isinstance(error, ForbiddenError):
         return _page("message", 403, title_key="error_title", text_key="work_not_yours")
-    return _page("message", 404, title_key="not_found_title", text_key="not_found_text")  # no such case or document
+    return not_found()  # no such case or document
 
 
 FORM = ["application/x-www-form-urlencoded"]
