@@ -21,6 +21,17 @@ MISSING = "00000000-0000-4000-8000-000000000000"
 PHONE = {"width": 320, "height": 640}  # WCAG 1.4.10 Reflow: 320 CSS pixels wide without scrolling sideways
 
 
+def _marks_pages(case_id: str) -> tuple[tuple[str, str], ...]:
+    """The applicant's own pages, and the name of each screenshot."""
+    return (
+        ("/mijn-zaken", "my-cases"),
+        (f"/mijn-zaken/{case_id}", "my-case"),
+        ("/berichten", "berichtenbox"),
+        ("/mijn-abonnementen", "my-subscriptions"),
+        ("/mijn-voorkeuren", "my-preferences"),
+    )
+
+
 def _log_in(browser: Any, local_stack: LocalStack, name: str, **options: Any) -> Any:
     page = browser.new_page(locale="nl-NL", **options)
     page.goto(f"{local_stack.api}/mijn-zaken")
@@ -82,13 +93,7 @@ def test_every_page_in_both_languages_is_accessible(local_stack: LocalStack, bro
 
     # Mark, the applicant
     mark = _log_in(browser, local_stack, "Mark Visser")
-    for path, name in (
-        ("/mijn-zaken", "my-cases"),
-        (f"/mijn-zaken/{case_id}", "my-case"),
-        ("/berichten", "berichtenbox"),
-        ("/mijn-abonnementen", "my-subscriptions"),
-        ("/mijn-voorkeuren", "my-preferences"),
-    ):
+    for path, name in _marks_pages(case_id):
         _both_languages(mark, f"{api}{path}", name)
     mark.goto(f"{api}/berichten")
     message = mark.locator('a[href^="/berichten/"]').first.get_attribute("href")
@@ -132,13 +137,7 @@ def test_every_page_fits_a_phone_without_scrolling_sideways(local_stack: LocalSt
     for path, name in (("/volgen", "follow"), ("/toegankelijkheid", "accessibility")):
         _fits(visitor, f"{api}{path}", name)
     mark = _log_in(browser, local_stack, "Mark Visser", viewport=PHONE)
-    for path, name in (
-        ("/mijn-zaken", "my-cases"),
-        (f"/mijn-zaken/{case_id}", "my-case"),
-        ("/berichten", "berichtenbox"),
-        ("/mijn-abonnementen", "my-subscriptions"),
-        ("/mijn-voorkeuren", "my-preferences"),
-    ):
+    for path, name in _marks_pages(case_id):
         _fits(mark, f"{api}{path}", name)
     sanne = _log_in(browser, local_stack, "Sanne de Boer", viewport=PHONE)
     _fits(sanne, f"{api}/kcc/zaken/{case_id}", "kcc-case")

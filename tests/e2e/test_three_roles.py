@@ -131,6 +131,16 @@ def _tab_to(page: Any, selector: str, limit: int = 80) -> None:
     raise AssertionError(f"{selector} never got the focus with Tab")
 
 
+def _log_in_with_keys(browser: Any, url: str, persona: str) -> Any:
+    """Open ``url`` in a new browser, and log in on the dev issuer's page with Tab and Enter only."""
+    page = browser.new_page(locale="nl-NL")
+    page.goto(url)
+    shown(page.get_by_role("heading", name="Inloggen als testpersoon"))
+    _tab_to(page, _persona(persona))
+    page.keyboard.press("Enter")
+    return page
+
+
 def test_the_main_steps_work_with_the_keyboard_only(local_stack: LocalStack, browser: Any):
     case = _marks_case(local_stack)
     page = browser.new_page(locale="nl-NL")
@@ -142,11 +152,10 @@ def test_the_main_steps_work_with_the_keyboard_only(local_stack: LocalStack, bro
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "hoofdinhoud"
 
+    page.close()
+
     # Mark logs in and opens his case without a mouse
-    page.goto(f"{local_stack.api}/mijn-zaken")
-    shown(page.get_by_role("heading", name="Inloggen als testpersoon"))
-    _tab_to(page, _persona("mark"))
-    page.keyboard.press("Enter")
+    page = _log_in_with_keys(browser, f"{local_stack.api}/mijn-zaken", "mark")
     shown(page.get_by_role("heading", name="Mijn zaken"))
     _tab_to(page, f'a[href="/mijn-zaken/{case["id"]}"]')
     page.keyboard.press("Enter")
@@ -157,11 +166,7 @@ def test_the_main_steps_work_with_the_keyboard_only(local_stack: LocalStack, bro
     page.close()
 
     # Anna previews and sends a message with the keyboard only
-    anna = browser.new_page(locale="nl-NL")
-    anna.goto(f"{local_stack.api}/werk/zaken/{case['id']}")
-    shown(anna.get_by_role("heading", name="Inloggen als testpersoon"))
-    _tab_to(anna, _persona("anna"))
-    anna.keyboard.press("Enter")
+    anna = _log_in_with_keys(browser, f"{local_stack.api}/werk/zaken/{case['id']}", "anna")
     shown(anna.get_by_role("heading", name="Bericht sturen"))
     _tab_to(anna, "#text")
     anna.keyboard.type("Wij hebben de begroting ontvangen. Dank u wel.")
@@ -173,11 +178,7 @@ def test_the_main_steps_work_with_the_keyboard_only(local_stack: LocalStack, bro
     shown(anna.get_by_text("Het bericht is verstuurd."))
 
     # Sanne records a call with the keyboard only
-    sanne = browser.new_page(locale="nl-NL")
-    sanne.goto(f"{local_stack.api}/kcc/zaken/{case['id']}")
-    shown(sanne.get_by_role("heading", name="Inloggen als testpersoon"))
-    _tab_to(sanne, _persona("sanne"))
-    sanne.keyboard.press("Enter")
+    sanne = _log_in_with_keys(browser, f"{local_stack.api}/kcc/zaken/{case['id']}", "sanne")
     shown(sanne.get_by_role("heading", name="Contactmoment vastleggen"))
     _tab_to(sanne, "#onderwerp")
     sanne.keyboard.type("Vraag over de begroting")

@@ -34,6 +34,13 @@ def _messages(client, case_id: str) -> list[str]:
     return [entry["text"] for entry in case["timeline"] if entry["kind"] == "message"]
 
 
+def _on_case_page(client, case: dict) -> tuple[Browser, str, str]:
+    """Anna, logged in on the case's page: her browser, the page's path and the session's CSRF token."""
+    path = f"/werk/zaken/{case['id']}"
+    anna = _anna(client, start=path)
+    return anna, path, _csrf(anna.get(path).body.decode())
+
+
 def _outbox_size(case_id: str) -> int:
     return len(wiring.outbox().for_case(case_id))
 
@@ -67,9 +74,7 @@ def test_a_closed_case_leaves_the_work_list(client):
 def test_the_preview_shows_the_applicants_email_and_berichtenbox_message_and_saves_nothing(client, pipeline):
     case = _case(client)
     pipeline.run()
-    anna = _anna(client, start=f"/werk/zaken/{case['id']}")
-    path = f"/werk/zaken/{case['id']}"
-    csrf = _csrf(anna.get(path).body.decode())
+    anna, path, csrf = _on_case_page(client, case)
     sent_before, outbox_before = len(mailbox()), _outbox_size(case["id"])
     fields = {
         "csrf": csrf,
@@ -105,9 +110,8 @@ def test_the_preview_shows_the_applicants_email_and_berichtenbox_message_and_sav
 def test_sending_after_the_preview_sends_what_the_preview_showed(client, pipeline):
     case = _case(client)
     pipeline.run()
-    anna = _anna(client, start=f"/werk/zaken/{case['id']}")
-    path = f"/werk/zaken/{case['id']}"
-    fields = {"csrf": _csrf(anna.get(path).body.decode()), "text": WATERSCHAP, "actie": "voorbeeld"}
+    anna, path, csrf = _on_case_page(client, case)
+    fields = {"csrf": csrf, "text": WATERSCHAP, "actie": "voorbeeld"}
     previewed = anna.post(f"{path}/bericht", fields).body.decode()
     subject = re.search(r"<strong>Onderwerp:</strong> ([^<]+)</p>", previewed)
     assert subject
@@ -122,18 +126,15 @@ def test_sending_after_the_preview_sends_what_the_preview_showed(client, pipelin
 
 def test_a_status_without_informeren_tells_the_applicant_nothing_and_the_preview_says_so(client):
     case = _case(client)
-    anna = _anna(client, start=f"/werk/zaken/{case['id']}")
-    path = f"/werk/zaken/{case['id']}"
-    fields = {"csrf": _csrf(anna.get(path).body.decode()), "statustype": "advies-gevraagd", "actie": "voorbeeld"}
+    anna, path, csrf = _on_case_page(client, case)
+    fields = {"csrf": csrf, "statustype": "advies-gevraagd", "actie": "voorbeeld"}
     page = anna.post(f"{path}/status", fields).body.decode()
     assert "De aanvrager krijgt hier geen bericht over." in page
 
 
 def test_setting_the_status_reaches_the_stream_and_marks_the_document_received(client, pipeline):
     case = _case(client)
-    anna = _anna(client, start=f"/werk/zaken/{case['id']}")
-    path = f"/werk/zaken/{case['id']}"
-    csrf = _csrf(anna.get(path).body.decode())
+    anna, path, csrf = _on_case_page(client, case)
 
     asked = anna.post(f"{path}/documenten", {"csrf": csrf, "omschrijving": "Begroting 2027", "actie": "versturen"})
     assert _location(asked) == f"{path}?opgeslagen=documenten"
@@ -153,9 +154,7 @@ def test_setting_the_status_reaches_the_stream_and_marks_the_document_received(c
 
 def test_invalid_input_is_shown_on_the_form_with_the_field_named_and_nothing_changes(client):
     case = _case(client)
-    anna = _anna(client, start=f"/werk/zaken/{case['id']}")
-    path = f"/werk/zaken/{case['id']}"
-    csrf = _csrf(anna.get(path).body.decode())
+    anna, path, csrf = _on_case_page(client, case)
 
     answer = anna.post(
         f"{path}/bericht", {"csrf": csrf, "text": "Zie link", "link_url": "javascript:alert(1)", "link_label": "x"}
@@ -228,9 +227,7 @@ def test_the_behandelaar_sees_a_kcc_call_on_the_timeline_with_its_tags_and_confi
 def test_a_status_the_case_already_has_is_refused_on_the_page_not_reported_as_done(client, pipeline):
     case = _case(client)
     pipeline.run()
-    anna = _anna(client, start=f"/werk/zaken/{case['id']}")
-    path = f"/werk/zaken/{case['id']}"
-    csrf = _csrf(anna.get(path).body.decode())
+    anna, path, csrf = _on_case_page(client, case)
     outbox = _outbox_size(case["id"])
 
     same = anna.post(f"{path}/status", {"csrf": csrf, "statustype": "ontvangen", "toelichting": "Nog even geduld."})
@@ -244,10 +241,7 @@ def test_a_status_the_case_already_has_is_refused_on_the_page_not_reported_as_do
 
 def test_previewing_an_action_without_a_message_does_nothing(client):
     case = _case(client)
-    anna = Browser(client)
-    _log_in(anna, "anna", start=f"/werk/zaken/{case['id']}")
-    path = f"/werk/zaken/{case['id']}"
-    csrf = _csrf(anna.get(path).body.decode())
+    anna, path, csrf = _on_case_page(client, case)
     anna.post(f"{path}/documenten", {"csrf": csrf, "omschrijving": "Begroting 2027"})
     (document,) = json.loads(client.http.get(f"/api/cases/{case['id']}", headers=headers("anna")).body)["missing_documents"]
 
@@ -259,9 +253,7 @@ def test_previewing_an_action_without_a_message_does_nothing(client):
 
 def test_too_much_form_data_is_a_page_saying_so_not_an_error(client):
     case = _case(client)
-    anna = _anna(client, start=f"/werk/zaken/{case['id']}")
-    path = f"/werk/zaken/{case['id']}"
-    csrf = _csrf(anna.get(path).body.decode())
+    anna, path, csrf = _on_case_page(client, case)
     many = anna.post(f"{path}/bericht", {"csrf": csrf, **{f"veld{i}": "x" for i in range(30)}})
     huge = anna.post(f"{path}/bericht", {"csrf": csrf, "text": "x" * 70_000})
     for answer in (many, huge):
@@ -272,9 +264,8 @@ def test_too_much_form_data_is_a_page_saying_so_not_an_error(client):
 
 def test_a_message_that_is_too_long_says_how_long_it_may_be(client):
     case = _case(client)
-    anna = _anna(client, start=f"/werk/zaken/{case['id']}")
-    path = f"/werk/zaken/{case['id']}"
-    answer = anna.post(f"{path}/bericht", {"csrf": _csrf(anna.get(path).body.decode()), "text": "x" * 2001})
+    anna, path, csrf = _on_case_page(client, case)
+    answer = anna.post(f"{path}/bericht", {"csrf": csrf, "text": "x" * 2001})
     assert answer.status_code == 400
     assert "2000" in answer.body.decode()
     assert "{max" not in answer.body.decode()
@@ -282,9 +273,7 @@ def test_a_message_that_is_too_long_says_how_long_it_may_be(client):
 
 def test_after_a_form_the_language_link_and_the_way_back_from_login_open_the_forms_page(client):
     case = _case(client)
-    anna = _anna(client, start=f"/werk/zaken/{case['id']}")
-    path = f"/werk/zaken/{case['id']}"
-    csrf = _csrf(anna.get(path).body.decode())
+    anna, path, csrf = _on_case_page(client, case)
     preview = anna.post(f"{path}/bericht", {"csrf": csrf, "text": WATERSCHAP, "actie": "voorbeeld"}).body.decode()
     assert f'href="{path}?lang=en"' in preview
 
