@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Blueprint, Response
 
@@ -49,16 +49,17 @@ from chalicelib.domain.identity import Principal, Role
 from chalicelib.domain.language import Language
 from chalicelib.domain.login import Session
 from chalicelib.domain.workdays import AMSTERDAM
-from chalicelib.services.case_commands import CaseCommands, CommandResult, NewDocumentRequest
-from chalicelib.services.case_queries import WORK_LIST_LIMIT
-from chalicelib.services.previews import ChangePreview
+
+if TYPE_CHECKING:  # the services load when a page first needs them, not when the app starts
+    from chalicelib.services.case_commands import CaseCommands, CommandResult, NewDocumentRequest
+    from chalicelib.services.previews import ChangePreview
+
+    Command = Callable[[CaseCommands], CommandResult]
 
 bp = Blueprint(__name__)
 
 WORK = "/werk"
 PREVIEW = "voorbeeld"
-
-Command = Callable[[CaseCommands], CommandResult]
 
 
 def only_behandelaar(session: Session) -> Response | None:
@@ -71,6 +72,8 @@ def only_behandelaar(session: Session) -> Response | None:
 @logged_in
 def work_list(session: Session) -> Response:
     """The open cases of the behandelaar, soonest deadline first; overdue and nearly due ones marked."""
+    from chalicelib.services import case_queries
+
     refused = only_behandelaar(session)
     if refused is not None:
         return refused
@@ -79,7 +82,7 @@ def work_list(session: Session) -> Response:
     return _page(
         "work_list",
         cases=cases,
-        cut_off=WORK_LIST_LIMIT if len(cases) >= WORK_LIST_LIMIT else None,
+        cut_off=case_queries.WORK_LIST_LIMIT if len(cases) >= case_queries.WORK_LIST_LIMIT else None,
         overdue=states.count("overdue"),
         near=states.count("near"),
         who=session.principal.name or session.principal.subject,
@@ -118,6 +121,12 @@ def _message_body(form: dict[str, str]) -> dict[str, Any]:
     return body
 
 
+def _document_requests(parsed: dict[str, Any]) -> tuple[NewDocumentRequest, ...]:
+    from chalicelib.services.case_commands import NewDocumentRequest
+
+    return tuple(NewDocumentRequest(d["omschrijving"], d.get("due")) for d in parsed["documents"])
+
+
 def _post_message(principal: Principal, case_id: str, parsed: dict[str, Any]) -> Command:
     link = parsed.get("link")
     return lambda c: c.post_message(principal, case_id, parsed["text"], Link(link["url"], link["label"]) if link else None)
@@ -132,11 +141,7 @@ ACTIONS: dict[str, _Action] = {
     "documenten": _Action(
         DOCUMENT_REQUESTS,
         _documents_body,
-        lambda p, case_id, parsed: (
-            lambda c: c.request_documents(
-                p, case_id, tuple(NewDocumentRequest(d["omschrijving"], d.get("due")) for d in parsed["documents"])
-            )
-        ),
+        lambda p, case_id, parsed: lambda c: c.request_documents(p, case_id, _document_requests(parsed)),
     ),
     "bericht": _Action(NEW_MESSAGE, _message_body, _post_message),
 }
