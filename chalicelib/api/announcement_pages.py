@@ -20,13 +20,12 @@ from chalicelib.api.http import check_path_parameters
 from chalicelib.api.login import _day, logged_in
 from chalicelib.api.pages import (
     NO_ERRORS,
-    _fields,
     _language,
     _page,
     _query,
-    audit_page,
     back_to,
     form_errors,
+    form_post,
     not_found,
     problem_message,
 )
@@ -98,14 +97,7 @@ def _posted(fields: Fields) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def _answered(session: Session, action: str, answer: Callable[[Fields], Response]) -> Response:
-    """A POST: behandelaars only, the session's CSRF token, then ``answer``; one audit line whatever happens."""
-    fields = _fields(60)
-    refused = only_behandelaar(session)
-    if refused is None and not session.accepts((fields.get("csrf") or [""])[-1]):
-        refused = _page("message", 403, title_key="error_title", text_key="form_expired")
-    response = refused or answer(fields)
-    audit_page(f"page_{action}", actor=session.principal.subject, result=response.status_code)
-    return response
+    return form_post(session, f"page_{action}", answer, refused=only_behandelaar(session))
 
 
 @bp.route(ANNOUNCEMENTS, methods=["GET"])

@@ -28,6 +28,8 @@ from chalicelib.domain.tokens import InvalidTokenError, TokenPurpose
 if TYPE_CHECKING:
     from jinja2 import Environment
 
+    from chalicelib.domain.login import Session
+
 bp = Blueprint(__name__)
 
 FORM = "application/x-www-form-urlencoded"
@@ -143,6 +145,29 @@ def back_to(path: str, flag: str, value: str = "1") -> str:
     """Where a form goes after it did its work: its page, saying so, in the language it was sent in."""
     chosen = _query().get("lang")
     return f"{path}?{urlencode({flag: value, **({'lang': chosen} if chosen in ('nl', 'en') else {})})}"
+
+
+def form_post(
+    session: Session,
+    action: str,
+    answer: Callable[[dict[str, list[str]]], Response],
+    *,
+    refused: Response | None = None,
+    max_fields: int = 60,
+) -> Response:
+    """A form's POST behind login: ``refused`` (a role that may not use it) first, then the session's CSRF token
+    (a form from an old session says so), then ``answer`` with every value of every field. Whatever the
+    outcome — too much data included — it leaves one audit line."""
+    try:
+        fields = _fields(max_fields)
+    except BodyError:
+        response = _page("message", 413, title_key="error_title", text_key="too_much")
+    else:
+        if refused is None and not session.accepts((fields.get("csrf") or [""])[-1]):
+            refused = _page("message", 403, title_key="error_title", text_key="form_expired")
+        response = refused or answer(fields)
+    audit_page(action, actor=session.principal.subject, result=response.status_code)
+    return response
 
 
 def guarded(view: Callable[[], Response]) -> Response:

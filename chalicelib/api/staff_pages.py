@@ -14,7 +14,7 @@ from chalice.app import Blueprint, Response
 from chalicelib import wiring
 from chalicelib.api.http import check_path_parameters
 from chalicelib.api.login import _case_context, _day, case_rows, logged_in
-from chalicelib.api.pages import FORM, _fields, _language, _page, _query, audit_page, back_to, not_found
+from chalicelib.api.pages import FORM, _fields, _language, _page, _query, audit_page, back_to, form_post, not_found
 from chalicelib.api.presenters import notification_json
 from chalicelib.api.staff import CASE_SEARCH, CONTACT_MOMENT, new_contact_moment
 from chalicelib.api.texts import DELIVERY_TEXTS, issue_text
@@ -161,25 +161,22 @@ def _tags(text: str) -> list[str]:
 
 
 def _record(session: Session, case_id: str) -> Response:
-    form = {key: values[-1] for key, values in _fields(10).items()}
-    if not session.accepts(form.get("csrf")):
-        audit_page("record_contact_moment", actor=session.principal.subject, result=403)
-        return _page("message", 403, title_key="error_title", text_key="form_expired")
-    body: dict[str, Any] = {
-        "kanaal": form.get("kanaal", ""),
-        "onderwerp": form.get("onderwerp", ""),
-        "inhoud": form.get("inhoud", ""),
-        "vertrouwelijk": bool(form.get("vertrouwelijk")),
-        "tags": _tags(form.get("tags", "")),
-    }
-    try:
-        check_path_parameters({"case_id": case_id})
-        wiring.contact_registry().record(session.principal, case_id, new_contact_moment(CONTACT_MOMENT.parse(body)))
-    except ValidationError as error:
-        audit_page("record_contact_moment", actor=session.principal.subject, result=400)
-        return _case(session, case_id, errors=_problems(error, _language()), form=form)
-    except DomainError:
-        audit_page("record_contact_moment", actor=session.principal.subject, result=404)
-        return not_found()
-    audit_page("record_contact_moment", actor=session.principal.subject, result=303)
-    return Response(body="", status_code=303, headers={"Location": back_to(f"{CASES}{case_id}", "vastgelegd")})
+    def answer(fields: dict[str, list[str]]) -> Response:
+        form = {key: values[-1] for key, values in fields.items()}
+        body: dict[str, Any] = {
+            "kanaal": form.get("kanaal", ""),
+            "onderwerp": form.get("onderwerp", ""),
+            "inhoud": form.get("inhoud", ""),
+            "vertrouwelijk": bool(form.get("vertrouwelijk")),
+            "tags": _tags(form.get("tags", "")),
+        }
+        try:
+            check_path_parameters({"case_id": case_id})
+            wiring.contact_registry().record(session.principal, case_id, new_contact_moment(CONTACT_MOMENT.parse(body)))
+        except ValidationError as error:
+            return _case(session, case_id, errors=_problems(error, _language()), form=form)
+        except DomainError:
+            return not_found()
+        return Response(body="", status_code=303, headers={"Location": back_to(f"{CASES}{case_id}", "vastgelegd")})
+
+    return form_post(session, "record_contact_moment", answer, refused=_only_staff(session), max_fields=10)

@@ -15,13 +15,12 @@ from typing import Any
 from chalice.app import Blueprint, Response
 
 from chalicelib import wiring
-from chalicelib.api.http import BodyError, check_path_parameters
+from chalicelib.api.http import check_path_parameters
 from chalicelib.api.login import _redirect, logged_in
 from chalicelib.api.pages import (
     FORM,
     NO_ERRORS,
     _describe,
-    _fields,
     _language,
     _page,
     _query,
@@ -29,12 +28,13 @@ from chalicelib.api.pages import (
     back_to,
     catalogue,
     form_errors,
+    form_post,
     not_found,
 )
 from chalicelib.api.places import scope_from_body
 from chalicelib.api.subscriptions import ADDRESS, PREFERENCES, SCOPE, preference_change
 from chalicelib.domain.errors import ForbiddenError, Issue, SubscriptionNotFoundError, ValidationError
-from chalicelib.domain.identity import Role, require_role
+from chalicelib.domain.identity import Role
 from chalicelib.domain.language import Language
 from chalicelib.domain.login import Session
 from chalicelib.domain.subscriptions import Channel, Frequency, Subscriber, Subscription
@@ -86,28 +86,18 @@ def _submit(
     """A form's POST: only with the session's CSRF token and for an applicant; then ``apply`` reads the form,
     calls the service and says where to go (303). A mistake shows the form ``again`` (400) with what was
     chosen, and nothing is written. Every outcome leaves an audit line."""
-    actor = session.principal.subject
-    try:
-        fields = _fields(MAX_FIELDS)
-    except BodyError:
-        audit_page(action, actor=actor, result=413)
-        return _page("message", 413, title_key="error_title", text_key="questions")
-    if not session.accepts(_last(fields, "csrf")):
-        audit_page(action, actor=actor, result=403)
-        return _page("message", 403, title_key="error_title", text_key="form_expired")
-    try:
-        require_role(session.principal, Role.APPLICANT, action)
-        location = apply(fields)
-    except ForbiddenError:
-        return _refused(session, action)
-    except ValidationError as error:
-        audit_page(action, actor=actor, result=400)
-        return again(error, fields)
-    except SubscriptionNotFoundError:
-        audit_page(action, actor=actor, result=404)
-        return not_found()
-    audit_page(action, actor=actor, result=303)
-    return _redirect(location)
+
+    def answer(fields: Fields) -> Response:
+        try:
+            return _redirect(apply(fields))
+        except ValidationError as error:
+            return again(error, fields)
+        except SubscriptionNotFoundError:
+            return not_found()
+
+    applicant = Role.APPLICANT in session.principal.roles
+    refused = None if applicant else _page("message", 403, title_key="error_title", text_key="applicants_only")
+    return form_post(session, action, answer, refused=refused, max_fields=MAX_FIELDS)
 
 
 # Wat ik volg -----------------------------------------------------------------------------------------------

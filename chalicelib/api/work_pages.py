@@ -20,13 +20,12 @@ from chalicelib.api.http import check_path_parameters
 from chalicelib.api.login import _day, case_rows, logged_in
 from chalicelib.api.pages import (
     NO_ERRORS,
-    _form,
     _language,
     _page,
     _query,
-    audit_page,
     back_to,
     form_errors,
+    form_post,
     not_found,
     problem_message,
 )
@@ -223,13 +222,11 @@ def _act(case_id: str, action: str, spec: _Action) -> Response:
 
 def _submit(session: Session, case_id: str, action: str, spec: _Action) -> Response:
     """Preview or do one action, with one audit line whatever the outcome."""
-    form = _form(20)
-    refused = only_behandelaar(session)
-    if refused is None and not session.accepts(form.get("csrf")):
-        refused = _page("message", 403, title_key="error_title", text_key="form_expired")
-    response = refused or _attempt(session, case_id, action, spec, form)
-    audit_page(f"work_{action}", actor=session.principal.subject, result=response.status_code)
-    return response
+
+    def answer(fields: dict[str, list[str]]) -> Response:
+        return _attempt(session, case_id, action, spec, {key: values[-1] for key, values in fields.items()})
+
+    return form_post(session, f"work_{action}", answer, refused=only_behandelaar(session), max_fields=20)
 
 
 def _attempt(session: Session, case_id: str, action: str, spec: _Action, form: dict[str, str]) -> Response:
