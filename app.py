@@ -1,49 +1,34 @@
 """Baken: proactive notifications and case status for provincie Utrecht.
 
-This module only builds the Chalice app and registers its parts; reading it shows every entry point.
+This module only builds the Chalice app and registers its parts; reading it shows every entry point: the JSON
+API (``chalicelib/routes/api``), the pages (``chalicelib/routes/pages``), the local stage's tools
+(``chalicelib/routes/tools``) and one Lambda handler per function (``chalicelib/handlers``, each named as the
+function is in ``.chalice/config.json``).
 """
 
 from chalice.app import Chalice
 
 from chalicelib import config
-from chalicelib.api import (
-    announcement_pages,
-    announcements,
-    applicant,
-    login,
-    pages,
-    public,
-    staff,
-    staff_pages,
-    subscription_pages,
-    subscriptions,
-    work_pages,
-)
-from chalicelib.api.http import normalise_chalice_errors
-from chalicelib.events import delivery, feedback, schedules, stream
+from chalicelib.handlers import deliver, on_case_change, on_ses_feedback, reconcile_notifications, release_held_email
+from chalicelib.routes.api import announcements, applicant, cases, public, subscriptions
+from chalicelib.routes.pages import announcements as announcement_pages
+from chalicelib.routes.pages import applicant as applicant_pages
+from chalicelib.routes.pages import following, kcc, links, login, site, work
+from chalicelib.web.problems import normalise_chalice_errors
 
 # configure_logs=False: Chalice would add a plain-text handler to the "baken" logger, which is also the
 # structured powertools logger (chalicelib/observability.py), and every line would be printed twice.
 app = Chalice(app_name="baken", configure_logs=False)
 app.register_middleware(normalise_chalice_errors, "http")
 
-app.register_blueprint(public.bp)
-app.register_blueprint(staff.bp)
-app.register_blueprint(applicant.bp)
-app.register_blueprint(subscriptions.bp)
-app.register_blueprint(announcements.bp)
-app.register_blueprint(pages.bp)
-app.register_blueprint(login.bp)
-app.register_blueprint(staff_pages.bp)
-app.register_blueprint(work_pages.bp)
-app.register_blueprint(announcement_pages.bp)
-app.register_blueprint(subscription_pages.bp)
-app.register_blueprint(stream.bp)
-app.register_blueprint(delivery.bp)
-app.register_blueprint(feedback.bp)
-app.register_blueprint(schedules.bp)
+for routes in (public, cases, applicant, subscriptions, announcements):
+    app.register_blueprint(routes.bp)
+for pages in (site, links, login, applicant_pages, following, kcc, work, announcement_pages):
+    app.register_blueprint(pages.bp)
+for handler in (on_case_change, deliver, release_held_email, reconcile_notifications, on_ses_feedback):
+    app.register_blueprint(handler.bp)
 
 if config.stage() == config.LOCAL_STAGE:
-    from chalicelib.api import dev
+    from chalicelib.routes.tools import dev
 
     app.register_blueprint(dev.bp)

@@ -11,8 +11,8 @@ passing burst of load on the machine touches all of them alike.
   the heavy libraries: boto3, botocore, pynamodb, jinja2 and aws_lambda_powertools must NOT be among them
   (they are imported lazily, on first use). The goal (README): ``import app`` ≤ 300 ms (``within_goal``
   reports it; a benchmark does not fail on it).
-- ``stream_entry`` / ``delivery_entry``: ``import chalicelib.events.stream`` and
-  ``import chalicelib.events.delivery``, the modules of the event handlers.
+- ``stream_entry`` / ``delivery_entry``: ``import chalicelib.handlers.on_case_change`` and
+  ``import chalicelib.handlers.deliver``, the modules of the event handlers.
 - ``first_invocation``: ``import app`` followed by the modules a stream invocation needs on its first
   call (boto3, pynamodb.models, the powertools batch utility and Logger, jinja2), each timed in turn
   (``steps_ms``: the cost of each import given the ones before it); ``extra_ms`` is what the first
@@ -161,7 +161,7 @@ def first_invocation(samples: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-ENTRIES = {"app": "app", "stream_entry": "chalicelib.events.stream", "delivery_entry": "chalicelib.events.delivery"}
+ENTRIES = {"app": "app", "stream_entry": "chalicelib.handlers.on_case_change", "delivery_entry": "chalicelib.handlers.deliver"}
 
 
 def run(quick: bool = False) -> dict[str, Any]:
@@ -196,8 +196,8 @@ def summarize(result: dict[str, Any]) -> list[str]:
     steps = ", ".join(f"{step} {ms}" for step, ms in first["steps_ms"].items())
     return [
         _line("import app", app) + f"  goal ≤ {result['goal_ms']:.0f} ms: {'met' if app['within_goal'] else 'NOT met'}",
-        _line("import chalicelib.events.stream", result["stream_entry"]),
-        _line("import chalicelib.events.delivery", result["delivery_entry"]),
+        _line("import chalicelib.handlers.on_case_change", result["stream_entry"]),
+        _line("import chalicelib.handlers.deliver", result["delivery_entry"]),
         f"first stream invocation: app {first['app']['median_ms']} ms + imports {first['extra']['median_ms']} ms "
         f"(p90 {first['extra']['p90_ms']}) = {first['total']['median_ms']} ms (p90 {first['total']['p90_ms']})",
         f"  per step (median ms): {steps}",

@@ -4,7 +4,7 @@ What it measures. The moto data stack with the app wired to it (``bench.operatio
 world — Mark's case with two parties, a document request and a message delivered by the real stream and
 delivery handlers, Anna handling ``WORK_CASES`` open cases in all (Mark and Fatima are parties of every one,
 so Mark's pages list them all too) — and then each page requested through the
-Chalice test client with a session cookie (the sealed session the login sets), ``RUNS`` times:
+Chalice test client with a session cookie (the signed session the login sets), ``RUNS`` times:
 
 - Mark: Mijn zaken, his case, the berichtenbox;
 - Anna: her work list, Mark's case page, the preview of a message (``actie=voorbeeld``) and the announcements;
@@ -39,12 +39,12 @@ def _session_cookie(bench: Any, persona: str) -> tuple[str, str]:
     """The cookie header of a logged-in persona, and the session's CSRF token (as ``/inloggen/terug`` sets it)."""
     from chalicelib import wiring
     from chalicelib.adapters.identity import principal_from_claims
-    from chalicelib.api.login import SESSION_COOKIE
     from chalicelib.config import settings
     from chalicelib.domain.login import Session
+    from chalicelib.web.session import SESSION_COOKIE
 
     session = Session.start(principal_from_claims(bench.personas[persona]["claims"]), wiring.clock().now())
-    return f"{SESSION_COOKIE}={session.seal(settings().token_secret)}", session.csrf
+    return f"{SESSION_COOKIE}={session.sign(settings().token_secret)}", session.csrf
 
 
 def _world(bench: Any, work_cases: int) -> dict[str, Any]:

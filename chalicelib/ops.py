@@ -98,7 +98,8 @@ class ReplayResult:
 def replay_stream_failures(sqs: Any, streams: Any, failure_queue_url: str) -> ReplayResult:
     from botocore.exceptions import ClientError
 
-    from chalicelib.events.stream import lambda_stream_record, process_stream_batch
+    from chalicelib.adapters.dynamodb.stream import lambda_stream_record
+    from chalicelib.handlers.on_case_change import process_stream_batch
 
     read = replayed = records = failed_again = expired = unreadable = 0
     while True:

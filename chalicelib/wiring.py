@@ -32,10 +32,12 @@ if TYPE_CHECKING:
     from chalicelib.services.ports import (
         AnnouncementRepository,
         CaseRepository,
+        ChangeFeed,
         Clock,
         ContactMomentStore,
         DeliveryQueue,
         EmailSender,
+        FeedbackSource,
         InboxStore,
         LetterSender,
         LoginProvider,
@@ -207,6 +209,21 @@ def letters() -> LetterSender:
         return str(client.get_queue_url(QueueName=settings().letters_queue_name)["QueueUrl"])
 
     return SqsLetterSender(client, queue_url)
+
+
+@lru_cache(maxsize=1)
+def change_feed() -> ChangeFeed:
+    from chalicelib.adapters.dynamodb.stream import DynamoDBStreamChanges
+
+    return DynamoDBStreamChanges(now=lambda: clock().now())
+
+
+@lru_cache(maxsize=1)
+def feedback_source() -> FeedbackSource:
+    from chalicelib.adapters.ses_feedback import SnsFeedbackSource
+    from chalicelib.config import feedback_queue_name
+
+    return SnsFeedbackSource(topic_name=feedback_queue_name())
 
 
 @lru_cache(maxsize=1)
@@ -434,6 +451,8 @@ _CACHED = (
     queue,
     letters,
     links,
+    change_feed,
+    feedback_source,
     email,
     renderer,
     dev_issuer,

@@ -114,7 +114,7 @@ class StreamPoller:
         iterator = self._iterators[shard]
         if iterator is None or len(self._pending.setdefault(shard, [])) >= self.settings.batch_size:
             return
-        from chalicelib.events.stream import lambda_stream_record  # imported late: it reads the settings
+        from chalicelib.adapters.dynamodb.stream import lambda_stream_record
 
         response = self._streams.get_records(ShardIterator=iterator, Limit=100)
         self._iterators[shard] = response.get("NextShardIterator")

@@ -77,7 +77,8 @@ class Harness:
         """The platform around the app's functions: the stream's event source mapping (the settings of
         infra/app.json, its failures to ``failures``), the delivery queue's (its client watched for FIFO order)
         and the two schedules."""
-        from chalicelib.events.schedules import reconcile, release_held
+        from chalicelib.handlers.reconcile_notifications import reconcile
+        from chalicelib.handlers.release_held_email import release_held
         from devstack.infra import mapping_settings
 
         self.stream = RecordingStreamPoller(

@@ -394,7 +394,7 @@ class FifoWatch:
 
 def simulated_pauses(clock: SimulatedClock) -> Any:
     """The stream handler's pauses between the tries of a record pass on the simulated clock."""
-    from chalicelib.events import stream
+    from chalicelib.handlers import on_case_change as stream
 
     return replaced(stream, "pause", lambda seconds: clock.advance(timedelta(seconds=seconds)))
 

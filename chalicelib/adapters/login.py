@@ -14,7 +14,7 @@ from typing import Any
 from chalicelib.adapters.identity import DevIssuer, Persona
 from chalicelib.domain.errors import AuthenticationError
 from chalicelib.domain.login import pkce_challenge
-from chalicelib.domain.tokens import InvalidTokenError, seal, unseal
+from chalicelib.domain.tokens import InvalidTokenError, read_signed, sign_body
 from chalicelib.services.ports import LoginProvider
 
 CODE_LIFETIME_SECONDS = 120
@@ -93,11 +93,11 @@ class DevLoginProvider(LoginProvider):
             "r": redirect_uri,
             "e": int(time.time()) + CODE_LIFETIME_SECONDS,
         }
-        return seal(body, self._secret, "dev-code")
+        return sign_body(body, self._secret, "dev-code")
 
     def exchange(self, *, code: str, verifier: str, redirect_uri: str) -> str:
         try:
-            body: dict[str, Any] = unseal(code, self._secret, "dev-code")
+            body: dict[str, Any] = read_signed(code, self._secret, "dev-code")
         except InvalidTokenError:
             raise AuthenticationError("bad_code") from None
         persona = self._personas.get(str(body.get("p")))

@@ -66,5 +66,8 @@ class SqsDeliveryQueue(DeliveryQueue):
             if failed:
                 raise QueueSendError(f"{len(failed)} of {len(chunk)} messages not queued")
 
+    def notification_id(self, body: str) -> str:
+        return notification_id_from_body(body)
+
     def postpone(self, receipt: str, seconds: int) -> None:
         self._client.change_message_visibility(QueueUrl=self._queue_url(), ReceiptHandle=receipt, VisibilityTimeout=seconds)

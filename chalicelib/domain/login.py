@@ -1,10 +1,10 @@
 """Logging in to the pages: the OIDC authorisation-code flow with PKCE (RFC 7636), and the session that
 follows it.
 
-While the browser is away at the login broker, a sealed cookie remembers the flow (state, nonce, the PKCE
+While the browser is away at the login broker, a signed cookie remembers the flow (state, nonce, the PKCE
 verifier and where to return); the broker's answer must carry the same state, and the ID token the same nonce.
-After it, a sealed session cookie carries who logged in (subject, roles, whom they act for) and the CSRF token
-every form must send back. Both are sealed with the service's secret: readable, never changeable.
+After it, a signed session cookie carries who logged in (subject, roles, whom they act for) and the CSRF token
+every form must send back. Both are signed with the service's secret: readable, never changeable.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from chalicelib.domain.identity import Principal, Role, is_valid_subject
-from chalicelib.domain.tokens import InvalidTokenError, seal, unseal
+from chalicelib.domain.tokens import InvalidTokenError, read_signed, sign_body
 
 LOGIN_LIFETIME = timedelta(minutes=10)
 SESSION_LIFETIME = timedelta(hours=8)
@@ -63,13 +63,13 @@ class LoginFlow:
     def challenge(self) -> str:
         return pkce_challenge(self.verifier)
 
-    def seal(self, secret: bytes) -> str:
+    def sign(self, secret: bytes) -> str:
         body = {"s": self.state, "n": self.nonce, "v": self.verifier, "r": self.return_to, "e": int(self.expires.timestamp())}
-        return seal(body, secret, "login")
+        return sign_body(body, secret, "login")
 
     @classmethod
-    def unseal(cls, text: str, secret: bytes, *, now: datetime) -> LoginFlow:
-        body = unseal(text, secret, "login")
+    def from_signed(cls, text: str, secret: bytes, *, now: datetime) -> LoginFlow:
+        body = read_signed(text, secret, "login")
         try:
             flow = cls(
                 str(body["s"]),
@@ -100,7 +100,7 @@ class Session:
     def start(cls, principal: Principal, now: datetime) -> Session:
         return cls(principal, new_secret(), now + SESSION_LIFETIME)
 
-    def seal(self, secret: bytes) -> str:
+    def sign(self, secret: bytes) -> str:
         p = self.principal
         body: dict[str, object] = {
             "sub": p.subject,
@@ -111,11 +111,11 @@ class Session:
             "csrf": self.csrf,
             "e": int(self.expires.timestamp()),
         }
-        return seal(body, secret, "session")
+        return sign_body(body, secret, "session")
 
     @classmethod
-    def unseal(cls, text: str, secret: bytes, *, now: datetime) -> Session:
-        body = unseal(text, secret, "session", max_length=SESSION_MAX_LENGTH)
+    def from_signed(cls, text: str, secret: bytes, *, now: datetime) -> Session:
+        body = read_signed(text, secret, "session", max_length=SESSION_MAX_LENGTH)
         try:
             subject, represents = str(body["sub"]), body.get("rep")
             roles = body["roles"]

@@ -56,15 +56,15 @@ def _mac(payload: str, secret: bytes, context: str = "token") -> str:
     return _encode(hmac.new(secret, f"{context}:{payload}".encode(), hashlib.sha256).digest())
 
 
-def seal(body: dict[str, object], secret: bytes, context: str) -> str:
-    """``body`` as base64url JSON with an HMAC over it for ``context`` (what it is for: a token sealed for one
+def sign_body(body: dict[str, object], secret: bytes, context: str) -> str:
+    """``body`` as base64url JSON with an HMAC over it for ``context`` (what it is for: a token signed for one
     context never opens in another). Readable by whoever holds it, changeable by nobody."""
     payload = _encode(json.dumps(body, separators=(",", ":"), sort_keys=True).encode())
     return f"{payload}.{_mac(payload, secret, context)}"
 
 
-def unseal(text: str, secret: bytes, context: str, *, max_length: int = MAX_TOKEN_LENGTH) -> dict[str, Any]:
-    """What ``seal`` sealed for ``context``, unchanged; else InvalidTokenError."""
+def read_signed(text: str, secret: bytes, context: str, *, max_length: int = MAX_TOKEN_LENGTH) -> dict[str, Any]:
+    """What ``sign_body`` signed for ``context``, unchanged; else InvalidTokenError."""
     if not isinstance(text, str) or len(text) > max_length or not text.isascii() or text.count(".") != 1:
         raise InvalidTokenError("malformed")
     payload, signature = text.split(".")
@@ -80,12 +80,12 @@ def unseal(text: str, secret: bytes, context: str, *, max_length: int = MAX_TOKE
 
 
 def sign(token: Token, secret: bytes) -> str:
-    return seal({"p": token.purpose.value, "s": token.subject, "e": int(token.expires.timestamp())}, secret, "token")
+    return sign_body({"p": token.purpose.value, "s": token.subject, "e": int(token.expires.timestamp())}, secret, "token")
 
 
 def verify(text: str, secret: bytes, purpose: TokenPurpose, *, now: datetime) -> Token:
     """The token, if it is ours, unchanged, for ``purpose`` and not expired; else InvalidTokenError."""
-    body = unseal(text, secret, "token")
+    body = read_signed(text, secret, "token")
     try:
         token = Token(TokenPurpose(body["p"]), str(body["s"]), datetime.fromtimestamp(int(body["e"]), UTC))
     except (ValueError, KeyError, TypeError, OverflowError, OSError):

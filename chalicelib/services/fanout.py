@@ -14,8 +14,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from chalicelib.domain.announcements import announcement_events
 from chalicelib.domain.cases import Case
 from chalicelib.domain.catalogue import Catalogue
+from chalicelib.domain.changes import CaseChange, StoredChange
 from chalicelib.domain.events import CASE_KINDS, CaseEvent, derive_events, interests_for
 from chalicelib.domain.geo import Area
 from chalicelib.domain.matching import Recipient, match_event, polygon_candidates
@@ -66,6 +68,12 @@ class FanOut:
             yield
         finally:
             self._batch_entries, self._batch_shapes = None, None
+
+    def apply(self, change: StoredChange) -> FanOutResult:
+        """Tell whoever must hear of a stored change: a case's, or an announcement's."""
+        if isinstance(change, CaseChange):
+            return self.handle_change(change.old, change.new, change.observed_at)
+        return self.handle_events(announcement_events(change.before, change.after))
 
     def handle_change(self, old: Case | None, new: Case | None, observed_at: datetime) -> FanOutResult:
         current = new or old

@@ -11,8 +11,10 @@ from typing import Any
 
 from chalicelib.domain.announcements import Announcement
 from chalicelib.domain.cases import Case, Link
+from chalicelib.domain.changes import StoredChange
 from chalicelib.domain.contacts import ContactMoment
 from chalicelib.domain.events import EventKind
+from chalicelib.domain.feedback import EmailFeedback
 from chalicelib.domain.inbox import InboxMessage
 from chalicelib.domain.language import Language
 from chalicelib.domain.matching import Audience
@@ -168,6 +170,10 @@ class DeliveryQueue(ABC):
         """Hand notifications to delivery, in order per case and subscriber."""
 
     @abstractmethod
+    def notification_id(self, body: str) -> str:
+        """The notification a delivery job's message body names; ValueError when it is not a delivery job."""
+
+    @abstractmethod
     def postpone(self, receipt: str, seconds: int) -> None:
         """Let the message received with ``receipt`` come back only after ``seconds`` (a backoff)."""
 
@@ -303,3 +309,19 @@ class LoginProvider(ABC):
     @abstractmethod
     def exchange(self, *, code: str, verifier: str, redirect_uri: str) -> str:
         """The ID token for ``code``; AuthenticationError when the provider refuses it."""
+
+
+class ChangeFeed(ABC):
+    """The changes of stored items, as the table's stream reports them."""
+
+    @abstractmethod
+    def decode(self, record: Mapping[str, Any]) -> StoredChange | None:
+        """The change a stream record reports; None for an item nobody hears of."""
+
+
+class FeedbackSource(ABC):
+    """What the e-mail provider tells afterwards, as messages on a queue."""
+
+    @abstractmethod
+    def decode(self, body: str) -> EmailFeedback:
+        """The feedback a message body carries; FeedbackError when it is not feedback of ours."""

@@ -245,7 +245,7 @@ def simulated_time(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> SimulatedTi
 @pytest.fixture(autouse=True)
 def stream_pauses(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """The stream handler's pauses between the tries of a record: recorded, not slept."""
-    from chalicelib.events import stream
+    from chalicelib.handlers import on_case_change as stream
 
     pauses: list[float] = []
     monkeypatch.setattr(stream, "pause", pauses.append)

@@ -14,10 +14,10 @@ import pytest
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 from openapi_spec_validator import validate as validate_openapi
 
-from chalicelib.api.http import PATH_PARAMETERS
-from chalicelib.api.responses import OUTCOMES
-from chalicelib.api.schema import Schema
 from chalicelib.services.subscriptions import Outcome
+from chalicelib.web.request import PATH_PARAMETERS
+from chalicelib.web.responses import OUTCOMES
+from chalicelib.web.schema import Schema
 from tests.integration.conftest import body, headers, link_token, mailbox, register_personas
 
 # Pages for people, answered in HTML: not part of the JSON API.

@@ -10,7 +10,7 @@ import re
 from typing import Any
 from urllib.parse import urlencode
 
-from chalicelib.events.schedules import release_held
+from chalicelib.handlers.release_held_email import release_held
 from tests.integration.conftest import PERSONAS, announce, body, headers, link_token, mailbox, register_personas
 
 NEIGHBOUR = "buurvrouw@example.org"

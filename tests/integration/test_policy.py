@@ -14,7 +14,8 @@ import pytest
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
-from chalicelib.events.schedules import reconcile, release_held
+from chalicelib.handlers.reconcile_notifications import reconcile
+from chalicelib.handlers.release_held_email import release_held
 from tests.conftest import ROOT
 from tests.factories import FixedClock
 from tests.integration.conftest import body, headers, mailbox, register_personas

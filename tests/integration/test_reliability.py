@@ -87,7 +87,7 @@ from chalicelib import wiring
 from chalicelib.domain.language import Language
 from chalicelib.domain.notifications import MAX_DELIVERY_ATTEMPTS, NotificationStatus
 from chalicelib.domain.subscriptions import Channel, Subscriber
-from chalicelib.events.schedules import reconcile
+from chalicelib.handlers.reconcile_notifications import reconcile
 from chalicelib.ops import redrive
 from chalicelib.services.delivery import DeliveryBusyError
 from tests.factories import T0

@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError
 from chalicelib import wiring
 from chalicelib.domain.notifications import RETRY_CAP_SECONDS, NotificationStatus, retry_budget
 from chalicelib.domain.subscriptions import Channel
-from chalicelib.events.schedules import reconcile
+from chalicelib.handlers.reconcile_notifications import reconcile
 from chalicelib.ops import dead_letter_queue_url, redrive
 from tests.integration.conftest import PERSONAS, Pipeline, SimulatedTime, body, headers, mailbox, register_personas
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from chalicelib import wiring
-from chalicelib.events.stream import RECORD_ATTEMPTS, RETRY_PAUSES
+from chalicelib.handlers.on_case_change import RECORD_ATTEMPTS, RETRY_PAUSES
 from chalicelib.ops import replay_stream_failures
 from devstack.runner import LambdaContext
 from tests.integration.conftest import PERSONAS, Pipeline, body, headers, mailbox, register_personas
@@ -188,11 +188,12 @@ class FailFirst:
     def batch(self):
         return self.inner.batch()
 
-    def handle_change(self, old, new, observed_at):
+    def apply(self, change):
+        new = getattr(change, "new", None)
         if self.times and new is not None and new.current_status.statustype == self.statustype:
             self.times -= 1
             raise RuntimeError("simulated DynamoDB outage")
-        return self.inner.handle_change(old, new, observed_at)
+        return self.inner.apply(change)
 
 
 def test_a_failure_in_the_middle_of_a_cases_changes_holds_back_its_later_changes(client, pipeline: Pipeline, monkeypatch):

@@ -318,9 +318,9 @@ def test_a_work_list_longer_than_the_page_says_it_is_cut_off(client, monkeypatch
 
 
 def test_the_delivery_table_shows_the_newest_and_says_when_there_are_more(client, pipeline, monkeypatch):
-    from chalicelib.api import staff_pages
+    from chalicelib.web import views
 
-    monkeypatch.setattr(staff_pages, "DELIVERIES_SHOWN", 2)
+    monkeypatch.setattr(views, "DELIVERIES_SHOWN", 2)
     case = _case(client)
     posted = client.http.post(f"/api/cases/{case['id']}/messages", headers=headers("anna"), body=json.dumps({"text": WATERSCHAP}))
     assert posted.status_code == 201

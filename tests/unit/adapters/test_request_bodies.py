@@ -9,11 +9,12 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from chalicelib.api.http import MAX_BODY_BYTES, BodyError, parse_json_body
-from chalicelib.api.schema import Field, Schema
-from chalicelib.api.staff import CONTACT_MOMENT, NEW_CASE, NEW_MESSAGE
 from chalicelib.domain.durations import Duration
 from chalicelib.domain.errors import ValidationError
+from chalicelib.web.bodies import CONTACT_MOMENT, NEW_CASE, NEW_MESSAGE
+from chalicelib.web.endpoint import parse_json_body
+from chalicelib.web.request import MAX_BODY_BYTES, BodyError
+from chalicelib.web.schema import Field, Schema
 
 VALID_CASE = {
     "zaaktype": "subsidie-duurzame-recreatie",

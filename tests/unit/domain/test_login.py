@@ -1,4 +1,4 @@
-"""The pieces of logging in that need no network: PKCE, where a login may return to, and the sealed login
+"""The pieces of logging in that need no network: PKCE, where a login may return to, and the signed login
 flow and session."""
 
 from __future__ import annotations
@@ -38,10 +38,10 @@ def test_a_login_returns_only_to_a_path_of_this_site(candidate, expected):
     assert safe_return_path(candidate, "/home") == expected
 
 
-def test_a_session_survives_sealing_and_says_who_acts_for_whom():
+def test_a_session_survives_signing_and_says_who_acts_for_whom():
     karin = Principal(subject="bsn-999990020", roles=frozenset({Role.APPLICANT}), name="Karin", represents="bsn-999990019")
     session = Session.start(karin, NOW)
-    opened = Session.unseal(session.seal(SECRET), SECRET, now=NOW + timedelta(hours=1))
+    opened = Session.from_signed(session.sign(SECRET), SECRET, now=NOW + timedelta(hours=1))
     assert opened == session
     assert opened.principal.acting_for == "bsn-999990019"
     assert opened.accepts(session.csrf)
@@ -51,26 +51,26 @@ def test_a_session_survives_sealing_and_says_who_acts_for_whom():
 
 def test_a_session_expires_and_cannot_be_changed_or_made_from_a_login_cookie():
     session = Session.start(MARK, NOW)
-    sealed = session.seal(SECRET)
+    signed = session.sign(SECRET)
     with pytest.raises(InvalidTokenError):
-        Session.unseal(sealed, SECRET, now=NOW + timedelta(hours=9))
+        Session.from_signed(signed, SECRET, now=NOW + timedelta(hours=9))
     with pytest.raises(InvalidTokenError):
-        Session.unseal(sealed, b"t" * 32, now=NOW)
-    payload, signature = sealed.split(".")
+        Session.from_signed(signed, b"t" * 32, now=NOW)
+    payload, signature = signed.split(".")
     with pytest.raises(InvalidTokenError):
-        Session.unseal(f"{payload[:-2]}AA.{signature}", SECRET, now=NOW)
+        Session.from_signed(f"{payload[:-2]}AA.{signature}", SECRET, now=NOW)
     flow = LoginFlow.start("/mijn-zaken", NOW)
     with pytest.raises(InvalidTokenError):
-        Session.unseal(flow.seal(SECRET), SECRET, now=NOW)
+        Session.from_signed(flow.sign(SECRET), SECRET, now=NOW)
 
 
 def test_a_login_flow_matches_only_its_own_state_and_expires_after_ten_minutes():
     flow = LoginFlow.start("/mijn-zaken", NOW)
-    opened = LoginFlow.unseal(flow.seal(SECRET), SECRET, now=NOW + timedelta(minutes=9))
+    opened = LoginFlow.from_signed(flow.sign(SECRET), SECRET, now=NOW + timedelta(minutes=9))
     assert opened == flow
     assert opened.matches(flow.state)
     assert not opened.matches("x")
     assert not opened.matches(None)
     assert len({flow.state, flow.nonce, flow.verifier}) == 3
     with pytest.raises(InvalidTokenError):
-        LoginFlow.unseal(flow.seal(SECRET), SECRET, now=NOW + timedelta(minutes=11))
+        LoginFlow.from_signed(flow.sign(SECRET), SECRET, now=NOW + timedelta(minutes=11))

@@ -43,7 +43,7 @@ from chalicelib.domain.cases import Case
 from chalicelib.domain.events import EventKind
 from chalicelib.domain.notifications import MAX_DELIVERY_ATTEMPTS, Notification, NotificationStatus, retry_delay
 from chalicelib.domain.subscriptions import Channel
-from chalicelib.events.stream import BATCH_SIZE as STREAM_BATCH_SIZE
+from chalicelib.handlers.on_case_change import BATCH_SIZE as STREAM_BATCH_SIZE
 from chalicelib.services.case_commands import NewCase
 from chalicelib.services.delivery import Delivery, DeliveryBusyError, DeliveryOutcome, DeliveryRetryableError
 from chalicelib.services.fanout import FanOut
@@ -218,6 +218,9 @@ class FlakyQueue(DeliveryQueue):
         self._faults.on_enqueue()
         self._inner.enqueue(notifications)
 
+    def notification_id(self, body: str) -> str:
+        return body
+
     def postpone(self, receipt: str, seconds: int) -> None:
         self._inner.postpone(receipt, seconds)
 
@@ -248,6 +251,9 @@ class FifoQueue(DeliveryQueue):
     def enqueue(self, notifications: Sequence[Notification]) -> None:
         now = self._clock.now()
         self.messages.extend(Message(str(next(self._ids)), n.id, message_group(n), now) for n in notifications)
+
+    def notification_id(self, body: str) -> str:
+        return body
 
     def postpone(self, receipt: str, seconds: int) -> None:
         (message,) = [m for m in self.messages if m.receipt == receipt]

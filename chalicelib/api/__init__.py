@@ -1,1 +1,0 @@
-"""HTTP blueprints: parse, authorise, call a service, shape the answer."""

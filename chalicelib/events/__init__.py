@@ -1,1 +1,0 @@
-"""Event blueprints: the DynamoDB stream handler and the SQS delivery handler."""

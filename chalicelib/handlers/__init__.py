@@ -1,0 +1,9 @@
+"""The Lambda functions other than the API, one module each, named as the function is in
+``.chalice/config.json``: the trigger, the partial-batch bookkeeping and one service call.
+
+- ``on_case_change``: the cases table's stream → ``FanOut`` (notifications in the outbox, jobs on the queue)
+- ``deliver``: the delivery queue → ``Delivery`` (e-mail, berichtenbox, letter)
+- ``release_held_email``: every 15 minutes → ``DigestRun`` (held e-mail and digests)
+- ``reconcile_notifications``: every 15 minutes → ``Reconciler`` (stuck notifications)
+- ``on_ses_feedback``: the SES feedback queue → ``FeedbackRecorder`` (bounces, complaints)
+"""

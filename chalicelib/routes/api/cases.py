@@ -1,0 +1,317 @@
+"""Routes for province staff: behandelaars change their cases; the KCC and behandelaars read any case and
+its delivery status. Routes only write the cases table; people are told by the stream handler."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from chalice.app import Blueprint
+
+from chalicelib import wiring
+from chalicelib.domain.case_view import CaseView, case_view
+from chalicelib.domain.cases import Case, Link
+from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.reference import Point
+from chalicelib.domain.workdays import amsterdam_date
+from chalicelib.web.bodies import (
+    CASE_SEARCH,
+    CONTACT_MOMENT,
+    DOCUMENT_REQUESTS,
+    EMPTY,
+    EXTENSION,
+    GEMACHTIGDE,
+    NEW_CASE,
+    NEW_MESSAGE,
+    NEW_STATUS,
+    SUSPENSION,
+    new_contact_moment,
+)
+from chalicelib.web.endpoint import Query, RequestContext, endpoint, json_response
+from chalicelib.web.presenters import case_json, case_list_json, contact_json, notification_json
+from chalicelib.web.responses import CASE_FOR_STAFF, CASE_LIST, DELIVERY_STATUS, ref
+
+if TYPE_CHECKING:
+    pass
+
+bp = Blueprint(__name__)
+
+
+def _staff_json(ctx: RequestContext, view: CaseView) -> dict[str, Any]:
+    return case_json(view, ctx.language, wiring.reference(), staff=True, today=amsterdam_date(wiring.clock().now()))
+
+
+def _case(ctx: RequestContext, case: Case, status: int = 200) -> Any:
+    """The case as it is after a command (the command's own result: no second read)."""
+    return json_response(_staff_json(ctx, case_view(case, wiring.catalogue().get(case.zaaktype))), status)
+
+
+@endpoint(
+    bp,
+    "/api/cases",
+    methods=("POST",),
+    action="create_case",
+    summary="Register a case (behandelaar)",
+    body=NEW_CASE,
+    example={
+        "zaaktype": "subsidie-duurzame-recreatie",
+        "omschrijving": "Duurzame recreatie Heuvelrug",
+        "initiator": "pu-mark-3f9a1c",
+        "co_initiators": ["pu-fatima-8d21e4"],
+        "gemeenten": ["GM1581"],
+        "point": {"lat": 52.04, "lon": 5.34},
+    },
+    response=CASE_FOR_STAFF,
+    status=201,
+    errors=(403, 409, 429),
+)
+def create_case(ctx: RequestContext) -> Any:
+    from chalicelib.services.case_commands import NewCase
+
+    body = ctx.body()
+    point = body.get("point")
+    case = wiring.case_commands().create(
+        ctx.principal(),
+        NewCase(
+            zaaktype=body["zaaktype"],
+            omschrijving=body["omschrijving"],
+            initiator=body["initiator"],
+            co_initiators=tuple(body.get("co_initiators", ())),
+            gemeenten=tuple(body["gemeenten"]),
+            point=Point(point["lat"], point["lon"]) if point else None,
+            startdatum=body.get("startdatum"),
+        ),
+    )
+    return _case(ctx, case, 201)
+
+
+@endpoint(
+    bp,
+    "/api/cases",
+    action="find_case",
+    summary="Find a case by its number (behandelaar, KCC)",
+    query=(Query("case_number", {"type": "string", "minLength": 1}, required=True, description="e.g. SUB-2026-000123"),),
+    response=CASE_FOR_STAFF,
+    errors=(400, 403, 404),
+)
+def find_case(ctx: RequestContext) -> Any:
+    number = ctx.query("case_number")
+    if not number:
+        raise ValidationError.single("case_number", "required")
+    return _staff_json(ctx, wiring.case_queries().find_by_number(ctx.principal(), number))
+
+
+@endpoint(
+    bp,
+    "/api/cases/search",
+    methods=("POST",),
+    action="find_cases_by_email",
+    summary="Find a person's cases by the e-mail address they get our messages at (behandelaar, KCC)",
+    body=CASE_SEARCH,
+    example={"email": "aanvrager@example.org"},
+    response=CASE_LIST,
+    errors=(403,),
+)
+def find_cases_by_email(ctx: RequestContext) -> Any:
+    """The cases, newest first, of whoever gets Baken's e-mail at this address: those they are a party to or
+    act in for someone else. An address nobody uses and a person without cases both give an empty list. The
+    address travels in the body, not the URL, so that it stays out of URLs and access logs; the search is
+    in the audit log, without the address."""
+    views = wiring.case_queries().find_by_email(ctx.principal(), ctx.body()["email"])
+    return case_list_json(views, ctx.language, today=amsterdam_date(wiring.clock().now()))
+
+
+@endpoint(
+    bp,
+    "/api/cases/{case_id}",
+    action="view_case",
+    summary="A case as the applicant sees it, plus its parties (behandelaar, KCC)",
+    response=CASE_FOR_STAFF,
+    errors=(403,),
+)
+def view_case(ctx: RequestContext, case_id: str) -> Any:
+    return _staff_json(ctx, wiring.case_queries().staff_view(ctx.principal(), case_id))
+
+
+@endpoint(
+    bp,
+    "/api/cases/{case_id}/status",
+    methods=("POST",),
+    action="set_status",
+    summary="Set a new status (its behandelaar); 200 when it already was the status",
+    body=NEW_STATUS,
+    example={"statustype": "aanvullende-informatie-nodig", "toelichting": "Wij missen de begroting."},
+    response=CASE_FOR_STAFF,
+    status=(201, 200),
+    errors=(403, 409, 429),
+)
+def set_status(ctx: RequestContext, case_id: str) -> Any:
+    body = ctx.body()
+    result = wiring.case_commands().set_status(ctx.principal(), case_id, body["statustype"], body.get("toelichting"))
+    return _case(ctx, result.case, 201 if result.changed else 200)
+
+
+@endpoint(
+    bp,
+    "/api/cases/{case_id}/document-requests",
+    methods=("POST",),
+    action="request_documents",
+    summary="Ask the applicants for documents (its behandelaar)",
+    body=DOCUMENT_REQUESTS,
+    example={"documents": [{"omschrijving": "Begroting 2027", "due": "2027-01-15"}]},
+    response=CASE_FOR_STAFF,
+    status=201,
+    errors=(403, 409, 429),
+)
+def request_documents(ctx: RequestContext, case_id: str) -> Any:
+    from chalicelib.services.case_commands import NewDocumentRequest
+
+    body = ctx.body()
+    requests = tuple(NewDocumentRequest(d["omschrijving"], d.get("due")) for d in body["documents"])
+    result = wiring.case_commands().request_documents(ctx.principal(), case_id, requests)
+    return _case(ctx, result.case, 201)
+
+
+@endpoint(
+    bp,
+    "/api/cases/{case_id}/document-requests/{document_id}/received",
+    methods=("POST",),
+    action="mark_document_received",
+    summary="Mark a requested document received (its behandelaar)",
+    body=EMPTY,
+    response=CASE_FOR_STAFF,
+    errors=(403, 409, 429),
+)
+def mark_document_received(ctx: RequestContext, case_id: str, document_id: str) -> Any:
+    ctx.body()
+    result = wiring.case_commands().mark_document_received(ctx.principal(), case_id, document_id)
+    return _case(ctx, result.case)
+
+
+@endpoint(
+    bp,
+    "/api/cases/{case_id}/messages",
+    methods=("POST",),
+    action="post_message",
+    summary="Send the applicants a message, with an optional https link (its behandelaar)",
+    body=NEW_MESSAGE,
+    example={
+        "text": "Voor uw plan is ook een vergunning van het waterschap nodig.",
+        "link": {"url": "https://omgevingswet.overheid.nl/loket", "label": "Omgevingsloket"},
+    },
+    response=CASE_FOR_STAFF,
+    status=201,
+    errors=(403, 409, 429),
+)
+def post_message(ctx: RequestContext, case_id: str) -> Any:
+    body = ctx.body()
+    link = body.get("link")
+    result = wiring.case_commands().post_message(
+        ctx.principal(), case_id, body["text"], Link(link["url"], link["label"]) if link else None
+    )
+    return _case(ctx, result.case, 201)
+
+
+@endpoint(
+    bp,
+    "/api/cases/{case_id}/extension",
+    methods=("POST",),
+    action="extend",
+    summary="Extend the handling period once (verlenging; its behandelaar)",
+    body=EXTENSION,
+    example={"duur": "P6W", "reden": "Advies van het waterschap"},
+    response=CASE_FOR_STAFF,
+    status=201,
+    errors=(403, 409, 429),
+)
+def extend(ctx: RequestContext, case_id: str) -> Any:
+    body = ctx.body()
+    result = wiring.case_commands().extend(ctx.principal(), case_id, body["duur"], body["reden"])
+    return _case(ctx, result.case, 201)
+
+
+@endpoint(
+    bp,
+    "/api/cases/{case_id}/suspension",
+    methods=("POST",),
+    action="suspend",
+    summary="Suspend the case: the clock stops (opschorting; its behandelaar)",
+    body=SUSPENSION,
+    example={"reden": "Wachten op de begroting"},
+    response=CASE_FOR_STAFF,
+    status=201,
+    errors=(403, 409, 429),
+)
+def suspend(ctx: RequestContext, case_id: str) -> Any:
+    body = ctx.body()
+    result = wiring.case_commands().suspend(ctx.principal(), case_id, body["reden"])
+    return _case(ctx, result.case, 201)
+
+
+@endpoint(
+    bp,
+    "/api/cases/{case_id}/suspension",
+    methods=("DELETE",),
+    action="resume",
+    summary="Resume a suspended case: the clock restarts (its behandelaar)",
+    response=CASE_FOR_STAFF,
+    errors=(403, 409, 429),
+)
+def resume(ctx: RequestContext, case_id: str) -> Any:
+    result = wiring.case_commands().resume(ctx.principal(), case_id)
+    return _case(ctx, result.case)
+
+
+@endpoint(
+    bp,
+    "/api/cases/{case_id}/notifications",
+    action="view_delivery_status",
+    summary="Every notification about the case and its delivery status (behandelaar, KCC)",
+    response=DELIVERY_STATUS,
+    errors=(403,),
+)
+def delivery_status(ctx: RequestContext, case_id: str) -> Any:
+    notifications = wiring.case_queries().delivery_status(ctx.principal(), case_id)
+    return {"case_id": case_id, "notifications": [notification_json(n) for n in notifications]}
+
+
+@endpoint(
+    bp,
+    "/api/cases/{case_id}/contact-moments",
+    methods=("POST",),
+    action="record_contact_moment",
+    summary="Record a contact with the applicant (KCC, behandelaar)",
+    body=CONTACT_MOMENT,
+    example={
+        "kanaal": "telefoon",
+        "onderwerp": "Vergunning waterschap",
+        "inhoud": "Uitgelegd waar hij die aanvraagt.",
+        "vertrouwelijk": False,
+        "tags": ["dso", "vergunning-waterschap"],
+    },
+    response=ref("ContactMomentForStaff"),
+    status=201,
+    errors=(403,),
+)
+def record_contact_moment(ctx: RequestContext, case_id: str) -> Any:
+    moment = wiring.contact_registry().record(ctx.principal(), case_id, new_contact_moment(ctx.body()))
+    return json_response(contact_json(moment, staff=True), 201)
+
+
+@endpoint(
+    bp,
+    "/api/cases/{case_id}/gemachtigden",
+    methods=("POST",),
+    action="add_gemachtigde",
+    summary="Add someone authorised to act for the applicants (its behandelaar); 200 when already added",
+    body=GEMACHTIGDE,
+    example={"subject": "pu-karin-2b6f90"},
+    response=CASE_FOR_STAFF,
+    status=(201, 200),
+    errors=(403, 409, 429),
+)
+def add_gemachtigde(ctx: RequestContext, case_id: str) -> Any:
+    """Someone authorised to act for the applicants (ZGW rol, indicatieMachtiging gemachtigde) sees the case
+    and follows it from now on."""
+    subject = ctx.body()["subject"]
+    result = wiring.case_commands().add_gemachtigde(ctx.principal(), case_id, subject)
+    return _case(ctx, result.case, 201 if result.changed else 200)

@@ -1,0 +1,70 @@
+"""The applicant's pages behind login: Mijn zaken, one case, and the berichtenbox."""
+
+from __future__ import annotations
+
+from chalice.app import Blueprint, Response
+
+from chalicelib import wiring
+from chalicelib.domain.errors import DomainError
+from chalicelib.web.pages import SignedIn, message, not_found, page, render
+from chalicelib.web.presenters import inbox_json
+from chalicelib.web.request import check_path_parameters
+from chalicelib.web.session import HOME
+from chalicelib.web.views import case_context, case_rows, day
+
+bp = Blueprint(__name__)
+
+
+@page(bp, HOME)
+def my_cases(visit: SignedIn) -> Response:
+    """Mijn zaken: each case with its status and deadline, and how many messages are unread."""
+    principal = visit.principal
+    try:
+        views = wiring.case_queries().my_cases(principal)
+    except DomainError:  # staff have no cases of their own
+        return message(403, "questions")
+    unread = wiring.berichtenbox().page(principal, limit=1, after=None).unread
+    return render(
+        "my_cases",
+        cases=case_rows(views, visit.language, link=HOME + "/"),
+        unread=unread,
+        who=principal.name or principal.subject,
+        acting_for=principal.represents,
+        csrf=visit.session.csrf,
+    )
+
+
+@page(bp, HOME + "/{case_id}")
+def case_page(visit: SignedIn, case_id: str) -> Response:
+    """One case: where it is now, what we still need, what happens next, the deadline and what happened."""
+    try:
+        view = wiring.case_queries().view(visit.principal, case_id)
+    except DomainError:  # not there, or not theirs: the same page
+        return not_found()
+    return render("case", **case_context(view, visit.language))
+
+
+@page(bp, "/berichten")
+def inbox(visit: SignedIn) -> Response:
+    """The berichtenbox: newest first, the unread ones marked, 20 to a page."""
+    after = visit.query.get("na") or None
+    try:
+        if after is not None:
+            check_path_parameters({"message_id": after})
+        shown = wiring.berichtenbox().page(visit.principal, limit=20, after=after)
+    except DomainError:
+        return not_found()
+    messages = [inbox_json(m) for m in shown.messages]
+    for item in messages:
+        item["day"] = day(item["created_at"], visit.language)
+    return render("inbox", messages=messages, older=shown.next_after)
+
+
+@page(bp, "/berichten/{message_id}")
+def inbox_message(visit: SignedIn, message_id: str) -> Response:
+    """One message; opening it marks it read."""
+    try:
+        shown = inbox_json(wiring.berichtenbox().mark_read(visit.principal, message_id))
+    except DomainError:
+        return not_found()
+    return render("inbox_message", message=shown, day=day(shown["created_at"], visit.language))

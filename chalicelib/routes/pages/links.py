@@ -1,0 +1,150 @@
+"""The pages people reach from links in e-mails — confirm a subscription, unsubscribe, manage what they get —
+and the page to follow topics and places by e-mail, without DigiD.
+
+A GET never changes anything: a mail scanner that follows a link confirms or unsubscribes nothing. The page's
+button POSTs. Mail clients may POST to the unsubscribe link directly (RFC 8058 one-click); that works too.
+"""
+
+from __future__ import annotations
+
+import re
+
+from chalice.app import Blueprint, Response
+
+from chalicelib import wiring
+from chalicelib.domain.errors import SubscriptionNotFoundError, TooManyRequestsError, ValidationError
+from chalicelib.domain.language import Language
+from chalicelib.domain.subscriptions import Frequency, Scope
+from chalicelib.domain.tokens import InvalidTokenError, TokenPurpose
+from chalicelib.web.bodies import EMAIL_PATTERN
+from chalicelib.web.forms import Fields
+from chalicelib.web.pages import Visit, message, not_found, public_page, render, too_many
+from chalicelib.web.request import request_origin
+from chalicelib.web.texts import CHECK_INBOX, ISSUE_TEXTS
+from chalicelib.web.views import describe, to_follow
+
+bp = Blueprint(__name__)
+
+
+def _token(visit: Visit) -> str:
+    """The link's token: posted by the page's button, or in the link's query."""
+    return (visit.field("token") or visit.query.get("token") or "")[:1024]
+
+
+@public_page(bp, "/volgen", actor="anonymous")
+def follow_form(visit: Visit) -> Response:
+    return _follow_page()
+
+
+def _follow_page(status: int = 200, errors: list[str] | None = None, fields: Fields | None = None) -> Response:
+    """The form; after a mistake, with what the person chose and typed still in it."""
+    chosen = fields or {}
+    return render(
+        "follow",
+        status,
+        **to_follow(),
+        errors=errors or [],
+        form={key: values[-1] for key, values in chosen.items()},
+        chosen_topics=set(chosen.get("topic", [])),
+    )
+
+
+@public_page(bp, "/volgen", methods=("POST",), actor="anonymous")
+def follow(visit: Visit) -> Response:
+    form = visit.form
+    language = visit.language
+    topics = frozenset(visit.fields.get("topic", []))
+    gemeente = form.get("gemeente") or ""
+    try:
+        scope = Scope(topics=topics, gemeenten=frozenset({gemeente}) if gemeente else frozenset())
+        email = form.get("email", "").strip()
+        if not re.fullmatch(EMAIL_PATTERN, email) or len(email) > 254:
+            raise ValidationError.single("email", "expected_email")
+        wanted = Language(form["language"]) if form.get("language") in ("nl", "en") else language
+        wiring.subscription_service().subscribe_by_email(email, wanted, scope, source=request_origin(visit.request))
+    except ValidationError as error:
+        problems = [ISSUE_TEXTS[i.code].in_(language) if i.code in ISSUE_TEXTS else i.code for i in error.issues]
+        return _follow_page(400, problems, visit.fields)
+    except TooManyRequestsError as error:
+        return too_many(error.retry_after)
+    return message(200, title_key="sent_title", text=CHECK_INBOX.in_(language))
+
+
+def _usable(token: str, purpose: TokenPurpose) -> bool:
+    try:
+        wiring.subscription_service().check_token(token, purpose)
+    except InvalidTokenError:
+        return False
+    return True
+
+
+@public_page(bp, "/abonnement/bevestigen")
+def confirm_page(visit: Visit) -> Response:
+    """Only shows a button; following the link changes nothing. A link that cannot work says so at once."""
+    token = _token(visit)
+    return render("confirm", token=token) if _usable(token, TokenPurpose.CONFIRM) else not_found()
+
+
+@public_page(bp, "/abonnement/bevestigen", methods=("POST",))
+def confirm(visit: Visit) -> Response:
+    try:
+        outcome = wiring.subscription_service().confirm(_token(visit))
+    except (InvalidTokenError, SubscriptionNotFoundError):
+        return not_found()
+    return message(200, f"confirmed_{outcome.value}", title_key="confirmed_title")
+
+
+@public_page(bp, "/afmelden")
+def unsubscribe_page(visit: Visit) -> Response:
+    """Shows what unsubscribing does, with a button; following the link changes nothing."""
+    token = _token(visit)
+    return render("unsubscribe", token=token) if _usable(token, TokenPurpose.UNSUBSCRIBE) else not_found()
+
+
+@public_page(bp, "/afmelden", methods=("POST",))
+def unsubscribe(visit: Visit) -> Response:
+    """From the page's button, or a mail client's one-click POST (body ``List-Unsubscribe=One-Click``).
+    Doing it again is harmless."""
+    try:
+        outcome = wiring.subscription_service().unsubscribe(_token(visit))
+    except (InvalidTokenError, SubscriptionNotFoundError):
+        return not_found()
+    return message(200, f"unsubscribed_{outcome.value}", title_key="unsubscribe_title")
+
+
+@public_page(bp, "/abonnement/beheren")
+def manage_page(visit: Visit) -> Response:
+    return _manage(visit, _token(visit))
+
+
+def _manage(visit: Visit, token: str, saved: bool = False) -> Response:
+    try:
+        subscriber, subscriptions = wiring.subscription_service().managed(token)
+    except (InvalidTokenError, SubscriptionNotFoundError):
+        return not_found()
+    return render(
+        "manage",
+        token=token,
+        subscriber=subscriber,
+        frequencies=[f.value for f in Frequency],
+        subscriptions=[(s.id, describe(s, visit.language)) for s in subscriptions],
+        saved=saved,
+    )
+
+
+@public_page(bp, "/abonnement/beheren", methods=("POST",), max_fields=200)
+def manage(visit: Visit) -> Response:
+    token = _token(visit)
+    frequency = visit.field("frequency") or "immediately"
+    language = visit.field("language") or "nl"
+    try:
+        wiring.subscription_service().manage(
+            token,
+            frequency=Frequency(frequency) if frequency in {f.value for f in Frequency} else Frequency.IMMEDIATELY,
+            language=Language(language) if language in ("nl", "en") else Language.NL,
+            quiet_hours="quiet_hours" in visit.fields,
+            stop=frozenset(visit.fields.get("stop", [])),
+        )
+    except (InvalidTokenError, SubscriptionNotFoundError):
+        return not_found()
+    return _manage(visit, token, saved=True)

@@ -1,0 +1,267 @@
+"""The behandelaar's pages: the work list by deadline, and a case to work on — set the status, ask for
+documents, post a message, mark a document received — each with a preview of exactly what the applicant
+will receive (by e-mail, in the berichtenbox, by letter) before anything is saved or sent.
+
+The forms are checked by the JSON API's own schemas and call the same commands; a preview calls them on a
+copy of the case (see services/previews.py). Every form carries the session's CSRF token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from chalice.app import Blueprint, Response
+
+from chalicelib import wiring
+from chalicelib.domain.case_view import CaseView
+from chalicelib.domain.cases import Link
+from chalicelib.domain.errors import (
+    CaseRuleError,
+    ConcurrentUpdateError,
+    DomainError,
+    ForbiddenError,
+    Issue,
+    TooManyRequestsError,
+    ValidationError,
+)
+from chalicelib.domain.identity import Principal, Role
+from chalicelib.domain.language import Language
+from chalicelib.domain.workdays import AMSTERDAM
+from chalicelib.web.bodies import DOCUMENT_REQUESTS, EMPTY, NEW_MESSAGE, NEW_STATUS
+from chalicelib.web.forms import NO_ERRORS, back_to, form_errors, refusal_errors
+from chalicelib.web.pages import SignedIn, message, not_found, page, redirect, render, too_many
+from chalicelib.web.schema import Schema
+from chalicelib.web.texts import PAGE_TEXTS
+from chalicelib.web.views import case_rows, day, staff_case_page
+
+if TYPE_CHECKING:  # the services load when a page first needs them, not when the app starts
+    from chalicelib.services.case_commands import CaseCommands, CommandResult, NewDocumentRequest
+    from chalicelib.services.previews import ChangePreview
+
+    Command = Callable[[CaseCommands], CommandResult]
+
+bp = Blueprint(__name__)
+
+WORK = "/werk"
+PREVIEW = "voorbeeld"
+
+
+BEHANDELAAR = frozenset({Role.BEHANDELAAR})
+ONLY_BEHANDELAAR = "work_only_behandelaar"
+
+
+@page(bp, WORK, roles=BEHANDELAAR, refused=ONLY_BEHANDELAAR)
+def work_list(visit: SignedIn) -> Response:
+    """The open cases of the behandelaar, soonest deadline first; overdue and nearly due ones marked."""
+    from chalicelib.services import case_queries
+
+    cases = case_rows(wiring.case_queries().work_list(visit.principal), visit.language, link=f"{WORK}/zaken/")
+    states = [case["deadline_state"] for case in cases]
+    return render(
+        "work_list",
+        cases=cases,
+        cut_off=case_queries.WORK_LIST_LIMIT if len(cases) >= case_queries.WORK_LIST_LIMIT else None,
+        overdue=states.count("overdue"),
+        near=states.count("near"),
+        who=visit.principal.name or visit.principal.subject,
+        csrf=visit.session.csrf,
+    )
+
+
+@dataclass(frozen=True)
+class _Action:
+    """One form on the case page: the JSON API's schema for its fields, and the command it gives."""
+
+    schema: Schema
+    body: Callable[[dict[str, str]], dict[str, Any]]
+    command: Callable[[Principal, str, dict[str, Any]], Command]
+    previewable: bool = True
+
+
+def _status_body(form: dict[str, str]) -> dict[str, Any]:
+    body: dict[str, Any] = {"statustype": form.get("statustype", "")}
+    if form.get("toelichting", "").strip():
+        body["toelichting"] = form["toelichting"]
+    return body
+
+
+def _documents_body(form: dict[str, str]) -> dict[str, Any]:
+    document: dict[str, Any] = {"omschrijving": form.get("omschrijving", "")}
+    if form.get("due", "").strip():
+        document["due"] = form["due"].strip()
+    return {"documents": [document]}
+
+
+def _message_body(form: dict[str, str]) -> dict[str, Any]:
+    body: dict[str, Any] = {"text": form.get("text", "")}
+    if form.get("link_url", "").strip() or form.get("link_label", "").strip():
+        body["link"] = {"url": form.get("link_url", "").strip(), "label": form.get("link_label", "").strip()}
+    return body
+
+
+def _document_requests(parsed: dict[str, Any]) -> tuple[NewDocumentRequest, ...]:
+    from chalicelib.services.case_commands import NewDocumentRequest
+
+    return tuple(NewDocumentRequest(d["omschrijving"], d.get("due")) for d in parsed["documents"])
+
+
+def _post_message(principal: Principal, case_id: str, parsed: dict[str, Any]) -> Command:
+    link = parsed.get("link")
+    return lambda c: c.post_message(principal, case_id, parsed["text"], Link(link["url"], link["label"]) if link else None)
+
+
+ACTIONS: dict[str, _Action] = {
+    "status": _Action(
+        NEW_STATUS,
+        _status_body,
+        lambda p, case_id, parsed: lambda c: c.set_status(p, case_id, parsed["statustype"], parsed.get("toelichting")),
+    ),
+    "documenten": _Action(
+        DOCUMENT_REQUESTS,
+        _documents_body,
+        lambda p, case_id, parsed: lambda c: c.request_documents(p, case_id, _document_requests(parsed)),
+    ),
+    "bericht": _Action(NEW_MESSAGE, _message_body, _post_message),
+}
+# Where a problem the schema names (``documents.0.due``, ``link.url``) shows: the input, and the text naming it.
+FIELDS = {
+    "statustype": ("statustype", "work_statustype"),
+    "toelichting": ("toelichting", "work_toelichting"),
+    "documents": ("omschrijving", "work_document"),
+    "documents.0.due": ("due", "work_document_due"),
+    "text": ("text", "work_message_text"),
+    "link": ("link_url", "work_link_url"),
+    "link.label": ("link_label", "work_link_label"),
+}
+
+
+@page(bp, WORK + "/zaken/{case_id}", roles=BEHANDELAAR, refused=ONLY_BEHANDELAAR)
+def case_page(visit: SignedIn, case_id: str) -> Response:
+    """A case to work on: as the applicant sees it, what Baken sent and how it went, and the forms."""
+    return _case(visit, case_id, saved=visit.query.get("opgeslagen"))
+
+
+def _case(
+    visit: SignedIn,
+    case_id: str,
+    *,
+    status: int = 200,
+    saved: str | None = None,
+    action: str | None = None,
+    form: dict[str, str] | None = None,
+    errors: dict[str, Any] | None = None,
+    preview: ChangePreview | None = None,
+) -> Response:
+    def values(view: CaseView, language: Language) -> dict[str, Any]:
+        return {
+            "mine": view.case.behandelaar.id == visit.principal.subject,
+            "statustypen": [(s.identificatie, s.omschrijving.in_(language)) for s in view.zaaktype.statustypen],
+            "current_statustype": view.status.identificatie,
+            "saved": saved if saved in (*ACTIONS, "ontvangen") else None,
+            "action": action,
+            "form": form or {},
+            **(errors or NO_ERRORS),
+            "preview": _preview_context(preview, language) if preview else None,
+        }
+
+    return staff_case_page("work_case", visit.session, case_id, status, values, visit.language)
+
+
+def _preview_context(preview: ChangePreview, language: Language) -> dict[str, Any]:
+    return {
+        "changed": preview.changed,
+        "other_parties": preview.other_parties,
+        "followers": preview.followers,
+        "messages": [
+            {
+                "channel": message.channel.value,
+                "title": message.title,
+                "text": message.text,
+                "held_until": _moment(message.held_until, language) if message.held_until else None,
+            }
+            for message in preview.messages
+        ],
+    }
+
+
+def _moment(moment: datetime, language: Language) -> str:
+    """``16 november 2026 om 7.00 uur`` (Dutch time)."""
+    local = moment.astimezone(AMSTERDAM)
+    at = PAGE_TEXTS["work_at"].in_(language).format(time=f"{local.hour}.{local:%M}")
+    return f"{day(local.date().isoformat(), language)} {at}"
+
+
+def _attempt(visit: SignedIn, case_id: str, action: str, spec: _Action) -> Response:
+    """Checked by the API's schema, done (or previewed) by the API's command, then back to the case."""
+    form = visit.form
+    try:
+        command = spec.command(visit.principal, case_id, spec.schema.parse(spec.body(form)))
+        if form.get("actie") == PREVIEW:
+            if not spec.previewable:  # nothing to preview: show the page again, do nothing
+                return _case(visit, case_id, action=action, form=form)
+            return _case(visit, case_id, action=action, form=form, preview=wiring.change_previews().preview(command))
+        result = command(wiring.case_commands())
+    except ValidationError as error:
+        errors = form_errors(error.issues, FIELDS, visit.language)
+        return _case(visit, case_id, status=400, action=action, form=form, errors=errors)
+    except DomainError as error:
+        return _refusal(visit, case_id, error, action, form)
+    if not result.changed:  # e.g. the status it already has: say so rather than pretend something happened
+        unchanged = form_errors([Issue(FIRST_FIELD[action], "nothing_changed")], FIELDS, visit.language)
+        return _case(visit, case_id, status=409, action=action, form=form, errors=unchanged)
+    return redirect(back_to(f"{WORK}/zaken/{case_id}", "opgeslagen", action))
+
+
+# The field a change that changes nothing is about, per form.
+FIRST_FIELD = {"status": "statustype", "documenten": "documents", "bericht": "text", "ontvangen": "documents"}
+
+
+def _refusal(visit: SignedIn, case_id: str, error: DomainError, action: str, form: dict[str, str]) -> Response:
+    if isinstance(error, CaseRuleError | ConcurrentUpdateError):  # closed, or changed meanwhile: the page as it is now
+        return _case(visit, case_id, status=409, action=action, form=form, errors=refusal_errors(error, visit.language))
+    if isinstance(error, TooManyRequestsError):
+        return too_many(error.retry_after)
+    if isinstance(error, ForbiddenError):
+        return message(403, "work_not_yours")
+    return not_found()  # no such case or document
+
+
+def _form(path: str, action: str) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
+    """A form on the case page: only for behandelaars, at most 20 fields, audited as ``work_<action>``."""
+    return page(
+        bp,
+        WORK + "/zaken/{case_id}" + path,
+        methods=("POST",),
+        roles=BEHANDELAAR,
+        refused=ONLY_BEHANDELAAR,
+        action=f"work_{action}",
+        max_fields=20,
+    )
+
+
+@_form("/status", "status")
+def set_status(visit: SignedIn, case_id: str) -> Response:
+    return _attempt(visit, case_id, "status", ACTIONS["status"])
+
+
+@_form("/documenten", "documenten")
+def request_documents(visit: SignedIn, case_id: str) -> Response:
+    return _attempt(visit, case_id, "documenten", ACTIONS["documenten"])
+
+
+@_form("/bericht", "bericht")
+def post_message(visit: SignedIn, case_id: str) -> Response:
+    return _attempt(visit, case_id, "bericht", ACTIONS["bericht"])
+
+
+@_form("/documenten/{document_id}/ontvangen", "ontvangen")
+def mark_received(visit: SignedIn, case_id: str, document_id: str) -> Response:
+    """A requested document came in (by post, at the desk): the applicant is not sent anything for it."""
+
+    def command(principal: Principal, case: str, _: dict[str, Any]) -> Command:
+        return lambda commands: commands.mark_document_received(principal, case, document_id)
+
+    return _attempt(visit, case_id, "ontvangen", _Action(EMPTY, lambda _: {}, command, previewable=False))

@@ -1,0 +1,1 @@
+"""Operator and developer tools, registered only where the stage allows them."""

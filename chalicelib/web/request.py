@@ -1,0 +1,88 @@
+"""What every route shares about the request it answers: the request itself (set by ``endpoint`` and ``page``
+before a route runs, so helpers need not be handed it), where it came from, its path parameters checked before
+anything is read, and the limit on a body.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from chalice.app import Request
+
+from chalicelib.domain.errors import (
+    AnnouncementNotFoundError,
+    CaseNotFoundError,
+    DocumentRequestNotFoundError,
+    DomainError,
+    InboxMessageNotFoundError,
+    Issue,
+    SubscriptionNotFoundError,
+    UnknownZaaktypeError,
+)
+from chalicelib.domain.inbox import INBOX_MESSAGE_ID
+
+MAX_BODY_BYTES = 64 * 1024
+
+_current: ContextVar[Request] = ContextVar("baken_request")
+
+
+@contextmanager
+def answering(request: Request) -> Iterator[Request]:
+    """Make ``request`` the one ``current_request()`` gives while a route answers it."""
+    token = _current.set(request)
+    try:
+        yield request
+    finally:
+        _current.reset(token)
+
+
+def current_request() -> Request:
+    """The request being answered; only inside a route registered with ``endpoint`` or ``page``."""
+    return _current.get()
+
+
+def request_origin(request: Request) -> str:
+    """Where a request came from (the source address API Gateway saw), for the audit log and rate limits."""
+    identity = (request.context or {}).get("identity") or {}
+    return str(identity.get("sourceIp") or "unknown")
+
+
+def current_path() -> str:
+    """The path asked for. Chalice's ``request.path`` is the route's pattern (``/mijn-zaken/{case_id}``)."""
+    request = current_request()
+    return request.path.format(**(request.uri_params or {}))
+
+
+class BodyError(Exception):
+    """The body cannot be read at all: too large, not UTF-8, not JSON, too deep."""
+
+    def __init__(self, status: int, title: str, issue: Issue | None = None) -> None:
+        self.status = status
+        self.title = title
+        self.issue = issue
+        super().__init__(title)
+
+
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+# A subscription someone made (a UUID), or one of a party of a case (see case_subscription_id).
+SUBSCRIPTION_ID = re.compile(r"^(?:case-[0-9a-f]{24}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$")
+# Path parameters are checked before anything is read: a malformed id names nothing, so it is not found.
+PATH_PARAMETERS: dict[str, tuple[re.Pattern[str], Callable[[str], DomainError]]] = {
+    "case_id": (UUID, CaseNotFoundError),
+    "document_id": (UUID, DocumentRequestNotFoundError),
+    "message_id": (INBOX_MESSAGE_ID, InboxMessageNotFoundError),
+    "identificatie": (re.compile(r"^[a-z0-9-]{1,80}$"), UnknownZaaktypeError),
+    "announcement_id": (UUID, AnnouncementNotFoundError),
+    "subscription_id": (SUBSCRIPTION_ID, SubscriptionNotFoundError),
+}
+
+
+def check_path_parameters(parameters: dict[str, str]) -> None:
+    """The not-found error of the first parameter that cannot name anything."""
+    for name, value in parameters.items():
+        pattern, not_found = PATH_PARAMETERS[name]
+        if not pattern.match(value):
+            raise not_found(value[:80])

@@ -1,0 +1,120 @@
+"""What several pages show alike: dates as people read them, a table of cases, a case as the applicant (and the
+KCC, and the behandelaar) sees it, a subscription in words, and what there is to follow."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from chalice.app import Response
+
+from chalicelib import wiring
+from chalicelib.domain.errors import DomainError
+from chalicelib.domain.language import Language
+from chalicelib.domain.workdays import amsterdam_date
+from chalicelib.web.pages import not_found, render
+from chalicelib.web.presenters import case_json, case_list_json, notification_json
+from chalicelib.web.texts import DELIVERY_TEXTS, PAGE_TEXTS
+
+if TYPE_CHECKING:
+    from chalicelib.domain.case_view import CaseView
+    from chalicelib.domain.login import Session
+    from chalicelib.domain.subscriptions import Subscription
+
+
+def day(iso: str | None, language: Language) -> str | None:
+    """An ISO date or time as people read it: ``5 oktober 2026``."""
+    from chalicelib.adapters.templates import long_date
+
+    return long_date(date.fromisoformat(iso[:10]), language.value) if iso else None
+
+
+def case_rows(views: list[CaseView], language: Language, *, link: str) -> list[dict[str, Any]]:
+    """The lines of a table of cases (``pages/_cases.html.j2``), each linking to ``link`` + the case's id."""
+    lines = case_list_json(views, language, today=amsterdam_date(wiring.clock().now()))["cases"]
+    return [
+        {
+            **line,
+            "href": link + line["id"],
+            "number": line["case_number"],
+            "product": line["zaaktype"],
+            "due": day(line["deadline"], language),
+        }
+        for line in lines
+    ]
+
+
+def case_context(view: CaseView, language: Language, *, staff: bool = False) -> dict[str, Any]:
+    """What the case page shows, the same for the applicant and the KCC (who sees what the applicant sees,
+    and with ``staff`` what only staff see of a contact moment: whether it is confidential, its tags)."""
+    today = amsterdam_date(wiring.clock().now())
+    case = case_json(view, language, wiring.reference(), staff=staff, today=today)
+    return {
+        "case": case,
+        "timeline": [{**entry, "day": day(entry["at"], language)} for entry in case["timeline"]],
+        "missing": [{**d, "due": day(d["due"], language)} for d in case["missing_documents"]],
+        "status_since": day(case["status"]["set_at"], language),
+        "due": day(case["deadline"]["due"], language),
+        "servicenorm_due": day(case["deadline"]["servicenorm_due"], language),
+        "for_staff": staff,
+    }
+
+
+# What the applicant and the other parties were sent, newest first (followers of a public case are not listed).
+DELIVERIES_SHOWN = 50
+
+
+def staff_case_page(
+    template: str,
+    session: Session,
+    case_id: str,
+    status: int,
+    values: Callable[[CaseView, Language], dict[str, Any]],
+    language: Language,
+) -> Response:
+    """A case as staff see it (KCC and behandelaar): what the applicant sees, what only staff see of contact
+    moments, and what the parties were sent and how it went; ``values`` adds what the page itself shows. The
+    same page as a missing case when there is no such case."""
+    try:
+        view = wiring.case_queries().staff_view(session.principal, case_id)
+        sent = wiring.case_queries().sent_to_parties(session.principal, case_id, limit=DELIVERIES_SHOWN + 1)
+    except DomainError:
+        return not_found()
+    notifications = []
+    for notification in sent[:DELIVERIES_SHOWN]:
+        shown = notification_json(notification)
+        in_words = {key: DELIVERY_TEXTS[shown[key]].in_(language) for key in ("event", "channel", "status")}
+        notifications.append({**shown, **in_words, "day": day(shown["created_at"], language)})
+    return render(
+        template,
+        status,
+        **case_context(view, language, staff=True),
+        notifications=notifications,
+        more_notifications=DELIVERIES_SHOWN if len(sent) > DELIVERIES_SHOWN else None,
+        csrf=session.csrf,
+        **values(view, language),
+    )
+
+
+def describe(subscription: Subscription, language: Language) -> str:
+    """A subscription in words: its topics, gemeenten and area, or the person's own case."""
+    reference = wiring.reference()
+    scope = subscription.scope
+    if scope.case_id is not None:
+        return PAGE_TEXTS["own_case"].in_(language)
+    topics = [t.naam.in_(language) for slug in sorted(scope.topics) if (t := reference.topic(slug))]
+    parts = [", ".join(topics) if topics else PAGE_TEXTS["all_topics"].in_(language)]
+    parts.extend(g.naam for code in sorted(scope.gemeenten) if (g := reference.gemeente(code)))
+    if scope.area is not None:
+        parts.append(PAGE_TEXTS["in_area"].in_(language))
+    return " · ".join(parts)
+
+
+def to_follow() -> dict[str, Any]:
+    """What the forms offer to follow: the topics, and the gemeenten by name."""
+    reference = wiring.reference()
+    return {
+        "topics": sorted(reference.topics(), key=lambda t: t.slug),
+        "gemeenten": sorted(reference.gemeenten(), key=lambda g: g.naam),
+    }
