@@ -9,7 +9,7 @@ a circle, a polygon), or topics anywhere. It is stored once, and indexed under *
 - ``gemeente#GM1581``                  everything public in a gemeente
 - ``gemeente#GM1581|topic#grondbeheer``  one topic in a gemeente
 - ``cell#6:u1780`` / ``cell#7:u1780x`` / ``cell#6p:u1780`` (optionally ``|topic#…``)  an area, by the
-  geohash cells that cover it (see geo.py)
+  geohash cells that cover it (see geo/coverings.py)
 
 Delivery preferences belong to the subscriber; each entry carries a copy, so matching reads nothing else.
 Personal data (e-mail and postal address) lives only in the subscriber record.
