@@ -11,7 +11,7 @@ CHROMIUM ?= /usr/bin/chromium
 # Screenshots of every page the browser tests check, one folder per run
 SHOTS ?= build/screenshots/$(shell date +%Y%m%d-%H%M%S)
 
-.PHONY: run test setup browser lint format typecheck unit integration e2e package bench redrive replay-stream clean
+.PHONY: run test setup browser lint format typecheck unit contract integration e2e package bench redrive replay-stream clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Baken needs Python 3.11 or newer ($(PYTHON) not found)"; exit 1; }
@@ -72,6 +72,10 @@ typecheck: setup
 
 unit: setup
 	$(BIN)/python -m pytest tests/unit
+
+# The in-memory twins against the real adapters on moto: the same tests for both
+contract: setup
+	$(BIN)/python -m pytest tests/contract
 
 integration: setup
 	$(BIN)/python -m pytest tests/integration

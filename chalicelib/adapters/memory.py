@@ -9,6 +9,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from chalicelib.adapters.ses_email import build_mime
 from chalicelib.domain.announcements import Announcement
 from chalicelib.domain.cases import Case
 from chalicelib.domain.contacts import ContactMoment
@@ -40,15 +41,25 @@ from chalicelib.services.ports import (
     SubscriptionRepository,
 )
 
+MEMORY_SENDER = "Baken <noreply@memory.example>"
+
+
+def _stored_version(item: Case | Announcement | None) -> int:
+    """The version a write is compared with: an item that is not there counts as version 0, as it does for
+    pynamodb's version attribute (so a save at version 0 stores a new item, and a create at another fails)."""
+    return item.version if item is not None else 0
+
 
 class InMemoryCases(CaseRepository):
     """Cases; ``create`` and ``save`` also store the followers' subscriptions, in ``subscription_store`` when
-    given (as the DynamoDB adapter writes them in the same transaction)."""
+    given, and make each follower a party to the case (as the DynamoDB adapter writes subscriptions and party
+    links in the same transaction)."""
 
     def __init__(self, subscription_store: SubscriptionRepository | None = None) -> None:
         self.items: dict[str, Case] = {}
         self.sequences: Counter[str] = Counter()
         self.subscriptions: list[Indexed] = []
+        self.party_links: defaultdict[str, set[str]] = defaultdict(set)  # subject → case ids
         self._subscription_store = subscription_store
         self.reads = 0
 
@@ -68,31 +79,28 @@ class InMemoryCases(CaseRepository):
         return f"{key}-{self.sequences[key]:06d}"
 
     def create(self, case: Case, subscriptions: Sequence[Indexed]) -> Case:
-        if case.id in self.items:
+        if case.id in self.items or case.version != 0:
             raise ConcurrentUpdateError(case.id)
-        stored = replace(case, version=1)
-        self.items[case.id] = stored
-        self._store(subscriptions)
-        return stored
+        return self._store(case, subscriptions)
 
     def save(self, case: Case, new_followers: Sequence[Indexed] = ()) -> Case:
-        current = self.items.get(case.id)
-        if current is None or current.version != case.version:
+        if _stored_version(self.items.get(case.id)) != case.version:
             raise ConcurrentUpdateError(case.id)
+        return self._store(case, new_followers)
+
+    def _store(self, case: Case, followers: Sequence[Indexed]) -> Case:
         stored = replace(case, version=case.version + 1)
         self.items[case.id] = stored
-        self._store(new_followers)
+        self.subscriptions.extend(followers)
+        for indexed in followers:
+            self.party_links[indexed.subscription.subscriber_id].add(case.id)
+            if self._subscription_store is not None:
+                self._subscription_store.save(indexed)
         return stored
 
-    def _store(self, subscriptions: Sequence[Indexed]) -> None:
-        self.subscriptions.extend(subscriptions)
-        if self._subscription_store is not None:
-            for indexed in subscriptions:
-                self._subscription_store.save(indexed)
-
     def cases_of_party(self, subject: str) -> list[Case]:
-        mine = [c for c in self.items.values() if subject in c.followers]
-        return sorted(mine, key=lambda c: c.registered_at, reverse=True)
+        mine = [self.items[case_id] for case_id in self.party_links.get(subject, ()) if case_id in self.items]
+        return sorted(mine, key=lambda c: (c.registered_at, c.id), reverse=True)  # the party link's sort key
 
     def open_cases_of(self, behandelaar_id: str, *, limit: int) -> list[Case]:
         handled = [c for c in self.items.values() if c.behandelaar.id == behandelaar_id and not c.is_closed]
@@ -110,22 +118,21 @@ class InMemoryAnnouncements(AnnouncementRepository):
             raise AnnouncementNotFoundError(announcement_id) from None
 
     def create(self, announcement: Announcement) -> Announcement:
-        if announcement.id in self.items:
+        if announcement.id in self.items or announcement.version != 0:
             raise ConcurrentUpdateError(announcement.id)
         stored = replace(announcement, version=1)
         self.items[announcement.id] = stored
         return stored
 
     def save(self, announcement: Announcement) -> Announcement:
-        current = self.items.get(announcement.id)
-        if current is None or current.version != announcement.version:
+        if _stored_version(self.items.get(announcement.id)) != announcement.version:
             raise ConcurrentUpdateError(announcement.id)
         stored = replace(announcement, version=announcement.version + 1)
         self.items[announcement.id] = stored
         return stored
 
     def recent(self, limit: int = 100) -> list[Announcement]:
-        return sorted(self.items.values(), key=lambda a: a.created_at, reverse=True)[:limit]
+        return sorted(self.items.values(), key=lambda a: (a.created_at, a.id), reverse=True)[:limit]
 
 
 class InMemoryContacts(ContactMomentStore):
@@ -133,10 +140,17 @@ class InMemoryContacts(ContactMomentStore):
         self.items: list[ContactMoment] = []
 
     def add(self, moment: ContactMoment) -> None:
+        """A moment is kept once: the same id at the same time again is refused (the item's key on DynamoDB)."""
+        if any(
+            m.id == moment.id and m.plaatsgevonden_op == moment.plaatsgevonden_op
+            for m in self.items
+            if m.case_id == moment.case_id
+        ):
+            raise ConcurrentUpdateError(moment.id)
         self.items.append(moment)
 
     def for_case(self, case_id: str) -> list[ContactMoment]:
-        return sorted((m for m in self.items if m.case_id == case_id), key=lambda m: m.plaatsgevonden_op)
+        return sorted((m for m in self.items if m.case_id == case_id), key=lambda m: (m.plaatsgevonden_op, m.id))
 
 
 class InMemorySubscriptions(SubscriptionRepository):
@@ -151,7 +165,10 @@ class InMemorySubscriptions(SubscriptionRepository):
 
     def entries_of(self, interest_key: str) -> list[SubscriptionEntry]:
         self.queries += 1
-        found = list(self.entries.get(interest_key, {}).values())
+        ordered = dict(sorted(self.entries.get(interest_key, {}).items()))  # by the sort key: <subscriber>#<subscription>
+        if ordered:
+            self.entries[interest_key] = ordered  # kept sorted, so sorting it for the next read takes linear time
+        found = list(ordered.values())
         self.items_read += len(found)
         return found
 
@@ -164,7 +181,8 @@ class InMemorySubscriptions(SubscriptionRepository):
         return found
 
     def of_subscriber(self, subscriber_id: str) -> list[Subscription]:
-        return [s for s in self.definitions_by_id.values() if s.subscriber_id == subscriber_id]
+        # the owner index sorts on the definition's key, subscription#<id>
+        return sorted((s for s in self.definitions_by_id.values() if s.subscriber_id == subscriber_id), key=lambda s: s.id)
 
     def save(self, indexed: Indexed, *, previous_keys: Collection[str] = ()) -> None:
         subscription = indexed.subscription
@@ -199,6 +217,11 @@ def _claim_fields(n: Notification) -> tuple[object, ...]:
     return (n.status, n.attempts, n.claimed_until, n.bundled_in)
 
 
+def _as_stored(n: Notification) -> Notification:
+    """What the table gives back: the expiry is a TTL attribute, whole seconds since the epoch."""
+    return replace(n, expires_at=n.expires_at.replace(microsecond=0))
+
+
 class InMemoryOutbox(NotificationOutbox):
     def __init__(self) -> None:
         self.items: dict[str, Notification] = {}
@@ -206,7 +229,7 @@ class InMemoryOutbox(NotificationOutbox):
     def add_if_absent(self, notification: Notification) -> bool:
         if notification.id in self.items:
             return False
-        self.items[notification.id] = notification
+        self.items[notification.id] = _as_stored(notification)
         return True
 
     def get(self, notification_id: str) -> Notification | None:
@@ -216,7 +239,7 @@ class InMemoryOutbox(NotificationOutbox):
         current = self.items.get(before.id)
         if current is None or _claim_fields(current) != _claim_fields(before):
             return False
-        self.items[before.id] = after
+        self.items[before.id] = _as_stored(after)
         return True
 
     def for_case(self, case_id: str) -> list[Notification]:
@@ -241,12 +264,19 @@ class InMemoryOutbox(NotificationOutbox):
 
 
 class InMemoryQueue(DeliveryQueue):
+    """Notification ids in the order they were queued. The id is the FIFO deduplication id, so a notification
+    queued again while it still waits is dropped, as SQS drops it."""
+
     def __init__(self) -> None:
         self.messages: list[str] = []
         self.postponed: list[tuple[str, int]] = []
+        self._waiting: set[str] = set()  # what ``enqueue`` queued since the last ``drain``
 
     def enqueue(self, notifications: Sequence[Notification]) -> None:
-        self.messages.extend(n.id for n in notifications)
+        for notification in notifications:
+            if notification.id not in self._waiting:
+                self._waiting.add(notification.id)
+                self.messages.append(notification.id)
 
     def notification_id(self, body: str) -> str:
         """A message here is the notification's id itself."""
@@ -259,11 +289,14 @@ class InMemoryQueue(DeliveryQueue):
 
     def drain(self) -> list[str]:
         taken, self.messages = self.messages, []
+        self._waiting = set()
         return taken
 
 
 class InMemoryEmail(EmailSender):
-    """Records what would have been sent; ``fail_with`` makes the next sends raise (fault injection)."""
+    """Records what would have been sent, as the recipient gets it; ``fail_with`` makes the next sends raise
+    (fault injection). What SES would never get is refused as the SES adapter refuses it: an address or subject
+    that would not make a valid message."""
 
     def __init__(self) -> None:
         self.sent: list[OutgoingEmail] = []
@@ -272,7 +305,8 @@ class InMemoryEmail(EmailSender):
     def send(self, *, email: OutgoingEmail) -> str:
         if self.fail_with:
             raise self.fail_with.pop(0)
-        self.sent.append(email)
+        build_mime(sender=MEMORY_SENDER, email=email)  # EmailPermanentError for a bad address
+        self.sent.append(replace(email, subject=" ".join(email.subject.split())))  # as the header carries it
         return f"memory-{len(self.sent)}"
 
 

@@ -1,0 +1,177 @@
+"""CaseRepository: the in-memory cases and DynamoDB's cases and case-index tables keep the same promises."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+
+import pytest
+
+from chalicelib.domain.cases import CaseMessage, Link, Medewerker, Suspension, add_gemachtigde
+from chalicelib.domain.errors import CaseNotFoundError, ConcurrentUpdateError
+from chalicelib.domain.subscriptions import Indexed, Interest, automatic_subscriptions
+from tests.contract.conftest import CaseStore
+from tests.factories import FATIMA, JAN, MARK, T0, a_case, status
+
+KAREN = "pu-karin-2b6f90"
+
+
+def created(store: CaseStore, **case_fields):
+    """A new case as the commands open it (version 0), created with its parties' subscriptions."""
+    case = a_case(version=0, **case_fields)
+    return store.cases.create(case, automatic_subscriptions(case, {}, T0))
+
+
+def test_a_created_case_has_version_one_and_reads_back_the_same(case_store: CaseStore):
+    case = a_case(version=0)
+    stored = case_store.cases.create(case, automatic_subscriptions(case, {}, T0))
+    assert stored == replace(case, version=1)
+    assert case_store.cases.get(case.id) == stored
+
+
+def test_a_case_with_all_its_parts_reads_back_the_same(case_store: CaseStore):
+    case = replace(
+        a_case(version=0),
+        statuses=(*a_case().statuses, status("in-behandeling", toelichting="Wij kijken ernaar")),
+        messages=(CaseMessage("msg-1", "Zie de bijlage", T0, "mdw-anna-bakker", Link("https://example.test/a", "Bijlage")),),
+        suspensions=(Suspension(date(2026, 10, 6), "wacht op advies", date(2026, 10, 9)),),
+        gemachtigden=(KAREN,),
+    )
+    stored = case_store.cases.create(case, automatic_subscriptions(case, {}, T0))
+    assert case_store.cases.get(case.id) == stored == replace(case, version=1)
+
+
+def test_creating_a_case_stores_its_followers_subscriptions(case_store: CaseStore):
+    case = a_case(version=0)
+    subscriptions = automatic_subscriptions(case, {}, T0)
+    case_store.cases.create(case, subscriptions)
+    entries = case_store.subscriptions.entries_of(Interest.case(case.id).key)
+    assert sorted(e.subscriber_id for e in entries) == sorted(case.followers)
+    assert {case_store.subscriptions.get(i.subscription.id) for i in subscriptions} == {i.subscription for i in subscriptions}
+
+
+def test_a_second_create_of_the_same_case_is_refused_and_keeps_the_first(case_store: CaseStore):
+    first = created(case_store)
+    with pytest.raises(ConcurrentUpdateError):
+        case_store.cases.create(replace(first, omschrijving="Anders", version=0), [])
+    assert case_store.cases.get(first.id) == first
+
+
+def test_an_unknown_case_is_not_found(case_store: CaseStore):
+    with pytest.raises(CaseNotFoundError):
+        case_store.cases.get("case-unknown")
+
+
+def test_a_case_is_found_by_its_number(case_store: CaseStore):
+    case = created(case_store)
+    assert case_store.cases.find_by_number(case.case_number) == case
+    assert case_store.cases.find_by_number("SUB-2026-999999") is None
+
+
+def test_case_numbers_count_up_per_prefix_and_year(case_store: CaseStore):
+    numbers = [
+        case_store.cases.next_case_number(prefix, year)
+        for prefix, year in (("SUB", 2026), ("SUB", 2026), ("VRG", 2026), ("SUB", 2027))
+    ]
+    assert numbers == ["SUB-2026-000001", "SUB-2026-000002", "VRG-2026-000001", "SUB-2027-000001"]
+
+
+def followers_of(case) -> list[Indexed]:
+    return [i for i in automatic_subscriptions(case, {}, T0) if i.subscription.subscriber_id == KAREN]
+
+
+@pytest.mark.parametrize("with_followers", [False, True], ids=["alone", "with a new follower"])
+def test_saving_a_case_read_at_its_current_version_gives_the_next_version(case_store: CaseStore, with_followers):
+    case = created(case_store)
+    changed = add_gemachtigde(case, KAREN)
+    saved = case_store.cases.save(changed, followers_of(changed) if with_followers else ())
+    assert saved == replace(changed, version=2)
+    assert case_store.cases.get(case.id) == saved
+
+
+@pytest.mark.parametrize("with_followers", [False, True], ids=["alone", "with a new follower"])
+def test_saving_a_case_somebody_else_saved_since_it_was_read_is_refused(case_store: CaseStore, with_followers):
+    # GIVEN a case two people read at version 1, and the first one saved
+    read = created(case_store)
+    first = case_store.cases.save(replace(read, omschrijving="Eerste"))
+    # WHEN the second saves their change of version 1
+    changed = add_gemachtigde(read, KAREN)
+    with pytest.raises(ConcurrentUpdateError):
+        case_store.cases.save(changed, followers_of(changed) if with_followers else ())
+    # THEN the first one's change stands, and nobody gained a subscription
+    assert case_store.cases.get(read.id) == first
+    assert case_store.cases.cases_of_party(KAREN) == []
+
+
+def test_saving_a_case_that_was_never_created_at_a_version_is_refused(case_store: CaseStore):
+    with pytest.raises(ConcurrentUpdateError):
+        case_store.cases.save(a_case(version=1))
+
+
+def test_a_case_that_is_not_there_counts_as_version_zero_when_saved(case_store: CaseStore):
+    case = a_case(version=0)
+    assert case_store.cases.save(case) == replace(case, version=1)
+    assert case_store.cases.get(case.id) == replace(case, version=1)
+
+
+def test_creating_a_case_that_already_has_a_version_is_refused(case_store: CaseStore):
+    case = a_case(version=1)
+    with pytest.raises(ConcurrentUpdateError):
+        case_store.cases.create(case, automatic_subscriptions(case, {}, T0))
+    with pytest.raises(CaseNotFoundError):
+        case_store.cases.get(case.id)
+
+
+def test_a_new_follower_saved_with_the_case_is_a_party_to_it(case_store: CaseStore):
+    case = created(case_store)
+    changed = add_gemachtigde(case, KAREN)
+    case_store.cases.save(changed, followers_of(changed))
+    assert [c.id for c in case_store.cases.cases_of_party(KAREN)] == [case.id]
+    assert [e.subscriber_id for e in case_store.subscriptions.entries_of(Interest.case(case.id).key) if e.subscriber_id == KAREN]
+
+
+def test_a_case_is_a_partys_only_through_the_subscriptions_stored_with_it(case_store: CaseStore):
+    # GIVEN a case of Mark and Fatima, created with Mark's subscription only
+    case = a_case(version=0)
+    case_store.cases.create(case, [i for i in automatic_subscriptions(case, {}, T0) if i.subscription.subscriber_id == MARK])
+    # THEN it is Mark's case, and not (yet) Fatima's
+    assert [c.id for c in case_store.cases.cases_of_party(MARK)] == [case.id]
+    assert case_store.cases.cases_of_party(FATIMA) == []
+
+
+def test_the_cases_of_a_party_come_newest_first_and_only_theirs(case_store: CaseStore):
+    # GIVEN cases where Mark is initiator or co-initiator, registered at different moments, and one without him
+    moments = [T0 + timedelta(hours=h) for h in (2, 1, 3)]
+    created(case_store, registered_at=moments[0])
+    created(case_store, registered_at=moments[1], initiator=FATIMA, co_initiators=(MARK,))
+    created(case_store, registered_at=moments[2])
+    created(case_store, registered_at=T0 + timedelta(hours=9), initiator=JAN, co_initiators=())
+    # WHEN Mark's cases are asked for
+    mine = case_store.cases.cases_of_party(MARK)
+    # THEN all three come, newest first
+    assert [c.registered_at for c in mine] == sorted(moments, reverse=True)
+    assert case_store.cases.cases_of_party("pu-nobody") == []
+
+
+def test_the_open_cases_of_a_behandelaar_come_by_deadline_then_paused_up_to_the_limit(case_store: CaseStore):
+    # GIVEN Anna's cases started on different days, one paused, one closed, and a colleague's case
+    started = [date(2026, 9, d) for d in (28, 7, 21, 14)]  # Mondays a week apart: four different deadlines
+    by_start = {created(case_store, startdatum=d).id: d for d in started}
+    paused = created(case_store, startdatum=date(2026, 8, 3))
+    case_store.cases.save(replace(paused, suspensions=(Suspension(date(2026, 10, 1), "wacht op advies"),)))
+    closed = created(case_store, startdatum=date(2026, 8, 4))
+    case_store.cases.save(replace(closed, closed_on=date(2026, 10, 5)))
+    other = created(case_store, startdatum=date(2026, 8, 5))
+    case_store.cases.save(replace(other, behandelaar=Medewerker("mdw-pieter-jansen", "Pieter Jansen")))
+    # WHEN her work list is asked for, all of it and the first three
+    everything = case_store.cases.open_cases_of("mdw-anna-bakker", limit=10)
+    first_three = case_store.cases.open_cases_of("mdw-anna-bakker", limit=3)
+    # THEN it holds her open cases soonest deadline first, the paused one last
+    assert [by_start.get(c.id) for c in everything] == [*sorted(started), None]
+    assert everything[-1].id == paused.id
+    assert first_three == everything[:3]
+
+
+def test_cases_of_a_party_registered_at_the_same_moment_come_highest_id_first(case_store: CaseStore):
+    same_moment = [created(case_store).id for _ in range(3)]
+    assert [c.id for c in case_store.cases.cases_of_party(MARK)] == sorted(same_moment, reverse=True)

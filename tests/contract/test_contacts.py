@@ -1,0 +1,66 @@
+"""ContactMomentStore: the in-memory contact moments and DynamoDB's case-index table keep the same promises."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+import pytest
+from pynamodb.exceptions import PutError
+
+from chalicelib.domain.cases import Medewerker
+from chalicelib.domain.contacts import ContactMoment
+from chalicelib.domain.errors import ConcurrentUpdateError
+from chalicelib.services.ports import ContactMomentStore
+from tests.contract.conftest import real_adapter_breaks_the_port
+from tests.factories import T0
+
+SANNE = Medewerker("mdw-sanne-deboer", "Sanne de Boer")
+
+
+def a_contact(case_id: str = "case-contract", at: datetime = T0, **changes) -> ContactMoment:
+    moment = ContactMoment(
+        id=f"contact-{uuid.uuid4().hex[:12]}",
+        case_id=case_id,
+        kanaal="telefoon",
+        onderwerp="Vraag over de termijn",
+        inhoud="Mevrouw belde over de beslistermijn; uitgelegd dat het zes weken is.",
+        plaatsgevonden_op=at,
+        medewerker=SANNE,
+    )
+    return replace(moment, **changes)
+
+
+def test_a_contact_moment_reads_back_the_same(contacts: ContactMomentStore):
+    moment = a_contact(taal="eng", vertrouwelijk=True, contact_gelukt=False, tags=("dso", "termijn"))
+    contacts.add(moment)
+    assert contacts.for_case(moment.case_id) == [moment]
+
+
+def test_the_contact_moments_of_a_case_come_oldest_first_and_only_that_case(contacts: ContactMomentStore):
+    moments = [a_contact(at=T0 + timedelta(minutes=m)) for m in (3, 1, 2)]
+    for moment in [*moments, a_contact(case_id="case-other")]:
+        contacts.add(moment)
+    assert contacts.for_case("case-contract") == sorted(moments, key=lambda m: m.plaatsgevonden_op)
+    assert contacts.for_case("case-none") == []
+
+
+def test_contact_moments_at_the_same_moment_come_in_id_order(contacts: ContactMomentStore):
+    moments = [a_contact() for _ in range(3)]
+    for moment in moments:
+        contacts.add(moment)
+    assert contacts.for_case("case-contract") == sorted(moments, key=lambda m: m.id)
+
+
+def test_a_second_add_of_the_same_contact_moment_is_refused_and_keeps_one(
+    contacts: ContactMomentStore, request: pytest.FixtureRequest
+):
+    real_adapter_breaks_the_port(
+        request, "contacts", PutError, "DynamoDBContacts.add lets pynamodb's PutError out instead of ConcurrentUpdateError"
+    )
+    moment = a_contact()
+    contacts.add(moment)
+    with pytest.raises(ConcurrentUpdateError):
+        contacts.add(replace(moment, inhoud="Nog eens"))
+    assert contacts.for_case(moment.case_id) == [moment]
