@@ -68,13 +68,6 @@ def twins(fake: Callable[[], Port], real: Callable[[Stack], Port]) -> Any:
     return fixture
 
 
-def real_adapter_breaks_the_port(request: pytest.FixtureRequest, fixture: str, raises: type[Exception], reason: str) -> None:
-    """Expect the moto run of the calling test to fail with ``raises``: there the real adapter, not the fake, breaks
-    what the port promises. Strict, so the test says so once the adapter is put right and the mark can go."""
-    if request.node.callspec.params.get(fixture) == MOTO:
-        request.applymarker(pytest.mark.xfail(raises=raises, strict=True, reason=reason))
-
-
 def _receive_all(moto: Stack, queue_url: str) -> list[str]:
     """Every message body waiting in a queue, in the order SQS hands them out; each is deleted once read."""
     sqs = moto.client("sqs")

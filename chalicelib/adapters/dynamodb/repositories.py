@@ -154,14 +154,22 @@ class DynamoDBAnnouncements(AnnouncementRepository):
         return mapping.record_to_announcement(record)
 
     def create(self, announcement: Announcement) -> Announcement:
+        """Stored once: an id already taken, or an announcement that claims a version already, is refused."""
         record = mapping.announcement_to_record(announcement)
-        with TransactWrite(connection=self._connection) as transaction:
-            transaction.save(record, condition=AnnouncementRecord.case_id.does_not_exist())
-            transaction.save(
-                CaseIndexRecord(
-                    pk="announcements", sk=f"{announcement.created_at.isoformat()}#{announcement.id}", case_id=announcement.id
+        try:
+            with TransactWrite(connection=self._connection) as transaction:
+                transaction.save(record, condition=AnnouncementRecord.case_id.does_not_exist())
+                transaction.save(
+                    CaseIndexRecord(
+                        pk="announcements",
+                        sk=f"{announcement.created_at.isoformat()}#{announcement.id}",
+                        case_id=announcement.id,
+                    )
                 )
-            )
+        except TransactWriteError as error:
+            if _conditional_failure(error):
+                raise ConcurrentUpdateError(announcement.id) from None
+            raise
         return mapping.record_to_announcement(record)
 
     def save(self, announcement: Announcement) -> Announcement:
@@ -182,7 +190,13 @@ class DynamoDBAnnouncements(AnnouncementRepository):
 
 class DynamoDBContacts(ContactMomentStore):
     def add(self, moment: ContactMoment) -> None:
-        mapping.contact_to_record(moment).save(condition=ContactMomentRecord.sk.does_not_exist())
+        """A moment is kept once: the same moment again is refused, the first stays as it was."""
+        try:
+            mapping.contact_to_record(moment).save(condition=ContactMomentRecord.sk.does_not_exist())
+        except PutError as error:
+            if _conditional_failure(error):
+                raise ConcurrentUpdateError(moment.id) from None
+            raise
 
     def for_case(self, case_id: str) -> list[ContactMoment]:
         return [
