@@ -4,12 +4,14 @@
   read from the SES backend in this process. The local mailbox (``chalicelib.adapters.dev_mailbox``, in the
   ``chalice local`` process) reads it; moto's own ``/moto-api/data.json`` serialises every object moto ever
   made, which grows with every request until reading it takes longer than the mailbox may wait.
-* Housekeeping, once a minute. moto keeps a reference to every model object it ever created, for its
-  dashboard (``/moto-api/data.json``): every SQS message, stream record, item version and shard iterator, long
-  after the queue or table has let go of it. The devstack drops those references (moto's own
-  ``reset_model_data``; what the services hold is untouched, only the dashboard shows less). And moto keeps
-  every shard iterator it handed out, one per ``GetRecords`` call of the event runner; on AWS an iterator
-  expires 15 minutes after it was handed out, and here it is forgotten then too.
+* Housekeeping, when the data stack is there and then once a minute. moto keeps a reference to every model
+  object it ever creates, for its dashboard (``/moto-api/data.json``): every SQS message, stream record and
+  shard iterator, and the deep copy of a whole table it makes for every ``TransactWriteItems`` (to roll back)
+  and of an item for every ``UpdateItem`` — thousands of objects a second under traffic, never freed. The
+  devstack turns that bookkeeping off for every model class loaded so far; what the services hold is
+  untouched, only the dashboard shows nothing. And moto keeps every shard iterator it handed out, one per
+  ``GetRecords`` call of the event runner; on AWS an iterator expires 15 minutes after it was handed out, and
+  here it is forgotten then too.
 """
 
 from __future__ import annotations
@@ -42,6 +44,23 @@ def _with_sent_mail(app: WsgiApp) -> WsgiApp:
         return [body]
 
     return serve
+
+
+class _Untracked(list[Any]):
+    """Stands in for a moto model class's list of every instance it made: keeps none."""
+
+    def append(self, instance: Any) -> None:
+        return None
+
+
+def untrack_models() -> None:
+    """Stop moto's models keeping every instance (and drop those kept so far)."""
+    from moto.core.model_instances import model_data
+
+    for models in model_data.values():
+        for model in models.values():
+            if not isinstance(model.instances_tracked, _Untracked):  # type: ignore[attr-defined]
+                model.instances_tracked = _Untracked()  # type: ignore[attr-defined]
 
 
 class ShardIteratorExpiry:
@@ -82,11 +101,11 @@ class EmbeddedMoto:
     """moto's server in a thread of this process, as ``moto.server.ThreadedMotoServer`` runs it, plus the
     sent-mail path and the housekeeping."""
 
-    def __init__(self, host: str, port: int, *, housekeeping_every: float = HOUSEKEEPING_EVERY) -> None:
+    def __init__(self, host: str, port: int, *, housekeeping_every: float | None = None) -> None:
         self.url = f"http://{host}:{port}"
         self._host = host
         self._port = port
-        self._every = housekeeping_every
+        self._every = HOUSEKEEPING_EVERY if housekeeping_every is None else housekeeping_every
         self._stopping = threading.Event()
         self._server: Any = None
         self._threads: list[threading.Thread] = []
@@ -107,9 +126,7 @@ class EmbeddedMoto:
 
     def housekeep(self, now: float | None = None) -> int:
         """One round of housekeeping; returns how many shard iterators were forgotten."""
-        from moto.core.model_instances import reset_model_data
-
-        reset_model_data()
+        untrack_models()
         moment = time.monotonic() if now is None else now
         return sum(self._expiry.sweep(backend.shard_iterators, moment) for backend in _stream_backends())
 

@@ -4,6 +4,7 @@ current one keeps working."""
 
 from __future__ import annotations
 
+import json
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -79,3 +80,24 @@ def test_housekeeping_forgets_shard_iterators_after_15_minutes_and_the_current_o
     dynamodb.put_item(TableName="baken-housekeeping", Item={"id": {"S": "after"}})
     records = streams.get_records(ShardIterator=iterator)["Records"]
     assert [r["dynamodb"]["NewImage"]["id"]["S"] for r in records] == ["after"]
+
+
+def test_after_housekeeping_moto_keeps_no_copy_of_what_a_transaction_backed_up(moto_server):
+    dynamodb = _client(moto_server, "dynamodb")
+    dynamodb.create_table(
+        TableName="baken-copies",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    for index in range(20):
+        dynamodb.put_item(TableName="baken-copies", Item={"id": {"S": f"item-{index}"}})
+    moto_server.housekeep()
+
+    for index in range(5):  # moto copies the whole table for each, to roll back
+        dynamodb.transact_write_items(TransactItems=[{"Put": {"TableName": "baken-copies", "Item": {"id": {"S": f"t{index}"}}}}])
+
+    with urllib.request.urlopen(f"{moto_server.url}/moto-api/data.json", timeout=30) as response:
+        kept = json.load(response)
+    assert kept["dynamodb"]["Item"] == []
+    assert dynamodb.scan(TableName="baken-copies", Select="COUNT")["Count"] == 25
