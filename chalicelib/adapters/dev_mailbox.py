@@ -17,6 +17,7 @@ from email import message_from_bytes, policy
 from typing import Any
 
 SENT_MAIL_URL = "BAKEN_DEV_SENT_MAIL_URL"
+PARSED_KEPT = 10_000  # parsed e-mails kept, by provider id: parsing is most of a mailbox's time (~2.5 ms each)
 
 
 @dataclass(frozen=True)
@@ -30,8 +31,24 @@ class MailboxEntry:
     html: str
 
 
+_parsed: dict[str, MailboxEntry] = {}
+
+
 def _addressed_to(addresses: tuple[str, ...] | list[str], to: str | None) -> bool:
     return to is None or to.lower() in (address.lower() for address in addresses)
+
+
+def _parsed_once(message: dict[str, Any]) -> MailboxEntry:
+    """An e-mail SES accepted never changes: parse it once."""
+    provider_id = str(message["id"])
+    entry = _parsed.get(provider_id)
+    if entry is None:
+        if len(_parsed) >= PARSED_KEPT:
+            _parsed.clear()
+        entry = _parsed[provider_id] = _parse(
+            provider_id, str(message["raw_data"]).encode("utf-8"), message.get("destinations", [])
+        )
+    return entry
 
 
 def _parse(provider_id: str, raw: bytes, destinations: list[str]) -> MailboxEntry:
@@ -78,5 +95,5 @@ def read_mailbox(to: str | None = None) -> list[MailboxEntry]:
     """Every e-mail sent (with ``to``: to that address, case-insensitive), newest first."""
     url = os.environ.get(SENT_MAIL_URL)
     raw_messages = _sent_from_devstack(url, to) if url else sent_in_process(to)
-    entries = [_parse(str(m["id"]), str(m["raw_data"]).encode("utf-8"), m.get("destinations", [])) for m in raw_messages]
+    entries = [_parsed_once(m) for m in raw_messages]
     return [entry for entry in reversed(entries) if _addressed_to(entry.to, to)]
