@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import statistics
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -64,10 +65,16 @@ def _child(pid: int) -> int | None:
 
 
 def _timed_ms(url: str) -> tuple[float, int]:
+    """How long the answer took, and its status (0: none came within two minutes)."""
     started = time.perf_counter()
-    with urllib.request.urlopen(url, timeout=120) as response:  # noqa: S310 - the local stack
-        response.read()
-        status = int(response.status)
+    try:
+        with urllib.request.urlopen(url, timeout=120) as response:  # noqa: S310 - the local stack
+            response.read()
+            status = int(response.status)
+    except urllib.error.HTTPError as error:
+        status = error.code
+    except OSError:
+        status = 0
     return round((time.perf_counter() - started) * 1000, 1), status
 
 
@@ -111,13 +118,15 @@ class Traffic:
 def _sample(stack: RunningStack, api_pid: int | None, started: float, traffic: Traffic) -> dict[str, Any]:
     mailbox_ms, mailbox_status = _timed_ms(f"{stack.api}/api/dev/mailbox?to={MARK}")
     page_ms, page_status = _timed_ms(f"{stack.api}/dev/mailbox")
+    status, mails = stack.call("GET", f"/api/dev/mailbox?to={MARK}")
     return {
         "minute": round((time.monotonic() - started) / 60, 2),
         "devstack_rss_mb": rss_mb(stack.process.pid),
         "api_rss_mb": rss_mb(api_pid) if api_pid else None,
         "mailbox_ms": mailbox_ms if mailbox_status == 200 else None,
         "mailbox_page_ms": page_ms if page_status == 200 else None,
-        "mails_to_mark": len(stack.call("GET", f"/api/dev/mailbox?to={MARK}")[1]["messages"]),
+        "mailbox_failure": None if mailbox_status == 200 else f"{mailbox_status} after {mailbox_ms} ms",
+        "mails_to_mark": len(mails["messages"]) if status == 200 else None,
         **traffic.counts,
     }
 
@@ -194,7 +203,8 @@ def summarize(result: dict[str, Any]) -> list[str]:
         f"{mailbox['failed']} failed); stopped in {result['stopped_in_s']} s",
         *(
             f"  minute {s['minute']:>6}: devstack {s['devstack_rss_mb']} MB, api {s['api_rss_mb']} MB, "
-            f"mailbox {s['mailbox_ms']} ms, page {s['mailbox_page_ms']} ms, {s['mails_to_mark']} e-mails to Mark"
+            f"mailbox {s['mailbox_ms'] or s['mailbox_failure']} ms, page {s['mailbox_page_ms']} ms, "
+            f"{s['mails_to_mark']} e-mails to Mark"
             for s in result["samples"]
         ),
     ]
