@@ -178,7 +178,7 @@ def _summary(samples: list[dict[str, Any]]) -> dict[str, Any]:
         "mailbox_ms": {
             "first": mailbox[0] if mailbox else None,
             "last": mailbox[-1] if mailbox else None,
-            "median": statistics.median(mailbox) if mailbox else None,
+            "median": round(statistics.median(mailbox), 1) if mailbox else None,
             "max": max(mailbox) if mailbox else None,
             "failed": len(samples) - len(mailbox),
         },
