@@ -1,15 +1,17 @@
-"""Run Baken's benchmarks: ``python -m bench [--quick] [--only NAME]``.
+"""Run Baken's benchmarks: ``python -m bench [--quick] [--only NAME] [--minutes N]``.
 
 Runs cold_start, package_size, operations, pages, throughput, matching and soak in that order, prints a short summary of each,
 and writes every number (with the machine it ran on) to ``bench/results/<UTC timestamp>.json`` and
 ``bench/results/latest.json`` (git-ignored). Benchmarks measure; they never fail on a number. A benchmark
-that raises is reported and the others still run; the exit status is then 1.
+that raises is reported and the others still run; the exit status is then 1. ``local_stack`` (the local stack
+under traffic for an hour, or ``--minutes N``) runs only when named: ``python -m bench --only local_stack``.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import inspect
 import json
 import os
 import platform
@@ -23,7 +25,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-BENCHMARKS = ("cold_start", "package_size", "operations", "pages", "throughput", "matching", "soak")
+BENCHMARKS = ("cold_start", "package_size", "operations", "pages", "throughput", "matching", "soak", "local_stack")
+ON_REQUEST = ("local_stack",)  # long: only with --only
 RESULTS = Path(__file__).resolve().parent / "results"
 ROOT = RESULTS.parents[1]
 LIST_SHOWN = 5
@@ -93,7 +96,7 @@ def _compact(value: Any) -> str:
     return str(value)
 
 
-def run_one(name: str, quick: bool) -> tuple[dict[str, Any], list[str], bool]:
+def run_one(name: str, quick: bool, minutes: float | None = None) -> tuple[dict[str, Any], list[str], bool]:
     """Result, summary lines and whether it went well."""
     try:
         module = _load(name)
@@ -103,9 +106,10 @@ def run_one(name: str, quick: bool) -> tuple[dict[str, Any], list[str], bool]:
         reason = f"skipped: bench/{name}.py does not exist (yet)"
         return {"skipped": reason}, [reason], True
     runner: Callable[..., dict[str, Any]] = module.run
+    length = {"minutes": minutes} if minutes is not None and "minutes" in inspect.signature(runner).parameters else {}
     started = time.perf_counter()
     try:
-        result = runner(quick=quick)
+        result = runner(quick=quick, **length)
     except Exception as error:  # noqa: BLE001 - a failing benchmark is reported; the others still run
         return {"error": repr(error), "traceback": traceback.format_exc()}, [f"FAILED: {error!r}"], False
     seconds = time.perf_counter() - started
@@ -130,8 +134,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only", choices=BENCHMARKS, action="append", metavar="NAME", help=f"run only NAME: {', '.join(BENCHMARKS)}"
     )
+    parser.add_argument("--minutes", type=float, help="how long the benchmarks that run for a time run (local_stack)")
     args = parser.parse_args(argv)
-    selected = [name for name in BENCHMARKS if not args.only or name in args.only]
+    selected = [name for name in BENCHMARKS if (name in args.only if args.only else name not in ON_REQUEST)]
 
     document: dict[str, Any] = {
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -142,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     ok = True
     for name in selected:
         print(f"== {name}", flush=True)
-        result, lines, went_well = run_one(name, args.quick)
+        result, lines, went_well = run_one(name, args.quick, args.minutes)
         ok = ok and went_well
         document["results"][name] = result
         for line in lines:

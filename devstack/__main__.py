@@ -7,12 +7,15 @@
 5. the event runner feeding the stream, delivery and SES-feedback handlers with Lambda-shaped events,
    invoking the schedules that release held e-mails and digests and reconcile stuck notifications (every
    minute here, every 15 minutes on AWS), and printing letters from the letters queue into .baken-local/letters.
-Ctrl-C stops everything.
+Ctrl-C (or SIGTERM) stops everything within seconds. Nothing is kept: every start begins with a fresh moto and
+fresh demo data. ``chalice local`` runs in a session of its own and ends with the devstack, even after a
+``kill -9`` (devstack.with_parent).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -25,7 +28,7 @@ import sys
 import threading
 import time
 import urllib.request
-import warnings
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
@@ -43,6 +46,43 @@ LETTERS = STATE / "letters"
 def _free(port: int, host: str) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         return probe.connect_ex((host, port)) != 0
+
+
+def _listening_inodes(port: int) -> set[str]:
+    """The socket inodes listening on ``port`` (Linux: /proc/net/tcp and tcp6)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError), open(table, encoding="ascii") as lines:
+            for line in list(lines)[1:]:
+                fields = line.split()
+                if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A":  # 0A: LISTEN
+                    inodes.add(fields[9])
+    return inodes
+
+
+def _holder(port: int) -> str | None:
+    """The process listening on ``port``, as "pid (command line)", when this system tells (Linux does)."""
+    sockets = {f"socket:[{inode}]" for inode in _listening_inodes(port)}
+    for process in Path("/proc").glob("[0-9]*") if sockets else ():
+        with contextlib.suppress(OSError):
+            if any(os.readlink(fd) in sockets for fd in (process / "fd").iterdir()):
+                command = " ".join((process / "cmdline").read_bytes().decode("utf-8", "replace").replace("\0", " ").split())
+                return f"{process.name} ({command[:120]})"
+    return None
+
+
+def _port_in_use(port: int, host: str) -> str:
+    holder = _holder(port)
+    if holder is None:
+        who_nl, who_en, stop = "", "", f"`lsof -i :{port}` toont welk proces / shows which process"
+    else:
+        pid = holder.split(" ", 1)[0]
+        who_nl, who_en, stop = f" door proces {holder}", f" by process {holder}", f"kill {pid}"
+    return (
+        f"Poort {port} op {host} is al in gebruik{who_nl}. Stop dat proces ({stop}) of kies een andere poort met "
+        f"--port/--moto-port.\n"
+        f"Port {port} on {host} is in use{who_en}. Stop that process, or choose another port with --port/--moto-port."
+    )
 
 
 def _stage_environment() -> dict[str, str]:
@@ -177,7 +217,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _environment(moto_url: str, api_url: str) -> None:
+def _environment(moto_url: str, api_url: str, sent_mail_url: str) -> None:
     """This process, chalice local and the handlers all see the local stage's settings and talk to moto."""
     os.environ.update(
         {
@@ -190,6 +230,7 @@ def _environment(moto_url: str, api_url: str) -> None:
             "BAKEN_PORTAL_URL": api_url,
             "BAKEN_DEV_ISSUER_KEY_FILE": str(_write_dev_key()),
             "BAKEN_DEV_LETTERS_DIR": str(LETTERS),
+            "BAKEN_DEV_SENT_MAIL_URL": sent_mail_url,
             "BAKEN_TOKEN_SECRET": secrets.token_urlsafe(32),
         }
     )
@@ -233,13 +274,21 @@ def _runner(outputs: StackOutputs, release_every: float) -> EventRunner:
             Scheduled(baken.app.handler_map["reconcile_notifications"], name="reconcile_notifications", interval=release_every),
             LetterPrinter(sqs=sqs, queue_url=outputs.values["LettersQueueUrl"], folder=LETTERS),
         ),
+        idle_sleep=0.25,  # Lambda polls a stream four times a second
     )
 
 
 def _start_api(host: str, port: int) -> subprocess.Popen[bytes]:
-    chalice = Path(sys.executable).parent / "chalice"
+    """``chalice local`` in a session of its own (Ctrl-C reaches the devstack alone, which stops it), ending with
+    the devstack however that ends (devstack.with_parent)."""
     api = subprocess.Popen(
-        [str(chalice), "local", "--stage", "local", "--host", host, "--port", str(port), "--no-autoreload"],
+        [
+            sys.executable,
+            "-m",
+            "devstack.with_parent",
+            str(os.getpid()),
+            *("local", "--stage", "local", "--host", host, "--port", str(port), "--no-autoreload"),
+        ],
         cwd=ROOT,
         env=os.environ.copy(),
         stdout=subprocess.PIPE,
@@ -261,48 +310,47 @@ def _walkthrough_tokens() -> dict[str, str]:
     return {key: issuer.issue(persona.claims, lifetime_seconds=8 * 3600) for key, persona in personas.items()}
 
 
-def _stop(api: subprocess.Popen[bytes], runner: EventRunner, moto: Any) -> None:
-    print("[baken] stopping", flush=True)
-    runner.stop()
+def _stop_api(api: subprocess.Popen[bytes]) -> None:
     if api.poll() is None:
         os.killpg(api.pid, signal.SIGTERM)
         try:
-            api.wait(timeout=10)
+            api.wait(timeout=5)
         except subprocess.TimeoutExpired:
             os.killpg(api.pid, signal.SIGKILL)
-    moto.stop()
-    print("[baken] stopped", flush=True)
+            api.wait()
 
 
-def main(argv: list[str] | None = None) -> int:
-    arguments = _arguments(argv)
-    for port in (arguments.port, arguments.moto_port):
-        if not _free(port, arguments.host):
-            print(f"Port {port} on {arguments.host} is in use. Stop what uses it, or choose another with --port/--moto-port.")
-            return 2
+def _interrupt_once(stopping: threading.Event) -> Callable[[int, FrameType | None], None]:
+    """A handler for SIGINT and SIGTERM: the first one interrupts whatever runs (start-up included); the stack
+    then stops in order, and signals that come while it stops do not interrupt that."""
 
-    # moto's CloudFormation skips what it does not model (GOTCHAS.md); devstack.infra completes what matters
-    warnings.filterwarnings(
-        "ignore", message=".*(AWS::SES::ConfigurationSet|AWS::SNS::TopicPolicy|AWS::SNS::Subscription|AWS::SQS::QueuePolicy).*"
-    )
-    for noisy in ("werkzeug", "moto"):
-        logging.getLogger(noisy).setLevel(logging.ERROR)
-    from moto.server import ThreadedMotoServer
+    def handler(signum: int, frame: FrameType | None) -> None:
+        if not stopping.is_set():
+            stopping.set()
+            raise KeyboardInterrupt
 
-    moto = ThreadedMotoServer(ip_address=arguments.host, port=arguments.moto_port, verbose=False)
+    return handler
+
+
+def _serve(arguments: argparse.Namespace, running: contextlib.ExitStack) -> subprocess.Popen[bytes]:
+    """Start moto, the data stack, the demo, the runner and the API; each one's stop goes on ``running``."""
+    from devstack.embedded_moto import SENT_MAIL_PATH, EmbeddedMoto
+
+    moto = EmbeddedMoto(arguments.host, arguments.moto_port)
     moto.start()
-    moto_url = f"http://{arguments.host}:{arguments.moto_port}"
+    running.callback(moto.stop)
     api_url = f"http://{arguments.host}:{arguments.port}"
-    _environment(moto_url, api_url)
+    _environment(moto.url, api_url, moto.url + SENT_MAIL_PATH)
 
     import boto3
 
     from devstack.infra import create_data_stack
 
     outputs = create_data_stack(boto3.Session(region_name="eu-west-1"), "local")
+    moto.housekeep()  # the models of the services the stack uses are loaded now
     os.environ["BAKEN_CASES_STREAM_ARN"] = outputs.cases_stream_arn
     os.environ["BAKEN_DELIVERY_QUEUE_URL"] = outputs.delivery_queue_url
-    print(f"[baken] moto server on {moto_url}; data stack created from infra/data.json", flush=True)
+    print(f"[baken] moto server on {moto.url}; data stack created from infra/data.json", flush=True)
 
     from chalicelib import wiring
 
@@ -317,24 +365,40 @@ def main(argv: list[str] | None = None) -> int:
     runner = _runner(outputs, arguments.release_every)
     runner.run_until_idle()
     runner.start()
+    running.callback(runner.stop)
     api = _start_api(arguments.host, arguments.port)
+    running.callback(_stop_api, api)
+    _wait_for(f"{api_url}/api/health", 60, api)
+    print(_banner(api_url, moto.url, seeded, _walkthrough_tokens()), flush=True)
+    print("[baken] ready", flush=True)
+    return api
 
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = _arguments(argv)
+    for port in (arguments.port, arguments.moto_port):
+        if not _free(port, arguments.host):
+            print(_port_in_use(port, arguments.host), flush=True)
+            return 2
+    for noisy in ("werkzeug", "moto"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
     stopping = threading.Event()
-
-    def stop(signum: int, frame: FrameType | None) -> None:
-        stopping.set()
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, _interrupt_once(stopping))
+    signal.signal(signal.SIGTERM, _interrupt_once(stopping))
     try:
-        _wait_for(f"{api_url}/api/health", 60, api)
-        print(_banner(api_url, moto_url, seeded, _walkthrough_tokens()), flush=True)
-        print("[baken] ready", flush=True)
-        while not stopping.is_set() and api.poll() is None:
-            stopping.wait(0.5)
-    finally:
-        _stop(api, runner, moto)
-    return 0 if api.returncode in (None, 0, -signal.SIGTERM) else 1
+        with contextlib.ExitStack() as running:
+            running.callback(print, "[baken] stopped", flush=True)
+            try:
+                api = _serve(arguments, running)
+                while api.poll() is None:
+                    time.sleep(0.5)
+                print(f"[baken] chalice local stopped by itself (exit code {api.returncode})", flush=True)
+                return 1
+            finally:
+                stopping.set()  # from here on a signal does not interrupt the stop
+                print("[baken] stopping", flush=True)
+    except KeyboardInterrupt:
+        return 0
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ import json
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -360,7 +361,7 @@ class EventRunner:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._idle = threading.Event()
-        self.errors: list[str] = []
+        self.errors: deque[str] = deque(maxlen=100)  # the latest; a stack that runs for days keeps its memory
 
     def run_until_idle(self, max_rounds: int = 1000) -> None:
         """Process until neither the stream nor the queue has anything (used at start-up and in tests)."""
@@ -393,4 +394,4 @@ class EventRunner:
     def stop(self) -> None:
         self._stop.set()
         if self._thread is not None:
-            self._thread.join(timeout=10)
+            self._thread.join(timeout=3)  # a handler still running stops with the process (a daemon thread)

@@ -7,11 +7,18 @@ import os
 from pathlib import Path
 from typing import Any
 
+from hypothesis import HealthCheck, settings
+
 from devstack.environment import use_in_process_environment
 
 ROOT = Path(__file__).resolve().parents[1]
 
 use_in_process_environment()
+# Property-based tests are bounded by their numbers of examples, never by the clock: on a busy machine a slow
+# example is no failure (no deadline, no too-slow health check). The per-test timeout (pyproject.toml) only
+# guards against a hang.
+settings.register_profile("baken", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("baken")
 pytest_plugins = ["tests.logscan"]  # RELIABILITY test 20: the log scan over the whole run (tests/logscan.py)
 
 

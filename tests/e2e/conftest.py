@@ -4,24 +4,16 @@ real HTTP — the moto server, chalice local and the event runner — one per te
 from __future__ import annotations
 
 import itertools
-import json
 import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from devstack.launch import NotReadyError, RunningStack, start
 from tests.conftest import ROOT
 
 READY_WITHIN = 180
@@ -29,37 +21,7 @@ MARK_EMAIL = "mark.visser@example.org"
 JAN_EMAIL = "jan.degroot@example.org"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@dataclass
-class LocalStack:
-    process: subprocess.Popen[str]
-    api: str
-    output: list[str] = field(default_factory=list)
-
-    def call(self, method: str, path: str, token: str | None = None, payload: Any = None) -> tuple[int, Any]:
-        data = json.dumps(payload).encode() if payload is not None else None
-        request = urllib.request.Request(f"{self.api}{path}", data=data, method=method)
-        request.add_header("Content-Type", "application/json")
-        if token:
-            request.add_header("Authorization", f"Bearer {token}")
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                body = response.read()
-                kind = response.headers.get("Content-Type", "")
-                return response.status, json.loads(body) if "json" in kind else body.decode()
-        except urllib.error.HTTPError as error:
-            return error.code, json.loads(error.read() or b"{}")
-
-    def token(self, persona: str) -> str:
-        status, answer = self.call("POST", "/api/dev/token", payload={"persona": persona})
-        assert status == 200, answer
-        return str(answer["access_token"])
-
+class LocalStack(RunningStack):
     def mails(self, to: str) -> list[dict[str, Any]]:
         status, answer = self.call("GET", f"/api/dev/mailbox?to={to}")
         assert status == 200
@@ -76,36 +38,18 @@ def wait_until(condition: Callable[[], bool], seconds: float) -> float:
     raise AssertionError(f"not within {seconds} s")
 
 
+def start_local_stack() -> LocalStack:
+    try:
+        return start(LocalStack, "--followers", "20", ready_within=READY_WITHIN)
+    except NotReadyError as error:
+        pytest.fail(str(error))
+
+
 @pytest.fixture(scope="module")
 def local_stack() -> Iterator[LocalStack]:
-    api_port, moto_port = _free_port(), _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "BAKEN_", "POWERTOOLS_"))}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "devstack", "--port", str(api_port), "--moto-port", str(moto_port), "--followers", "20"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    stack = LocalStack(process, f"http://127.0.0.1:{api_port}")
-    ready = threading.Event()
-
-    def read() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            stack.output.append(line)
-            if line.startswith("[baken] ready"):
-                ready.set()
-
-    threading.Thread(target=read, daemon=True).start()
-    if not ready.wait(READY_WITHIN):
-        os.killpg(process.pid, signal.SIGKILL)
-        pytest.fail("the local stack did not become ready:\n" + "".join(stack.output[-40:]))
+    stack = start_local_stack()
     yield stack
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGKILL)
+    stack.stop()
 
 
 CHROMIUM = os.environ.get("BAKEN_CHROMIUM", "/usr/bin/chromium")

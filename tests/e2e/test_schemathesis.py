@@ -5,8 +5,11 @@ no server error; every status, media type, header and body as documented; every 
 refused; no operation that wants a token answering without one or with a bad one; 405 with Allow for a
 method an operation does not have.
 
-Schemathesis runs with its own engine (what ``schemathesis run`` does), in this process, so the run is
-bounded and its failures are shown with the request that reproduces them. (Its pytest loader
+Schemathesis runs with its own engine (what ``schemathesis run`` does), in this process, so its failures are
+shown with the request that reproduces them. The run is bounded by numbers of requests, never by the clock:
+each operation's examples, its boundary cases and ``EXAMPLES_PER_OPERATION`` random requests per mode, with
+no deadline per request (schemathesis sets none) and no time limit for the run (``max-time`` unset), so a busy
+machine makes it slower, never different. The test's timeout only guards against a hang. (Its pytest loader
 ``schemathesis.pytest.from_fixture`` needs a private attribute that pytest 9.2 no longer has.)
 """
 
@@ -109,14 +112,13 @@ def _run(schema: Any) -> tuple[set[str], list[str]]:
     return tested, problems
 
 
+# About 2 minutes on an idle 2-core machine, stack start included; a hang guard, far above what load makes of it.
+@pytest.mark.timeout(1800)
 def test_schemathesis_finds_nothing_wrong_with_any_operation(local_stack: LocalStack) -> None:
     schema = schemathesis.openapi.from_url(f"{local_stack.api}/openapi.json", config=_config())
     _with_persona_tokens(schema, local_stack)
-    # The local stage's dev routes go first: the mailbox reads all of moto's state (/moto-api/data.json), which
-    # grows with everything the run creates until moto no longer answers within the mailbox's 10 s.
-    tested, problems = _run(schema.include(path_regex="^/api/dev/"))
-    more_tested, more_problems = _run(schema.exclude(path_regex="^/api/dev/"))
-    assert problems + more_problems == [], "\n\n".join(dict.fromkeys(problems + more_problems))
+    tested, problems = _run(schema)
+    assert problems == [], "\n\n".join(dict.fromkeys(problems))
     documented = {f"{method.upper()} {path}" for path, methods in schema.raw_schema["paths"].items() for method in methods}
     # Schemathesis does not test the document it was loaded from (tests/integration/test_openapi.py does).
-    assert tested | more_tested == documented - {"GET /openapi.json"}
+    assert tested == documented - {"GET /openapi.json"}

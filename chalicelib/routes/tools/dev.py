@@ -32,8 +32,7 @@ def _personas() -> dict[str, Any]:
 def _mailbox(to: str | None) -> list[Any]:
     from chalicelib.adapters.dev_mailbox import read_mailbox
 
-    entries = read_mailbox()
-    return [e for e in entries if to is None or to.lower() in (t.lower() for t in e.to)]
+    return read_mailbox(to)
 
 
 @endpoint(bp, "/api/dev/personas", action="dev_personas", public=True, summary="The test identities", response=DEV_PERSONAS)
