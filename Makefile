@@ -62,6 +62,7 @@ test: setup browser lint typecheck
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo
 
 format: setup
 	$(BIN)/ruff format .

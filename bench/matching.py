@@ -169,7 +169,7 @@ def build_population(size: int, seed: int = SEED) -> Population:
     )
 
     chooser = random.Random(seed)
-    gemeenten = list(wiring.reference().gemeenten())
+    gemeenten = list(wiring.reference_data().gemeenten())
     channel_sets = (frozenset({Channel.EMAIL}), frozenset({Channel.EMAIL, Channel.PORTAL}), frozenset({Channel.PORTAL}))
     subscribers: dict[str, Subscriber] = {}
 
@@ -231,7 +231,7 @@ def build_events(population: Population, count: int, seed: int = SEED + 1) -> li
     from chalicelib.domain.events import CaseEvent, EventKind, Place
 
     chooser = random.Random(seed)
-    gemeenten = list(wiring.reference().gemeenten())
+    gemeenten = list(wiring.reference_data().gemeenten())
     events: list[BenchEvent] = []
     for number in range(count):
         roll = chooser.random()
@@ -378,7 +378,7 @@ def _fanout(subscriptions: Any) -> Any:
     from chalicelib.services.fanout import FanOut
     from chalicelib.services.ports import Clock
 
-    return FanOut(wiring.catalogue(), subscriptions, InMemoryOutbox(), InMemoryQueue(), Clock(), timedelta(days=30))
+    return FanOut(wiring.catalogue_data(), subscriptions, InMemoryOutbox(), InMemoryQueue(), Clock(), timedelta(days=30))
 
 
 def _baseline_matches(definitions: list[Any], bench_event: BenchEvent) -> set[str]:
@@ -539,10 +539,10 @@ def on_moto(size: int, events: int) -> dict[str, Any]:
             create_data_stack(session, "local")
         wiring.reset()
         started = time.perf_counter()
-        index = _index(population, wiring.subscriptions())
+        index = _index(population, wiring.adapters().subscriptions)
         index["seconds_to_build"] = round(time.perf_counter() - started, 1)
         table = _baseline_table(session, population)
-        fanout = _fanout(wiring.subscriptions())
+        fanout = _fanout(wiring.adapters().subscriptions)
         indexed, baseline = Totals(), Totals()
         meter = ReadMeter()
         with meter.installed():

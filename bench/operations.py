@@ -279,7 +279,7 @@ class MotoBench:
     def headers(self, persona: str) -> dict[str, str]:
         from chalicelib import wiring
 
-        issuer = wiring.dev_issuer()
+        issuer = wiring.adapters().dev_issuer
         if issuer is None:
             raise RuntimeError("the dev issuer is not configured (BAKEN_STAGE=local and BAKEN_DEV_ISSUER_KEY_FILE)")
         return {"Content-Type": "application/json", "Authorization": f"Bearer {issuer.issue(self.personas[persona]['claims'])}"}
@@ -293,7 +293,7 @@ class MotoBench:
         now = datetime.now(UTC)
         for key in personas:
             persona = self.personas[key]
-            wiring.subscribers().put(
+            wiring.adapters().subscribers.put(
                 Subscriber(self.subject(key), persona["email"], Language.NL, frozenset({Channel.EMAIL, Channel.PORTAL}), now)
             )
 
@@ -303,7 +303,7 @@ class MotoBench:
         from chalicelib.domain.subscriptions import Indexed, Scope, Subscription, SubscriptionOrigin, SubscriptionState
 
         subject = self.subject(persona)
-        subscriber = wiring.subscribers().get(subject)
+        subscriber = wiring.adapters().subscribers.get(subject)
         if subscriber is None:
             raise RuntimeError(f"{persona} is not registered")
         subscription = Subscription(
@@ -314,7 +314,7 @@ class MotoBench:
             SubscriptionState.ACTIVE,
             datetime.now(UTC),
         )
-        wiring.subscriptions().save(Indexed.of(subscription, subscriber.preferences))
+        wiring.adapters().subscriptions.save(Indexed.of(subscription, subscriber.preferences))
 
     def create_case(self, zaaktype: str) -> dict[str, Any]:
         initiator, *co_initiators = (self.subject(p) for p in PARTIES)
@@ -480,13 +480,13 @@ def status_change(bench: MotoBench, name: str, zaaktype: str, statustype: str) -
     with bench.counter.in_phase(f"{name}.setup"):
         bench.follow(case_id, FOLLOWER)
     with bench.counter.in_phase(f"{name}.verify"):
-        known = {n.id for n in wiring.outbox().for_case(case_id)}
+        known = {n.id for n in wiring.adapters().outbox.for_case(case_id)}
         mails_before = len(read_mailbox())
 
     change = _measure_change(bench, f"{name}.status.", lambda: bench.set_status(case_id, statustype))
 
     with bench.counter.in_phase(f"{name}.verify"):
-        new = [n for n in wiring.outbox().for_case(case_id) if n.id not in known]
+        new = [n for n in wiring.adapters().outbox.for_case(case_id) if n.id not in known]
         emails = len(read_mailbox()) - mails_before
     queries = [
         {"interest": c.key, "items": c.items}

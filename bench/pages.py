@@ -43,7 +43,7 @@ def _session_cookie(bench: Any, persona: str) -> tuple[str, str]:
     from chalicelib.domain.login import Session
     from chalicelib.web.session import SESSION_COOKIE
 
-    session = Session.start(principal_from_claims(bench.personas[persona]["claims"]), wiring.clock().now())
+    session = Session.start(principal_from_claims(bench.personas[persona]["claims"]), wiring.services().clock.now())
     return f"{SESSION_COOKIE}={session.sign(settings().token_secret)}", session.csrf
 
 

@@ -31,7 +31,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from bench.operations import (
     APPLICATION,
@@ -80,17 +80,8 @@ class InMemoryWorld:
 def build_world(changes: int, renderer: Any) -> InMemoryWorld:
     """``changes`` cases with two parties (automatic subscriptions) and one follower, each with its change."""
     from chalicelib import wiring
-    from chalicelib.adapters.memory import (
-        InMemoryAnnouncements,
-        InMemoryCases,
-        InMemoryEmail,
-        InMemoryInbox,
-        InMemoryLetters,
-        InMemoryOutbox,
-        InMemoryQueue,
-        InMemorySubscribers,
-        InMemorySubscriptions,
-    )
+    from chalicelib.adapters.memory import InMemoryCases
+    from chalicelib.config import local_settings
     from chalicelib.domain.cases import Location, Medewerker, StatusEntry, open_case, set_status
     from chalicelib.domain.language import Language
     from chalicelib.domain.subscriptions import (
@@ -103,16 +94,20 @@ def build_world(changes: int, renderer: Any) -> InMemoryWorld:
         SubscriptionState,
         automatic_subscriptions,
     )
-    from chalicelib.services.delivery import Delivery
-    from chalicelib.services.fanout import FanOut
-    from chalicelib.services.links import Links
-    from chalicelib.services.ports import Clock
 
-    catalogue = wiring.catalogue()
+    catalogue = wiring.catalogue_data()
     zaaktype = catalogue.get(PUBLIC_ZAAKTYPE)
     both = frozenset({Channel.EMAIL, Channel.PORTAL})
-    cases, subscriptions, subscribers = InMemoryCases(), InMemorySubscriptions(), InMemorySubscribers()
-    outbox, queue, email, inbox = InMemoryOutbox(), InMemoryQueue(), InMemoryEmail(), InMemoryInbox()
+    settings = replace(
+        local_settings(),
+        portal_url="https://mijn.example.test",
+        token_secret=b"bench-token-secret-of-at-least-32-bytes",
+        notification_retention_days=30,
+        claim_seconds=90,
+    )
+    graph = wiring.Services(wiring.Adapters.in_memory(settings).but(renderer=renderer))
+    a = graph.adapters
+    cases, subscriptions, subscribers = cast(InMemoryCases, a.cases), a.subscriptions, a.subscribers
     for subject, address in (
         (MARK, "mark.visser@example.org"),
         (FATIMA, "fatima.elamrani@example.org"),
@@ -147,25 +142,7 @@ def build_world(changes: int, renderer: Any) -> InMemoryWorld:
         changed = replace(set_status(case, zaaktype, entry), version=2)
         cases.items[case.id] = changed
         pairs.append((case, changed))
-    clock = Clock()
-    fanout = FanOut(catalogue, subscriptions, outbox, queue, clock, retention=timedelta(days=30))
-    delivery = Delivery(
-        outbox=outbox,
-        cases=cases,
-        announcements=InMemoryAnnouncements(),
-        subscriptions=subscriptions,
-        catalogue=catalogue,
-        reference=wiring.reference(),
-        subscribers=subscribers,
-        renderer=renderer,
-        email=email,
-        letters=InMemoryLetters(),
-        inbox=inbox,
-        clock=clock,
-        links=Links("https://mijn.example.test", b"bench-token-secret-of-at-least-32-bytes", clock),
-        claim=timedelta(seconds=90),
-    )
-    return InMemoryWorld(fanout, delivery, cases, subscriptions, queue, email, inbox, pairs)
+    return InMemoryWorld(graph.fanout, graph.delivery, cases, subscriptions, a.queue, a.email, a.inbox, pairs)
 
 
 @dataclass(frozen=True)

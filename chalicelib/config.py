@@ -89,12 +89,12 @@ def feedback_queue_name() -> str:
     return os.environ.get("BAKEN_FEEDBACK_QUEUE", "baken-local-ses-feedback")
 
 
-def handler_sources() -> tuple[str, str]:
+def handler_sources(env: Mapping[str, str] = os.environ) -> tuple[str, str]:
     """The stream ARN and queue name the event handlers are registered with (literal at import time;
     CloudFormation overrides the stream ARN at deployment, see infra/app.json)."""
     return (
-        os.environ.get("BAKEN_CASES_STREAM_ARN") or PLACEHOLDER_STREAM_ARN,
-        os.environ.get("BAKEN_DELIVERY_QUEUE", "baken-local-delivery.fifo"),
+        env.get("BAKEN_CASES_STREAM_ARN") or PLACEHOLDER_STREAM_ARN,
+        env.get("BAKEN_DELIVERY_QUEUE", "baken-local-delivery.fifo"),
     )
 
 
@@ -114,12 +114,12 @@ LOCAL_TOKEN_SECRET = "baken-local-development-only"  # noqa: S105 - only accepte
 MINIMUM_SECRET_LENGTH = 32
 
 
-def _check_deployed_stage(env: Mapping[str, str]) -> None:
+def _check_deployed_stage(env: Mapping[str, str], stage_name: str) -> None:
     """Outside the local stage nothing falls back to a local default: a forgotten setting would otherwise
     send e-mails with links to 127.0.0.1, or write to the local tables."""
     missing = [name for name in REQUIRED_OUTSIDE_LOCAL if not env.get(name)]
     if missing:
-        raise ConfigurationError(f"stage {stage() or '(unset)'} needs {', '.join(missing)}")
+        raise ConfigurationError(f"stage {stage_name or '(unset)'} needs {', '.join(missing)}")
     if not env["BAKEN_PORTAL_URL"].startswith("https://"):
         raise ConfigurationError("BAKEN_PORTAL_URL must be an https:// address outside the local stage")
     if len(env["BAKEN_TOKEN_SECRET"]) < MINIMUM_SECRET_LENGTH:
@@ -128,12 +128,23 @@ def _check_deployed_stage(env: Mapping[str, str]) -> None:
 
 @lru_cache(maxsize=1)
 def settings() -> Settings:
-    env = os.environ
-    if stage() != LOCAL_STAGE:
-        _check_deployed_stage(env)
-    stream_arn, queue_name = handler_sources()
+    """This process's settings, read from the environment once."""
+    return settings_from(os.environ)
+
+
+def local_settings() -> Settings:
+    """The local stage's settings with nothing taken from the environment: what in-memory graphs run with."""
+    return settings_from({"BAKEN_STAGE": LOCAL_STAGE})
+
+
+def settings_from(env: Mapping[str, str]) -> Settings:
+    """Settings from ``env``; outside the local stage every required setting must be there (ConfigurationError)."""
+    stage_name = env.get("BAKEN_STAGE", "")
+    if stage_name != LOCAL_STAGE:
+        _check_deployed_stage(env, stage_name)
+    stream_arn, queue_name = handler_sources(env)
     return Settings(
-        stage=stage() or "unset",
+        stage=stage_name or "unset",
         region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "eu-west-1",
         tables=Tables.with_prefix(env.get("BAKEN_TABLE_PREFIX", "baken-local-")),
         delivery_queue_name=queue_name,

@@ -53,7 +53,7 @@ def redrive(sqs: Any, dlq_url: str, *, dry_run: bool = False) -> RedriveResult:
     from chalicelib.adapters.sqs_queue import notification_id_from_body
     from chalicelib.services.delivery import DeliveryBusyError
 
-    delivery, queue = wiring.delivery(), wiring.queue()
+    delivery, queue = wiring.services().delivery, wiring.adapters().queue
     read = queued = not_needed = unreadable = busy = 0
     while True:
         messages = sqs.receive_message(QueueUrl=dlq_url, MaxNumberOfMessages=10, WaitTimeSeconds=0, VisibilityTimeout=60).get(
@@ -176,10 +176,10 @@ def main(argv: list[str] | None = None) -> int:
     from chalicelib import wiring
     from chalicelib.config import settings
 
-    sqs = wiring.boto_client("sqs")
+    sqs = wiring.aws_client("sqs")
     if arguments.command == "replay-stream":
         url = sqs.get_queue_url(QueueName=f"baken-{arguments.stage}-stream-failures")["QueueUrl"]
-        replayed = replay_stream_failures(sqs, wiring.boto_client("dynamodbstreams"), url)
+        replayed = replay_stream_failures(sqs, wiring.aws_client("dynamodbstreams"), url)
         print(
             f"read {replayed.read}; replayed {replayed.replayed} ({replayed.records} changes); failed again (left on the "
             f"queue) {replayed.failed_again}; no longer in the stream (left on the queue) {replayed.expired}; "

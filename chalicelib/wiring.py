@@ -1,21 +1,30 @@
-"""Creates adapters and services on first use (cached per process, as Lambda keeps them warm).
+"""The object graph: the adapters as one typed, frozen value, and the services built from them.
 
-Tests call ``reset()`` after changing the environment, or ``override()`` to put in-memory twins in place.
-Nothing heavy is imported until a getter is first called.
+- ``Adapters.on_aws(settings)``: DynamoDB (pynamodb), SQS, SES, jinja2 and JWT, as a deployed stage (or the local
+  stack on moto) uses them. Building it imports pynamodb, which every function needs; boto3 clients are made when
+  an adapter first calls one, templates are compiled on the first render and JWT is loaded on the first check,
+  so a function that sends no e-mail never pays for SES or jinja2.
+- ``Adapters.in_memory()``: the in-memory twins of every port (the contract tests prove they behave alike), for
+  unit tests and benchmarks. ``adapters.but(clock=…, email=…)`` swaps any of them.
+- ``Services(adapters)``: each service built on its first use and kept.
+- ``services()``: this process's graph, built on first use from the environment (Lambda keeps it warm between
+  invocations); ``use(adapters)`` puts another graph in place, ``reset()`` forgets it and the settings.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
-from chalicelib.config import Settings, settings
+from chalicelib.config import Settings, local_settings, settings
 
 if TYPE_CHECKING:
+    from chalicelib.adapters.aws import AwsClients
     from chalicelib.adapters.identity import DevIssuer, JwtVerifier, Persona
     from chalicelib.domain.catalogue import Catalogue
     from chalicelib.domain.notifications import Notification
@@ -23,6 +32,7 @@ if TYPE_CHECKING:
     from chalicelib.services.announcements import Announcements
     from chalicelib.services.case_commands import CaseCommands
     from chalicelib.services.case_queries import Berichtenbox, CaseQueries
+    from chalicelib.services.composer import MessageComposer
     from chalicelib.services.contacts import ContactRegistry
     from chalicelib.services.delivery import Delivery
     from chalicelib.services.digests import DigestRun
@@ -52,211 +62,178 @@ if TYPE_CHECKING:
     from chalicelib.services.subscriptions import SubscriptionService
 
 DATA = Path(__file__).resolve().parent / "data"
-_overrides: dict[str, Any] = {}
 
 
-def override(**adapters: Any) -> None:
-    """Replace adapters by name (``cases``, ``subscriptions``, ``subscribers``, ``outbox``, ``queue``,
-    ``email``, ``inbox``, ``renderer``, ``clock``, ``verifier``) and rebuild the services around them."""
-    _overrides.update(adapters)
-    _clear()
+@dataclass(frozen=True, kw_only=True)
+class Adapters:
+    """One implementation of every port, and the settings they were made with."""
+
+    settings: Settings
+    clock: Clock
+    cases: CaseRepository
+    announcement_store: AnnouncementRepository
+    contacts: ContactMomentStore
+    subscriptions: SubscriptionRepository
+    subscribers: SubscriberDirectory
+    outbox: NotificationOutbox
+    inbox: InboxStore
+    limiter: RateLimiter
+    queue: DeliveryQueue
+    letters: LetterSender
+    email: EmailSender
+    renderer: MessageRenderer
+    changes: ChangeFeed
+    feedback_source: FeedbackSource
+    verifier: JwtVerifier
+    login: LoginProvider
+    fingerprint: Callable[[str], str]
+    dev_issuer: DevIssuer | None = None  # the local stage's token issuer, when the local stack made a key
+    personas: Mapping[str, Persona] = field(default_factory=dict)  # the dev issuer's test identities
+    aws: AwsClients | None = None  # the boto3 clients the AWS adapters use (tests hook faults into them)
+
+    @classmethod
+    def on_aws(cls, current: Settings, *, clock: Clock | None = None) -> Adapters:
+        from chalicelib.adapters.aws import AwsClients
+        from chalicelib.adapters.dynamodb.models import bind
+        from chalicelib.adapters.dynamodb.repositories import (
+            DynamoDBAnnouncements,
+            DynamoDBCases,
+            DynamoDBContacts,
+            DynamoDBInbox,
+            DynamoDBOutbox,
+            DynamoDBRateLimiter,
+            DynamoDBSubscribers,
+            DynamoDBSubscriptions,
+        )
+        from chalicelib.adapters.ses_email import SesEmailSender
+        from chalicelib.adapters.sqs_letters import SqsLetterSender
+        from chalicelib.adapters.sqs_queue import SqsDeliveryQueue
+
+        bind(current)
+        aws = AwsClients(current.region)
+        sqs = aws.factory("sqs")
+
+        @lru_cache(maxsize=1)
+        def delivery_queue_url() -> str:
+            return current.delivery_queue_url or str(sqs().get_queue_url(QueueName=current.delivery_queue_name)["QueueUrl"])
+
+        @lru_cache(maxsize=1)
+        def letters_queue_url() -> str:
+            return str(sqs().get_queue_url(QueueName=current.letters_queue_name)["QueueUrl"])
+
+        fingerprint = _fingerprinter(current)
+        return cls(
+            **_decoders_and_identity(current, clock or _system_clock()),
+            cases=DynamoDBCases(),
+            announcement_store=DynamoDBAnnouncements(),
+            contacts=DynamoDBContacts(),
+            subscriptions=DynamoDBSubscriptions(),
+            subscribers=DynamoDBSubscribers(fingerprint=fingerprint),
+            outbox=DynamoDBOutbox(),
+            inbox=DynamoDBInbox(),
+            limiter=DynamoDBRateLimiter(),
+            queue=SqsDeliveryQueue(sqs, delivery_queue_url),
+            letters=SqsLetterSender(sqs, letters_queue_url),
+            email=SesEmailSender(aws.factory("sesv2"), sender=current.sender, configuration_set=current.ses_configuration_set),
+            fingerprint=fingerprint,
+            aws=aws,
+        )
+
+    @classmethod
+    def in_memory(cls, current: Settings | None = None, *, clock: Clock | None = None) -> Adapters:
+        from chalicelib.adapters.memory import (
+            InMemoryAnnouncements,
+            InMemoryCases,
+            InMemoryContacts,
+            InMemoryEmail,
+            InMemoryInbox,
+            InMemoryLetters,
+            InMemoryOutbox,
+            InMemoryQueue,
+            InMemoryRateLimiter,
+            InMemorySubscribers,
+            InMemorySubscriptions,
+        )
+
+        current = current or local_settings()
+        subscriptions = InMemorySubscriptions()
+        return cls(
+            **_decoders_and_identity(current, clock or _system_clock()),
+            cases=InMemoryCases(subscriptions),
+            announcement_store=InMemoryAnnouncements(),
+            contacts=InMemoryContacts(),
+            subscriptions=subscriptions,
+            subscribers=InMemorySubscribers(),
+            outbox=InMemoryOutbox(),
+            inbox=InMemoryInbox(),
+            limiter=InMemoryRateLimiter(),
+            queue=InMemoryQueue(),
+            letters=InMemoryLetters(),
+            email=InMemoryEmail(),
+            fingerprint=_fingerprinter(current),
+        )
+
+    def but(self, **changes: Any) -> Adapters:
+        """The same adapters with some swapped (a fixed clock, a faulty queue, a recording e-mail sender)."""
+        if "clock" in changes and "changes" not in changes:
+            from chalicelib.adapters.dynamodb.stream import DynamoDBStreamChanges
+
+            changes["changes"] = DynamoDBStreamChanges(now=changes["clock"].now)
+        return replace(self, **changes)
 
 
-def reset() -> None:
-    """Forget every adapter and service, and the settings they were built from."""
-    _overrides.clear()
-    settings.cache_clear()
-    _clear()
-
-
-def _clear() -> None:
-    for getter in _CACHED:
-        getter.cache_clear()
-
-
-def _read_json(name: str) -> Any:
-    with open(DATA / name, encoding="utf-8") as handle:
-        return json.load(handle)
-
-
-@lru_cache(maxsize=1)
-def reference() -> ReferenceData:
-    from chalicelib.domain.reference import ReferenceData
-
-    return ReferenceData.from_data(_read_json("gemeenten.json"), _read_json("topics.json"))
-
-
-@lru_cache(maxsize=1)
-def catalogue() -> Catalogue:
-    from chalicelib.domain.catalogue import Catalogue
-
-    return Catalogue.from_data(_read_json("zaaktypen.json"), (t.slug for t in reference().topics()))
-
-
-@lru_cache(maxsize=1)
-def clock() -> Clock:
+def _system_clock() -> Clock:
     from chalicelib.services.ports import Clock
 
-    return _overrides.get("clock") or Clock()
+    return Clock()
 
 
-@lru_cache(maxsize=1)
-def _bound_settings() -> Settings:
-    current = settings()
-    from chalicelib.adapters.dynamodb.models import bind
-
-    bind(current)
-    return current
-
-
-def _dynamodb(name: str, class_name: str) -> Any:
-    """An override by ``name``, or the DynamoDB adapter ``class_name`` on tables bound to this stage."""
-    if name in _overrides:
-        return _overrides[name]
-    _bound_settings()
-    from chalicelib.adapters.dynamodb import repositories
-
-    return getattr(repositories, class_name)()
-
-
-@lru_cache(maxsize=1)
-def cases() -> CaseRepository:
-    return cast("CaseRepository", _dynamodb("cases", "DynamoDBCases"))
-
-
-@lru_cache(maxsize=1)
-def announcement_store() -> AnnouncementRepository:
-    return cast("AnnouncementRepository", _dynamodb("announcements", "DynamoDBAnnouncements"))
-
-
-@lru_cache(maxsize=1)
-def limiter() -> RateLimiter:
-    return cast("RateLimiter", _dynamodb("limiter", "DynamoDBRateLimiter"))
-
-
-@lru_cache(maxsize=1)
-def contacts() -> ContactMomentStore:
-    return cast("ContactMomentStore", _dynamodb("contacts", "DynamoDBContacts"))
-
-
-@lru_cache(maxsize=1)
-def subscriptions() -> SubscriptionRepository:
-    return cast("SubscriptionRepository", _dynamodb("subscriptions", "DynamoDBSubscriptions"))
-
-
-@lru_cache(maxsize=1)
-def subscribers() -> SubscriberDirectory:
-    if "subscribers" in _overrides:
-        return cast("SubscriberDirectory", _overrides["subscribers"])
-    _bound_settings()
-    from chalicelib.adapters.dynamodb.repositories import DynamoDBSubscribers
-
-    return DynamoDBSubscribers(fingerprint=email_fingerprinter())
-
-
-@lru_cache(maxsize=1)
-def email_fingerprinter() -> Callable[[str], str]:
+def _fingerprinter(current: Settings) -> Callable[[str], str]:
     from functools import partial
 
     from chalicelib.domain.tokens import email_fingerprint
 
-    return partial(email_fingerprint, secret=settings().token_secret)
+    return partial(email_fingerprint, secret=current.token_secret)
 
 
-@lru_cache(maxsize=1)
-def outbox() -> NotificationOutbox:
-    return cast("NotificationOutbox", _dynamodb("outbox", "DynamoDBOutbox"))
-
-
-@lru_cache(maxsize=1)
-def inbox() -> InboxStore:
-    return cast("InboxStore", _dynamodb("inbox", "DynamoDBInbox"))
-
-
-@lru_cache(maxsize=8)
-def boto_client(service: str) -> Any:
-    import boto3
-
-    return boto3.client(service, region_name=settings().region)
-
-
-@lru_cache(maxsize=1)
-def queue() -> DeliveryQueue:
-    if "queue" in _overrides:
-        return _overrides["queue"]  # type: ignore[no-any-return]
-    from chalicelib.adapters.sqs_queue import SqsDeliveryQueue
-
-    client = boto_client("sqs")
-
-    @lru_cache(maxsize=1)
-    def queue_url() -> str:
-        current = settings()
-        return current.delivery_queue_url or str(client.get_queue_url(QueueName=current.delivery_queue_name)["QueueUrl"])
-
-    return SqsDeliveryQueue(client, queue_url)
-
-
-@lru_cache(maxsize=1)
-def letters() -> LetterSender:
-    if "letters" in _overrides:
-        return cast("LetterSender", _overrides["letters"])
-    from chalicelib.adapters.sqs_letters import SqsLetterSender
-
-    client = boto_client("sqs")
-
-    @lru_cache(maxsize=1)
-    def queue_url() -> str:
-        return str(client.get_queue_url(QueueName=settings().letters_queue_name)["QueueUrl"])
-
-    return SqsLetterSender(client, queue_url)
-
-
-@lru_cache(maxsize=1)
-def change_feed() -> ChangeFeed:
+def _decoders_and_identity(current: Settings, clock: Clock) -> dict[str, Any]:
+    """The adapters both graphs share: they decode what AWS hands a function, render messages and check
+    identities, without calling AWS themselves."""
     from chalicelib.adapters.dynamodb.stream import DynamoDBStreamChanges
-
-    return DynamoDBStreamChanges(now=lambda: clock().now())
-
-
-@lru_cache(maxsize=1)
-def feedback_source() -> FeedbackSource:
+    from chalicelib.adapters.identity import JwtVerifier, load_personas
+    from chalicelib.adapters.login import DevLoginProvider, OidcLoginProvider
     from chalicelib.adapters.ses_feedback import SnsFeedbackSource
+    from chalicelib.adapters.templates import JinjaRenderer
     from chalicelib.config import feedback_queue_name
 
-    return SnsFeedbackSource(topic_name=feedback_queue_name())
+    issuer = _dev_issuer(current)
+    personas = load_personas(str(DATA / "dev_personas.json")) if issuer is not None else {}
+    login: LoginProvider
+    if issuer is not None:
+        login = DevLoginProvider(issuer=issuer, personas=personas, secret=current.token_secret)
+    else:
+        login = OidcLoginProvider(
+            authorize_url=current.oidc_authorize_url,
+            token_url=current.oidc_token_url,
+            client_id=current.oidc_client_id,
+            client_secret=current.oidc_client_secret,
+        )
+    jwks = issuer.jwks() if issuer is not None else json.loads(current.oidc_jwks or '{"keys": []}')
+    return {
+        "settings": current,
+        "clock": clock,
+        "renderer": JinjaRenderer(),
+        "changes": DynamoDBStreamChanges(now=clock.now),
+        "feedback_source": SnsFeedbackSource(topic_name=feedback_queue_name()),
+        "verifier": JwtVerifier(issuer=current.oidc_issuer, audience=current.oidc_audience, jwks=jwks),
+        "login": login,
+        "dev_issuer": issuer,
+        "personas": personas,
+    }
 
 
-@lru_cache(maxsize=1)
-def links() -> Links:
-    from chalicelib.services.links import Links
-
-    current = settings()
-    return Links(current.portal_url, current.token_secret, clock())
-
-
-@lru_cache(maxsize=1)
-def email() -> EmailSender:
-    if "email" in _overrides:
-        return _overrides["email"]  # type: ignore[no-any-return]
-    from chalicelib.adapters.ses_email import SesEmailSender
-
-    current = settings()
-    return SesEmailSender(boto_client("sesv2"), sender=current.sender, configuration_set=current.ses_configuration_set)
-
-
-@lru_cache(maxsize=1)
-def renderer() -> MessageRenderer:
-    if "renderer" in _overrides:
-        return _overrides["renderer"]  # type: ignore[no-any-return]
-    from chalicelib.adapters.templates import JinjaRenderer
-
-    return JinjaRenderer()
-
-
-@lru_cache(maxsize=1)
-def dev_issuer() -> DevIssuer | None:
+def _dev_issuer(current: Settings) -> DevIssuer | None:
     """The local dev issuer, only in the local stage and only when the local stack made a key."""
-    current = settings()
     if not current.is_local or not current.dev_issuer_key_file:
         return None
     from chalicelib.adapters.identity import DevIssuer
@@ -265,111 +242,179 @@ def dev_issuer() -> DevIssuer | None:
         return DevIssuer(private_key_pem=handle.read(), issuer=current.oidc_issuer, audience=current.oidc_audience)
 
 
-@lru_cache(maxsize=1)
-def personas() -> dict[str, Persona]:
-    """The local dev issuer's test identities (chalicelib/data/dev_personas.json)."""
-    from chalicelib.adapters.identity import load_personas
-
-    return load_personas(str(DATA / "dev_personas.json"))
+def _read_json(name: str) -> Any:
+    with open(DATA / name, encoding="utf-8") as handle:
+        return json.load(handle)
 
 
 @lru_cache(maxsize=1)
-def login_provider() -> LoginProvider:
-    """The dev issuer in the local stage; else the configured OIDC broker."""
-    current = settings()
-    issuer = dev_issuer()
-    if issuer is not None:
-        from chalicelib.adapters.login import DevLoginProvider
+def reference_data() -> ReferenceData:
+    """The gemeenten and topics (chalicelib/data/), read once per process."""
+    from chalicelib.domain.reference import ReferenceData
 
-        return DevLoginProvider(issuer=issuer, personas=personas(), secret=current.token_secret)
-    from chalicelib.adapters.login import OidcLoginProvider
-
-    return OidcLoginProvider(
-        authorize_url=current.oidc_authorize_url,
-        token_url=current.oidc_token_url,
-        client_id=current.oidc_client_id,
-        client_secret=current.oidc_client_secret,
-    )
+    return ReferenceData.from_data(_read_json("gemeenten.json"), _read_json("topics.json"))
 
 
 @lru_cache(maxsize=1)
-def verifier() -> JwtVerifier:
-    if "verifier" in _overrides:
-        return _overrides["verifier"]  # type: ignore[no-any-return]
-    from chalicelib.adapters.identity import JwtVerifier
+def catalogue_data() -> Catalogue:
+    """The zaaktypen (chalicelib/data/zaaktypen.json), read once per process."""
+    from chalicelib.domain.catalogue import Catalogue
 
-    current = settings()
-    issuer = dev_issuer()
-    jwks = issuer.jwks() if issuer is not None else json.loads(current.oidc_jwks or '{"keys": []}')
-    return JwtVerifier(issuer=current.oidc_issuer, audience=current.oidc_audience, jwks=jwks)
+    return Catalogue.from_data(_read_json("zaaktypen.json"), (t.slug for t in reference_data().topics()))
 
 
-@lru_cache(maxsize=1)
-def case_commands() -> CaseCommands:
-    from chalicelib.services.case_commands import CaseCommands
+class Services:
+    """The use cases, each made from the adapters on its first use."""
 
-    return CaseCommands(cases(), subscribers(), catalogue(), reference(), clock(), limiter=limiter())
+    def __init__(self, adapters: Adapters, *, on_possible_duplicate: Callable[[Notification], None] | None = None) -> None:
+        self.adapters = adapters
+        self._on_possible_duplicate = on_possible_duplicate or possible_duplicate
+
+    @property
+    def settings(self) -> Settings:
+        return self.adapters.settings
+
+    @property
+    def clock(self) -> Clock:
+        return self.adapters.clock
+
+    @property
+    def reference(self) -> ReferenceData:
+        return reference_data()
+
+    @property
+    def catalogue(self) -> Catalogue:
+        return catalogue_data()
+
+    @property
+    def _retention(self) -> timedelta:
+        return timedelta(days=self.settings.notification_retention_days)
+
+    @cached_property
+    def links(self) -> Links:
+        from chalicelib.services.links import Links
+
+        return Links(self.settings.portal_url, self.settings.token_secret, self.clock)
+
+    @cached_property
+    def case_commands(self) -> CaseCommands:
+        from chalicelib.services.case_commands import CaseCommands
+
+        a = self.adapters
+        return CaseCommands(a.cases, a.subscribers, self.catalogue, self.reference, a.clock, limiter=a.limiter)
+
+    @cached_property
+    def case_queries(self) -> CaseQueries:
+        from chalicelib.services.case_queries import CaseQueries
+
+        a = self.adapters
+        return CaseQueries(a.cases, self.catalogue, a.outbox, a.contacts, a.subscribers)
+
+    @cached_property
+    def contact_registry(self) -> ContactRegistry:
+        from chalicelib.services.contacts import ContactRegistry
+
+        return ContactRegistry(self.adapters.cases, self.adapters.contacts, self.clock)
+
+    @cached_property
+    def berichtenbox(self) -> Berichtenbox:
+        from chalicelib.services.case_queries import Berichtenbox
+
+        return Berichtenbox(self.adapters.inbox, self.clock)
+
+    @cached_property
+    def fanout(self) -> FanOut:
+        from chalicelib.services.fanout import FanOut
+
+        a = self.adapters
+        return FanOut(self.catalogue, a.subscriptions, a.outbox, a.queue, a.clock, retention=self._retention)
+
+    @cached_property
+    def composer(self) -> MessageComposer:
+        from chalicelib.services.composer import MessageComposer
+
+        a = self.adapters
+        return MessageComposer(
+            cases=a.cases,
+            announcements=a.announcement_store,
+            subscriptions=a.subscriptions,
+            outbox=a.outbox,
+            catalogue=self.catalogue,
+            reference=self.reference,
+            links=self.links,
+            renderer=a.renderer,
+        )
+
+    @cached_property
+    def delivery(self) -> Delivery:
+        from chalicelib.services.delivery import Delivery
+
+        a = self.adapters
+        return Delivery(
+            outbox=a.outbox,
+            composer=self.composer,
+            subscribers=a.subscribers,
+            email=a.email,
+            letters=a.letters,
+            inbox=a.inbox,
+            clock=a.clock,
+            claim=timedelta(seconds=self.settings.claim_seconds),
+            on_possible_duplicate=self._on_possible_duplicate,
+        )
+
+    @cached_property
+    def digest_run(self) -> DigestRun:
+        from chalicelib.services.digests import DigestRun
+
+        return DigestRun(self.adapters.outbox, self.adapters.queue, self.clock, self._retention)
+
+    @cached_property
+    def feedback(self) -> FeedbackRecorder:
+        from chalicelib.services.feedback import FeedbackRecorder
+
+        a = self.adapters
+        return FeedbackRecorder(a.outbox, a.subscribers, a.subscriptions, a.clock)
+
+    @cached_property
+    def reconciler(self) -> Reconciler:
+        from chalicelib.services.reconciler import Reconciler
+
+        return Reconciler(self.adapters.outbox, self.adapters.queue, self.clock)
+
+    @cached_property
+    def subscription_service(self) -> SubscriptionService:
+        from chalicelib.services.subscriptions import SubscriptionService
+
+        a = self.adapters
+        return SubscriptionService(
+            subscriptions=a.subscriptions,
+            subscribers=a.subscribers,
+            reference=self.reference,
+            outbox=a.outbox,
+            queue=a.queue,
+            limiter=a.limiter,
+            clock=a.clock,
+            secret=self.settings.token_secret,
+            fingerprint=a.fingerprint,
+            retention=self._retention,
+        )
+
+    @cached_property
+    def announcements(self) -> Announcements:
+        from chalicelib.services.announcements import Announcements
+
+        return Announcements(self.adapters.announcement_store, self.reference, self.fanout, self.clock)
+
+    @cached_property
+    def change_previews(self) -> ChangePreviews:
+        from chalicelib.services.previews import ChangePreviews
+
+        return ChangePreviews(
+            commands=self.case_commands, catalogue=self.catalogue, fanout=self.fanout, composer=self.composer, clock=self.clock
+        )
 
 
-@lru_cache(maxsize=1)
-def case_queries() -> CaseQueries:
-    from chalicelib.services.case_queries import CaseQueries
-
-    return CaseQueries(cases(), catalogue(), outbox(), contacts(), subscribers())
-
-
-@lru_cache(maxsize=1)
-def contact_registry() -> ContactRegistry:
-    from chalicelib.services.contacts import ContactRegistry
-
-    return ContactRegistry(cases(), contacts(), clock())
-
-
-@lru_cache(maxsize=1)
-def berichtenbox() -> Berichtenbox:
-    from chalicelib.services.case_queries import Berichtenbox
-
-    return Berichtenbox(inbox(), clock())
-
-
-@lru_cache(maxsize=1)
-def fanout() -> FanOut:
-    from chalicelib.services.fanout import FanOut
-
-    return FanOut(
-        catalogue(),
-        subscriptions(),
-        outbox(),
-        queue(),
-        clock(),
-        retention=timedelta(days=settings().notification_retention_days),
-    )
-
-
-@lru_cache(maxsize=1)
-def delivery() -> Delivery:
-    from chalicelib.services.delivery import Delivery
-
-    return Delivery(
-        outbox=outbox(),
-        cases=cases(),
-        announcements=announcement_store(),
-        subscriptions=subscriptions(),
-        catalogue=catalogue(),
-        reference=reference(),
-        subscribers=subscribers(),
-        renderer=renderer(),
-        email=email(),
-        letters=letters(),
-        inbox=inbox(),
-        clock=clock(),
-        links=links(),
-        claim=timedelta(seconds=settings().claim_seconds),
-        on_possible_duplicate=_possible_duplicate,
-    )
-
-
-def _possible_duplicate(notification: Notification) -> None:
+def possible_duplicate(notification: Notification) -> None:
     """An e-mail or letter that may already have gone out is about to go again: a log line (written at once,
     so it survives the attempt dying) and the PossibleDuplicate metric."""
     from chalicelib.observability import count, logger
@@ -381,92 +426,36 @@ def _possible_duplicate(notification: Notification) -> None:
     count("PossibleDuplicate")
 
 
-@lru_cache(maxsize=1)
-def digest_run() -> DigestRun:
-    from chalicelib.services.digests import DigestRun
-
-    return DigestRun(outbox(), queue(), clock(), timedelta(days=settings().notification_retention_days))
+_current: list[Services] = []
 
 
-def feedback() -> FeedbackRecorder:
-    from chalicelib.services.feedback import FeedbackRecorder
-
-    return FeedbackRecorder(outbox(), subscribers(), subscriptions(), clock())
-
-
-def reconciler() -> Reconciler:
-    from chalicelib.services.reconciler import Reconciler
-
-    return Reconciler(outbox(), queue(), clock())
+def services() -> Services:
+    """This process's services, on the AWS adapters of this stage's settings unless ``use`` put others in place."""
+    if not _current:
+        _current.append(Services(Adapters.on_aws(settings())))
+    return _current[0]
 
 
-@lru_cache(maxsize=1)
-def subscription_service() -> SubscriptionService:
-    from chalicelib.services.subscriptions import SubscriptionService
-
-    current = settings()
-    return SubscriptionService(
-        subscriptions=subscriptions(),
-        subscribers=subscribers(),
-        reference=reference(),
-        outbox=outbox(),
-        queue=queue(),
-        limiter=limiter(),
-        clock=clock(),
-        secret=current.token_secret,
-        fingerprint=email_fingerprinter(),
-        retention=timedelta(days=current.notification_retention_days),
-    )
+def adapters() -> Adapters:
+    """The adapters under this process's services."""
+    return services().adapters
 
 
-@lru_cache(maxsize=1)
-def announcements() -> Announcements:
-    from chalicelib.services.announcements import Announcements
-
-    return Announcements(announcement_store(), reference(), fanout(), clock())
-
-
-@lru_cache(maxsize=1)
-def change_previews() -> ChangePreviews:
-    from chalicelib.services.previews import ChangePreviews
-
-    return ChangePreviews(commands=case_commands(), catalogue=catalogue(), fanout=fanout(), delivery=delivery(), clock=clock())
+def aws_client(service: str) -> Any:
+    """The boto3 client for ``service`` of this process's AWS adapters (operator commands, fault hooks in tests)."""
+    aws = adapters().aws
+    if aws is None:
+        raise RuntimeError("these adapters are in memory: there is no AWS client")
+    return aws.client(service)
 
 
-_CACHED = (
-    reference,
-    catalogue,
-    clock,
-    _bound_settings,
-    cases,
-    announcement_store,
-    limiter,
-    contacts,
-    subscriptions,
-    subscribers,
-    email_fingerprinter,
-    outbox,
-    inbox,
-    boto_client,
-    queue,
-    letters,
-    links,
-    change_feed,
-    feedback_source,
-    email,
-    renderer,
-    dev_issuer,
-    personas,
-    login_provider,
-    verifier,
-    case_commands,
-    case_queries,
-    contact_registry,
-    berichtenbox,
-    fanout,
-    delivery,
-    digest_run,
-    subscription_service,
-    announcements,
-    change_previews,
-)
+def use(graph: Adapters) -> Services:
+    """Run this process on ``graph`` from now on (tests, benchmarks, the local stack's seeding)."""
+    _current[:] = [Services(graph)]
+    return _current[0]
+
+
+def reset() -> None:
+    """Forget the graph and the settings it was built from: the next ``services()`` reads the environment again."""
+    _current.clear()
+    settings.cache_clear()

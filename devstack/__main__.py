@@ -303,7 +303,7 @@ def _walkthrough_tokens() -> dict[str, str]:
     from chalicelib import wiring
     from chalicelib.adapters.identity import load_personas
 
-    issuer = wiring.dev_issuer()
+    issuer = wiring.adapters().dev_issuer
     if issuer is None:
         raise SystemExit("the dev issuer is not configured")
     personas = load_personas(str(wiring.DATA / "dev_personas.json"))

@@ -47,12 +47,12 @@ def _id() -> str:
 
 
 def _import(case: Case, now: datetime) -> Case:
-    subscribers = wiring.subscribers().get_many(case.followers)
-    return wiring.cases().create(case, automatic_subscriptions(case, subscribers, now))
+    subscribers = wiring.adapters().subscribers.get_many(case.followers)
+    return wiring.adapters().cases.create(case, automatic_subscriptions(case, subscribers, now))
 
 
 def _history(case: Case, *steps: tuple[str, datetime]) -> Case:
-    zaaktype = wiring.catalogue().get(case.zaaktype)
+    zaaktype = wiring.catalogue_data().get(case.zaaktype)
     for statustype, at in steps:
         case = rules.set_status(case, zaaktype, StatusEntry(_id(), statustype, at, case.behandelaar.id))
     return case
@@ -70,7 +70,7 @@ def _open(
     gemeenten: tuple[str, ...],
     point: Point | None = None,
 ) -> Case:
-    catalogue = wiring.catalogue()
+    catalogue = wiring.catalogue_data()
     definition = catalogue.get(zaaktype)
     return rules.open_case(
         case_id=_id(),
@@ -97,7 +97,7 @@ def seed(now: datetime, *, followers: int = 60) -> dict[str, str]:
         Subscriber(ZANDWINNING, "vergunningen@zandwinning-eemland.example.nl", Language.NL, BOTH, now, quiet_hours=False),
     ]
     for person in people:
-        wiring.subscribers().put(person)
+        wiring.adapters().subscribers.put(person)
 
     started = now - timedelta(days=21)
     mark_case = _open(
@@ -160,27 +160,27 @@ def seed(now: datetime, *, followers: int = 60) -> dict[str, str]:
 
 def _subscribe(subscriber: Subscriber, scope: Scope, now: datetime, origin: SubscriptionOrigin = SubscriptionOrigin.SELF) -> None:
     subscription = Subscription(_id(), subscriber.id, scope, origin, SubscriptionState.ACTIVE, now)
-    wiring.subscriptions().save(Indexed.of(subscription, subscriber.preferences))
+    wiring.adapters().subscriptions.save(Indexed.of(subscription, subscriber.preferences))
 
 
 def _follow(now: datetime, count: int) -> None:
     """The story's followers, and more spread over the province roughly by population: gemeenten, topics,
     topics in a gemeente, and circles around a point."""
-    mark = wiring.subscribers().get(MARK)
+    mark = wiring.adapters().subscribers.get(MARK)
     if mark is None:
         raise LookupError(MARK)
     _subscribe(mark, Scope(topics=frozenset({"grondbeheer"}), gemeenten=frozenset({"GM1581"})), now)
     zeist = Subscriber("anon-zeist-wegen-4e1b", "wegen.zeist@example.org", Language.NL, EMAIL_ONLY, now, quiet_hours=False)
-    wiring.subscribers().put(zeist)
+    wiring.adapters().subscribers.put(zeist)
     near_zeist = Circle(Point(52.0893, 5.2320), 3000)
     _subscribe(zeist, Scope(topics=frozenset({"wegen-en-werkzaamheden"}), area=near_zeist), now, SubscriptionOrigin.ANONYMOUS)
-    gemeenten = list(wiring.reference().gemeenten())
+    gemeenten = list(wiring.reference_data().gemeenten())
     chooser = random.Random(26)  # noqa: S311 - demo data, not security
     weights = [g.population for g in gemeenten]
     for index in range(count):
         language = chooser.choice([Language.NL, Language.NL, Language.EN])
         follower = Subscriber(f"volger-{index:03d}", f"volger{index:03d}@example.org", language, EMAIL_ONLY, now)
-        wiring.subscribers().put(follower)
+        wiring.adapters().subscribers.put(follower)
         gemeente = chooser.choices(gemeenten, weights=weights)[0]
         topic = frozenset({chooser.choice(TOPICS)})
         shape = index % 4

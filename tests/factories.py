@@ -34,12 +34,12 @@ def next_id(prefix: str = "id") -> str:
 
 @lru_cache(maxsize=1)
 def reference() -> ReferenceData:
-    return wiring.reference()
+    return wiring.reference_data()
 
 
 @lru_cache(maxsize=1)
 def catalogue() -> Catalogue:
-    return wiring.catalogue()
+    return wiring.catalogue_data()
 
 
 def zaaktype(identificatie: str = SUBSIDIE) -> Zaaktype:

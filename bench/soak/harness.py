@@ -221,7 +221,9 @@ def soak(h: Harness, workload: Workload, sizes: Sizes, catalogue: Catalogue) -> 
     """Setup, the changes under faults, the drain, and the comparison with what should have arrived."""
     from chalicelib import wiring
 
-    recorder, metrics = DeliveryRecorder(wiring.delivery, h.peek, h.clock), Counter[str]()
+    # the recorder stands in for the delivery service, delivering through one that reports possible duplicates to it
+    recorder, metrics = DeliveryRecorder(lambda: reporting.delivery, h.peek, h.clock), Counter[str]()
+    reporting = wiring.Services(wiring.adapters(), on_possible_duplicate=recorder.possible_duplicate)
     with observed(recorder, metrics):
         result = _soak(h, workload, sizes, catalogue, recorder)
     return {**result, "metrics": dict(sorted(metrics.items()))}

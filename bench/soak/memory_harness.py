@@ -45,12 +45,9 @@ class InMemoryHarness(Harness):
     def __init__(self, clock: SimulatedClock, faults: Faults, seed: int, app_module: Any, tally: Counter[str]) -> None:
         from chalicelib import wiring
         from chalicelib.adapters.memory import (
-            InMemoryAnnouncements,
             InMemoryEmail,
             InMemoryInbox,
-            InMemoryLetters,
             InMemoryOutbox,
-            InMemoryRateLimiter,
             InMemorySubscribers,
             InMemorySubscriptions,
         )
@@ -59,10 +56,12 @@ class InMemoryHarness(Harness):
         from devstack.infra import load_template
 
         self.clock, self.faults = clock, faults
-        self.subscriptions = InMemorySubscriptions()
-        self.subscribers = InMemorySubscribers()
+        graph = wiring.Adapters.in_memory(clock=clock)
+        self.subscriptions = cast(InMemorySubscriptions, graph.subscriptions)
+        self.subscribers = cast(InMemorySubscribers, graph.subscribers)
         self.table = streaming_cases(self.subscriptions, clock, STREAM_SHARDS)
-        self.outbox, self.inbox, self.email = InMemoryOutbox(), InMemoryInbox(), InMemoryEmail()
+        self.outbox = cast(InMemoryOutbox, graph.outbox)
+        self.inbox, self.email = cast(InMemoryInbox, graph.inbox), cast(InMemoryEmail, graph.email)
         queue_settings = load_template()["Resources"]["DeliveryQueue"]["Properties"]
         self.sqs = SimulatedFifoQueue(
             clock,
@@ -71,28 +70,27 @@ class InMemoryHarness(Harness):
         )
         cases = faulty(self.table, "dynamodb:cases", faults)
         subscribers = faulty(self.subscribers, "dynamodb:subscribers", faults)
-        limiter = faulty(InMemoryRateLimiter(), "dynamodb:limiter", faults)
-        wiring.override(
-            cases=cases,
-            subscriptions=faulty(self.subscriptions, "dynamodb:subscriptions", faults),
-            subscribers=subscribers,
-            outbox=faulty(self.outbox, "dynamodb:outbox", faults),
-            inbox=faulty(self.inbox, "dynamodb:inbox", faults),
-            limiter=limiter,
-            queue=faulty(SqsDeliveryQueue(self.sqs, lambda: QUEUE_URL), "sqs:queue", faults),
-            email=faulty(
-                self.email, "ses:email", faults, error=EmailRetryableError, reference=lambda kwargs: kwargs["email"].reference
-            ),
-            announcements=InMemoryAnnouncements(),
-            letters=InMemoryLetters(),
-            clock=clock,
+        limiter = faulty(graph.limiter, "dynamodb:limiter", faults)
+        wiring.use(
+            graph.but(
+                cases=cases,
+                subscriptions=faulty(self.subscriptions, "dynamodb:subscriptions", faults),
+                subscribers=subscribers,
+                outbox=faulty(self.outbox, "dynamodb:outbox", faults),
+                inbox=faulty(self.inbox, "dynamodb:inbox", faults),
+                limiter=limiter,
+                queue=faulty(SqsDeliveryQueue(lambda: self.sqs, lambda: QUEUE_URL), "sqs:queue", faults),
+                email=faulty(
+                    self.email, "ses:email", faults, error=EmailRetryableError, reference=lambda kwargs: kwargs["email"].reference
+                ),
+            )
         )
         ids = random.Random(seed)
         self.commands = CaseCommands(
             cases,
             subscribers,
-            wiring.catalogue(),
-            wiring.reference(),
+            wiring.catalogue_data(),
+            wiring.reference_data(),
             clock,
             ids=lambda: str(uuid.UUID(int=ids.getrandbits(128), version=4)),
             limiter=limiter,
@@ -178,8 +176,8 @@ def in_memory(sizes: Sizes, seed: int = SEED) -> dict[str, Any]:
         wiring.reset()
         import app as app_module
 
-        catalogue = wiring.catalogue()
-        places = [g.code for g in wiring.reference().gemeenten()][:PLACES]
+        catalogue = wiring.catalogue_data()
+        places = [g.code for g in wiring.reference_data().gemeenten()][:PLACES]
         workload = Workload(sizes, seed, catalogue, places)
         clock = SimulatedClock(sizes.start - TICK)
         faults = Faults(FAULT_RATE, FAULT_MIX, seed + 1)

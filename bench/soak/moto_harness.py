@@ -89,7 +89,7 @@ class MotoHarness(Harness):
     def case(self, case_id: str) -> Case:
         from chalicelib import wiring
 
-        return wiring.cases().get(case_id)
+        return wiring.adapters().cases.get(case_id)
 
     def _scan(self, table: str) -> Iterator[dict[str, Any]]:
         for page in self.dynamodb.get_paginator("scan").paginate(TableName=table):
@@ -103,12 +103,12 @@ class MotoHarness(Harness):
     def put_subscriber(self, subscriber: Subscriber) -> None:
         from chalicelib import wiring
 
-        wiring.subscribers().put(subscriber)
+        wiring.adapters().subscribers.put(subscriber)
 
     def save_subscription(self, indexed: Indexed) -> None:
         from chalicelib import wiring
 
-        wiring.subscriptions().save(indexed)
+        wiring.adapters().subscriptions.save(indexed)
 
     def busy(self) -> bool:
         attributes = self.sqs.get_queue_attributes(
@@ -131,7 +131,7 @@ class MotoHarness(Harness):
         from chalicelib import wiring
 
         with self.faults.in_phase(BENCH):
-            return wiring.outbox().get(notification_id)
+            return wiring.adapters().outbox.get(notification_id)
 
     def final_state(self) -> FinalState:
         from chalicelib.adapters.dev_mailbox import read_mailbox
@@ -192,11 +192,11 @@ def through_moto(sizes: Sizes, seed: int = SEED) -> dict[str, Any]:
         hooks.install(pynamodb_session, "dynamodb")
         with replaced(pynamodb_base, "get_session", lambda: pynamodb_session):
             wiring.reset()
-            wiring.override(clock=clock)
-            hooks.install(wiring.boto_client("sqs").meta.events, "sqs")
-            hooks.install(wiring.boto_client("sesv2").meta.events, "sesv2")
-            catalogue = wiring.catalogue()
-            places = [g.code for g in wiring.reference().gemeenten()][:PLACES]
+            wiring.use(wiring.adapters().but(clock=clock))
+            hooks.install(wiring.aws_client("sqs").meta.events, "sqs")
+            hooks.install(wiring.aws_client("sesv2").meta.events, "sesv2")
+            catalogue = wiring.catalogue_data()
+            places = [g.code for g in wiring.reference_data().gemeenten()][:PLACES]
             workload = Workload(sizes, seed, catalogue, places)
             harness = MotoHarness(bench, clock, faults, Counter())
             with simulated_pauses(clock):

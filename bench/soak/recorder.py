@@ -14,7 +14,7 @@ from chalicelib.services.ports import Clock
 
 
 class DeliveryRecorder:
-    """Stands in for ``wiring.delivery()``: the real Delivery, remembering which notifications it reported as
+    """Stands in for ``wiring.services().delivery``: the real Delivery, remembering which notifications it reported as
     possible duplicates before sending them (Baken only logs and counts them) and which found a claim to take
     over (an e-mail left ``sending`` by a worker that died), looked up beforehand without faults."""
 
@@ -40,7 +40,7 @@ class DeliveryRecorder:
         return result
 
     def possible_duplicate(self, notification: Notification) -> None:
-        """Delivery's report, made before it sends what may be a duplicate (``wiring._possible_duplicate``)."""
+        """Delivery's report, made before it sends what may be a duplicate (``wiring.possible_duplicate``)."""
         from chalicelib.observability import count
 
         self.flagged[notification.id] += 1
@@ -64,8 +64,7 @@ def observed(recorder: DeliveryRecorder, metrics: Counter[str]) -> Iterator[None
     try:
         with (
             replaced(observability, "count", count),
-            replaced(wiring, "delivery", lambda: recorder),
-            replaced(wiring, "_possible_duplicate", recorder.possible_duplicate),
+            replaced(wiring.services(), "delivery", recorder),
         ):
             yield
     finally:

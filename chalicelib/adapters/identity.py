@@ -46,15 +46,26 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
 
 
 class JwtVerifier:
-    def __init__(self, *, issuer: str, audience: str, jwks: dict[str, Any]) -> None:
-        import jwt
+    """Checks ID and access tokens against the broker's keys. PyJWT is loaded, and the keys read, on the first
+    check: a function that checks no token never pays for it."""
 
+    def __init__(self, *, issuer: str, audience: str, jwks: dict[str, Any]) -> None:
         self._issuer = issuer
         self._audience = audience
-        self._keys: dict[str | None, Any] = {}
-        for key in jwks.get("keys", []):
-            if key.get("kty") == "RSA" and key.get("use", "sig") == "sig":
-                self._keys[key.get("kid")] = jwt.PyJWK.from_dict(key, algorithm=ALGORITHM).key
+        self._jwks = jwks
+        self._loaded: dict[str | None, Any] | None = None
+
+    @property
+    def _keys(self) -> dict[str | None, Any]:
+        if self._loaded is None:
+            import jwt
+
+            self._loaded = {
+                key.get("kid"): jwt.PyJWK.from_dict(key, algorithm=ALGORITHM).key
+                for key in self._jwks.get("keys", [])
+                if key.get("kty") == "RSA" and key.get("use", "sig") == "sig"
+            }
+        return self._loaded
 
     def verify(self, token: str) -> Principal:
         return principal_from_claims(self.claims(token))

@@ -6,6 +6,7 @@ message or address was refused), so the delivery service knows whether to try ag
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
@@ -49,8 +50,8 @@ def build_mime(*, sender: str, email: OutgoingEmail) -> bytes:
 
 
 class SesEmailSender(EmailSender):
-    def __init__(self, client: Any, *, sender: str, configuration_set: str | None) -> None:
-        self._client = client
+    def __init__(self, client: Callable[[], Any], *, sender: str, configuration_set: str | None) -> None:
+        self._client = client  # the boto3 SESv2 client, made on first use
         self._sender = sender
         self._configuration_set = configuration_set
 
@@ -62,7 +63,7 @@ class SesEmailSender(EmailSender):
         if self._configuration_set:
             extra["ConfigurationSetName"] = self._configuration_set
         try:
-            response = self._client.send_email(
+            response = self._client().send_email(
                 FromEmailAddress=self._sender,
                 Destination={"ToAddresses": [email.to]},
                 Content={"Raw": {"Data": raw}},

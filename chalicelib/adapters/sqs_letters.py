@@ -11,8 +11,8 @@ from chalicelib.services.ports import LetterSender, OutgoingLetter
 
 
 class SqsLetterSender(LetterSender):
-    def __init__(self, client: Any, queue_url: Callable[[], str]) -> None:
-        self._client = client
+    def __init__(self, client: Callable[[], Any], queue_url: Callable[[], str]) -> None:
+        self._client = client  # the boto3 SQS client, made on first use
         self._queue_url = queue_url
 
     def send(self, *, letter: OutgoingLetter) -> str:
@@ -23,5 +23,5 @@ class SqsLetterSender(LetterSender):
             "title": letter.title,
             "body": letter.body,
         }
-        response = self._client.send_message(QueueUrl=self._queue_url(), MessageBody=json.dumps(body, ensure_ascii=False))
+        response = self._client().send_message(QueueUrl=self._queue_url(), MessageBody=json.dumps(body, ensure_ascii=False))
         return str(response["MessageId"])

@@ -42,15 +42,15 @@ def notification_id_from_body(body: str) -> str:
 
 
 class SqsDeliveryQueue(DeliveryQueue):
-    def __init__(self, client: Any, queue_url: Callable[[], str]) -> None:
-        self._client = client
+    def __init__(self, client: Callable[[], Any], queue_url: Callable[[], str]) -> None:
+        self._client = client  # the boto3 SQS client, made on first use
         self._queue_url = queue_url
 
     def enqueue(self, notifications: Sequence[Notification]) -> None:
         url = self._queue_url()
         for start in range(0, len(notifications), BATCH):
             chunk = notifications[start : start + BATCH]
-            response = self._client.send_message_batch(
+            response = self._client().send_message_batch(
                 QueueUrl=url,
                 Entries=[
                     {
@@ -70,4 +70,4 @@ class SqsDeliveryQueue(DeliveryQueue):
         return notification_id_from_body(body)
 
     def postpone(self, receipt: str, seconds: int) -> None:
-        self._client.change_message_visibility(QueueUrl=self._queue_url(), ReceiptHandle=receipt, VisibilityTimeout=seconds)
+        self._client().change_message_visibility(QueueUrl=self._queue_url(), ReceiptHandle=receipt, VisibilityTimeout=seconds)

@@ -30,13 +30,13 @@ def deliver_message(record: SQSRecord) -> None:
     from chalicelib.services.delivery import DeliveryOutcome
 
     try:
-        notification_id = wiring.queue().notification_id(record.body)
+        notification_id = wiring.adapters().queue.notification_id(record.body)
     except ValueError:
         logger().warning("dropping a message that is not a delivery job", extra={"message_id": record.message_id})
         count("UnrecognisedDeliveryMessages")
         return
     try:
-        result = wiring.delivery().deliver(notification_id)
+        result = wiring.services().delivery.deliver(notification_id)
     except Exception as error:
         _retry_later(record, notification_id, error)
         raise
@@ -53,7 +53,7 @@ def deliver_message(record: SQSRecord) -> None:
         count(f"Delivered{(result.channel.value if result.channel else 'unknown').capitalize()}")
     elif result.outcome is DeliveryOutcome.FAILED:
         count("DeliveryFailed")
-    # a possible duplicate is counted by delivery itself, before it is sent (wiring._possible_duplicate)
+    # a possible duplicate is counted by delivery itself, before it is sent (wiring.possible_duplicate)
 
 
 def _retry_later(record: SQSRecord, notification_id: str, error: Exception) -> None:
@@ -64,14 +64,14 @@ def _retry_later(record: SQSRecord, notification_id: str, error: Exception) -> N
     attempt = int(record.attributes.approximate_receive_count or 1)
     details = {"notification_id": notification_id, "error_type": type(error).__name__, "attempt": attempt}
     if attempt >= MAX_DELIVERY_ATTEMPTS:
-        if wiring.delivery().give_up(notification_id) is not None:
+        if wiring.services().delivery.give_up(notification_id) is not None:
             count("TechnicalFailure")
         logger().error("delivery gave up; the message goes to the dead-letter queue", extra=details)
         return
     delay = retry_delay(attempt)
     logger().warning("delivery will be retried", extra={**details, "retry_in_seconds": delay})
     try:
-        wiring.queue().postpone(record.receipt_handle, delay)
+        wiring.adapters().queue.postpone(record.receipt_handle, delay)
     except Exception as postpone_error:  # noqa: BLE001 - then it comes back after the visibility timeout
         logger().warning("could not postpone the retry", extra={**details, "error_type": type(postpone_error).__name__})
 
@@ -84,7 +84,7 @@ def process_delivery_batch(event: dict[str, Any], context: Any) -> dict[str, Any
 
     try:
         processor = SqsFifoPartialProcessor(skip_group_on_error=True)
-        with wiring.delivery().batch():
+        with wiring.services().delivery.batch():
             return dict(
                 process_partial_response(event=event, record_handler=deliver_message, processor=processor, context=context)
             )

@@ -69,10 +69,10 @@ def _fan_out(record: DynamoDBRecord) -> None:
     from chalicelib.domain.changes import CaseChange
     from chalicelib.observability import count, logger
 
-    change = wiring.change_feed().decode(record.raw_event)
+    change = wiring.adapters().changes.decode(record.raw_event)
     if change is None:
         return
-    result = wiring.fanout().apply(change)
+    result = wiring.services().fanout.apply(change)
     if result.events:
         logger().info(
             "change fanned out",
@@ -118,7 +118,7 @@ def process_stream_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
     processor = CaseOrderedProcessor()
     try:
-        with wiring.fanout().batch():
+        with wiring.services().fanout.batch():
             response = process_partial_response(event=event, record_handler=handle_change, processor=processor, context=context)
         failures = len(response.get("batchItemFailures", []))
         if failures:

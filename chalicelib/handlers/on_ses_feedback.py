@@ -25,14 +25,14 @@ def record_feedback(record: SQSRecord) -> None:
     from chalicelib.observability import count, logger
 
     try:
-        feedback = wiring.feedback_source().decode(record.body)
+        feedback = wiring.adapters().feedback_source.decode(record.body)
     except FeedbackError as error:
         logger().warning(
             "dropping a message that is not SES feedback", extra={"message_id": record.message_id, "reason": error.reason}
         )
         count("UnreadableFeedback")
         return
-    outcome = wiring.feedback().record(feedback)
+    outcome = wiring.services().feedback.record(feedback)
     # no addresses in the log: the provider's message id says which e-mail it was
     logger().info(
         "e-mail feedback",

@@ -16,7 +16,7 @@ def reconcile(event: Any = None) -> dict[str, int]:
     from chalicelib.observability import count, flush_metrics, logger
 
     try:
-        result = wiring.reconciler().run()
+        result = wiring.services().reconciler.run()
         logger().info("notifications reconciled", extra={"requeued": result.requeued, "gave_up": result.gave_up})
         count("StuckRequeued", result.requeued)
         count("StuckSendingGivenUp", result.gave_up)

@@ -16,7 +16,7 @@ def release_held(event: Any = None) -> dict[str, int]:
     from chalicelib.observability import count, flush_metrics, logger
 
     try:
-        result = wiring.digest_run().run()
+        result = wiring.services().digest_run.run()
         logger().info(
             "held e-mails released", extra={"released": result.released, "digests": result.digests, "bundled": result.bundled}
         )

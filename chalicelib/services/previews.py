@@ -19,7 +19,7 @@ from chalicelib.domain.matching import Audience
 from chalicelib.domain.notifications import plan_notifications
 from chalicelib.domain.subscriptions import Channel
 from chalicelib.services.case_commands import CaseCommands, CommandResult
-from chalicelib.services.delivery import Delivery
+from chalicelib.services.composer import MessageComposer
 from chalicelib.services.fanout import FanOut
 from chalicelib.services.ports import Clock, RenderedEmail
 
@@ -47,11 +47,13 @@ class ChangePreview:
 
 
 class ChangePreviews:
-    def __init__(self, *, commands: CaseCommands, catalogue: Catalogue, fanout: FanOut, delivery: Delivery, clock: Clock) -> None:
+    def __init__(
+        self, *, commands: CaseCommands, catalogue: Catalogue, fanout: FanOut, composer: MessageComposer, clock: Clock
+    ) -> None:
         self._commands = commands
         self._catalogue = catalogue
         self._fanout = fanout
-        self._delivery = delivery
+        self._composer = composer
         self._clock = clock
 
     def preview(self, change: Callable[[CaseCommands], CommandResult]) -> ChangePreview:
@@ -72,7 +74,7 @@ class ChangePreviews:
                     (others if recipient.audience is Audience.PARTY else followers).add(recipient.subscriber_id)
             applicant = [r for r in recipients if r.subscriber_id == after.initiator]
             for notification in plan_notifications(event, applicant, now=now, retention=_UNSTORED):
-                rendered = self._delivery.render_preview(notification, after)
+                rendered = self._composer.preview(notification, after)
                 if isinstance(rendered, RenderedEmail):
                     title, text, html = rendered.subject, rendered.text, rendered.html
                 else:

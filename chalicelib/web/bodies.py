@@ -90,11 +90,11 @@ def preference_change(body: dict[str, Any]) -> PreferenceChange:
 
 
 def _zaaktypen() -> list[str]:
-    return [zaaktype.identificatie for zaaktype in wiring.catalogue()]
+    return [zaaktype.identificatie for zaaktype in wiring.catalogue_data()]
 
 
 def _statustypen() -> set[str]:
-    return {statustype.identificatie for zaaktype in wiring.catalogue() for statustype in zaaktype.statustypen}
+    return {statustype.identificatie for zaaktype in wiring.catalogue_data() for statustype in zaaktype.statustypen}
 
 
 SUBJECT = SUBJECT_PATTERN.pattern.strip("^$")

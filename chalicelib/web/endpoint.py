@@ -94,7 +94,7 @@ class RequestContext:
             scheme, _, token = header.partition(" ")
             if scheme.lower() != "bearer" or not token.strip():
                 raise AuthenticationError("missing")
-            self._principal = wiring.verifier().verify(token.strip())
+            self._principal = wiring.adapters().verifier.verify(token.strip())
         return self._principal
 
     def body(self, schema: Schema | None = None) -> dict[str, Any]:

@@ -45,13 +45,13 @@ AREA = Schema(
 def known_topics() -> list[str]:
     from chalicelib import wiring
 
-    return [topic.slug for topic in wiring.reference().topics()]
+    return [topic.slug for topic in wiring.reference_data().topics()]
 
 
 def known_gemeenten() -> list[str]:
     from chalicelib import wiring
 
-    return [gemeente.code for gemeente in wiring.reference().gemeenten()]
+    return [gemeente.code for gemeente in wiring.reference_data().gemeenten()]
 
 
 TOPIC = Field("topic", "string", max_length=40, pattern=TOPIC_SLUG.pattern.strip("^$"), known=known_topics)
@@ -102,7 +102,7 @@ def scope_from_body(body: dict[str, Any]) -> Scope:
     """What to follow; an unknown topic or gemeente is named by its place in the list that was sent."""
     from chalicelib import wiring
 
-    reference = wiring.reference()
+    reference = wiring.reference_data()
     issues = [
         Issue(f"topics.{i}", "unknown_topic", {"topic": t})
         for i, t in enumerate(body.get("topics", ()))

@@ -44,6 +44,6 @@ def current_session() -> Session | None:
     from chalicelib import wiring
 
     try:
-        return Session.from_signed(signed, settings().token_secret, now=wiring.clock().now())
+        return Session.from_signed(signed, settings().token_secret, now=wiring.services().clock.now())
     except InvalidTokenError:
         return None

@@ -32,7 +32,7 @@ def day(iso: str | None, language: Language) -> str | None:
 
 def case_rows(views: list[CaseView], language: Language, *, link: str) -> list[dict[str, Any]]:
     """The lines of a table of cases (``pages/_cases.html.j2``), each linking to ``link`` + the case's id."""
-    lines = case_list_json(views, language, today=amsterdam_date(wiring.clock().now()))["cases"]
+    lines = case_list_json(views, language, today=amsterdam_date(wiring.services().clock.now()))["cases"]
     return [
         {
             **line,
@@ -48,8 +48,8 @@ def case_rows(views: list[CaseView], language: Language, *, link: str) -> list[d
 def case_context(view: CaseView, language: Language, *, staff: bool = False) -> dict[str, Any]:
     """What the case page shows, the same for the applicant and the KCC (who sees what the applicant sees,
     and with ``staff`` what only staff see of a contact moment: whether it is confidential, its tags)."""
-    today = amsterdam_date(wiring.clock().now())
-    case = case_json(view, language, wiring.reference(), staff=staff, today=today)
+    today = amsterdam_date(wiring.services().clock.now())
+    case = case_json(view, language, wiring.reference_data(), staff=staff, today=today)
     return {
         "case": case,
         "timeline": [{**entry, "day": day(entry["at"], language)} for entry in case["timeline"]],
@@ -77,8 +77,8 @@ def staff_case_page(
     moments, and what the parties were sent and how it went; ``values`` adds what the page itself shows. The
     same page as a missing case when there is no such case."""
     try:
-        view = wiring.case_queries().staff_view(session.principal, case_id)
-        sent = wiring.case_queries().sent_to_parties(session.principal, case_id, limit=DELIVERIES_SHOWN + 1)
+        view = wiring.services().case_queries.staff_view(session.principal, case_id)
+        sent = wiring.services().case_queries.sent_to_parties(session.principal, case_id, limit=DELIVERIES_SHOWN + 1)
     except DomainError:
         return not_found()
     notifications = []
@@ -99,7 +99,7 @@ def staff_case_page(
 
 def describe(subscription: Subscription, language: Language) -> str:
     """A subscription in words: its topics, gemeenten and area, or the person's own case."""
-    reference = wiring.reference()
+    reference = wiring.reference_data()
     scope = subscription.scope
     if scope.case_id is not None:
         return PAGE_TEXTS["own_case"].in_(language)
@@ -113,7 +113,7 @@ def describe(subscription: Subscription, language: Language) -> str:
 
 def to_follow() -> dict[str, Any]:
     """What the forms offer to follow: the topics, and the gemeenten by name."""
-    reference = wiring.reference()
+    reference = wiring.reference_data()
     return {
         "topics": sorted(reference.topics(), key=lambda t: t.slug),
         "gemeenten": sorted(reference.gemeenten(), key=lambda g: g.naam),

@@ -81,13 +81,13 @@ def _receive_all(moto: Stack, queue_url: str) -> list[str]:
 
 # Storage ports: the adapter itself is all a test needs ------------------------------------------------------
 
-announcements = twins(InMemoryAnnouncements, lambda _: wiring.announcement_store())
-contacts = twins(InMemoryContacts, lambda _: wiring.contacts())
-subscriptions = twins(InMemorySubscriptions, lambda _: wiring.subscriptions())
-subscribers = twins(InMemorySubscribers, lambda _: wiring.subscribers())
-outbox = twins(InMemoryOutbox, lambda _: wiring.outbox())
-inbox = twins(InMemoryInbox, lambda _: wiring.inbox())
-limiter = twins(InMemoryRateLimiter, lambda _: wiring.limiter())
+announcements = twins(InMemoryAnnouncements, lambda _: wiring.adapters().announcement_store)
+contacts = twins(InMemoryContacts, lambda _: wiring.adapters().contacts)
+subscriptions = twins(InMemorySubscriptions, lambda _: wiring.adapters().subscriptions)
+subscribers = twins(InMemorySubscribers, lambda _: wiring.adapters().subscribers)
+outbox = twins(InMemoryOutbox, lambda _: wiring.adapters().outbox)
+inbox = twins(InMemoryInbox, lambda _: wiring.adapters().inbox)
+limiter = twins(InMemoryRateLimiter, lambda _: wiring.adapters().limiter)
 
 
 @dataclass
@@ -103,7 +103,7 @@ def _memory_case_store() -> CaseStore:
     return CaseStore(InMemoryCases(subscription_store), subscription_store)
 
 
-case_store = twins(_memory_case_store, lambda _: CaseStore(wiring.cases(), wiring.subscriptions()))
+case_store = twins(_memory_case_store, lambda _: CaseStore(wiring.adapters().cases, wiring.adapters().subscriptions))
 
 
 # Sending ports: the adapter, and a way to see what reached the other side ----------------------------------
@@ -137,7 +137,7 @@ def _memory_queue() -> Sent[DeliveryQueue, str]:
 
 def _sqs_queue(moto: Stack) -> Sent[DeliveryQueue, str]:
     url = moto.outputs.delivery_queue_url
-    return Sent(wiring.queue(), lambda: [notification_id_from_body(body) for body in _receive_all(moto, url)])
+    return Sent(wiring.adapters().queue, lambda: [notification_id_from_body(body) for body in _receive_all(moto, url)])
 
 
 delivery_queue = twins(_memory_queue, _sqs_queue)
@@ -155,7 +155,7 @@ def _letter_from_body(body: str) -> OutgoingLetter:
 
 def _sqs_letters(moto: Stack) -> Sent[LetterSender, OutgoingLetter]:
     url = moto.client("sqs").get_queue_url(QueueName=settings().letters_queue_name)["QueueUrl"]
-    return Sent(wiring.letters(), lambda: [_letter_from_body(body) for body in _receive_all(moto, url)])
+    return Sent(wiring.adapters().letters, lambda: [_letter_from_body(body) for body in _receive_all(moto, url)])
 
 
 letter_sender = twins(_memory_letters, _sqs_letters)
@@ -201,7 +201,7 @@ def _received(entry: MailboxEntry) -> ReceivedEmail:
 
 def _ses_email(_: Stack) -> Sent[EmailSender, ReceivedEmail]:
     """SES on moto; what it accepted is read back as the local stage's mailbox reads it (raw MIME, parsed)."""
-    return Sent(wiring.email(), _new_since_last_look(lambda: [_received(entry) for entry in reversed(read_mailbox())]))
+    return Sent(wiring.adapters().email, _new_since_last_look(lambda: [_received(entry) for entry in reversed(read_mailbox())]))
 
 
 email_sender = twins(_memory_email, _ses_email)

@@ -86,7 +86,7 @@ def client(stack: Stack, chalice_app: Any) -> Iterator[Client]:
 
 
 def token_for(persona: str) -> str:
-    issuer = wiring.dev_issuer()
+    issuer = wiring.adapters().dev_issuer
     assert issuer is not None
     return issuer.issue(PERSONAS[persona].claims)
 
@@ -104,7 +104,7 @@ def register_personas(*keys: str) -> None:
     """Give applicants a subscriber profile with their e-mail address, as the portal does on first login."""
     for key in keys:
         persona = PERSONAS[key]
-        wiring.subscribers().put(
+        wiring.adapters().subscribers.put(
             Subscriber(
                 persona.claims["sub"],
                 persona.email,
@@ -187,7 +187,7 @@ def daytime(stack: Stack) -> FixedClock:
     anyone who subscribes without DigiD) goes out at once; tests step it to cross rate-limit windows and
     link expiry."""
     clock = FixedClock(DAYTIME)
-    wiring.override(clock=clock)
+    wiring.use(wiring.adapters().but(clock=clock))
     return clock
 
 
@@ -238,7 +238,7 @@ def simulated_time(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> SimulatedTi
     time = SimulatedTime(DAYTIME)
     monkeypatch.setattr(sqs_models, "unix_time", lambda *_: time.current.timestamp())
     monkeypatch.setattr(sqs_models, "unix_time_millis", lambda *_: time.current.timestamp() * 1000)
-    wiring.override(clock=time)
+    wiring.use(wiring.adapters().but(clock=time))
     return time
 
 
@@ -256,7 +256,7 @@ def stream_pauses(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 def ses_hook() -> Iterator[Callable[[Any], Any]]:
     """Hook a callable in before every SES SendEmail of the client in use (request it after ``simulated_time``,
     which rebuilds the clients); unhooked after the test. Returns what it hooked."""
-    client = wiring.boto_client("sesv2")
+    client = wiring.aws_client("sesv2")
     hooked: list[Any] = []
 
     def hook(fault: Any) -> Any:
@@ -267,3 +267,14 @@ def ses_hook() -> Iterator[Callable[[Any], Any]]:
     yield hook
     for fault in hooked:
         client.meta.events.unregister("before-call.sesv2.SendEmail", fault)
+
+
+def follow(client: Any, persona: str, scope: dict[str, Any]) -> None:
+    """``persona`` follows ``scope`` through the API."""
+    response = client.http.post("/api/me/subscriptions", headers=headers(persona), body=json.dumps(scope))
+    assert response.status_code == 201, response.body
+
+
+def mails_of(*personas: str) -> dict[str, int]:
+    """How many e-mails each persona has in the dev mailbox."""
+    return {p: len(mailbox(PERSONAS[p].email)) for p in personas}

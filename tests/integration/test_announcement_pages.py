@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import re
 
-from tests.integration.conftest import PERSONAS, mailbox, register_personas
-from tests.integration.test_announcements_api import follow, mails_of
-from tests.integration.test_login import Browser, _csrf, _location, _log_in
+from tests.integration.browsing import Browser, csrf_token, log_in, redirect_target
+from tests.integration.conftest import PERSONAS, follow, mailbox, mails_of, register_personas
 
 FIELDS = {
     "title": "Landbouwgrond beschikbaar",
@@ -21,12 +20,12 @@ FIELDS = {
 
 def _behandelaar(client, persona: str) -> tuple[Browser, str]:
     browser = Browser(client)
-    _log_in(browser, persona, start="/werk/aankondigingen")
-    return browser, _csrf(browser.get("/werk/aankondigingen").body.decode())
+    log_in(browser, persona, start="/werk/aankondigingen")
+    return browser, csrf_token(browser.get("/werk/aankondigingen").body.decode())
 
 
 def _drafted(pieter: Browser, csrf: str) -> str:
-    saved = _location(pieter.post("/werk/aankondigingen", {"csrf": csrf, **FIELDS}))
+    saved = redirect_target(pieter.post("/werk/aankondigingen", {"csrf": csrf, **FIELDS}))
     assert re.fullmatch(r"/werk/aankondigingen/[0-9a-f-]{36}\?opgeslagen=draft", saved)
     return saved.split("?")[0]
 
@@ -45,7 +44,7 @@ def test_an_announcement_is_written_counted_submitted_and_approved_by_a_colleagu
     assert PERSONAS["mark"].email not in page
 
     # he submits it, and cannot approve his own
-    assert _location(pieter.post(f"{path}/indienen", {"csrf": csrf})) == f"{path}?opgeslagen=submitted"
+    assert redirect_target(pieter.post(f"{path}/indienen", {"csrf": csrf})) == f"{path}?opgeslagen=submitted"
     waiting = pieter.get(path).body.decode()
     assert "U kunt uw eigen aankondiging niet goedkeuren." in waiting
     assert "/goedkeuren" not in waiting
@@ -57,7 +56,7 @@ def test_an_announcement_is_written_counted_submitted_and_approved_by_a_colleagu
     # THEN Anna approves it, and only its follower is told
     anna, anna_csrf = _behandelaar(client, "anna")
     assert "/goedkeuren" in anna.get(path).body.decode()
-    assert _location(anna.post(f"{path}/goedkeuren", {"csrf": anna_csrf})) == f"{path}?opgeslagen=approved"
+    assert redirect_target(anna.post(f"{path}/goedkeuren", {"csrf": anna_csrf})) == f"{path}?opgeslagen=approved"
     pipeline.run()
     assert mails_of("mark", "jan") == {"mark": 1, "jan": 0}
     assert "Landbouwgrond beschikbaar" in mailbox(PERSONAS["mark"].email)[0].subject + mailbox(PERSONAS["mark"].email)[0].text
@@ -74,18 +73,18 @@ def test_a_colleague_sends_it_back_with_a_reason_the_author_then_reads(client):
     assert without_reason.status_code == 400
     assert 'href="#reason"' in without_reason.body.decode()
 
-    assert _location(anna.post(f"{path}/afwijzen", {"csrf": anna_csrf, "reason": "Noem de oppervlakte."})) == (
+    assert redirect_target(anna.post(f"{path}/afwijzen", {"csrf": anna_csrf, "reason": "Noem de oppervlakte."})) == (
         f"{path}?opgeslagen=rejected"
     )
     page = pieter.get(path).body.decode()
     assert "Teruggestuurd door Anna Bakker: Noem de oppervlakte." in page
     assert "/indienen" not in page  # not the same text again: first he revises it
     revised = pieter.post(f"{path}/wijzigen", {"csrf": csrf, **FIELDS, "text": "Er komt 4 hectare grond vrij bij Doorn."})
-    assert _location(revised) == f"{path}?opgeslagen=revised"
+    assert redirect_target(revised) == f"{path}?opgeslagen=revised"
     page = pieter.get(path).body.decode()
     assert "Er komt 4 hectare grond vrij bij Doorn." in page
     assert "/indienen" in page
-    assert _location(pieter.post(f"{path}/indienen", {"csrf": csrf})) == f"{path}?opgeslagen=submitted"
+    assert redirect_target(pieter.post(f"{path}/indienen", {"csrf": csrf})) == f"{path}?opgeslagen=submitted"
 
 
 def test_a_draft_with_mistakes_names_the_fields_keeps_the_input_and_saves_nothing(client):
@@ -116,7 +115,7 @@ def test_the_forms_need_the_sessions_csrf_token(client):
 def test_applicants_and_the_kcc_cannot_use_the_announcement_pages(client):
     for persona in ("mark", "sanne"):
         browser = Browser(client)
-        _log_in(browser, persona, start="/werk/aankondigingen")
+        log_in(browser, persona, start="/werk/aankondigingen")
         assert browser.get("/werk/aankondigingen").status_code == 403
 
 

@@ -8,7 +8,17 @@ import json
 import uuid
 from typing import Any
 
-from tests.integration.conftest import PERSONAS, body, headers, invalid_params, mailbox, problem, register_personas
+from tests.integration.conftest import (
+    PERSONAS,
+    body,
+    follow,
+    headers,
+    invalid_params,
+    mailbox,
+    mails_of,
+    problem,
+    register_personas,
+)
 
 DOORN = {"lat": 52.05, "lon": 5.37}
 AMERSFOORT = {"lat": 52.1561, "lon": 5.3878}
@@ -22,11 +32,6 @@ DRAFT = {
 }
 FOLLOWERS = ("mark", "fatima")  # reached: the topic in the gemeente; a circle around the point
 OTHERS = ("jan", "karin")  # not reached: the topic elsewhere; another topic there and a circle elsewhere
-
-
-def follow(client, persona: str, scope: dict[str, Any]) -> None:
-    response = client.http.post("/api/me/subscriptions", headers=headers(persona), body=json.dumps(scope))
-    assert response.status_code == 201, response.body
 
 
 def followers(client) -> None:
@@ -46,10 +51,6 @@ def draft(client, persona: str = "pieter", **changes: Any) -> str:
 
 def act(client, url: str, action: str, persona: str, payload: str = "{}") -> Any:
     return client.http.post(f"{url}/{action}", headers=headers(persona), body=payload)
-
-
-def mails_of(*personas: str) -> dict[str, int]:
-    return {p: len(mailbox(PERSONAS[p].email)) for p in personas}
 
 
 def test_an_approved_announcement_reaches_exactly_the_audience_its_preview_counted(client, pipeline):

@@ -242,7 +242,7 @@ def test_inputs_that_once_caused_server_errors_are_client_errors(client, marks_c
 def test_a_token_whose_roles_claim_is_not_a_list_is_refused(client, marks_case):
     from chalicelib import wiring
 
-    issuer = wiring.dev_issuer()
+    issuer = wiring.adapters().dev_issuer
     assert issuer is not None
     token = issuer.issue({"sub": "mdw-someone", "roles": 7})
     problem(client.http.get(f"/api/cases/{marks_case['id']}", headers={"Authorization": f"Bearer {token}"}), 401)

@@ -57,7 +57,7 @@ from tests.integration.conftest import (
     problem,
     register_personas,
 )
-from tests.integration.test_authorization_matrix import CALLS, EXPECTED, ROLES, Call, World, caller_headers
+from tests.integration.matrix import CALLS, EXPECTED, ROLES, Call, World, caller_headers
 
 MARK, JAN = PERSONAS["mark"], PERSONAS["jan"]
 CASE = {
@@ -206,9 +206,9 @@ def test_5_fields_a_caller_may_not_set_are_refused_by_name_and_nothing_changes(c
 
 
 def _url_for(world: World, method: str, path: str) -> str:
-    from tests.integration.test_authorization_matrix import _url
+    from tests.integration.matrix import url_for
 
-    return _url(world, method, path)
+    return url_for(world, method, path)
 
 
 # 6. and 7. Tokens that are not ours or not for now → 401 --------------------------------------------------------------
@@ -235,7 +235,7 @@ def _claims(**changes: Any) -> dict[str, Any]:
 
 
 def _forged(kind: str) -> str:  # noqa: PLR0911 - one way out per forgery
-    issuer = wiring.dev_issuer()
+    issuer = wiring.adapters().dev_issuer
     assert issuer is not None
     private = issuer._private_key
     rs256 = {"kid": issuer.kid}
@@ -305,7 +305,7 @@ def test_6_and_7_a_token_that_is_not_ours_or_not_for_now_is_401_like_no_token(cl
 
 def test_6_the_same_forged_token_is_refused_on_a_staff_write_and_changes_nothing(client):
     case = marks_case(client)
-    head, _, signature = wiring.dev_issuer().issue(PERSONAS["anna"].claims).split(".")  # type: ignore[union-attr]
+    head, _, signature = wiring.adapters().dev_issuer.issue(PERSONAS["anna"].claims).split(".")  # type: ignore[union-attr]
     forged = f"{head}.{_b64(_claims(sub='mdw-anna-bakker', roles=['behandelaar']))}.{signature}"
     answer = client.http.post(
         f"/api/cases/{case['id']}/status",
@@ -545,7 +545,7 @@ def test_10_what_is_put_in_a_page_address_is_inert_in_the_page(client, path):
 
 
 def _subscription_of(token: str) -> str:
-    subject = verify(token, settings().token_secret, TokenPurpose.UNSUBSCRIBE, now=wiring.clock().now()).subject
+    subject = verify(token, settings().token_secret, TokenPurpose.UNSUBSCRIBE, now=wiring.services().clock.now()).subject
     return subject.partition(":")[2]
 
 
@@ -610,7 +610,7 @@ def test_11_bad_unsubscribe_tokens_are_404_and_change_nothing_and_only_the_butto
         shown = client.http.get(f"/afmelden?{urlencode({'token': token})}")
         assert shown.status_code == 200
         assert '<form method="post" action="/afmelden' in shown.body.decode()
-    assert wiring.subscriptions().get(subscription).state is SubscriptionState.PENDING  # type: ignore[union-attr]
+    assert wiring.adapters().subscriptions.get(subscription).state is SubscriptionState.PENDING  # type: ignore[union-attr]
     # WHEN the button is pressed, and pressed again
     first = client.http.post("/afmelden", headers=FORM, body=urlencode({"token": token}))
     again = client.http.post("/afmelden", headers=FORM, body=urlencode({"token": token}))
@@ -618,7 +618,7 @@ def test_11_bad_unsubscribe_tokens_are_404_and_change_nothing_and_only_the_butto
     assert (first.status_code, again.status_code) == (200, 200)
     assert "U bent afgemeld." in first.body.decode()
     assert "U was al afgemeld" in again.body.decode()
-    assert wiring.subscriptions().get(subscription).state is SubscriptionState.CANCELLED  # type: ignore[union-attr]
+    assert wiring.adapters().subscriptions.get(subscription).state is SubscriptionState.CANCELLED  # type: ignore[union-attr]
 
     # WHEN the other subscription's unsubscribe link is used after it expired (400 days)
     other_subscription = _subscription_of(other["unsubscribe"])
@@ -630,7 +630,7 @@ def test_11_bad_unsubscribe_tokens_are_404_and_change_nothing_and_only_the_butto
     # THEN 404 on the page, token_expired from the API, and that subscription is untouched
     assert late.status_code == 404
     assert invalid_params(late_api) == {"token": "token_expired"}
-    assert wiring.subscriptions().get(other_subscription).state is SubscriptionState.PENDING  # type: ignore[union-attr]
+    assert wiring.adapters().subscriptions.get(other_subscription).state is SubscriptionState.PENDING  # type: ignore[union-attr]
 
 
 # 12. Opt-in link replayed after unsubscribe → no re-subscribe; a link scanner's GET changes nothing ------------------
@@ -653,7 +653,7 @@ def test_12_a_scanner_that_opens_every_link_in_the_email_confirms_and_stops_noth
     _asked_twice(client, pipeline)
     mail = mailbox(NEIGHBOUR)[0]
     confirm = link_token(mail.text, "/abonnement/bevestigen")
-    subscription = verify(confirm, settings().token_secret, TokenPurpose.CONFIRM, now=wiring.clock().now()).subject
+    subscription = verify(confirm, settings().token_secret, TokenPurpose.CONFIRM, now=wiring.services().clock.now()).subject
     # WHEN a mail scanner opens every link in it that leads to Baken's pages, twice
     opened = [urlsplit(link) for link in sorted(_links(mail))]
     to_pages = [f"{link.path}?{link.query}" for link in opened if link.path in PAGES]
@@ -661,11 +661,11 @@ def test_12_a_scanner_that_opens_every_link_in_the_email_confirms_and_stops_noth
     for path in to_pages * 2:
         assert client.http.get(path).status_code == 200, path
     # THEN the subscription still waits for the button
-    assert wiring.subscriptions().get(subscription).state is SubscriptionState.PENDING  # type: ignore[union-attr]
+    assert wiring.adapters().subscriptions.get(subscription).state is SubscriptionState.PENDING  # type: ignore[union-attr]
     # AND the button still works
     confirmed = client.http.post("/abonnement/bevestigen", headers=FORM, body=urlencode({"token": confirm}))
     assert "U bent aangemeld." in confirmed.body.decode()
-    assert wiring.subscriptions().get(subscription).state is SubscriptionState.ACTIVE  # type: ignore[union-attr]
+    assert wiring.adapters().subscriptions.get(subscription).state is SubscriptionState.ACTIVE  # type: ignore[union-attr]
 
 
 # 13. 10 MB body, deep JSON nesting, NUL bytes, invalid UTF-8 → 413/400, never 500 ---------------------------------------

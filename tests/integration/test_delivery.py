@@ -54,7 +54,7 @@ def quick_retries(stack):
 
 
 def _email_notification(case_id: str):
-    (notification,) = [n for n in wiring.outbox().for_case(case_id) if n.channel is Channel.EMAIL]
+    (notification,) = [n for n in wiring.adapters().outbox.for_case(case_id) if n.channel is Channel.EMAIL]
     return notification
 
 

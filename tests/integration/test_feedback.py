@@ -45,7 +45,7 @@ def publish(stack, event: dict[str, Any]) -> None:
 def _case_with_an_email(client, pipeline: Pipeline) -> tuple[dict[str, Any], Any]:
     case = body(client.http.post("/api/cases", headers=headers("anna"), body=json.dumps(CASE)))
     pipeline.run()
-    (email,) = [n for n in wiring.outbox().for_case(case["id"]) if n.channel is Channel.EMAIL]
+    (email,) = [n for n in wiring.adapters().outbox.for_case(case["id"]) if n.channel is Channel.EMAIL]
     assert email.status is NotificationStatus.DELIVERED
     assert email.provider_message_id
     return case, email
@@ -60,7 +60,7 @@ def _set_status(client, pipeline: Pipeline, case_id: str, statustype: str = "in-
 
 
 def _channels(subscriber_id: str = MARK_ID) -> frozenset[Channel]:
-    subscriber = wiring.subscribers().get(subscriber_id)
+    subscriber = wiring.adapters().subscribers.get(subscriber_id)
     assert subscriber is not None
     return subscriber.channels
 
@@ -73,7 +73,7 @@ def test_a_hard_bounce_stops_email_to_that_address_and_the_berichtenbox_still_ge
     pipeline.run()
 
     # THEN the e-mail is a permanent failure the KCC can see, and Mark gets no more e-mail
-    bounced = wiring.outbox().get(email.id)
+    bounced = wiring.adapters().outbox.get(email.id)
     assert bounced is not None
     assert (bounced.status, bounced.reason) == (NotificationStatus.PERMANENT_FAILURE, "hard_bounce")
     seen = body(client.http.get(f"/api/cases/{case['id']}/notifications", headers=headers("sanne")))["notifications"]
@@ -91,7 +91,7 @@ def test_a_soft_bounce_marks_that_email_and_keeps_the_address(client, stack, pip
     publish(stack, ses_event("Bounce", email.provider_message_id, MARK, bounce_type="Transient"))
     pipeline.run()
 
-    softened = wiring.outbox().get(email.id)
+    softened = wiring.adapters().outbox.get(email.id)
     assert softened is not None
     assert (softened.status, softened.reason) == (NotificationStatus.TEMPORARY_FAILURE, "soft_bounce")
     assert Channel.EMAIL in _channels()
@@ -106,12 +106,12 @@ def test_the_same_bounce_twice_and_a_delivery_notice_after_it_change_nothing_mor
 
     publish(stack, bounce)
     pipeline.run()
-    first = wiring.outbox().get(email.id)
+    first = wiring.adapters().outbox.get(email.id)
     publish(stack, bounce)
     publish(stack, ses_event("Delivery", email.provider_message_id, MARK))  # unordered: arrives after the bounce
     pipeline.run()
 
-    assert wiring.outbox().get(email.id) == first
+    assert wiring.adapters().outbox.get(email.id) == first
     assert pipeline.feedback.stats.failed == 0
 
 
@@ -119,17 +119,17 @@ def test_a_bounce_naming_someone_else_as_well_stops_only_the_address_that_bounce
     register_personas("mark", "fatima")
     _, email = _case_with_an_email(client, pipeline)
     # GIVEN Mark has since changed his address, and the bounce names only the old one and a stranger
-    mark = wiring.subscribers().get(MARK_ID)
+    mark = wiring.adapters().subscribers.get(MARK_ID)
     assert mark is not None
     from dataclasses import replace
 
-    wiring.subscribers().put(replace(mark, email="mark.nieuw@example.org"))
+    wiring.adapters().subscribers.put(replace(mark, email="mark.nieuw@example.org"))
 
     publish(stack, ses_event("Bounce", email.provider_message_id, MARK, "vreemde@example.org"))
     pipeline.run()
 
     # THEN that e-mail failed, but his new address is not stopped, and nobody else is touched
-    assert wiring.outbox().get(email.id).status is NotificationStatus.PERMANENT_FAILURE  # type: ignore[union-attr]
+    assert wiring.adapters().outbox.get(email.id).status is NotificationStatus.PERMANENT_FAILURE  # type: ignore[union-attr]
     assert Channel.EMAIL in _channels()
     assert Channel.EMAIL in _channels(PERSONAS["fatima"].claims["sub"])
 
@@ -155,7 +155,7 @@ def test_a_complaint_stops_email_and_no_log_line_names_the_address(client, stack
     publish(stack, ses_event("Complaint", email.provider_message_id, MARK))
     pipeline.run()
 
-    complained = wiring.outbox().get(email.id)
+    complained = wiring.adapters().outbox.get(email.id)
     assert complained is not None
     assert (complained.status, complained.reason) == (NotificationStatus.DELIVERED, "complaint")
     assert Channel.EMAIL not in _channels()
@@ -169,11 +169,11 @@ def test_a_complaint_stops_email_and_no_log_line_names_the_address(client, stack
 def test_when_no_digital_channel_is_left_letters_take_over(client, stack, pipeline: Pipeline):
     register_personas("mark")
     address = PostalAddress("M. Visser", "Dorpsstraat", "1", "3941 AB", "Doorn")
-    mark = wiring.subscribers().get(MARK_ID)
+    mark = wiring.adapters().subscribers.get(MARK_ID)
     assert mark is not None
     from dataclasses import replace
 
-    wiring.subscribers().put(replace(mark, channels=frozenset({Channel.EMAIL}), postal_address=address))
+    wiring.adapters().subscribers.put(replace(mark, channels=frozenset({Channel.EMAIL}), postal_address=address))
     case, email = _case_with_an_email(client, pipeline)
 
     publish(stack, ses_event("Bounce", email.provider_message_id, MARK))
@@ -181,7 +181,7 @@ def test_when_no_digital_channel_is_left_letters_take_over(client, stack, pipeli
     _set_status(client, pipeline, case["id"])
 
     assert _channels() == frozenset({Channel.LETTER})
-    letters = [n for n in wiring.outbox().for_case(case["id"]) if n.channel is Channel.LETTER]
+    letters = [n for n in wiring.adapters().outbox.for_case(case["id"]) if n.channel is Channel.LETTER]
     assert [n.status for n in letters] == [NotificationStatus.DELIVERED]
 
 
@@ -205,6 +205,6 @@ def test_forged_feedback_is_dropped_and_changes_nothing(client, stack, pipeline:
     stack.client("sqs").send_message(QueueUrl=stack.outputs.values["FeedbackQueueUrl"], MessageBody=forged)
     pipeline.run()
 
-    assert wiring.outbox().get(email.id) == email
+    assert wiring.adapters().outbox.get(email.id) == email
     assert Channel.EMAIL in _channels()
     assert pipeline.feedback.stats.deleted == 1

@@ -8,8 +8,8 @@ import json
 import re
 from typing import Any
 
+from tests.integration.browsing import CASE, Browser, csrf_token, log_in, redirect_target
 from tests.integration.conftest import PERSONAS, headers, register_personas
-from tests.integration.test_login import CASE, Browser, _csrf, _location, _log_in
 
 
 def _marks_case(client) -> dict:
@@ -24,11 +24,11 @@ def test_sanne_finds_marks_case_sees_what_went_out_and_records_the_call(client, 
     case = _marks_case(client)
     pipeline.run()
     sanne = Browser(client)
-    _log_in(sanne, "sanne", start="/kcc")
+    log_in(sanne, "sanne", start="/kcc")
 
     # WHEN Sanne searches the case number
     found = sanne.get(f"/kcc?zaaknummer={case['case_number']}")
-    case_path = _location(found)
+    case_path = redirect_target(found)
     assert case_path == f"/kcc/zaken/{case['id']}"
     page = sanne.get(case_path).body.decode()
 
@@ -38,21 +38,21 @@ def test_sanne_finds_marks_case_sees_what_went_out_and_records_the_call(client, 
     assert re.search(r"<td[^>]*>Nieuwe status</td><td[^>]*>E-mail</td><td[^>]*>Afgeleverd", page)
 
     # WHEN she records his call
-    fields = {"csrf": _csrf(page), "kanaal": "telefoon", "onderwerp": "Vergunning waterschap", "inhoud": "Uitgelegd waar."}
+    fields = {"csrf": csrf_token(page), "kanaal": "telefoon", "onderwerp": "Vergunning waterschap", "inhoud": "Uitgelegd waar."}
     recorded = sanne.post(f"{case_path}/contactmomenten", fields)
-    assert _location(recorded) == f"{case_path}?vastgelegd=1"
+    assert redirect_target(recorded) == f"{case_path}?vastgelegd=1"
     assert "Het contactmoment staat bij de zaak." in sanne.get(f"{case_path}?vastgelegd=1").body.decode()
 
     # THEN Mark sees it on his case's timeline
     mark = Browser(client)
-    _log_in(mark, "mark", start=f"/mijn-zaken/{case['id']}")
+    log_in(mark, "mark", start=f"/mijn-zaken/{case['id']}")
     assert "Contact met de provincie" in mark.get(f"/mijn-zaken/{case['id']}").body.decode()
 
 
 def test_a_case_number_that_does_not_exist_says_so_on_the_search_page(client):
     _marks_case(client)
     sanne = Browser(client)
-    _log_in(sanne, "sanne", start="/kcc")
+    log_in(sanne, "sanne", start="/kcc")
     answer = sanne.get("/kcc?zaaknummer=SUB-2026-999999")
     assert answer.status_code == 404
     assert "Geen zaak met dit nummer." in answer.body.decode()
@@ -61,7 +61,7 @@ def test_a_case_number_that_does_not_exist_says_so_on_the_search_page(client):
 def test_an_applicant_cannot_use_the_kcc_pages(client):
     case = _marks_case(client)
     mark = Browser(client)
-    _log_in(mark, "mark")
+    log_in(mark, "mark")
     assert mark.get("/kcc").status_code == 403
     assert mark.get(f"/kcc/zaken/{case['id']}").status_code == 403
 
@@ -69,9 +69,9 @@ def test_an_applicant_cannot_use_the_kcc_pages(client):
 def test_a_contact_moment_needs_the_sessions_csrf_token_and_valid_fields(client):
     case = _marks_case(client)
     sanne = Browser(client)
-    _log_in(sanne, "sanne", start="/kcc")
+    log_in(sanne, "sanne", start="/kcc")
     case_path = f"/kcc/zaken/{case['id']}"
-    csrf = _csrf(sanne.get(case_path).body.decode())
+    csrf = csrf_token(sanne.get(case_path).body.decode())
 
     forged = sanne.post(f"{case_path}/contactmomenten", {"kanaal": "telefoon", "onderwerp": "x", "inhoud": "y"})
     assert forged.status_code == 403
@@ -84,9 +84,9 @@ def test_a_contact_moment_needs_the_sessions_csrf_token_and_valid_fields(client)
 def _sanne_on(client, case: dict) -> tuple[Browser, str, str]:
     """Sanne logged in on the case's page: her browser, the page's path and its CSRF token."""
     sanne = Browser(client)
-    _log_in(sanne, "sanne", start="/kcc")
+    log_in(sanne, "sanne", start="/kcc")
     case_path = f"/kcc/zaken/{case['id']}"
-    return sanne, case_path, _csrf(sanne.get(case_path).body.decode())
+    return sanne, case_path, csrf_token(sanne.get(case_path).body.decode())
 
 
 CALL = {"kanaal": "telefoon", "onderwerp": "Vergunning waterschap", "inhoud": "Uitgelegd waar."}
@@ -98,7 +98,7 @@ def test_tags_typed_with_commas_are_kept_clean_shown_to_staff_and_never_to_the_a
 
     # WHEN Sanne records the call with tags, typed as people type them
     recorded = sanne.post(f"{case_path}/contactmomenten", {"csrf": csrf, **CALL, "tags": " DSO, vergunning-waterschap,,dso, "})
-    assert _location(recorded) == f"{case_path}?vastgelegd=1"
+    assert redirect_target(recorded) == f"{case_path}?vastgelegd=1"
 
     # THEN her page shows them, in lower case and once each
     assert "Labels: dso, vergunning-waterschap</span>" in sanne.get(case_path).body.decode()
@@ -108,7 +108,7 @@ def test_tags_typed_with_commas_are_kept_clean_shown_to_staff_and_never_to_the_a
     assert contact["tags"] == ["dso", "vergunning-waterschap"]
     # AND Mark sees the contact, but not its tags
     mark = Browser(client)
-    _log_in(mark, "mark", start=f"/mijn-zaken/{case['id']}")
+    log_in(mark, "mark", start=f"/mijn-zaken/{case['id']}")
     marks_page = mark.get(f"/mijn-zaken/{case['id']}").body.decode()
     assert "Contact met de provincie" in marks_page
     assert "vergunning-waterschap" not in marks_page
@@ -138,7 +138,7 @@ def test_wrong_tags_are_named_on_the_page_and_nothing_is_recorded(client, app_lo
 
 def _search(browser: Browser, term: str) -> Any:
     page = browser.get("/kcc").body.decode()
-    return browser.post("/kcc", {"csrf": _csrf(page), "zoek": term})
+    return browser.post("/kcc", {"csrf": csrf_token(page), "zoek": term})
 
 
 def test_sanne_finds_marks_cases_by_the_address_he_gets_our_messages_at(client, app_log):
@@ -153,7 +153,7 @@ def test_sanne_finds_marks_cases_by_the_address_he_gets_our_messages_at(client, 
         ).body
     )
     sanne = Browser(client)
-    _log_in(sanne, "sanne", start="/kcc")
+    log_in(sanne, "sanne", start="/kcc")
     address = str(PERSONAS["mark"].email)
 
     # WHEN Sanne searches the address Mark gives her, as he says it
@@ -177,7 +177,7 @@ def test_an_address_without_cases_says_nothing_was_found(client):
     _marks_case(client)
     register_personas("jan")
     sanne = Browser(client)
-    _log_in(sanne, "sanne", start="/kcc")
+    log_in(sanne, "sanne", start="/kcc")
     for address in ("niemand@example.org", str(PERSONAS["jan"].email)):  # nobody, and somebody without cases
         answer = _search(sanne, address)
         assert answer.status_code == 404
@@ -190,21 +190,21 @@ def test_an_address_without_cases_says_nothing_was_found(client):
 def test_the_same_search_form_still_opens_a_case_by_its_number(client):
     case = _marks_case(client)
     sanne = Browser(client)
-    _log_in(sanne, "sanne", start="/kcc")
-    assert _location(_search(sanne, case["case_number"])) == f"/kcc/zaken/{case['id']}"
+    log_in(sanne, "sanne", start="/kcc")
+    assert redirect_target(_search(sanne, case["case_number"])) == f"/kcc/zaken/{case['id']}"
     assert _search(sanne, "SUB-2026-999999").status_code == 404
 
 
 def test_an_applicant_cannot_search_by_address_and_a_forged_search_is_refused(client, app_log):
     _marks_case(client)
     mark = Browser(client)
-    _log_in(mark, "mark")
-    csrf = _csrf(mark.get("/mijn-zaken").body.decode())
+    log_in(mark, "mark")
+    csrf = csrf_token(mark.get("/mijn-zaken").body.decode())
     refused = mark.post("/kcc", {"csrf": csrf, "zoek": str(PERSONAS["jan"].email)})
     assert refused.status_code == 403
     assert "Deze pagina is voor medewerkers van de provincie." in refused.body.decode()
     sanne = Browser(client)
-    _log_in(sanne, "sanne", start="/kcc")
+    log_in(sanne, "sanne", start="/kcc")
     assert sanne.post("/kcc", {"zoek": str(PERSONAS["mark"].email)}).status_code == 403  # no CSRF token
     assert [(a["actor"], a["result"]) for a in app_log.audit() if a["action"] == "find_cases_by_email"] == [
         (PERSONAS["mark"].claims["sub"], 403),

@@ -10,74 +10,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 
 from chalicelib.domain.login import pkce_challenge
+from tests.integration.browsing import CASE, Browser, csrf_token, log_in, redirect_target, set_cookies
 from tests.integration.conftest import PERSONAS, headers, register_personas
-
-FORM = {"Content-Type": "application/x-www-form-urlencoded"}
-CASE = {
-    "zaaktype": "subsidie-duurzame-recreatie",
-    "omschrijving": "Duurzame recreatie Heuvelrug",
-    "gemeenten": ["GM1581"],
-}
-
-
-def _set_cookies(response: Any) -> dict[str, str]:
-    """The cookies a response sets: name → the whole Set-Cookie line."""
-    raw = response.headers.get("Set-Cookie") or response.headers.get("set-cookie") or []
-    lines = raw if isinstance(raw, list) else [raw]
-    return {line.split("=", 1)[0]: line for line in lines}
-
-
-def _value(line: str) -> str:
-    return line.split(";", 1)[0].split("=", 1)[1]
-
-
-class Browser:
-    """What a browser does with redirects and cookies, step by step."""
-
-    def __init__(self, client: Any) -> None:
-        self.client = client
-        self.jar: dict[str, str] = {}
-
-    def _headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
-        cookie = "; ".join(f"{k}={v}" for k, v in self.jar.items() if v)
-        return {**({"Cookie": cookie} if cookie else {}), **(extra or {})}
-
-    def _keep(self, response: Any) -> Any:
-        for name, line in _set_cookies(response).items():
-            self.jar[name] = "" if "Max-Age=0" in line else _value(line)
-        return response
-
-    def get(self, path: str) -> Any:
-        return self._keep(self.client.http.get(path, headers=self._headers()))
-
-    def post(self, path: str, fields: dict[str, str]) -> Any:
-        return self._keep(self.client.http.post(path, headers=self._headers(FORM), body=urlencode(fields)))
-
-
-def _location(response: Any) -> str:
-    assert response.status_code in (302, 303), response.status_code
-    location = response.headers["Location"]
-    split = urlsplit(location)
-    return f"{split.path}?{split.query}" if split.query else split.path
-
-
-def _log_in(browser: Browser, persona: str, start: str = "/mijn-zaken") -> Any:
-    """From a page behind login, through the dev issuer's persona page, back to that page."""
-    to_login = _location(browser.get(start))
-    to_issuer = _location(browser.get(to_login))
-    assert to_issuer.startswith("/dev/inloggen?")
-    picker = browser.get(to_issuer)
-    assert picker.status_code == 200
-    flow = {k: v[0] for k, v in parse_qs(urlsplit(to_issuer).query).items()}
-    back = _location(browser.post("/dev/inloggen", {"persona": persona, **flow}))
-    assert back.startswith("/inloggen/terug?")
-    return browser.get(back)
-
-
-def _csrf(page: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', page)
-    assert found
-    return found.group(1)
 
 
 def _marks_case(client: Any) -> None:
@@ -93,14 +27,14 @@ def test_mark_logs_in_through_the_broker_and_sees_his_cases(client, app_log):
     browser = Browser(client)
 
     # WHEN Mark opens Mijn zaken, is sent to log in, and chooses himself at the dev issuer
-    finished = _log_in(browser, "mark")
+    finished = log_in(browser, "mark")
 
     # THEN he is back on Mijn zaken with a session cookie that scripts cannot read
-    assert _location(finished) == "/mijn-zaken"
-    session_line = _set_cookies(finished)["baken_session"]
+    assert redirect_target(finished) == "/mijn-zaken"
+    session_line = set_cookies(finished)["baken_session"]
     for flag in ("HttpOnly", "Secure", "SameSite=Lax", "Path=/"):
         assert flag in session_line
-    assert _set_cookies(finished)["baken_login"].count("Max-Age=0") == 1  # the flow's cookie is gone
+    assert set_cookies(finished)["baken_login"].count("Max-Age=0") == 1  # the flow's cookie is gone
     page = browser.get("/mijn-zaken")
     assert page.status_code == 200
     text = page.body.decode()
@@ -114,7 +48,7 @@ def test_mark_logs_in_through_the_broker_and_sees_his_cases(client, app_log):
 def test_karin_acting_for_mark_sees_his_case_and_says_so(client):
     _marks_case(client)
     browser = Browser(client)
-    _log_in(browser, "karin")
+    log_in(browser, "karin")
     text = browser.get("/mijn-zaken").body.decode()
     assert "namens" in text
 
@@ -129,17 +63,17 @@ def test_without_a_session_a_page_sends_to_login_and_keeps_where_to_return(clien
 def test_a_login_never_returns_to_another_site(client, target):
     browser = Browser(client)
     register_personas("mark")
-    to_issuer = _location(browser.get(f"/inloggen?{urlencode({'next': target})}"))
+    to_issuer = redirect_target(browser.get(f"/inloggen?{urlencode({'next': target})}"))
     flow = {k: v[0] for k, v in parse_qs(urlsplit(to_issuer).query).items()}
-    back = _location(browser.post("/dev/inloggen", {"persona": "mark", **flow}))
-    assert _location(browser.get(back)) == "/mijn-zaken"
+    back = redirect_target(browser.post("/dev/inloggen", {"persona": "mark", **flow}))
+    assert redirect_target(browser.get(back)) == "/mijn-zaken"
 
 
 def test_a_callback_with_another_state_is_refused_and_gives_no_session(client):
     browser = Browser(client)
-    to_issuer = _location(browser.get("/inloggen"))
+    to_issuer = redirect_target(browser.get("/inloggen"))
     flow = {k: v[0] for k, v in parse_qs(urlsplit(to_issuer).query).items()}
-    back = _location(browser.post("/dev/inloggen", {"persona": "mark", **flow}))
+    back = redirect_target(browser.post("/dev/inloggen", {"persona": "mark", **flow}))
     forged = back.replace(f"state={flow['state']}", "state=someone-elses")
     answer = browser.get(forged)
     assert answer.status_code == 400
@@ -149,9 +83,9 @@ def test_a_callback_with_another_state_is_refused_and_gives_no_session(client):
 def test_a_code_without_the_browsers_login_cookie_is_refused(client):
     # an attacker's code, pushed into someone else's browser (login CSRF): that browser has no matching flow
     attacker = Browser(client)
-    to_issuer = _location(attacker.get("/inloggen"))
+    to_issuer = redirect_target(attacker.get("/inloggen"))
     flow = {k: v[0] for k, v in parse_qs(urlsplit(to_issuer).query).items()}
-    back = _location(attacker.post("/dev/inloggen", {"persona": "jan", **flow}))
+    back = redirect_target(attacker.post("/dev/inloggen", {"persona": "jan", **flow}))
     victim = Browser(client)
     assert victim.get(back).status_code == 400
     assert not victim.jar.get("baken_session")
@@ -160,7 +94,7 @@ def test_a_code_without_the_browsers_login_cookie_is_refused(client):
 def test_a_code_is_only_exchanged_with_the_flows_pkce_verifier(client):
     from chalicelib import wiring
 
-    provider = wiring.login_provider()
+    provider = wiring.adapters().login
     code = provider.code_for(  # type: ignore[attr-defined]
         "mark", nonce="n", challenge=pkce_challenge("the-right-verifier-" + "x" * 30), redirect_uri="http://x/inloggen/terug"
     )
@@ -174,8 +108,8 @@ def test_a_code_is_only_exchanged_with_the_flows_pkce_verifier(client):
 def test_logging_out_needs_the_sessions_csrf_token_and_ends_the_session(client):
     _marks_case(client)
     browser = Browser(client)
-    _log_in(browser, "mark")
-    csrf = _csrf(browser.get("/mijn-zaken").body.decode())
+    log_in(browser, "mark")
+    csrf = csrf_token(browser.get("/mijn-zaken").body.decode())
 
     # a form from elsewhere, without the token, changes nothing
     assert browser.post("/uitloggen", {}).status_code == 403
@@ -188,7 +122,7 @@ def test_logging_out_needs_the_sessions_csrf_token_and_ends_the_session(client):
 def test_a_changed_session_cookie_is_no_session(client):
     _marks_case(client)
     browser = Browser(client)
-    _log_in(browser, "mark")
+    log_in(browser, "mark")
     payload, signature = browser.jar["baken_session"].split(".")
     browser.jar["baken_session"] = f"{payload}x.{signature}"
     assert browser.get("/mijn-zaken").status_code == 302
@@ -197,7 +131,7 @@ def test_a_changed_session_cookie_is_no_session(client):
 def test_the_case_page_shows_where_the_case_is_what_happens_next_and_what_happened(client):
     _marks_case(client)
     browser = Browser(client)
-    _log_in(browser, "mark")
+    log_in(browser, "mark")
     listing = browser.get("/mijn-zaken").body.decode()
     (case_path,) = re.findall(r'href="(/mijn-zaken/[0-9a-f-]{36})"', listing)
 
@@ -220,11 +154,11 @@ def test_the_case_page_shows_where_the_case_is_what_happens_next_and_what_happen
 def test_someone_elses_case_page_is_not_found_like_a_missing_one(client):
     _marks_case(client)
     mark = Browser(client)
-    _log_in(mark, "mark")
+    log_in(mark, "mark")
     (case_path,) = re.findall(r'href="(/mijn-zaken/[0-9a-f-]{36})"', mark.get("/mijn-zaken").body.decode())
     jan = Browser(client)
     register_personas("jan")
-    _log_in(jan, "jan")
+    log_in(jan, "jan")
     missing_path = "/mijn-zaken/" + "0" * 8 + "-0000-4000-8000-" + "0" * 12
     theirs, missing, malformed = jan.get(case_path), jan.get(missing_path), jan.get("/mijn-zaken/nope")
     assert theirs.status_code == missing.status_code == malformed.status_code == 404
@@ -235,19 +169,19 @@ def test_someone_elses_case_page_is_not_found_like_a_missing_one(client):
 def test_a_case_link_opened_before_logging_in_returns_to_that_case_after(client):
     _marks_case(client)
     mark = Browser(client)
-    _log_in(mark, "mark")
+    log_in(mark, "mark")
     (case_path,) = re.findall(r'href="(/mijn-zaken/[0-9a-f-]{36})"', mark.get("/mijn-zaken").body.decode())
 
     later = Browser(client)
-    assert _location(later.get(case_path)) == f"/inloggen?{urlencode({'next': case_path})}"
-    assert _location(_log_in(later, "mark", start=case_path)) == case_path
+    assert redirect_target(later.get(case_path)) == f"/inloggen?{urlencode({'next': case_path})}"
+    assert redirect_target(log_in(later, "mark", start=case_path)) == case_path
 
 
 def test_the_berichtenbox_marks_new_messages_and_opening_one_reads_it(client, pipeline):
     _marks_case(client)
     pipeline.run()
     mark = Browser(client)
-    _log_in(mark, "mark")
+    log_in(mark, "mark")
 
     listing = mark.get("/berichten").body.decode()
     (message_path,) = re.findall(r'href="(/berichten/[^"]+)"', listing)
@@ -261,6 +195,6 @@ def test_the_berichtenbox_marks_new_messages_and_opening_one_reads_it(client, pi
     # someone else's message is not there for Jan
     register_personas("jan")
     jan = Browser(client)
-    _log_in(jan, "jan")
+    log_in(jan, "jan")
     assert jan.get(message_path).status_code == 404
     assert "Er zijn nog geen berichten voor u." in jan.get("/berichten").body.decode()

@@ -179,7 +179,7 @@ def _subscriptions_and_announcements(client, pipeline, recorded) -> None:
     )
 
     tomorrow = datetime.now(UTC) + timedelta(days=1, hours=1)
-    wiring.override(clock=FixedClock(tomorrow))
+    wiring.use(wiring.adapters().but(clock=FixedClock(tomorrow)))
     assert release_held(None)["released"] >= 1
     pipeline.run()
     assert followed["id"]
@@ -194,7 +194,7 @@ def _a_throttled_email_and_the_reconciler(client, pipeline) -> None:
     def throttled(**_: Any) -> None:
         raise ClientError({"Error": {"Code": "TooManyRequestsException", "Message": "slow down"}}, "SendEmail")
 
-    ses = wiring.boto_client("sesv2")
+    ses = wiring.aws_client("sesv2")
     ses.meta.events.register_first("before-call.sesv2.SendEmail", throttled)
     try:
         case = {

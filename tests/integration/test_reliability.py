@@ -154,7 +154,7 @@ class SesScript:
 @pytest.fixture
 def ses(simulated_time: SimulatedTime) -> Iterator[SesScript]:
     """Request it after ``simulated_time`` (which rebuilds the adapters), so it hooks the SES client in use."""
-    client = wiring.boto_client("sesv2")
+    client = wiring.aws_client("sesv2")
     script = SesScript(simulated_time)
     client.meta.events.register("before-call.sesv2.SendEmail", script.before_call)
     client.meta.events.register("after-call.sesv2.SendEmail", script.after_call)
@@ -216,7 +216,7 @@ def _storage_clients() -> list[tuple[str, Any]]:
 
     from chalicelib.adapters.dynamodb import models
 
-    wiring.outbox()  # binds the models to this stage's tables
+    wiring.services()  # binds the models to this stage's tables
     clients: dict[int, tuple[str, Any]] = {}
     for value in vars(models).values():
         if (
@@ -227,11 +227,11 @@ def _storage_clients() -> list[tuple[str, Any]]:
         ):
             client = value._get_connection().connection.client
             clients[id(client)] = ("dynamodb", client)
-    for repository in (wiring.cases(), wiring.announcement_store()):
+    for repository in (wiring.adapters().cases, wiring.adapters().announcement_store):
         connection = getattr(repository, "_connection", None)
         if connection is not None:
             clients[id(connection.client)] = ("dynamodb", connection.client)
-    sqs = wiring.boto_client("sqs")
+    sqs = wiring.aws_client("sqs")
     clients[id(sqs)] = ("sqs", sqs)
     return list(clients.values())
 
@@ -270,7 +270,7 @@ def _set_status(client, case_id: str, statustype: str) -> Any:
 
 
 def _email(case_id: str):
-    (notification,) = [n for n in wiring.outbox().for_case(case_id) if n.channel is Channel.EMAIL]
+    (notification,) = [n for n in wiring.adapters().outbox.for_case(case_id) if n.channel is Channel.EMAIL]
     return notification
 
 
@@ -328,7 +328,7 @@ def _queue_depth(stack, url: str) -> int:
 def _register_email_only(persona: str) -> None:
     """A subscriber who hears by e-mail only (no berichtenbox), so a delivery batch holds just the e-mail."""
     claims = PERSONAS[persona].claims
-    wiring.subscribers().put(
+    wiring.adapters().subscribers.put(
         Subscriber(claims["sub"], PERSONAS[persona].email, Language.NL, frozenset({Channel.EMAIL}), T0, quiet_hours=False)
     )
 
@@ -372,7 +372,7 @@ def test_1_under_random_write_failures_every_committed_status_change_has_exactly
 ):
     register_personas("mark")
     mark = MARK.claims["sub"]
-    cases = wiring.cases()
+    cases = wiring.adapters().cases
     earlier = {c.id for c in cases.cases_of_party(mark)}
     storage_faults.injected.clear()
     retries = pipeline.stream.stats.retries
@@ -400,9 +400,9 @@ def test_1_under_random_write_failures_every_committed_status_change_has_exactly
     assert (opened.status_code == 201) <= bool(committed)
     emails: set[str] = set()
     for case in committed:
-        zaaktype = wiring.catalogue().get(case.zaaktype)
+        zaaktype = wiring.catalogue_data().get(case.zaaktype)
         told = [s.id for s in case.statuses if zaaktype.statustype(s.statustype).informeren]
-        items = wiring.outbox().for_case(case.id)
+        items = wiring.adapters().outbox.for_case(case.id)
         assert sorted((n.ref, n.subscriber_id, n.channel.value) for n in items) == sorted(
             (status, mark, channel) for status in told for channel in ("email", "portal")
         )
@@ -453,7 +453,7 @@ def test_2_a_change_read_back_from_the_stream_gives_one_job_per_matching_subscri
     # THEN the delivery queue holds one job per matching subscriber and channel: Jan as a party, Mark as a
     # follower (once, though two of his subscriptions match), nobody else, nothing twice
     jobs = _take_all_jobs(stack)
-    outbox = wiring.outbox()
+    outbox = wiring.adapters().outbox
     told = sorted((n.subscriber_id, n.channel.value) for job in jobs if (n := outbox.get(job)) is not None)
     mark = MARK.claims["sub"]
     assert told == [(jan, "email"), (jan, "portal"), (mark, "email"), (mark, "portal")]
@@ -505,8 +505,8 @@ def test_4_the_same_status_written_twice_gives_one_email(client, stack, pipeline
     pipeline.run()
 
     # THEN the case has two statuses, and Mark one e-mail about each
-    statuses = wiring.cases().get(case["id"]).statuses
-    emails = [n for n in wiring.outbox().for_case(case["id"]) if n.channel is Channel.EMAIL]
+    statuses = wiring.adapters().cases.get(case["id"]).statuses
+    emails = [n for n in wiring.adapters().outbox.for_case(case["id"]) if n.channel is Channel.EMAIL]
     assert sorted(n.ref for n in emails) == sorted(s.id for s in statuses)
     assert len(statuses) == len(mailbox(MARK_EMAIL)) == 2
 
@@ -534,7 +534,7 @@ def test_7_a_batch_whose_every_record_fails_makes_the_handler_fail_and_nothing_i
     assert recording.raised == [BatchProcessingError]
     assert len(recording.events[0]["Records"]) == 2
     assert (pipeline.stream.stats.records_succeeded, pipeline.stream.pending()) == (0, 2)
-    assert wiring.outbox().for_case(case["id"]) == []
+    assert wiring.adapters().outbox.for_case(case["id"]) == []
     # AND after recovery each change is told once
     storage_faults.decide = _no_faults
     pipeline.run()
@@ -649,7 +649,7 @@ def test_13_a_send_cut_off_by_a_timeout_runs_again_once_the_claim_expires(client
     # AND while its claim lasts, another attempt leaves it alone
     simulated_time.advance(seconds=30)
     with pytest.raises(DeliveryBusyError):
-        wiring.delivery().deliver(notification.id)
+        wiring.services().delivery.deliver(notification.id)
 
     # WHEN the pipeline runs on
     _run(pipeline, simulated_time, 10 * 60)
@@ -698,7 +698,7 @@ def test_13_redrive_sends_once_a_job_whose_every_attempt_timed_out(client, stack
     case = _time_out_on_every_attempt(client, stack, pipeline, simulated_time, ses)
     # WHEN SES works again and an operator redrives the dead-letter queue
     ses.repeat = None
-    result = redrive(wiring.boto_client("sqs"), stack.outputs.dead_letter_queue_url)
+    result = redrive(wiring.aws_client("sqs"), stack.outputs.dead_letter_queue_url)
     _run(pipeline, simulated_time, 10 * 60)
 
     # THEN Mark gets his e-mail once
@@ -754,7 +754,7 @@ def test_14_a_throttled_outbox_fails_the_stream_record_and_nothing_goes_out_unti
     # THEN its record failed and stays on the stream; nothing was stored or queued, nothing sent
     assert recording.failed == [{r["dynamodb"]["SequenceNumber"] for r in recording.events[0]["Records"]}]
     assert (pipeline.stream.stats.records_succeeded, pipeline.stream.pending()) == (0, 1)
-    assert wiring.outbox().for_case(case["id"]) == []
+    assert wiring.adapters().outbox.for_case(case["id"]) == []
     assert _queue_depth(stack, stack.outputs.delivery_queue_url) == 0
     # AND once the table takes writes again, Mark is told once
     storage_faults.decide = _no_faults
@@ -771,24 +771,26 @@ def test_15_the_same_key_with_another_body_is_refused_and_sends_no_second_email(
     created = _create_case(client)
     assert _set_status(client, created["id"], "in-behandeling").status_code == 201
     pipeline.run()
-    case = wiring.cases().get(created["id"])
-    (email,) = [n for n in wiring.outbox().for_case(case.id) if n.channel is Channel.EMAIL and n.ref == case.current_status.id]
+    case = wiring.adapters().cases.get(created["id"])
+    (email,) = [
+        n for n in wiring.adapters().outbox.for_case(case.id) if n.channel is Channel.EMAIL and n.ref == case.current_status.id
+    ]
     assert email.status is NotificationStatus.DELIVERED
     sent = len(mailbox(MARK_EMAIL))
 
     # WHEN a notification with the same key (event × subscriber × channel) but another body is offered to the outbox
     other = replace(email, status=NotificationStatus.CREATED, language=Language.EN, attempts=0, provider_message_id=None)
-    refused = wiring.outbox().add_if_absent(other)
+    refused = wiring.adapters().outbox.add_if_absent(other)
     # AND the same status change comes again carrying other content (another note, another time)
     entry = replace(
         case.current_status, toelichting="Een andere toelichting", set_at=case.current_status.set_at + timedelta(hours=1)
     )
     before, after = replace(case, statuses=case.statuses[:-1]), replace(case, statuses=(*case.statuses[:-1], entry))
-    result = wiring.fanout().handle_change(before, after, entry.set_at)
+    result = wiring.services().fanout.handle_change(before, after, entry.set_at)
     pipeline.run()
 
     # THEN both are refused: the stored notification is untouched, nothing is queued, no second e-mail goes out
     assert refused is False
     assert (result.events, result.created, result.requeued, result.duplicates) == (1, 0, 0, 2)
-    assert wiring.outbox().get(email.id) == email
+    assert wiring.adapters().outbox.get(email.id) == email
     assert len(mailbox(MARK_EMAIL)) == sent

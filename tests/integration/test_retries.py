@@ -51,7 +51,7 @@ def outage(simulated_time: SimulatedTime, ses_hook):
 def backoffs(simulated_time: SimulatedTime) -> list[int]:
     """Every backoff delivery asks SQS for (ChangeMessageVisibility), in seconds."""
     asked: list[int] = []
-    wiring.boto_client("sqs").meta.events.register(
+    wiring.aws_client("sqs").meta.events.register(
         "before-parameter-build.sqs.ChangeMessageVisibility", lambda params, **_: asked.append(int(params["VisibilityTimeout"]))
     )
     return asked
@@ -65,7 +65,7 @@ def metrics(monkeypatch) -> list[str]:
 
 
 def _email(case_id: str):
-    (notification,) = [n for n in wiring.outbox().for_case(case_id) if n.channel is Channel.EMAIL]
+    (notification,) = [n for n in wiring.adapters().outbox.for_case(case_id) if n.channel is Channel.EMAIL]
     return notification
 
 
@@ -122,7 +122,7 @@ def test_an_outage_longer_than_the_retry_budget_ends_in_the_dead_letter_queue_an
 
     # WHEN SES is back and an operator redrives the dead-letter queue, twice
     simulated_time.advance(hours=2)
-    sqs = wiring.boto_client("sqs")
+    sqs = wiring.aws_client("sqs")
     dlq = dead_letter_queue_url(sqs, "baken-local-delivery.fifo")
     first = redrive(sqs, dlq)
     again = redrive(sqs, dlq)
@@ -151,7 +151,7 @@ def test_redriving_a_notification_that_was_delivered_meanwhile_sends_nothing(cli
         MessageDeduplicationId=notification.id,
     )
 
-    result = redrive(wiring.boto_client("sqs"), stack.outputs.dead_letter_queue_url)
+    result = redrive(wiring.aws_client("sqs"), stack.outputs.dead_letter_queue_url)
     pipeline.run()
 
     assert (result.read, result.queued, result.not_needed) == (1, 0, 1)
@@ -170,7 +170,7 @@ def test_the_reconciler_queues_what_was_never_queued_and_gives_up_on_what_is_stu
     pipeline.stream.poll_once()
     stack.client("sqs").purge_queue(QueueUrl=stack.outputs.delivery_queue_url)
     # AND a worker claimed Fatima's e-mail and was never heard of again
-    outbox = wiring.outbox()
+    outbox = wiring.adapters().outbox
     fatimas = _email(stuck["id"])
     claimed = fatimas.moved_to(
         NotificationStatus.SENDING, simulated_time.current, attempts=1, claimed_until=simulated_time.current
@@ -188,6 +188,6 @@ def test_the_reconciler_queues_what_was_never_queued_and_gives_up_on_what_is_stu
 
     # THEN Mark's notifications went out once; Fatima's e-mail is a temporary failure, never sent by itself
     assert len(mailbox(MARK)) == 1
-    assert {n.status for n in wiring.outbox().for_case(lost["id"])} == {NotificationStatus.DELIVERED}
+    assert {n.status for n in wiring.adapters().outbox.for_case(lost["id"])} == {NotificationStatus.DELIVERED}
     assert (_email(stuck["id"]).status, _email(stuck["id"]).reason) == (NotificationStatus.TEMPORARY_FAILURE, "stuck_sending")
     assert mailbox(PERSONAS["fatima"].email) == []

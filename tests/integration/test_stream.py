@@ -7,8 +7,6 @@ import json
 import re
 from typing import Any
 
-import pytest
-
 from chalicelib import wiring
 from chalicelib.handlers.on_case_change import RECORD_ATTEMPTS, RETRY_PAUSES
 from chalicelib.ops import replay_stream_failures
@@ -46,9 +44,9 @@ def statuses_mailed_to(address: str) -> list[str]:
     for mail in reversed(mailbox(address)):
         match = re.search(r"\.([0-9a-f]{32})@", mail.headers["Message-ID"])
         assert match is not None
-        notification = wiring.outbox().get(match.group(1))
+        notification = wiring.adapters().outbox.get(match.group(1))
         assert notification is not None
-        case = wiring.cases().get(notification.case_id)
+        case = wiring.adapters().cases.get(notification.case_id)
         told.append(next(s.statustype for s in case.statuses if s.id == notification.ref))
     return told
 
@@ -137,8 +135,8 @@ def test_a_change_the_stream_gave_up_on_is_told_once_when_the_operator_replays_i
     marks = create(client, "mark")
     set_status(client, marks, "in-behandeling")
     create(client, "jan", zaaktype="melding-provinciale-weg")
-    flaky = FailFirst(wiring.fanout(), "in-behandeling", times=10_000)
-    monkeypatch.setattr(wiring, "fanout", lambda: flaky)
+    flaky = FailFirst(wiring.services().fanout, "in-behandeling", times=10_000)
+    monkeypatch.setattr(wiring.services(), "fanout", flaky)
     pipeline.run(rounds=100)
     assert statuses_mailed_to(MARK) == ["ontvangen"]
     assert len(mailbox(JAN)) == 1
@@ -166,8 +164,8 @@ def test_a_replayed_change_that_fails_again_stays_on_the_failure_queue(client, p
     register_personas("mark")
     marks = create(client, "mark")
     set_status(client, marks, "in-behandeling")
-    flaky = FailFirst(wiring.fanout(), "in-behandeling", times=10_000)
-    monkeypatch.setattr(wiring, "fanout", lambda: flaky)
+    flaky = FailFirst(wiring.services().fanout, "in-behandeling", times=10_000)
+    monkeypatch.setattr(wiring.services(), "fanout", flaky)
     pipeline.run(rounds=100)
 
     result = replay_stream_failures(stack.client("sqs"), stack.client("dynamodbstreams"), stack.outputs.stream_failure_queue_url)
@@ -205,8 +203,8 @@ def test_a_failure_in_the_middle_of_a_cases_changes_holds_back_its_later_changes
     create(client, "jan", zaaktype="melding-provinciale-weg")
     set_status(client, marks, "in-behandeling")
     set_status(client, marks, "besluit-genomen")
-    flaky = FailFirst(wiring.fanout(), "in-behandeling")
-    monkeypatch.setattr(wiring, "fanout", lambda: flaky)
+    flaky = FailFirst(wiring.services().fanout, "in-behandeling")
+    monkeypatch.setattr(wiring.services(), "fanout", flaky)
     recording = Recording(pipeline.stream._handler)
     pipeline.stream._handler = recording
 
@@ -237,8 +235,8 @@ def test_a_record_that_fails_once_is_tried_again_at_once_and_costs_no_function_e
     marks = create(client, "mark")
     set_status(client, marks, "in-behandeling")
     set_status(client, marks, "besluit-genomen")
-    flaky = FailFirst(wiring.fanout(), "in-behandeling", times=RECORD_ATTEMPTS - 1)
-    monkeypatch.setattr(wiring, "fanout", lambda: flaky)
+    flaky = FailFirst(wiring.services().fanout, "in-behandeling", times=RECORD_ATTEMPTS - 1)
+    monkeypatch.setattr(wiring.services(), "fanout", flaky)
     recording = Recording(pipeline.stream._handler)
     pipeline.stream._handler = recording
 
@@ -254,26 +252,17 @@ def test_a_record_that_fails_once_is_tried_again_at_once_and_costs_no_function_e
 def test_a_batch_that_fails_whole_is_not_checkpointed_and_is_told_once_after_recovery(client, pipeline: Pipeline, monkeypatch):
     register_personas("mark")
     create(client, "mark")
-    real_queue = wiring.queue()
+    real_queue = wiring.adapters().queue
 
     class Down:
         def enqueue(self, notifications):
             raise ConnectionError("SQS unreachable")
 
-    monkeypatch.setattr(wiring, "queue", Down)
-    wiring.fanout.cache_clear()
+    wiring.use(wiring.adapters().but(queue=Down()))
     pipeline.stream.poll_once()
     assert pipeline.stream.stats.records_succeeded == 0
     assert pipeline.stream.pending() == 1
 
-    monkeypatch.setattr(wiring, "queue", lambda: real_queue)
-    wiring.fanout.cache_clear()
+    wiring.use(wiring.adapters().but(queue=real_queue))
     pipeline.run()
     assert len(mailbox(MARK)) == 1
-
-
-@pytest.fixture(autouse=True)
-def _reset_fanout(monkeypatch):
-    yield
-    monkeypatch.undo()  # the real fanout back first, then its cached instance dropped
-    wiring.fanout.cache_clear()

@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.integration.browsing import CASE, FORM, Browser, csrf_token, log_in, redirect_target
 from tests.integration.conftest import PERSONAS, body, headers, register_personas
-from tests.integration.test_login import CASE, FORM, Browser, _csrf, _location, _log_in
 
 SUBSCRIPTIONS = "/mijn-abonnementen"
 PREFERENCES = "/mijn-voorkeuren"
@@ -31,8 +31,8 @@ def _logged_in(client, persona: str = "mark", start: str = SUBSCRIPTIONS) -> tup
     """``persona`` logged in on ``start``, and the CSRF token of their session."""
     register_personas(persona)
     browser = Browser(client)
-    assert _location(_log_in(browser, persona, start=start)) == start
-    return browser, _csrf(browser.get(start).body.decode())
+    assert redirect_target(log_in(browser, persona, start=start)) == start
+    return browser, csrf_token(browser.get(start).body.decode())
 
 
 def _api(client, path: str, persona: str = "mark") -> Any:
@@ -80,8 +80,8 @@ def test_mark_follows_a_topic_in_a_gemeente_from_the_page_and_the_api_shows_it(c
 
     # THEN he is sent back to the list, which says so and describes what he follows in words
     assert followed.status_code == 303
-    assert _location(followed) == f"{SUBSCRIPTIONS}?gevolgd=1"
-    listed = mark.get(_location(followed)).body.decode()
+    assert redirect_target(followed) == f"{SUBSCRIPTIONS}?gevolgd=1"
+    listed = mark.get(redirect_target(followed)).body.decode()
     assert '<div class="saved" role="status"><p>U volgt dit nu.</p></div>' in listed
     assert list(_stop_forms(listed)) == ["Natuur en landschap · Zeist"]
     # AND the JSON API shows the same subscription
@@ -105,13 +105,13 @@ def test_mark_stops_what_he_follows_with_its_button_and_stopping_again_is_harmle
     stopped = mark.post(stops["Subsidies"], {"csrf": csrf})
 
     # THEN only land is left, on the page and in the API
-    assert _location(stopped) == f"{SUBSCRIPTIONS}?gestopt=1"
-    page = mark.get(_location(stopped)).body.decode()
+    assert redirect_target(stopped) == f"{SUBSCRIPTIONS}?gestopt=1"
+    page = mark.get(redirect_target(stopped)).body.decode()
     assert "U volgt dit niet meer." in page
     assert list(_stop_forms(page)) == ["Grondbeheer en beschikbare gronden"]
     assert [s["topics"] for s in _api(client, "/api/me/subscriptions")["subscriptions"]] == [["grondbeheer"]]
     # AND pressing the button again (an old tab) changes nothing
-    assert _location(mark.post(stops["Subsidies"], {"csrf": csrf})) == f"{SUBSCRIPTIONS}?gestopt=1"
+    assert redirect_target(mark.post(stops["Subsidies"], {"csrf": csrf})) == f"{SUBSCRIPTIONS}?gestopt=1"
     assert len(_api(client, "/api/me/subscriptions")["subscriptions"]) == 1
 
 
@@ -190,8 +190,8 @@ def test_mark_saves_his_preferences_and_reads_them_back_on_the_page_and_in_the_a
     )
 
     # THEN the page says they are saved and shows them
-    assert _location(saved) == f"{PREFERENCES}?opgeslagen=1"
-    page = mark.get(_location(saved)).body.decode()
+    assert redirect_target(saved) == f"{PREFERENCES}?opgeslagen=1"
+    page = mark.get(redirect_target(saved)).body.decode()
     assert '<div class="saved" role="status"><p>Uw keuzes zijn opgeslagen.</p></div>' in page
     for shown in (
         'name="channel" value="email" checked',
@@ -302,10 +302,10 @@ def test_a_form_without_the_sessions_csrf_token_changes_nothing(client, app_log)
 @pytest.mark.parametrize("path", [SUBSCRIPTIONS, PREFERENCES])
 def test_without_a_session_the_pages_send_to_login_and_back(client, path):
     browser = Browser(client)
-    assert _location(browser.get(path)) == f"/inloggen?{urlencode({'next': path})}"
+    assert redirect_target(browser.get(path)) == f"/inloggen?{urlencode({'next': path})}"
     assert browser.post(path, {"csrf": "x"}).status_code == 302
     register_personas("mark")
-    assert _location(_log_in(browser, "mark", start=path)) == path
+    assert redirect_target(log_in(browser, "mark", start=path)) == path
 
 
 def test_the_pages_in_english(client):
@@ -317,8 +317,8 @@ def test_the_pages_in_english(client):
     assert f'action="{SUBSCRIPTIONS}?lang=en"' in page
 
     followed = _post(mark, f"{SUBSCRIPTIONS}?lang=en", [("csrf", csrf), ("topic", "grondbeheer"), ("gemeente", "GM1581")])
-    assert _location(followed) == f"{SUBSCRIPTIONS}?gevolgd=1&lang=en"
-    listed = mark.get(_location(followed)).body.decode()
+    assert redirect_target(followed) == f"{SUBSCRIPTIONS}?gevolgd=1&lang=en"
+    listed = mark.get(redirect_target(followed)).body.decode()
     assert "You now follow this." in listed
     assert 'aria-label="Stop: Land management and available land · Utrechtse Heuvelrug">Stop</button>' in listed
     assert "Land management and available land · Utrechtse Heuvelrug" in listed
@@ -331,8 +331,8 @@ def test_the_pages_in_english(client):
     saved = _post(
         mark, f"{PREFERENCES}?lang=en", [("csrf", csrf), ("channel", "portal"), ("language", "nl"), ("frequency", "weekly")]
     )
-    assert _location(saved) == f"{PREFERENCES}?opgeslagen=1&lang=en"
-    assert "Your choices have been saved." in mark.get(_location(saved)).body.decode()
+    assert redirect_target(saved) == f"{PREFERENCES}?opgeslagen=1&lang=en"
+    assert "Your choices have been saved." in mark.get(redirect_target(saved)).body.decode()
 
 
 def test_mijn_zaken_links_to_both_pages(client):
@@ -357,8 +357,8 @@ def test_staff_get_the_refusal_the_api_gives_them(client, app_log):
     created = client.http.post("/api/cases", headers=headers("anna"), body=json.dumps({**CASE, "initiator": MARK}))
     assert created.status_code == 201
     sanne = Browser(client)
-    _log_in(sanne, "sanne", start="/kcc")
-    csrf = _csrf(sanne.get(f"/kcc/zaken/{body(created)['id']}").body.decode())
+    log_in(sanne, "sanne", start="/kcc")
+    csrf = csrf_token(sanne.get(f"/kcc/zaken/{body(created)['id']}").body.decode())
 
     # THEN the pages refuse her too, reading and writing, and change nothing
     for path in (SUBSCRIPTIONS, PREFERENCES):
@@ -401,8 +401,8 @@ def test_no_form_mark_can_post_gives_a_server_error(client, data):
 def test_mark_follows_roadworks_within_3_km_of_zeist_and_sees_it_listed(client):
     register_personas("mark")
     mark = Browser(client)
-    _log_in(mark, "mark", start="/mijn-abonnementen")
-    csrf = _csrf(mark.get("/mijn-abonnementen").body.decode())
+    log_in(mark, "mark", start="/mijn-abonnementen")
+    csrf = csrf_token(mark.get("/mijn-abonnementen").body.decode())
 
     followed = mark.post(
         "/mijn-abonnementen", {"csrf": csrf, "topic": "wegen-en-werkzaamheden", "area_centre": "GM0355", "area_radius": "3000"}
@@ -419,8 +419,8 @@ def test_mark_follows_roadworks_within_3_km_of_zeist_and_sees_it_listed(client):
 def test_a_made_up_area_is_named_and_nothing_is_followed(client):
     register_personas("mark")
     mark = Browser(client)
-    _log_in(mark, "mark", start="/mijn-abonnementen")
-    csrf = _csrf(mark.get("/mijn-abonnementen").body.decode())
+    log_in(mark, "mark", start="/mijn-abonnementen")
+    csrf = csrf_token(mark.get("/mijn-abonnementen").body.decode())
     before = json.loads(client.http.get("/api/me/subscriptions", headers=headers("mark")).body)["subscriptions"]
 
     answer = mark.post("/mijn-abonnementen", {"csrf": csrf, "area_centre": "GM0355", "area_radius": "999999"})

@@ -8,8 +8,8 @@ import re
 from datetime import timedelta
 
 from chalicelib import wiring
+from tests.integration.browsing import CASE, Browser, csrf_token, log_in, redirect_target
 from tests.integration.conftest import PERSONAS, headers, mailbox, register_personas
-from tests.integration.test_login import CASE, Browser, _csrf, _location, _log_in
 
 WATERSCHAP = "Voor uw plan is ook een vergunning van het waterschap nodig."
 
@@ -24,7 +24,7 @@ def _case(client, persona: str = "anna", **changes) -> dict:
 
 def _anna(client, start: str = "/werk") -> Browser:
     anna = Browser(client)
-    _log_in(anna, "anna", start=start)
+    log_in(anna, "anna", start=start)
     return anna
 
 
@@ -38,11 +38,11 @@ def _on_case_page(client, case: dict) -> tuple[Browser, str, str]:
     """Anna, logged in on the case's page: her browser, the page's path and the session's CSRF token."""
     path = f"/werk/zaken/{case['id']}"
     anna = _anna(client, start=path)
-    return anna, path, _csrf(anna.get(path).body.decode())
+    return anna, path, csrf_token(anna.get(path).body.decode())
 
 
 def _outbox_size(case_id: str) -> int:
-    return len(wiring.outbox().for_case(case_id))
+    return len(wiring.adapters().outbox.for_case(case_id))
 
 
 def test_the_work_list_puts_the_first_deadline_on_top_and_marks_overdue_and_nearly_due(client, daytime):
@@ -117,7 +117,7 @@ def test_sending_after_the_preview_sends_what_the_preview_showed(client, pipelin
     assert subject
 
     sent = anna.post(f"{path}/bericht", {**fields, "actie": "versturen"})
-    assert _location(sent) == f"{path}?opgeslagen=bericht"
+    assert redirect_target(sent) == f"{path}?opgeslagen=bericht"
     assert "Het bericht is verstuurd." in anna.get(f"{path}?opgeslagen=bericht").body.decode()
     pipeline.run()
     mail = mailbox(PERSONAS["mark"].email)[0]  # newest first
@@ -137,18 +137,20 @@ def test_setting_the_status_reaches_the_stream_and_marks_the_document_received(c
     anna, path, csrf = _on_case_page(client, case)
 
     asked = anna.post(f"{path}/documenten", {"csrf": csrf, "omschrijving": "Begroting 2027", "actie": "versturen"})
-    assert _location(asked) == f"{path}?opgeslagen=documenten"
+    assert redirect_target(asked) == f"{path}?opgeslagen=documenten"
     changed = anna.post(f"{path}/status", {"csrf": csrf, "statustype": "aanvullende-informatie-nodig", "actie": "versturen"})
-    assert _location(changed) == f"{path}?opgeslagen=status"
+    assert redirect_target(changed) == f"{path}?opgeslagen=status"
     pipeline.run()
     kinds = {
-        n.event_kind.value for n in wiring.outbox().for_case(case["id"]) if n.subscriber_id == PERSONAS["mark"].claims["sub"]
+        n.event_kind.value
+        for n in wiring.adapters().outbox.for_case(case["id"])
+        if n.subscriber_id == PERSONAS["mark"].claims["sub"]
     }
     assert {"documents_requested", "status_changed"} <= kinds
 
     document = json.loads(client.http.get(f"/api/cases/{case['id']}", headers=headers("anna")).body)["missing_documents"][0]
     received = anna.post(f"{path}/documenten/{document['id']}/ontvangen", {"csrf": csrf})
-    assert _location(received) == f"{path}?opgeslagen=ontvangen"
+    assert redirect_target(received) == f"{path}?opgeslagen=ontvangen"
     assert json.loads(client.http.get(f"/api/cases/{case['id']}", headers=headers("anna")).body)["missing_documents"] == []
 
 
@@ -181,11 +183,11 @@ def test_forms_need_the_sessions_csrf_token(client):
 def test_another_behandelaar_sees_the_case_but_cannot_change_it(client):
     case = _case(client)
     pieter = Browser(client)
-    _log_in(pieter, "pieter", start=f"/werk/zaken/{case['id']}")
+    log_in(pieter, "pieter", start=f"/werk/zaken/{case['id']}")
     page = pieter.get(f"/werk/zaken/{case['id']}").body.decode()
     assert "Een collega behandelt deze zaak." in page
     assert 'id="message-form"' not in page
-    csrf = _csrf(pieter.get("/werk").body.decode())
+    csrf = csrf_token(pieter.get("/werk").body.decode())
     refused = pieter.post(f"/werk/zaken/{case['id']}/bericht", {"csrf": csrf, "text": WATERSCHAP})
     assert refused.status_code == 403
     assert _messages(client, case["id"]) == []
@@ -195,7 +197,7 @@ def test_applicants_and_the_kcc_cannot_use_the_behandelaar_pages(client):
     case = _case(client)
     for persona in ("mark", "sanne"):
         browser = Browser(client)
-        _log_in(browser, persona, start="/werk")
+        log_in(browser, persona, start="/werk")
         assert browser.get("/werk").status_code == 403
         assert browser.get(f"/werk/zaken/{case['id']}").status_code == 403
 
@@ -278,10 +280,10 @@ def test_after_a_form_the_language_link_and_the_way_back_from_login_open_the_for
     assert f'href="{path}?lang=en"' in preview
 
     expired = Browser(client).post(f"{path}/bericht", {"csrf": csrf, "text": WATERSCHAP})
-    assert _location(expired) == f"/inloggen?next={path.replace('/', '%2F')}"
+    assert redirect_target(expired) == f"/inloggen?next={path.replace('/', '%2F')}"
 
     english = anna.post(f"{path}/bericht?lang=en", {"csrf": csrf, "text": WATERSCHAP})
-    assert _location(english) == f"{path}?opgeslagen=bericht&lang=en"
+    assert redirect_target(english) == f"{path}?opgeslagen=bericht&lang=en"
 
 
 def test_the_delivery_table_lists_what_the_parties_got_in_words_not_what_followers_got(client, pipeline):
@@ -294,13 +296,13 @@ def test_the_delivery_table_lists_what_the_parties_got_in_words_not_what_followe
     )
     assert decided.status_code == 201
     pipeline.run()
-    followers = [n for n in wiring.outbox().for_case(case["id"]) if n.subscriber_id == PERSONAS["jan"].claims["sub"]]
+    followers = [n for n in wiring.adapters().outbox.for_case(case["id"]) if n.subscriber_id == PERSONAS["jan"].claims["sub"]]
     assert followers  # Jan, who follows permits there, was told of the public decision
 
     page = _anna(client, start=f"/werk/zaken/{case['id']}").get(f"/werk/zaken/{case['id']}").body.decode()
     table = page.split('id="deliveries-title"')[1].split("</table>")[0]
     rows = re.findall(r"<tr class=\"utrecht-table__row\">", table)
-    parties = [n for n in wiring.outbox().for_case(case["id"]) if n.subscriber_id == PERSONAS["mark"].claims["sub"]]
+    parties = [n for n in wiring.adapters().outbox.for_case(case["id"]) if n.subscriber_id == PERSONAS["mark"].claims["sub"]]
     assert len(rows) == 1 + len(parties)  # the header row and Mark's notifications, not Jan's
     assert "Afgeleverd" in table
     assert "delivered" not in table
@@ -325,7 +327,7 @@ def test_the_delivery_table_shows_the_newest_and_says_when_there_are_more(client
     posted = client.http.post(f"/api/cases/{case['id']}/messages", headers=headers("anna"), body=json.dumps({"text": WATERSCHAP}))
     assert posted.status_code == 201
     pipeline.run()
-    assert len(wiring.outbox().for_case(case["id"])) == 4  # received and the message, by e-mail and in the berichtenbox
+    assert len(wiring.adapters().outbox.for_case(case["id"])) == 4  # received and the message, by e-mail and in the berichtenbox
 
     page = _anna(client, start=f"/werk/zaken/{case['id']}").get(f"/werk/zaken/{case['id']}").body.decode()
     table = page.split('id="deliveries-title"')[1].split("</table>")[0]

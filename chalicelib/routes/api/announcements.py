@@ -42,7 +42,7 @@ def _draft(ctx: RequestContext) -> Any:
     errors=(403,),
 )
 def draft(ctx: RequestContext) -> Any:
-    return json_response(announcement_json(wiring.announcements().draft(ctx.principal(), _draft(ctx))), 201)
+    return json_response(announcement_json(wiring.services().announcements.draft(ctx.principal(), _draft(ctx))), 201)
 
 
 @endpoint(
@@ -54,7 +54,7 @@ def draft(ctx: RequestContext) -> Any:
     errors=(403,),
 )
 def recent(ctx: RequestContext) -> Any:
-    return {"announcements": [announcement_json(a) for a in wiring.announcements().recent(ctx.principal())]}
+    return {"announcements": [announcement_json(a) for a in wiring.services().announcements.recent(ctx.principal())]}
 
 
 @endpoint(
@@ -66,7 +66,7 @@ def recent(ctx: RequestContext) -> Any:
     errors=(403,),
 )
 def read(ctx: RequestContext, announcement_id: str) -> Any:
-    return announcement_json(wiring.announcements().get(ctx.principal(), announcement_id))
+    return announcement_json(wiring.services().announcements.get(ctx.principal(), announcement_id))
 
 
 @endpoint(
@@ -86,7 +86,7 @@ def read(ctx: RequestContext, announcement_id: str) -> Any:
     errors=(403, 409),
 )
 def revise(ctx: RequestContext, announcement_id: str) -> Any:
-    return announcement_json(wiring.announcements().revise(ctx.principal(), announcement_id, _draft(ctx)))
+    return announcement_json(wiring.services().announcements.revise(ctx.principal(), announcement_id, _draft(ctx)))
 
 
 @endpoint(
@@ -101,7 +101,7 @@ def revise(ctx: RequestContext, announcement_id: str) -> Any:
 )
 def preview(ctx: RequestContext, announcement_id: str) -> Any:
     ctx.body()
-    result = wiring.announcements().preview(ctx.principal(), announcement_id)
+    result = wiring.services().announcements.preview(ctx.principal(), announcement_id)
     return {"subscribers": result.subscribers, "by_channel": result.by_channel}
 
 
@@ -117,7 +117,7 @@ def preview(ctx: RequestContext, announcement_id: str) -> Any:
 )
 def submit(ctx: RequestContext, announcement_id: str) -> Any:
     ctx.body()
-    return announcement_json(wiring.announcements().submit(ctx.principal(), announcement_id))
+    return announcement_json(wiring.services().announcements.submit(ctx.principal(), announcement_id))
 
 
 @endpoint(
@@ -132,7 +132,7 @@ def submit(ctx: RequestContext, announcement_id: str) -> Any:
 )
 def approve(ctx: RequestContext, announcement_id: str) -> Any:
     ctx.body()
-    return announcement_json(wiring.announcements().approve(ctx.principal(), announcement_id))
+    return announcement_json(wiring.services().announcements.approve(ctx.principal(), announcement_id))
 
 
 @endpoint(
@@ -148,4 +148,4 @@ def approve(ctx: RequestContext, announcement_id: str) -> Any:
 )
 def reject(ctx: RequestContext, announcement_id: str) -> Any:
     reason = ctx.body()["reason"]
-    return announcement_json(wiring.announcements().reject(ctx.principal(), announcement_id, reason))
+    return announcement_json(wiring.services().announcements.reject(ctx.principal(), announcement_id, reason))

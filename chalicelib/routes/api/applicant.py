@@ -42,8 +42,8 @@ PAGE = (
     errors=(403,),
 )
 def my_cases(ctx: RequestContext) -> Any:
-    views = wiring.case_queries().my_cases(ctx.principal())
-    today = amsterdam_date(wiring.clock().now())
+    views = wiring.services().case_queries.my_cases(ctx.principal())
+    today = amsterdam_date(wiring.services().clock.now())
     return case_list_json(views, ctx.language, today=today)
 
 
@@ -56,8 +56,10 @@ def my_cases(ctx: RequestContext) -> Any:
     errors=(403,),
 )
 def my_case(ctx: RequestContext, case_id: str) -> Any:
-    view = wiring.case_queries().view(ctx.principal(), case_id)
-    return case_json(view, ctx.language, wiring.reference(), staff=False, today=amsterdam_date(wiring.clock().now()))
+    view = wiring.services().case_queries.view(ctx.principal(), case_id)
+    return case_json(
+        view, ctx.language, wiring.reference_data(), staff=False, today=amsterdam_date(wiring.services().clock.now())
+    )
 
 
 @endpoint(
@@ -79,7 +81,7 @@ def inbox(ctx: RequestContext) -> Any:
     after = ctx.query("after")
     if after is not None and not INBOX_MESSAGE_ID.match(after):
         raise ValidationError.single("after", "invalid_format")
-    page = wiring.berichtenbox().page(ctx.principal(), limit=limit, after=after)
+    page = wiring.services().berichtenbox.page(ctx.principal(), limit=limit, after=after)
     return {
         "unread": page.unread,
         "messages": [inbox_json(m) for m in page.messages],
@@ -99,4 +101,4 @@ def inbox(ctx: RequestContext) -> Any:
 )
 def mark_read(ctx: RequestContext, message_id: str) -> Any:
     ctx.body()
-    return inbox_json(wiring.berichtenbox().mark_read(ctx.principal(), message_id))
+    return inbox_json(wiring.services().berichtenbox.mark_read(ctx.principal(), message_id))

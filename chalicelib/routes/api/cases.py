@@ -37,12 +37,12 @@ bp = Blueprint(__name__)
 
 
 def _staff_json(ctx: RequestContext, view: CaseView) -> dict[str, Any]:
-    return case_json(view, ctx.language, wiring.reference(), staff=True, today=amsterdam_date(wiring.clock().now()))
+    return case_json(view, ctx.language, wiring.reference_data(), staff=True, today=amsterdam_date(wiring.services().clock.now()))
 
 
 def _case(ctx: RequestContext, case: Case, status: int = 200) -> Any:
     """The case as it is after a command (the command's own result: no second read)."""
-    return json_response(_staff_json(ctx, case_view(case, wiring.catalogue().get(case.zaaktype))), status)
+    return json_response(_staff_json(ctx, case_view(case, wiring.catalogue_data().get(case.zaaktype))), status)
 
 
 @endpoint(
@@ -69,7 +69,7 @@ def create_case(ctx: RequestContext) -> Any:
 
     body = ctx.body()
     point = body.get("point")
-    case = wiring.case_commands().create(
+    case = wiring.services().case_commands.create(
         ctx.principal(),
         NewCase(
             zaaktype=body["zaaktype"],
@@ -97,7 +97,7 @@ def find_case(ctx: RequestContext) -> Any:
     number = ctx.query("case_number")
     if not number:
         raise ValidationError.single("case_number", "required")
-    return _staff_json(ctx, wiring.case_queries().find_by_number(ctx.principal(), number))
+    return _staff_json(ctx, wiring.services().case_queries.find_by_number(ctx.principal(), number))
 
 
 @endpoint(
@@ -116,8 +116,8 @@ def find_cases_by_email(ctx: RequestContext) -> Any:
     act in for someone else. An address nobody uses and a person without cases both give an empty list. The
     address travels in the body, not the URL, so that it stays out of URLs and access logs; the search is
     in the audit log, without the address."""
-    views = wiring.case_queries().find_by_email(ctx.principal(), ctx.body()["email"])
-    return case_list_json(views, ctx.language, today=amsterdam_date(wiring.clock().now()))
+    views = wiring.services().case_queries.find_by_email(ctx.principal(), ctx.body()["email"])
+    return case_list_json(views, ctx.language, today=amsterdam_date(wiring.services().clock.now()))
 
 
 @endpoint(
@@ -129,7 +129,7 @@ def find_cases_by_email(ctx: RequestContext) -> Any:
     errors=(403,),
 )
 def view_case(ctx: RequestContext, case_id: str) -> Any:
-    return _staff_json(ctx, wiring.case_queries().staff_view(ctx.principal(), case_id))
+    return _staff_json(ctx, wiring.services().case_queries.staff_view(ctx.principal(), case_id))
 
 
 @endpoint(
@@ -146,7 +146,7 @@ def view_case(ctx: RequestContext, case_id: str) -> Any:
 )
 def set_status(ctx: RequestContext, case_id: str) -> Any:
     body = ctx.body()
-    result = wiring.case_commands().set_status(ctx.principal(), case_id, body["statustype"], body.get("toelichting"))
+    result = wiring.services().case_commands.set_status(ctx.principal(), case_id, body["statustype"], body.get("toelichting"))
     return _case(ctx, result.case, 201 if result.changed else 200)
 
 
@@ -167,7 +167,7 @@ def request_documents(ctx: RequestContext, case_id: str) -> Any:
 
     body = ctx.body()
     requests = tuple(NewDocumentRequest(d["omschrijving"], d.get("due")) for d in body["documents"])
-    result = wiring.case_commands().request_documents(ctx.principal(), case_id, requests)
+    result = wiring.services().case_commands.request_documents(ctx.principal(), case_id, requests)
     return _case(ctx, result.case, 201)
 
 
@@ -183,7 +183,7 @@ def request_documents(ctx: RequestContext, case_id: str) -> Any:
 )
 def mark_document_received(ctx: RequestContext, case_id: str, document_id: str) -> Any:
     ctx.body()
-    result = wiring.case_commands().mark_document_received(ctx.principal(), case_id, document_id)
+    result = wiring.services().case_commands.mark_document_received(ctx.principal(), case_id, document_id)
     return _case(ctx, result.case)
 
 
@@ -205,7 +205,7 @@ def mark_document_received(ctx: RequestContext, case_id: str, document_id: str) 
 def post_message(ctx: RequestContext, case_id: str) -> Any:
     body = ctx.body()
     link = body.get("link")
-    result = wiring.case_commands().post_message(
+    result = wiring.services().case_commands.post_message(
         ctx.principal(), case_id, body["text"], Link(link["url"], link["label"]) if link else None
     )
     return _case(ctx, result.case, 201)
@@ -225,7 +225,7 @@ def post_message(ctx: RequestContext, case_id: str) -> Any:
 )
 def extend(ctx: RequestContext, case_id: str) -> Any:
     body = ctx.body()
-    result = wiring.case_commands().extend(ctx.principal(), case_id, body["duur"], body["reden"])
+    result = wiring.services().case_commands.extend(ctx.principal(), case_id, body["duur"], body["reden"])
     return _case(ctx, result.case, 201)
 
 
@@ -243,7 +243,7 @@ def extend(ctx: RequestContext, case_id: str) -> Any:
 )
 def suspend(ctx: RequestContext, case_id: str) -> Any:
     body = ctx.body()
-    result = wiring.case_commands().suspend(ctx.principal(), case_id, body["reden"])
+    result = wiring.services().case_commands.suspend(ctx.principal(), case_id, body["reden"])
     return _case(ctx, result.case, 201)
 
 
@@ -257,7 +257,7 @@ def suspend(ctx: RequestContext, case_id: str) -> Any:
     errors=(403, 409, 429),
 )
 def resume(ctx: RequestContext, case_id: str) -> Any:
-    result = wiring.case_commands().resume(ctx.principal(), case_id)
+    result = wiring.services().case_commands.resume(ctx.principal(), case_id)
     return _case(ctx, result.case)
 
 
@@ -270,7 +270,7 @@ def resume(ctx: RequestContext, case_id: str) -> Any:
     errors=(403,),
 )
 def delivery_status(ctx: RequestContext, case_id: str) -> Any:
-    notifications = wiring.case_queries().delivery_status(ctx.principal(), case_id)
+    notifications = wiring.services().case_queries.delivery_status(ctx.principal(), case_id)
     return {"case_id": case_id, "notifications": [notification_json(n) for n in notifications]}
 
 
@@ -293,7 +293,7 @@ def delivery_status(ctx: RequestContext, case_id: str) -> Any:
     errors=(403,),
 )
 def record_contact_moment(ctx: RequestContext, case_id: str) -> Any:
-    moment = wiring.contact_registry().record(ctx.principal(), case_id, new_contact_moment(ctx.body()))
+    moment = wiring.services().contact_registry.record(ctx.principal(), case_id, new_contact_moment(ctx.body()))
     return json_response(contact_json(moment, staff=True), 201)
 
 
@@ -313,5 +313,5 @@ def add_gemachtigde(ctx: RequestContext, case_id: str) -> Any:
     """Someone authorised to act for the applicants (ZGW rol, indicatieMachtiging gemachtigde) sees the case
     and follows it from now on."""
     subject = ctx.body()["subject"]
-    result = wiring.case_commands().add_gemachtigde(ctx.principal(), case_id, subject)
+    result = wiring.services().case_commands.add_gemachtigde(ctx.principal(), case_id, subject)
     return _case(ctx, result.case, 201 if result.changed else 200)

@@ -32,7 +32,7 @@ bp = Blueprint(__name__)
     errors=(403,),
 )
 def my_subscriptions(ctx: RequestContext) -> Any:
-    return {"subscriptions": [subscription_json(s) for s in wiring.subscription_service().mine(ctx.principal())]}
+    return {"subscriptions": [subscription_json(s) for s in wiring.services().subscription_service.mine(ctx.principal())]}
 
 
 @endpoint(
@@ -49,7 +49,7 @@ def my_subscriptions(ctx: RequestContext) -> Any:
 )
 def follow(ctx: RequestContext) -> Any:
     scope = scope_from_body(ctx.body())
-    return json_response(subscription_json(wiring.subscription_service().follow(ctx.principal(), scope)), 201)
+    return json_response(subscription_json(wiring.services().subscription_service.follow(ctx.principal(), scope)), 201)
 
 
 @endpoint(
@@ -65,7 +65,7 @@ def follow(ctx: RequestContext) -> Any:
 )
 def change(ctx: RequestContext, subscription_id: str) -> Any:
     scope = scope_from_body(ctx.body())
-    return subscription_json(wiring.subscription_service().change(ctx.principal(), subscription_id, scope))
+    return subscription_json(wiring.services().subscription_service.change(ctx.principal(), subscription_id, scope))
 
 
 @endpoint(
@@ -78,7 +78,7 @@ def change(ctx: RequestContext, subscription_id: str) -> Any:
     errors=(403,),
 )
 def stop(ctx: RequestContext, subscription_id: str) -> Any:
-    wiring.subscription_service().stop(ctx.principal(), subscription_id)
+    wiring.services().subscription_service.stop(ctx.principal(), subscription_id)
     return json_response({"stopped": subscription_id})
 
 
@@ -91,7 +91,7 @@ def stop(ctx: RequestContext, subscription_id: str) -> Any:
     errors=(403,),
 )
 def preferences(ctx: RequestContext) -> Any:
-    return preferences_json(wiring.subscription_service().preferences(ctx.principal()))
+    return preferences_json(wiring.services().subscription_service.preferences(ctx.principal()))
 
 
 @endpoint(
@@ -107,7 +107,7 @@ def preferences(ctx: RequestContext) -> Any:
 )
 def set_preferences(ctx: RequestContext) -> Any:
     change = preference_change(ctx.body())
-    return preferences_json(wiring.subscription_service().set_preferences(ctx.principal(), change))
+    return preferences_json(wiring.services().subscription_service.set_preferences(ctx.principal(), change))
 
 
 @endpoint(
@@ -127,7 +127,7 @@ def subscribe_by_email(ctx: RequestContext) -> Any:
     """Anybody, without logging in: the answer is the same whether or not the address is known."""
     body = ctx.body()
     language = Language(body.get("language", ctx.language.value))
-    wiring.subscription_service().subscribe_by_email(body["email"], language, scope_from_body(body), source=ctx.origin)
+    wiring.services().subscription_service.subscribe_by_email(body["email"], language, scope_from_body(body), source=ctx.origin)
     return json_response({"status": "confirmation_sent", "detail": CHECK_INBOX.in_(language)}, 202)
 
 
@@ -143,7 +143,7 @@ def subscribe_by_email(ctx: RequestContext) -> Any:
     errors=(404,),
 )
 def confirm(ctx: RequestContext) -> Any:
-    return {"outcome": wiring.subscription_service().confirm(ctx.body()["token"]).value}
+    return {"outcome": wiring.services().subscription_service.confirm(ctx.body()["token"]).value}
 
 
 @endpoint(
@@ -158,4 +158,4 @@ def confirm(ctx: RequestContext) -> Any:
     errors=(404,),
 )
 def unsubscribe(ctx: RequestContext) -> Any:
-    return {"outcome": wiring.subscription_service().unsubscribe(ctx.body()["token"]).value}
+    return {"outcome": wiring.services().subscription_service.unsubscribe(ctx.body()["token"]).value}

@@ -44,7 +44,7 @@ FIELDS = {
 
 
 def _choices(language: Language) -> dict[str, Any]:
-    reference = wiring.reference()
+    reference = wiring.reference_data()
     return {
         "topics": sorted(((t.slug, t.naam.in_(language)) for t in reference.topics()), key=lambda t: t[1]),
         "gemeenten": sorted(((g.code, g.naam) for g in reference.gemeenten()), key=lambda g: g[1]),
@@ -53,11 +53,11 @@ def _choices(language: Language) -> dict[str, Any]:
 
 def _shown(announcement: Announcement, language: Language) -> dict[str, Any]:
     shown = announcement_json(announcement)
-    topic = wiring.reference().topic(announcement.topic)
+    topic = wiring.reference_data().topic(announcement.topic)
     return {
         **shown,
         "topic_name": topic.naam.in_(language) if topic else announcement.topic,
-        "gemeente_names": [g.naam for code in announcement.place.gemeenten if (g := wiring.reference().gemeente(code))],
+        "gemeente_names": [g.naam for code in announcement.place.gemeenten if (g := wiring.reference_data().gemeente(code))],
         "day": day(shown["created_at"], language),
     }
 
@@ -106,7 +106,7 @@ def announcements(visit: SignedIn) -> Response:
 
 def _list(visit: SignedIn, *, status: int = 200, form: dict[str, Any] | None = None, errors: Any = None) -> Response:
     language = visit.language
-    recent = [_shown(a, language) for a in wiring.announcements().recent(visit.principal)]
+    recent = [_shown(a, language) for a in wiring.services().announcements.recent(visit.principal)]
     return render(
         "announcements",
         status,
@@ -123,7 +123,7 @@ def draft(visit: SignedIn) -> Response:
     """Save a new announcement as a concept and open it (with its audience)."""
     body, form = _posted(visit.fields)
     try:
-        created = wiring.announcements().draft(visit.principal, draft_from_body(DRAFT.parse(body)))
+        created = wiring.services().announcements.draft(visit.principal, draft_from_body(DRAFT.parse(body)))
     except ValidationError as error:
         return _list(visit, status=400, form=form, errors=form_errors(error.issues, FIELDS, visit.language))
     return _to(created.id, "draft")
@@ -149,8 +149,8 @@ def _one(
 ) -> Response:
     language = visit.language
     try:
-        found = wiring.announcements().get(visit.principal, announcement_id)
-        audience = wiring.announcements().preview(visit.principal, announcement_id)
+        found = wiring.services().announcements.get(visit.principal, announcement_id)
+        audience = wiring.services().announcements.preview(visit.principal, announcement_id)
     except DomainError:
         return not_found()
     mine = found.author.id == visit.principal.subject
@@ -196,7 +196,7 @@ def revise(visit: SignedIn, announcement_id: str) -> Response:
         visit,
         announcement_id,
         "revised",
-        lambda v, fields: wiring.announcements().revise(
+        lambda v, fields: wiring.services().announcements.revise(
             v.principal, announcement_id, draft_from_body(DRAFT.parse(_posted(fields)[0]))
         ),
     )
@@ -205,14 +205,14 @@ def revise(visit: SignedIn, announcement_id: str) -> Response:
 @_page("/{announcement_id}/indienen", methods=("POST",), action="submit_announcement")
 def submit(visit: SignedIn, announcement_id: str) -> Response:
     return _decision(
-        visit, announcement_id, "submitted", lambda v, _: wiring.announcements().submit(v.principal, announcement_id)
+        visit, announcement_id, "submitted", lambda v, _: wiring.services().announcements.submit(v.principal, announcement_id)
     )
 
 
 @_page("/{announcement_id}/goedkeuren", methods=("POST",), action="approve_announcement")
 def approve(visit: SignedIn, announcement_id: str) -> Response:
     return _decision(
-        visit, announcement_id, "approved", lambda v, _: wiring.announcements().approve(v.principal, announcement_id)
+        visit, announcement_id, "approved", lambda v, _: wiring.services().announcements.approve(v.principal, announcement_id)
     )
 
 
@@ -222,7 +222,7 @@ def reject(visit: SignedIn, announcement_id: str) -> Response:
         visit,
         announcement_id,
         "rejected",
-        lambda v, fields: wiring.announcements().reject(
+        lambda v, fields: wiring.services().announcements.reject(
             v.principal, announcement_id, REJECTION.parse({"reason": (fields.get("reason") or [""])[-1]})["reason"]
         ),
     )

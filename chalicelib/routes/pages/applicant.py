@@ -20,10 +20,10 @@ def my_cases(visit: SignedIn) -> Response:
     """Mijn zaken: each case with its status and deadline, and how many messages are unread."""
     principal = visit.principal
     try:
-        views = wiring.case_queries().my_cases(principal)
+        views = wiring.services().case_queries.my_cases(principal)
     except DomainError:  # staff have no cases of their own
         return message(403, "questions")
-    unread = wiring.berichtenbox().page(principal, limit=1, after=None).unread
+    unread = wiring.services().berichtenbox.page(principal, limit=1, after=None).unread
     return render(
         "my_cases",
         cases=case_rows(views, visit.language, link=HOME + "/"),
@@ -38,7 +38,7 @@ def my_cases(visit: SignedIn) -> Response:
 def case_page(visit: SignedIn, case_id: str) -> Response:
     """One case: where it is now, what we still need, what happens next, the deadline and what happened."""
     try:
-        view = wiring.case_queries().view(visit.principal, case_id)
+        view = wiring.services().case_queries.view(visit.principal, case_id)
     except DomainError:  # not there, or not theirs: the same page
         return not_found()
     return render("case", **case_context(view, visit.language))
@@ -51,7 +51,7 @@ def inbox(visit: SignedIn) -> Response:
     try:
         if after is not None:
             check_path_parameters({"message_id": after})
-        shown = wiring.berichtenbox().page(visit.principal, limit=20, after=after)
+        shown = wiring.services().berichtenbox.page(visit.principal, limit=20, after=after)
     except DomainError:
         return not_found()
     messages = [inbox_json(m) for m in shown.messages]
@@ -64,7 +64,7 @@ def inbox(visit: SignedIn) -> Response:
 def inbox_message(visit: SignedIn, message_id: str) -> Response:
     """One message; opening it marks it read."""
     try:
-        shown = inbox_json(wiring.berichtenbox().mark_read(visit.principal, message_id))
+        shown = inbox_json(wiring.services().berichtenbox.mark_read(visit.principal, message_id))
     except DomainError:
         return not_found()
     return render("inbox_message", message=shown, day=day(shown["created_at"], visit.language))

@@ -90,7 +90,7 @@ def _subscriptions_page(
 ) -> Response:
     language = visit.language
     try:
-        followed = wiring.subscription_service().mine(visit.principal)
+        followed = wiring.services().subscription_service.mine(visit.principal)
     except ForbiddenError:
         return _refused(visit, "list_subscriptions")
     chosen = fields or {}
@@ -114,7 +114,7 @@ def _described(visit: SignedIn, followed: list[Subscription], language: Language
     """Each subscription in words; one to a case of theirs with the case's number ("uw zaak SUB-2026-000123")."""
     numbers: dict[str, str] = {}
     if any(s.scope.case_id for s in followed):
-        numbers = {view.case.id: view.case.case_number for view in wiring.case_queries().my_cases(visit.principal)}
+        numbers = {view.case.id: view.case.case_number for view in wiring.services().case_queries.my_cases(visit.principal)}
     described = []
     for subscription in followed:
         number = numbers.get(subscription.scope.case_id or "")
@@ -138,7 +138,7 @@ def _area(fields: Fields) -> dict[str, Any] | None:
     centre = last(fields, "area_centre")
     if not centre:
         return None
-    gemeente = wiring.reference().gemeente(centre)
+    gemeente = wiring.reference_data().gemeente(centre)
     radius = last(fields, "area_radius")
     if gemeente is None or not radius.isdigit() or int(radius) not in RADII:
         raise ValidationError([Issue("area", "invalid_area")])
@@ -155,7 +155,7 @@ def follow(visit: SignedIn) -> Response:
         area = _area(fields)
         if area is not None:
             body["area"] = area
-        wiring.subscription_service().follow(visit.principal, scope_from_body(SCOPE.parse(body)))
+        wiring.services().subscription_service.follow(visit.principal, scope_from_body(SCOPE.parse(body)))
         return back_to(SUBSCRIPTIONS_PAGE, "gevolgd")
 
     return _submit(visit, apply, _subscriptions_again(visit))
@@ -166,7 +166,7 @@ def stop(visit: SignedIn, subscription_id: str) -> Response:
     """Stop one subscription (stopping twice is harmless; someone else's is not found)."""
 
     def apply(fields: Fields) -> str:
-        wiring.subscription_service().stop(visit.principal, subscription_id)
+        wiring.services().subscription_service.stop(visit.principal, subscription_id)
         return back_to(SUBSCRIPTIONS_PAGE, "gestopt")
 
     return _submit(visit, apply, _subscriptions_again(visit))
@@ -185,7 +185,7 @@ def _preferences_page(
     visit: SignedIn, status: int = 200, *, saved: bool = False, fields: Fields | None = None, errors: Any = None
 ) -> Response:
     try:
-        subscriber = wiring.subscription_service().preferences(visit.principal)
+        subscriber = wiring.services().subscription_service.preferences(visit.principal)
     except ForbiddenError:
         return _refused(visit, "read_preferences")
     return render(
@@ -239,7 +239,7 @@ def set_preferences(visit: SignedIn) -> Response:
             "quiet_hours": form["quiet_hours"],
             "postal_address": address if any(value.strip() for value in address.values()) else None,
         }
-        wiring.subscription_service().set_preferences(visit.principal, preference_change(PREFERENCES.parse(body)))
+        wiring.services().subscription_service.set_preferences(visit.principal, preference_change(PREFERENCES.parse(body)))
         return back_to(PREFERENCES_PAGE, "opgeslagen")
 
     def again(error: ValidationError, fields: Fields) -> Response:

@@ -67,7 +67,7 @@ def search_posted(visit: SignedIn) -> Response:
 
 def _find_by_number(visit: SignedIn, number: str) -> Response:
     try:
-        view = wiring.case_queries().find_by_number(visit.principal, number)
+        view = wiring.services().case_queries.find_by_number(visit.principal, number)
     except CaseNotFoundError:
         return _search_page(visit, 404, zoek=number, not_found="kcc_not_found")
     return redirect(f"{CASES}{view.case.id}")
@@ -78,7 +78,7 @@ def _find_by_email(visit: SignedIn, email: str) -> Response:
         address = CASE_SEARCH.parse({"email": email})["email"]
     except ValidationError as error:
         return _search_page(visit, 400, zoek=email, errors=_problems(error, visit.language, named=False))
-    views = wiring.case_queries().find_by_email(visit.principal, address)
+    views = wiring.services().case_queries.find_by_email(visit.principal, address)
     if not views:
         return _search_page(visit, 404, zoek=email, not_found="kcc_none_for_email")
     return _search_page(visit, zoek=email, cases=case_rows(views, visit.language, link=CASES))
@@ -119,7 +119,7 @@ def record_contact(visit: SignedIn, case_id: str) -> Response:
         "tags": _tags(form.get("tags", "")),
     }
     try:
-        wiring.contact_registry().record(visit.principal, case_id, new_contact_moment(CONTACT_MOMENT.parse(body)))
+        wiring.services().contact_registry.record(visit.principal, case_id, new_contact_moment(CONTACT_MOMENT.parse(body)))
     except ValidationError as error:
         return _case(visit, case_id, errors=_problems(error, visit.language), form=form)
     except DomainError:

@@ -61,7 +61,7 @@ def follow(visit: Visit) -> Response:
         if not re.fullmatch(EMAIL_PATTERN, email) or len(email) > 254:
             raise ValidationError.single("email", "expected_email")
         wanted = Language(form["language"]) if form.get("language") in ("nl", "en") else language
-        wiring.subscription_service().subscribe_by_email(email, wanted, scope, source=request_origin(visit.request))
+        wiring.services().subscription_service.subscribe_by_email(email, wanted, scope, source=request_origin(visit.request))
     except ValidationError as error:
         problems = [ISSUE_TEXTS[i.code].in_(language) if i.code in ISSUE_TEXTS else i.code for i in error.issues]
         return _follow_page(400, problems, visit.fields)
@@ -72,7 +72,7 @@ def follow(visit: Visit) -> Response:
 
 def _usable(token: str, purpose: TokenPurpose) -> bool:
     try:
-        wiring.subscription_service().check_token(token, purpose)
+        wiring.services().subscription_service.check_token(token, purpose)
     except InvalidTokenError:
         return False
     return True
@@ -88,7 +88,7 @@ def confirm_page(visit: Visit) -> Response:
 @public_page(bp, "/abonnement/bevestigen", methods=("POST",))
 def confirm(visit: Visit) -> Response:
     try:
-        outcome = wiring.subscription_service().confirm(_token(visit))
+        outcome = wiring.services().subscription_service.confirm(_token(visit))
     except (InvalidTokenError, SubscriptionNotFoundError):
         return not_found()
     return message(200, f"confirmed_{outcome.value}", title_key="confirmed_title")
@@ -106,7 +106,7 @@ def unsubscribe(visit: Visit) -> Response:
     """From the page's button, or a mail client's one-click POST (body ``List-Unsubscribe=One-Click``).
     Doing it again is harmless."""
     try:
-        outcome = wiring.subscription_service().unsubscribe(_token(visit))
+        outcome = wiring.services().subscription_service.unsubscribe(_token(visit))
     except (InvalidTokenError, SubscriptionNotFoundError):
         return not_found()
     return message(200, f"unsubscribed_{outcome.value}", title_key="unsubscribe_title")
@@ -119,7 +119,7 @@ def manage_page(visit: Visit) -> Response:
 
 def _manage(visit: Visit, token: str, saved: bool = False) -> Response:
     try:
-        subscriber, subscriptions = wiring.subscription_service().managed(token)
+        subscriber, subscriptions = wiring.services().subscription_service.managed(token)
     except (InvalidTokenError, SubscriptionNotFoundError):
         return not_found()
     return render(
@@ -138,7 +138,7 @@ def manage(visit: Visit) -> Response:
     frequency = visit.field("frequency") or "immediately"
     language = visit.field("language") or "nl"
     try:
-        wiring.subscription_service().manage(
+        wiring.services().subscription_service.manage(
             token,
             frequency=Frequency(frequency) if frequency in {f.value for f in Frequency} else Frequency.IMMEDIATELY,
             language=Language(language) if language in ("nl", "en") else Language.NL,

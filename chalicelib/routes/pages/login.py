@@ -28,8 +28,8 @@ def _redirect_uri() -> str:
 @public_page(bp, LOGIN, actor=None)
 def login(visit: Visit) -> Response:
     """Off to the login broker, remembering (signed, in a cookie) what must come back."""
-    flow = LoginFlow.start(safe_return_path(visit.query.get("next"), HOME), wiring.clock().now())
-    target = wiring.login_provider().authorize_url(
+    flow = LoginFlow.start(safe_return_path(visit.query.get("next"), HOME), wiring.services().clock.now())
+    target = wiring.adapters().login.authorize_url(
         state=flow.state, nonce=flow.nonce, challenge=flow.challenge, redirect_uri=_redirect_uri()
     )
     signed = flow.sign(settings().token_secret)
@@ -42,16 +42,16 @@ def login_callback(visit: Visit) -> Response:
     query = visit.query
     clear_login = cookie(LOGIN_COOKIE, "", path=LOGIN, max_age=0)
     try:
-        flow = LoginFlow.from_signed(cookies().get(LOGIN_COOKIE, ""), settings().token_secret, now=wiring.clock().now())
+        flow = LoginFlow.from_signed(cookies().get(LOGIN_COOKIE, ""), settings().token_secret, now=wiring.services().clock.now())
         if not flow.matches(query.get("state")) or not query.get("code"):
             raise AuthenticationError("state")
-        id_token = wiring.login_provider().exchange(code=query["code"], verifier=flow.verifier, redirect_uri=_redirect_uri())
-        claims = wiring.verifier().claims(id_token)
+        id_token = wiring.adapters().login.exchange(code=query["code"], verifier=flow.verifier, redirect_uri=_redirect_uri())
+        claims = wiring.adapters().verifier.claims(id_token)
         if claims.get("nonce") != flow.nonce:
             raise AuthenticationError("nonce")
         from chalicelib.adapters.identity import principal_from_claims
 
-        session = Session.start(principal_from_claims(claims), wiring.clock().now())
+        session = Session.start(principal_from_claims(claims), wiring.services().clock.now())
     except (DomainError, InvalidTokenError):
         audit_page("login", actor="anonymous", result=400)
         failed = render("login_failed", 400)
@@ -59,7 +59,7 @@ def login_callback(visit: Visit) -> Response:
         return failed
     audit_page("login", actor=session.principal.subject, result=303)
     signed = session.sign(settings().token_secret)
-    max_age = int((session.expires - wiring.clock().now()).total_seconds())
+    max_age = int((session.expires - wiring.services().clock.now()).total_seconds())
     return redirect(flow.return_to, 303, (clear_login, cookie(SESSION_COOKIE, signed, path="/", max_age=max_age)))
 
 

@@ -58,7 +58,7 @@ def work_list(visit: SignedIn) -> Response:
     """The open cases of the behandelaar, soonest deadline first; overdue and nearly due ones marked."""
     from chalicelib.services import case_queries
 
-    cases = case_rows(wiring.case_queries().work_list(visit.principal), visit.language, link=f"{WORK}/zaken/")
+    cases = case_rows(wiring.services().case_queries.work_list(visit.principal), visit.language, link=f"{WORK}/zaken/")
     states = [case["deadline_state"] for case in cases]
     return render(
         "work_list",
@@ -202,8 +202,8 @@ def _attempt(visit: SignedIn, case_id: str, action: str, spec: _Action) -> Respo
         if form.get("actie") == PREVIEW:
             if not spec.previewable:  # nothing to preview: show the page again, do nothing
                 return _case(visit, case_id, action=action, form=form)
-            return _case(visit, case_id, action=action, form=form, preview=wiring.change_previews().preview(command))
-        result = command(wiring.case_commands())
+            return _case(visit, case_id, action=action, form=form, preview=wiring.services().change_previews.preview(command))
+        result = command(wiring.services().case_commands)
     except ValidationError as error:
         errors = form_errors(error.issues, FIELDS, visit.language)
         return _case(visit, case_id, status=400, action=action, form=form, errors=errors)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +26,8 @@ bp = Blueprint(__name__)
 TOKEN_REQUEST = Schema((Field("persona", "string", required=True, max_length=40),))
 
 
-def _personas() -> dict[str, Any]:
-    return wiring.personas()
+def _personas() -> Mapping[str, Any]:
+    return wiring.adapters().personas
 
 
 def _mailbox(to: str | None) -> list[Any]:
@@ -67,7 +68,7 @@ def personas(ctx: RequestContext) -> Any:
 def token(ctx: RequestContext) -> Any:
     body = ctx.body()
     persona = _personas().get(body["persona"])
-    issuer = wiring.dev_issuer()
+    issuer = wiring.adapters().dev_issuer
     if persona is None:
         raise ValidationError.single("persona", "unknown_persona")
     if issuer is None:
@@ -158,7 +159,7 @@ def dev_login(visit: Visit) -> Response:
     from chalicelib.adapters.login import DevLoginProvider
 
     form = visit.form
-    flow, provider = _flow_fields(form), wiring.login_provider()
+    flow, provider = _flow_fields(form), wiring.adapters().login
     if flow is None or form.get("persona") not in _personas() or not isinstance(provider, DevLoginProvider):
         return render("login_failed", 400)
     code = provider.code_for(

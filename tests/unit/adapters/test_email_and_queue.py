@@ -89,7 +89,7 @@ def _client_error(code: str, status: int = 400) -> ClientError:
     ],
 )
 def test_provider_errors_are_sorted_into_retryable_and_permanent(error, expected):
-    sender = SesEmailSender(RaisingClient(error), sender=SENDER, configuration_set=None)
+    sender = SesEmailSender(lambda: RaisingClient(error), sender=SENDER, configuration_set=None)
     with pytest.raises(expected):
         sender.send(email=EMAIL)
 

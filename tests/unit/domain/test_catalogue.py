@@ -19,14 +19,14 @@ def _load(*zaaktypen: dict[str, Any]) -> Catalogue:
 
 
 def test_the_real_zaaktypen_file_loads_with_its_four_zaaktypen():
-    catalogue = wiring.catalogue()
+    catalogue = wiring.catalogue_data()
 
     assert {z.identificatie for z in catalogue} == {SUBSIDIE, VERGUNNING, MELDING, KLACHT}
     assert len(catalogue) == 4
 
 
 def test_the_subsidy_zaaktype_is_read_with_its_periods_and_steps_in_order():
-    subsidie = wiring.catalogue().get(SUBSIDIE)
+    subsidie = wiring.catalogue_data().get(SUBSIDIE)
 
     assert subsidie.product is Product.SUBSIDIE
     assert subsidie.case_number_prefix == "SUB"
@@ -47,7 +47,7 @@ def test_the_subsidy_zaaktype_is_read_with_its_periods_and_steps_in_order():
 
 def test_an_unknown_zaaktype_is_reported_by_its_own_error():
     with pytest.raises(UnknownZaaktypeError):
-        wiring.catalogue().get("bestaat-niet")
+        wiring.catalogue_data().get("bestaat-niet")
 
 
 def test_a_valid_minimal_file_loads():

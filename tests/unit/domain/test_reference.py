@@ -11,31 +11,31 @@ from tests.unit.domain.builders import gemeente_data, topic_data
 
 
 def test_the_real_data_holds_the_26_gemeenten_of_the_province():
-    assert len(list(wiring.reference().gemeenten())) == 26
+    assert len(list(wiring.reference_data().gemeenten())) == 26
 
 
 def test_the_real_gemeente_codes_are_unique_cbs_codes():
-    codes = [g.code for g in wiring.reference().gemeenten()]
+    codes = [g.code for g in wiring.reference_data().gemeenten()]
 
     assert len(set(codes)) == 26
     assert all(code.startswith("GM") and len(code) == 6 and code[2:].isdigit() for code in codes)
 
 
 def test_a_gemeente_is_found_by_its_cbs_code():
-    heuvelrug = wiring.reference().gemeente("GM1581")
+    heuvelrug = wiring.reference_data().gemeente("GM1581")
 
     assert heuvelrug is not None
     assert heuvelrug.naam == "Utrechtse Heuvelrug"
 
 
 def test_a_gemeente_outside_the_province_is_not_found():
-    assert wiring.reference().gemeente("GM0363") is None  # Amsterdam
+    assert wiring.reference_data().gemeente("GM0363") is None  # Amsterdam
 
 
 def test_every_topic_a_zaaktype_names_exists_in_the_real_data():
-    reference = wiring.reference()
+    reference = wiring.reference_data()
 
-    assert all(reference.topic(z.onderwerp) is not None for z in wiring.catalogue())
+    assert all(reference.topic(z.onderwerp) is not None for z in wiring.catalogue_data())
 
 
 def test_valid_reference_data_loads():

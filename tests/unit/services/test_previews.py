@@ -15,7 +15,7 @@ from chalicelib.domain.language import Language
 from chalicelib.domain.subscriptions import Channel
 from chalicelib.services.case_commands import NewCase
 from chalicelib.services.previews import ChangePreviews
-from tests.factories import FATIMA, MARK, SUBSIDIE, catalogue, subscriber
+from tests.factories import FATIMA, MARK, SUBSIDIE, subscriber
 from tests.unit.services.conftest import ANNA_PRINCIPAL, PIETER, World
 
 WATERSCHAP = "Voor uw plan is ook een vergunning van het waterschap nodig."
@@ -23,9 +23,7 @@ LOKET = Link("https://omgevingswet.overheid.nl/loket", "Omgevingsloket")
 
 
 def _previews(world: World) -> ChangePreviews:
-    return ChangePreviews(
-        commands=world.commands, catalogue=catalogue(), fanout=world.fanout, delivery=world.delivery, clock=world.clock
-    )
+    return world.services.change_previews
 
 
 def _marks_case(world: World, co_initiators: tuple[str, ...] = ()):

@@ -46,7 +46,6 @@ from chalicelib.domain.subscriptions import Channel
 from chalicelib.handlers.on_case_change import BATCH_SIZE as STREAM_BATCH_SIZE
 from chalicelib.services.case_commands import NewCase
 from chalicelib.services.delivery import Delivery, DeliveryBusyError, DeliveryOutcome, DeliveryRetryableError
-from chalicelib.services.fanout import FanOut
 from chalicelib.services.ports import (
     Clock,
     DeliveryQueue,
@@ -55,9 +54,9 @@ from chalicelib.services.ports import (
     NotificationOutbox,
     OutgoingEmail,
 )
-from chalicelib.services.reconciler import Reconciler
+from chalicelib.wiring import Services
 from devstack.infra import load_template, mapping_settings
-from tests.factories import FATIMA, JAN, MARK, SUBSIDIE, T0, FixedClock, catalogue, reference, subscriber, zaaktype
+from tests.factories import FATIMA, JAN, MARK, SUBSIDIE, T0, FixedClock, subscriber, zaaktype
 from tests.unit.services.conftest import ANNA_PRINCIPAL, World
 
 STATUSTYPES = ("in-behandeling", "aanvullende-informatie-nodig", "advies-gevraagd", "ontvangen", "besluit-genomen")
@@ -339,23 +338,8 @@ class ScriptedEmail(EmailSender):
 
 
 def delivery_with(world: World, email: EmailSender) -> Delivery:
-    """The world's delivery service, sending e-mail through ``email``."""
-    return Delivery(
-        outbox=world.outbox,
-        cases=world.cases,
-        announcements=world.announcement_store,
-        subscriptions=world.subscriptions,
-        catalogue=catalogue(),
-        reference=reference(),
-        subscribers=world.subscribers,
-        renderer=_renderer(),
-        email=email,
-        letters=world.letters,
-        inbox=world.inbox,
-        clock=world.clock,
-        links=world.links,
-        claim=CLAIM,
-    )
+    """The world's delivery service, sending e-mail through ``email`` (templates compiled once for all examples)."""
+    return Services(world.adapters.but(email=email, renderer=_renderer())).delivery
 
 
 # The machine -----------------------------------------------------------------------------------------------
@@ -372,16 +356,10 @@ class DeliveryLifecycle(RuleBasedStateMachine):
         self.faults = FanOutFaults()
         self.queue = FifoQueue(world.clock)
         self.email = ScriptedEmail(world.outbox)
-        self.fanout = FanOut(
-            catalogue(),
-            world.subscriptions,
-            FlakyOutbox(world.outbox, self.faults),
-            FlakyQueue(self.queue, self.faults),
-            world.clock,
-            timedelta(days=30),
-        )
+        flaky = world.adapters.but(outbox=FlakyOutbox(world.outbox, self.faults), queue=FlakyQueue(self.queue, self.faults))
+        self.fanout = Services(flaky).fanout
         self.delivery = delivery_with(world, self.email)
-        self.reconciler = Reconciler(world.outbox, self.queue, world.clock)
+        self.reconciler = Services(world.adapters.but(queue=self.queue)).reconciler
         self.case_ids: list[str] = []
 
     # What people do
