@@ -110,7 +110,7 @@ class Traffic:
             self._expect(status, answer, 201, "messages")
 
     def read(self) -> None:
-        for path in ("/api/me/cases", "/api/me/inbox"):
+        for path in ("/api/me/cases", "/api/me/berichtenbox"):
             status, answer = self._stack.call("GET", path, self._token("mark"))
             self._expect(status, answer, 200, "reads")
 

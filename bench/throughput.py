@@ -73,7 +73,7 @@ class InMemoryWorld:
     subscriptions: Any
     queue: Any
     email: Any
-    inbox: Any
+    berichtenbox: Any
     changes: list[tuple[Any, Any]]
 
 
@@ -142,7 +142,7 @@ def build_world(changes: int, renderer: Any) -> InMemoryWorld:
         changed = replace(set_status(case, zaaktype, entry), version=2)
         cases.items[case.id] = changed
         pairs.append((case, changed))
-    return InMemoryWorld(graph.fanout, graph.delivery, cases, subscriptions, a.queue, a.email, a.inbox, pairs)
+    return InMemoryWorld(graph.fanout, graph.delivery, cases, subscriptions, a.queue, a.email, a.berichtenbox_store, pairs)
 
 
 @dataclass(frozen=True)

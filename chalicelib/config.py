@@ -25,7 +25,7 @@ class Tables:
     subscriptions: str
     subscribers: str
     notifications: str
-    inbox: str
+    berichtenbox: str  # the table keeps its first name, "inbox": renaming it would replace it, and its messages
 
     @classmethod
     def with_prefix(cls, prefix: str) -> Tables:
@@ -35,7 +35,7 @@ class Tables:
             subscriptions=f"{prefix}subscriptions",
             subscribers=f"{prefix}subscribers",
             notifications=f"{prefix}notifications",
-            inbox=f"{prefix}inbox",
+            berichtenbox=f"{prefix}inbox",
         )
 
 

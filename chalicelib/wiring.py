@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from chalicelib.services.links import Links
     from chalicelib.services.ports import (
         AnnouncementRepository,
+        BerichtenboxStore,
         CaseRepository,
         ChangeFeed,
         Clock,
@@ -48,7 +49,6 @@ if TYPE_CHECKING:
         DeliveryQueue,
         EmailSender,
         FeedbackSource,
-        InboxStore,
         LetterSender,
         LoginProvider,
         MessageRenderer,
@@ -76,7 +76,7 @@ class Adapters:
     subscriptions: SubscriptionRepository
     subscribers: SubscriberDirectory
     outbox: NotificationOutbox
-    inbox: InboxStore
+    berichtenbox_store: BerichtenboxStore
     limiter: RateLimiter
     queue: DeliveryQueue
     letters: LetterSender
@@ -97,9 +97,9 @@ class Adapters:
         from chalicelib.adapters.dynamodb.models import bind
         from chalicelib.adapters.dynamodb.repositories import (
             DynamoDBAnnouncements,
+            DynamoDBBerichtenbox,
             DynamoDBCases,
             DynamoDBContacts,
-            DynamoDBInbox,
             DynamoDBOutbox,
             DynamoDBRateLimiter,
             DynamoDBSubscribers,
@@ -130,7 +130,7 @@ class Adapters:
             subscriptions=DynamoDBSubscriptions(),
             subscribers=DynamoDBSubscribers(fingerprint=fingerprint),
             outbox=DynamoDBOutbox(),
-            inbox=DynamoDBInbox(),
+            berichtenbox_store=DynamoDBBerichtenbox(),
             limiter=DynamoDBRateLimiter(),
             queue=SqsDeliveryQueue(sqs, delivery_queue_url),
             letters=SqsLetterSender(sqs, letters_queue_url),
@@ -143,10 +143,10 @@ class Adapters:
     def in_memory(cls, current: Settings | None = None, *, clock: Clock | None = None) -> Adapters:
         from chalicelib.adapters.memory import (
             InMemoryAnnouncements,
+            InMemoryBerichtenbox,
             InMemoryCases,
             InMemoryContacts,
             InMemoryEmail,
-            InMemoryInbox,
             InMemoryLetters,
             InMemoryOutbox,
             InMemoryQueue,
@@ -165,7 +165,7 @@ class Adapters:
             subscriptions=subscriptions,
             subscribers=InMemorySubscribers(),
             outbox=InMemoryOutbox(),
-            inbox=InMemoryInbox(),
+            berichtenbox_store=InMemoryBerichtenbox(),
             limiter=InMemoryRateLimiter(),
             queue=InMemoryQueue(),
             letters=InMemoryLetters(),
@@ -320,7 +320,7 @@ class Services:
     def berichtenbox(self) -> Berichtenbox:
         from chalicelib.services.case_queries import Berichtenbox
 
-        return Berichtenbox(self.adapters.inbox, self.clock)
+        return Berichtenbox(self.adapters.berichtenbox_store, self.clock)
 
     @cached_property
     def fanout(self) -> FanOut:
@@ -356,7 +356,7 @@ class Services:
             subscribers=a.subscribers,
             email=a.email,
             letters=a.letters,
-            inbox=a.inbox,
+            berichtenbox=a.berichtenbox_store,
             clock=a.clock,
             claim=timedelta(seconds=self.settings.claim_seconds),
             on_possible_duplicate=self._on_possible_duplicate,

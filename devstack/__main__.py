@@ -156,7 +156,7 @@ def _banner(api: str, moto: str, seeded: dict[str, str], tokens: dict[str, str])
 
    # 2. Within two seconds Mark has an e-mail, and a message in his berichtenbox:
    curl -s "{api}/api/dev/mailbox?to=mark.visser@example.org"
-   curl -s {api}/api/me/inbox -H "Authorization: Bearer $MARK"
+   curl -s {api}/api/me/berichtenbox -H "Authorization: Bearer $MARK"
 
    # 3. Jan, who has a case of his own but nothing to do with Mark's, got nothing about it
    #    (his mailbox holds only the e-mail about his own report, from when the demo loaded):

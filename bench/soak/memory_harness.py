@@ -45,8 +45,8 @@ class InMemoryHarness(Harness):
     def __init__(self, clock: SimulatedClock, faults: Faults, seed: int, app_module: Any, tally: Counter[str]) -> None:
         from chalicelib import wiring
         from chalicelib.adapters.memory import (
+            InMemoryBerichtenbox,
             InMemoryEmail,
-            InMemoryInbox,
             InMemoryOutbox,
             InMemorySubscribers,
             InMemorySubscriptions,
@@ -61,7 +61,7 @@ class InMemoryHarness(Harness):
         self.subscribers = cast(InMemorySubscribers, graph.subscribers)
         self.table = streaming_cases(self.subscriptions, clock, STREAM_SHARDS)
         self.outbox = cast(InMemoryOutbox, graph.outbox)
-        self.inbox, self.email = cast(InMemoryInbox, graph.inbox), cast(InMemoryEmail, graph.email)
+        self.berichtenbox, self.email = cast(InMemoryBerichtenbox, graph.berichtenbox_store), cast(InMemoryEmail, graph.email)
         queue_settings = load_template()["Resources"]["DeliveryQueue"]["Properties"]
         self.sqs = SimulatedFifoQueue(
             clock,
@@ -77,7 +77,7 @@ class InMemoryHarness(Harness):
                 subscriptions=faulty(self.subscriptions, "dynamodb:subscriptions", faults),
                 subscribers=subscribers,
                 outbox=faulty(self.outbox, "dynamodb:outbox", faults),
-                inbox=faulty(self.inbox, "dynamodb:inbox", faults),
+                berichtenbox_store=faulty(self.berichtenbox, "dynamodb:berichtenbox", faults),
                 limiter=limiter,
                 queue=faulty(SqsDeliveryQueue(lambda: self.sqs, lambda: QUEUE_URL), "sqs:queue", faults),
                 email=faulty(
@@ -152,7 +152,7 @@ class InMemoryHarness(Harness):
             cases=self.cases(),
             notifications=self.notifications(),
             emails=[e.reference for e in self.email.sent],
-            inbox=[m.notification_id for box in self.inbox.items.values() for m in box.values()],
+            berichtenbox=[m.notification_id for box in self.berichtenbox.items.values() for m in box.values()],
             dead_letters=[notification_id_from_body(m.body) for m in self.sqs.dead_letters],
             parked=[record for _, record in self.stream.parked],
             overtaken=self.watch.overtaken,

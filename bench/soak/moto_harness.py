@@ -150,7 +150,7 @@ class MotoHarness(Harness):
             cases=self.cases(),
             notifications=self.notifications(),
             emails=emails,
-            inbox=[item["notification_id"]["S"] for item in self._scan(self.tables.inbox)],
+            berichtenbox=[item["notification_id"]["S"] for item in self._scan(self.tables.berichtenbox)],
             dead_letters=dead,
             parked=[record for _, record in self.stream.parked],
             overtaken=self.watch.overtaken,

@@ -33,7 +33,7 @@ class FinalState:
     cases: list[Case]
     notifications: dict[str, Notification]
     emails: list[str]  # the reference of each e-mail the provider accepted, in the order sent
-    inbox: list[str]  # the notification of each berichtenbox message
+    berichtenbox: list[str]  # the notification of each berichtenbox message
     dead_letters: list[str]  # notification ids on the delivery dead-letter queue
     parked: list[dict[str, Any]]  # stream records given up on (on-failure destination)
     overtaken: set[str]  # notifications whose queue message a later one of its group overtook (FifoWatch)
@@ -174,7 +174,7 @@ def evaluate(
     expected = expected_notifications(state.cases, workload, catalogue)
     notifications = state.notifications
     by_key = {_key(n): n for n in notifications.values() if n.event_kind is not EventKind.DIGEST}
-    carried: dict[Key, list[str]] = defaultdict(list)  # the e-mails (by reference) or inbox messages that carried it
+    carried: dict[Key, list[str]] = defaultdict(list)  # the e-mails (by reference) or berichtenbox messages that carried it
     first_email: dict[Key, tuple[int, bool]] = {}  # position of the first e-mail that carried it; in a digest?
     unknown_emails = 0
     for position, reference in enumerate(state.emails):
@@ -187,7 +187,7 @@ def evaluate(
         for item in items:
             carried[_key(item)].append(reference)
             first_email.setdefault(_key(item), (position, digest))
-    for notification_id in state.inbox:
+    for notification_id in state.berichtenbox:
         message = notifications.get(notification_id)
         if message is not None:
             carried[_key(message)].append(notification_id)
@@ -247,7 +247,7 @@ def evaluate(
         "digest_emails": sum(
             1 for r in state.emails if (n := notifications.get(r)) is not None and n.event_kind is EventKind.DIGEST
         ),
-        "berichtenbox_messages": len(state.inbox),
+        "berichtenbox_messages": len(state.berichtenbox),
         "notifications_by_status": dict(sorted(Counter(n.status.value for n in notifications.values()).items())),
         "ordering": _ordering(expected, first_email, by_key, parked, state.overtaken, workload),
     }

@@ -11,27 +11,27 @@ from datetime import datetime, timedelta
 
 from chalicelib.adapters.ses_email import build_mime
 from chalicelib.domain.announcements import Announcement
+from chalicelib.domain.berichtenbox import BerichtenboxMessage
 from chalicelib.domain.cases import Case
 from chalicelib.domain.contacts import ContactMoment
 from chalicelib.domain.deadlines import work_order_key
 from chalicelib.domain.errors import (
     AnnouncementNotFoundError,
+    BerichtenboxMessageNotFoundError,
     CaseNotFoundError,
     ConcurrentUpdateError,
-    InboxMessageNotFoundError,
 )
-from chalicelib.domain.inbox import InboxMessage
 from chalicelib.domain.matching import Audience
 from chalicelib.domain.notifications import Notification, NotificationStatus
 from chalicelib.domain.ratelimit import admit
 from chalicelib.domain.subscriptions import Indexed, Subscriber, Subscription, SubscriptionEntry
 from chalicelib.services.ports import (
     AnnouncementRepository,
+    BerichtenboxStore,
     CaseRepository,
     ContactMomentStore,
     DeliveryQueue,
     EmailSender,
-    InboxStore,
     LetterSender,
     NotificationOutbox,
     OutgoingEmail,
@@ -319,18 +319,18 @@ class InMemoryLetters(LetterSender):
         return f"letter-{len(self.sent)}"
 
 
-class InMemoryInbox(InboxStore):
+class InMemoryBerichtenbox(BerichtenboxStore):
     def __init__(self) -> None:
-        self.items: dict[str, dict[str, InboxMessage]] = defaultdict(dict)
+        self.items: dict[str, dict[str, BerichtenboxMessage]] = defaultdict(dict)
 
-    def put(self, message: InboxMessage) -> bool:
+    def put(self, message: BerichtenboxMessage) -> bool:
         box = self.items[message.subscriber_id]
         if message.id in box:
             return False
         box[message.id] = message
         return True
 
-    def list(self, subscriber_id: str, *, limit: int, after: str | None = None) -> list[InboxMessage]:
+    def list(self, subscriber_id: str, *, limit: int, after: str | None = None) -> list[BerichtenboxMessage]:
         newest_first = sorted(self.items.get(subscriber_id, {}).values(), key=lambda m: m.id, reverse=True)
         if after is not None:
             newest_first = [m for m in newest_first if m.id < after]
@@ -339,10 +339,10 @@ class InMemoryInbox(InboxStore):
     def unread_count(self, subscriber_id: str) -> int:
         return sum(1 for m in self.items.get(subscriber_id, {}).values() if m.unread)
 
-    def mark_read(self, subscriber_id: str, message_id: str, at: datetime) -> InboxMessage:
+    def mark_read(self, subscriber_id: str, message_id: str, at: datetime) -> BerichtenboxMessage:
         box = self.items.get(subscriber_id, {})
         if message_id not in box:
-            raise InboxMessageNotFoundError(message_id)
+            raise BerichtenboxMessageNotFoundError(message_id)
         message = box[message_id]
         if message.unread:
             message = replace(message, read_at=at)

@@ -104,8 +104,8 @@ class DocumentRequestNotFoundError(DomainError):
         super().__init__(document_id=document_id)
 
 
-class InboxMessageNotFoundError(DomainError):
-    code = "inbox_message_not_found"
+class BerichtenboxMessageNotFoundError(DomainError):
+    code = "berichtenbox_message_not_found"
 
     def __init__(self, message_id: str) -> None:
         super().__init__(message_id=message_id)

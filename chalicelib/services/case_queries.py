@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chalicelib.domain.berichtenbox import BerichtenboxMessage
 from chalicelib.domain.case_view import CaseView, case_view
 from chalicelib.domain.cases import Case
 from chalicelib.domain.catalogue import Catalogue
 from chalicelib.domain.errors import CaseNotFoundError
 from chalicelib.domain.identity import STAFF, Principal, Role, ensure_can_view, require_any_role, require_role
-from chalicelib.domain.inbox import InboxMessage
 from chalicelib.domain.notifications import Notification
 from chalicelib.services.ports import (
+    BerichtenboxStore,
     CaseRepository,
     Clock,
     ContactMomentStore,
-    InboxStore,
     NotificationOutbox,
     SubscriberDirectory,
 )
@@ -98,31 +98,31 @@ class CaseQueries:
 
 
 @dataclass(frozen=True)
-class InboxPage:
-    messages: list[InboxMessage]
+class BerichtenboxPage:
+    messages: list[BerichtenboxMessage]
     unread: int
     next_after: str | None
 
 
 class Berichtenbox:
-    """The portal inbox of the applicant (or of whom they act for)."""
+    """The berichtenbox of the applicant (or of whom they act for)."""
 
-    def __init__(self, inbox: InboxStore, clock: Clock) -> None:
-        self._inbox = inbox
+    def __init__(self, store: BerichtenboxStore, clock: Clock) -> None:
+        self._store = store
         self._clock = clock
 
-    def page(self, principal: Principal, *, limit: int, after: str | None) -> InboxPage:
-        require_role(principal, Role.APPLICANT, "read_inbox")
+    def page(self, principal: Principal, *, limit: int, after: str | None) -> BerichtenboxPage:
+        require_role(principal, Role.APPLICANT, "read_berichtenbox")
         owner = principal.acting_for
-        messages = self._inbox.list(owner, limit=limit + 1, after=after)
+        messages = self._store.list(owner, limit=limit + 1, after=after)
         has_more = len(messages) > limit
         messages = messages[:limit]
-        return InboxPage(
+        return BerichtenboxPage(
             messages=messages,
-            unread=self._inbox.unread_count(owner),
+            unread=self._store.unread_count(owner),
             next_after=messages[-1].id if has_more and messages else None,
         )
 
-    def mark_read(self, principal: Principal, message_id: str) -> InboxMessage:
-        require_role(principal, Role.APPLICANT, "mark_inbox_read")
-        return self._inbox.mark_read(principal.acting_for, message_id, self._clock.now())
+    def mark_read(self, principal: Principal, message_id: str) -> BerichtenboxMessage:
+        require_role(principal, Role.APPLICANT, "mark_berichtenbox_read")
+        return self._store.mark_read(principal.acting_for, message_id, self._clock.now())

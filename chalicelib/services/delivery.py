@@ -20,16 +20,16 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
-from chalicelib.domain.inbox import InboxMessage, inbox_message_id
+from chalicelib.domain.berichtenbox import BerichtenboxMessage, berichtenbox_message_id
 from chalicelib.domain.notifications import FailureReason, Notification, NotificationStatus
 from chalicelib.domain.subscriptions import Channel, Subscriber
 from chalicelib.services.composer import MessageComposer, Undeliverable
 from chalicelib.services.ports import (
+    BerichtenboxStore,
     Clock,
     EmailPermanentError,
     EmailRetryableError,
     EmailSender,
-    InboxStore,
     LetterSender,
     MessageContext,
     NotificationOutbox,
@@ -77,7 +77,7 @@ class Delivery:
         subscribers: SubscriberDirectory,
         email: EmailSender,
         letters: LetterSender,
-        inbox: InboxStore,
+        berichtenbox: BerichtenboxStore,
         clock: Clock,
         claim: timedelta,
         on_possible_duplicate: Callable[[Notification], None] | None = None,
@@ -87,7 +87,7 @@ class Delivery:
         self._subscribers = subscribers
         self._email = email
         self._letters = letters
-        self._inbox = inbox
+        self._berichtenbox = berichtenbox
         self._clock = clock
         self._claim = claim
         self._on_possible_duplicate = on_possible_duplicate
@@ -207,7 +207,7 @@ class Delivery:
     def _send(self, notification: Notification) -> str | None:
         context = self._composer.compose(notification)
         if notification.channel is Channel.PORTAL:
-            self._to_inbox(notification, context)
+            self._to_berichtenbox(notification, context)
             return None
         subscriber = self._subscribers.get(notification.subscriber_id)
         self._composer.still_wanted(notification, subscriber)
@@ -231,11 +231,11 @@ class Delivery:
         except EmailPermanentError as error:
             raise Undeliverable(error.reason) from None
 
-    def _to_inbox(self, notification: Notification, context: MessageContext) -> None:
+    def _to_berichtenbox(self, notification: Notification, context: MessageContext) -> None:
         portal = self._composer.portal(context)
-        self._inbox.put(
-            InboxMessage(
-                id=inbox_message_id(notification.created_at, notification.id),
+        self._berichtenbox.put(
+            BerichtenboxMessage(
+                id=berichtenbox_message_id(notification.created_at, notification.id),
                 subscriber_id=notification.subscriber_id,
                 notification_id=notification.id,
                 case_id=notification.case_id,

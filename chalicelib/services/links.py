@@ -31,7 +31,7 @@ class Links:
     def case(self, case_id: str) -> str:
         return f"{self.base_url}/mijn-zaken/{case_id}"
 
-    def inbox(self) -> str:
+    def berichtenbox(self) -> str:
         return f"{self.base_url}/berichten"
 
     def confirm(self, subscription_id: str) -> str:

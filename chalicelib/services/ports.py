@@ -10,12 +10,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.announcements import Announcement
+from chalicelib.domain.berichtenbox import BerichtenboxMessage
 from chalicelib.domain.cases import Case, Link
 from chalicelib.domain.changes import StoredChange
 from chalicelib.domain.contacts import ContactMoment
 from chalicelib.domain.events import EventKind
 from chalicelib.domain.feedback import EmailFeedback
-from chalicelib.domain.inbox import InboxMessage
 from chalicelib.domain.language import Language
 from chalicelib.domain.matching import Audience
 from chalicelib.domain.notifications import Notification, NotificationStatus
@@ -239,21 +239,21 @@ class EmailSender(ABC):
         EmailPermanentError."""
 
 
-class InboxStore(ABC):
+class BerichtenboxStore(ABC):
     @abstractmethod
-    def put(self, message: InboxMessage) -> bool:
+    def put(self, message: BerichtenboxMessage) -> bool:
         """Store the message unless it is there already; True when stored now."""
 
     @abstractmethod
-    def list(self, subscriber_id: str, *, limit: int, after: str | None = None) -> list[InboxMessage]:
+    def list(self, subscriber_id: str, *, limit: int, after: str | None = None) -> list[BerichtenboxMessage]:
         """Newest first; ``after`` is the id of the last message of the previous page."""
 
     @abstractmethod
     def unread_count(self, subscriber_id: str) -> int: ...
 
     @abstractmethod
-    def mark_read(self, subscriber_id: str, message_id: str, at: datetime) -> InboxMessage:
-        """Mark one message read (idempotent); InboxMessageNotFoundError if it is not theirs."""
+    def mark_read(self, subscriber_id: str, message_id: str, at: datetime) -> BerichtenboxMessage:
+        """Mark one message read (idempotent); BerichtenboxMessageNotFoundError if it is not theirs."""
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,12 @@ from datetime import date, datetime
 from typing import Any
 
 from chalicelib.domain.announcements import Announcement
+from chalicelib.domain.berichtenbox import BerichtenboxMessage
 from chalicelib.domain.case_view import CaseView, TimelineEntry, TimelineKind
 from chalicelib.domain.cases import DocumentRequest, Link
 from chalicelib.domain.catalogue import Statustype, Zaaktype
 from chalicelib.domain.contacts import ContactMoment
 from chalicelib.domain.geo import Area, Circle, Polygon, polygon_to_geojson
-from chalicelib.domain.inbox import InboxMessage
 from chalicelib.domain.language import Language
 from chalicelib.domain.notifications import Notification
 from chalicelib.domain.reference import Point, ReferenceData
@@ -211,7 +211,7 @@ def notification_json(notification: Notification) -> dict[str, Any]:
     }
 
 
-def inbox_json(message: InboxMessage) -> dict[str, Any]:
+def berichtenbox_json(message: BerichtenboxMessage) -> dict[str, Any]:
     return {
         "id": message.id,
         "case_id": message.case_id,

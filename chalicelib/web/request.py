@@ -12,17 +12,17 @@ from contextvars import ContextVar
 
 from chalice.app import Request
 
+from chalicelib.domain.berichtenbox import BERICHTENBOX_MESSAGE_ID
 from chalicelib.domain.errors import (
     AnnouncementNotFoundError,
+    BerichtenboxMessageNotFoundError,
     CaseNotFoundError,
     DocumentRequestNotFoundError,
     DomainError,
-    InboxMessageNotFoundError,
     Issue,
     SubscriptionNotFoundError,
     UnknownZaaktypeError,
 )
-from chalicelib.domain.inbox import INBOX_MESSAGE_ID
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -73,7 +73,7 @@ SUBSCRIPTION_ID = re.compile(r"^(?:case-[0-9a-f]{24}|[0-9a-f]{8}-[0-9a-f]{4}-[0-
 PATH_PARAMETERS: dict[str, tuple[re.Pattern[str], Callable[[str], DomainError]]] = {
     "case_id": (UUID, CaseNotFoundError),
     "document_id": (UUID, DocumentRequestNotFoundError),
-    "message_id": (INBOX_MESSAGE_ID, InboxMessageNotFoundError),
+    "message_id": (BERICHTENBOX_MESSAGE_ID, BerichtenboxMessageNotFoundError),
     "identificatie": (re.compile(r"^[a-z0-9-]{1,80}$"), UnknownZaaktypeError),
     "announcement_id": (UUID, AnnouncementNotFoundError),
     "subscription_id": (SUBSCRIPTION_ID, SubscriptionNotFoundError),

@@ -239,7 +239,7 @@ COMPONENTS: dict[str, JsonSchema] = {
         },
         description="A notification and its delivery status; no address is shown.",
     ),
-    "InboxMessage": closed(
+    "BerichtenboxMessage": closed(
         {
             "id": STRING,
             "case_id": STRING,
@@ -334,10 +334,10 @@ CASE_FOR_STAFF = ref("CaseForStaff")
 CASE_FOR_APPLICANT = ref("CaseForApplicant")
 CASE_LIST = closed({"cases": array(ref("CaseSummary"))})
 DELIVERY_STATUS = closed({"case_id": STRING, "notifications": array(ref("Notification"))})
-INBOX_PAGE = closed(
+BERICHTENBOX_PAGE = closed(
     {
         "unread": {"type": "integer", "minimum": 0},
-        "messages": array(ref("InboxMessage")),
+        "messages": array(ref("BerichtenboxMessage")),
         "next_after": {**nullable(STRING), "description": "pass as `after` for the next page; null on the last"},
     }
 )

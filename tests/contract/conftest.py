@@ -21,10 +21,10 @@ from chalicelib import wiring
 from chalicelib.adapters.dev_mailbox import MailboxEntry, read_mailbox
 from chalicelib.adapters.memory import (
     InMemoryAnnouncements,
+    InMemoryBerichtenbox,
     InMemoryCases,
     InMemoryContacts,
     InMemoryEmail,
-    InMemoryInbox,
     InMemoryLetters,
     InMemoryOutbox,
     InMemoryQueue,
@@ -86,7 +86,7 @@ contacts = twins(InMemoryContacts, lambda _: wiring.adapters().contacts)
 subscriptions = twins(InMemorySubscriptions, lambda _: wiring.adapters().subscriptions)
 subscribers = twins(InMemorySubscribers, lambda _: wiring.adapters().subscribers)
 outbox = twins(InMemoryOutbox, lambda _: wiring.adapters().outbox)
-inbox = twins(InMemoryInbox, lambda _: wiring.adapters().inbox)
+berichtenbox = twins(InMemoryBerichtenbox, lambda _: wiring.adapters().berichtenbox_store)
 limiter = twins(InMemoryRateLimiter, lambda _: wiring.adapters().limiter)
 
 

@@ -29,7 +29,7 @@ def test_the_story_walkthrough_over_http(local_stack: LocalStack):
     assert status == 200
     (case,) = [c for c in mine["cases"] if c["case_number"].startswith("SUB-")]
     mark_before, jan_before = len(local_stack.mails(MARK_EMAIL)), len(local_stack.mails(JAN_EMAIL))
-    _, inbox_before = call("GET", "/api/me/inbox", mark)
+    _, berichtenbox_before = call("GET", "/api/me/berichtenbox", mark)
 
     # 1. Anna changes the status → Mark's e-mail and berichtenbox message arrive
     status, _ = call("POST", f"/api/cases/{case['id']}/status", anna, {"statustype": "aanvullende-informatie-nodig"})
@@ -38,9 +38,9 @@ def test_the_story_walkthrough_over_http(local_stack: LocalStack):
     print(f"status change → e-mail in the local mailbox: {took:.2f} s")
     newest = local_stack.mails(MARK_EMAIL)[0]
     assert case["case_number"] in newest["subject"]
-    _, inbox = call("GET", "/api/me/inbox", mark)
-    assert inbox["unread"] == inbox_before["unread"] + 1
-    assert inbox["messages"][0]["title"] == "Nieuwe status: Aanvullende informatie nodig"
+    _, berichtenbox = call("GET", "/api/me/berichtenbox", mark)
+    assert berichtenbox["unread"] == berichtenbox_before["unread"] + 1
+    assert berichtenbox["messages"][0]["title"] == "Nieuwe status: Aanvullende informatie nodig"
 
     # 2. the unrelated applicant got nothing
     assert len(local_stack.mails(JAN_EMAIL)) == jan_before
@@ -52,8 +52,8 @@ def test_the_story_walkthrough_over_http(local_stack: LocalStack):
     assert status == 201
     wait_until(lambda: len(local_stack.mails(MARK_EMAIL)) == mark_before + 2, 10)
     assert text not in local_stack.mails(MARK_EMAIL)[0]["text"]
-    _, inbox = call("GET", "/api/me/inbox", mark)
-    assert (inbox["messages"][0]["body"].startswith(text), inbox["messages"][0]["link"]) == (True, link)
+    _, berichtenbox = call("GET", "/api/me/berichtenbox", mark)
+    assert (berichtenbox["messages"][0]["body"].startswith(text), berichtenbox["messages"][0]["link"]) == (True, link)
     assert len(local_stack.mails(JAN_EMAIL)) == jan_before
 
     # 4. Mark sees status, message, missing documents, deadline beside servicenorm, and his behandelaar

@@ -47,8 +47,8 @@ GET    /api/dev/letters                                              200       2
 GET    /dev/mailbox                                                  200       200  200   200 200  200    200   200      200
 GET    /api/me/cases                                                 401       200  200   200 403  403    403   403      403
 GET    /api/me/cases/{case_id}                                       401       200  200   404 200  200    200   403      403
-GET    /api/me/inbox                                                 401       200  200   200 403  403    403   403      403
-POST   /api/me/inbox/{message_id}/read                               401       200  200   404 403  403    403   403      403
+GET    /api/me/berichtenbox                                          401       200  200   200 403  403    403   403      403
+POST   /api/me/berichtenbox/{message_id}/read                        401       200  200   404 403  403    403   403      403
 GET    /api/me/subscriptions                                         401       200  200   200 403  403    403   403      403
 POST   /api/me/subscriptions                                         401       201  201   201 403  403    403   403      403
 PUT    /api/me/subscriptions/{subscription_id}                       401       200  404   404 403  403    403   403      403
@@ -171,7 +171,7 @@ class Call:
 
 CALLS: dict[tuple[str, str], Call] = {
     ("POST", "/api/dev/token"): Call(_json({"persona": "mark"})),
-    ("POST", "/api/me/inbox/{message_id}/read"): Call(_json({})),
+    ("POST", "/api/me/berichtenbox/{message_id}/read"): Call(_json({})),
     ("POST", "/api/me/subscriptions"): Call(_json({"topics": ["vergunningen"]})),
     ("PUT", "/api/me/subscriptions/{subscription_id}"): Call(_json({"topics": ["subsidies"]})),
     ("PUT", "/api/me/preferences"): Call(
@@ -293,7 +293,7 @@ class World:
         """The berichtenbox message that tells Mark his case was received (the oldest: newest come first)."""
         self.case  # noqa: B018 - made for its message
         self.pipeline.run()
-        messages = self._ok(self.client.http.get("/api/me/inbox", headers=headers("mark")), 200)["messages"]
+        messages = self._ok(self.client.http.get("/api/me/berichtenbox", headers=headers("mark")), 200)["messages"]
         return str(messages[-1]["id"])
 
     @cached_property
@@ -373,7 +373,7 @@ class World:
         if "case" in made:
             state["the case"] = body(self.client.http.get(f"/api/cases/{self.case['id']}", headers=headers("anna")))
         if "message_id" in made:
-            state["mark's inbox"] = body(self.client.http.get("/api/me/inbox", headers=headers("mark")))
+            state["mark's berichtenbox"] = body(self.client.http.get("/api/me/berichtenbox", headers=headers("mark")))
         if "announcement_id" in made:
             state["the announcement"] = body(
                 self.client.http.get(f"/api/announcements/{self.announcement_id}", headers=headers("pieter"))

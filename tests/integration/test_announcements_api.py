@@ -83,7 +83,7 @@ def test_an_approved_announcement_reaches_exactly_the_audience_its_preview_count
     assert "Er komt landbouwgrond vrij bij Doorn." in mail.text
     assert "Meer over de grond: https://www.provincie-utrecht.nl/grond" in mail.text
     for persona in FOLLOWERS:
-        kinds = [m["kind"] for m in body(client.http.get("/api/me/inbox", headers=headers(persona)))["messages"]]
+        kinds = [m["kind"] for m in body(client.http.get("/api/me/berichtenbox", headers=headers(persona)))["messages"]]
         assert kinds == ["announcement"], persona
 
 

@@ -213,8 +213,8 @@ def test_documents_messages_deadline_changes_and_contacts_show_on_the_timeline(c
 
 YEAR_ONE = b'"plaatsgevonden_op": "0001-01-01T00:00:00+14:00"'
 ONCE_SERVER_ERRORS = [
-    pytest.param("GET", "/api/me/inbox?limit=%C2%B2", None, 400, id="superscript limit"),
-    pytest.param("GET", "/api/me/inbox?after=..%2F..", None, 400, id="odd after"),
+    pytest.param("GET", "/api/me/berichtenbox?limit=%C2%B2", None, 400, id="superscript limit"),
+    pytest.param("GET", "/api/me/berichtenbox?after=..%2F..", None, 400, id="odd after"),
     pytest.param("POST", "/api/cases/{id}/extension", b'{"duur": "P99999999Y", "reden": "x"}', 400, id="huge years"),
     pytest.param("POST", "/api/cases/{id}/extension", b'{"duur": "P99999999999D", "reden": "x"}', 400, id="huge days"),
     pytest.param("POST", "/api/cases/{id}/messages", b'{"text": ' + b"1" * 5000 + b"}", 400, id="huge number"),
@@ -228,7 +228,7 @@ ONCE_SERVER_ERRORS = [
     pytest.param("GET", "/api/cases/" + "x" * 3000, None, 404, id="long id"),
     pytest.param("GET", "/api/me/cases/%00", None, 404, id="nul id"),
     pytest.param("POST", "/api/cases/{id}/document-requests/not-a-uuid/received", b"{}", 404, id="bad document"),
-    pytest.param("POST", "/api/me/inbox/" + "a" * 2000 + "/read", b"{}", 404, id="long message id"),
+    pytest.param("POST", "/api/me/berichtenbox/" + "a" * 2000 + "/read", b"{}", 404, id="long message id"),
 ]
 
 

@@ -152,7 +152,7 @@ ABOUT_SOMEONE_ELSE = {
 }
 
 
-@pytest.mark.parametrize("path", ["/api/me/cases", "/api/me/inbox", "/api/me/subscriptions", "/api/me/preferences"])
+@pytest.mark.parametrize("path", ["/api/me/cases", "/api/me/berichtenbox", "/api/me/subscriptions", "/api/me/preferences"])
 def test_2_query_parameters_naming_someone_else_are_ignored(client, pipeline, daytime, path):
     world = World(client, pipeline)
     world.message_id, world.subscription_id  # noqa: B018 - Mark has a case, a message and a subscription
@@ -450,14 +450,14 @@ def test_9_template_code_written_by_staff_is_shown_literally_in_email_portal_and
     assert TEMPLATE_CODE in news.text
     assert TEMPLATE_CODE in news.html
     # AND the berichtenbox shows it as written, in the message, the status and the announcement
-    inbox = body(client.http.get("/api/me/inbox", headers=headers("mark")))["messages"]
-    assert sum(TEMPLATE_CODE in m["body"] for m in inbox) == 3
-    assert any(m["title"].endswith("{{ 83*1409 }}") for m in inbox)
+    berichtenbox = body(client.http.get("/api/me/berichtenbox", headers=headers("mark")))["messages"]
+    assert sum(TEMPLATE_CODE in m["body"] for m in berichtenbox) == 3
+    assert any(m["title"].endswith("{{ 83*1409 }}") for m in berichtenbox)
     # AND the case shows the contact note as written, to Mark too
     timeline = json.dumps(body(client.http.get(f"/api/me/cases/{case['id']}", headers=headers("mark"))))
     assert json.dumps(TEMPLATE_CODE)[1:-1] in timeline
     # AND nothing was evaluated anywhere
-    written = [news.subject, news.text, news.html, *(m["title"] + m["body"] for m in inbox), timeline]
+    written = [news.subject, news.text, news.html, *(m["title"] + m["body"] for m in berichtenbox), timeline]
     assert [(shown, found) for shown in written for found in EVALUATED if found in shown] == []
 
 
@@ -501,9 +501,9 @@ def test_10_html_written_by_staff_is_inert_in_email_and_portal(client, pipeline,
     (news,) = [m for m in mailbox(str(MARK.email)) if m.subject.startswith("Nieuws van de provincie")]
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in news.html
     # AND the berichtenbox hands the text over as JSON data, exactly as written
-    inbox = client.http.get("/api/me/inbox", headers=headers("mark"))
-    assert inbox.headers["Content-Type"] == "application/json"
-    assert sum(m["body"].startswith(HTML_ATTACK) for m in body(inbox)["messages"]) == 2
+    berichtenbox = client.http.get("/api/me/berichtenbox", headers=headers("mark"))
+    assert berichtenbox.headers["Content-Type"] == "application/json"
+    assert sum(m["body"].startswith(HTML_ATTACK) for m in body(berichtenbox)["messages"]) == 2
 
 
 @pytest.mark.parametrize(

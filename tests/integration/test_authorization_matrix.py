@@ -84,9 +84,9 @@ def test_lists_hold_the_callers_own_objects_and_those_of_whom_they_act_for(clien
     # THEN Mark and Karin (acting for him) see his case and his message; Jan sees neither
     assert numbers("mark") == numbers("karin") == {world.case["case_number"]}
     assert numbers("jan") == set()
-    assert message in listed("/api/me/inbox", "mark", "messages")
-    assert message in listed("/api/me/inbox", "karin", "messages")
-    assert listed("/api/me/inbox", "jan", "messages") == set()
+    assert message in listed("/api/me/berichtenbox", "mark", "messages")
+    assert message in listed("/api/me/berichtenbox", "karin", "messages")
+    assert listed("/api/me/berichtenbox", "jan", "messages") == set()
     # AND a subscription is its maker's own: not even Karin sees Mark's
     assert subscription in listed("/api/me/subscriptions", "mark", "subscriptions")
     assert subscription not in listed("/api/me/subscriptions", "karin", "subscriptions")

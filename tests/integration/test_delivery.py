@@ -84,8 +84,8 @@ def test_a_refused_message_is_final_and_never_retried(client, pipeline: Pipeline
     assert (notification.status, notification.reason) == (NotificationStatus.PERMANENT_FAILURE, "message_rejected")
     assert mailbox(MARK) == []
     # the berichtenbox message still arrived, and the KCC can see what happened
-    inbox = body(client.http.get("/api/me/inbox", headers=headers("mark")))
-    assert inbox["unread"] == 1
+    berichtenbox = body(client.http.get("/api/me/berichtenbox", headers=headers("mark")))
+    assert berichtenbox["unread"] == 1
     seen = body(client.http.get(f"/api/cases/{case['id']}/notifications", headers=headers("sanne")))["notifications"]
     assert {(n["channel"], n["status"], n["reason"]) for n in seen} == {
         ("email", "permanent-failure", "message_rejected"),

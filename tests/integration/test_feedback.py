@@ -81,7 +81,7 @@ def test_a_hard_bounce_stops_email_to_that_address_and_the_berichtenbox_still_ge
     assert _channels() == frozenset({Channel.PORTAL})
     _set_status(client, pipeline, case["id"])
     assert len(mailbox(MARK)) == 1
-    assert body(client.http.get("/api/me/inbox", headers=headers("mark")))["unread"] == 2
+    assert body(client.http.get("/api/me/berichtenbox", headers=headers("mark")))["unread"] == 2
 
 
 def test_a_soft_bounce_marks_that_email_and_keeps_the_address(client, stack, pipeline: Pipeline):

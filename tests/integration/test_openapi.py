@@ -302,10 +302,10 @@ def test_every_operation_answers_for_real_as_documented(api, pipeline, daytime):
     # Mark's side: his cases, the case as he sees it, his berichtenbox
     api.call("GET", "/api/me/cases", "mark", status=200)
     api.call("GET", f"/api/me/cases/{case['id']}", "mark", status=200)
-    first = api.call("GET", "/api/me/inbox?limit=1", "mark", status=200)
+    first = api.call("GET", "/api/me/berichtenbox?limit=1", "mark", status=200)
     assert first["next_after"]
-    api.call("GET", f"/api/me/inbox?limit=1&after={first['next_after']}", "mark", status=200)
-    api.call("POST", f"/api/me/inbox/{first['messages'][0]['id']}/read", "mark", status=200)
+    api.call("GET", f"/api/me/berichtenbox?limit=1&after={first['next_after']}", "mark", status=200)
+    api.call("POST", f"/api/me/berichtenbox/{first['messages'][0]['id']}/read", "mark", status=200)
 
     # What Mark follows, and how
     api.call("GET", "/api/me/subscriptions", "mark", status=200)
@@ -378,7 +378,7 @@ def test_problems_are_answered_as_documented_for_each_error_status(api, daytime)
     api.call("POST", f"{url}/status", "anna", raw=b'{"statustype": "bestaat-niet"}', status=400)
     api.call("POST", f"{url}/status", raw=b'{"statustype": "x", "statustype": "y"}', persona="anna", status=400)
     api.call("GET", "/api/cases", "anna", status=400)
-    api.call("GET", "/api/me/inbox?limit=0", "mark", status=400)
+    api.call("GET", "/api/me/berichtenbox?limit=0", "mark", status=400)
     api.call("GET", url, status=401)
     api.call("GET", url, "mark", status=403)
     api.call("POST", f"{url}/status", "sanne", {"statustype": "in-behandeling"}, status=403)

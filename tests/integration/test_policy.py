@@ -250,8 +250,8 @@ def test_the_policy_allows_exactly_what_a_full_walkthrough_uses(client, pipeline
     client.http.get(f"{url}/notifications", headers=sanne)
     client.http.get("/api/me/cases", headers=mark)
     client.http.get(f"/api/me/cases/{case['id']}", headers=mark)
-    message = body(client.http.get("/api/me/inbox", headers=mark))["messages"][0]
-    client.http.post(f"/api/me/inbox/{message['id']}/read", headers=mark, body="{}")
+    message = body(client.http.get("/api/me/berichtenbox", headers=mark))["messages"][0]
+    client.http.post(f"/api/me/berichtenbox/{message['id']}/read", headers=mark, body="{}")
     _subscriptions_and_announcements(client, pipeline, recorded)
     _a_throttled_email_and_the_reconciler(client, pipeline)
 

@@ -484,7 +484,7 @@ def test_3_the_same_batch_invoked_again_before_delivery_and_after_sqs_deduplicat
     # ... and still Mark gets one e-mail and one berichtenbox message
     pipeline.run_for(simulated_time, 10 * 60)
     assert len(mailbox(MARK_EMAIL)) == 1
-    assert body(client.http.get("/api/me/inbox", headers=headers("mark")))["unread"] == 1
+    assert body(client.http.get("/api/me/berichtenbox", headers=headers("mark")))["unread"] == 1
 
 
 # 4. Same status written twice --------------------------------------------------------------------------------
@@ -596,7 +596,7 @@ def test_12_a_crash_after_ses_accepted_sends_one_duplicate_and_counts_it(
     delivered = _email(case["id"])
     assert (delivered.status, delivered.attempts) == (NotificationStatus.DELIVERED, 2)
     assert metrics.count("PossibleDuplicate") == 1
-    assert body(client.http.get("/api/me/inbox", headers=headers("mark")))["unread"] == 1
+    assert body(client.http.get("/api/me/berichtenbox", headers=headers("mark")))["unread"] == 1
 
 
 def test_12_an_ses_answer_lost_after_it_accepted_is_counted_as_a_possible_duplicate(

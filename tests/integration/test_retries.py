@@ -118,7 +118,7 @@ def test_an_outage_longer_than_the_retry_budget_ends_in_the_dead_letter_queue_an
     assert _dead_letters(stack) == 1
     assert metrics.count("TechnicalFailure") == 1
     assert mailbox(MARK) == []
-    assert body(client.http.get("/api/me/inbox", headers=headers("mark")))["unread"] == 1
+    assert body(client.http.get("/api/me/berichtenbox", headers=headers("mark")))["unread"] == 1
 
     # WHEN SES is back and an operator redrives the dead-letter queue, twice
     simulated_time.advance(hours=2)

@@ -49,8 +49,8 @@ def set_status(client, case: dict[str, Any], statustype: str) -> None:
     assert response.status_code == 201, response.body
 
 
-def inbox_of(client, persona: str, case: dict[str, Any]) -> list[dict[str, Any]]:
-    messages = body(client.http.get("/api/me/inbox", headers=headers(persona)))["messages"]
+def berichtenbox_of(client, persona: str, case: dict[str, Any]) -> list[dict[str, Any]]:
+    messages = body(client.http.get("/api/me/berichtenbox", headers=headers(persona)))["messages"]
     return [m for m in messages if m["case_id"] == case["id"]]
 
 
@@ -125,7 +125,7 @@ def test_a_stopped_subscription_is_no_longer_matched(client, pipeline):
     case = public_case(client)
     pipeline.run()
     assert mailbox(MARK.email) == []
-    assert inbox_of(client, "mark", case) == []
+    assert berichtenbox_of(client, "mark", case) == []
 
 
 # Validation -------------------------------------------------------------------------------------------------
@@ -285,7 +285,7 @@ def test_overlapping_subscriptions_give_one_notification_per_channel_for_each_pu
     (mail,) = mailbox(MARK.email)
     assert mail.subject == "Nieuws over een ontgrondingsvergunning in de gemeente Zeist"
     assert case["case_number"] in mail.text
-    assert len(inbox_of(client, "mark", case)) == 1
+    assert len(berichtenbox_of(client, "mark", case)) == 1
 
     # WHEN a status people are not told of is set, and then the decision
     set_status(client, case, "in-behandeling")
@@ -295,7 +295,7 @@ def test_overlapping_subscriptions_give_one_notification_per_channel_for_each_pu
     pipeline.run()
     # THEN exactly one more of each
     assert len(mailbox(MARK.email)) == 2
-    assert len(inbox_of(client, "mark", case)) == 2
+    assert len(berichtenbox_of(client, "mark", case)) == 2
 
 
 def test_a_case_that_is_not_public_is_news_for_nobody_but_its_parties(client, pipeline):
@@ -342,7 +342,7 @@ def test_preferences_are_read_and_changed_and_apply_to_subscriptions_made_before
     case = public_case(client)
     pipeline.run()
     assert mailbox(MARK.email) == []
-    (message,) = inbox_of(client, "mark", case)
+    (message,) = berichtenbox_of(client, "mark", case)
     assert message["title"].startswith("News")
 
 

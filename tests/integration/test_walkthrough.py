@@ -6,7 +6,7 @@ from __future__ import annotations
 from tests.integration.conftest import PERSONAS, body, headers, mailbox, register_personas
 
 
-def test_a_status_change_reaches_mark_by_email_and_in_his_inbox(client, pipeline):
+def test_a_status_change_reaches_mark_by_email_and_in_his_berichtenbox(client, pipeline):
     # GIVEN Mark's case, created by his behandelaar, with the creation already told
     register_personas("mark", "fatima", "jan")
     created = client.http.post(
@@ -33,8 +33,8 @@ def test_a_status_change_reaches_mark_by_email_and_in_his_inbox(client, pipeline
     assert case["case_number"] in mails[0].subject
     assert "Subsidie duurzame recreatie" in mails[0].text
     # AND a berichtenbox message with the status
-    inbox = client.http.get("/api/me/inbox", headers=headers("mark"))
-    messages = body(inbox)["messages"]
+    berichtenbox = client.http.get("/api/me/berichtenbox", headers=headers("mark"))
+    messages = body(berichtenbox)["messages"]
     assert messages[0]["title"] == "Nieuwe status: In behandeling"
     # AND Jan got nothing
     assert mailbox(PERSONAS["jan"].email) == []

@@ -9,11 +9,11 @@ from typing import Any
 from chalicelib.adapters.dynamodb.models import (
     AddressMap,
     AnnouncementRecord,
+    BerichtenboxRecord,
     CaseRecord,
     ContactMomentRecord,
     DocumentMap,
     ExtensionMap,
-    InboxRecord,
     MessageMap,
     NotificationRecord,
     PointMap,
@@ -24,6 +24,7 @@ from chalicelib.adapters.dynamodb.models import (
     SuspensionMap,
 )
 from chalicelib.domain.announcements import Announcement, AnnouncementStatus
+from chalicelib.domain.berichtenbox import BerichtenboxMessage
 from chalicelib.domain.cases import (
     Case,
     CaseMessage,
@@ -41,7 +42,6 @@ from chalicelib.domain.deadlines import work_order_key
 from chalicelib.domain.durations import Duration
 from chalicelib.domain.events import EventKind, Place
 from chalicelib.domain.geo import Area, Circle, Polygon, polygon_from_geojson, polygon_to_geojson
-from chalicelib.domain.inbox import InboxMessage
 from chalicelib.domain.language import Language
 from chalicelib.domain.matching import Audience
 from chalicelib.domain.notifications import Notification, NotificationStatus
@@ -370,8 +370,8 @@ def record_to_notification(r: NotificationRecord) -> Notification:
     )
 
 
-def inbox_to_record(m: InboxMessage) -> InboxRecord:
-    return InboxRecord(
+def berichtenbox_to_record(m: BerichtenboxMessage) -> BerichtenboxRecord:
+    return BerichtenboxRecord(
         subscriber_id=m.subscriber_id,
         message_id=m.id,
         notification_id=m.notification_id,
@@ -387,8 +387,8 @@ def inbox_to_record(m: InboxMessage) -> InboxRecord:
     )
 
 
-def record_to_inbox(r: InboxRecord) -> InboxMessage:
-    return InboxMessage(
+def record_to_berichtenbox(r: BerichtenboxRecord) -> BerichtenboxMessage:
+    return BerichtenboxMessage(
         id=r.message_id,
         subscriber_id=r.subscriber_id,
         notification_id=r.notification_id,

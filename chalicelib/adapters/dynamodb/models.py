@@ -362,7 +362,7 @@ class NotificationRecord(Model):
     by_provider_id = NotificationsByProviderId()
 
 
-class UnreadIndex(GlobalSecondaryIndex["InboxRecord"]):
+class UnreadIndex(GlobalSecondaryIndex["BerichtenboxRecord"]):
     class Meta:
         index_name = "unread"
         projection = KeysOnlyProjection()
@@ -371,7 +371,7 @@ class UnreadIndex(GlobalSecondaryIndex["InboxRecord"]):
     message_id = UnicodeAttribute(range_key=True)
 
 
-class InboxRecord(Model):
+class BerichtenboxRecord(Model):
     """Berichtenbox. ``unread_by`` exists only while unread, so counting unread is one small Query."""
 
     class Meta:
@@ -402,7 +402,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     SubscriptionDefinitionRecord,
     SubscriberRecord,
     NotificationRecord,
-    InboxRecord,
+    BerichtenboxRecord,
 )
 
 
@@ -417,7 +417,7 @@ def bind(settings: Settings) -> None:
         SubscriptionDefinitionRecord: settings.tables.subscriptions,
         SubscriberRecord: settings.tables.subscribers,
         NotificationRecord: settings.tables.notifications,
-        InboxRecord: settings.tables.inbox,
+        BerichtenboxRecord: settings.tables.berichtenbox,
     }
     for model, table_name in names.items():
         model.Meta.table_name = table_name

@@ -14,34 +14,34 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.adapters.dynamodb import mapping
 from chalicelib.adapters.dynamodb.models import (
     AnnouncementRecord,
+    BerichtenboxRecord,
     CaseIndexRecord,
     CaseRecord,
     ContactMomentRecord,
-    InboxRecord,
     NotificationRecord,
     SubscriberRecord,
     SubscriptionDefinitionRecord,
     SubscriptionEntryRecord,
 )
 from chalicelib.domain.announcements import Announcement
+from chalicelib.domain.berichtenbox import BerichtenboxMessage
 from chalicelib.domain.cases import Case
 from chalicelib.domain.contacts import ContactMoment
 from chalicelib.domain.deadlines import CLOSED_ORDER
 from chalicelib.domain.errors import (
     AnnouncementNotFoundError,
+    BerichtenboxMessageNotFoundError,
     CaseNotFoundError,
     ConcurrentUpdateError,
-    InboxMessageNotFoundError,
 )
-from chalicelib.domain.inbox import InboxMessage
 from chalicelib.domain.notifications import Notification, NotificationStatus
 from chalicelib.domain.ratelimit import admit
 from chalicelib.domain.subscriptions import Indexed, Subscriber, Subscription, SubscriptionEntry
 from chalicelib.services.ports import (
     AnnouncementRepository,
+    BerichtenboxStore,
     CaseRepository,
     ContactMomentStore,
-    InboxStore,
     NotificationOutbox,
     RateLimiter,
     SubscriberDirectory,
@@ -328,40 +328,40 @@ class DynamoDBOutbox(NotificationOutbox):
         return [n for n in found if n is not None and n.status is status]
 
 
-class DynamoDBInbox(InboxStore):
-    def put(self, message: InboxMessage) -> bool:
+class DynamoDBBerichtenbox(BerichtenboxStore):
+    def put(self, message: BerichtenboxMessage) -> bool:
         try:
-            mapping.inbox_to_record(message).save(condition=InboxRecord.message_id.does_not_exist())
+            mapping.berichtenbox_to_record(message).save(condition=BerichtenboxRecord.message_id.does_not_exist())
         except PutError as error:
             if _conditional_failure(error):
                 return False
             raise
         return True
 
-    def list(self, subscriber_id: str, *, limit: int, after: str | None = None) -> list[InboxMessage]:
-        condition = InboxRecord.message_id < after if after else None
-        records = InboxRecord.query(subscriber_id, condition, scan_index_forward=False, limit=limit)
-        return [mapping.record_to_inbox(r) for r in records]
+    def list(self, subscriber_id: str, *, limit: int, after: str | None = None) -> list[BerichtenboxMessage]:
+        condition = BerichtenboxRecord.message_id < after if after else None
+        records = BerichtenboxRecord.query(subscriber_id, condition, scan_index_forward=False, limit=limit)
+        return [mapping.record_to_berichtenbox(r) for r in records]
 
     def unread_count(self, subscriber_id: str) -> int:
-        return InboxRecord.unread.count(subscriber_id)
+        return BerichtenboxRecord.unread.count(subscriber_id)
 
-    def mark_read(self, subscriber_id: str, message_id: str, at: datetime) -> InboxMessage:
+    def mark_read(self, subscriber_id: str, message_id: str, at: datetime) -> BerichtenboxMessage:
         try:
-            record = InboxRecord.get(subscriber_id, message_id)
+            record = BerichtenboxRecord.get(subscriber_id, message_id)
         except DoesNotExist:
-            raise InboxMessageNotFoundError(message_id) from None
+            raise BerichtenboxMessageNotFoundError(message_id) from None
         if record.read_at is None:
             try:
                 record.update(
-                    actions=[InboxRecord.read_at.set(at), InboxRecord.unread_by.remove()],
-                    condition=InboxRecord.read_at.does_not_exist(),
+                    actions=[BerichtenboxRecord.read_at.set(at), BerichtenboxRecord.unread_by.remove()],
+                    condition=BerichtenboxRecord.read_at.does_not_exist(),
                 )
             except UpdateError as error:
                 if not _conditional_failure(error):
                     raise
                 record.refresh()
-        return mapping.record_to_inbox(record)
+        return mapping.record_to_berichtenbox(record)
 
 
 class DynamoDBRateLimiter(RateLimiter):

@@ -12,12 +12,12 @@ from typing import Any
 from chalice.app import Blueprint
 
 from chalicelib import wiring
+from chalicelib.domain.berichtenbox import BERICHTENBOX_MESSAGE_ID
 from chalicelib.domain.errors import ValidationError
-from chalicelib.domain.inbox import INBOX_MESSAGE_ID
 from chalicelib.domain.workdays import amsterdam_date
 from chalicelib.web.endpoint import Query, RequestContext, endpoint
-from chalicelib.web.presenters import case_json, case_list_json, inbox_json
-from chalicelib.web.responses import CASE_FOR_APPLICANT, CASE_LIST, INBOX_PAGE, ref
+from chalicelib.web.presenters import berichtenbox_json, case_json, case_list_json
+from chalicelib.web.responses import BERICHTENBOX_PAGE, CASE_FOR_APPLICANT, CASE_LIST, ref
 from chalicelib.web.schema import Schema
 
 bp = Blueprint(__name__)
@@ -29,7 +29,7 @@ PAGE = (
     Query(
         "limit", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": DEFAULT_PAGE}, description="messages per page"
     ),
-    Query("after", {"type": "string", "pattern": INBOX_MESSAGE_ID.pattern}, description="`next_after` of the page before"),
+    Query("after", {"type": "string", "pattern": BERICHTENBOX_MESSAGE_ID.pattern}, description="`next_after` of the page before"),
 )
 
 
@@ -64,14 +64,14 @@ def my_case(ctx: RequestContext, case_id: str) -> Any:
 
 @endpoint(
     bp,
-    "/api/me/inbox",
-    action="read_inbox",
+    "/api/me/berichtenbox",
+    action="read_berichtenbox",
     summary="My berichtenbox, newest first, with the number unread",
     query=PAGE,
-    response=INBOX_PAGE,
+    response=BERICHTENBOX_PAGE,
     errors=(400, 403),
 )
-def inbox(ctx: RequestContext) -> Any:
+def berichtenbox(ctx: RequestContext) -> Any:
     raw_limit = ctx.query("limit")
     limit = DEFAULT_PAGE
     if raw_limit is not None:
@@ -79,26 +79,26 @@ def inbox(ctx: RequestContext) -> Any:
             raise ValidationError.single("limit", "invalid_limit")
         limit = int(raw_limit)
     after = ctx.query("after")
-    if after is not None and not INBOX_MESSAGE_ID.match(after):
+    if after is not None and not BERICHTENBOX_MESSAGE_ID.match(after):
         raise ValidationError.single("after", "invalid_format")
     page = wiring.services().berichtenbox.page(ctx.principal(), limit=limit, after=after)
     return {
         "unread": page.unread,
-        "messages": [inbox_json(m) for m in page.messages],
+        "messages": [berichtenbox_json(m) for m in page.messages],
         "next_after": page.next_after,
     }
 
 
 @endpoint(
     bp,
-    "/api/me/inbox/{message_id}/read",
+    "/api/me/berichtenbox/{message_id}/read",
     methods=("POST",),
-    action="mark_inbox_read",
+    action="mark_berichtenbox_read",
     summary="Mark a message read",
     body=EMPTY,
-    response=ref("InboxMessage"),
+    response=ref("BerichtenboxMessage"),
     errors=(403,),
 )
 def mark_read(ctx: RequestContext, message_id: str) -> Any:
     ctx.body()
-    return inbox_json(wiring.services().berichtenbox.mark_read(ctx.principal(), message_id))
+    return berichtenbox_json(wiring.services().berichtenbox.mark_read(ctx.principal(), message_id))

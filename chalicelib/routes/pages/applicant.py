@@ -7,7 +7,7 @@ from chalice.app import Blueprint, Response
 from chalicelib import wiring
 from chalicelib.domain.errors import DomainError
 from chalicelib.web.pages import SignedIn, message, not_found, page, render
-from chalicelib.web.presenters import inbox_json
+from chalicelib.web.presenters import berichtenbox_json
 from chalicelib.web.request import check_path_parameters
 from chalicelib.web.session import HOME
 from chalicelib.web.views import case_context, case_rows, day
@@ -45,7 +45,7 @@ def case_page(visit: SignedIn, case_id: str) -> Response:
 
 
 @page(bp, "/berichten")
-def inbox(visit: SignedIn) -> Response:
+def berichtenbox(visit: SignedIn) -> Response:
     """The berichtenbox: newest first, the unread ones marked, 20 to a page."""
     after = visit.query.get("na") or None
     try:
@@ -54,17 +54,17 @@ def inbox(visit: SignedIn) -> Response:
         shown = wiring.services().berichtenbox.page(visit.principal, limit=20, after=after)
     except DomainError:
         return not_found()
-    messages = [inbox_json(m) for m in shown.messages]
+    messages = [berichtenbox_json(m) for m in shown.messages]
     for item in messages:
         item["day"] = day(item["created_at"], visit.language)
     return render("inbox", messages=messages, older=shown.next_after)
 
 
 @page(bp, "/berichten/{message_id}")
-def inbox_message(visit: SignedIn, message_id: str) -> Response:
+def berichtenbox_message(visit: SignedIn, message_id: str) -> Response:
     """One message; opening it marks it read."""
     try:
-        shown = inbox_json(wiring.services().berichtenbox.mark_read(visit.principal, message_id))
+        shown = berichtenbox_json(wiring.services().berichtenbox.mark_read(visit.principal, message_id))
     except DomainError:
         return not_found()
     return render("inbox_message", message=shown, day=day(shown["created_at"], visit.language))

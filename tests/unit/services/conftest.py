@@ -10,10 +10,10 @@ import pytest
 
 from chalicelib.adapters.memory import (
     InMemoryAnnouncements,
+    InMemoryBerichtenbox,
     InMemoryCases,
     InMemoryContacts,
     InMemoryEmail,
-    InMemoryInbox,
     InMemoryLetters,
     InMemoryOutbox,
     InMemoryQueue,
@@ -68,7 +68,7 @@ class World:
         self.outbox = cast(InMemoryOutbox, a.outbox)
         self.queue = cast(InMemoryQueue, a.queue)
         self.email = cast(InMemoryEmail, a.email)
-        self.inbox = cast(InMemoryInbox, a.inbox)
+        self.berichtenbox_store = cast(InMemoryBerichtenbox, a.berichtenbox_store)
         self.contacts = cast(InMemoryContacts, a.contacts)
         self.announcement_store = cast(InMemoryAnnouncements, a.announcement_store)
         self.letters = cast(InMemoryLetters, a.letters)

@@ -182,7 +182,7 @@ def test_once_a_second_behandelaar_approves_it_reaches_followers_of_its_topic_an
     for mail in followers.email.sent:
         assert mail.subject == f"Nieuws van de provincie: {LAND.title}"
         assert LAND.text in mail.text
-    assert {person for person in ADDRESSES if followers.inbox.unread_count(person)} == REACHED
+    assert {person for person in ADDRESSES if followers.berichtenbox_store.unread_count(person)} == REACHED
 
 
 def test_a_circle_nearby_hears_nothing_of_another_topic_when_it_follows_one(followers: World):

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from chalicelib.domain.case_view import TimelineKind
-from chalicelib.domain.errors import CaseNotFoundError, ForbiddenError, InboxMessageNotFoundError, ValidationError
+from chalicelib.domain.errors import BerichtenboxMessageNotFoundError, CaseNotFoundError, ForbiddenError, ValidationError
 from chalicelib.domain.identity import Principal, Role
 from chalicelib.services.case_commands import NewCase
 from chalicelib.services.contacts import NewContactMoment
@@ -160,7 +160,7 @@ def test_marking_a_message_read_is_idempotent_and_only_for_its_owner(world: Worl
     assert read.read_at is not None
     assert world.berichtenbox.mark_read(MARK_PRINCIPAL, message.id).read_at == read.read_at
     assert world.berichtenbox.page(MARK_PRINCIPAL, limit=5, after=None).unread == 0
-    with pytest.raises(InboxMessageNotFoundError):
+    with pytest.raises(BerichtenboxMessageNotFoundError):
         world.berichtenbox.mark_read(JAN_PRINCIPAL, message.id)
 
 

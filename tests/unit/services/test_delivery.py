@@ -70,7 +70,7 @@ def test_a_subscriber_who_chose_english_gets_english(world: World):
     assert "Grant for sustainable recreation" in mail.text
 
 
-def test_a_message_with_a_link_reaches_the_inbox_with_the_link_and_the_email_without_the_text(world: World):
+def test_a_message_with_a_link_reaches_the_berichtenbox_with_the_link_and_the_email_without_the_text(world: World):
     case = _marks_case(world)
     text = "Voor uw plan is ook een vergunning van het waterschap nodig."
     world.commands.post_message(ANNA_PRINCIPAL, case.id, text, Link("https://omgevingswet.overheid.nl/loket", "Omgevingsloket"))
@@ -82,7 +82,7 @@ def test_a_message_with_a_link_reaches_the_inbox_with_the_link_and_the_email_wit
     assert text not in mail.text
 
 
-def test_documents_requested_lists_them_with_their_due_date_in_the_inbox(world: World):
+def test_documents_requested_lists_them_with_their_due_date_in_the_berichtenbox(world: World):
     case = _marks_case(world)
     world.commands.request_documents(
         ANNA_PRINCIPAL, case.id, (NewDocumentRequest("Begroting van het project", world.clock.now().date() + timedelta(days=14)),)
@@ -223,8 +223,8 @@ def test_within_one_batch_a_case_is_read_once_for_all_its_notifications(world: W
     assert world.cases.reads - before == 1
 
 
-class FailingInbox:
-    """An inbox whose next ``failures`` writes fail, as DynamoDB does when throttled."""
+class FailingBerichtenbox:
+    """A berichtenbox whose next ``failures`` writes fail, as DynamoDB does when throttled."""
 
     def __init__(self, inner, failures: int) -> None:
         self._inner = inner
@@ -245,7 +245,7 @@ def test_any_failure_while_sending_gives_the_claim_back_so_the_next_attempt_deli
     world.commands.set_status(ANNA_PRINCIPAL, case.id, "in-behandeling", None)
     world.fan_out()
     (portal,) = _latest(world, Channel.PORTAL)
-    world.delivery._inbox = FailingInbox(world.inbox, failures=1)  # type: ignore[assignment]
+    world.delivery._berichtenbox = FailingBerichtenbox(world.berichtenbox_store, failures=1)  # type: ignore[assignment]
 
     with pytest.raises(DeliveryRetryableError):
         world.delivery.deliver(portal.id)

@@ -145,7 +145,7 @@ def test_a_letter_whose_postal_address_is_gone_fails_as_having_no_address_and_th
     stored = world.outbox.items[notification.id]
     assert (stored.status, stored.reason) == (NotificationStatus.PERMANENT_FAILURE, "no_address")
     assert world.letters.sent == []
-    assert world.inbox.unread_count(MARK) == 1
+    assert world.berichtenbox_store.unread_count(MARK) == 1
 
 
 def test_no_letter_is_planned_for_someone_who_chose_letters_without_an_address(world: World):
@@ -156,4 +156,4 @@ def test_no_letter_is_planned_for_someone_who_chose_letters_without_an_address(w
 
     assert _letters(world) == []
     assert world.letters.sent == []
-    assert world.inbox.unread_count(MARK) == 1
+    assert world.berichtenbox_store.unread_count(MARK) == 1

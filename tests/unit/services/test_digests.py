@@ -87,7 +87,7 @@ def test_a_daily_digest_readers_email_waits_for_seven_and_the_berichtenbox_does_
     (held,) = _emails(world)
     assert (held.status, held.hold_until) == (NotificationStatus.HELD, TUESDAY_SEVEN)
     assert world.email.sent == []
-    assert world.inbox.unread_count(MARK) == 1
+    assert world.berichtenbox_store.unread_count(MARK) == 1
 
 
 def test_at_seven_several_held_items_go_out_as_one_digest_that_lists_each(world: World):
@@ -234,7 +234,7 @@ def test_quiet_hours_hold_an_email_of_23_00_until_07_00(world: World):
     (held,) = _held(world)
     assert held.hold_until == TUESDAY_SEVEN
     assert len(_mail_to(world)) == 1
-    assert world.inbox.unread_count(MARK) == 2  # the berichtenbox keeps no hours
+    assert world.berichtenbox_store.unread_count(MARK) == 2  # the berichtenbox keeps no hours
     assert _run_at(world, TUESDAY_SEVEN - timedelta(minutes=1)) == DigestResult()
     assert _run_at(world, TUESDAY_SEVEN) == DigestResult(released=1)
     assert len(_mail_to(world)) == 2

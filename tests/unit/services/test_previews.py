@@ -62,7 +62,7 @@ def test_the_preview_is_what_the_applicant_then_receives_on_each_channel(world: 
     assert by_channel[Channel.EMAIL].title == email.subject
     assert _without_token(by_channel[Channel.EMAIL].text) == _without_token(email.text)
     assert "token=voorbeeld" in by_channel[Channel.EMAIL].text
-    portal = world.inbox.list(MARK, limit=1)[0]
+    portal = world.berichtenbox_store.list(MARK, limit=1)[0]
     assert (by_channel[Channel.PORTAL].title, by_channel[Channel.PORTAL].text) == (portal.title, portal.body)
     assert WATERSCHAP in portal.body
     assert WATERSCHAP not in email.text  # e-mail stays information-lean

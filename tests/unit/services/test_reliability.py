@@ -550,8 +550,8 @@ class DeliveryLifecycle(RuleBasedStateMachine):
             for party in case.followers:
                 refs = emails.get((case_id, party), [])
                 assert list(dict.fromkeys(refs)) == told, f"{party} was not told every status, in order"
-                inbox = [m for m in self.world.inbox.items[party].values() if m.case_id == case_id]
-                assert len(inbox) == len(told)
+                messages = [m for m in self.world.berichtenbox_store.items[party].values() if m.case_id == case_id]
+                assert len(messages) == len(told)
             assert {n.status for n in self.world.outbox.for_case(case_id)} <= {NotificationStatus.DELIVERED}
 
     def _drain(self) -> None:

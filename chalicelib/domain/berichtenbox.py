@@ -9,16 +9,16 @@ from datetime import datetime
 from chalicelib.domain.cases import Link
 from chalicelib.domain.events import EventKind
 
-INBOX_MESSAGE_ID = re.compile(r"^\d{8}T\d{12}Z-[0-9a-f]{32}$")
+BERICHTENBOX_MESSAGE_ID = re.compile(r"^\d{8}T\d{12}Z-[0-9a-f]{32}$")
 
 
-def inbox_message_id(created_at: datetime, notification_id: str) -> str:
+def berichtenbox_message_id(created_at: datetime, notification_id: str) -> str:
     """Sortable by time and unique per notification, so a retried delivery writes the same message."""
     return f"{created_at:%Y%m%dT%H%M%S%f}Z-{notification_id}"
 
 
 @dataclass(frozen=True)
-class InboxMessage:
+class BerichtenboxMessage:
     id: str
     subscriber_id: str
     notification_id: str
