@@ -373,12 +373,10 @@ class MeteredSubscriptions:
 
 
 def _fanout(subscriptions: Any) -> Any:
+    """Fan-out on in-memory adapters, matching through ``subscriptions`` (counted, in memory or on moto)."""
     from chalicelib import wiring
-    from chalicelib.adapters.memory import InMemoryOutbox, InMemoryQueue
-    from chalicelib.services.fanout import FanOut
-    from chalicelib.services.ports import Clock
 
-    return FanOut(wiring.catalogue_data(), subscriptions, InMemoryOutbox(), InMemoryQueue(), Clock(), timedelta(days=30))
+    return wiring.Services(wiring.Adapters.in_memory().but(subscriptions=subscriptions)).fanout
 
 
 def _baseline_matches(definitions: list[Any], bench_event: BenchEvent) -> set[str]:
