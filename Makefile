@@ -11,7 +11,7 @@ CHROMIUM ?= /usr/bin/chromium
 # Screenshots of every page the browser tests check, one folder per run
 SHOTS ?= build/screenshots/$(shell date +%Y%m%d-%H%M%S)
 
-.PHONY: run test setup browser lint format typecheck unit contract integration e2e package bench redrive replay-stream clean
+.PHONY: run test setup translations browser lint format typecheck unit contract integration e2e package bench redrive replay-stream clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Baken needs Python 3.11 or newer ($(PYTHON) not found)"; exit 1; }
@@ -39,7 +39,20 @@ $(ASSETS)/.installed: package.json package-lock.json
 	cp node_modules/@utrecht/component-library-css/dist/index.css $(ASSETS)/utrecht-components.css
 	touch $@
 
-setup: $(STAMP) $(ASSETS)/.installed
+# The texts in Dutch and English: gettext catalogues (.po, committed) compiled to the .mo files the runtime reads
+# with the standard library. Compiled here, so every target that runs or packages Baken has them (not committed).
+LOCALES := chalicelib/locale
+COMPILED := $(patsubst %.po,%.mo,$(wildcard $(LOCALES)/*/LC_MESSAGES/baken.po))
+$(COMPILED): %.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+setup: $(STAMP) $(ASSETS)/.installed $(COMPILED)
+
+# After adding or changing a text in the code or a template: extract every text, update the catalogues (a new or
+# changed Dutch text is then untranslated or fuzzy in the English one) and compile them. See README, Translations.
+translations: setup
+	$(BIN)/python -m devstack.translations update
+	$(BIN)/python -m devstack.translations compile
 
 # The page tests drive Debian's Chromium (Playwright never downloads a browser here).
 browser:

@@ -1,44 +1,42 @@
-"""Rendering messages with jinja2: one file per channel, kind and language under ``templates/``.
+"""Rendering messages with jinja2: one template per channel, kind and part under ``templates/``, its words
+translated with gettext (``jinja2.ext.i18n``: ``{% trans %}`` and ``_()``, the catalogues of ``chalicelib/i18n.py``).
 
-Two environments: HTML autoescaped, plain text not. Both use StrictUndefined, so a template that asks for
-something the context lacks fails in tests instead of sending a half-empty message. Text written by a
-behandelaar reaches templates as data only; it is never compiled as a template.
+Two environments per language: HTML autoescaped, plain text not. Both use StrictUndefined, so a template that asks
+for something the context lacks fails in tests instead of sending a half-empty message. A translation is text,
+never markup: in HTML it is escaped like any value, and markup (a link in a sentence) enters it as a placeholder.
+Text written by a behandelaar reaches templates as data only; it is never compiled as a template. Environments are
+built on first use, so constructing a renderer imports nothing heavy.
 """
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
-
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.events import EventKind
 from chalicelib.domain.language import Language
 from chalicelib.domain.matching import Audience
+from chalicelib.i18n import N_, translate, translator
 from chalicelib.services.ports import MessageContext, MessageRenderer, RenderedEmail, RenderedPortalMessage
 
-MONTHS = {
-    Language.NL: (
-        [
-            "januari",
-            "februari",
-            "maart",
-            "april",
-            "mei",
-            "juni",
-            "juli",
-            "augustus",
-            "september",
-            "oktober",
-            "november",
-            "december",
-        ]
-    ),
-    Language.EN: (
-        ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
-    ),
-}
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+MONTHS = (
+    N_("januari"),
+    N_("februari"),
+    N_("maart"),
+    N_("april"),
+    N_("mei"),
+    N_("juni"),
+    N_("juli"),
+    N_("augustus"),
+    N_("september"),
+    N_("oktober"),
+    N_("november"),
+    N_("december"),
+)
 
 
 def templates_root() -> Path:
@@ -51,10 +49,20 @@ def long_date(value: date | None, language: str) -> str:
     """``15 december 2026`` / ``15 December 2026``."""
     if value is None:
         return ""
-    return f"{value.day} {MONTHS[Language(language)][value.month - 1]} {value.year}"
+    return f"{value.day} {translate(language, MONTHS[value.month - 1])} {value.year}"
 
 
-def build_environment(root: Path, *, html: bool) -> Environment:
+def as_noun(name: str, language: str) -> str:
+    """A name (a product) as a common noun inside a sentence: Dutch writes it in lower case
+    (``nieuws over een subsidie duurzame recreatie``), English keeps it as it is."""
+    return name.lower() if Language(language) is Language.NL else name
+
+
+def build_environment(root: Path, *, html: bool, language: Language = Language.NL) -> Environment:
+    """An environment for ``templates/`` whose ``_()``, ``ngettext`` and ``{% trans %}`` speak ``language``."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+    from markupsafe import escape
+
     environment = Environment(
         loader=FileSystemLoader(str(root)),
         autoescape=html,  # noqa: S701 - only the plain-text environment leaves autoescape off
@@ -62,8 +70,20 @@ def build_environment(root: Path, *, html: bool) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
     environment.filters["long_date"] = long_date
+    environment.filters["as_noun"] = as_noun
+    words = translator(language)
+    if html:  # a translation is text: escaped, and then its placeholders filled with (escaped) values
+        environment.install_gettext_callables(  # type: ignore[attr-defined]  # added by the i18n extension
+            lambda message: escape(words.gettext(message)),
+            lambda singular, plural, n: escape(words.ngettext(singular, plural, n)),
+            newstyle=True,
+            pgettext=lambda context, message: escape(words.pgettext(context, message)),
+        )
+    else:
+        environment.install_gettext_translations(words, newstyle=True)  # type: ignore[attr-defined]
     return environment
 
 
@@ -73,16 +93,25 @@ CASE_KINDS = frozenset(
 
 
 def template_name(context: MessageContext) -> str:
-    """``<kind>.<language>``; news about a public case for its followers has its own ``public_`` wording."""
+    """``<kind>``; news about a public case for its followers has its own ``public_`` wording."""
     prefix = "public_" if context.audience is Audience.FOLLOWER and context.kind in CASE_KINDS else ""
-    return f"{prefix}{context.kind.value}.{context.language.value}"
+    return f"{prefix}{context.kind.value}"
 
 
 class JinjaRenderer(MessageRenderer):
     def __init__(self, root: Path | None = None) -> None:
-        root = root or templates_root()
-        self._html = build_environment(root, html=True)
-        self._text = build_environment(root, html=False)
+        self._root = root or templates_root()
+        self._environments: dict[tuple[bool, Language], Environment] = {}
+
+    def _environment(self, language: Language, *, html: bool) -> Environment:
+        """The HTML or plain-text environment of ``language``, built on first use."""
+        key = (html, language)
+        if key not in self._environments:
+            self._environments[key] = build_environment(self._root, html=html, language=language)
+        return self._environments[key]
+
+    def _render(self, name: str, context: MessageContext, variables: dict[str, Any], *, html: bool = False) -> str:
+        return self._environment(context.language, html=html).get_template(name).render(variables)
 
     def _variables(self, context: MessageContext) -> dict[str, Any]:
         return {
@@ -98,29 +127,29 @@ class JinjaRenderer(MessageRenderer):
             "manage_url": context.manage_url,
         }
 
-    def _line(self, name: str, variables: dict[str, Any]) -> str:
-        return " ".join(self._text.get_template(name).render(variables).split())
+    def _line(self, name: str, context: MessageContext, variables: dict[str, Any]) -> str:
+        return " ".join(self._render(name, context, variables).split())
 
     def email(self, context: MessageContext) -> RenderedEmail:
         base = f"email/{template_name(context)}"
         variables = self._variables(context)
         return RenderedEmail(
-            subject=self._line(f"{base}.subject.j2", variables),
-            text=self._text.get_template(f"{base}.txt.j2").render(variables),
-            html=self._html.get_template(f"{base}.html.j2").render(variables),
+            subject=self._line(f"{base}.subject.j2", context, variables),
+            text=self._render(f"{base}.txt.j2", context, variables),
+            html=self._render(f"{base}.html.j2", context, variables, html=True),
         )
 
     def portal(self, context: MessageContext) -> RenderedPortalMessage:
         base = f"portal/{template_name(context)}"
         variables = self._variables(context)
         return RenderedPortalMessage(
-            title=self._line(f"{base}.title.j2", variables),
-            body=self._text.get_template(f"{base}.txt.j2").render(variables).strip(),
+            title=self._line(f"{base}.title.j2", context, variables),
+            body=self._render(f"{base}.txt.j2", context, variables).strip(),
         )
 
     def letter(self, context: MessageContext) -> RenderedPortalMessage:
         """What the berichtenbox would say, in a letter's frame (a letter is read without logging in)."""
         portal = self.portal(context)
         variables = {**self._variables(context), "title": portal.title, "body": portal.body}
-        text = self._text.get_template(f"letter/_layout.{context.language.value}.txt.j2").render(variables)
+        text = self._render("letter/_layout.txt.j2", context, variables)
         return RenderedPortalMessage(title=portal.title, body=text.strip())

@@ -9,8 +9,9 @@ from urllib.parse import parse_qs, urlencode
 
 from chalicelib.domain.errors import DomainError, Issue
 from chalicelib.domain.language import Language
+from chalicelib.i18n import translate
 from chalicelib.web.request import MAX_BODY_BYTES, BodyError, current_request
-from chalicelib.web.texts import PAGE_TEXTS, PROBLEM_TITLES, RULE_TEXTS, issue_text
+from chalicelib.web.texts import PROBLEM_TITLES, RULE_TEXTS, issue_text
 
 FORM = "application/x-www-form-urlencoded"
 MULTIPART = "multipart/form-data"
@@ -37,7 +38,8 @@ def last(fields: Mapping[str, list[str]], name: str) -> str:
 
 def form_errors(issues: list[Issue], fields: Mapping[str, tuple[str, str]], language: Language) -> dict[str, Any]:
     """The error summary (each linked to its field) and the message beside each field, naming the field in the
-    page's language. ``fields`` maps a problem's path to the input it shows at and the text naming it."""
+    page's language. ``fields`` maps a problem's path to the input it shows at and the text naming it (a
+    message id)."""
     summary: list[dict[str, str | None]] = []
     by_field: dict[str, str] = {}
     for issue in issues:
@@ -47,7 +49,7 @@ def form_errors(issues: list[Issue], fields: Mapping[str, tuple[str, str]], lang
             summary.append({"anchor": None, "text": text})
             continue
         field, label = found
-        named = f"{PAGE_TEXTS[label].in_(language)}: {text}"
+        named = f"{translate(language, label)}: {text}"
         summary.append({"anchor": field, "text": named})
         by_field.setdefault(field, named)
     return {"errors": summary, "field_errors": by_field}
@@ -78,5 +80,5 @@ def problem_message(error: DomainError, language: Language) -> str:
     """A refused change in words: the rule it broke, or the kind of problem."""
     rule = getattr(error, "rule", None)
     if rule in RULE_TEXTS:
-        return RULE_TEXTS[rule].in_(language)
-    return PROBLEM_TITLES["case_rule" if rule else error.code].in_(language)
+        return translate(language, RULE_TEXTS[rule])
+    return translate(language, PROBLEM_TITLES["case_rule" if rule else error.code])

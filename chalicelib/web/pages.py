@@ -28,10 +28,11 @@ from chalice.app import Blueprint, Request, Response
 
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.language import Language
+from chalicelib.i18n import translate
 from chalicelib.web.forms import FORM, MULTIPART, Fields, read_fields
 from chalicelib.web.request import BodyError, answering, check_path_parameters, current_path, current_request, request_origin
 from chalicelib.web.session import LOGIN, current_session
-from chalicelib.web.texts import PAGE_TEXTS
+from chalicelib.web.texts import ERROR_TITLE, FORM_EXPIRED, NOT_FOUND_TEXT, NOT_FOUND_TITLE, QUESTIONS, TOO_MANY, TOO_MUCH
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -51,11 +52,11 @@ HEADERS = {
 }
 
 
-@lru_cache(maxsize=1)
-def _environment() -> Environment:
+@lru_cache(maxsize=len(Language))
+def _environment(language: Language) -> Environment:
     from chalicelib.adapters.templates import build_environment, templates_root
 
-    return build_environment(templates_root(), html=True)
+    return build_environment(templates_root(), html=True, language=language)
 
 
 def query() -> dict[str, str]:
@@ -94,32 +95,30 @@ def audit_page(action: str, *, actor: str, result: int) -> None:
 
 
 def render(template: str, status: int = 200, **values: Any) -> Response:
-    """``templates/pages/<template>.html.j2`` in the page's language, with the texts and the language switch."""
+    """``templates/pages/<template>.html.j2`` in the page's language, with the language switch."""
     chosen = language()
-    texts = {key: text.in_(chosen) for key, text in PAGE_TEXTS.items()}
     kept = {k: v for k, v in query().items() if k != "lang"}
     other = Language.EN if chosen is Language.NL else Language.NL
     switch = f"{page_path()}?{urlencode({**kept, 'lang': other.value})}"
-    html = (
-        _environment().get_template(f"pages/{template}.html.j2").render(t=texts, lang=chosen.value, switch_url=switch, **values)
-    )
+    html = _environment(chosen).get_template(f"pages/{template}.html.j2").render(lang=chosen.value, switch_url=switch, **values)
     return Response(body=html, status_code=status, headers=dict[str, str | list[str]](HEADERS))
 
 
-def message(status: int, text_key: str | None = None, *, title_key: str = "error_title", **values: Any) -> Response:
-    """A page that only says something: an error, or that something was done (the text ``text_key`` names,
-    or ``text``)."""
-    return render("message", status, title_key=title_key, text_key=text_key, **values)
+def message(status: int, text: str, *, title: str = ERROR_TITLE) -> Response:
+    """A page that only says something: an error, or that something was done. ``text`` and ``title`` are
+    message ids (``N_``), shown in the page's language."""
+    chosen = language()
+    return render("message", status, title=translate(chosen, title), text=translate(chosen, text))
 
 
 def not_found() -> Response:
     """The page for what is not there, or not the caller's: the two look the same."""
-    return render("message", 404, title_key="not_found_title", text_key="not_found_text")
+    return message(404, NOT_FOUND_TEXT, title=NOT_FOUND_TITLE)
 
 
 def too_many(retry_after: int) -> Response:
     """The page for a flood: try again later (and when, for programs)."""
-    response = message(429, "too_many")
+    response = message(429, TOO_MANY)
     response.headers["Retry-After"] = str(retry_after)
     return response
 
@@ -140,10 +139,10 @@ def guarded(view: Callable[[], Response]) -> Response:
     try:
         return view()
     except BodyError:
-        return message(413, "too_much")
+        return message(413, TOO_MUCH)
     except Exception:  # noqa: BLE001 - a person gets a page, the log gets the details
         logger().exception("page failed", extra={"path": current_path()})
-        return message(500, "questions")
+        return message(500, QUESTIONS)
 
 
 @dataclass(kw_only=True)
@@ -191,11 +190,11 @@ def page(
     methods: tuple[str, ...] = ("GET",),
     action: str | Callable[[SignedIn], str] | None = None,
     roles: frozenset[Role] | None = None,
-    refused: str = "questions",
+    refused: str = QUESTIONS,
     max_fields: int = 60,
 ) -> Callable[[Callable[Concatenate[SignedIn, P], Response]], Callable[Concatenate[SignedIn, P], Response]]:
-    """Register a page behind login. ``roles``: who may use it (any one of them; others get the page
-    ``refused`` names, 403). A POST reads at most ``max_fields`` form fields, needs the session's CSRF token and
+    """Register a page behind login. ``roles``: who may use it (any one of them; others get a page
+    saying ``refused``, 403). A POST reads at most ``max_fields`` form fields, needs the session's CSRF token and
     leaves one audit line named ``action`` (the body's name unless given; a function of the posted form when
     what the form does depends on it), whatever its outcome."""
 
@@ -220,7 +219,7 @@ def page(
             if roles is not None and not visit.principal.roles & roles:
                 return message(403, refused)
             if visit.request.method == "POST" and not visit.session.accepts(visit.field("csrf")):
-                return message(403, "form_expired")
+                return message(403, FORM_EXPIRED)
             try:
                 check_path_parameters(path_params)
             except DomainError:

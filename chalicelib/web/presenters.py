@@ -17,6 +17,7 @@ from chalicelib.domain.language import Language
 from chalicelib.domain.notifications import Notification
 from chalicelib.domain.reference import Point, ReferenceData
 from chalicelib.domain.subscriptions import Subscriber, Subscription
+from chalicelib.i18n import translate
 from chalicelib.web.texts import TIMELINE_TITLES
 
 
@@ -101,7 +102,7 @@ def _timeline_entry(entry: TimelineEntry, language: Language, *, staff: bool) ->
         title = entry.statustype.omschrijving.in_(language)
         body = _localized(entry.statustype.statustekst, language)
     else:
-        title = TIMELINE_TITLES[entry.kind.value].in_(language)
+        title = translate(language, TIMELINE_TITLES[entry.kind.value])
         body = None
     result = {
         "kind": entry.kind.value,

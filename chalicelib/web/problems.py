@@ -29,6 +29,7 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.geo import GeometryError
 from chalicelib.domain.language import Language
 from chalicelib.domain.tokens import InvalidTokenError
+from chalicelib.i18n import translate
 from chalicelib.web.request import BodyError
 from chalicelib.web.texts import PROBLEM_TITLES, RULE_TEXTS, issue_text
 
@@ -59,7 +60,7 @@ def problem(
     detail: str | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    title = PROBLEM_TITLES.get(code, PROBLEM_TITLES["internal"]).in_(language)
+    title = translate(language, PROBLEM_TITLES.get(code, PROBLEM_TITLES["internal"]))
     body: dict[str, Any] = {"type": f"urn:baken:problem:{code}", "code": code, "title": title, "status": status}
     if detail:
         body["detail"] = detail
@@ -86,7 +87,7 @@ def problem_for(error: Exception, language: Language) -> Response | None:
             headers = None
             if isinstance(error, CaseRuleError):
                 rule_text = RULE_TEXTS.get(error.rule)
-                detail = rule_text.in_(language) if rule_text else error.rule
+                detail = translate(language, rule_text) if rule_text else error.rule
             if isinstance(error, AuthenticationError):
                 headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
             if isinstance(error, TooManyRequestsError):

@@ -13,9 +13,10 @@ from chalicelib import wiring
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.language import Language
 from chalicelib.domain.workdays import amsterdam_date
+from chalicelib.i18n import N_, translate
 from chalicelib.web.pages import not_found, render
 from chalicelib.web.presenters import case_json, case_list_json, notification_json
-from chalicelib.web.texts import DELIVERY_TEXTS, PAGE_TEXTS
+from chalicelib.web.texts import DELIVERY_TEXTS
 
 if TYPE_CHECKING:
     from chalicelib.domain.case_view import CaseView
@@ -84,7 +85,7 @@ def staff_case_page(
     notifications = []
     for notification in sent[:DELIVERIES_SHOWN]:
         shown = notification_json(notification)
-        in_words = {key: DELIVERY_TEXTS[shown[key]].in_(language) for key in ("event", "channel", "status")}
+        in_words = {key: translate(language, DELIVERY_TEXTS[shown[key]]) for key in ("event", "channel", "status")}
         notifications.append({**shown, **in_words, "day": day(shown["created_at"], language)})
     return render(
         template,
@@ -102,12 +103,12 @@ def describe(subscription: Subscription, language: Language) -> str:
     reference = wiring.reference_data()
     scope = subscription.scope
     if scope.case_id is not None:
-        return PAGE_TEXTS["own_case"].in_(language)
+        return translate(language, N_("uw zaak"))
     topics = [t.naam.in_(language) for slug in sorted(scope.topics) if (t := reference.topic(slug))]
-    parts = [", ".join(topics) if topics else PAGE_TEXTS["all_topics"].in_(language)]
+    parts = [", ".join(topics) if topics else translate(language, N_("alle onderwerpen"))]
     parts.extend(g.naam for code in sorted(scope.gemeenten) if (g := reference.gemeente(code)))
     if scope.area is not None:
-        parts.append(PAGE_TEXTS["in_area"].in_(language))
+        parts.append(translate(language, N_("in het gebied dat u koos")))
     return " · ".join(parts)
 
 

@@ -56,14 +56,16 @@ def _running(pid: int) -> bool:
 
 
 def _can_listen(port: int) -> bool:
-    with socket.socket() as server:
-        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as servers do, so TIME_WAIT does not count
-        try:
-            server.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        server.listen()
-        return True
+    """Nothing listens on ``port`` any more. (Whether it can be bound again is not asked: once freed, an
+    ephemeral port may at once be the source port of another program's connection on a busy machine.)"""
+    listening = "0A"
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table, encoding="ascii") as lines:
+            for line in list(lines)[1:]:
+                local, state = line.split()[1], line.split()[3]
+                if int(local.rsplit(":", 1)[1], 16) == port and state == listening:
+                    return False
+    return True
 
 
 def _started() -> tuple[LocalStack, set[int]]:

@@ -70,13 +70,14 @@ def event(sam: dict[str, Any], function: str, name: str) -> dict[str, Any]:
     return sam["Resources"][function]["Properties"]["Events"][name]
 
 
-def run_from_zip(task_root: Path, code: str, **environment: str) -> subprocess.CompletedProcess[str]:
+def run_from_zip(task_root: Path, code: str, *arguments: str, **environment: str) -> subprocess.CompletedProcess[str]:
     """Run ``code`` with only the extracted zip and the standard library importable: -S (no site-packages),
-    -I (no PYTHONPATH, no current directory), the task root first on sys.path, as /var/task in Lambda."""
+    -I (no PYTHONPATH, no current directory), the task root first on sys.path, as /var/task in Lambda.
+    ``sys.argv[1]`` is the task root, ``arguments`` follow it."""
     preamble = "import sys\nsys.path.insert(0, sys.argv[1])\n"
     env = {"PATH": os.environ.get("PATH", ""), "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION, **environment}
     return subprocess.run(
-        [sys.executable, "-I", "-S", "-c", preamble + textwrap.dedent(code), str(task_root)],
+        [sys.executable, "-I", "-S", "-c", preamble + textwrap.dedent(code), str(task_root), *arguments],
         cwd=task_root,
         env=env,
         capture_output=True,
@@ -128,37 +129,43 @@ def test_the_zip_holds_app_py_and_all_of_chalicelib_with_its_data(built):
 # b. the app runs from the zip alone
 
 
+# Renders a status e-mail with only the zip contents and the standard library importable; argv[2] is the
+# language, argv[3] the product.
+RENDER_STATUS_EMAIL = """
+    import json
+    import chalicelib, jinja2
+    from chalicelib.adapters.templates import JinjaRenderer, templates_root
+    from chalicelib.domain.events import EventKind
+    from chalicelib.domain.language import Language
+    from chalicelib.domain.matching import Audience
+    from chalicelib.i18n import catalogue_path
+    from chalicelib.services.ports import MessageContext
+
+    context = MessageContext(
+        kind=EventKind.STATUS_CHANGED,
+        audience=Audience.PARTY,
+        language=Language(sys.argv[2]),
+        case_number="SUB-2026-000123",
+        product=sys.argv[3],
+        portal_url="https://mijn.provincie-utrecht.nl/zaken/1",
+        home_url="https://mijn.provincie-utrecht.nl",
+        detail={},
+    )
+    email = JinjaRenderer().email(context)
+    print(json.dumps({
+        "subject": email.subject,
+        "text": email.text,
+        "html": email.html,
+        "modules": [chalicelib.__file__, jinja2.__file__, str(templates_root()), str(catalogue_path(sys.argv[2]))],
+        "babel": "babel" in sys.modules,
+    }))
+"""
+
+
 def test_an_email_renders_from_the_zip_layout(extracted):
     # GIVEN only the zip contents and the standard library importable
-    code = """
-        import json
-        import chalicelib, jinja2
-        from chalicelib.adapters.templates import JinjaRenderer, templates_root
-        from chalicelib.domain.events import EventKind
-        from chalicelib.domain.language import Language
-        from chalicelib.domain.matching import Audience
-        from chalicelib.services.ports import MessageContext
-
-        context = MessageContext(
-            kind=EventKind.STATUS_CHANGED,
-            audience=Audience.PARTY,
-            language=Language.NL,
-            case_number="SUB-2026-000123",
-            product="Subsidie duurzame recreatie",
-            portal_url="https://mijn.provincie-utrecht.nl/zaken/1",
-            home_url="https://mijn.provincie-utrecht.nl",
-            detail={},
-        )
-        email = JinjaRenderer().email(context)
-        print(json.dumps({
-            "subject": email.subject,
-            "text": email.text,
-            "html": email.html,
-            "modules": [chalicelib.__file__, jinja2.__file__, str(templates_root())],
-        }))
-    """
     # WHEN the renderer renders Mark's status e-mail
-    completed = run_from_zip(extracted, code, BAKEN_STAGE=STAGE)
+    completed = run_from_zip(extracted, RENDER_STATUS_EMAIL, "nl", "Subsidie duurzame recreatie", BAKEN_STAGE=STAGE)
     assert completed.returncode == 0, completed.stderr
     rendered = json.loads(completed.stdout)
     # THEN the subject names the case number, and the body its product
@@ -168,6 +175,23 @@ def test_an_email_renders_from_the_zip_layout(extracted):
     # AND everything came from the zip, templates included
     outside = [path for path in rendered["modules"] if not Path(path).is_relative_to(extracted)]
     assert not outside, f"loaded from outside the zip: {outside}"
+
+
+def test_an_english_email_renders_from_the_zip_with_its_compiled_catalogue_and_without_babel(built, extracted):
+    # GIVEN the zip, which holds the compiled catalogues (make package compiles them) and not Babel
+    names = zip_names(built)
+    assert {"chalicelib/locale/nl/LC_MESSAGES/baken.mo", "chalicelib/locale/en/LC_MESSAGES/baken.mo"} <= names
+    assert not [name for name in names if name.startswith("babel/")]
+    # WHEN Fatima's status e-mail is rendered from the zip alone
+    completed = run_from_zip(extracted, RENDER_STATUS_EMAIL, "en", "Grant for sustainable recreation", BAKEN_STAGE=STAGE)
+    assert completed.returncode == 0, completed.stderr
+    rendered = json.loads(completed.stdout)
+    # THEN it is in English, its catalogue read from the zip with the standard library
+    assert rendered["subject"] == "New information about your case SUB-2026-000123"
+    assert "Province of Utrecht" in rendered["text"]
+    outside = [path for path in rendered["modules"] if not Path(path).is_relative_to(extracted)]
+    assert not outside, f"loaded from outside the zip: {outside}"
+    assert rendered["babel"] is False
 
 
 def test_the_prod_app_imports_from_the_zip_without_dev_routes(extracted):

@@ -46,8 +46,15 @@ def test_importing_every_domain_module_loads_none_of_them():
 
 def test_importing_the_app_loads_no_sdk_orm_template_engine_or_logging_library():
     """A cold start pays only for what a request needs: boto3, pynamodb, jinja2 and powertools are imported
-    by the first call that uses them, not by ``import app``."""
-    heavy = ("boto3", "botocore", "pynamodb", "jinja2", "aws_lambda_powertools", "moto")
+    by the first call that uses them, not by ``import app``; Babel is a development tool only."""
+    heavy = ("boto3", "botocore", "pynamodb", "jinja2", "aws_lambda_powertools", "moto", "babel")
     code = f"import sys\nimport app\nprint(sorted({{m.split('.')[0] for m in sys.modules}} & set({heavy!r})))"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_importing_the_app_reads_no_catalogue():
+    """The translations of a language are read when a text in it is first needed, not by ``import app``."""
+    code = "import app\nfrom chalicelib import i18n\nprint(i18n._read.cache_info().currsize)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "0"

@@ -10,12 +10,13 @@ from chalice.app import Blueprint
 
 from chalicelib import wiring
 from chalicelib.domain.language import Language
+from chalicelib.i18n import translate
 from chalicelib.web.bodies import BY_EMAIL, PREFERENCES, SCOPE, TOKEN, preference_change
 from chalicelib.web.endpoint import RequestContext, endpoint, json_response
 from chalicelib.web.places import scope_from_body
 from chalicelib.web.presenters import preferences_json, subscription_json
 from chalicelib.web.responses import CONFIRMATION_SENT, OUTCOME, STOPPED, SUBSCRIPTIONS, ref
-from chalicelib.web.texts import CHECK_INBOX
+from chalicelib.web.texts import CHECK_YOUR_EMAIL
 
 if TYPE_CHECKING:
     pass
@@ -128,7 +129,7 @@ def subscribe_by_email(ctx: RequestContext) -> Any:
     body = ctx.body()
     language = Language(body.get("language", ctx.language.value))
     wiring.services().subscription_service.subscribe_by_email(body["email"], language, scope_from_body(body), source=ctx.origin)
-    return json_response({"status": "confirmation_sent", "detail": CHECK_INBOX.in_(language)}, 202)
+    return json_response({"status": "confirmation_sent", "detail": translate(language, CHECK_YOUR_EMAIL)}, 202)
 
 
 @endpoint(

@@ -19,27 +19,28 @@ from chalicelib.domain.announcements import Announcement, AnnouncementStatus
 from chalicelib.domain.errors import CaseRuleError, DomainError, ForbiddenError, ValidationError
 from chalicelib.domain.identity import Role
 from chalicelib.domain.language import Language
+from chalicelib.i18n import N_, NP_
 from chalicelib.web.bodies import DRAFT, REJECTION, draft_from_body
 from chalicelib.web.forms import NO_ERRORS, Fields, back_to, form_errors, refusal_errors
 from chalicelib.web.pages import SignedIn, message, not_found, page, redirect, render
 from chalicelib.web.presenters import announcement_json
+from chalicelib.web.texts import ONLY_BEHANDELAAR
 from chalicelib.web.views import day
 
 bp = Blueprint(__name__)
 
 ANNOUNCEMENTS = "/werk/aankondigingen"
 BEHANDELAAR = frozenset({Role.BEHANDELAAR})
-ONLY_BEHANDELAAR = "work_only_behandelaar"
 # Where a problem the schema or the service names shows: the input, and the text naming it.
 FIELDS = {
-    "title": ("title", "ann_field_title"),
-    "text": ("text", "ann_field_text"),
-    "topic": ("topic", "ann_field_topic"),
-    "gemeenten": ("gemeenten", "ann_field_gemeenten"),
-    "place": ("gemeenten", "ann_field_gemeenten"),
-    "link": ("link_url", "work_link_url"),
-    "link.label": ("link_label", "work_link_label"),
-    "reason": ("reason", "ann_reason"),
+    "title": ("title", N_("Titel")),
+    "text": ("text", N_("Tekst")),
+    "topic": ("topic", NP_("topic", "Onderwerp")),
+    "gemeenten": ("gemeenten", N_("Voor welke gemeenten?")),
+    "place": ("gemeenten", N_("Voor welke gemeenten?")),
+    "link": ("link_url", N_("Link (niet verplicht, begint met https://)")),
+    "link.label": ("link_label", N_("Tekst van de link")),
+    "reason": ("reason", N_("Waarom stuurt u hem terug?")),
 }
 
 

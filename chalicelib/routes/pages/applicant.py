@@ -10,6 +10,7 @@ from chalicelib.web.pages import SignedIn, message, not_found, page, render
 from chalicelib.web.presenters import berichtenbox_json
 from chalicelib.web.request import check_path_parameters
 from chalicelib.web.session import HOME
+from chalicelib.web.texts import QUESTIONS
 from chalicelib.web.views import case_context, case_rows, day
 
 bp = Blueprint(__name__)
@@ -22,7 +23,7 @@ def my_cases(visit: SignedIn) -> Response:
     try:
         views = wiring.services().case_queries.my_cases(principal)
     except DomainError:  # staff have no cases of their own
-        return message(403, "questions")
+        return message(403, QUESTIONS)
     unread = wiring.services().berichtenbox.page(principal, limit=1, after=None).unread
     return render(
         "my_cases",
@@ -57,7 +58,7 @@ def berichtenbox(visit: SignedIn) -> Response:
     messages = [berichtenbox_json(m) for m in shown.messages]
     for item in messages:
         item["day"] = day(item["created_at"], visit.language)
-    return render("inbox", messages=messages, older=shown.next_after)
+    return render("berichtenbox", messages=messages, older=shown.next_after)
 
 
 @page(bp, "/berichten/{message_id}")
@@ -67,4 +68,4 @@ def berichtenbox_message(visit: SignedIn, message_id: str) -> Response:
         shown = berichtenbox_json(wiring.services().berichtenbox.mark_read(visit.principal, message_id))
     except DomainError:
         return not_found()
-    return render("inbox_message", message=shown, day=day(shown["created_at"], visit.language))
+    return render("berichtenbox_message", message=shown, day=day(shown["created_at"], visit.language))

@@ -19,6 +19,7 @@ from chalicelib.domain.errors import ForbiddenError, Issue, SubscriptionNotFound
 from chalicelib.domain.identity import Role
 from chalicelib.domain.language import Language
 from chalicelib.domain.subscriptions import Channel, Frequency, Subscriber, Subscription
+from chalicelib.i18n import N_, translate
 from chalicelib.web.bodies import ADDRESS, PREFERENCES, SCOPE, preference_change
 from chalicelib.web.forms import NO_ERRORS, Fields, back_to, form_errors, last
 from chalicelib.web.pages import SignedIn, audit_page, message, not_found, page, redirect, render
@@ -33,22 +34,31 @@ ADDRESS_FIELDS = tuple(spec.name for spec in ADDRESS.fields)
 MAX_FIELDS = 40
 APPLICANT = frozenset({Role.APPLICANT})
 
+# The fields of the address for letters, by name.
+ADDRESS_LABELS = {
+    "naam": N_("Naam"),
+    "straat": N_("Straat"),
+    "huisnummer": N_("Huisnummer"),
+    "postcode": N_("Postcode"),
+    "woonplaats": N_("Woonplaats"),
+}
 # Where a problem the schema or the service names (``topics.0``, ``postal_address.postcode``) shows on a page:
 # the form field it is about, and the text that names that field.
 FOLLOW_FIELDS = {
-    "topics": ("topics", "topics_legend"),
-    "gemeenten": ("gemeente", "gemeente_label"),
-    "area": ("area_centre", "area_legend"),
-    "subscriptions": ("subscriptions", "my_subscriptions_title"),
+    "topics": ("topics", N_("Onderwerpen")),
+    "gemeenten": ("gemeente", N_("Gemeente")),
+    "area": ("area_centre", N_("Een gebied rond een plaats (niet verplicht)")),
+    "subscriptions": ("subscriptions", N_("Wat ik volg")),
 }
 PREFERENCE_FIELDS = {
-    "channels": ("channels", "channels_field"),
-    "language": ("language", "language_label"),
-    "frequency": ("frequency", "frequency_field"),
-    "quiet_hours": ("quiet_hours", "quiet_hours_label"),
-    "postal_address": ("postal_address", "address_legend"),
-    **{f"postal_address.{name}": (name, f"address_{name}") for name in ADDRESS_FIELDS},
+    "channels": ("channels", N_("Hoe u berichten krijgt")),
+    "language": ("language", N_("Taal van de berichten")),
+    "frequency": ("frequency", N_("Hoe vaak")),
+    "quiet_hours": ("quiet_hours", N_("Geen e-mail tussen 22.00 en 7.00 uur")),
+    "postal_address": ("postal_address", N_("Uw adres voor brieven")),
+    **{f"postal_address.{name}": (name, ADDRESS_LABELS[name]) for name in ADDRESS_FIELDS},
 }
+APPLICANTS_ONLY = N_("Deze pagina is voor inwoners en bedrijven die met DigiD of eHerkenning inloggen.")
 # What the list page says after a redirect: ``?gevolgd=1`` or ``?gestopt=1``.
 NOTICES = {"gevolgd": "followed", "gestopt": "stopped"}
 
@@ -56,12 +66,12 @@ NOTICES = {"gevolgd": "followed", "gestopt": "stopped"}
 def _refused(visit: SignedIn, action: str) -> Response:
     """Staff (and anyone else without the applicant role) get what the API gives them: 403."""
     audit_page(action, actor=visit.principal.subject, result=403)
-    return message(403, "applicants_only")
+    return message(403, APPLICANTS_ONLY)
 
 
 def _form(path: str, action: str) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
     """A form's POST: only with the session's CSRF token and for an applicant (see ``_submit``)."""
-    return page(bp, path, methods=("POST",), roles=APPLICANT, refused="applicants_only", action=action, max_fields=MAX_FIELDS)
+    return page(bp, path, methods=("POST",), roles=APPLICANT, refused=APPLICANTS_ONLY, action=action, max_fields=MAX_FIELDS)
 
 
 def _submit(visit: SignedIn, apply: Callable[[Fields], str], again: Callable[[ValidationError, Fields], Response]) -> Response:
@@ -197,6 +207,7 @@ def _preferences_page(
         channels=[c.value for c in Channel],
         frequencies=[f.value for f in Frequency],
         address_fields=ADDRESS_FIELDS,
+        address_labels={name: translate(visit.language, label) for name, label in ADDRESS_LABELS.items()},
         saved=saved,
         csrf=visit.session.csrf,
     )

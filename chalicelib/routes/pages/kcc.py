@@ -15,6 +15,7 @@ from chalicelib.domain.contacts import KANALEN
 from chalicelib.domain.errors import CaseNotFoundError, DomainError, ValidationError
 from chalicelib.domain.identity import STAFF
 from chalicelib.domain.language import Language
+from chalicelib.i18n import N_
 from chalicelib.web.bodies import CASE_SEARCH, CONTACT_MOMENT, new_contact_moment
 from chalicelib.web.forms import back_to
 from chalicelib.web.pages import SignedIn, not_found, page, redirect, render
@@ -22,6 +23,8 @@ from chalicelib.web.texts import issue_text
 from chalicelib.web.views import case_rows, staff_case_page
 
 bp = Blueprint(__name__)
+
+ONLY_STAFF = N_("Deze pagina is voor medewerkers van de provincie.")
 
 KCC = "/kcc"
 CASES = "/kcc/zaken/"
@@ -38,7 +41,7 @@ def _search_page(visit: SignedIn, status: int = 200, **values: Any) -> Response:
     return render("kcc_search", status, csrf=visit.session.csrf, **shown)
 
 
-@page(bp, KCC, roles=STAFF, refused="kcc_only_staff")
+@page(bp, KCC, roles=STAFF, refused=ONLY_STAFF)
 def search(visit: SignedIn) -> Response:
     """The search form; ``?zaaknummer=`` (a link to a case by its number) opens that case's page."""
     number = (visit.query.get("zaaknummer") or "").strip()[:40]
@@ -51,7 +54,7 @@ def _search_action(visit: SignedIn) -> str:
     return "find_cases_by_email" if "@" in visit.field("zoek") else "find_case"
 
 
-@page(bp, KCC, methods=("POST",), roles=STAFF, refused="kcc_only_staff", action=_search_action, max_fields=10)
+@page(bp, KCC, methods=("POST",), roles=STAFF, refused=ONLY_STAFF, action=_search_action, max_fields=10)
 def search_posted(visit: SignedIn) -> Response:
     """The search form sent: a case number opens that case; an e-mail address lists the cases of whoever gets
     our messages there. The form is posted so that an address never ends up in a URL (browser history, logs).
@@ -84,7 +87,7 @@ def _find_by_email(visit: SignedIn, email: str) -> Response:
     return _search_page(visit, zoek=email, cases=case_rows(views, visit.language, link=CASES))
 
 
-@page(bp, CASES + "{case_id}", roles=STAFF, refused="kcc_only_staff")
+@page(bp, CASES + "{case_id}", roles=STAFF, refused=ONLY_STAFF)
 def case_page(visit: SignedIn, case_id: str) -> Response:
     return _case(visit, case_id, saved=visit.query.get("vastgelegd") == "1")
 
@@ -105,7 +108,7 @@ def _tags(text: str) -> list[str]:
     CASES + "{case_id}/contactmomenten",
     methods=("POST",),
     roles=STAFF,
-    refused="kcc_only_staff",
+    refused=ONLY_STAFF,
     action="record_contact_moment",
     max_fields=10,
 )

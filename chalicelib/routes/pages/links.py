@@ -16,14 +16,26 @@ from chalicelib.domain.errors import SubscriptionNotFoundError, TooManyRequestsE
 from chalicelib.domain.language import Language
 from chalicelib.domain.subscriptions import Frequency, Scope
 from chalicelib.domain.tokens import InvalidTokenError, TokenPurpose
+from chalicelib.i18n import N_
 from chalicelib.web.bodies import EMAIL_PATTERN
 from chalicelib.web.forms import Fields
 from chalicelib.web.pages import Visit, message, not_found, public_page, render, too_many
 from chalicelib.web.request import request_origin
-from chalicelib.web.texts import CHECK_INBOX, ISSUE_TEXTS
+from chalicelib.web.texts import CHECK_YOUR_EMAIL, issue_text
 from chalicelib.web.views import describe, to_follow
 
 bp = Blueprint(__name__)
+
+# What the pages say after the button of a link was pressed, by the outcome.
+CONFIRMED = {
+    "done": N_("U bent aangemeld. U krijgt voortaan berichten."),
+    "already": N_("U had dit al bevestigd. U krijgt berichten."),
+    "stopped": N_("Deze aanmelding is gestopt. Wilt u toch berichten? Meld u dan opnieuw aan."),
+}
+UNSUBSCRIBED = {
+    "done": N_("U bent afgemeld. U krijgt deze berichten niet meer."),
+    "already": N_("U was al afgemeld."),
+}
 
 
 def _token(visit: Visit) -> str:
@@ -63,11 +75,11 @@ def follow(visit: Visit) -> Response:
         wanted = Language(form["language"]) if form.get("language") in ("nl", "en") else language
         wiring.services().subscription_service.subscribe_by_email(email, wanted, scope, source=request_origin(visit.request))
     except ValidationError as error:
-        problems = [ISSUE_TEXTS[i.code].in_(language) if i.code in ISSUE_TEXTS else i.code for i in error.issues]
+        problems = [issue_text(i.code, i.params, language) for i in error.issues]
         return _follow_page(400, problems, visit.fields)
     except TooManyRequestsError as error:
         return too_many(error.retry_after)
-    return message(200, title_key="sent_title", text=CHECK_INBOX.in_(language))
+    return message(200, CHECK_YOUR_EMAIL, title=N_("Kijk in uw e-mail"))
 
 
 def _usable(token: str, purpose: TokenPurpose) -> bool:
@@ -91,7 +103,7 @@ def confirm(visit: Visit) -> Response:
         outcome = wiring.services().subscription_service.confirm(_token(visit))
     except (InvalidTokenError, SubscriptionNotFoundError):
         return not_found()
-    return message(200, f"confirmed_{outcome.value}", title_key="confirmed_title")
+    return message(200, CONFIRMED[outcome.value], title=N_("Gelukt"))
 
 
 @public_page(bp, "/afmelden")
@@ -109,7 +121,7 @@ def unsubscribe(visit: Visit) -> Response:
         outcome = wiring.services().subscription_service.unsubscribe(_token(visit))
     except (InvalidTokenError, SubscriptionNotFoundError):
         return not_found()
-    return message(200, f"unsubscribed_{outcome.value}", title_key="unsubscribe_title")
+    return message(200, UNSUBSCRIBED[outcome.value], title=N_("Afmelden"))
 
 
 @public_page(bp, "/abonnement/beheren")

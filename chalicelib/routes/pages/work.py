@@ -30,11 +30,12 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.identity import Principal, Role
 from chalicelib.domain.language import Language
 from chalicelib.domain.workdays import AMSTERDAM
+from chalicelib.i18n import N_, translate
 from chalicelib.web.bodies import DOCUMENT_REQUESTS, EMPTY, NEW_MESSAGE, NEW_STATUS
 from chalicelib.web.forms import NO_ERRORS, back_to, form_errors, refusal_errors
 from chalicelib.web.pages import SignedIn, message, not_found, page, redirect, render, too_many
 from chalicelib.web.schema import Schema
-from chalicelib.web.texts import PAGE_TEXTS
+from chalicelib.web.texts import ONLY_BEHANDELAAR
 from chalicelib.web.views import case_rows, day, staff_case_page
 
 if TYPE_CHECKING:  # the services load when a page first needs them, not when the app starts
@@ -50,7 +51,6 @@ PREVIEW = "voorbeeld"
 
 
 BEHANDELAAR = frozenset({Role.BEHANDELAAR})
-ONLY_BEHANDELAAR = "work_only_behandelaar"
 
 
 @page(bp, WORK, roles=BEHANDELAAR, refused=ONLY_BEHANDELAAR)
@@ -128,13 +128,13 @@ ACTIONS: dict[str, _Action] = {
 }
 # Where a problem the schema names (``documents.0.due``, ``link.url``) shows: the input, and the text naming it.
 FIELDS = {
-    "statustype": ("statustype", "work_statustype"),
-    "toelichting": ("toelichting", "work_toelichting"),
-    "documents": ("omschrijving", "work_document"),
-    "documents.0.due": ("due", "work_document_due"),
-    "text": ("text", "work_message_text"),
-    "link": ("link_url", "work_link_url"),
-    "link.label": ("link_label", "work_link_label"),
+    "statustype": ("statustype", N_("Nieuwe status")),
+    "toelichting": ("toelichting", N_("Toelichting voor de aanvrager (niet verplicht)")),
+    "documents": ("omschrijving", N_("Welk document?")),
+    "documents.0.due": ("due", N_("Uiterlijk (niet verplicht)")),
+    "text": ("text", N_("Bericht")),
+    "link": ("link_url", N_("Link (niet verplicht, begint met https://)")),
+    "link.label": ("link_label", N_("Tekst van de link")),
 }
 
 
@@ -190,7 +190,7 @@ def _preview_context(preview: ChangePreview, language: Language) -> dict[str, An
 def _moment(moment: datetime, language: Language) -> str:
     """``16 november 2026 om 7.00 uur`` (Dutch time)."""
     local = moment.astimezone(AMSTERDAM)
-    at = PAGE_TEXTS["work_at"].in_(language).format(time=f"{local.hour}.{local:%M}")
+    at = translate(language, N_("om %(time)s uur"), time=f"{local.hour}.{local:%M}")
     return f"{day(local.date().isoformat(), language)} {at}"
 
 
@@ -225,7 +225,7 @@ def _refusal(visit: SignedIn, case_id: str, error: DomainError, action: str, for
     if isinstance(error, TooManyRequestsError):
         return too_many(error.retry_after)
     if isinstance(error, ForbiddenError):
-        return message(403, "work_not_yours")
+        return message(403, N_("Een collega behandelt deze zaak. U kunt hem bekijken, niet wijzigen."))
     return not_found()  # no such case or document
 
 

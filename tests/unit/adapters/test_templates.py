@@ -3,6 +3,8 @@ information-lean, HTML is escaped and plain text is not, and a missing value fai
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ from chalicelib.domain.events import EventKind
 from chalicelib.domain.language import Language
 from chalicelib.domain.matching import Audience
 from chalicelib.services.ports import MessageContext
+from tests.conftest import ROOT
 
 DETAIL: dict[EventKind, dict[str, Any]] = {
     EventKind.STATUS_CHANGED: {
@@ -77,16 +80,23 @@ def test_the_public_variant_tells_followers_about_news_in_their_area(renderer):
     assert "omdat u dit onderwerp of deze gemeente volgt" in email.text
 
 
-def test_every_email_and_portal_template_exists_in_both_languages():
+def test_every_email_and_portal_template_exists_once_and_speaks_both_languages(renderer):
     root = templates_root()
     names = {p.name for p in (root / "email").glob("*.j2")} | {f"portal/{p.name}" for p in (root / "portal").glob("*.j2")}
     for kind in EventKind:
-        for language in Language:
-            for suffix in ("subject", "txt", "html"):
-                assert f"{kind.value}.{language.value}.{suffix}.j2" in names
-            if kind in CASE_KINDS or kind is EventKind.ANNOUNCEMENT:  # digests and confirmations are e-mail only
-                for suffix in ("title", "txt"):
-                    assert f"portal/{kind.value}.{language.value}.{suffix}.j2" in names
+        for suffix in ("subject", "txt", "html"):
+            assert f"{kind.value}.{suffix}.j2" in names
+        if kind in CASE_KINDS or kind is EventKind.ANNOUNCEMENT:  # digests and confirmations are e-mail only
+            for suffix in ("title", "txt"):
+                assert f"portal/{kind.value}.{suffix}.j2" in names
+    # no copy per language: the words come from the catalogues
+    assert [name for name in names if ".nl." in name or ".en." in name] == []
+    for kind in CASE_KINDS:
+        dutch, english = (renderer.email(context(kind, language)) for language in (Language.NL, Language.EN))
+        assert dutch.subject != english.subject
+        assert "Provincie Utrecht" in dutch.text
+        assert "Province of Utrecht" in english.text
+        assert "Provincie Utrecht" not in english.html
 
 
 def test_html_is_escaped_and_plain_text_is_not(renderer):
@@ -116,6 +126,18 @@ def test_long_dates_are_written_out_in_each_language():
     assert long_date(date(2026, 3, 1), "nl") == "1 maart 2026"
     assert long_date(date(2026, 3, 1), "en") == "1 March 2026"
     assert long_date(None, "nl") == ""
+
+
+def test_constructing_a_renderer_imports_no_template_engine():
+    """The environments are built on the first render: code that only wires a renderer pays nothing for jinja2."""
+    code = (
+        "import sys\n"
+        "from chalicelib.adapters.templates import JinjaRenderer\n"
+        "JinjaRenderer()\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'jinja2', 'markupsafe', 'babel', 'gettext'}))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
 
 
 def test_templates_live_beside_chalicelib_as_the_deployment_package_has_them():
