@@ -62,6 +62,7 @@ class Settings:
     notification_retention_days: int
     claim_seconds: int
     token_secret: bytes
+    dev_clock_offset_seconds: float = 0.0
 
     @property
     def is_local(self) -> bool:
@@ -165,4 +166,18 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         notification_retention_days=_int("BAKEN_NOTIFICATION_RETENTION_DAYS", 30),
         claim_seconds=_int("BAKEN_DELIVERY_CLAIM_SECONDS", 90),
         token_secret=(env.get("BAKEN_TOKEN_SECRET") or LOCAL_TOKEN_SECRET).encode(),
+        dev_clock_offset_seconds=_clock_offset(env, stage_name),
     )
+
+
+def _clock_offset(env: Mapping[str, str], stage_name: str) -> float:
+    """How far the local stack's clock runs ahead of (or behind) the real one (``python -m devstack --at``)."""
+    raw = env.get("BAKEN_DEV_CLOCK_OFFSET", "")
+    if not raw:
+        return 0.0
+    if stage_name != LOCAL_STAGE:
+        raise ConfigurationError("BAKEN_DEV_CLOCK_OFFSET is only accepted on the local stage")
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigurationError("BAKEN_DEV_CLOCK_OFFSET must be a number of seconds") from None

@@ -123,7 +123,7 @@ class Adapters:
 
         fingerprint = _fingerprinter(current)
         return cls(
-            **_decoders_and_identity(current, clock or _system_clock()),
+            **_decoders_and_identity(current, clock or _system_clock(current)),
             cases=DynamoDBCases(),
             announcement_store=DynamoDBAnnouncements(),
             contacts=DynamoDBContacts(),
@@ -158,7 +158,7 @@ class Adapters:
         current = current or local_settings()
         subscriptions = InMemorySubscriptions()
         return cls(
-            **_decoders_and_identity(current, clock or _system_clock()),
+            **_decoders_and_identity(current, clock or _system_clock(current)),
             cases=InMemoryCases(subscriptions),
             announcement_store=InMemoryAnnouncements(),
             contacts=InMemoryContacts(),
@@ -182,10 +182,10 @@ class Adapters:
         return replace(self, **changes)
 
 
-def _system_clock() -> Clock:
-    from chalicelib.services.ports import Clock
+def _system_clock(current: Settings) -> Clock:
+    from chalicelib.services.ports import Clock, ShiftedClock
 
-    return Clock()
+    return ShiftedClock(current.dev_clock_offset_seconds) if current.dev_clock_offset_seconds else Clock()
 
 
 def _fingerprinter(current: Settings) -> Callable[[str], str]:

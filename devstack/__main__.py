@@ -33,6 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
     from devstack.infra import StackOutputs
@@ -212,12 +213,33 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-seed", action="store_true", help="start empty, without the demo data")
     parser.add_argument("--followers", type=int, default=60, help="number of demo topic and area followers")
     parser.add_argument(
+        "--at",
+        type=_moment,
+        help="start Baken's clock at this moment and let it run on from there, e.g. 2026-10-05T06:55 to see the "
+        "07:00 digest go out (ISO 8601; without an offset it is Dutch time)",
+    )
+    parser.add_argument(
         "--release-every", type=float, default=60, help="seconds between runs of the held e-mail and digest schedule"
     )
     return parser.parse_args(argv)
 
 
-def _environment(moto_url: str, api_url: str, sent_mail_url: str) -> None:
+def _moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 moment: {text!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo("Europe/Amsterdam"))
+
+
+def _clock_environment(at: datetime | None) -> dict[str, str]:
+    """Baken's clock in this process and in chalice local: the real time, or shifted to start at ``at``."""
+    if at is None:
+        return {}
+    return {"BAKEN_DEV_CLOCK_OFFSET": f"{(at - datetime.now(UTC)).total_seconds():.3f}"}
+
+
+def _environment(moto_url: str, api_url: str, sent_mail_url: str, at: datetime | None = None) -> None:
     """This process, chalice local and the handlers all see the local stage's settings and talk to moto."""
     os.environ.update(
         {
@@ -232,6 +254,7 @@ def _environment(moto_url: str, api_url: str, sent_mail_url: str) -> None:
             "BAKEN_DEV_LETTERS_DIR": str(LETTERS),
             "BAKEN_DEV_SENT_MAIL_URL": sent_mail_url,
             "BAKEN_TOKEN_SECRET": secrets.token_urlsafe(32),
+            **_clock_environment(at),
         }
     )
     os.environ.pop("AWS_PROFILE", None)
@@ -340,7 +363,7 @@ def _serve(arguments: argparse.Namespace, running: contextlib.ExitStack) -> subp
     moto.start()
     running.callback(moto.stop)
     api_url = f"http://{arguments.host}:{arguments.port}"
-    _environment(moto.url, api_url, moto.url + SENT_MAIL_PATH)
+    _environment(moto.url, api_url, moto.url + SENT_MAIL_PATH, arguments.at)
 
     import boto3
 
@@ -351,6 +374,8 @@ def _serve(arguments: argparse.Namespace, running: contextlib.ExitStack) -> subp
     os.environ["BAKEN_CASES_STREAM_ARN"] = outputs.cases_stream_arn
     os.environ["BAKEN_DELIVERY_QUEUE_URL"] = outputs.delivery_queue_url
     print(f"[baken] moto server on {moto.url}; data stack created from infra/data.json", flush=True)
+    if arguments.at is not None:
+        print(f"[baken] Baken's clock starts at {arguments.at.isoformat(timespec='minutes')} and runs on", flush=True)
 
     from chalicelib import wiring
 
@@ -359,7 +384,7 @@ def _serve(arguments: argparse.Namespace, running: contextlib.ExitStack) -> subp
     if not arguments.no_seed:
         from devstack.seed import seed
 
-        seeded = seed(datetime.now(UTC), followers=arguments.followers)
+        seeded = seed(wiring.adapters().clock.now(), followers=arguments.followers)
         print(f"[baken] demo data loaded: Mark's case {seeded['mark_case_number']}", flush=True)
 
     runner = _runner(outputs, arguments.release_every)

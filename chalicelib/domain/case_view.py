@@ -11,6 +11,7 @@ from chalicelib.domain.cases import Case, DocumentRequest, Link, StatusEntry
 from chalicelib.domain.catalogue import Statustype, Zaaktype
 from chalicelib.domain.contacts import ContactMoment
 from chalicelib.domain.deadlines import Deadline, deadline_for
+from chalicelib.domain.workdays import AMSTERDAM
 
 
 class TimelineKind(StrEnum):
@@ -48,7 +49,9 @@ class CaseView:
 
 
 def _at_start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
+    """Suspensions are kept as Dutch calendar days (the law counts days); their moment is the start of that day
+    in the Netherlands, so a suspension from just after midnight never sorts after what followed it."""
+    return datetime.combine(day, time.min, tzinfo=AMSTERDAM).astimezone(UTC)
 
 
 def case_view(case: Case, zaaktype: Zaaktype, contacts: tuple[ContactMoment, ...] = ()) -> CaseView:

@@ -29,6 +29,17 @@ class Clock:
         return datetime.now(UTC)
 
 
+class ShiftedClock(Clock):
+    """The real time moved by a fixed number of seconds: the local stack started at another moment
+    (``python -m devstack --at``), running on from there."""
+
+    def __init__(self, offset_seconds: float) -> None:
+        self._offset = timedelta(seconds=offset_seconds)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._offset
+
+
 class CaseRepository(ABC):
     @abstractmethod
     def get(self, case_id: str) -> Case:

@@ -66,3 +66,18 @@ def test_without_a_stage_nothing_falls_back_to_local(monkeypatch):
     monkeypatch.delenv("BAKEN_STAGE")
     with pytest.raises(ConfigurationError):
         settings()
+
+
+def test_the_local_clock_can_be_shifted_by_a_number_of_seconds(monkeypatch):
+    monkeypatch.setenv("BAKEN_DEV_CLOCK_OFFSET", "-3600.5")
+    assert settings().dev_clock_offset_seconds == -3600.5
+
+
+@pytest.mark.parametrize(("stage", "offset", "problem"), [("local", "an hour", "number"), ("prod", "60", "local stage")])
+def test_a_clock_offset_that_is_no_number_or_outside_the_local_stage_is_refused(monkeypatch, stage, offset, problem):
+    for name, value in PROD.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("BAKEN_STAGE", stage)
+    monkeypatch.setenv("BAKEN_DEV_CLOCK_OFFSET", offset)
+    with pytest.raises(ConfigurationError, match=problem):
+        settings()

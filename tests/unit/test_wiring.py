@@ -45,6 +45,15 @@ def test_a_new_clock_reaches_the_change_feed_too():
     assert change.observed_at == later.now()
 
 
+def test_a_local_graph_with_a_clock_offset_runs_that_far_ahead():
+    from datetime import UTC, datetime
+
+    settings = dataclasses.replace(local_settings(), dev_clock_offset_seconds=7 * 3600)
+    shifted = Adapters.in_memory(settings).clock.now() - datetime.now(UTC)
+    assert timedelta(hours=7) - timedelta(seconds=5) < shifted <= timedelta(hours=7)
+    assert abs(Adapters.in_memory().clock.now() - datetime.now(UTC)) < timedelta(seconds=5)
+
+
 def test_each_service_is_made_once_and_shares_the_adapters():
     services = Services(Adapters.in_memory())
     assert services.fanout is services.fanout
@@ -91,7 +100,7 @@ services.fanout
 services.delivery
 print(json.dumps({
     "clients": sorted(services.adapters.aws._made),
-    "modules": sorted(m for m in ("jwt", "boto3") if m in sys.modules),
+    "modules": sorted(m for m in ("jinja2", "jwt", "boto3") if m in sys.modules),
 }))
 """
 

@@ -80,10 +80,23 @@ def test_timeline_entries_carry_what_is_shown_of_them():
     )
     assert entries[(TimelineKind.DOCUMENTS_REQUESTED, "doc-1")].text == "Begroting"
     assert entries[(TimelineKind.SUSPENDED, "s0")].text == "Wacht op begroting"
-    assert entries[(TimelineKind.SUSPENDED, "s0")].at == datetime(2026, 10, 8, tzinfo=UTC)
-    assert entries[(TimelineKind.RESUMED, "s0")].at == datetime(2026, 10, 9, tzinfo=UTC)
+    # midnight in the Netherlands (summer time, UTC+2)
+    assert entries[(TimelineKind.SUSPENDED, "s0")].at == datetime(2026, 10, 7, 22, tzinfo=UTC)
+    assert entries[(TimelineKind.RESUMED, "s0")].at == datetime(2026, 10, 8, 22, tzinfo=UTC)
     assert entries[(TimelineKind.EXTENDED, "extension")].text == "Advies nodig"
     assert entries[(TimelineKind.CONTACT, "contact-1")].contact == contact
+
+
+def test_a_suspension_just_after_dutch_midnight_sorts_before_what_followed_it():
+    # GIVEN a case suspended at 00:18 on 6 December in the Netherlands (23:18 UTC on 5 December)
+    suspended_at = datetime(2026, 12, 5, 23, 18, tzinfo=UTC)
+    case = suspend(a_case(), zaaktype(SUBSIDIE), Suspension(date(2026, 12, 6), "Wacht op begroting"))
+
+    # WHEN a contact moment follows a minute later
+    view = case_view(case, zaaktype(SUBSIDIE), (_contact(suspended_at + timedelta(minutes=1)),))
+
+    # THEN the contact is the newest entry, the suspension comes after it
+    assert [entry.kind for entry in view.timeline][:2] == [TimelineKind.CONTACT, TimelineKind.SUSPENDED]
 
 
 def test_an_open_suspension_shows_no_resumption_yet():
