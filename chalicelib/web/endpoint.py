@@ -2,7 +2,8 @@
 around a function that takes a ``RequestContext``: the caller is authenticated (unless ``public``), the path
 parameters checked, the body read safely and validated by the route's declared schema, and every error answered
 as problem+json (see ``problems``). Nothing a caller sends can produce a 500; anything unexpected is logged
-without its details reaching the caller. Every write and every refused access leaves one audit line.
+without its details reaching the caller. Every write, every refused access and every read of a route declared
+``audit_reads`` (staff reading someone's case) leaves exactly one audit line.
 """
 
 from __future__ import annotations
@@ -84,6 +85,8 @@ class RequestContext:
     language: Language
     declared_body: Schema | None = None
     _principal: Principal | None = field(default=None, repr=False)
+    # What the route adds to its audit line: e.g. ``cases``, the ids of the cases a search showed.
+    audit_extra: dict[str, Any] = field(default_factory=dict)
 
     def principal(self) -> Principal:
         """The verified caller; AuthenticationError (401) when there is no valid bearer token."""
@@ -187,9 +190,11 @@ def endpoint(
     response: dict[str, Any] | None = None,
     status: int | tuple[int, ...] = 200,
     errors: tuple[int, ...] = (),
+    audit_reads: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a JSON route that maps domain errors to problem answers and writes an audit line for
-    every write and every refused access. Unless ``public``, the caller is authenticated before the route
+    every write and every refused access, and with ``audit_reads`` for every answer (a read of personal data
+    by staff: BIO wants each one traceable). Unless ``public``, the caller is authenticated before the route
     looks at anything else (401 comes before 400).
 
     The rest describes the route for the API documentation: ``body`` is the schema ``ctx.body()``
@@ -225,9 +230,16 @@ def endpoint(
                     logger().exception("unhandled error", extra={"action": action})
                     mapped = problem(500, "internal", ctx.language)
                 answer = mapped
-            if request.method in WRITE_METHODS or answer.status_code in (401, 403, 404):
+            if audit_reads or request.method in WRITE_METHODS or answer.status_code in (401, 403, 404):
                 object_id = "/".join(path_params.values()) or path
-                audit(action, actor=ctx.actor, object_id=object_id, result=answer.status_code, origin=ctx.origin)
+                audit(
+                    action,
+                    actor=ctx.actor,
+                    object_id=object_id,
+                    result=answer.status_code,
+                    origin=ctx.origin,
+                    **(ctx.audit_extra if answer.status_code < 400 else {}),
+                )
             return answer
 
         blueprint.route(path, methods=list(methods), content_types=[JSON])(handle)

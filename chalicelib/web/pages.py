@@ -9,8 +9,9 @@ A page is one declaration and its body::
 who it is for), the CSRF token of every POST (a form from an old session says it has expired), the path
 parameters (one that names nothing is the not-found page), turns whatever goes wrong inside into a page (413
 for too much data, else a logged 500 — never a stack trace or a JSON answer to a person) and writes one audit
-line for every POST. ``public_page`` does the same for the pages without login: those reached from links in
-e-mails, the login routes themselves and the site's own pages.
+line for every POST, and for every GET of a page declaring ``reads`` (staff reading someone's case).
+``public_page`` does the same for the pages without login: those reached from links in e-mails, the login
+routes themselves and the site's own pages.
 
 Pages never send a Referer and allow no third-party content (tokens travel in the URLs of e-mailed links).
 """
@@ -86,12 +87,12 @@ def page_path() -> str:
     return owner.group(1) if owner else path
 
 
-def audit_page(action: str, *, actor: str, result: int) -> None:
-    """The audit line of a page's write or refusal: who (no token on a page: ``anonymous``, ``link_holder``
-    or the session's subject), the path asked for, the answer and where it came from."""
+def audit_page(action: str, *, actor: str, result: int, **extra: Any) -> None:
+    """The audit line of a page's write, refusal or read: who (no token on a page: ``anonymous``,
+    ``link_holder`` or the session's subject), the path asked for, the answer and where it came from."""
     from chalicelib.observability import audit
 
-    audit(action, actor=actor, object_id=current_path(), result=result, origin=request_origin(current_request()))
+    audit(action, actor=actor, object_id=current_path(), result=result, origin=request_origin(current_request()), **extra)
 
 
 def render(template: str, status: int = 200, **values: Any) -> Response:
@@ -173,6 +174,8 @@ class SignedIn(Visit):
 
     session: Session
     action: str = ""
+    # What the page adds to its audit line: e.g. ``cases``, the ids of the cases a search showed.
+    audit_extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def principal(self) -> Principal:
@@ -192,11 +195,13 @@ def page(
     roles: frozenset[Role] | None = None,
     refused: str = QUESTIONS,
     max_fields: int = 60,
+    reads: str | Callable[[SignedIn], str | None] | None = None,
 ) -> Callable[[Callable[Concatenate[SignedIn, P], Response]], Callable[Concatenate[SignedIn, P], Response]]:
     """Register a page behind login. ``roles``: who may use it (any one of them; others get a page
     saying ``refused``, 403). A POST reads at most ``max_fields`` form fields, needs the session's CSRF token and
     leaves one audit line named ``action`` (the body's name unless given; a function of the posted form when
-    what the form does depends on it), whatever its outcome."""
+    what the form does depends on it), whatever its outcome. A GET leaves one audit line named ``reads``
+    when given (a function of the query when only some GETs show personal data), whatever its outcome."""
 
     def decorate(view: Callable[Concatenate[SignedIn, P], Response]) -> Callable[Concatenate[SignedIn, P], Response]:
         @wraps(view)
@@ -207,8 +212,11 @@ def page(
                     return redirect(f"{LOGIN}?{urlencode({'next': page_path()})}", 302)
                 visit = SignedIn(request=request, language=language(), session=session, action=view.__name__)
                 response = guarded(lambda: _checked(visit, path_params))
+                extra = visit.audit_extra if response.status_code < 400 else {}
                 if request.method == "POST":
-                    audit_page(visit.action, actor=session.principal.subject, result=response.status_code)
+                    audit_page(visit.action, actor=session.principal.subject, result=response.status_code, **extra)
+                elif (read := reads(visit) if callable(reads) else reads) is not None:
+                    audit_page(read, actor=session.principal.subject, result=response.status_code, **extra)
                 return response
 
         def _checked(visit: SignedIn, path_params: dict[str, str]) -> Response:

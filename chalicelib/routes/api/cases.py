@@ -92,12 +92,15 @@ def create_case(ctx: RequestContext) -> Any:
     query=(Query("case_number", {"type": "string", "minLength": 1}, required=True, description="e.g. SUB-2026-000123"),),
     response=CASE_FOR_STAFF,
     errors=(400, 403, 404),
+    audit_reads=True,
 )
 def find_case(ctx: RequestContext) -> Any:
     number = ctx.query("case_number")
     if not number:
         raise ValidationError.single("case_number", "required")
-    return _staff_json(ctx, wiring.services().case_queries.find_by_number(ctx.principal(), number))
+    view = wiring.services().case_queries.find_by_number(ctx.principal(), number)
+    ctx.audit_extra["cases"] = [view.case.id]
+    return _staff_json(ctx, view)
 
 
 @endpoint(
@@ -115,8 +118,9 @@ def find_cases_by_email(ctx: RequestContext) -> Any:
     """The cases, newest first, of whoever gets Baken's e-mail at this address: those they are a party to or
     act in for someone else. An address nobody uses and a person without cases both give an empty list. The
     address travels in the body, not the URL, so that it stays out of URLs and access logs; the search is
-    in the audit log, without the address."""
+    in the audit log with the ids of the cases it showed, without the address."""
     views = wiring.services().case_queries.find_by_email(ctx.principal(), ctx.body()["email"])
+    ctx.audit_extra["cases"] = [view.case.id for view in views]
     return case_list_json(views, ctx.language, today=amsterdam_date(wiring.services().clock.now()))
 
 
@@ -127,6 +131,7 @@ def find_cases_by_email(ctx: RequestContext) -> Any:
     summary="A case as the applicant sees it, plus its parties (behandelaar, KCC)",
     response=CASE_FOR_STAFF,
     errors=(403,),
+    audit_reads=True,
 )
 def view_case(ctx: RequestContext, case_id: str) -> Any:
     return _staff_json(ctx, wiring.services().case_queries.staff_view(ctx.principal(), case_id))
@@ -268,6 +273,7 @@ def resume(ctx: RequestContext, case_id: str) -> Any:
     summary="Every notification about the case and its delivery status (behandelaar, KCC)",
     response=DELIVERY_STATUS,
     errors=(403,),
+    audit_reads=True,
 )
 def delivery_status(ctx: RequestContext, case_id: str) -> Any:
     notifications = wiring.services().case_queries.delivery_status(ctx.principal(), case_id)

@@ -41,9 +41,14 @@ def _search_page(visit: SignedIn, status: int = 200, **values: Any) -> Response:
     return render("kcc_search", status, csrf=visit.session.csrf, **shown)
 
 
-@page(bp, KCC, roles=STAFF, refused=ONLY_STAFF)
+def _number_in_query(visit: SignedIn) -> str | None:
+    return "find_case" if (visit.query.get("zaaknummer") or "").strip() else None
+
+
+@page(bp, KCC, roles=STAFF, refused=ONLY_STAFF, reads=_number_in_query)
 def search(visit: SignedIn) -> Response:
-    """The search form; ``?zaaknummer=`` (a link to a case by its number) opens that case's page."""
+    """The search form; ``?zaaknummer=`` (a link to a case by its number) opens that case's page (and is in the
+    audit log: the form alone is not)."""
     number = (visit.query.get("zaaknummer") or "").strip()[:40]
     if not number:
         return _search_page(visit)
@@ -58,7 +63,7 @@ def _search_action(visit: SignedIn) -> str:
 def search_posted(visit: SignedIn) -> Response:
     """The search form sent: a case number opens that case; an e-mail address lists the cases of whoever gets
     our messages there. The form is posted so that an address never ends up in a URL (browser history, logs).
-    Every search leaves an audit line, without what was searched for."""
+    Every search leaves an audit line with the ids of the cases it showed, without what was searched for."""
     term = visit.field("zoek").strip()
     if "@" in term:
         return _find_by_email(visit, term)
@@ -73,6 +78,7 @@ def _find_by_number(visit: SignedIn, number: str) -> Response:
         view = wiring.services().case_queries.find_by_number(visit.principal, number)
     except CaseNotFoundError:
         return _search_page(visit, 404, zoek=number, not_found="kcc_not_found")
+    visit.audit_extra["cases"] = [view.case.id]
     return redirect(f"{CASES}{view.case.id}")
 
 
@@ -82,12 +88,13 @@ def _find_by_email(visit: SignedIn, email: str) -> Response:
     except ValidationError as error:
         return _search_page(visit, 400, zoek=email, errors=_problems(error, visit.language, named=False))
     views = wiring.services().case_queries.find_by_email(visit.principal, address)
+    visit.audit_extra["cases"] = [view.case.id for view in views]
     if not views:
         return _search_page(visit, 404, zoek=email, not_found="kcc_none_for_email")
     return _search_page(visit, zoek=email, cases=case_rows(views, visit.language, link=CASES))
 
 
-@page(bp, CASES + "{case_id}", roles=STAFF, refused=ONLY_STAFF)
+@page(bp, CASES + "{case_id}", roles=STAFF, refused=ONLY_STAFF, reads="view_case")
 def case_page(visit: SignedIn, case_id: str) -> Response:
     return _case(visit, case_id, saved=visit.query.get("vastgelegd") == "1")
 

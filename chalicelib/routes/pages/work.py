@@ -138,7 +138,7 @@ FIELDS = {
 }
 
 
-@page(bp, WORK + "/zaken/{case_id}", roles=BEHANDELAAR, refused=ONLY_BEHANDELAAR)
+@page(bp, WORK + "/zaken/{case_id}", roles=BEHANDELAAR, refused=ONLY_BEHANDELAAR, reads="view_case")
 def case_page(visit: SignedIn, case_id: str) -> Response:
     """A case to work on: as the applicant sees it, what Baken sent and how it went, and the forms."""
     return _case(visit, case_id, saved=visit.query.get("opgeslagen"))
