@@ -14,11 +14,14 @@ from chalicelib.routes.api import announcements, applicant, cases, public, subsc
 from chalicelib.routes.pages import announcements as announcement_pages
 from chalicelib.routes.pages import applicant as applicant_pages
 from chalicelib.routes.pages import following, kcc, links, login, site, work
+from chalicelib.web.headers import security_headers
 from chalicelib.web.problems import normalise_chalice_errors
 
 # configure_logs=False: Chalice would add a plain-text handler to the "baken" logger, which is also the
 # structured powertools logger (chalicelib/observability.py), and every line would be printed twice.
 app = Chalice(app_name="baken", configure_logs=False)
+# The first registered runs outermost: the security headers go on every answer, the normalised errors too.
+app.register_middleware(security_headers, "http")
 app.register_middleware(normalise_chalice_errors, "http")
 
 for routes in (public, cases, applicant, subscriptions, announcements):

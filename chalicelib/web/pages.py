@@ -31,6 +31,7 @@ from chalicelib.domain.errors import DomainError
 from chalicelib.domain.language import Language
 from chalicelib.i18n import translate
 from chalicelib.web.forms import FORM, MULTIPART, Fields, read_fields
+from chalicelib.web.headers import PAGE_HEADERS
 from chalicelib.web.request import BodyError, answering, check_path_parameters, current_path, current_request, request_origin
 from chalicelib.web.session import LOGIN, current_session
 from chalicelib.web.texts import ERROR_TITLE, FORM_EXPIRED, NOT_FOUND_TEXT, NOT_FOUND_TITLE, QUESTIONS, TOO_MANY, TOO_MUCH
@@ -42,15 +43,7 @@ if TYPE_CHECKING:
     from chalicelib.domain.login import Session
 
 P = ParamSpec("P")
-HEADERS = {
-    "Content-Type": "text/html; charset=utf-8",
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'self' 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-    ),
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-    "Cache-Control": "no-store",
-}
+HEADERS = {"Content-Type": "text/html; charset=utf-8", **PAGE_HEADERS}
 
 
 @lru_cache(maxsize=len(Language))
