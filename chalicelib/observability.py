@@ -54,9 +54,15 @@ def flush_metrics() -> None:
     metrics().flush_metrics(raise_on_empty_metrics=False)
 
 
+# An object named in an audit line is cut here: a caller can send a path of any length, the log keeps the start.
+MAX_AUDITED_OBJECT = 200
+
+
 def audit(action: str, *, actor: str, object_id: str, result: str | int, origin: str, **extra: Any) -> None:
-    """One audit line per write or denied access: who did what to which object, from where, with what result."""
+    """One audit line per write, denied access or staff read of personal data: who did what to which object,
+    from where, with what result."""
+    shown = object_id if len(object_id) <= MAX_AUDITED_OBJECT else object_id[:MAX_AUDITED_OBJECT] + "…"
     logger().info(
         "audit",
-        extra={"audit": {"action": action, "actor": actor, "object": object_id, "result": result, "origin": origin, **extra}},
+        extra={"audit": {"action": action, "actor": actor, "object": shown, "result": result, "origin": origin, **extra}},
     )

@@ -19,6 +19,9 @@ from chalicelib.domain.workdays import amsterdam_date
 # possible case well below that: 100 statuses with 1,000-character notes, 50 messages of 2,000 characters,
 # 100 document requests and 20 suspensions come to about 230 KB.
 LIMITS = {"statuses": 100, "messages": 50, "documents": 100, "suspensions": 20}
+# A case number (ZGW ``identificatie``: at most 40 characters) such as SUB-2026-000123. A longer one names no
+# case and is refused before it is looked up (a DynamoDB key holds at most 2,048 bytes).
+MAX_CASE_NUMBER_LENGTH = 40
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from chalicelib.domain.berichtenbox import BerichtenboxMessage
 from chalicelib.domain.case_view import CaseView, case_view
-from chalicelib.domain.cases import Case
+from chalicelib.domain.cases import MAX_CASE_NUMBER_LENGTH, Case
 from chalicelib.domain.catalogue import Catalogue
-from chalicelib.domain.errors import CaseNotFoundError
+from chalicelib.domain.errors import CaseNotFoundError, ValidationError
 from chalicelib.domain.identity import STAFF, Principal, Role, ensure_can_view, require_any_role, require_role
 from chalicelib.domain.notifications import Notification
 from chalicelib.services.ports import (
@@ -62,8 +62,10 @@ class CaseQueries:
         return self.view(principal, case_id)
 
     def find_by_number(self, principal: Principal, case_number: str) -> CaseView:
-        """Look a case up by its human number (behandelaar and KCC)."""
+        """Look a case up by its human number (behandelaar and KCC); one too long to be any is refused."""
         require_any_role(principal, STAFF, "find_case")
+        if len(case_number) > MAX_CASE_NUMBER_LENGTH:
+            raise ValidationError.single("case_number", "too_long", max=MAX_CASE_NUMBER_LENGTH)
         case = self._cases.find_by_number(case_number)
         if case is None:
             raise CaseNotFoundError(case_number)

@@ -170,7 +170,7 @@ def _error_statuses(path: str, *, public: bool, body: Schema | None, errors: tup
     if not public:
         statuses.add(401)
     if "{" in path:
-        statuses.add(404)  # a malformed id names nothing
+        statuses.update((400, 404))  # a malformed id names nothing; one too long to be any id is refused
     if body is not None:
         statuses.update((400, 413, 415))
     return frozenset(statuses)

@@ -10,7 +10,7 @@ from typing import Any
 
 from chalicelib.web.endpoint import JSON, Operation
 from chalicelib.web.problems import PROBLEM_JSON
-from chalicelib.web.request import PATH_PARAMETERS
+from chalicelib.web.request import MAX_PATH_PARAMETER, PATH_PARAMETERS
 from chalicelib.web.responses import COMPONENTS
 
 OPENAPI_VERSION = "3.1.0"
@@ -70,8 +70,8 @@ def _path_parameter(name: str) -> dict[str, Any]:
         "name": name,
         "in": "path",
         "required": True,
-        "schema": {"type": "string", "pattern": pattern.pattern},
-        "description": "a value that does not match the pattern names nothing: 404",
+        "schema": {"type": "string", "pattern": pattern.pattern, "maxLength": MAX_PATH_PARAMETER},
+        "description": f"a value that does not match the pattern names nothing: 404; over {MAX_PATH_PARAMETER} characters: 400",
     }
 
 

@@ -27,7 +27,7 @@ from urllib.parse import urlencode
 
 from chalice.app import Blueprint, Request, Response
 
-from chalicelib.domain.errors import DomainError
+from chalicelib.domain.errors import DomainError, ValidationError
 from chalicelib.domain.language import Language
 from chalicelib.i18n import translate
 from chalicelib.web.forms import FORM, MULTIPART, Fields, read_fields
@@ -223,6 +223,8 @@ def page(
                 return message(403, FORM_EXPIRED)
             try:
                 check_path_parameters(path_params)
+            except ValidationError:  # too long to be any id: a broken address, refused before any look-up
+                return message(400, NOT_FOUND_TEXT, title=NOT_FOUND_TITLE)
             except DomainError:
                 return not_found()
             return view(visit, **path_params)  # type: ignore[call-arg, arg-type]  # the route pattern names them

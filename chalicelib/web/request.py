@@ -22,6 +22,7 @@ from chalicelib.domain.errors import (
     Issue,
     SubscriptionNotFoundError,
     UnknownZaaktypeError,
+    ValidationError,
 )
 
 MAX_BODY_BYTES = 64 * 1024
@@ -80,8 +81,17 @@ PATH_PARAMETERS: dict[str, tuple[re.Pattern[str], Callable[[str], DomainError]]]
 }
 
 
+# No id Baken makes is longer (the longest, a berichtenbox message id, has 55 characters); DynamoDB allows a key
+# of 1,024 bytes (sort key) or 2,048 (partition key), so a value past this never gets near one.
+MAX_PATH_PARAMETER = 100
+
+
 def check_path_parameters(parameters: dict[str, str]) -> None:
-    """The not-found error of the first parameter that cannot name anything."""
+    """A ValidationError (400, naming the parameter) for a value too long to be any id; else the not-found
+    error of the first parameter that cannot name anything. Nothing is looked up before both checks."""
+    for name, value in parameters.items():
+        if len(value) > MAX_PATH_PARAMETER:
+            raise ValidationError.single(name, "too_long", max=MAX_PATH_PARAMETER)
     for name, value in parameters.items():
         pattern, not_found = PATH_PARAMETERS[name]
         if not pattern.match(value):

@@ -9,7 +9,7 @@ from chalice.app import Blueprint
 
 from chalicelib import wiring
 from chalicelib.domain.case_view import CaseView, case_view
-from chalicelib.domain.cases import Case, Link
+from chalicelib.domain.cases import MAX_CASE_NUMBER_LENGTH, Case, Link
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.reference import Point
 from chalicelib.domain.workdays import amsterdam_date
@@ -89,7 +89,14 @@ def create_case(ctx: RequestContext) -> Any:
     "/api/cases",
     action="find_case",
     summary="Find a case by its number (behandelaar, KCC)",
-    query=(Query("case_number", {"type": "string", "minLength": 1}, required=True, description="e.g. SUB-2026-000123"),),
+    query=(
+        Query(
+            "case_number",
+            {"type": "string", "minLength": 1, "maxLength": MAX_CASE_NUMBER_LENGTH},
+            required=True,
+            description="e.g. SUB-2026-000123",
+        ),
+    ),
     response=CASE_FOR_STAFF,
     errors=(400, 403, 404),
     audit_reads=True,

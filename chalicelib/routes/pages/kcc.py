@@ -11,6 +11,7 @@ from typing import Any
 from chalice.app import Blueprint, Response
 
 from chalicelib import wiring
+from chalicelib.domain.cases import MAX_CASE_NUMBER_LENGTH
 from chalicelib.domain.contacts import KANALEN
 from chalicelib.domain.errors import CaseNotFoundError, DomainError, ValidationError
 from chalicelib.domain.identity import STAFF
@@ -49,7 +50,7 @@ def _number_in_query(visit: SignedIn) -> str | None:
 def search(visit: SignedIn) -> Response:
     """The search form; ``?zaaknummer=`` (a link to a case by its number) opens that case's page (and is in the
     audit log: the form alone is not)."""
-    number = (visit.query.get("zaaknummer") or "").strip()[:40]
+    number = (visit.query.get("zaaknummer") or "").strip()
     if not number:
         return _search_page(visit)
     return _find_by_number(visit, number)
@@ -68,7 +69,7 @@ def search_posted(visit: SignedIn) -> Response:
     if "@" in term:
         return _find_by_email(visit, term)
     if term:
-        return _find_by_number(visit, term[:40])
+        return _find_by_number(visit, term)
     required = ValidationError.single("zoek", "required")
     return _search_page(visit, 400, errors=_problems(required, visit.language, named=False))
 
@@ -77,7 +78,10 @@ def _find_by_number(visit: SignedIn, number: str) -> Response:
     try:
         view = wiring.services().case_queries.find_by_number(visit.principal, number)
     except CaseNotFoundError:
-        return _search_page(visit, 404, zoek=number, not_found="kcc_not_found")
+        return _search_page(visit, 404, zoek=number[:MAX_CASE_NUMBER_LENGTH], not_found="kcc_not_found")
+    except ValidationError as error:  # too long to be a case number: said, not looked up
+        shown = number[:MAX_CASE_NUMBER_LENGTH]
+        return _search_page(visit, 400, zoek=shown, errors=_problems(error, visit.language, named=False))
     visit.audit_extra["cases"] = [view.case.id]
     return redirect(f"{CASES}{view.case.id}")
 
