@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from chalicelib.adapters.identity import (
+    REQUESTED_ACR,
     DevIssuer,
     IdentityVerifier,
     JwtVerifier,
@@ -23,6 +24,7 @@ from chalicelib.adapters.identity import (
     StaticKeys,
     principal_from_claims,
 )
+from chalicelib.adapters.login import OidcLoginProvider
 from chalicelib.domain.errors import AuthenticationError
 from chalicelib.domain.identity import Role
 from chalicelib.domain.login import Realm
@@ -202,6 +204,8 @@ class Broker:
     def __init__(self) -> None:
         self.jwks: dict[str, Any] = {"keys": []}
         self.requests: list[str] = []
+        self.token_calls: list[tuple[str, dict[str, list[str]]]] = []
+        self.token_answer: dict[str, Any] = {}
         broker = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -220,6 +224,18 @@ class Broker:
                     self.send_error(404)
                     return
                 data = json.dumps(body).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_POST(self) -> None:  # the token endpoint
+                from urllib.parse import parse_qs
+
+                length = int(self.headers.get("Content-Length", "0"))
+                broker.token_calls.append((self.headers.get("Authorization", ""), parse_qs(self.rfile.read(length).decode())))
+                data = json.dumps(broker.token_answer).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
@@ -307,3 +323,51 @@ def test_a_discovery_document_for_another_issuer_or_over_http_outside_local_is_r
     assert _refused(lying.document) == "provider_issuer_mismatch"
     down = ProviderMetadata("http://127.0.0.1:9", allow_http=True)
     assert _refused(down.document) == "provider_unreachable"
+
+
+# The login provider: authorisation request and token endpoint -------------------------------------------------
+
+
+def test_the_authorisation_request_asks_for_substantial_assurance_at_the_discovered_endpoint(broker):
+    from urllib.parse import parse_qs, urlsplit
+
+    provider = OidcLoginProvider(
+        metadata=ProviderMetadata(broker.issuer, allow_http=True),
+        client_id="baken-pages",
+        client_secret=lambda: "s3cret",
+        acr_values=REQUESTED_ACR,
+    )
+    url = provider.authorize_url(state="st", nonce="no", challenge="ch", redirect_uri="https://mijn.example/inloggen/terug")
+    split = urlsplit(url)
+    query = {k: v[0] for k, v in parse_qs(split.query).items()}
+    assert f"{split.scheme}://{split.netloc}{split.path}" == f"{broker.issuer}/authorize"
+    assert query["acr_values"] == "http://eidas.europa.eu/LoA/substantial urn:etoegang:core:assurance-class:loa3"
+    assert (query["client_id"], query["code_challenge_method"], query["response_type"]) == ("baken-pages", "S256", "code")
+
+
+def test_the_code_is_exchanged_with_client_secret_basic_and_the_secret_never_in_the_form(broker):
+    import base64
+
+    broker.token_answer = {"id_token": "the-id-token", "refresh_token": "the-refresh-token", "token_type": "Bearer"}
+    provider = OidcLoginProvider(
+        metadata=ProviderMetadata(broker.issuer, allow_http=True), client_id="baken pages", client_secret=lambda: "s3cr:t&"
+    )
+    answer = provider.exchange(code="the-code", verifier="the-verifier", redirect_uri="https://mijn.example/inloggen/terug")
+    assert (answer.id_token, answer.refresh_token) == ("the-id-token", "the-refresh-token")
+    ((authorization, form),) = broker.token_calls
+    # RFC 6749 2.3.1: id and secret form-encoded, then joined by a colon and base64-encoded
+    assert authorization == "Basic " + base64.b64encode(b"baken+pages:s3cr%3At%26").decode()
+    assert form["grant_type"] == ["authorization_code"]
+    assert form["code_verifier"] == ["the-verifier"]
+    assert "client_secret" not in form
+
+
+def test_a_token_endpoint_over_plain_http_is_refused_outside_the_local_stage(broker):
+    document = {"issuer": broker.issuer, "token_endpoint": f"{broker.issuer}/token"}
+    provider = OidcLoginProvider(
+        metadata=ProviderMetadata(broker.issuer, fetch=lambda url: document), client_id="baken", client_secret=lambda: "s3cret"
+    )
+    assert (
+        _refused(lambda: provider.exchange(code="c", verifier="v", redirect_uri="https://x/terug")) == "insecure_token_endpoint"
+    )
+    assert broker.token_calls == []
