@@ -39,12 +39,15 @@ def _session_cookie(bench: Any, persona: str) -> tuple[str, str]:
     """The cookie header of a logged-in persona, and the session's CSRF token (as ``/inloggen/terug`` sets it)."""
     from chalicelib import wiring
     from chalicelib.adapters.identity import principal_from_claims
-    from chalicelib.config import settings
     from chalicelib.domain.login import Session
     from chalicelib.web.session import SESSION_COOKIE
 
     session = Session.start(principal_from_claims(bench.personas[persona]["claims"]), wiring.services().clock.now())
-    return f"{SESSION_COOKIE}={session.sign(settings().token_secret)}", session.csrf
+    from chalicelib.adapters.sealing import seal
+    from chalicelib.domain.login import SessionRecord
+
+    wiring.adapters().sessions.put(SessionRecord.of(session, wiring.services().clock.now()))
+    return f"{SESSION_COOKIE}={seal(session.body(), wiring.adapters().token_keys, 'session')}", session.csrf
 
 
 def _world(bench: Any, work_cases: int) -> dict[str, Any]:

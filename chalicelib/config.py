@@ -40,6 +40,18 @@ class Tables:
 
 
 @dataclass(frozen=True)
+class OidcClient:
+    """One OpenID provider Baken trusts, and Baken as its client. Its endpoints and keys come from its discovery
+    document (``<issuer>/.well-known/openid-configuration``); the client secret from the secrets store."""
+
+    issuer: str
+    audience: str  # of the API's bearer tokens (access tokens)
+    client_id: str  # Baken's client id: the audience of the ID tokens of the pages' login
+    client_secret_name: str | None = None  # a Secrets Manager secret, or an SSM SecureString when it starts with "/"
+    client_secret: str | None = None  # the local stage only: never a plain environment variable elsewhere
+
+
+@dataclass(frozen=True)
 class Settings:
     stage: str
     region: str
@@ -51,22 +63,27 @@ class Settings:
     sender: str
     ses_configuration_set: str | None
     portal_url: str
-    oidc_issuer: str
-    oidc_audience: str
-    oidc_jwks: str
-    oidc_authorize_url: str
-    oidc_token_url: str
-    oidc_client_id: str
-    oidc_client_secret: str | None
+    citizens_oidc: OidcClient  # the login broker: DigiD and eHerkenning
+    staff_oidc: OidcClient  # the province's own identity provider: behandelaars, KCC, operators
     dev_issuer_key_file: str | None
     notification_retention_days: int
     claim_seconds: int
-    token_secret: bytes
+    token_secret: bytes  # the local stage's key ring text; deployed stages read theirs from token_secret_name
     dev_clock_offset_seconds: float = 0.0
+    token_secret_name: str | None = None  # a Secrets Manager secret, or an SSM SecureString when it starts with "/"
+    secret_max_age_seconds: int = 300
 
     @property
     def is_local(self) -> bool:
         return self.stage == LOCAL_STAGE
+
+    @property
+    def oidc_issuer(self) -> str:
+        return self.citizens_oidc.issuer
+
+    @property
+    def oidc_audience(self) -> str:
+        return self.citizens_oidc.audience
 
 
 def _int(name: str, default: int) -> int:
@@ -108,10 +125,18 @@ REQUIRED_OUTSIDE_LOCAL = (
     "BAKEN_PORTAL_URL",
     "BAKEN_OIDC_ISSUER",
     "BAKEN_OIDC_AUDIENCE",
-    "BAKEN_OIDC_JWKS",
-    "BAKEN_TOKEN_SECRET",
+    "BAKEN_OIDC_CLIENT_ID",
+    "BAKEN_OIDC_CLIENT_SECRET_NAME",
+    "BAKEN_STAFF_OIDC_ISSUER",
+    "BAKEN_STAFF_OIDC_AUDIENCE",
+    "BAKEN_STAFF_OIDC_CLIENT_ID",
+    "BAKEN_STAFF_OIDC_CLIENT_SECRET_NAME",
+    "BAKEN_TOKEN_SECRET_NAME",
 )
-LOCAL_TOKEN_SECRET = "baken-local-development-only"  # noqa: S105 - only accepted on the local stage
+# Secrets themselves are never environment variables outside the local stage: they are read from the store.
+LOCAL_ONLY_SECRETS = ("BAKEN_TOKEN_SECRET", "BAKEN_OIDC_CLIENT_SECRET", "BAKEN_STAFF_OIDC_CLIENT_SECRET")
+LOCAL_TOKEN_SECRET = "baken-local-development-only-not-a-secret"  # noqa: S105 - only accepted on the local stage
+LOCAL_STAFF_ISSUER = "urn:baken:local-dev-staff-issuer"
 MINIMUM_SECRET_LENGTH = 32
 
 
@@ -121,10 +146,14 @@ def _check_deployed_stage(env: Mapping[str, str], stage_name: str) -> None:
     missing = [name for name in REQUIRED_OUTSIDE_LOCAL if not env.get(name)]
     if missing:
         raise ConfigurationError(f"stage {stage_name or '(unset)'} needs {', '.join(missing)}")
-    if not env["BAKEN_PORTAL_URL"].startswith("https://"):
-        raise ConfigurationError("BAKEN_PORTAL_URL must be an https:// address outside the local stage")
-    if len(env["BAKEN_TOKEN_SECRET"]) < MINIMUM_SECRET_LENGTH:
-        raise ConfigurationError(f"BAKEN_TOKEN_SECRET must be at least {MINIMUM_SECRET_LENGTH} characters")
+    plain = [name for name in LOCAL_ONLY_SECRETS if env.get(name)]
+    if plain:
+        raise ConfigurationError(f"{', '.join(plain)}: secrets come from the secrets store outside the local stage (…_NAME)")
+    for name in ("BAKEN_PORTAL_URL", "BAKEN_OIDC_ISSUER", "BAKEN_STAFF_OIDC_ISSUER"):
+        if not env[name].startswith("https://"):
+            raise ConfigurationError(f"{name} must be an https:// address outside the local stage")
+    if env["BAKEN_OIDC_ISSUER"].rstrip("/") == env["BAKEN_STAFF_OIDC_ISSUER"].rstrip("/"):
+        raise ConfigurationError("BAKEN_STAFF_OIDC_ISSUER must differ from BAKEN_OIDC_ISSUER: staff roles come from it only")
 
 
 @lru_cache(maxsize=1)
@@ -155,18 +184,35 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         sender=env.get("BAKEN_SENDER", "Provincie Utrecht <noreply@mijn.provincie-utrecht.nl>"),
         ses_configuration_set=env.get("BAKEN_SES_CONFIGURATION_SET") or None,
         portal_url=env.get("BAKEN_PORTAL_URL", "http://127.0.0.1:8000").rstrip("/"),
-        oidc_issuer=env.get("BAKEN_OIDC_ISSUER", ""),
-        oidc_audience=env.get("BAKEN_OIDC_AUDIENCE", ""),
-        oidc_jwks=env.get("BAKEN_OIDC_JWKS", ""),
-        oidc_authorize_url=env.get("BAKEN_OIDC_AUTHORIZE_URL", ""),
-        oidc_token_url=env.get("BAKEN_OIDC_TOKEN_URL", ""),
-        oidc_client_id=env.get("BAKEN_OIDC_CLIENT_ID", ""),
-        oidc_client_secret=env.get("BAKEN_OIDC_CLIENT_SECRET") or None,
+        citizens_oidc=_oidc_client(env, "BAKEN_OIDC_", ""),
+        staff_oidc=_oidc_client(env, "BAKEN_STAFF_OIDC_", *_local_staff_defaults(env, stage_name)),
         dev_issuer_key_file=env.get("BAKEN_DEV_ISSUER_KEY_FILE") or None,
         notification_retention_days=_int("BAKEN_NOTIFICATION_RETENTION_DAYS", 30),
         claim_seconds=_int("BAKEN_DELIVERY_CLAIM_SECONDS", 90),
-        token_secret=(env.get("BAKEN_TOKEN_SECRET") or LOCAL_TOKEN_SECRET).encode(),
+        token_secret=(env.get("BAKEN_TOKEN_SECRET") or LOCAL_TOKEN_SECRET).encode() if stage_name == LOCAL_STAGE else b"",
         dev_clock_offset_seconds=_clock_offset(env, stage_name),
+        token_secret_name=env.get("BAKEN_TOKEN_SECRET_NAME") or None,
+        secret_max_age_seconds=_int("BAKEN_SECRET_MAX_AGE_SECONDS", 300),
+    )
+
+
+def _local_staff_defaults(env: Mapping[str, str], stage_name: str) -> tuple[str, str]:
+    """The local stage's staff dev issuer, with the same audience as the citizens' one."""
+    if stage_name != LOCAL_STAGE:
+        return "", ""
+    return LOCAL_STAFF_ISSUER, env.get("BAKEN_OIDC_AUDIENCE", "")
+
+
+def _oidc_client(env: Mapping[str, str], prefix: str, local_issuer: str = "", local_audience: str = "") -> OidcClient:
+    """The provider named by the settings that start with ``prefix``. The local stage's dev issuers need no client
+    settings: the client id defaults to the API audience."""
+    audience = env.get(f"{prefix}AUDIENCE") or local_audience
+    return OidcClient(
+        issuer=env.get(f"{prefix}ISSUER") or local_issuer,
+        audience=audience,
+        client_id=env.get(f"{prefix}CLIENT_ID") or audience,
+        client_secret_name=env.get(f"{prefix}CLIENT_SECRET_NAME") or None,
+        client_secret=env.get(f"{prefix}CLIENT_SECRET") or None,
     )
 
 

@@ -21,14 +21,16 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.config import Settings, local_settings, settings
+from chalicelib.config import OidcClient, Settings, local_settings, settings
 
 if TYPE_CHECKING:
     from chalicelib.adapters.aws import AwsClients
-    from chalicelib.adapters.identity import DevIssuer, JwtVerifier, Persona
+    from chalicelib.adapters.identity import DevIssuer, IdentityVerifier, Persona
     from chalicelib.domain.catalogue import Catalogue
+    from chalicelib.domain.login import Realm
     from chalicelib.domain.notifications import Notification
     from chalicelib.domain.reference import ReferenceData
+    from chalicelib.domain.tokens import KeyRing
     from chalicelib.services.announcements import Announcements
     from chalicelib.services.case_commands import CaseCommands
     from chalicelib.services.case_queries import Berichtenbox, CaseQueries
@@ -54,6 +56,7 @@ if TYPE_CHECKING:
         MessageRenderer,
         NotificationOutbox,
         RateLimiter,
+        SessionStore,
         SubscriberDirectory,
         SubscriptionRepository,
     )
@@ -84,8 +87,11 @@ class Adapters:
     renderer: MessageRenderer
     changes: ChangeFeed
     feedback_source: FeedbackSource
-    verifier: JwtVerifier
-    login: LoginProvider
+    verifier: IdentityVerifier
+    login: LoginProvider  # the citizens' (the broker's); ``logins`` has each realm's
+    logins: Mapping[Realm, LoginProvider]
+    token_keys: KeyRing  # signs the links in e-mails, seals the pages' cookies
+    sessions: SessionStore
     fingerprint: Callable[[str], str]
     dev_issuer: DevIssuer | None = None  # the local stage's token issuer, when the local stack made a key
     personas: Mapping[str, Persona] = field(default_factory=dict)  # the dev issuer's test identities
@@ -121,9 +127,13 @@ class Adapters:
         def letters_queue_url() -> str:
             return str(sqs().get_queue_url(QueueName=current.letters_queue_name)["QueueUrl"])
 
-        fingerprint = _fingerprinter(current)
+        from chalicelib.adapters.sessions import DynamoDBSessions
+
+        identity = _decoders_and_identity(current, clock or _system_clock(current))
+        fingerprint = _fingerprinter(identity["token_keys"])
         return cls(
-            **_decoders_and_identity(current, clock or _system_clock(current)),
+            **identity,
+            sessions=DynamoDBSessions(current),
             cases=DynamoDBCases(),
             announcement_store=DynamoDBAnnouncements(),
             contacts=DynamoDBContacts(),
@@ -154,11 +164,14 @@ class Adapters:
             InMemorySubscribers,
             InMemorySubscriptions,
         )
+        from chalicelib.adapters.sessions import InMemorySessions
 
         current = current or local_settings()
         subscriptions = InMemorySubscriptions()
+        identity = _decoders_and_identity(current, clock or _system_clock(current))
         return cls(
-            **_decoders_and_identity(current, clock or _system_clock(current)),
+            **identity,
+            sessions=InMemorySessions(),
             cases=InMemoryCases(subscriptions),
             announcement_store=InMemoryAnnouncements(),
             contacts=InMemoryContacts(),
@@ -170,7 +183,7 @@ class Adapters:
             queue=InMemoryQueue(),
             letters=InMemoryLetters(),
             email=InMemoryEmail(),
-            fingerprint=_fingerprinter(current),
+            fingerprint=_fingerprinter(identity["token_keys"]),
         )
 
     def but(self, **changes: Any) -> Adapters:
@@ -188,45 +201,99 @@ def _system_clock(current: Settings) -> Clock:
     return ShiftedClock(current.dev_clock_offset_seconds) if current.dev_clock_offset_seconds else Clock()
 
 
-def _fingerprinter(current: Settings) -> Callable[[str], str]:
+def _fingerprinter(keys: KeyRing) -> Callable[[str], str]:
     from functools import partial
 
     from chalicelib.domain.tokens import email_fingerprint
 
-    return partial(email_fingerprint, secret=current.token_secret)
+    return partial(email_fingerprint, secret=keys)
+
+
+def _token_keys(current: Settings) -> KeyRing:
+    """The token keys: from the secrets store when the settings name a secret (every deployed stage), else the
+    local stage's own."""
+    from chalicelib.domain.tokens import KeyRing
+
+    if current.token_secret_name:
+        from chalicelib.adapters.secrets import read_key_ring
+
+        return read_key_ring(current.token_secret_name, max_age=current.secret_max_age_seconds)
+    try:
+        return KeyRing.parse(current.token_secret.decode())
+    except ValueError:
+        from chalicelib.config import ConfigurationError
+
+        raise ConfigurationError("BAKEN_TOKEN_SECRET is no key ring: one key of 32 characters or more") from None
+
+
+def _client_secret(current: Settings, client: OidcClient) -> Callable[[], str | None]:
+    """How a login provider gets its client secret when it calls the token endpoint: from the secrets store
+    (cached for ``secret_max_age_seconds``), or the local stage's own."""
+    name, local = client.client_secret_name, client.client_secret
+    if not name:
+        return lambda: local
+    from chalicelib.adapters.secrets import read_secret
+
+    return lambda: read_secret(name, max_age=current.secret_max_age_seconds)
 
 
 def _decoders_and_identity(current: Settings, clock: Clock) -> dict[str, Any]:
     """The adapters both graphs share: they decode what AWS hands a function, render messages and check
-    identities, without calling AWS themselves."""
+    identities, without calling AWS themselves (the token keys excepted, read once from the secrets store)."""
     from chalicelib.adapters.dynamodb.stream import DynamoDBStreamChanges
-    from chalicelib.adapters.identity import JwtVerifier, load_personas
+    from chalicelib.adapters.identity import (
+        REQUESTED_ACR,
+        IdentityVerifier,
+        JwtVerifier,
+        ProviderMetadata,
+        RemoteKeys,
+        StaticKeys,
+        load_personas,
+    )
+    from chalicelib.adapters.identity import Provider as TrustedProvider
     from chalicelib.adapters.login import DevLoginProvider, OidcLoginProvider
     from chalicelib.adapters.ses_feedback import SnsFeedbackSource
     from chalicelib.adapters.templates import JinjaRenderer
     from chalicelib.config import feedback_queue_name
+    from chalicelib.domain.login import Realm
 
+    keys = _token_keys(current)
     issuer = _dev_issuer(current)
     personas = load_personas(str(DATA / "dev_personas.json")) if issuer is not None else {}
-    login: LoginProvider
-    if issuer is not None:
-        login = DevLoginProvider(issuer=issuer, personas=personas, secret=current.token_secret)
-    else:
-        login = OidcLoginProvider(
-            authorize_url=current.oidc_authorize_url,
-            token_url=current.oidc_token_url,
-            client_id=current.oidc_client_id,
-            client_secret=current.oidc_client_secret,
+    clients = {Realm.CITIZENS: current.citizens_oidc, Realm.STAFF: current.staff_oidc}
+    providers: dict[Realm, TrustedProvider] = {}
+    logins: dict[Realm, LoginProvider] = {}
+    dev_login = DevLoginProvider(issuer=issuer, personas=personas, secret=keys) if issuer is not None else None
+    for realm, client in clients.items():
+        source: StaticKeys | RemoteKeys
+        if issuer is not None and dev_login is not None:
+            source = StaticKeys(issuer.jwks())
+            logins[realm] = dev_login
+        else:
+            metadata = ProviderMetadata(client.issuer, allow_http=current.is_local)
+            source = RemoteKeys(metadata)
+            logins[realm] = OidcLoginProvider(
+                metadata=metadata,
+                client_id=client.client_id,
+                client_secret=_client_secret(current, client),
+                acr_values=REQUESTED_ACR if realm is Realm.CITIZENS else (),
+                scope="openid" if realm is Realm.CITIZENS else "openid offline_access",
+            )
+        providers[realm] = TrustedProvider(
+            realm=realm,
+            access=JwtVerifier(issuer=client.issuer, audience=client.audience, keys=source, realm=realm),
+            id_tokens=JwtVerifier(issuer=client.issuer, audience=client.client_id, keys=source, realm=realm),
         )
-    jwks = issuer.jwks() if issuer is not None else json.loads(current.oidc_jwks or '{"keys": []}')
     return {
         "settings": current,
         "clock": clock,
         "renderer": JinjaRenderer(),
         "changes": DynamoDBStreamChanges(now=clock.now),
         "feedback_source": SnsFeedbackSource(topic_name=feedback_queue_name()),
-        "verifier": JwtVerifier(issuer=current.oidc_issuer, audience=current.oidc_audience, jwks=jwks),
-        "login": login,
+        "verifier": IdentityVerifier(providers),
+        "login": logins[Realm.CITIZENS],
+        "logins": logins,
+        "token_keys": keys,
         "dev_issuer": issuer,
         "personas": personas,
     }
@@ -239,7 +306,12 @@ def _dev_issuer(current: Settings) -> DevIssuer | None:
     from chalicelib.adapters.identity import DevIssuer
 
     with open(current.dev_issuer_key_file, "rb") as handle:
-        return DevIssuer(private_key_pem=handle.read(), issuer=current.oidc_issuer, audience=current.oidc_audience)
+        return DevIssuer(
+            private_key_pem=handle.read(),
+            issuer=current.citizens_oidc.issuer,
+            staff_issuer=current.staff_oidc.issuer,
+            audience=current.oidc_audience,
+        )
 
 
 def _read_json(name: str) -> Any:
@@ -294,7 +366,7 @@ class Services:
     def links(self) -> Links:
         from chalicelib.services.links import Links
 
-        return Links(self.settings.portal_url, self.settings.token_secret, self.clock)
+        return Links(self.settings.portal_url, self.adapters.token_keys, self.clock)
 
     @cached_property
     def case_commands(self) -> CaseCommands:
@@ -394,7 +466,7 @@ class Services:
             queue=a.queue,
             limiter=a.limiter,
             clock=a.clock,
-            secret=self.settings.token_secret,
+            secret=self.adapters.token_keys,
             fingerprint=a.fingerprint,
             retention=self._retention,
         )

@@ -1,85 +1,122 @@
 """Login providers for the pages' OIDC authorisation-code flow with PKCE: the province's login broker
-(DigiD and eHerkenning behind it), and in the local stage the built-in dev issuer, which offers the story's
-personas on a page of its own and hands out codes and ID tokens in-process."""
+(DigiD and eHerkenning behind it) and its own identity provider for staff, each found through its discovery
+document; and in the local stage the built-in dev issuer, which offers the story's personas on a page of its own
+and hands out codes, ID tokens and refresh tokens in-process.
+
+Baken authenticates to a token endpoint with ``client_secret_basic`` (RFC 6749 §2.3.1: the client id and secret,
+form-encoded, in an HTTP Basic header), over HTTPS only outside the local stage; the secret is read from the
+secrets store when it is needed (cached for minutes, so a rotated secret is picked up without a deployment).
+"""
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from chalicelib.adapters.identity import DevIssuer, Persona
+from chalicelib.adapters.identity import DevIssuer, Persona, ProviderMetadata
 from chalicelib.domain.errors import AuthenticationError
 from chalicelib.domain.login import pkce_challenge
 from chalicelib.domain.tokens import InvalidTokenError, read_signed, sign_body
-from chalicelib.services.ports import LoginProvider
+from chalicelib.services.ports import LoginProvider, TokenAnswer
 
 CODE_LIFETIME_SECONDS = 120
+REFRESH_LIFETIME_SECONDS = 8 * 3600
 TOKEN_TIMEOUT_SECONDS = 10
 
 
-class OidcLoginProvider(LoginProvider):
-    """The authorisation endpoint the browser goes to, and the token endpoint Baken calls with the code."""
+def _basic(client_id: str, secret: str) -> str:
+    """The HTTP Basic credentials of RFC 6749 §2.3.1: id and secret each form-encoded first."""
+    pair = f"{urllib.parse.quote_plus(client_id)}:{urllib.parse.quote_plus(secret)}"
+    return "Basic " + base64.b64encode(pair.encode()).decode("ascii")
 
-    def __init__(self, *, authorize_url: str, token_url: str, client_id: str, client_secret: str | None) -> None:
-        self._authorize_url = authorize_url
-        self._token_url = token_url
+
+class OidcLoginProvider(LoginProvider):
+    """The authorisation endpoint the browser goes to, and the token endpoint Baken calls with the code, both from
+    the provider's discovery document. ``acr_values``: the assurance asked for (the broker shows only the means
+    that reach it); the ID token's ``acr`` is checked again on return."""
+
+    def __init__(
+        self,
+        *,
+        metadata: ProviderMetadata,
+        client_id: str,
+        client_secret: Callable[[], str | None],
+        acr_values: tuple[str, ...] = (),
+        scope: str = "openid",
+    ) -> None:
+        self._metadata = metadata
         self._client_id = client_id
         self._client_secret = client_secret
+        self._acr_values = acr_values
+        self._scope = scope
 
-    def authorize_url(self, *, state: str, nonce: str, challenge: str, redirect_uri: str) -> str:
+    def authorize_url(self, *, state: str, nonce: str, challenge: str, redirect_uri: str, login_hint: str | None = None) -> str:
+        if not self._client_id:
+            raise AuthenticationError("not_configured")
         query = {
             "response_type": "code",
             "client_id": self._client_id,
             "redirect_uri": redirect_uri,
-            "scope": "openid",
+            "scope": self._scope,
             "state": state,
             "nonce": nonce,
             "code_challenge": challenge,
             "code_challenge_method": "S256",
         }
-        return f"{self._authorize_url}?{urllib.parse.urlencode(query)}"
+        if self._acr_values:
+            query["acr_values"] = " ".join(self._acr_values)
+        if login_hint:
+            query["login_hint"] = login_hint
+        return f"{self._metadata.endpoint('authorization_endpoint')}?{urllib.parse.urlencode(query)}"
 
-    def exchange(self, *, code: str, verifier: str, redirect_uri: str) -> str:
-        form = {
-            "grant_type": "authorization_code",
-            "code": code,
-            "redirect_uri": redirect_uri,
-            "client_id": self._client_id,
-            "code_verifier": verifier,
-        }
-        if self._client_secret:
-            form["client_secret"] = self._client_secret
-        request = urllib.request.Request(  # noqa: S310 - the configured https token endpoint
-            self._token_url,
-            data=urllib.parse.urlencode(form).encode(),
-            headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"},
-            method="POST",
+    def exchange(self, *, code: str, verifier: str, redirect_uri: str) -> TokenAnswer:
+        return self._token(
+            {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri, "code_verifier": verifier}
         )
+
+    def refresh(self, refresh_token: str) -> TokenAnswer:
+        return self._token({"grant_type": "refresh_token", "refresh_token": refresh_token, "scope": self._scope})
+
+    def _token(self, form: dict[str, str]) -> TokenAnswer:
+        url = self._metadata.endpoint("token_endpoint")
+        scheme = urllib.parse.urlsplit(url).scheme
+        if scheme != "https" and not (self._metadata.allow_http and scheme == "http"):
+            raise AuthenticationError("insecure_token_endpoint")
+        headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
+        secret = self._client_secret()
+        if secret:
+            headers["Authorization"] = _basic(self._client_id, secret)
+        else:
+            form = {**form, "client_id": self._client_id}
+        request = urllib.request.Request(url, data=urllib.parse.urlencode(form).encode(), headers=headers, method="POST")  # noqa: S310 - scheme checked
         try:
             with urllib.request.urlopen(request, timeout=TOKEN_TIMEOUT_SECONDS) as response:  # noqa: S310
                 answer = json.loads(response.read())
-        except (urllib.error.URLError, TimeoutError, ValueError):
+        except (urllib.error.URLError, TimeoutError, OSError, ValueError):
             raise AuthenticationError("token_endpoint") from None
         token = answer.get("id_token") if isinstance(answer, dict) else None
         if not isinstance(token, str):
             raise AuthenticationError("no_id_token")
-        return token
+        refresh = answer.get("refresh_token")
+        return TokenAnswer(token, refresh if isinstance(refresh, str) else None)
 
 
 class DevLoginProvider(LoginProvider):
     """The local stage's stand-in for the broker: ``/dev/inloggen`` shows the personas, and choosing one
     returns a short-lived code that only this provider can exchange, with the PKCE verifier, for an ID token."""
 
-    def __init__(self, *, issuer: DevIssuer, personas: dict[str, Persona], secret: bytes) -> None:
+    def __init__(self, *, issuer: DevIssuer, personas: Mapping[str, Persona], secret: bytes) -> None:
         self._issuer = issuer
         self._personas = personas
         self._secret = secret
 
-    def authorize_url(self, *, state: str, nonce: str, challenge: str, redirect_uri: str) -> str:
+    def authorize_url(self, *, state: str, nonce: str, challenge: str, redirect_uri: str, login_hint: str | None = None) -> str:
         query = {"state": state, "nonce": nonce, "code_challenge": challenge, "redirect_uri": redirect_uri}
         return f"/dev/inloggen?{urllib.parse.urlencode(query)}"
 
@@ -95,7 +132,7 @@ class DevLoginProvider(LoginProvider):
         }
         return sign_body(body, self._secret, "dev-code")
 
-    def exchange(self, *, code: str, verifier: str, redirect_uri: str) -> str:
+    def exchange(self, *, code: str, verifier: str, redirect_uri: str) -> TokenAnswer:
         try:
             body: dict[str, Any] = read_signed(code, self._secret, "dev-code")
         except InvalidTokenError:
@@ -105,4 +142,16 @@ class DevLoginProvider(LoginProvider):
             raise AuthenticationError("bad_code")
         if body.get("c") != pkce_challenge(verifier) or body.get("r") != redirect_uri:
             raise AuthenticationError("pkce")
-        return self._issuer.issue({**persona.claims, "nonce": body.get("n")}, lifetime_seconds=300)
+        refresh = sign_body({"p": persona.key, "e": int(time.time()) + REFRESH_LIFETIME_SECONDS}, self._secret, "dev-refresh")
+        return TokenAnswer(self._issuer.issue({**persona.claims, "nonce": body.get("n")}, lifetime_seconds=300), refresh)
+
+    def refresh(self, refresh_token: str) -> TokenAnswer:
+        """A new ID token with the persona's claims as they are now (a test takes a role away by changing them)."""
+        try:
+            body: dict[str, Any] = read_signed(refresh_token, self._secret, "dev-refresh")
+        except InvalidTokenError:
+            raise AuthenticationError("bad_refresh_token") from None
+        persona = self._personas.get(str(body.get("p")))
+        if persona is None or int(body.get("e", 0)) < time.time():
+            raise AuthenticationError("bad_refresh_token")
+        return TokenAnswer(self._issuer.issue(dict(persona.claims), lifetime_seconds=300), refresh_token)

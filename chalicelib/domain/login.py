@@ -1,10 +1,13 @@
 """Logging in to the pages: the OIDC authorisation-code flow with PKCE (RFC 7636), and the session that
 follows it.
 
-While the browser is away at the login broker, a signed cookie remembers the flow (state, nonce, the PKCE
-verifier and where to return); the broker's answer must carry the same state, and the ID token the same nonce.
-After it, a signed session cookie carries who logged in (subject, roles, whom they act for) and the CSRF token
-every form must send back. Both are signed with the service's secret: readable, never changeable.
+While the browser is away at the login broker, a sealed cookie remembers the flow (which provider, state, nonce,
+the PKCE verifier and where to return); the provider's answer must carry the same state, and the ID token the same
+nonce. After it, a sealed session cookie carries who logged in (subject, roles, whom they act for), the CSRF token
+every form must send back and the session's id. Both are encrypted with the service's keys (web/session.py): not
+readable, not changeable. The session also lives on the server (``SessionRecord``): logging out ends it there, it
+ends after ``IDLE_TIMEOUT`` without a request, and a staff member's roles are checked again every
+``ROLES_RECHECK``.
 """
 
 from __future__ import annotations
@@ -16,13 +19,28 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
 
 from chalicelib.domain.identity import Principal, Role, is_valid_subject
-from chalicelib.domain.tokens import InvalidTokenError, read_signed, sign_body
+from chalicelib.domain.tokens import InvalidTokenError
 
 LOGIN_LIFETIME = timedelta(minutes=10)
 SESSION_LIFETIME = timedelta(hours=8)
+IDLE_TIMEOUT = timedelta(minutes=30)
+ROLES_RECHECK = timedelta(minutes=5)
+TOUCH_EVERY = timedelta(minutes=1)  # how often a request moves the session's last-seen time (one write a minute)
 SESSION_MAX_LENGTH = 2048
+
+
+class Realm(StrEnum):
+    """Who vouches for someone: the login broker (DigiD, eHerkenning) for citizens and businesses, or the
+    province's own identity provider for its staff. Staff roles come from the staff realm only."""
+
+    CITIZENS = "citizens"
+    STAFF = "staff"
+
+
 # Where a login may return to: a path of this site, never another site (no "//host", no scheme).
 _LOCAL_PATH = re.compile(r"/(?![/\\])[A-Za-z0-9/_\-.~%?=&]{0,300}")
 
@@ -54,22 +72,28 @@ class LoginFlow:
     verifier: str
     return_to: str
     expires: datetime
+    realm: Realm = Realm.CITIZENS
 
     @classmethod
-    def start(cls, return_to: str, now: datetime) -> LoginFlow:
-        return cls(new_secret(), new_secret(), new_secret(), return_to, now + LOGIN_LIFETIME)
+    def start(cls, return_to: str, now: datetime, realm: Realm = Realm.CITIZENS) -> LoginFlow:
+        return cls(new_secret(), new_secret(), new_secret(), return_to, now + LOGIN_LIFETIME, realm)
 
     @property
     def challenge(self) -> str:
         return pkce_challenge(self.verifier)
 
-    def sign(self, secret: bytes) -> str:
-        body = {"s": self.state, "n": self.nonce, "v": self.verifier, "r": self.return_to, "e": int(self.expires.timestamp())}
-        return sign_body(body, secret, "login")
+    def body(self) -> dict[str, object]:
+        return {
+            "s": self.state,
+            "n": self.nonce,
+            "v": self.verifier,
+            "r": self.return_to,
+            "e": int(self.expires.timestamp()),
+            "m": self.realm.value,
+        }
 
     @classmethod
-    def from_signed(cls, text: str, secret: bytes, *, now: datetime) -> LoginFlow:
-        body = read_signed(text, secret, "login")
+    def from_body(cls, body: dict[str, Any], *, now: datetime) -> LoginFlow:
         try:
             flow = cls(
                 str(body["s"]),
@@ -77,6 +101,7 @@ class LoginFlow:
                 str(body["v"]),
                 str(body["r"]),
                 datetime.fromtimestamp(int(str(body["e"])), UTC),
+                Realm(body["m"]),
             )
         except (KeyError, ValueError, OverflowError, OSError):
             raise InvalidTokenError("malformed") from None
@@ -95,14 +120,16 @@ class Session:
     principal: Principal
     csrf: str
     expires: datetime
+    sid: str = ""
+    realm: Realm = Realm.CITIZENS
 
     @classmethod
-    def start(cls, principal: Principal, now: datetime) -> Session:
-        return cls(principal, new_secret(), now + SESSION_LIFETIME)
+    def start(cls, principal: Principal, now: datetime, realm: Realm = Realm.CITIZENS) -> Session:
+        return cls(principal, new_secret(), now + SESSION_LIFETIME, new_secret(), realm)
 
-    def sign(self, secret: bytes) -> str:
+    def body(self) -> dict[str, object]:
         p = self.principal
-        body: dict[str, object] = {
+        return {
             "sub": p.subject,
             "roles": sorted(r.value for r in p.roles),
             "name": p.name,
@@ -110,12 +137,12 @@ class Session:
             "acr": p.assurance,
             "csrf": self.csrf,
             "e": int(self.expires.timestamp()),
+            "sid": self.sid,
+            "m": self.realm.value,
         }
-        return sign_body(body, secret, "session")
 
     @classmethod
-    def from_signed(cls, text: str, secret: bytes, *, now: datetime) -> Session:
-        body = read_signed(text, secret, "session", max_length=SESSION_MAX_LENGTH)
+    def from_body(cls, body: dict[str, Any], *, now: datetime) -> Session:
         try:
             subject, represents = str(body["sub"]), body.get("rep")
             roles = body["roles"]
@@ -130,7 +157,13 @@ class Session:
                 represents=represents,
                 assurance=body["acr"] if isinstance(body.get("acr"), str) else None,
             )
-            session = cls(principal, str(body["csrf"]), datetime.fromtimestamp(int(str(body["e"])), UTC))
+            session = cls(
+                principal,
+                str(body["csrf"]),
+                datetime.fromtimestamp(int(str(body["e"])), UTC),
+                str(body["sid"]),
+                Realm(body["m"]),
+            )
         except (KeyError, ValueError, OverflowError, OSError):
             raise InvalidTokenError("malformed") from None
         if session.expires < now:
@@ -140,3 +173,34 @@ class Session:
     def accepts(self, csrf: str | None) -> bool:
         """Whether a form sent back this session's CSRF token."""
         return csrf is not None and hmac.compare_digest(csrf.encode(), self.csrf.encode())
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """The server's side of a session: it exists from login to logout (or expiry), knows when its owner was last
+    seen and, for staff, the roles as last checked with the identity provider. ``refresh`` is the provider's
+    refresh token (sealed), with which the roles are checked again without the browser."""
+
+    sid: str
+    subject: str
+    realm: Realm
+    roles: frozenset[Role]
+    last_seen: datetime
+    roles_checked: datetime
+    expires: datetime
+    refresh: str | None = None
+
+    @classmethod
+    def of(cls, session: Session, now: datetime, refresh: str | None = None) -> SessionRecord:
+        p = session.principal
+        return cls(session.sid, p.subject, session.realm, p.roles, now, now, session.expires, refresh)
+
+    def idle(self, now: datetime) -> bool:
+        return now - self.last_seen > IDLE_TIMEOUT or now > self.expires
+
+    def roles_due(self, now: datetime) -> bool:
+        """Whether a staff member's roles must be checked with the identity provider again."""
+        return self.realm is Realm.STAFF and now - self.roles_checked >= ROLES_RECHECK
+
+    def touch_due(self, now: datetime) -> bool:
+        return now - self.last_seen >= TOUCH_EVERY

@@ -3,6 +3,10 @@ and keyed fingerprints of e-mail addresses (to find a subscriber, or count reque
 
 A token is ``<payload>.<signature>``: base64url JSON and an HMAC-SHA256 over it with the service's secret.
 It names its purpose, so an unsubscribe token cannot confirm, and expires.
+
+The secret is a ``KeyRing``: the newest key signs, older keys still verify, so a key can be replaced without
+breaking the links already sent (an old key is dropped once the longest-lived link it signed has expired). The
+fingerprints of e-mail addresses use a key of their own that never rotates: they are stored and looked up.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import base64
 import hashlib
 import hmac
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -19,6 +24,51 @@ from typing import Any
 from chalicelib.domain.errors import DomainError
 
 MAX_TOKEN_LENGTH = 1024
+MINIMUM_KEY_LENGTH = 32
+
+
+class KeyRing(bytes):
+    """The keys that sign and verify. Its own value is the newest key, the one that signs (so it goes wherever a
+    secret of bytes goes); ``older`` keys only verify; ``fingerprint_key`` keys the e-mail fingerprints."""
+
+    older: tuple[bytes, ...]
+    fingerprint_key: bytes
+
+    def __new__(cls, newest: bytes, older: Sequence[bytes] = (), fingerprint_key: bytes | None = None) -> KeyRing:
+        ring = super().__new__(cls, newest)
+        ring.older = tuple(older)
+        ring.fingerprint_key = fingerprint_key if fingerprint_key is not None else bytes(newest)
+        return ring
+
+    @property
+    def verifying(self) -> tuple[bytes, ...]:
+        """Every key that still verifies, newest first."""
+        return (bytes(self), *self.older)
+
+    @classmethod
+    def parse(cls, text: str) -> KeyRing:
+        """A key ring from a stored secret: one key as plain text, or JSON ``{"keys": [newest, …, oldest],
+        "fingerprint_key": …}`` (without ``fingerprint_key`` the oldest key keys the fingerprints). ValueError when
+        a key is shorter than 32 characters or the JSON has no keys."""
+        text = text.strip()
+        if text.startswith("{"):
+            data = json.loads(text)
+            keys = data.get("keys") if isinstance(data, dict) else None
+            if not isinstance(keys, list) or not keys or not all(isinstance(k, str) for k in keys):
+                raise ValueError("a key ring needs a list of keys")
+            fingerprint = data.get("fingerprint_key", keys[-1])
+            if not isinstance(fingerprint, str):
+                raise ValueError("fingerprint_key must be text")
+        else:
+            keys, fingerprint = [text], text
+        if any(len(k) < MINIMUM_KEY_LENGTH for k in (*keys, fingerprint)):
+            raise ValueError(f"every key needs at least {MINIMUM_KEY_LENGTH} characters")
+        return cls(keys[0].encode(), [k.encode() for k in keys[1:]], fingerprint.encode())
+
+
+def verifying_keys(secret: bytes) -> tuple[bytes, ...]:
+    """The keys that verify what ``secret`` signed: every key of a ring, or the one secret."""
+    return secret.verifying if isinstance(secret, KeyRing) else (secret,)
 
 
 class TokenPurpose(StrEnum):
@@ -68,7 +118,7 @@ def read_signed(text: str, secret: bytes, context: str, *, max_length: int = MAX
     if not isinstance(text, str) or len(text) > max_length or not text.isascii() or text.count(".") != 1:
         raise InvalidTokenError("malformed")
     payload, signature = text.split(".")
-    if not hmac.compare_digest(signature, _mac(payload, secret, context)):
+    if not any(hmac.compare_digest(signature, _mac(payload, key, context)) for key in verifying_keys(secret)):
         raise InvalidTokenError("signature")
     try:
         body = json.loads(_decode(payload))
@@ -102,5 +152,8 @@ def normalise_email(email: str) -> str:
 
 
 def email_fingerprint(email: str, secret: bytes) -> str:
-    """The same address (in any case) always gives the same fingerprint; the address cannot be read back."""
+    """The same address (in any case) always gives the same fingerprint; the address cannot be read back. A key
+    ring's fingerprint key is used, which does not rotate with the signing keys."""
+    if isinstance(secret, KeyRing):
+        secret = secret.fingerprint_key
     return hmac.new(secret, f"email:{normalise_email(email)}".encode(), hashlib.sha256).hexdigest()[:40]

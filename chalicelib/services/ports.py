@@ -17,6 +17,7 @@ from chalicelib.domain.contacts import ContactMoment
 from chalicelib.domain.events import EventKind
 from chalicelib.domain.feedback import EmailFeedback
 from chalicelib.domain.language import Language
+from chalicelib.domain.login import SessionRecord
 from chalicelib.domain.matching import Audience
 from chalicelib.domain.notifications import Notification, NotificationStatus
 from chalicelib.domain.subscriptions import Indexed, PostalAddress, Subscriber, Subscription, SubscriptionEntry
@@ -310,16 +311,45 @@ class MessageRenderer(ABC):
         """The letter's title and text: what the portal message says, since a letter is read without login."""
 
 
+@dataclass(frozen=True)
+class TokenAnswer:
+    """What a provider's token endpoint answered: the ID token, and a refresh token when it gives one."""
+
+    id_token: str
+    refresh_token: str | None = None
+
+
 class LoginProvider(ABC):
     """Where the pages send people to log in (OIDC authorisation code with PKCE), and how a code becomes an
     ID token."""
 
     @abstractmethod
-    def authorize_url(self, *, state: str, nonce: str, challenge: str, redirect_uri: str) -> str: ...
+    def authorize_url(
+        self, *, state: str, nonce: str, challenge: str, redirect_uri: str, login_hint: str | None = None
+    ) -> str: ...
 
     @abstractmethod
-    def exchange(self, *, code: str, verifier: str, redirect_uri: str) -> str:
+    def exchange(self, *, code: str, verifier: str, redirect_uri: str) -> TokenAnswer:
         """The ID token for ``code``; AuthenticationError when the provider refuses it."""
+
+    @abstractmethod
+    def refresh(self, refresh_token: str) -> TokenAnswer:
+        """A new ID token (with today's roles) for a refresh token; AuthenticationError when refused."""
+
+
+class SessionStore(ABC):
+    """The server's side of the pages' sessions (``SessionRecord``), each until it ends or expires."""
+
+    @abstractmethod
+    def put(self, record: SessionRecord) -> None: ...
+
+    @abstractmethod
+    def get(self, sid: str) -> SessionRecord | None:
+        """The session ``sid``; None once it ended, or expired."""
+
+    @abstractmethod
+    def end(self, sid: str) -> None:
+        """Ends the session: its cookie opens nothing from now on. Ending it twice is harmless."""
 
 
 class ChangeFeed(ABC):

@@ -31,7 +31,7 @@ from chalicelib.domain.language import Language
 from chalicelib.domain.tokens import InvalidTokenError
 from chalicelib.i18n import translate
 from chalicelib.web.request import BodyError
-from chalicelib.web.texts import PROBLEM_TITLES, RULE_TEXTS, issue_text
+from chalicelib.web.texts import AUTHENTICATION_TEXTS, PROBLEM_TITLES, RULE_TEXTS, issue_text
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -90,6 +90,9 @@ def problem_for(error: Exception, language: Language) -> Response | None:
                 detail = translate(language, rule_text) if rule_text else error.rule
             if isinstance(error, AuthenticationError):
                 headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+                reason_text = AUTHENTICATION_TEXTS.get(error.reason)
+                if reason_text:
+                    detail = translate(language, reason_text)
             if isinstance(error, TooManyRequestsError):
                 headers = {"Retry-After": str(error.retry_after)}
             return problem(status, code, language, issues=issues, detail=detail, headers=headers)

@@ -26,6 +26,21 @@ PROBLEM_TITLES: dict[str, str] = {
     "too_many_requests": N_("U doet dit te vaak. Probeer het later opnieuw."),
 }
 
+# Why a token was refused, said only where the caller can do something about it; a forged, expired or foreign
+# token gets no reason (an attacker learns nothing).
+AUTHENTICATION_TEXTS: dict[str, str] = {
+    "assurance_missing": N_(
+        "Uw inlogmiddel geeft geen betrouwbaarheidsniveau door. Voor zaken en persoonsgegevens is DigiD Substantieel "
+        "of eHerkenning EH3 nodig."
+    ),
+    "assurance_too_low": N_(
+        "U bent ingelogd op een te laag niveau. Voor zaken en persoonsgegevens is DigiD Substantieel of eHerkenning EH3 nodig."
+    ),
+    "staff_role_from_citizens_issuer": N_(
+        "Een rol van een medewerker wordt alleen aanvaard van het inlogsysteem voor medewerkers, niet van DigiD of eHerkenning."
+    ),
+}
+
 RULE_TEXTS: dict[str, str] = {
     "case_closed": N_("De zaak is afgesloten."),
     "case_full": N_("Deze zaak kan niet meer van dit soort gegevens bevatten. Neem contact op met functioneel beheer."),

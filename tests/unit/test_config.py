@@ -14,10 +14,15 @@ PROD = {
     "BAKEN_PORTAL_URL": "https://mijn.provincie-utrecht.nl",
     "BAKEN_OIDC_ISSUER": "https://login.provincie-utrecht.nl",
     "BAKEN_OIDC_AUDIENCE": "baken",
-    "BAKEN_OIDC_JWKS": '{"keys": []}',
+    "BAKEN_OIDC_CLIENT_ID": "baken-portal",
+    "BAKEN_OIDC_CLIENT_SECRET_NAME": "baken/prod/broker-client-secret",
+    "BAKEN_STAFF_OIDC_ISSUER": "https://login.microsoftonline.com/tenant/v2.0",
+    "BAKEN_STAFF_OIDC_AUDIENCE": "api://baken",
+    "BAKEN_STAFF_OIDC_CLIENT_ID": "baken-staff",
+    "BAKEN_STAFF_OIDC_CLIENT_SECRET_NAME": "/baken/prod/staff-client-secret",
     "BAKEN_LETTERS_QUEUE": "baken-prod-letters",
     "BAKEN_FEEDBACK_QUEUE": "baken-prod-ses-feedback",
-    "BAKEN_TOKEN_SECRET": "x" * 40,
+    "BAKEN_TOKEN_SECRET_NAME": "baken/prod/token-keys",
 }
 
 
@@ -45,7 +50,10 @@ def test_a_deployed_stage_with_every_setting_starts(monkeypatch):
     )
 
 
-@pytest.mark.parametrize("missing", ["BAKEN_TABLE_PREFIX", "BAKEN_PORTAL_URL", "BAKEN_OIDC_JWKS"])
+@pytest.mark.parametrize(
+    "missing",
+    ["BAKEN_TABLE_PREFIX", "BAKEN_PORTAL_URL", "BAKEN_TOKEN_SECRET_NAME", "BAKEN_STAFF_OIDC_ISSUER", "BAKEN_OIDC_CLIENT_ID"],
+)
 def test_a_deployed_stage_missing_a_setting_refuses_to_start(monkeypatch, missing):
     for name, value in PROD.items():
         monkeypatch.setenv(name, value)
@@ -81,3 +89,37 @@ def test_a_clock_offset_that_is_no_number_or_outside_the_local_stage_is_refused(
     monkeypatch.setenv("BAKEN_DEV_CLOCK_OFFSET", offset)
     with pytest.raises(ConfigurationError, match=problem):
         settings()
+
+
+@pytest.mark.parametrize("plain", ["BAKEN_TOKEN_SECRET", "BAKEN_OIDC_CLIENT_SECRET", "BAKEN_STAFF_OIDC_CLIENT_SECRET"])
+def test_a_deployed_stage_refuses_a_secret_in_a_plain_environment_variable(monkeypatch, plain):
+    for name, value in PROD.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv(plain, "y" * 40)
+    with pytest.raises(ConfigurationError, match=plain):
+        settings()
+
+
+def test_a_deployed_stage_refuses_one_issuer_for_citizens_and_staff(monkeypatch):
+    for name, value in PROD.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("BAKEN_STAFF_OIDC_ISSUER", PROD["BAKEN_OIDC_ISSUER"] + "/")
+    with pytest.raises(ConfigurationError, match="differ"):
+        settings()
+
+
+def test_a_deployed_stage_names_its_secrets_and_both_providers(monkeypatch):
+    for name, value in PROD.items():
+        monkeypatch.setenv(name, value)
+    current = settings()
+    assert current.token_secret_name == "baken/prod/token-keys"
+    assert current.token_secret == b""
+    assert (current.citizens_oidc.client_id, current.citizens_oidc.client_secret_name) == (
+        "baken-portal",
+        "baken/prod/broker-client-secret",
+    )
+    assert (current.staff_oidc.issuer, current.staff_oidc.audience, current.staff_oidc.client_secret_name) == (
+        "https://login.microsoftonline.com/tenant/v2.0",
+        "api://baken",
+        "/baken/prod/staff-client-secret",
+    )

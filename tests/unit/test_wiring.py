@@ -112,3 +112,28 @@ def test_building_the_graph_on_aws_makes_no_client_and_loads_no_template_engine_
         [sys.executable, "-c", LAZY_GRAPH], cwd=ROOT, capture_output=True, text=True, check=True, env={"PATH": ""}
     )
     assert json.loads(done.stdout) == {"clients": [], "modules": []}
+
+
+NO_SECRETS_LIBRARY = """
+import json, sys
+import app
+from chalicelib.config import local_settings
+from chalicelib.wiring import Adapters
+
+Adapters.on_aws(local_settings())
+print(json.dumps(sorted(m for m in ("aws_lambda_powertools.utilities.parameters", "cryptography.hazmat.primitives.ciphers.aead")
+                        if m in sys.modules)))
+"""
+
+
+def test_importing_the_app_and_building_a_graph_loads_neither_the_secrets_library_nor_the_cipher():
+    """Powertools Parameters is loaded on the first secret read, AES-GCM on the first sealed cookie."""
+    done = subprocess.run(
+        [sys.executable, "-c", NO_SECRETS_LIBRARY],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": "", "BAKEN_STAGE": "local"},
+    )
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []

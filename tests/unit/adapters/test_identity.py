@@ -18,9 +18,13 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from chalicelib.adapters.identity import DevIssuer, JwtVerifier, principal_from_claims
 from chalicelib.domain.errors import AuthenticationError
 from chalicelib.domain.identity import Role
+from chalicelib.domain.login import Realm
 
 ISSUER = "https://login.example.test"
+STAFF_ISSUER = "https://idp.provincie.example.test"
 AUDIENCE = "baken"
+SUBSTANTIAL = "http://eidas.europa.eu/LoA/substantial"
+MARK = {"sub": "pu-mark-3f9a1c", "acr": SUBSTANTIAL}
 
 
 def _pem(key: rsa.RSAPrivateKey) -> bytes:
@@ -56,11 +60,11 @@ def test_a_valid_token_of_an_applicant_gives_their_pseudonymous_subject(issuer, 
     assert principal.assurance == "http://eidas.europa.eu/LoA/substantial"
 
 
-def test_employee_roles_and_representation_come_from_the_claims(issuer, verifier):
-    assert verifier.verify(issuer.issue({"sub": "mdw-anna", "roles": ["behandelaar", "unknown"]})).roles == frozenset(
-        {Role.BEHANDELAAR}
-    )
-    karin = verifier.verify(issuer.issue({"sub": "pu-karin-2b6f90", "represents": {"sub": "pu-mark-3f9a1c"}}))
+def test_employee_roles_come_from_the_staff_issuers_claims_and_representation_from_the_brokers(issuer, verifier):
+    staff = JwtVerifier(issuer=ISSUER, audience=AUDIENCE, jwks=issuer.jwks(), realm=Realm.STAFF)
+    anna = staff.verify(issuer.issue({"sub": "mdw-anna", "roles": ["behandelaar", "unknown"]}, realm=Realm.CITIZENS))
+    assert anna.roles == frozenset({Role.BEHANDELAAR})
+    karin = verifier.verify(issuer.issue({"sub": "pu-karin-2b6f90", "acr": SUBSTANTIAL, "represents": {"sub": "pu-mark-3f9a1c"}}))
     assert karin.acting_for == "pu-mark-3f9a1c"
 
 
@@ -103,7 +107,7 @@ def test_a_token_signed_by_another_key_under_the_same_key_id_is_refused(issuer, 
     ids=["expired", "not yet valid", "wrong audience", "wrong issuer", "bsn as subject", "bsn as represented"],
 )
 def test_tokens_that_are_not_for_us_now_are_refused(issuer, verifier, claims, reason):
-    assert _reason(verifier, issuer.issue({"sub": "pu-mark-3f9a1c", **claims})) == reason
+    assert _reason(verifier, issuer.issue({**MARK, **claims})) == reason
 
 
 def test_a_token_without_expiry_is_refused(issuer, verifier):
@@ -124,9 +128,11 @@ def test_an_unknown_key_id_and_garbage_are_refused(issuer, verifier):
 
 def test_without_configured_keys_every_token_is_refused(issuer):
     unconfigured = JwtVerifier(issuer=ISSUER, audience=AUDIENCE, jwks={"keys": []})
-    assert _reason(unconfigured, issuer.issue({"sub": "pu-mark-3f9a1c"})) == "not_configured"
+    assert _reason(unconfigured, issuer.issue(MARK)) == "not_configured"
 
 
-def test_claims_without_roles_make_an_applicant_and_unknown_roles_are_ignored():
-    assert principal_from_claims({"sub": "pu-x-123"}).roles == frozenset({Role.APPLICANT})
-    assert principal_from_claims({"sub": "mdw-x", "roles": ["kcc", "admin"]}).roles == frozenset({Role.KCC})
+def test_a_citizen_is_an_applicant_and_a_staff_member_has_only_the_known_roles_their_provider_gives():
+    assert principal_from_claims({"sub": "pu-x-123", "acr": SUBSTANTIAL}).roles == frozenset({Role.APPLICANT})
+    assert principal_from_claims({"sub": "mdw-x", "roles": ["kcc", "admin"]}, Realm.STAFF).roles == frozenset({Role.KCC})
+    assert principal_from_claims({"sub": "mdw-x", "roles": ["applicant"]}, Realm.STAFF).roles == frozenset()
+    assert principal_from_claims({"sub": "mdw-x"}, Realm.STAFF).roles == frozenset()

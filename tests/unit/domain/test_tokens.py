@@ -16,6 +16,7 @@ from chalicelib.domain.errors import DomainError
 from chalicelib.domain.tokens import (
     MAX_TOKEN_LENGTH,
     InvalidTokenError,
+    KeyRing,
     Token,
     TokenPurpose,
     email_fingerprint,
@@ -225,3 +226,48 @@ def test_different_addresses_have_different_fingerprints():
 
 def test_the_fingerprint_depends_on_the_secret():
     assert email_fingerprint("anna@example.nl", SECRET) != email_fingerprint("anna@example.nl", OTHER_SECRET)
+
+
+# Key rotation ---------------------------------------------------------------------------------------------
+
+OLD_KEY = b"the-old-key-that-signed-last-year-links"
+NEW_KEY = b"the-new-key-that-signs-from-today-onward"
+FINGERPRINT_KEY = b"the-key-of-the-stored-e-mail-fingerprints"
+
+
+def test_a_link_signed_with_the_old_key_still_opens_after_a_new_key_signs():
+    # GIVEN a link signed before the rotation
+    before = sign(TOKEN, KeyRing(OLD_KEY))
+    # WHEN a new key signs and the old one stays in the ring
+    ring = KeyRing(NEW_KEY, [OLD_KEY])
+    # THEN the old link opens, and new links are signed with the new key only
+    assert verify(before, ring, TokenPurpose.CONFIRM, now=NOW).subject == "sub-000123"
+    after = sign(TOKEN, ring)
+    assert verify(after, KeyRing(NEW_KEY), TokenPurpose.CONFIRM, now=NOW) == TOKEN
+    assert _reason(after, secret=KeyRing(OLD_KEY)) == "signature"
+
+
+def test_a_link_of_a_key_that_left_the_ring_no_longer_opens():
+    before = sign(TOKEN, KeyRing(OLD_KEY))
+    assert _reason(before, secret=KeyRing(NEW_KEY)) == "signature"
+
+
+def test_the_fingerprint_of_an_address_does_not_change_when_the_signing_key_does():
+    old = KeyRing.parse(json.dumps({"keys": [OLD_KEY.decode()], "fingerprint_key": FINGERPRINT_KEY.decode()}))
+    new = KeyRing.parse(json.dumps({"keys": [NEW_KEY.decode(), OLD_KEY.decode()], "fingerprint_key": FINGERPRINT_KEY.decode()}))
+    assert email_fingerprint("mark@example.org", old) == email_fingerprint("mark@example.org", new)
+    assert email_fingerprint("mark@example.org", new) == email_fingerprint("mark@example.org", FINGERPRINT_KEY)
+
+
+def test_a_stored_secret_is_one_key_or_a_json_ring_newest_first():
+    single = KeyRing.parse(OLD_KEY.decode())
+    assert (bytes(single), single.older, single.fingerprint_key) == (OLD_KEY, (), OLD_KEY)
+    ring = KeyRing.parse(json.dumps({"keys": [NEW_KEY.decode(), OLD_KEY.decode()]}))
+    # without a fingerprint key the oldest key keys the fingerprints: the ring grew from that one key
+    assert (bytes(ring), ring.verifying, ring.fingerprint_key) == (NEW_KEY, (NEW_KEY, OLD_KEY), OLD_KEY)
+
+
+@pytest.mark.parametrize("text", ["short", '{"keys": []}', '{"keys": ["short"]}', '{"nokeys": 1}', '{"keys": [1]}'])
+def test_a_stored_secret_with_a_short_key_or_no_keys_is_refused(text):
+    with pytest.raises(ValueError, match="key"):
+        KeyRing.parse(text)
