@@ -11,7 +11,7 @@ CHROMIUM ?= /usr/bin/chromium
 # Screenshots of every page the browser tests check, one folder per run
 SHOTS ?= build/screenshots/$(shell date +%Y%m%d-%H%M%S)
 
-.PHONY: run test setup translations browser lint format typecheck unit contract integration e2e package bench redrive replay-stream clean
+.PHONY: run test setup translations browser lint format typecheck unit contract integration e2e package policies deploy smoke bench redrive replay-stream clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Baken needs Python 3.11 or newer ($(PYTHON) not found)"; exit 1; }
@@ -99,6 +99,19 @@ e2e: setup browser
 
 package: setup
 	$(BIN)/python -m devstack.package --stage $(STAGE) --out build/$(STAGE)
+
+# Each function's IAM policy (.chalice/policy-<stage>-<function>.json), written from devstack/policies.py
+policies: setup
+	$(BIN)/python -m devstack.policies
+
+# Deploy a stage with the settings in infra/$(STAGE).env (see infra/example.env): checks every setting first, then
+# the data stack, chalice package, aws cloudformation package and deploy. make deploy STAGE=prod DRY_RUN=1 only prints.
+deploy: setup
+	$(BIN)/python -m devstack.deploy --stage $(STAGE) $(if $(DRY_RUN),--dry-run)
+
+# Prove a deployed stage works end to end (API, login redirect, a case change reaching the berichtenbox, alarms)
+smoke: setup
+	$(BIN)/python -m devstack.smoke --stage $(STAGE)
 
 bench: setup
 	$(BIN)/python -m bench

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 LOCAL_STAGE = "local"
@@ -214,6 +214,21 @@ def _oidc_client(env: Mapping[str, str], prefix: str, local_issuer: str = "", lo
         client_secret_name=env.get(f"{prefix}CLIENT_SECRET_NAME") or None,
         client_secret=env.get(f"{prefix}CLIENT_SECRET") or None,
     )
+
+
+OPERATOR_REQUIRED = ("BAKEN_STAGE", "BAKEN_TABLE_PREFIX", "BAKEN_DELIVERY_QUEUE")
+
+
+def operator_settings(env: Mapping[str, str]) -> Settings:
+    """Settings for the operator commands (``python -m chalicelib.ops``), run from a workstation against a deployed
+    stage: they move notifications between tables and queues, so they need the stage's names only — never its
+    secrets (``token_secret`` is empty: nothing an operator command does signs or fingerprints), portal or login."""
+    missing = [name for name in OPERATOR_REQUIRED if not env.get(name)]
+    if missing:
+        raise ConfigurationError(f"operator commands need {', '.join(missing)}")
+    names_only = {name: value for name, value in env.items() if not name.startswith(("BAKEN_OIDC_", "BAKEN_TOKEN_SECRET"))}
+    local = settings_from({**names_only, "BAKEN_STAGE": LOCAL_STAGE, "BAKEN_DEV_CLOCK_OFFSET": ""})
+    return replace(local, stage=env["BAKEN_STAGE"], token_secret=b"", portal_url="", dev_issuer_key_file=None)
 
 
 def _clock_offset(env: Mapping[str, str], stage_name: str) -> float:

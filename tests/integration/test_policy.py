@@ -1,26 +1,43 @@
-"""The deployed role's policy (.chalice/policy-prod.json) allows exactly what Baken does: every AWS call the
-application makes in a full walkthrough is allowed on its own table, index or queue, and every action the
-policy grants is used — by the code, or by Lambda's event source mappings on the function's behalf."""
+"""Each function's role allows exactly what that function does (least privilege per function): every AWS call
+a full walkthrough makes is attributed to the Lambda function that would make it (the API, the stream handler,
+delivery, the scheduled jobs, the feedback handler), and is allowed by that function's own policy
+(.chalice/policy-prod-<function>.json) on its own table, index or queue; every action a function's policy grants
+is used — by its code, or by Lambda's event source mapping on its behalf. Logs and secrets are granted in
+infra/app.json on the function's own log group and the stage's secrets (tests/packaging checks those)."""
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import json
 import re
+import sys
+from collections.abc import Iterator
 from datetime import timedelta
+from types import FrameType
 from typing import Any
 
 import pytest
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
+from chalicelib.domain.notifications import NotificationStatus
+from chalicelib.domain.subscriptions import Channel
 from chalicelib.handlers.reconcile_notifications import reconcile
 from chalicelib.handlers.release_held_email import release_held
 from tests.conftest import ROOT
 from tests.factories import FixedClock
-from tests.integration.conftest import DAYTIME, body, headers, mailbox, register_personas
+from tests.integration.conftest import DAYTIME, PERSONAS, body, headers, mailbox, register_personas
 
-POLICY = json.loads((ROOT / ".chalice" / "policy-prod.json").read_text(encoding="utf-8"))
+CONFIG = json.loads((ROOT / ".chalice" / "config.json").read_text(encoding="utf-8"))
+FUNCTIONS = tuple(CONFIG["lambda_functions"])
+
+
+def policy(function: str, stage: str = "prod") -> dict[str, Any]:
+    name = CONFIG["stages"][stage]["lambda_functions"][function]["iam_policy_file"]
+    return json.loads((ROOT / ".chalice" / name).read_text(encoding="utf-8"))
+
+
 ACCOUNT_REGION = "arn:aws:{service}:eu-west-1:123456789012:"
 # IAM actions a service operation needs. TransactWriteItems is authorised per item as Put/Update/Delete/
 # ConditionCheck; SES v2 SendEmail with raw content also needs ses:SendRawEmail.
@@ -29,27 +46,55 @@ IMPLIED = {
     ("sesv2", "SendEmail"): ("ses:SendEmail", "ses:SendRawEmail"),
     ("sqs", "SendMessageBatch"): ("sqs:SendMessage",),
 }
-TRANSACTION_ITEM_ACTIONS = {
-    "Put": "PutItem",
-    "Update": "UpdateItem",
-    "Delete": "DeleteItem",
-    "ConditionCheck": "ConditionCheckItem",
+# What Lambda does with the function's role on its behalf: the stream mapping reads the stream and sends what it
+# gives up on to its on-failure destination; the queue mappings poll and delete.
+EVENT_SOURCE_MAPPINGS: dict[str, set[str]] = {
+    "on_case_change": {
+        "dynamodb:DescribeStream",
+        "dynamodb:GetRecords",
+        "dynamodb:GetShardIterator",
+        "dynamodb:ListStreams",
+        "sqs:SendMessage",
+    },
+    "deliver": {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"},
+    "on_ses_feedback": {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"},
 }
-# Used by Lambda on the function's behalf: reading the stream, polling the queue, logging, and the stream
-# mapping's on-failure destination.
-EVENT_SOURCE_MAPPINGS = {
-    "dynamodb:DescribeStream",
-    "dynamodb:GetRecords",
-    "dynamodb:GetShardIterator",
-    "dynamodb:ListStreams",
-    "sqs:ReceiveMessage",
-    "sqs:DeleteMessage",
-    "sqs:GetQueueAttributes",
-    "logs:CreateLogGroup",
-    "logs:CreateLogStream",
-    "logs:PutLogEvents",
-    "sqs:SendMessage",
-}
+HANDLER_FILE = re.compile(r"chalicelib[/\\]handlers[/\\](\w+)\.py$")
+MAPPING = "(event source mapping)"
+PAUSED: list[bool] = []  # while not empty, the test arranges data itself: its calls are no function's
+
+
+@contextlib.contextmanager
+def arranging() -> Iterator[None]:
+    PAUSED.append(True)
+    try:
+        yield
+    finally:
+        PAUSED.pop()
+
+
+TEST = "(test)"
+
+
+def _calling_function() -> str:
+    """The Lambda function a boto3 call comes from, read from the call stack: the innermost handler module
+    (chalicelib/handlers/<function>.py), else the local runner standing in for an event source mapping, else the
+    API function when application code made it on a request, else the test itself."""
+    frame: FrameType | None = sys._getframe(2)
+    seen_application = False
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        found = HANDLER_FILE.search(filename)
+        if found and found.group(1) in FUNCTIONS:
+            return found.group(1)
+        if filename.endswith(("devstack/runner.py", "devstack\\runner.py")):
+            return MAPPING
+        if "chalicelib" in filename:
+            seen_application = True
+        if f"{ROOT.name}/tests/" in filename.replace("\\", "/") and not filename.endswith("conftest.py"):
+            break
+        frame = frame.f_back
+    return "api_handler" if seen_application else TEST
 
 
 def _prod(name: str) -> str:
@@ -85,8 +130,12 @@ def _resources(service: str, operation: str, params: dict[str, Any]) -> list[tup
     raise AssertionError(f"unexpected AWS call {service}:{operation}")
 
 
-def _allowed(action: str, resource: str) -> bool:
-    for statement in POLICY["Statement"]:
+def _granted(document: dict[str, Any]) -> set[str]:
+    return {a for s in document["Statement"] for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])}
+
+
+def _allowed(document: dict[str, Any], action: str, resource: str) -> bool:
+    for statement in document["Statement"]:
         actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
         resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
         if action in actions and any(fnmatch.fnmatchcase(resource, pattern) for pattern in resources):
@@ -95,12 +144,14 @@ def _allowed(action: str, resource: str) -> bool:
 
 
 @pytest.fixture
-def recorded(monkeypatch) -> list[tuple[str, str, dict[str, Any]]]:
-    calls: list[tuple[str, str, dict[str, Any]]] = []
+def recorded(monkeypatch) -> list[tuple[str, str, dict[str, Any], str]]:
+    """Every boto3 call: service, operation, parameters and the function that made it."""
+    calls: list[tuple[str, str, dict[str, Any], str]] = []
     original = BaseClient._make_api_call
 
     def record(self, operation_name, api_params):
-        calls.append((self.meta.service_model.service_name, operation_name, dict(api_params)))
+        if not PAUSED:
+            calls.append((self.meta.service_model.service_name, operation_name, dict(api_params), _calling_function()))
         return original(self, operation_name, api_params)
 
     monkeypatch.setattr(BaseClient, "_make_api_call", record)
@@ -184,11 +235,13 @@ def _subscriptions_and_announcements(client, pipeline, recorded) -> None:
     pipeline.run()
     assert followed["id"]
     # the letter went to the letters queue
-    assert any(op == "SendMessage" and "letters" in params["QueueUrl"] for _, op, params in recorded)
+    assert any(op == "SendMessage" and "letters" in params["QueueUrl"] for _, op, params, _function in recorded)
 
 
 def _a_throttled_email_and_the_reconciler(client, pipeline) -> None:
-    """SES throttles one e-mail, so delivery backs off (ChangeMessageVisibility); the reconciler runs."""
+    """SES throttles one e-mail, so delivery backs off (ChangeMessageVisibility) and leaves it sending; a case
+    change is told but not yet queued. Hours later the reconciler queues the waiting notification again and gives
+    up on the one stuck in sending."""
     from chalicelib import wiring
 
     def throttled(**_: Any) -> None:
@@ -196,21 +249,53 @@ def _a_throttled_email_and_the_reconciler(client, pipeline) -> None:
 
     ses = wiring.aws_client("sesv2")
     ses.meta.events.register_first("before-call.sesv2.SendEmail", throttled)
+    case = {
+        "zaaktype": "subsidie-duurzame-recreatie",
+        "omschrijving": "x",
+        "initiator": "pu-fatima-8d21e4",
+        "gemeenten": ["GM1581"],
+    }
     try:
-        case = {
-            "zaaktype": "subsidie-duurzame-recreatie",
-            "omschrijving": "x",
-            "initiator": "pu-fatima-8d21e4",
-            "gemeenten": ["GM1581"],
-        }
         assert client.http.post("/api/cases", headers=headers("anna"), body=json.dumps(case)).status_code == 201
         pipeline.run()
     finally:
         ses.meta.events.unregister("before-call.sesv2.SendEmail", throttled)
-    assert reconcile() == {"requeued": 0, "gave_up": 0}
+    now = wiring.adapters().clock.now()
+    assert client.http.post("/api/cases", headers=headers("anna"), body=json.dumps(case)).status_code == 201
+    pipeline.stream.poll_once()
+    with arranging():
+        _lose_queued_messages(pipeline)
+        (created, *_) = wiring.adapters().outbox.open_since(NotificationStatus.CREATED, now + timedelta(seconds=1), limit=1)
+        wiring.adapters().outbox.transition(created, created.moved_to(NotificationStatus.SENDING, now))
+    wiring.use(wiring.adapters().but(clock=FixedClock(now + timedelta(hours=73))))
+    result = reconcile()
+    assert result["requeued"] >= 1, result
+    assert result["gave_up"] >= 1, result
 
 
-def test_the_policy_allows_exactly_what_a_full_walkthrough_uses(client, pipeline, recorded, monkeypatch):
+def _lose_queued_messages(pipeline) -> None:
+    """As if the delivery queue lost what was just sent to it: the notifications stay created."""
+    sqs = pipeline.queue._sqs
+    sqs.purge_queue(QueueUrl=pipeline.queue._url)
+
+
+def _a_bounce(stack, case_id: str) -> None:
+    """SES reports a hard bounce of an e-mail Baken sent to Mark: the feedback handler records it."""
+    from chalicelib import wiring
+
+    with arranging():
+        sent = [n for n in wiring.adapters().outbox.for_case(case_id) if n.channel is Channel.EMAIL and n.provider_message_id]
+    assert sent
+    address = str(PERSONAS["mark"].email)
+    event = {
+        "eventType": "Bounce",
+        "mail": {"timestamp": "2026-10-05T09:00:00.000Z", "messageId": sent[0].provider_message_id, "destination": [address]},
+        "bounce": {"bounceType": "Permanent", "bounceSubType": "General", "bouncedRecipients": [{"emailAddress": address}]},
+    }
+    stack.client("sns").publish(TopicArn=stack.outputs.values["FeedbackTopicArn"], Message=json.dumps(event))
+
+
+def test_each_function_policy_allows_exactly_what_that_function_uses(client, stack, pipeline, recorded, monkeypatch):
     # GIVEN the production way of finding the queue (by name), and the story's people
     monkeypatch.delenv("BAKEN_DELIVERY_QUEUE_URL")
     from chalicelib import wiring
@@ -254,28 +339,51 @@ def test_the_policy_allows_exactly_what_a_full_walkthrough_uses(client, pipeline
     client.http.get(f"/api/me/cases/{case['id']}", headers=mark)
     message = body(client.http.get("/api/me/berichtenbox", headers=mark))["messages"][0]
     client.http.post(f"/api/me/berichtenbox/{message['id']}/read", headers=mark, body="{}")
+    _a_bounce(stack, case["id"])
+    pipeline.run()
     _subscriptions_and_announcements(client, pipeline, recorded)
     _a_throttled_email_and_the_reconciler(client, pipeline)
 
-    # THEN each application call is allowed on its own resource...
-    runner_calls = {
-        ("dynamodbstreams", "DescribeStream"),
-        ("dynamodbstreams", "GetShardIterator"),
-        ("dynamodbstreams", "GetRecords"),
-        ("sqs", "ReceiveMessage"),
-        ("sqs", "DeleteMessageBatch"),
-    }
-    used: set[str] = set()
+    # THEN each call is allowed by the policy of the function that made it, on its own resource...
+    used: dict[str, set[str]] = {function: set() for function in FUNCTIONS}
     refused = []
-    for service, operation, params in recorded:
-        if (service, operation) in runner_calls:
+    # A queue's URL is looked up by name once per process and cached; in Lambda each function is its own process,
+    # so a function that sends to a queue looked up by name looks it up itself
+    looked_up = {params["QueueName"] for service, operation, params, _ in recorded if operation == "GetQueueUrl"}
+    for service, operation, params, function in recorded:
+        if function in (MAPPING, TEST):
             continue
-        for action, resource in _resources(service, operation, params):
-            used.add(action)
-            if not _allowed(action, resource):
-                refused.append((action, resource))
+        calls = _resources(service, operation, params)
+        if operation in {"SendMessage", "SendMessageBatch"} and params["QueueUrl"].rsplit("/", 1)[-1] in looked_up:
+            calls += _resources("sqs", "GetQueueUrl", {"QueueName": params["QueueUrl"].rsplit("/", 1)[-1]})
+        for action, resource in calls:
+            used[function].add(action)
+            if not _allowed(policy(function), action, resource):
+                refused.append((function, action, resource))
     assert refused == []
-    # ...and nothing in the policy is unused
-    granted = {a for s in POLICY["Statement"] for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])}
-    assert granted - used - EVENT_SOURCE_MAPPINGS == set()
-    assert used - granted == set()
+    # ...and no function's policy grants an action that function does not use (each function ran)
+    for function in FUNCTIONS:
+        assert used[function], f"{function} made no AWS call in the walkthrough"
+        unused = _granted(policy(function)) - used[function] - EVENT_SOURCE_MAPPINGS.get(function, set())
+        assert unused == set(), f"{function} is granted what it never uses: {sorted(unused)}"
+
+
+def test_the_api_function_cannot_send_email_or_read_the_stream_and_only_delivery_sends_email():
+    # GIVEN each function's policy
+    granted = {function: _granted(policy(function)) for function in FUNCTIONS}
+    # THEN the public API function can neither send e-mail nor read the cases stream
+    assert not {action for action in granted["api_handler"] if action.startswith("ses:")}
+    assert not granted["api_handler"] & EVENT_SOURCE_MAPPINGS["on_case_change"] - {"sqs:SendMessage"}
+    # AND only the delivery function sends e-mail, only the stream function reads the stream
+    assert {function for function, actions in granted.items() if "ses:SendEmail" in actions} == {"deliver"}
+    assert {function for function, actions in granted.items() if "dynamodb:GetRecords" in actions} == {"on_case_change"}
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_the_policy_files_are_the_ones_devstack_policies_writes(stage):
+    from devstack.policies import file_name, rendered
+
+    for function in FUNCTIONS:
+        assert CONFIG["stages"][stage]["lambda_functions"][function]["iam_policy_file"] == file_name(stage, function)
+        written = (ROOT / ".chalice" / file_name(stage, function)).read_text(encoding="utf-8")
+        assert written == rendered(stage, function), f"run python -m devstack.policies ({file_name(stage, function)})"

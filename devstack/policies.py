@@ -1,0 +1,126 @@
+"""The IAM policy of each Lambda function, per stage: ``python -m devstack.policies`` writes
+``.chalice/policy-<stage>-<function>.json`` (the files ``.chalice/config.json`` names per function), from the one
+table below. tests/integration/test_policy.py proves each grant is used by that function and that the function
+needs nothing more; tests/packaging checks the written files are current.
+
+Logs (the function's own log group) and secrets (the stage's Secrets Manager secrets) are granted in
+infra/app.json, where the real function and secret names are known.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+STAGES = ("dev", "prod")
+
+READ_STREAM = ("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams")
+CONSUME = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
+PRODUCE = ("sqs:GetQueueUrl", "sqs:SendMessage")
+
+# function -> [(statement id, actions, kind, name)]; kind: table (with its indexes), stream, queue, ses
+GRANTS: dict[str, list[tuple[str, tuple[str, ...], str, str]]] = {
+    "api_handler": [
+        ("Cases", ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:Query"), "table", "cases"),
+        ("CaseIndex", ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"), "table", "case-index"),
+        (
+            "Subscriptions",
+            ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:Query"),
+            "table",
+            "subscriptions",
+        ),
+        (
+            "Subscribers",
+            ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:Query"),
+            "table",
+            "subscribers",
+        ),
+        ("Notifications", ("dynamodb:PutItem", "dynamodb:Query"), "table", "notifications"),
+        ("Berichtenbox", ("dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"), "table", "inbox"),
+        ("DeliveryQueue", PRODUCE, "queue", "delivery.fifo"),
+    ],
+    "on_case_change": [
+        ("CasesStream", READ_STREAM, "stream", "cases"),
+        ("StreamFailureDestination", ("sqs:SendMessage",), "queue", "stream-failures"),
+        ("Subscriptions", ("dynamodb:Query",), "table", "subscriptions"),
+        ("Notifications", ("dynamodb:PutItem",), "table", "notifications"),
+        ("DeliveryQueue", PRODUCE, "queue", "delivery.fifo"),
+    ],
+    "deliver": [
+        ("DeliveryQueue", (*CONSUME, "sqs:ChangeMessageVisibility"), "queue", "delivery.fifo"),
+        ("Cases", ("dynamodb:GetItem",), "table", "cases"),
+        ("Subscriptions", ("dynamodb:GetItem",), "table", "subscriptions"),
+        ("Subscribers", ("dynamodb:GetItem",), "table", "subscribers"),
+        ("Notifications", ("dynamodb:GetItem", "dynamodb:PutItem"), "table", "notifications"),
+        ("Berichtenbox", ("dynamodb:PutItem",), "table", "inbox"),
+        ("Letters", PRODUCE, "queue", "letters"),
+        ("SendEmail", ("ses:SendEmail", "ses:SendRawEmail"), "ses", ""),
+    ],
+    "release_held_email": [
+        ("Notifications", ("dynamodb:PutItem", "dynamodb:Query"), "table", "notifications"),
+        ("DeliveryQueue", PRODUCE, "queue", "delivery.fifo"),
+    ],
+    "reconcile_notifications": [
+        ("Notifications", ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"), "table", "notifications"),
+        ("DeliveryQueue", PRODUCE, "queue", "delivery.fifo"),
+    ],
+    "on_ses_feedback": [
+        ("FeedbackQueue", CONSUME, "queue", "ses-feedback"),
+        ("Notifications", ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"), "table", "notifications"),
+        ("Subscribers", ("dynamodb:GetItem", "dynamodb:PutItem"), "table", "subscribers"),
+        (
+            "Subscriptions",
+            ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:Query"),
+            "table",
+            "subscriptions",
+        ),
+    ],
+}
+
+
+def _resources(stage: str, kind: str, name: str) -> list[str]:
+    prefix = f"baken-{stage}-"
+    if kind == "table":
+        table = f"arn:aws:dynamodb:*:*:table/{prefix}{name}"
+        return [table, f"{table}/index/*"]
+    if kind == "stream":
+        return [f"arn:aws:dynamodb:*:*:table/{prefix}{name}/stream/*"]
+    if kind == "queue":
+        return [f"arn:aws:sqs:*:*:{prefix}{name}"]
+    # SES authorises a send on the sending identity (the stage's mail domain, a stack parameter) and on the
+    # configuration set, which is the stage's own
+    return ["arn:aws:ses:*:*:identity/*", f"arn:aws:ses:*:*:configuration-set/baken-{stage}"]
+
+
+def policy(stage: str, function: str) -> dict[str, Any]:
+    """The policy document of ``function`` on ``stage``."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": sid, "Effect": "Allow", "Action": list(actions), "Resource": _resources(stage, kind, name)}
+            for sid, actions, kind, name in GRANTS[function]
+        ],
+    }
+
+
+def file_name(stage: str, function: str) -> str:
+    return f"policy-{stage}-{function.replace('_', '-')}.json"
+
+
+def rendered(stage: str, function: str) -> str:
+    return json.dumps(policy(stage, function), indent=2) + "\n"
+
+
+def main() -> int:
+    for stage in STAGES:
+        for function in GRANTS:
+            (ROOT / ".chalice" / file_name(stage, function)).write_text(rendered(stage, function), encoding="utf-8")
+    print(f"wrote {len(STAGES) * len(GRANTS)} policy files in .chalice/")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
