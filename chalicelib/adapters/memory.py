@@ -19,6 +19,7 @@ from chalicelib.domain.errors import (
     AnnouncementNotFoundError,
     BerichtenboxMessageNotFoundError,
     CaseNotFoundError,
+    CaseNumberTakenError,
     ConcurrentUpdateError,
 )
 from chalicelib.domain.matching import Audience
@@ -78,9 +79,15 @@ class InMemoryCases(CaseRepository):
         self.sequences[key] += 1
         return f"{key}-{self.sequences[key]:06d}"
 
+    def advance_case_number(self, prefix: str, year: int, at_least: int) -> None:
+        key = f"{prefix}-{year}"
+        self.sequences[key] = max(self.sequences[key], at_least)
+
     def create(self, case: Case, subscriptions: Sequence[Indexed]) -> Case:
         if case.id in self.items or case.version != 0:
             raise ConcurrentUpdateError(case.id)
+        if self.find_by_number(case.case_number) is not None:
+            raise CaseNumberTakenError(case.case_number)
         return self._store(case, subscriptions)
 
     def save(self, case: Case, new_followers: Sequence[Indexed] = ()) -> Case:
