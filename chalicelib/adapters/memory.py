@@ -252,9 +252,11 @@ class InMemoryOutbox(NotificationOutbox):
     def for_case(self, case_id: str) -> list[Notification]:
         return sorted((n for n in self.items.values() if n.case_id == case_id), key=lambda n: (n.created_at, n.id))
 
-    def to_parties(self, case_id: str, *, limit: int) -> list[Notification]:
+    def to_parties(self, case_id: str, *, limit: int, after: tuple[datetime, str] | None = None) -> list[Notification]:
         mine = [n for n in self.items.values() if n.case_id == case_id and n.audience is Audience.PARTY]
-        return sorted(mine, key=lambda n: n.created_at, reverse=True)[:limit]
+        if after is not None:
+            mine = [n for n in mine if (n.created_at, n.id) < after]
+        return sorted(mine, key=lambda n: (n.created_at, n.id), reverse=True)[:limit]
 
     def held_until(self, moment: datetime) -> list[Notification]:
         held = [n for n in self.items.values() if n.status is NotificationStatus.HELD and n.hold_until and n.hold_until <= moment]

@@ -158,8 +158,9 @@ class NotificationOutbox(ABC):
         """Every notification about one case, oldest first (delivery status for behandelaar and KCC)."""
 
     @abstractmethod
-    def to_parties(self, case_id: str, *, limit: int) -> list[Notification]:
-        """The newest ``limit`` notifications to the parties of one case, newest first (one bounded Query)."""
+    def to_parties(self, case_id: str, *, limit: int, after: tuple[datetime, str] | None = None) -> list[Notification]:
+        """The newest ``limit`` notifications to the parties of one case, newest first (one bounded Query);
+        ``after``: the ``(created_at, id)`` of the last one of the page before, to go on from there."""
 
     @abstractmethod
     def held_until(self, moment: datetime) -> list[Notification]:

@@ -9,6 +9,7 @@ from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from pynamodb.attributes import UTCDateTimeAttribute
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
@@ -368,8 +369,17 @@ class DynamoDBOutbox(NotificationOutbox):
     def for_case(self, case_id: str) -> list[Notification]:
         return [mapping.record_to_notification(r) for r in NotificationRecord.by_case.query(case_id)]
 
-    def to_parties(self, case_id: str, *, limit: int) -> list[Notification]:
-        records = NotificationRecord.to_parties.query(case_id, scan_index_forward=False, limit=limit, page_size=limit)
+    def to_parties(self, case_id: str, *, limit: int, after: tuple[datetime, str] | None = None) -> list[Notification]:
+        start = None
+        if after is not None:  # where the page before stopped: the index's key and the table's
+            start = {
+                "party_case": {"S": case_id},
+                "created_at": {"S": UTCDateTimeAttribute().serialize(after[0])},
+                "notification_id": {"S": after[1]},
+            }
+        records = NotificationRecord.to_parties.query(
+            case_id, scan_index_forward=False, limit=limit, page_size=limit, last_evaluated_key=start
+        )
         return [mapping.record_to_notification(r) for r in records]
 
     def held_until(self, moment: datetime) -> list[Notification]:
