@@ -164,6 +164,26 @@ def test_parallel_status_changes_of_one_behandelaar_are_never_refused_as_too_man
         assert wiring.adapters().cases.get(case_id).current_status.statustype == STEPS[-1]
 
 
+def test_parallel_changes_to_one_case_are_made_or_refused_as_a_conflict_never_anything_else(annas_cases):
+    # GIVEN one of Anna's cases
+    anna, commands, case_id = _principal("anna"), wiring.services().case_commands, annas_cases[0]
+    before = wiring.adapters().cases.get(case_id).version
+
+    # WHEN four messages to its parties are posted at the same moment, twice
+    def work(index: int) -> list[str]:
+        return [_outcome(partial(commands.post_message, anna, case_id, f"Bericht {index}.{n}", None)) for n in range(2)]
+
+    outcomes = _in_parallel(work)
+
+    # THEN each is either posted (after reading the case again when another came first) or refused as a
+    # conflict on the case — never a 429 or an error — and the case holds exactly the ones posted
+    assert set(outcomes) <= {"done", "ConcurrentUpdateError"}
+    assert outcomes["done"] >= 1
+    after = wiring.adapters().cases.get(case_id)
+    assert len(after.messages) == outcomes["done"]
+    assert after.version == before + outcomes["done"]
+
+
 def test_a_rate_limit_window_written_meanwhile_is_read_again_not_answered_429(client, annas_cases, inject):
     # GIVEN Anna's rate-limit window is written by others five times in a row as she changes a case
     raced = inject(_limiter_client(), Fault("PutItem", conditional_check_failed, 5, _window_of))
