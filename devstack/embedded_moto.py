@@ -12,6 +12,9 @@
   untouched, only the dashboard shows nothing. And moto keeps every shard iterator it handed out, one per
   ``GetRecords`` call of the event runner; on AWS an iterator expires 15 minutes after it was handed out, and
   here it is forgotten then too.
+* DynamoDB requests one at a time (``serialise_dynamodb``): moto's ``TransactWriteItems`` deep-copies every
+  table it touches (to roll back), and a write by another request during that copy fails it with "dictionary
+  changed size during iteration" — a 500 for parallel case registrations that DynamoDB never gives.
 """
 
 from __future__ import annotations
@@ -44,6 +47,28 @@ def _with_sent_mail(app: WsgiApp) -> WsgiApp:
         return [body]
 
     return serve
+
+
+_DYNAMODB = threading.Lock()
+
+
+def serialised(call_action: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """moto's DynamoDB request handler, answering one request at a time."""
+
+    def one_at_a_time(handler: Any) -> Any:
+        with _DYNAMODB:
+            return call_action(handler)
+
+    return one_at_a_time
+
+
+def serialise_dynamodb() -> None:
+    """Make moto's DynamoDB answer one request at a time (see the module's docstring)."""
+    from moto.dynamodb.responses import DynamoHandler
+
+    if not getattr(DynamoHandler, "_baken_serialised", False):
+        DynamoHandler.call_action = serialised(DynamoHandler.call_action)  # type: ignore[method-assign]
+        DynamoHandler._baken_serialised = True  # type: ignore[attr-defined]
 
 
 class _Untracked(list[Any]):
@@ -115,6 +140,7 @@ class EmbeddedMoto:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
         from werkzeug.serving import make_server
 
+        serialise_dynamodb()
         app = _with_sent_mail(DomainDispatcherApplication(create_backend_app))
         self._server = make_server(self._host, self._port, app, threaded=True, request_handler=MotoRequestHandler)
         self._threads = [

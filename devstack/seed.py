@@ -47,6 +47,10 @@ def _id() -> str:
 
 
 def _import(case: Case, now: datetime) -> Case:
+    """Stored with the number it has, as an import would: the counter is moved past it first, so that a case
+    registered later never gets it (and the store refuses a number taken already, whoever wrote it)."""
+    prefix, year, number = case.case_number.rsplit("-", 2)
+    wiring.adapters().cases.advance_case_number(prefix, int(year), int(number))
     subscribers = wiring.adapters().subscribers.get_many(case.followers)
     return wiring.adapters().cases.create(case, automatic_subscriptions(case, subscribers, now))
 

@@ -19,6 +19,7 @@ from chalicelib.domain.errors import (
     AnnouncementNotFoundError,
     BerichtenboxMessageNotFoundError,
     CaseNotFoundError,
+    CaseNumberTakenError,
     ConcurrentUpdateError,
 )
 from chalicelib.domain.matching import Audience
@@ -78,9 +79,15 @@ class InMemoryCases(CaseRepository):
         self.sequences[key] += 1
         return f"{key}-{self.sequences[key]:06d}"
 
+    def advance_case_number(self, prefix: str, year: int, at_least: int) -> None:
+        key = f"{prefix}-{year}"
+        self.sequences[key] = max(self.sequences[key], at_least)
+
     def create(self, case: Case, subscriptions: Sequence[Indexed]) -> Case:
         if case.id in self.items or case.version != 0:
             raise ConcurrentUpdateError(case.id)
+        if self.find_by_number(case.case_number) is not None:
+            raise CaseNumberTakenError(case.case_number)
         return self._store(case, subscriptions)
 
     def save(self, case: Case, new_followers: Sequence[Indexed] = ()) -> Case:
@@ -245,9 +252,11 @@ class InMemoryOutbox(NotificationOutbox):
     def for_case(self, case_id: str) -> list[Notification]:
         return sorted((n for n in self.items.values() if n.case_id == case_id), key=lambda n: (n.created_at, n.id))
 
-    def to_parties(self, case_id: str, *, limit: int) -> list[Notification]:
+    def to_parties(self, case_id: str, *, limit: int, after: tuple[datetime, str] | None = None) -> list[Notification]:
         mine = [n for n in self.items.values() if n.case_id == case_id and n.audience is Audience.PARTY]
-        return sorted(mine, key=lambda n: n.created_at, reverse=True)[:limit]
+        if after is not None:
+            mine = [n for n in mine if (n.created_at, n.id) < after]
+        return sorted(mine, key=lambda n: (n.created_at, n.id), reverse=True)[:limit]
 
     def held_until(self, moment: datetime) -> list[Notification]:
         held = [n for n in self.items.values() if n.status is NotificationStatus.HELD and n.hold_until and n.hold_until <= moment]

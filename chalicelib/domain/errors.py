@@ -122,12 +122,30 @@ class CaseRuleError(DomainError):
 
 
 class ConcurrentUpdateError(DomainError):
-    """Somebody else changed the case in between; reload and try again."""
+    """Somebody else changed the case in between; reload and try again. ``conflict`` names what collided:
+    ``case`` (the case itself changed since it was read), ``transaction`` (other writes to the same items at
+    the same moment, still there after retrying), ``case_number`` (numbers kept being taken by others) or
+    ``rate_limit`` (the rate-limit window kept being written by others at the same moment)."""
 
     code = "concurrent_update"
+    CONFLICTS = ("case", "transaction", "case_number", "rate_limit")
 
-    def __init__(self, case_id: str) -> None:
-        super().__init__(case_id=case_id)
+    def __init__(self, case_id: str, conflict: str = "case") -> None:
+        if conflict not in self.CONFLICTS:
+            raise ValueError(conflict)
+        self.conflict = conflict
+        super().__init__(case_id=case_id, conflict=conflict)
+
+
+class CaseNumberTakenError(DomainError):
+    """A new case's number is taken already (by a case written by another writer, e.g. an import): the case
+    is not stored; register it with the next number."""
+
+    code = "case_number_taken"
+
+    def __init__(self, case_number: str) -> None:
+        self.case_number = case_number
+        super().__init__(case_number=case_number)
 
 
 class TooManyRequestsError(DomainError):

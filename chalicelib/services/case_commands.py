@@ -4,7 +4,7 @@ stream handler's job, so nothing is ever sent from a request."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from chalicelib.domain import cases as rules
@@ -23,6 +23,7 @@ from chalicelib.domain.catalogue import Catalogue, Zaaktype
 from chalicelib.domain.deadlines import deadline_for
 from chalicelib.domain.durations import Duration
 from chalicelib.domain.errors import (
+    CaseNumberTakenError,
     ConcurrentUpdateError,
     Issue,
     TooManyRequestsError,
@@ -38,6 +39,7 @@ from chalicelib.services.ids import new_id
 from chalicelib.services.ports import CaseRepository, Clock, RateLimiter, SubscriberDirectory
 
 MAX_ATTEMPTS = 3
+NUMBER_ATTEMPTS = 10  # numbers tried for one new case (each taken one is skipped)
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,15 @@ class CaseCommands:
             first_status_id=self._ids(),
         )
         known = self._subscribers.get_many(case.followers)
-        return self._cases.create(case, automatic_subscriptions(case, known, now))
+        subscriptions = automatic_subscriptions(case, known, now)
+        # A number another writer gave a case already (an import that numbers its own cases) is skipped: the
+        # case is stored under the next one. Numbers are unique whatever wrote the earlier cases.
+        for _ in range(NUMBER_ATTEMPTS):
+            try:
+                return self._cases.create(case, subscriptions)
+            except CaseNumberTakenError:
+                case = replace(case, case_number=self._cases.next_case_number(zaaktype.case_number_prefix, today.year))
+        raise ConcurrentUpdateError(case.id, conflict="case_number")
 
     def add_gemachtigde(self, principal: Principal, case_id: str, subject: str) -> CommandResult:
         """Register someone authorised to act for the applicants: they see the case and follow it."""

@@ -4,6 +4,7 @@ find a case by its number or the cases of a person by the e-mail address they ge
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from chalicelib.domain.berichtenbox import BerichtenboxMessage
 from chalicelib.domain.case_view import CaseView, case_view
@@ -92,11 +93,23 @@ class CaseQueries:
         require_any_role(principal, STAFF, "view_delivery_status")
         return self._outbox.to_parties(case_id, limit=limit)
 
-    def delivery_status(self, principal: Principal, case_id: str) -> list[Notification]:
-        """Every notification about the case and whether it arrived (behandelaar and KCC only)."""
+    def delivery_status(
+        self, principal: Principal, case_id: str, *, limit: int, after: tuple[datetime, str] | None = None
+    ) -> DeliveryPage:
+        """What the parties of the case were sent and whether it arrived, newest first, ``limit`` at a time
+        (behandelaar and KCC only). Followers of a public case are not listed: who follows is nobody's business."""
         require_any_role(principal, STAFF, "view_delivery_status")
         self._cases.get(case_id)
-        return self._outbox.for_case(case_id)
+        found = self._outbox.to_parties(case_id, limit=limit + 1, after=after)
+        shown = found[:limit]
+        last = shown[-1] if len(found) > limit else None
+        return DeliveryPage(shown, (last.created_at, last.id) if last is not None else None)
+
+
+@dataclass(frozen=True)
+class DeliveryPage:
+    notifications: list[Notification]
+    next_after: tuple[datetime, str] | None  # where the next page starts; None on the last
 
 
 @dataclass(frozen=True)

@@ -54,8 +54,15 @@ class CaseRepository(ABC):
         """A new human case number such as ``SUB-2026-000123`` (numbers may have gaps, never repeats)."""
 
     @abstractmethod
+    def advance_case_number(self, prefix: str, year: int, at_least: int) -> None:
+        """Make ``next_case_number`` continue after ``at_least`` (a writer that numbers cases itself, such as
+        an import, calls this); a counter that is further already stays where it is."""
+
+    @abstractmethod
     def create(self, case: Case, subscriptions: Sequence[Indexed]) -> Case:
-        """Store a new case, its party index and its followers' subscriptions in one transaction."""
+        """Store a new case, its party index and its followers' subscriptions in one transaction. Its number
+        is claimed in the same transaction: a number any case has already gives CaseNumberTakenError and
+        nothing is stored."""
 
     @abstractmethod
     def save(self, case: Case, new_followers: Sequence[Indexed] = ()) -> Case:
@@ -152,8 +159,9 @@ class NotificationOutbox(ABC):
         """Every notification about one case, oldest first (delivery status for behandelaar and KCC)."""
 
     @abstractmethod
-    def to_parties(self, case_id: str, *, limit: int) -> list[Notification]:
-        """The newest ``limit`` notifications to the parties of one case, newest first (one bounded Query)."""
+    def to_parties(self, case_id: str, *, limit: int, after: tuple[datetime, str] | None = None) -> list[Notification]:
+        """The newest ``limit`` notifications to the parties of one case, newest first (one bounded Query);
+        ``after``: the ``(created_at, id)`` of the last one of the page before, to go on from there."""
 
     @abstractmethod
     def held_until(self, moment: datetime) -> list[Notification]:

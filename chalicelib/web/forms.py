@@ -11,7 +11,7 @@ from chalicelib.domain.errors import DomainError, Issue
 from chalicelib.domain.language import Language
 from chalicelib.i18n import translate
 from chalicelib.web.request import MAX_BODY_BYTES, BodyError, current_request
-from chalicelib.web.texts import PROBLEM_TITLES, RULE_TEXTS, issue_text
+from chalicelib.web.texts import CONFLICT_TEXTS, PROBLEM_TITLES, RULE_TEXTS, issue_text
 
 FORM = "application/x-www-form-urlencoded"
 MULTIPART = "multipart/form-data"
@@ -81,4 +81,7 @@ def problem_message(error: DomainError, language: Language) -> str:
     rule = getattr(error, "rule", None)
     if rule in RULE_TEXTS:
         return translate(language, RULE_TEXTS[rule])
+    conflict = getattr(error, "conflict", "case")
+    if conflict != "case":  # the problem's title says that one
+        return translate(language, CONFLICT_TEXTS[conflict])
     return translate(language, PROBLEM_TITLES["case_rule" if rule else error.code])

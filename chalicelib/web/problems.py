@@ -31,7 +31,7 @@ from chalicelib.domain.language import Language
 from chalicelib.domain.tokens import InvalidTokenError
 from chalicelib.i18n import translate
 from chalicelib.web.request import BodyError
-from chalicelib.web.texts import AUTHENTICATION_TEXTS, PROBLEM_TITLES, RULE_TEXTS, issue_text
+from chalicelib.web.texts import AUTHENTICATION_TEXTS, CONFLICT_TEXTS, PROBLEM_TITLES, RULE_TEXTS, issue_text
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -88,6 +88,8 @@ def problem_for(error: Exception, language: Language) -> Response | None:
             if isinstance(error, CaseRuleError):
                 rule_text = RULE_TEXTS.get(error.rule)
                 detail = translate(language, rule_text) if rule_text else error.rule
+            if isinstance(error, ConcurrentUpdateError):
+                detail = translate(language, CONFLICT_TEXTS[error.conflict])
             if isinstance(error, AuthenticationError):
                 headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
                 reason_text = AUTHENTICATION_TEXTS.get(error.reason)

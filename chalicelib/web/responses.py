@@ -333,7 +333,14 @@ ZAAKTYPEN = closed({"zaaktypen": array(ref("Zaaktype"))})
 CASE_FOR_STAFF = ref("CaseForStaff")
 CASE_FOR_APPLICANT = ref("CaseForApplicant")
 CASE_LIST = closed({"cases": array(ref("CaseSummary"))})
-DELIVERY_STATUS = closed({"case_id": STRING, "notifications": array(ref("Notification"))})
+DELIVERY_STATUS = closed(
+    {
+        "case_id": STRING,
+        "notifications": array(ref("Notification")),
+        "next_after": {**nullable(STRING), "description": "pass as `after` for the next page; null on the last"},
+    },
+    description="What the parties of a case were sent, newest first; followers are never listed.",
+)
 BERICHTENBOX_PAGE = closed(
     {
         "unread": {"type": "integer", "minimum": 0},

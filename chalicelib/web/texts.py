@@ -41,6 +41,19 @@ AUTHENTICATION_TEXTS: dict[str, str] = {
     ),
 }
 
+# What a 409 concurrent_update says collided (its ``detail``); nothing was stored in any of these cases.
+CONFLICT_TEXTS: dict[str, str] = {
+    "case": N_("Iemand anders heeft deze zaak op hetzelfde moment gewijzigd. Er is niets opgeslagen. Laad de zaak opnieuw."),
+    "transaction": N_(
+        "Andere wijzigingen aan dezelfde gegevens kwamen op hetzelfde moment binnen, ook na een paar nieuwe pogingen. "
+        "Er is niets opgeslagen. Probeer het opnieuw."
+    ),
+    "case_number": N_("Er was op dit moment geen vrij zaaknummer te krijgen. Er is niets opgeslagen. Probeer het opnieuw."),
+    "rate_limit": N_(
+        "Er kwamen te veel van uw verzoeken op hetzelfde moment binnen. Er is niets opgeslagen. Probeer het opnieuw."
+    ),
+}
+
 RULE_TEXTS: dict[str, str] = {
     "case_closed": N_("De zaak is afgesloten."),
     "case_full": N_("Deze zaak kan niet meer van dit soort gegevens bevatten. Neem contact op met functioneel beheer."),

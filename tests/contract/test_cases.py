@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from chalicelib.domain.cases import CaseMessage, Link, Medewerker, Suspension, add_gemachtigde
-from chalicelib.domain.errors import CaseNotFoundError, ConcurrentUpdateError
+from chalicelib.domain.errors import CaseNotFoundError, CaseNumberTakenError, ConcurrentUpdateError
 from chalicelib.domain.subscriptions import Indexed, Interest, automatic_subscriptions
 from tests.contract.conftest import CaseStore
 from tests.factories import FATIMA, JAN, MARK, T0, a_case, status
@@ -175,3 +175,28 @@ def test_the_open_cases_of_a_behandelaar_come_by_deadline_then_paused_up_to_the_
 def test_cases_of_a_party_registered_at_the_same_moment_come_highest_id_first(case_store: CaseStore):
     same_moment = [created(case_store).id for _ in range(3)]
     assert [c.id for c in case_store.cases.cases_of_party(MARK)] == sorted(same_moment, reverse=True)
+
+
+def test_a_new_case_with_a_number_another_case_has_is_refused_and_nothing_is_stored(case_store: CaseStore):
+    # GIVEN a case written with its own number (as an import or the demo data numbers theirs)
+    imported = replace(a_case(version=0), case_number="VERG-2026-000041")
+    first = case_store.cases.create(imported, automatic_subscriptions(imported, {}, T0))
+    # WHEN a new case comes with the same number
+    second = replace(a_case(version=0, initiator=JAN, co_initiators=()), case_number="VERG-2026-000041")
+    with pytest.raises(CaseNumberTakenError):
+        case_store.cases.create(second, automatic_subscriptions(second, {}, T0))
+    # THEN it is not stored, and the number still finds the first
+    with pytest.raises(CaseNotFoundError):
+        case_store.cases.get(second.id)
+    assert case_store.cases.find_by_number("VERG-2026-000041") == first
+    assert case_store.cases.cases_of_party(JAN) == []
+
+
+def test_the_counter_continues_after_a_number_given_by_another_writer(case_store: CaseStore):
+    assert case_store.cases.next_case_number("VERG", 2026) == "VERG-2026-000001"
+    case_store.cases.advance_case_number("VERG", 2026, 41)
+    assert case_store.cases.next_case_number("VERG", 2026) == "VERG-2026-000042"
+    case_store.cases.advance_case_number("VERG", 2026, 7)  # a counter further already stays where it is
+    assert case_store.cases.next_case_number("VERG", 2026) == "VERG-2026-000043"
+    case_store.cases.advance_case_number("SUB", 2027, 5)  # a counter not there yet starts after it
+    assert case_store.cases.next_case_number("SUB", 2027) == "SUB-2027-000006"

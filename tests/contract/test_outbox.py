@@ -119,6 +119,30 @@ def test_the_notifications_to_parties_are_the_newest_first_up_to_the_limit(outbo
     assert [n.created_at for n in newest] == [T0 + timedelta(minutes=m) for m in (4, 3, 2)]
 
 
+def test_the_notifications_to_parties_come_page_by_page_each_once_also_when_made_at_the_same_moment(
+    outbox: NotificationOutbox,
+):
+    # GIVEN seven notifications to the parties of a case, five of them made at the same moment (one change
+    # told to several parties on several channels), and one to a follower
+    moments = [T0 + timedelta(minutes=m) for m in (1, 5, 5, 5, 5, 5, 9)]
+    party = [a_notification(case_id="case-a", created_at=moment) for moment in moments]
+    for notification in [*party, a_notification(case_id="case-a", audience=Audience.FOLLOWER, created_at=T0)]:
+        outbox.add_if_absent(notification)
+    # WHEN they are read three at a time, each page going on after the last one of the page before
+    pages, after = [], None
+    while True:
+        page = outbox.to_parties("case-a", limit=3, after=after)
+        if not page:
+            break
+        pages.append(page)
+        after = (page[-1].created_at, page[-1].id)
+    # THEN every party notification comes exactly once, newest first, and the follower's never
+    seen = [n for page in pages for n in page]
+    assert [len(page) for page in pages] == [3, 3, 1]
+    assert sorted(n.id for n in seen) == sorted(n.id for n in party)
+    assert [n.created_at for n in seen] == sorted(moments, reverse=True)
+
+
 def test_held_notifications_come_when_their_hold_has_ended_oldest_hold_first(outbox: NotificationOutbox):
     holds = [T0 + timedelta(hours=h) for h in (3, 1, 2, 5)]
     for hold in holds:

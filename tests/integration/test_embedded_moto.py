@@ -101,3 +101,43 @@ def test_after_housekeeping_moto_keeps_no_copy_of_what_a_transaction_backed_up(m
         kept = json.load(response)
     assert kept["dynamodb"]["Item"] == []
     assert dynamodb.scan(TableName="baken-copies", Select="COUNT")["Count"] == 25
+
+
+def test_parallel_transactions_and_writes_to_one_table_all_succeed(moto_server):
+    """moto's TransactWriteItems copies the table it writes (to roll back); a write by another request during the
+    copy broke it with a 500 — what parallel case registrations on the local stack once got. The embedded
+    server answers DynamoDB one request at a time, so every write succeeds (counted, not timed)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from botocore.config import Config
+
+    dynamodb = boto3.client(
+        "dynamodb", region_name="eu-west-1", endpoint_url=moto_server.url, config=Config(retries={"total_max_attempts": 1})
+    )
+    dynamodb.create_table(
+        TableName="parallel",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    for n in range(300):  # a table big enough that copying it takes a while
+        dynamodb.put_item(TableName="parallel", Item={"pk": {"S": f"seed-{n}"}, "text": {"S": "x" * 200}})
+
+    def write(worker: int) -> list[str]:
+        outcomes = []
+        for n in range(15):
+            try:
+                if n % 2:
+                    dynamodb.put_item(TableName="parallel", Item={"pk": {"S": f"put-{worker}-{n}"}})
+                else:
+                    items = [{"Put": {"TableName": "parallel", "Item": {"pk": {"S": f"tx-{worker}-{n}-{i}"}}}} for i in range(2)]
+                    dynamodb.transact_write_items(TransactItems=items)
+                outcomes.append("done")
+            except dynamodb.exceptions.ClientError as error:
+                outcomes.append(error.response["Error"]["Code"])
+        return outcomes
+
+    with ThreadPoolExecutor(8) as pool:
+        outcomes = [outcome for outcomes in pool.map(write, range(8)) for outcome in outcomes]
+
+    assert {outcome: outcomes.count(outcome) for outcome in set(outcomes)} == {"done": 8 * 15}

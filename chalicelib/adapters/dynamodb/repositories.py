@@ -3,10 +3,13 @@ or index: nothing here scans a table. Conditional-check failures become domain a
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from pynamodb.attributes import UTCDateTimeAttribute
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
@@ -32,6 +35,7 @@ from chalicelib.domain.errors import (
     AnnouncementNotFoundError,
     BerichtenboxMessageNotFoundError,
     CaseNotFoundError,
+    CaseNumberTakenError,
     ConcurrentUpdateError,
 )
 from chalicelib.domain.notifications import Notification, NotificationStatus
@@ -50,11 +54,37 @@ from chalicelib.services.ports import (
 
 CONDITIONAL_CHECK_FAILED = "ConditionalCheckFailedException"
 TRANSACTION_CANCELED = "TransactionCanceledException"
+# A write that met another write (or a transaction) on the same item at the same moment: nothing was written,
+# and the same write may simply be tried again.
+TRANSACTION_CONFLICT = "TransactionConflictException"
 MY_CASES_LIMIT = 200  # a person with more cases than this sees the newest 200
+TRANSACTION_ATTEMPTS = 5  # a transaction that met others, tried again after a random pause (see _jitter)
+CASE_NUMBER_ATTEMPTS = 10  # numbers tried for one new case when they turn out to be taken already
+
+# The pause before trying again; a test may record instead of sleeping.
+pause: Callable[[float], None] = time.sleep
+
+
+def _jitter(attempt: int, *, base: float = 0.005, cap: float = 0.1) -> float:
+    """A random pause before attempt ``attempt + 1`` ("full jitter": writers that met once spread out)."""
+    return random.uniform(0, min(cap, base * 2**attempt))  # noqa: S311 - spreading retries, not security
 
 
 def _conditional_failure(error: Any) -> bool:
-    return getattr(error, "cause_response_code", None) in (CONDITIONAL_CHECK_FAILED, TRANSACTION_CANCELED)
+    return getattr(error, "cause_response_code", None) in (CONDITIONAL_CHECK_FAILED, TRANSACTION_CANCELED, TRANSACTION_CONFLICT)
+
+
+def _cancellation_codes(error: TransactWriteError) -> list[str | None]:
+    """Per item of a cancelled transaction, why it was cancelled (``None``: this item was not the reason)."""
+    return [reason.code if reason is not None else None for reason in error.cancellation_reasons]
+
+
+def _met_another_write(error: TransactWriteError) -> bool:
+    """Cancelled only because other writes held the same items at that moment: trying again is safe."""
+    if error.cause_response_code == TRANSACTION_CONFLICT:
+        return True
+    codes = [code for code in _cancellation_codes(error) if code is not None]
+    return bool(codes) and all(code == "TransactionConflict" for code in codes)
 
 
 class DynamoDBCases(CaseRepository):
@@ -77,9 +107,26 @@ class DynamoDBCases(CaseRepository):
         counter.update(actions=[CaseIndexRecord.counter.add(1)])
         return f"{prefix}-{year}-{int(counter.counter or 0):06d}"
 
+    def advance_case_number(self, prefix: str, year: int, at_least: int) -> None:
+        counter = CaseIndexRecord(pk=f"sequence#{prefix}-{year}", sk="sequence")
+        try:
+            counter.update(
+                actions=[CaseIndexRecord.counter.set(at_least)],
+                condition=CaseIndexRecord.counter.does_not_exist() | (CaseIndexRecord.counter < at_least),
+            )
+        except UpdateError as error:
+            if not _conditional_failure(error):
+                raise  # else the counter is there already
+
     def create(self, case: Case, subscriptions: Sequence[Indexed]) -> Case:
+        """Store a new case, claiming its number: a number taken already — by a case of any writer, through
+        its uniqueness item or (for a case stored before those existed) the number index — is refused with
+        CaseNumberTakenError and nothing is written."""
+        holder = self.find_by_number(case.case_number)
+        if holder is not None:
+            raise ConcurrentUpdateError(case.id) if holder.id == case.id else CaseNumberTakenError(case.case_number)
         record = mapping.case_to_record(case)
-        self._write(case, record, subscriptions, condition=CaseRecord.case_id.does_not_exist())
+        self._write(case, record, subscriptions, condition=CaseRecord.case_id.does_not_exist(), number=case.case_number)
         return mapping.record_to_case(record)
 
     def save(self, case: Case, new_followers: Sequence[Indexed] = ()) -> Case:
@@ -95,30 +142,47 @@ class DynamoDBCases(CaseRepository):
             self._write(case, record, new_followers, condition=None)
         return mapping.record_to_case(record)
 
-    def _write(self, case: Case, record: CaseRecord, followers: Sequence[Indexed], condition: Any) -> None:
-        """The case, a party link and a subscription (definition and entries) per follower: all or nothing."""
+    def _write(
+        self, case: Case, record: CaseRecord, followers: Sequence[Indexed], condition: Any, number: str | None = None
+    ) -> None:
+        """The case, the claim on its ``number`` (a new case), a party link and a subscription (definition and
+        entries) per follower: all or nothing. A transaction cancelled only because other writes held the same
+        items is tried again, a few times, after a random pause; a condition that failed is not."""
         roles = {case.initiator: "initiator", **dict.fromkeys(case.co_initiators, "mede_initiator")}
         roles.update(dict.fromkeys(case.gemachtigden, "gemachtigde"))
-        try:
-            with TransactWrite(connection=self._connection) as transaction:
-                transaction.save(record, condition=condition)
-                for indexed in followers:
-                    subject = indexed.subscription.subscriber_id
-                    transaction.save(
-                        CaseIndexRecord(
-                            pk=f"party#{subject}",
-                            sk=f"case#{case.registered_at.isoformat()}#{case.id}",
-                            case_id=case.id,
-                            role=roles.get(subject, "gemachtigde"),
+        for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
+            try:
+                with TransactWrite(connection=self._connection) as transaction:
+                    transaction.save(record, condition=condition)
+                    if number is not None:
+                        claim = CaseIndexRecord(pk=f"case-number#{number}", sk="case", case_id=case.id)
+                        transaction.save(claim, condition=CaseIndexRecord.pk.does_not_exist())
+                    for indexed in followers:
+                        subject = indexed.subscription.subscriber_id
+                        transaction.save(
+                            CaseIndexRecord(
+                                pk=f"party#{subject}",
+                                sk=f"case#{case.registered_at.isoformat()}#{case.id}",
+                                case_id=case.id,
+                                role=roles.get(subject, "gemachtigde"),
+                            )
                         )
-                    )
-                    transaction.save(mapping.definition_to_record(indexed.subscription))
-                    for entry in indexed.entries:
-                        transaction.save(mapping.entry_to_record(entry))
-        except TransactWriteError as error:
-            if _conditional_failure(error):
-                raise ConcurrentUpdateError(case.id) from None
-            raise
+                        transaction.save(mapping.definition_to_record(indexed.subscription))
+                        for entry in indexed.entries:
+                            transaction.save(mapping.entry_to_record(entry))
+                return
+            except TransactWriteError as error:
+                codes = _cancellation_codes(error)
+                if number is not None and len(codes) > 1 and codes[1] == "ConditionalCheckFailed" and codes[0] is None:
+                    raise CaseNumberTakenError(number) from None
+                if _met_another_write(error):
+                    if attempt < TRANSACTION_ATTEMPTS:
+                        pause(_jitter(attempt))
+                        continue
+                    raise ConcurrentUpdateError(case.id, conflict="transaction") from None
+                if _conditional_failure(error):
+                    raise ConcurrentUpdateError(case.id) from None
+                raise
 
     def cases_of_party(self, subject: str) -> list[Case]:
         links = CaseIndexRecord.query(
@@ -305,8 +369,17 @@ class DynamoDBOutbox(NotificationOutbox):
     def for_case(self, case_id: str) -> list[Notification]:
         return [mapping.record_to_notification(r) for r in NotificationRecord.by_case.query(case_id)]
 
-    def to_parties(self, case_id: str, *, limit: int) -> list[Notification]:
-        records = NotificationRecord.to_parties.query(case_id, scan_index_forward=False, limit=limit, page_size=limit)
+    def to_parties(self, case_id: str, *, limit: int, after: tuple[datetime, str] | None = None) -> list[Notification]:
+        start = None
+        if after is not None:  # where the page before stopped: the index's key and the table's
+            start = {
+                "party_case": {"S": case_id},
+                "created_at": {"S": UTCDateTimeAttribute().serialize(after[0])},
+                "notification_id": {"S": after[1]},
+            }
+        records = NotificationRecord.to_parties.query(
+            case_id, scan_index_forward=False, limit=limit, page_size=limit, last_evaluated_key=start
+        )
         return [mapping.record_to_notification(r) for r in records]
 
     def held_until(self, moment: datetime) -> list[Notification]:
@@ -369,10 +442,15 @@ class DynamoDBRateLimiter(RateLimiter):
     requests, read and written back with a condition on its revision, so concurrent requests cannot both take
     the last place (the loser reads again). The item expires one window after the last request."""
 
-    ATTEMPTS = 3
+    # A lost race is tried again after a random pause (each round one of the racers wins, so a handful of
+    # parallel requests all get their place); only when it keeps losing is that said (409), never a 429:
+    # losing a race says nothing about how many requests were made.
+    ATTEMPTS = 20
 
     def hit(self, key: str, *, limit: int, window: timedelta, now: datetime) -> int | None:
-        for _ in range(self.ATTEMPTS):
+        for attempt in range(1, self.ATTEMPTS + 1):
+            if attempt > 1:
+                pause(_jitter(attempt - 1))
             try:
                 record = CaseIndexRecord.get(f"limit#{key}", "window", consistent_read=True)
             except DoesNotExist:
@@ -391,4 +469,4 @@ class DynamoDBRateLimiter(RateLimiter):
                     raise
                 continue
             return None
-        return 1  # so many at the same moment that the place could not be taken: ask again in a second
+        raise ConcurrentUpdateError(key, conflict="rate_limit")

@@ -3,6 +3,10 @@ its delivery status. Routes only write the cases table; people are told by the s
 
 from __future__ import annotations
 
+import base64
+import json
+import re
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from chalice.app import Blueprint
@@ -273,18 +277,74 @@ def resume(ctx: RequestContext, case_id: str) -> Any:
     return _case(ctx, result.case)
 
 
+DELIVERY_PAGE = 50  # as many as the case pages show
+MAX_DELIVERY_PAGE = 100
+MAX_CURSOR_LENGTH = 200
+NOTIFICATION_ID = re.compile(r"^[0-9a-f]{32}$")
+CURSOR = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def _cursor(after: tuple[datetime, str]) -> str:
+    """Where the next page starts, as an opaque string (base64url of the last one's time and id)."""
+    moment, notification_id = after
+    return base64.urlsafe_b64encode(json.dumps([moment.isoformat(), notification_id]).encode()).decode().rstrip("=")
+
+
+def _after(cursor: str | None) -> tuple[datetime, str] | None:
+    """The cursor back; anything that is not one this route gave is 400 naming ``after``."""
+    if cursor is None:
+        return None
+    try:
+        if len(cursor) > MAX_CURSOR_LENGTH or not CURSOR.match(cursor):
+            raise ValueError(cursor[:10])
+        moment, notification_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        at = datetime.fromisoformat(moment)
+        if at.tzinfo is None or not NOTIFICATION_ID.match(notification_id):
+            raise ValueError(notification_id)
+    except (ValueError, TypeError):  # not base64, not JSON, not two strings, not a time with its zone
+        raise ValidationError.single("after", "invalid_format") from None
+    return at, notification_id
+
+
+def _page_size(raw: str | None) -> int:
+    if raw is None:
+        return DELIVERY_PAGE
+    if not re.fullmatch(r"[0-9]{1,3}", raw) or not 1 <= int(raw) <= MAX_DELIVERY_PAGE:
+        raise ValidationError.single("limit", "invalid_limit")
+    return int(raw)
+
+
 @endpoint(
     bp,
     "/api/cases/{case_id}/notifications",
     action="view_delivery_status",
-    summary="Every notification about the case and its delivery status (behandelaar, KCC)",
+    summary="What the parties of the case were sent and its delivery status, newest first, a page at a time (behandelaar, KCC)",
+    query=(
+        Query(
+            "limit",
+            {"type": "integer", "minimum": 1, "maximum": MAX_DELIVERY_PAGE, "default": DELIVERY_PAGE},
+            description="notifications per page",
+        ),
+        Query(
+            "after",
+            {"type": "string", "pattern": CURSOR.pattern, "maxLength": MAX_CURSOR_LENGTH},
+            description="`next_after` of the page before (opaque)",
+        ),
+    ),
     response=DELIVERY_STATUS,
-    errors=(403,),
+    errors=(400, 403),
     audit_reads=True,
 )
 def delivery_status(ctx: RequestContext, case_id: str) -> Any:
-    notifications = wiring.services().case_queries.delivery_status(ctx.principal(), case_id)
-    return {"case_id": case_id, "notifications": [notification_json(n) for n in notifications]}
+    """The notifications to the applicant and the other parties of the case; followers of a public case are
+    never listed (nor their pseudonymous ids)."""
+    limit, after = _page_size(ctx.query("limit")), _after(ctx.query("after"))
+    page = wiring.services().case_queries.delivery_status(ctx.principal(), case_id, limit=limit, after=after)
+    return {
+        "case_id": case_id,
+        "notifications": [notification_json(n) for n in page.notifications],
+        "next_after": _cursor(page.next_after) if page.next_after is not None else None,
+    }
 
 
 @endpoint(

@@ -62,7 +62,7 @@ def test_the_kcc_sees_any_case_but_an_applicant_may_not_use_the_staff_view(world
     with pytest.raises(ForbiddenError):
         world.queries.staff_view(MARK_PRINCIPAL, marks.id)
     with pytest.raises(ForbiddenError):
-        world.queries.delivery_status(MARK_PRINCIPAL, marks.id)
+        world.queries.delivery_status(MARK_PRINCIPAL, marks.id, limit=10)
 
 
 def test_a_contact_moment_shows_on_the_timeline_for_behandelaar_and_applicant(world: World, cases):

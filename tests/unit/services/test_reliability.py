@@ -195,8 +195,8 @@ class FlakyOutbox(NotificationOutbox):
     def for_case(self, case_id: str) -> list[Notification]:
         return self._inner.for_case(case_id)
 
-    def to_parties(self, case_id: str, *, limit: int) -> list[Notification]:
-        return self._inner.to_parties(case_id, limit=limit)
+    def to_parties(self, case_id: str, *, limit: int, after: tuple[datetime, str] | None = None) -> list[Notification]:
+        return self._inner.to_parties(case_id, limit=limit, after=after)
 
     def held_until(self, moment: datetime) -> list[Notification]:
         return self._inner.held_until(moment)
