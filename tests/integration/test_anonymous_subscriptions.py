@@ -279,3 +279,49 @@ def test_at_night_the_confirmation_goes_out_at_once_and_news_waits_for_the_morni
     assert release_held(None)["released"] == 1
     pipeline.run()
     assert news_for(NEIGHBOUR) == ["Nieuws van de provincie: Landbouwgrond beschikbaar"]
+
+
+def test_the_confirmation_reaches_ses_with_list_unsubscribe_as_raw_ascii(client, pipeline, daytime):
+    # GIVEN every SendEmail's raw MIME captured as SES receives it (before moto or the mailbox parse anything)
+    from chalicelib import wiring
+
+    raw: list[bytes] = []
+
+    def capture(params: dict[str, Any], **_: Any) -> None:
+        raw.append(params["Content"]["Raw"]["Data"])
+
+    ses = wiring.aws_client("sesv2")
+    ses.meta.events.register("provide-client-params.sesv2.SendEmail", capture)
+    try:
+        # WHEN the neighbour asks and the delivery handler sends the confirmation
+        assert ask(client).status_code == 202
+        pipeline.run()
+    finally:
+        ses.meta.events.unregister("provide-client-params.sesv2.SendEmail", capture)
+    # THEN its header block is ASCII: List-Unsubscribe is <https://…> unencoded (RFC 2369/8058), To is the address
+    (mime,) = raw
+    block = re.sub(r"\n[ \t]", " ", mime.split(b"\n\n", 1)[0].decode("ascii"))
+    fields = dict(line.split(": ", 1) for line in block.split("\n"))
+    assert re.fullmatch(r"<https?://[^>\s]+/afmelden\?token=[A-Za-z0-9._~%-]+>", fields["List-Unsubscribe"])
+    assert fields["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert fields["To"] == NEIGHBOUR
+
+
+def test_an_address_smtp_cannot_carry_is_400_naming_email_in_dutch_and_english(client, pipeline, daytime):
+    for address in ("zoë@example.org", "a,b@example.org", "a;b@example.org", "<a>@example.org", '"a b"@example.org'):
+        # WHEN someone asks with it
+        refused = client.http.post("/api/subscriptions", headers=headers(), body=json.dumps({"email": address, **LAND_IN_DOORN}))
+        # THEN 400 naming the field, saying why in words
+        assert invalid_params(refused) == {"email": "expected_email"}, address
+        (param,) = problem(refused, 400)["invalidParams"]
+        assert "zonder letters met accenten" in param["reason"]
+    english = client.http.post(
+        "/api/subscriptions", headers=headers(language="en"), body=json.dumps({"email": "zoë@example.org", **LAND_IN_DOORN})
+    )
+    assert "without accented letters such as ë" in problem(english, 400)["invalidParams"][0]["reason"]
+    # AND the page says so too
+    page = client.http.post("/volgen", headers=FORM, body="email=zo%C3%AB%40example.org&topic=grondbeheer&gemeente=GM1581")
+    assert page.status_code == 400
+    assert "zonder letters met accenten, zoals ë of é" in page.body.decode()
+    pipeline.run()
+    assert mailbox() == []

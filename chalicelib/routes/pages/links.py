@@ -7,17 +7,15 @@ button POSTs. Mail clients may POST to the unsubscribe link directly (RFC 8058 o
 
 from __future__ import annotations
 
-import re
-
 from chalice.app import Blueprint, Response
 
 from chalicelib import wiring
+from chalicelib.domain.addresses import is_deliverable_address
 from chalicelib.domain.errors import SubscriptionNotFoundError, TooManyRequestsError, ValidationError
 from chalicelib.domain.language import Language
 from chalicelib.domain.subscriptions import Frequency, Scope
 from chalicelib.domain.tokens import InvalidTokenError, TokenPurpose
 from chalicelib.i18n import N_
-from chalicelib.web.bodies import EMAIL_PATTERN
 from chalicelib.web.forms import Fields
 from chalicelib.web.pages import Visit, message, not_found, public_page, render, too_many
 from chalicelib.web.request import request_origin
@@ -70,7 +68,7 @@ def follow(visit: Visit) -> Response:
     try:
         scope = Scope(topics=topics, gemeenten=frozenset({gemeente}) if gemeente else frozenset())
         email = form.get("email", "").strip()
-        if not re.fullmatch(EMAIL_PATTERN, email) or len(email) > 254:
+        if not is_deliverable_address(email):
             raise ValidationError.single("email", "expected_email")
         wanted = Language(form["language"]) if form.get("language") in ("nl", "en") else language
         wiring.services().subscription_service.subscribe_by_email(email, wanted, scope, source=request_origin(visit.request))
