@@ -91,8 +91,13 @@ class MessageComposer:
 
     def still_wanted(self, notification: Notification, subscriber: Subscriber | None) -> None:
         """Undeliverable for someone who stopped this channel, or this subscription, after it was planned (a
-        digest waits up to a week). A confirmation was asked for just now, so it always goes."""
+        digest waits up to a week). A confirmation was asked for just now, so it is never held; but an address
+        without e-mail among its channels — its owner chose the berichtenbox only or stopped all e-mail, or it
+        bounced hard or complained — gets no confirmation either: anybody can ask for one with any address.
+        The request's answer was the same (the decision is made here, off the request)."""
         if notification.event_kind is EventKind.SUBSCRIPTION_CONFIRMATION:
+            if subscriber is not None and Channel.EMAIL not in subscriber.channels:
+                raise Undeliverable(FailureReason.OPTED_OUT)
             return
         if subscriber is not None and notification.channel not in subscriber.channels:
             raise Undeliverable(FailureReason.OPTED_OUT)

@@ -21,6 +21,7 @@ from enum import StrEnum
 from typing import Any
 
 from chalicelib.domain.berichtenbox import BerichtenboxMessage, berichtenbox_message_id
+from chalicelib.domain.events import EventKind
 from chalicelib.domain.notifications import FailureReason, Notification, NotificationStatus
 from chalicelib.domain.subscriptions import Channel, Subscriber
 from chalicelib.services.composer import MessageComposer, Undeliverable
@@ -37,6 +38,7 @@ from chalicelib.services.ports import (
     OutgoingLetter,
     SubscriberDirectory,
 )
+from chalicelib.services.subscriptions import UNCONFIRMED_KEPT
 
 # Writes of "delivered" tried before the attempt gives up (and its claim, once expired, is taken over).
 RECORD_ATTEMPTS = 3
@@ -215,6 +217,9 @@ class Delivery:
             return self._to_letter(notification, subscriber, context)
         if subscriber is None or not subscriber.email:
             raise Undeliverable(FailureReason.NO_ADDRESS)
+        if notification.event_kind is EventKind.SUBSCRIPTION_CONFIRMATION and subscriber.expires_at is not None:
+            # an address nobody confirmed yet outlives the link that goes out now
+            self._subscribers.keep_unconfirmed(subscriber.id, (self._clock.now() + UNCONFIRMED_KEPT).replace(microsecond=0))
         rendered = self._composer.email(context)
         try:
             return self._email.send(

@@ -30,6 +30,10 @@ CONFIRMED = {
     "already": N_("U had dit al bevestigd. U krijgt berichten."),
     "stopped": N_("Deze aanmelding is gestopt. Wilt u toch berichten? Meld u dan opnieuw aan."),
 }
+TOO_MANY_TO_CONFIRM = N_(
+    "U volgt al 25 dingen. Dat is het meeste dat kan. Stop eerst iets wat u volgt, met de link in een e-mail"
+    " van ons. Daarna kunt u dit bevestigen."
+)
 UNSUBSCRIBED = {
     "done": N_("U bent afgemeld. U krijgt deze berichten niet meer."),
     "already": N_("U was al afgemeld."),
@@ -101,6 +105,8 @@ def confirm(visit: Visit) -> Response:
         outcome = wiring.services().subscription_service.confirm(_token(visit))
     except (InvalidTokenError, SubscriptionNotFoundError):
         return not_found()
+    except ValidationError:  # the limit of what one person follows: confirming waits until they stop something
+        return message(409, TOO_MANY_TO_CONFIRM)
     return message(200, CONFIRMED[outcome.value], title=N_("Gelukt"))
 
 
