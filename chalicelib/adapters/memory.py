@@ -219,6 +219,11 @@ class InMemorySubscribers(SubscriberDirectory):
         wanted = email.strip().lower()
         return next((s for s in self.items.values() if s.email and s.email.lower() == wanted), None)
 
+    def keep_unconfirmed(self, subscriber_id: str, until: datetime) -> None:
+        current = self.items.get(subscriber_id)
+        if current is not None and current.expires_at is not None and current.expires_at < until:
+            self.items[subscriber_id] = replace(current, expires_at=until)
+
 
 def _claim_fields(n: Notification) -> tuple[object, ...]:
     return (n.status, n.attempts, n.claimed_until, n.bundled_in)

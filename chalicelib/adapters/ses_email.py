@@ -7,11 +7,13 @@ message or address was refused), so the delivery service knows whether to try ag
 from __future__ import annotations
 
 from collections.abc import Callable
+from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from typing import Any
 
+from chalicelib.domain.addresses import is_deliverable_address
 from chalicelib.domain.notifications import FailureReason
 from chalicelib.services.ports import EmailPermanentError, EmailRetryableError, EmailSender, OutgoingEmail
 
@@ -23,16 +25,23 @@ PERMANENT_REASONS = {
     "InvalidParameterValue": FailureReason.ADDRESS_REJECTED.value,
     "BadRequestException": FailureReason.ADDRESS_REJECTED.value,
 }
+# Headers as they go on the wire: folded only where RFC 5322 must (998 characters), never into RFC 2047 encoded
+# words for want of a space. An ASCII header stays ASCII: mail clients read List-Unsubscribe raw (RFC 2369 and
+# 8058 allow no encoded words in it), and a long unsubscribe link has no space to fold at.
+WIRE = policy.default.clone(max_line_length=998)
 
 
 def build_mime(*, sender: str, email: OutgoingEmail) -> bytes:
-    """A complete RFC 5322 message. Header values cannot carry CR/LF: a bad address is refused here."""
+    """A complete RFC 5322 message. Header values cannot carry CR/LF, and an address Baken would not accept
+    (non-ASCII, quoted, with ``,;<>"``) never becomes a header: it is refused here, for good."""
+    if not is_deliverable_address(email.to):
+        raise EmailPermanentError("address_rejected")
     name, address = parseaddr(sender)
     domain = address.rpartition("@")[2] or "localhost"
     message = EmailMessage()
     try:
         message["From"] = Address(display_name=name, addr_spec=address) if name else address
-        message["To"] = email.to
+        message["To"] = Address(addr_spec=email.to)
         message["Subject"] = " ".join(email.subject.split())
     except (ValueError, IndexError) as error:
         raise EmailPermanentError("address_rejected") from error
@@ -46,7 +55,7 @@ def build_mime(*, sender: str, email: OutgoingEmail) -> bytes:
     message.set_content(email.text, subtype="plain", charset="utf-8")
     message.add_alternative(email.html, subtype="html", charset="utf-8")
     message["Content-Language"] = email.language  # after the body: set_content drops Content-* headers
-    return message.as_bytes()
+    return message.as_bytes(policy=WIRE)
 
 
 class SesEmailSender(EmailSender):

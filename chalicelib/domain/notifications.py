@@ -32,7 +32,7 @@ class NotificationStatus(StrEnum):
     DELIVERED = "delivered"
     PERMANENT_FAILURE = "permanent-failure"  # the provider refused it (a bad address, a rejected message)
     TEMPORARY_FAILURE = "temporary-failure"  # stuck sending for 72 hours: nobody knows whether it went
-    TECHNICAL_FAILURE = "technical-failure"  # the retry budget is spent; waiting in the dead-letter queue
+    TECHNICAL_FAILURE = "technical-failure"  # the retry budget is spent (waiting in the dead-letter queue), or a fault in Baken
 
     @property
     def is_final(self) -> bool:
@@ -108,6 +108,7 @@ class FailureReason(StrEnum):
     CASE_GONE = "case_gone"
     OPTED_OUT = "opted_out"  # e-mail stopped, or the subscription stopped, before it went out
     RETRIES_EXHAUSTED = "retries_exhausted"
+    SOFTWARE_ERROR = "software_error"  # a fault in Baken itself (a template, a bug): no attempt can succeed
     HARD_BOUNCE = "hard_bounce"
     SOFT_BOUNCE = "soft_bounce"
     COMPLAINT = "complaint"

@@ -137,6 +137,8 @@ class Subscriber:
     frequency: Frequency = Frequency.IMMEDIATELY
     quiet_hours: bool = True
     postal_address: PostalAddress | None = None
+    # Known only from a request to follow by e-mail that nobody confirmed yet: forgotten at this moment (TTL).
+    expires_at: datetime | None = None
 
     @classmethod
     def default(cls, subscriber_id: str, now: datetime) -> Subscriber:
@@ -186,6 +188,8 @@ class Subscription:
     origin: SubscriptionOrigin
     state: SubscriptionState
     created_at: datetime
+    # A request nobody confirmed is forgotten at this moment (TTL); a confirmed subscription never expires.
+    expires_at: datetime | None = None
 
 
 @dataclass(frozen=True)

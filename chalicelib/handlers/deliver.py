@@ -6,6 +6,8 @@ group waits while the failed one waits. A failure for a passing reason (SES thro
 retried with backoff — the message stays invisible for 30 s, doubling to at most 10 minutes — for over four
 hours (``MAX_DELIVERY_ATTEMPTS`` receives); the last failure marks the notification technical-failure and SQS
 moves the message to the dead-letter queue, from where ``python -m chalicelib.ops redrive`` sends it once.
+A software error (a missing template, an undefined template variable, a bug) is not retried: delivery marks
+the notification technical-failure at once and the ``TechnicalFailure`` and ``SoftwareError`` metrics count it.
 """
 
 from __future__ import annotations
@@ -53,6 +55,14 @@ def deliver_message(record: SQSRecord) -> None:
         count(f"Delivered{(result.channel.value if result.channel else 'unknown').capitalize()}")
     elif result.outcome is DeliveryOutcome.FAILED:
         count("DeliveryFailed")
+    elif result.outcome is DeliveryOutcome.SOFTWARE_ERROR:
+        # not retried: every attempt would fail alike. Both metrics are alarmed; the message leaves the queue.
+        logger().error(
+            "delivery failed on a software error; not retried",
+            extra={"notification_id": notification_id, "error_type": result.error_type},
+        )
+        count("TechnicalFailure")
+        count("SoftwareError")
     # a possible duplicate is counted by delivery itself, before it is sent (wiring.possible_duplicate)
 
 

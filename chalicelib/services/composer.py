@@ -43,6 +43,15 @@ class Undeliverable(Exception):
         super().__init__(reason)
 
 
+class MessageRenderingError(Exception):
+    """Rendering failed: a template is missing, asks for something its context lacks (StrictUndefined), or
+    has an error. Rendering reads nothing but the packaged templates, so every attempt would fail the same way."""
+
+    def __init__(self, cause: Exception) -> None:
+        self.cause = type(cause).__name__
+        super().__init__(self.cause)
+
+
 class MessageComposer:
     def __init__(
         self,
@@ -81,18 +90,26 @@ class MessageComposer:
         return self._context(notification)
 
     def email(self, context: MessageContext) -> RenderedEmail:
-        return self._renderer.email(context)
+        with _rendering():
+            return self._renderer.email(context)
 
     def portal(self, context: MessageContext) -> RenderedPortalMessage:
-        return self._renderer.portal(context)
+        with _rendering():
+            return self._renderer.portal(context)
 
     def letter(self, context: MessageContext) -> RenderedPortalMessage:
-        return self._renderer.letter(context)
+        with _rendering():
+            return self._renderer.letter(context)
 
     def still_wanted(self, notification: Notification, subscriber: Subscriber | None) -> None:
         """Undeliverable for someone who stopped this channel, or this subscription, after it was planned (a
-        digest waits up to a week). A confirmation was asked for just now, so it always goes."""
+        digest waits up to a week). A confirmation was asked for just now, so it is never held; but an address
+        without e-mail among its channels — its owner chose the berichtenbox only or stopped all e-mail, or it
+        bounced hard or complained — gets no confirmation either: anybody can ask for one with any address.
+        The request's answer was the same (the decision is made here, off the request)."""
         if notification.event_kind is EventKind.SUBSCRIPTION_CONFIRMATION:
+            if subscriber is not None and Channel.EMAIL not in subscriber.channels:
+                raise Undeliverable(FailureReason.OPTED_OUT)
             return
         if subscriber is not None and notification.channel not in subscriber.channels:
             raise Undeliverable(FailureReason.OPTED_OUT)
@@ -252,6 +269,15 @@ class MessageComposer:
             "area": scope.area is not None,
         }
         return self._frame(notification, detail=detail)
+
+
+@contextmanager
+def _rendering() -> Iterator[None]:
+    """Whatever goes wrong inside the renderer is a MessageRenderingError."""
+    try:
+        yield
+    except Exception as error:
+        raise MessageRenderingError(error) from error
 
 
 def _unsigned(url: str | None) -> str | None:

@@ -3,8 +3,9 @@ letter handed to the print-and-post partner.
 
 A claim on the notification (created → sending, compare-and-set) makes sure only one worker sends it. Any
 failure while sending gives the claim back and asks for a retry, except a permanent refusal, which ends it
-as failed. A claim that expired means an earlier worker died mid-send, and a failure whose answer was lost
-(a read timeout, a closed connection) may have come after the provider accepted the e-mail: either way the
+as failed, and a software error (``SOFTWARE_ERRORS``), which ends it at once as a technical failure. A claim
+that expired means an earlier worker died mid-send, and a failure whose answer was lost (a read timeout, a
+closed connection) may have come after the provider accepted the e-mail: either way the
 notification is marked ``maybe_sent`` and the e-mail or letter that goes out next is reported as a possible
 duplicate, the one window the provider's lack of idempotency leaves open.
 
@@ -21,9 +22,10 @@ from enum import StrEnum
 from typing import Any
 
 from chalicelib.domain.berichtenbox import BerichtenboxMessage, berichtenbox_message_id
+from chalicelib.domain.events import EventKind
 from chalicelib.domain.notifications import FailureReason, Notification, NotificationStatus
 from chalicelib.domain.subscriptions import Channel, Subscriber
-from chalicelib.services.composer import MessageComposer, Undeliverable
+from chalicelib.services.composer import MessageComposer, MessageRenderingError, Undeliverable
 from chalicelib.services.ports import (
     BerichtenboxStore,
     Clock,
@@ -37,14 +39,36 @@ from chalicelib.services.ports import (
     OutgoingLetter,
     SubscriberDirectory,
 )
+from chalicelib.services.subscriptions import UNCONFIRMED_KEPT
 
 # Writes of "delivered" tried before the attempt gives up (and its claim, once expired, is taken over).
 RECORD_ATTEMPTS = 3
 
 
+# A fault in Baken itself fails the same way on every attempt: a template that is missing or asks for what its
+# context lacks, and the errors of a bug (data that breaks a rule is one too). Retrying it for hours would only
+# delay the alarm, so it ends at once as technical-failure (``SoftwareError`` metric). Passing faults — the
+# provider's or storage's errors, timeouts, a lost connection — are none of these and are retried.
+SOFTWARE_ERRORS: tuple[type[Exception], ...] = (
+    MessageRenderingError,
+    TypeError,
+    AttributeError,
+    NameError,
+    LookupError,
+    ValueError,
+    ArithmeticError,
+    AssertionError,
+    NotImplementedError,
+    ImportError,
+    RecursionError,
+    StopIteration,
+)
+
+
 class DeliveryOutcome(StrEnum):
     DELIVERED = "delivered"
     FAILED = "failed"
+    SOFTWARE_ERROR = "software_error"
     ALREADY_FINAL = "already_final"
     UNKNOWN = "unknown"
 
@@ -55,6 +79,7 @@ class DeliveryResult:
     channel: Channel | None = None
     possible_duplicate: bool = False
     reason: str | None = None
+    error_type: str | None = None  # a software error's kind (``UndefinedError``), for the log
 
 
 class DeliveryBusyError(Exception):
@@ -121,8 +146,12 @@ class Delivery:
             self._finish(claimed, NotificationStatus.PERMANENT_FAILURE, reason=failure.reason)
             self._close_digest(claimed, NotificationStatus.PERMANENT_FAILURE)
             return DeliveryResult(DeliveryOutcome.FAILED, claimed.channel, possible_duplicate, failure.reason)
+        except SOFTWARE_ERRORS as error:
+            reason = FailureReason.SOFTWARE_ERROR.value
+            self._finish(claimed, NotificationStatus.TECHNICAL_FAILURE, reason=reason)
+            return DeliveryResult(DeliveryOutcome.SOFTWARE_ERROR, claimed.channel, possible_duplicate, reason, _cause(error))
         except Exception as error:
-            # Throttling, a storage hiccup, anything unexpected: give the claim back so the next attempt can
+            # Throttling, a storage hiccup, anything else unexpected: give the claim back so the next attempt can
             # start at once. If even that fails, the claim simply expires.
             maybe_sent = possible_duplicate or (isinstance(error, EmailRetryableError) and error.maybe_accepted)
             self._release(claimed, error, maybe_sent=maybe_sent)
@@ -215,6 +244,9 @@ class Delivery:
             return self._to_letter(notification, subscriber, context)
         if subscriber is None or not subscriber.email:
             raise Undeliverable(FailureReason.NO_ADDRESS)
+        if notification.event_kind is EventKind.SUBSCRIPTION_CONFIRMATION and subscriber.expires_at is not None:
+            # an address nobody confirmed yet outlives the link that goes out now
+            self._subscribers.keep_unconfirmed(subscriber.id, (self._clock.now() + UNCONFIRMED_KEPT).replace(microsecond=0))
         rendered = self._composer.email(context)
         try:
             return self._email.send(
@@ -260,3 +292,7 @@ class Delivery:
                 reference=notification.id,
             )
         )
+
+
+def _cause(error: Exception) -> str:
+    return error.cause if isinstance(error, MessageRenderingError) else type(error).__name__

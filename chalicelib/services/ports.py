@@ -140,6 +140,11 @@ class SubscriberDirectory(ABC):
     def find_by_email(self, email: str) -> Subscriber | None:
         """The subscriber with this e-mail address (compared case-insensitively), if any."""
 
+    @abstractmethod
+    def keep_unconfirmed(self, subscriber_id: str, until: datetime) -> None:
+        """Keep a subscriber nobody confirmed yet at least ``until``: its expiry moves later, never earlier.
+        One confirmed meanwhile (no expiry), or gone, is left as it is, however the calls interleave."""
+
 
 class NotificationOutbox(ABC):
     @abstractmethod

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from enum import StrEnum
 
+from chalicelib.domain.addresses import canonical_address
 from chalicelib.domain.errors import Issue, SubscriptionNotFoundError, TooManyRequestsError, ValidationError
 from chalicelib.domain.events import EventKind
 from chalicelib.domain.identity import Principal, Role, require_role
@@ -35,6 +36,7 @@ from chalicelib.domain.subscriptions import (
 )
 from chalicelib.domain.tokens import InvalidTokenError, TokenPurpose, verify
 from chalicelib.services.ids import new_id
+from chalicelib.services.links import CONFIRM_VALID
 from chalicelib.services.ports import (
     Clock,
     DeliveryQueue,
@@ -44,12 +46,16 @@ from chalicelib.services.ports import (
     SubscriptionRepository,
 )
 
+# Per address (in its canonical form: domain/addresses.py) and per source.
 PER_ADDRESS = (3, timedelta(hours=1))
 PER_SOURCE = (30, timedelta(hours=1))
 # What one person may make Baken keep: subscriptions, and index entries for one (each topic multiplies an
 # area's cells; a 10 km circle is about 2,900 cells).
 MAX_SUBSCRIPTIONS = 25
 MAX_INDEX_ENTRIES = 6_000
+# How long a request to follow by e-mail, and an address only such requests know, wait for a confirmation
+# before they are forgotten (TTL): the confirmation link's lifetime and a day for a delivery that was retried.
+UNCONFIRMED_KEPT = CONFIRM_VALID + timedelta(days=1)
 
 
 class Outcome(StrEnum):
@@ -160,23 +166,33 @@ class SubscriptionService:
     # For people without DigiD: by e-mail, with double opt-in ---------------------------------------------
 
     def subscribe_by_email(self, email: str, language: Language, scope: Scope, *, source: str) -> None:
-        """Ask for a subscription; a confirmation e-mail goes out. The answer is the same whether or not the
-        address is known, so nobody learns who subscribes to what."""
+        """Ask for a subscription; a confirmation e-mail follows, unless the address stopped e-mail (see
+        ``MessageComposer.still_wanted``). The answer is the same whether or not the address is known, and
+        so is the work: a known address costs the read an unknown one's first write costs, and nothing else
+        is looked at here (no count, no preferences) — what differs is decided later, off the request.
+
+        A request is kept ``UNCONFIRMED_KEPT`` (the confirmation link's 7 days and a day for a delayed
+        delivery), and an address first seen in one as long: a request nobody confirms is forgotten. Pending
+        requests never count toward ``MAX_SUBSCRIPTIONS``; confirming does (so a stranger's requests never
+        lock the owner of the address out)."""
         self.check_scope(scope)
         now = self._clock.now()
-        limits = ((f"address:{self._fingerprint(email)}", PER_ADDRESS), (f"source:{source_key(source)}", PER_SOURCE))
+        address = email.strip()
+        limits = (
+            (f"address:{self._fingerprint(canonical_address(address))}", PER_ADDRESS),
+            (f"source:{source_key(source)}", PER_SOURCE),
+        )
         for key, (limit, window) in limits:
             wait = self._limiter.hit(key, limit=limit, window=window, now=now)
             if wait is not None:
                 raise TooManyRequestsError(wait)
-        subscriber = self._subscribers.find_by_email(email)
+        forget_at = (now + UNCONFIRMED_KEPT).replace(microsecond=0)
+        subscriber = self._subscribers.find_by_email(address)
         if subscriber is None:
-            subscriber = Subscriber(self._ids(), email.strip(), language, frozenset({Channel.EMAIL}), now)
+            subscriber = Subscriber(self._ids(), address, language, frozenset({Channel.EMAIL}), now, expires_at=forget_at)
             self._subscribers.put(subscriber)
-        elif self._active_count(subscriber.id, pending_too=True) >= MAX_SUBSCRIPTIONS:
-            return  # the same answer as always: whether an address is known stays unknown
         subscription = Subscription(
-            self._ids(), subscriber.id, scope, SubscriptionOrigin.ANONYMOUS, SubscriptionState.PENDING, now
+            self._ids(), subscriber.id, scope, SubscriptionOrigin.ANONYMOUS, SubscriptionState.PENDING, now, forget_at
         )
         self._subscriptions.save(Indexed(subscription))
         event_id = f"subscription-{subscription.id}/confirmation"
@@ -200,7 +216,8 @@ class SubscriptionService:
             self._queue.enqueue([confirmation])
 
     def confirm(self, token: str) -> Outcome:
-        """Confirm from the page (a POST, so a mail scanner following the link confirms nothing)."""
+        """Confirm from the page (a POST, so a mail scanner following the link confirms nothing). Only now
+        does the limit of ``MAX_SUBSCRIPTIONS`` apply; the subscription and the address stop expiring."""
         subject = self._verified(token, TokenPurpose.CONFIRM)
         subscription = self._subscriptions.get(subject)
         if subscription is None:
@@ -209,12 +226,19 @@ class SubscriptionService:
             return Outcome.ALREADY
         if subscription.state is SubscriptionState.CANCELLED:
             return Outcome.STOPPED
-        active = replace(subscription, state=SubscriptionState.ACTIVE)
-        subscriber = self._subscriber(active.subscriber_id)
+        subscriber = self._subscribers.get(subscription.subscriber_id)
+        if subscriber is None or not subscriber.email:
+            raise SubscriptionNotFoundError(subject)  # the address was forgotten: the link no longer works
+        if self._active_count(subscriber.id) >= MAX_SUBSCRIPTIONS:
+            raise ValidationError.single("subscriptions", "too_many_subscriptions", max=MAX_SUBSCRIPTIONS)
+        active = replace(subscription, state=SubscriptionState.ACTIVE, expires_at=None)
         if Channel.EMAIL not in subscriber.channels:
-            # they stopped all e-mail once, and now confirmed they want e-mail again
-            subscriber = replace(subscriber, channels=subscriber.channels | {Channel.EMAIL})
+            # they stopped all e-mail after asking, and now confirmed they want e-mail again
+            subscriber = replace(subscriber, channels=subscriber.channels | {Channel.EMAIL}, expires_at=None)
             self._store_preferences(subscriber)
+        elif subscriber.expires_at is not None:  # a confirmed address is kept
+            subscriber = replace(subscriber, expires_at=None)
+            self._subscribers.put(subscriber)
         self._subscriptions.save(Indexed.of(active, subscriber.preferences))
         return Outcome.DONE
 
@@ -262,9 +286,8 @@ class SubscriptionService:
 
     # Shared ---------------------------------------------------------------------------------------------
 
-    def _active_count(self, subscriber_id: str, *, pending_too: bool = False) -> int:
-        counted = {SubscriptionState.ACTIVE, SubscriptionState.PENDING} if pending_too else {SubscriptionState.ACTIVE}
-        return sum(1 for s in self._subscriptions.of_subscriber(subscriber_id) if s.state in counted)
+    def _active_count(self, subscriber_id: str) -> int:
+        return sum(1 for s in self._subscriptions.of_subscriber(subscriber_id) if s.state is SubscriptionState.ACTIVE)
 
     def check_scope(self, scope: Scope) -> None:
         """Topics and gemeenten must exist (the area is checked where it is read), and an area with its topics

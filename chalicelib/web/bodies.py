@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from chalicelib import wiring
+from chalicelib.domain.addresses import ADDRESS_PATTERN, MAX_ADDRESS_LENGTH
 from chalicelib.domain.cases import Link
 from chalicelib.domain.contacts import KANALEN, MAX_TAG_LENGTH, MAX_TAGS, TAG_PATTERN
 from chalicelib.domain.errors import ValidationError
@@ -32,8 +33,18 @@ LINK = Schema((Field("url", "url", required=True), Field("label", "string", requ
 
 # Subscriptions and preferences ------------------------------------------------------------------------------
 
-EMAIL_PATTERN = r"[^@\s\x00-\x1f\x7f]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}"
-EMAIL = Field("email", "string", required=True, max_length=254, pattern=EMAIL_PATTERN, pattern_code="expected_email")
+# What the e-mail RFCs and SES accept without SMTPUTF8 (domain/addresses.py): no quoted local parts, no
+# ``,;<>"`` or spaces, no letters outside ASCII. The same expression is the field's JSON Schema pattern.
+EMAIL_PATTERN = ADDRESS_PATTERN
+EMAIL = Field(
+    "email",
+    "string",
+    required=True,
+    max_length=MAX_ADDRESS_LENGTH,
+    pattern=EMAIL_PATTERN,
+    pattern_code="expected_email",
+    description="an e-mail address in ASCII (local@domain; an internationalised domain in its xn-- form)",
+)
 SCOPE = Schema(SCOPE_FIELDS)
 ADDRESS = Schema(
     (

@@ -125,7 +125,10 @@ ISSUE_TEXTS: dict[str, str] = {
     "required_for_letters": N_("Voor brieven hebben wij uw adres nodig."),
     "place_required": N_("Kies minstens een gemeente of een plek."),
     "required_channel": N_("Kies minstens één manier om berichten te krijgen."),
-    "expected_email": N_("Dit is geen geldig e-mailadres."),
+    "expected_email": N_(
+        "Dit is geen geldig e-mailadres. Schrijf het als naam@voorbeeld.nl: zonder spaties, zonder tekens als"
+        ' , ; < > " en zonder letters met accenten, zoals ë of é.'
+    ),
     "geometry_not_a_polygon": N_("Dit is geen GeoJSON-vlak (Polygon)."),
     "geometry_bad_coordinates": N_("Een of meer coördinaten kloppen niet."),
     "geometry_too_few_positions": N_("Een rand heeft minstens 4 punten nodig."),

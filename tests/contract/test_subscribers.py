@@ -63,3 +63,33 @@ def test_an_address_the_subscriber_no_longer_uses_finds_nobody(subscribers: Subs
     subscribers.put(subscriber(MARK, "mark@elders.example"))
     assert subscribers.find_by_email("mark@example.org") is None
     assert subscribers.find_by_email("mark@elders.example") == subscriber(MARK, "mark@elders.example")
+
+
+def test_an_unconfirmed_address_keeps_its_expiry_which_only_moves_later(subscribers: SubscriberDirectory):
+    from datetime import timedelta
+
+    from tests.factories import T0
+
+    # GIVEN an address nobody confirmed, to be forgotten on day 8
+    unconfirmed = replace(subscriber(MARK, "mark@example.org"), expires_at=T0 + timedelta(days=8))
+    subscribers.put(unconfirmed)
+    assert subscribers.get(MARK) == unconfirmed
+    assert subscribers.find_by_email("mark@example.org") == unconfirmed
+    # WHEN it is to be kept until day 14, and then (a late retry) until day 10
+    subscribers.keep_unconfirmed(MARK, T0 + timedelta(days=14))
+    subscribers.keep_unconfirmed(MARK, T0 + timedelta(days=10))
+    # THEN it is kept until day 14
+    assert subscribers.get(MARK) == replace(unconfirmed, expires_at=T0 + timedelta(days=14))
+
+
+def test_keeping_a_confirmed_or_unknown_address_changes_nothing(subscribers: SubscriberDirectory):
+    from datetime import timedelta
+
+    from tests.factories import T0
+
+    confirmed = subscriber(FATIMA, "fatima@example.org")
+    subscribers.put(confirmed)
+    subscribers.keep_unconfirmed(FATIMA, T0 + timedelta(days=14))
+    subscribers.keep_unconfirmed("pu-nobody", T0 + timedelta(days=14))
+    assert subscribers.get(FATIMA) == confirmed
+    assert subscribers.get("pu-nobody") is None

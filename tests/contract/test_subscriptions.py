@@ -117,3 +117,15 @@ def test_saving_the_same_subscription_twice_gives_the_same_items(subscriptions: 
     saved(subscriptions, a_subscription("sub-1"))
     assert subscriptions.entries_of(once.entries[0].interest.key) == once.entries
     assert subscriptions.of_subscriber(MARK) == [once.subscription]
+
+
+def test_a_pending_request_keeps_its_expiry_and_confirming_removes_it(subscriptions: SubscriptionRepository):
+    from datetime import timedelta
+
+    pending = a_subscription("sub-p", state=SubscriptionState.PENDING, expires_at=T0 + timedelta(days=8))
+    saved(subscriptions, pending)
+    assert subscriptions.get("sub-p") == pending
+    assert subscriptions.of_subscriber(MARK) == [pending]
+    confirmed = replace(pending, state=SubscriptionState.ACTIVE, expires_at=None)
+    saved(subscriptions, confirmed)
+    assert subscriptions.get("sub-p") == confirmed

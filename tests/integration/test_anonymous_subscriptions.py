@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -243,6 +244,94 @@ def test_the_answer_is_the_same_for_a_known_and_an_unknown_address(client, pipel
     assert [m.subject[:9] for m in mailbox(unknown)] == ["Bevestig "]
 
 
+class AwsCalls:
+    """Every AWS operation this process makes (boto3 and pynamodb alike go through botocore's client)."""
+
+    def __init__(self, monkeypatch) -> None:
+        from botocore.client import BaseClient
+
+        self.made: list[str] = []
+        original = BaseClient._make_api_call
+
+        def counted(client, operation_name, params):
+            self.made.append(f"{client.meta.service_model.service_name}.{operation_name}")
+            return original(client, operation_name, params)
+
+        monkeypatch.setattr(BaseClient, "_make_api_call", counted)
+
+    def during(self, call) -> tuple[Any, list[str]]:
+        self.made.clear()
+        result = call()
+        return result, sorted(self.made)
+
+
+def test_a_known_an_unknown_and_a_suppressed_address_cost_the_same_aws_calls(client, pipeline, daytime, monkeypatch):
+    # GIVEN Mark (known, e-mail on), Jan's address with e-mail stopped (known, suppressed), and a new address
+    register_personas("mark", "jan")
+    mark, jan = str(PERSONAS["mark"].email), str(PERSONAS["jan"].email)
+    assert (
+        client.http.put(
+            "/api/me/preferences",
+            headers=headers("jan"),
+            body=json.dumps({"channels": ["portal"], "language": "nl", "frequency": "immediately", "quiet_hours": True}),
+        ).status_code
+        == 200
+    )
+    calls = AwsCalls(monkeypatch)
+    # WHEN each is asked for, through the API and through the page
+    answers = {}
+    for by_api, by_page in ((mark, mark), (jan, jan), ("nog-nooit-gezien@example.org", "ook-nieuw@example.org")):
+        api, made_by_api = calls.during(lambda address=by_api: ask(client, address))
+        page, made_by_page = calls.during(
+            lambda address=by_page: client.http.post(
+                "/volgen", headers=FORM, body=f"email={address.replace('@', '%40')}&topic=grondbeheer&gemeente=GM1581"
+            )
+        )
+        answers[by_api] = (api.status_code, api.body, page.status_code, page.body, made_by_api, made_by_page)
+    # THEN the answers are the same, and so is the work: the same number of calls of each AWS service, and the
+    # same operations but the one read (known) or write (new) of the subscriber
+    known, suppressed, unknown = answers.values()
+    assert known[:4] == suppressed[:4] == unknown[:4]
+    for position in (4, 5):  # the API's calls, the page's calls
+        assert known[position] == suppressed[position]
+        assert len(known[position]) == len(unknown[position]) == 9
+        # the rate limits (2 reads, 2 writes), the address looked up (1 Query), the request, the outbox, the queue
+        assert Counter(known[position]) - Counter(unknown[position]) == {"dynamodb.GetItem": 1}  # the subscriber read
+        assert Counter(unknown[position]) - Counter(known[position]) == {"dynamodb.PutItem": 1}  # ...or first written
+    # AND only Mark and the new address get a confirmation: Jan chose the berichtenbox only
+    pipeline.run()
+    assert len(mailbox(mark)) == 2
+    assert mailbox(jan) == []
+    assert len(mailbox("nog-nooit-gezien@example.org")) == len(mailbox("ook-nieuw@example.org")) == 1
+
+
+def test_a_request_and_an_unconfirmed_address_are_stored_to_expire_and_confirming_keeps_them(client, pipeline, daytime, stack):
+    from chalicelib import wiring
+
+    # WHEN the neighbour asks
+    assert ask(client).status_code == 202
+    subscriber = wiring.adapters().subscribers.find_by_email(NEIGHBOUR)
+    assert subscriber is not None
+    (pending,) = wiring.adapters().subscriptions.of_subscriber(subscriber.id)
+    dynamodb = stack.client("dynamodb")
+
+    def ttl(table: str, key: dict[str, Any]) -> str | None:
+        item = dynamodb.get_item(TableName=f"baken-local-{table}", Key=key)["Item"]
+        return item.get("expires_at", {}).get("N")
+
+    subscriber_key = {"subscriber_id": {"S": subscriber.id}}
+    definition_key = {"interest": {"S": f"subscription#{pending.id}"}, "member": {"S": "definition"}}
+    # THEN both carry the TTL attribute: eight days on (the link's seven and a day's margin)
+    eight_days = str(int(daytime.now().timestamp()) + 8 * 86400)
+    assert ttl("subscribers", subscriber_key) == ttl("subscriptions", definition_key) == eight_days
+    # WHEN it is confirmed THEN neither expires any more
+    pipeline.run()
+    confirmed = client.http.post("/abonnement/bevestigen", headers=FORM, body=f"token={confirmation_token()}")
+    assert "U bent aangemeld" in confirmed.body.decode()
+    assert ttl("subscribers", subscriber_key) is None
+    assert ttl("subscriptions", definition_key) is None
+
+
 def test_a_request_that_cannot_be_followed_is_400_naming_the_field_and_sends_nothing(client, pipeline, daytime):
     for sent, expected in (
         ({"email": "geen-adres", **LAND_IN_DOORN}, {"email": "expected_email"}),
@@ -279,3 +368,79 @@ def test_at_night_the_confirmation_goes_out_at_once_and_news_waits_for_the_morni
     assert release_held(None)["released"] == 1
     pipeline.run()
     assert news_for(NEIGHBOUR) == ["Nieuws van de provincie: Landbouwgrond beschikbaar"]
+
+
+def test_the_confirmation_reaches_ses_with_list_unsubscribe_as_raw_ascii(client, pipeline, daytime):
+    # GIVEN every SendEmail's raw MIME captured as SES receives it (before moto or the mailbox parse anything)
+    from chalicelib import wiring
+
+    raw: list[bytes] = []
+
+    def capture(params: dict[str, Any], **_: Any) -> None:
+        raw.append(params["Content"]["Raw"]["Data"])
+
+    ses = wiring.aws_client("sesv2")
+    ses.meta.events.register("provide-client-params.sesv2.SendEmail", capture)
+    try:
+        # WHEN the neighbour asks and the delivery handler sends the confirmation
+        assert ask(client).status_code == 202
+        pipeline.run()
+    finally:
+        ses.meta.events.unregister("provide-client-params.sesv2.SendEmail", capture)
+    # THEN its header block is ASCII: List-Unsubscribe is <https://…> unencoded (RFC 2369/8058), To is the address
+    (mime,) = raw
+    block = re.sub(r"\n[ \t]", " ", mime.split(b"\n\n", 1)[0].decode("ascii"))
+    fields = dict(line.split(": ", 1) for line in block.split("\n"))
+    assert re.fullmatch(r"<https?://[^>\s]+/afmelden\?token=[A-Za-z0-9._~%-]+>", fields["List-Unsubscribe"])
+    assert fields["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert fields["To"] == NEIGHBOUR
+
+
+def test_an_address_smtp_cannot_carry_is_400_naming_email_in_dutch_and_english(client, pipeline, daytime):
+    for address in ("zoë@example.org", "a,b@example.org", "a;b@example.org", "<a>@example.org", '"a b"@example.org'):
+        # WHEN someone asks with it
+        refused = client.http.post("/api/subscriptions", headers=headers(), body=json.dumps({"email": address, **LAND_IN_DOORN}))
+        # THEN 400 naming the field, saying why in words
+        assert invalid_params(refused) == {"email": "expected_email"}, address
+        (param,) = problem(refused, 400)["invalidParams"]
+        assert "zonder letters met accenten" in param["reason"]
+    english = client.http.post(
+        "/api/subscriptions", headers=headers(language="en"), body=json.dumps({"email": "zoë@example.org", **LAND_IN_DOORN})
+    )
+    assert "without accented letters such as ë" in problem(english, 400)["invalidParams"][0]["reason"]
+    # AND the page says so too
+    page = client.http.post("/volgen", headers=FORM, body="email=zo%C3%AB%40example.org&topic=grondbeheer&gemeente=GM1581")
+    assert page.status_code == 400
+    assert "zonder letters met accenten, zoals ë of é" in page.body.decode()
+    pipeline.run()
+    assert mailbox() == []
+
+
+def test_confirming_beyond_what_one_person_may_follow_says_so_and_changes_nothing(client, pipeline, daytime):
+    from dataclasses import replace
+
+    from chalicelib import wiring
+    from chalicelib.domain.subscriptions import Indexed, SubscriptionState
+
+    # GIVEN the neighbour follows 25 things already (confirmed), and asked for one more
+    subscribed(client, pipeline)
+    subscriptions = wiring.adapters().subscriptions
+    neighbour = wiring.adapters().subscribers.find_by_email(NEIGHBOUR)
+    assert neighbour is not None
+    (first,) = subscriptions.of_subscriber(neighbour.id)
+    for number in range(24):
+        subscriptions.save(Indexed(replace(first, id=f"{first.id}-{number}", state=SubscriptionState.ACTIVE)))
+    daytime.advance(hours=1)
+    assert ask(client, topics=["natuur-en-landschap"]).status_code == 202
+    pipeline.run()
+    (token,) = [
+        link_token(m.text, "/abonnement/bevestigen")
+        for m in mailbox(NEIGHBOUR)
+        if "natuur" in m.text and m.subject.startswith("Bevestig")
+    ]
+    # WHEN its button is pressed THEN 409 and a page that says what to do; the API names the limit
+    page = client.http.post("/abonnement/bevestigen", headers=FORM, body=f"token={token}")
+    assert page.status_code == 409
+    assert "U volgt al 25 dingen" in page.body.decode()
+    api = client.http.post("/api/subscriptions/confirm", headers=headers(), body=json.dumps({"token": token}))
+    assert invalid_params(api) == {"subscriptions": "too_many_subscriptions"}

@@ -258,6 +258,7 @@ def definition_to_record(subscription: Subscription) -> SubscriptionDefinitionRe
         origin=subscription.origin.value,
         state=subscription.state.value,
         created_at=subscription.created_at,
+        expires_at=subscription.expires_at,
     )
 
 
@@ -269,6 +270,7 @@ def record_to_definition(r: SubscriptionDefinitionRecord) -> Subscription:
         origin=SubscriptionOrigin(r.origin),
         state=SubscriptionState(r.state),
         created_at=r.created_at,
+        expires_at=r.expires_at,
     )
 
 
@@ -284,6 +286,7 @@ def subscriber_to_record(subscriber: Subscriber, email_hash: str | None) -> Subs
         quiet_hours=subscriber.quiet_hours,
         postal_address=AddressMap(**address.__dict__) if address else None,
         created_at=subscriber.created_at,
+        expires_at=subscriber.expires_at,
     )
 
 
@@ -302,6 +305,7 @@ def record_to_subscriber(record: SubscriberRecord) -> Subscriber:
             if address
             else None
         ),
+        expires_at=record.expires_at,
     )
 
 

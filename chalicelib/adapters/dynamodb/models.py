@@ -231,6 +231,7 @@ class SubscriptionDefinitionRecord(Model):
     origin = UnicodeAttribute()
     state = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
+    expires_at = TTLAttribute(null=True)  # a pending request nobody confirmed
 
     by_owner = OwnerIndex()
 
@@ -266,6 +267,7 @@ class SubscriberRecord(Model):
     quiet_hours = BooleanAttribute(default=True)
     postal_address = AddressMap(null=True)
     created_at = UTCDateTimeAttribute()
+    expires_at = TTLAttribute(null=True)  # an address nobody confirmed
 
     by_email_hash = EmailHashIndex()
 

@@ -331,6 +331,25 @@ class DynamoDBSubscribers(SubscriberDirectory):
             return self.get(key.subscriber_id)
         return None
 
+    def keep_unconfirmed(self, subscriber_id: str, until: datetime) -> None:
+        # A compare-and-set on the expiry (GetItem, then a conditional PutItem of the item as read): a confirmation
+        # in between removes the expiry, and then nothing is written.
+        for _ in range(3):
+            try:
+                record = SubscriberRecord.get(subscriber_id, consistent_read=True)
+            except DoesNotExist:
+                return
+            before = record.expires_at
+            if before is None or before >= until:
+                return
+            record.expires_at = until
+            try:
+                record.save(condition=SubscriberRecord.expires_at == before)
+                return
+            except PutError as error:
+                if not _conditional_failure(error):
+                    raise
+
 
 class DynamoDBOutbox(NotificationOutbox):
     def add_if_absent(self, notification: Notification) -> bool:

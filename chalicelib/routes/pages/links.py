@@ -7,17 +7,15 @@ button POSTs. Mail clients may POST to the unsubscribe link directly (RFC 8058 o
 
 from __future__ import annotations
 
-import re
-
 from chalice.app import Blueprint, Response
 
 from chalicelib import wiring
+from chalicelib.domain.addresses import is_deliverable_address
 from chalicelib.domain.errors import SubscriptionNotFoundError, TooManyRequestsError, ValidationError
 from chalicelib.domain.language import Language
 from chalicelib.domain.subscriptions import Frequency, Scope
 from chalicelib.domain.tokens import InvalidTokenError, TokenPurpose
 from chalicelib.i18n import N_
-from chalicelib.web.bodies import EMAIL_PATTERN
 from chalicelib.web.forms import Fields
 from chalicelib.web.pages import Visit, message, not_found, public_page, render, too_many
 from chalicelib.web.request import request_origin
@@ -32,6 +30,10 @@ CONFIRMED = {
     "already": N_("U had dit al bevestigd. U krijgt berichten."),
     "stopped": N_("Deze aanmelding is gestopt. Wilt u toch berichten? Meld u dan opnieuw aan."),
 }
+TOO_MANY_TO_CONFIRM = N_(
+    "U volgt al 25 dingen. Dat is het meeste dat kan. Stop eerst iets wat u volgt, met de link in een e-mail"
+    " van ons. Daarna kunt u dit bevestigen."
+)
 UNSUBSCRIBED = {
     "done": N_("U bent afgemeld. U krijgt deze berichten niet meer."),
     "already": N_("U was al afgemeld."),
@@ -70,7 +72,7 @@ def follow(visit: Visit) -> Response:
     try:
         scope = Scope(topics=topics, gemeenten=frozenset({gemeente}) if gemeente else frozenset())
         email = form.get("email", "").strip()
-        if not re.fullmatch(EMAIL_PATTERN, email) or len(email) > 254:
+        if not is_deliverable_address(email):
             raise ValidationError.single("email", "expected_email")
         wanted = Language(form["language"]) if form.get("language") in ("nl", "en") else language
         wiring.services().subscription_service.subscribe_by_email(email, wanted, scope, source=request_origin(visit.request))
@@ -103,6 +105,8 @@ def confirm(visit: Visit) -> Response:
         outcome = wiring.services().subscription_service.confirm(_token(visit))
     except (InvalidTokenError, SubscriptionNotFoundError):
         return not_found()
+    except ValidationError:  # the limit of what one person follows: confirming waits until they stop something
+        return message(409, TOO_MANY_TO_CONFIRM)
     return message(200, CONFIRMED[outcome.value], title=N_("Gelukt"))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
@@ -38,6 +39,37 @@ def test_an_email_is_multipart_alternative_with_text_and_html_in_utf8():
 def test_an_address_with_a_line_break_never_becomes_a_header():
     with pytest.raises(EmailPermanentError):
         build_mime(sender=SENDER, email=OutgoingEmail("a@x.nl\r\nBcc: v@y.nl", "Onderwerp", "t", "h", "a" * 32))
+
+
+LONG_LINK = "https://mijn.example.test/afmelden?token=" + "a" * 220 + "." + "b" * 43
+
+
+def _raw_headers(raw: bytes) -> dict[str, str]:
+    """The header block as bytes on the wire, unfolded only by joining continuation lines: no decoding."""
+    block = raw.split(b"\n\n", 1)[0].decode("ascii")
+    unfolded = re.sub(r"\n[ \t]", " ", block)
+    return dict(line.split(": ", 1) for line in unfolded.split("\n"))
+
+
+def test_list_unsubscribe_goes_out_raw_ascii_never_as_an_encoded_word():
+    # GIVEN an e-mail whose one-click link is longer than a folded header line (78 characters)
+    raw = build_mime(sender=SENDER, email=replace(EMAIL, unsubscribe_url=LONG_LINK))
+    # THEN the headers are ASCII, and List-Unsubscribe is the link in angle brackets, as RFC 2369/8058 want it
+    headers = _raw_headers(raw)
+    assert headers["List-Unsubscribe"] == f"<{LONG_LINK}>"
+    assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert "=?" not in headers["List-Unsubscribe"]
+    assert headers["To"] == "mark@example.org"
+    # AND a subject with accents is still encoded as RFC 2047 allows (outside addresses)
+    assert message_from_bytes(raw, policy=policy.default)["Subject"] == EMAIL.subject
+
+
+@pytest.mark.parametrize("to", ["zoë@example.org", '"a,b"@example.org', "a<b>@example.org", "a b@example.org"])
+def test_an_address_outside_what_smtp_without_smtputf8_takes_never_becomes_a_to_header(to):
+    # an encoded word inside an address (To: =?utf-8?q?zo=C3=AB?=@example.org) is invalid (RFC 2047 section 5)
+    with pytest.raises(EmailPermanentError) as refused:
+        build_mime(sender=SENDER, email=replace(EMAIL, to=to))
+    assert refused.value.reason == "address_rejected"
 
 
 def test_line_breaks_in_a_subject_are_folded_into_spaces():

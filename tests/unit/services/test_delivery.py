@@ -134,6 +134,76 @@ def test_a_throttled_send_is_released_for_a_retry_and_then_sent_once(world: Worl
     assert world.outbox.get(email.id).attempts == 2  # type: ignore[union-attr]
 
 
+class _InjectedStorageFaultError(Exception):
+    """A passing fault as an adapter would raise it (not a bug)."""
+
+
+@pytest.mark.parametrize(
+    ("bug", "cause"),
+    [(TypeError("unsupported operand"), "TypeError"), (KeyError("status"), "KeyError"), (AttributeError("x"), "AttributeError")],
+)
+def test_a_bug_while_composing_fails_at_once_as_a_technical_failure_and_is_not_retried(world: World, monkeypatch, bug, cause):
+    case = _marks_case(world)
+    world.commands.set_status(ANNA_PRINCIPAL, case.id, "in-behandeling", None)
+    world.fan_out()
+    (email,) = _latest(world, Channel.EMAIL)
+
+    def broken(notification):
+        raise bug
+
+    monkeypatch.setattr(world.composer, "compose", broken)
+    # WHEN it is delivered THEN it ends at once: no DeliveryRetryableError, nothing sent, technical-failure
+    result = world.delivery.deliver(email.id)
+    assert (result.outcome, result.reason, result.error_type) == (DeliveryOutcome.SOFTWARE_ERROR, "software_error", cause)
+    stored = world.outbox.get(email.id)
+    assert stored is not None
+    assert (stored.status, stored.reason, stored.attempts) == (NotificationStatus.TECHNICAL_FAILURE, "software_error", 1)
+    assert world.email.sent == []
+    assert world.delivery.deliver(email.id).outcome is DeliveryOutcome.ALREADY_FINAL
+
+
+def test_a_template_asking_for_what_its_context_lacks_is_a_software_error(world: World, tmp_path):
+    import shutil
+
+    from chalicelib.adapters.templates import JinjaRenderer, templates_root
+    from chalicelib.wiring import Services
+
+    root = tmp_path / "templates"
+    shutil.copytree(templates_root(), root)
+    subject = root / "email" / "status_changed.subject.j2"
+    subject.write_text(subject.read_text() + "{{ detail.not_in_the_context }}")
+    delivery = Services(world.adapters.but(renderer=JinjaRenderer(root))).delivery
+    case = _marks_case(world)
+    world.commands.set_status(ANNA_PRINCIPAL, case.id, "in-behandeling", None)
+    world.fan_out()
+    (email,) = _latest(world, Channel.EMAIL)
+
+    result = delivery.deliver(email.id)
+
+    assert (result.outcome, result.error_type) == (DeliveryOutcome.SOFTWARE_ERROR, "UndefinedError")
+    assert world.outbox.get(email.id).status is NotificationStatus.TECHNICAL_FAILURE  # type: ignore[union-attr]
+
+
+def test_a_passing_fault_while_composing_is_still_retried(world: World, monkeypatch):
+    case = _marks_case(world)
+    world.commands.set_status(ANNA_PRINCIPAL, case.id, "in-behandeling", None)
+    world.fan_out()
+    (email,) = _latest(world, Channel.EMAIL)
+    compose = world.composer.compose
+    faults = [_InjectedStorageFaultError("throttled")]
+
+    def flaky(notification):
+        if faults:
+            raise faults.pop()
+        return compose(notification)
+
+    monkeypatch.setattr(world.composer, "compose", flaky)
+    with pytest.raises(DeliveryRetryableError):
+        world.delivery.deliver(email.id)
+    assert world.outbox.get(email.id).status is NotificationStatus.CREATED  # type: ignore[union-attr]
+    assert world.delivery.deliver(email.id).outcome is DeliveryOutcome.DELIVERED
+
+
 def test_a_refused_address_fails_for_good_and_is_never_retried(world: World):
     case = _marks_case(world)
     world.commands.set_status(ANNA_PRINCIPAL, case.id, "in-behandeling", None)

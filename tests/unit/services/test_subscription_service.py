@@ -44,6 +44,8 @@ AMERSFOORT_CENTRE = Point(52.1561, 5.3878)
 GRONDBEHEER = frozenset({"grondbeheer"})
 SUBSIDIES = frozenset({"subsidies"})
 NEW_ADDRESS = "nieuw@example.org"
+CBS_NUMBERS = (307, 308, 310, 312, 313, 317, 321, 353, 327, 331, 335, 356, 589, 339, 340, 736, 342, 1904, 344, 1581, 345)
+TWENTY_FIVE_GEMEENTEN = tuple(f"GM{number:04d}" for number in (*CBS_NUMBERS, 1961, 352, 632, 351))
 _event_ids = itertools.count(1)
 
 
@@ -351,18 +353,143 @@ def test_unsubscribing_from_all_email_removes_the_email_channel_from_every_subsc
     assert len(world.subscription_service.mine(MARK_PRINCIPAL)) == 2
 
 
-def test_confirming_a_new_subscription_by_email_after_stopping_all_email_brings_email_back(world: World):
-    # GIVEN someone who subscribed by e-mail and later stopped all e-mail with the link in a digest
+def test_confirming_a_request_made_before_stopping_all_email_brings_email_back(world: World):
+    # GIVEN someone who subscribed by e-mail, asked for more, and then stopped all e-mail with the link in a digest
     _subscribe_and_confirm(world, scope=_in())
     person = _person(world).id
+    world.email.sent.clear()
+    _ask(world, scope=_in(SUBSIDIES))
+    later = _token(_link_in(_confirmation_mail(world), "/abonnement/bevestigen"))
     world.subscription_service.unsubscribe(_token(world.links.unsubscribe_email(person)))
     assert _reached(world, _news()) == {}
-    # WHEN they ask again with the form and confirm with the link they were sent
-    again = _subscribe_and_confirm(world, scope=_in(SUBSIDIES))
+    # WHEN they press the button of the confirmation they had been sent
+    assert world.subscription_service.confirm(later) is Outcome.DONE
     # THEN what they just confirmed reaches them by e-mail
     reached = _reached(world, _news(topic="subsidies"))
-    assert person in reached
-    assert (reached[person].subscription_id, reached[person].channels) == (again.id, frozenset({Channel.EMAIL}))
+    assert reached[person].channels == frozenset({Channel.EMAIL})
+
+
+# Suppression: an address that stopped e-mail gets no confirmation ------------------------------------------
+
+
+def _stop_all_email_by_link(world: World, email: str) -> None:
+    world.subscription_service.unsubscribe(_token(world.links.unsubscribe_email(_person(world, email).id)))
+
+
+def _hard_bounce(world: World, email: str) -> None:
+    from chalicelib.domain.feedback import EmailFeedback, FeedbackKind
+
+    (delivered,) = [n for n in world.outbox.items.values() if n.provider_message_id][-1:]
+    world.services.feedback.record(EmailFeedback(FeedbackKind.HARD_BOUNCE, delivered.provider_message_id or "", (email,)))
+
+
+def _complaint(world: World, email: str) -> None:
+    from chalicelib.domain.feedback import EmailFeedback, FeedbackKind
+
+    (delivered,) = [n for n in world.outbox.items.values() if n.provider_message_id][-1:]
+    world.services.feedback.record(EmailFeedback(FeedbackKind.COMPLAINT, delivered.provider_message_id or "", (email,)))
+
+
+@pytest.mark.parametrize("stop", [_stop_all_email_by_link, _hard_bounce, _complaint])
+def test_an_address_that_stopped_email_bounced_or_complained_gets_no_confirmation_whoever_asks(world: World, stop):
+    # GIVEN a follower by e-mail whose address then stopped e-mail (their choice, a hard bounce, a complaint)
+    _subscribe_and_confirm(world, scope=_in())
+    stop(world, NEW_ADDRESS)
+    world.email.sent.clear()
+    world.clock.advance(hours=1)
+    # WHEN anybody asks, three times, to follow something with that address
+    for number in range(3):
+        _ask(world, scope=_in(SUBSIDIES), source=f"203.0.113.{number}")
+    world.deliver_all()
+    # THEN nothing is sent to it: each confirmation ends refused as opted out, no e-mail left
+    assert world.email.sent == []
+    confirmations = [n for n in world.outbox.items.values() if n.event_kind is EventKind.SUBSCRIPTION_CONFIRMATION]
+    assert sorted(n.status.value for n in confirmations[1:]) == ["permanent-failure"] * 3
+    assert {n.reason for n in confirmations[1:]} == {"opted_out"}
+
+
+def test_a_person_who_chose_the_berichtenbox_only_gets_no_confirmation_for_their_address(world: World):
+    # GIVEN Mark, logged in, who chose to hear through the berichtenbox only
+    world.subscription_service.set_preferences(MARK_PRINCIPAL, _preferences(frozenset({Channel.PORTAL})))
+    # WHEN a stranger asks to follow something with Mark's address (the answer: nothing, as always)
+    world.subscription_service.subscribe_by_email("mark@example.org", Language.NL, _in(), source="a")
+    world.deliver_all()
+    # THEN Mark gets no e-mail
+    assert world.email.sent == []
+
+
+# Requests nobody confirms ---------------------------------------------------------------------------------
+
+
+def test_requests_for_someone_elses_address_never_lock_its_owner_out(world: World):
+    # GIVEN a stranger who asked 30 times, over ten hours, to follow things with the neighbour's address
+    for _ in range(10):
+        for number in range(3):
+            _ask(world, scope=_in(GRONDBEHEER, ZEIST if number % 2 else AMERSFOORT), source=f"198.51.100.{number}")
+        world.clock.advance(hours=1)
+    assert len(world.subscriptions.of_subscriber(_person(world).id)) == 30
+    world.deliver_all()
+    # WHEN the neighbour herself asks and presses the button in her e-mail
+    confirmed = _subscribe_and_confirm(world, scope=_in(SUBSIDIES))
+    # THEN she follows it: pending requests count toward no limit
+    assert confirmed.state is SubscriptionState.ACTIVE
+    assert _person(world).id in _reached(world, _news(topic="subsidies"))
+
+
+def test_a_request_and_an_address_nobody_confirms_expire_and_confirming_keeps_them(world: World):
+    # WHEN someone asks with an address Baken did not know
+    _ask(world)
+    # THEN the request and the address are forgotten eight days later: the link's seven days and a day's margin
+    forget_at = (world.clock.now() + timedelta(days=8)).replace(microsecond=0)
+    assert (_person(world).expires_at, _only_subscription(world).expires_at) == (forget_at, forget_at)
+    # WHEN it is confirmed
+    world.subscription_service.confirm(_token(_link_in(_confirmation_mail(world), "/abonnement/bevestigen")))
+    # THEN neither expires any more
+    assert (_person(world).expires_at, _only_subscription(world).expires_at) == (None, None)
+    # AND a later request of a confirmed address leaves the address kept, only the request expires
+    world.clock.advance(days=3)
+    _ask(world, scope=_in(SUBSIDIES))
+    world.deliver_all()
+    assert _person(world).expires_at is None
+
+
+def test_an_unconfirmed_address_is_kept_as_long_as_the_last_confirmation_link_sent_to_it(world: World):
+    # GIVEN an address asked for on day 0, and asked for again on day 6, both unconfirmed
+    _ask(world)
+    world.deliver_all()
+    world.clock.advance(days=6)
+    _ask(world, scope=_in(SUBSIDIES))
+    # WHEN the second confirmation goes out
+    world.email.sent.clear()
+    link = _link_in(_confirmation_mail(world), "/abonnement/bevestigen")
+    # THEN the address is kept eight days from then, so the second link still works on day 12
+    assert _person(world).expires_at == (world.clock.now() + timedelta(days=8)).replace(microsecond=0)
+    world.clock.advance(days=6)
+    assert world.subscription_service.confirm(_token(link)) is Outcome.DONE
+
+
+def test_a_confirmation_link_of_an_address_that_was_forgotten_no_longer_works(world: World):
+    # GIVEN a request whose address expired (the table's TTL removed it) before the link was used
+    _ask(world)
+    token = _token(_link_in(_confirmation_mail(world), "/abonnement/bevestigen"))
+    del world.subscribers.items[_only_subscription(world).subscriber_id]
+    # THEN confirming says "not found" rather than starting a subscription nobody can be reached on
+    with pytest.raises(SubscriptionNotFoundError):
+        world.subscription_service.confirm(token)
+
+
+def test_confirming_a_26th_subscription_is_refused_naming_the_limit(world: World):
+    # GIVEN a follower by e-mail with 25 confirmed subscriptions and one more request
+    for gemeente in TWENTY_FIVE_GEMEENTEN:
+        _subscribe_and_confirm(world, scope=_in(GRONDBEHEER, gemeente))
+        world.clock.advance(minutes=21)  # three requests an hour per address
+    world.email.sent.clear()
+    _ask(world, scope=_in())
+    token = _token(_link_in(_confirmation_mail(world), "/abonnement/bevestigen"))
+    # WHEN its button is pressed THEN the limit is named, and the request stays pending
+    with pytest.raises(ValidationError) as refused:
+        world.subscription_service.confirm(token)
+    assert [(i.field, i.code) for i in refused.value.issues] == [("subscriptions", "too_many_subscriptions")]
 
 
 @pytest.mark.parametrize(
@@ -437,6 +564,25 @@ def test_the_fourth_request_for_one_address_within_an_hour_is_refused_however_it
     assert 0 < refused.value.retry_after <= 3600
     assert len(world.outbox.items) == 3
     assert len(world.subscriptions.of_subscriber(_person(world).id)) == 3
+
+
+def test_plus_tags_and_gmail_dots_count_as_one_address_but_each_gets_mail_as_written(world: World):
+    # GIVEN three requests for one mailbox, written three ways
+    written = ("victim+1@gmail.com", "v.ictim@gmail.com", "Victim+nieuws@googlemail.com")
+    for number, address in enumerate(written):
+        _ask(world, address, source=f"203.0.113.{number}")
+    # WHEN a fourth way is tried within the hour THEN it is refused: the limit counts the canonical address
+    with pytest.raises(TooManyRequestsError):
+        _ask(world, "vic.tim+4@gmail.com", source="203.0.113.9")
+    # AND each confirmation went to the address as it was given
+    world.deliver_all()
+    assert [m.to for m in world.email.sent] == list(written)
+
+
+def test_dots_elsewhere_are_other_mailboxes_and_count_apart(world: World):
+    for number in range(3):
+        _ask(world, "v.ictim@example.org", source=f"203.0.113.{number}")
+    _ask(world, "victim@example.org", source="203.0.113.9")  # not refused: another mailbox at another provider
 
 
 def test_after_the_window_the_same_address_may_ask_again(world: World):

@@ -11,7 +11,7 @@ import pytest
 
 from chalicelib.domain.durations import Duration
 from chalicelib.domain.errors import ValidationError
-from chalicelib.web.bodies import CONTACT_MOMENT, NEW_CASE, NEW_MESSAGE
+from chalicelib.web.bodies import BY_EMAIL, CASE_SEARCH, CONTACT_MOMENT, NEW_CASE, NEW_MESSAGE
 from chalicelib.web.endpoint import parse_json_body
 from chalicelib.web.request import MAX_BODY_BYTES, BodyError
 from chalicelib.web.schema import Field, Schema
@@ -176,3 +176,11 @@ def test_an_escaped_nul_reads_as_json_and_is_refused_by_the_schema():
 def test_an_empty_body_reads_as_an_empty_object():
     assert parse_json_body(b"") == {}
     assert parse_json_body(None) == {}
+
+
+@pytest.mark.parametrize("schema", [BY_EMAIL, CASE_SEARCH])
+@pytest.mark.parametrize("address", ["zoë@example.org", "a,b@example.org", '"a<b>"@example.org', "a b@example.org"])
+def test_an_address_smtp_would_not_carry_plainly_is_refused_naming_the_email_field(schema, address):
+    with pytest.raises(ValidationError) as refused:
+        schema.parse({"email": address, "topics": ["grondbeheer"]} if schema is BY_EMAIL else {"email": address})
+    assert [(i.field, i.code) for i in refused.value.issues] == [("email", "expected_email")]
