@@ -4,6 +4,7 @@ index, and the stack built from it in moto has the stream, the TTL and the queue
 from __future__ import annotations
 
 import pytest
+from pynamodb.attributes import TTLAttribute
 from pynamodb.models import Model
 
 from chalicelib.adapters.dynamodb.models import ALL_MODELS, ContactMomentRecord
@@ -52,6 +53,22 @@ def test_the_models_of_a_table_declare_exactly_its_indexes(table_name):
         for index in _tables()[table_name].get("GlobalSecondaryIndexes", [])
     }
     assert model_indexes == infra_indexes
+
+
+@pytest.mark.parametrize("table_name", sorted({_table_of(m) for m in MODELS}))
+def test_a_table_expires_items_exactly_where_its_models_write_an_expiry(table_name):
+    """A model's TTLAttribute deletes nothing unless its table has TTL on that attribute (pending subscriptions
+    and never-confirmed addresses would otherwise stay for ever and count against the owner)."""
+    written = {
+        attribute.attr_name
+        for model in MODELS
+        if _table_of(model) == table_name
+        for attribute in model.get_attributes().values()
+        if isinstance(attribute, TTLAttribute)
+    }
+    specification = _tables()[table_name].get("TimeToLiveSpecification")
+    expired = {specification["AttributeName"]} if specification and specification["Enabled"] else set()
+    assert written == expired
 
 
 def test_the_stack_built_from_infra_has_the_stream_ttl_and_fifo_queues(stack):

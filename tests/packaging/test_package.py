@@ -398,6 +398,7 @@ def test_the_alarms_an_on_call_person_needs_exist_and_reach_the_alarm_topic(sam)
         ("AWS/SES", "Reputation.BounceRate"),
         ("AWS/SES", "Reputation.ComplaintRate"),
         ("Baken", "TechnicalFailure"),
+        ("Baken", "SoftwareError"),
     } <= metrics
     aged = {json.dumps(a["Dimensions"]) for a in data.values() if a["MetricName"] == "ApproximateAgeOfOldestMessage"}
     assert aged == {
