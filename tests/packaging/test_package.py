@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 from chalicelib.domain.notifications import MAX_DELIVERY_ATTEMPTS, retry_budget
+from chalicelib.web.headers import HSTS
 from devstack.infra import MOTO_CANNOT_CREATE, without_resource_types
 from devstack.package import PLACEHOLDER_CODE_URI, PackageResult, expand_sam, package
 
@@ -368,6 +369,21 @@ def test_the_api_has_a_regional_custom_domain_at_its_root(sam):
     record = resources["ApiDnsRecord"]
     assert record["Condition"] == "HasHostedZone"
     assert record["Properties"]["AliasTarget"]["DNSName"] == {"Fn::GetAtt": ["ApiDomain", "RegionalDomainName"]}
+
+
+def test_answers_api_gateway_gives_itself_carry_the_security_headers_too(sam):
+    """Its own 403 (no route), 413, 429 (throttled) and 5xx never reach the app's middleware (web/headers.py): the
+    API's definition gives them the same headers (in the OpenAPI body, where API Gateway keeps them)."""
+    body = sam["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
+    assert "/api/health" in body["paths"] or "/health" in str(body["paths"])  # merged into Chalice's definition
+    responses = body["x-amazon-apigateway-gateway-responses"]
+    assert set(responses) == {"DEFAULT_4XX", "DEFAULT_5XX"}
+    for response in responses.values():
+        assert response["responseParameters"] == {
+            "gatewayresponse.header.Strict-Transport-Security": f"'{HSTS}'",
+            "gatewayresponse.header.X-Content-Type-Options": "'nosniff'",
+            "gatewayresponse.header.Cache-Control": "'no-store'",
+        }
 
 
 def test_the_data_stack_verifies_the_mail_domain_with_dkim_mail_from_and_the_configuration_set():
