@@ -1,14 +1,15 @@
 """The server's side of the pages' sessions: in the case-index table under ``session#<id>`` (sort key ``session``),
-expiring through the table's TTL (``expires_at``) when the session's absolute lifetime ends; logging out deletes
-the item. The in-memory twin keeps them in a dict."""
+expiring through the table's TTL (``expires_at``) when the session's absolute lifetime ends. Logging out marks the
+item ``ended`` (an UpdateItem, which the functions' policy already allows on that table; it needs no DeleteItem),
+after which it opens nothing until TTL removes it. The in-memory twin keeps them in a dict."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
+from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
 from pynamodb.attributes import TTLAttribute as _TTL
-from pynamodb.exceptions import DoesNotExist
+from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.models import Model
 
 from chalicelib.config import Settings
@@ -32,6 +33,7 @@ class SessionItem(Model):
     last_seen = NumberAttribute()
     roles_checked = NumberAttribute()
     sealed_refresh = UnicodeAttribute(null=True)
+    ended = BooleanAttribute(null=True)
     expires_at = _TTL()
 
 
@@ -65,6 +67,8 @@ class DynamoDBSessions(SessionStore):
             item = SessionItem.get(_key(sid), SORT_KEY, consistent_read=True)
         except DoesNotExist:
             return None
+        if item.ended:
+            return None
         return SessionRecord(
             sid=sid,
             subject=item.subject,
@@ -77,7 +81,14 @@ class DynamoDBSessions(SessionStore):
         )
 
     def end(self, sid: str) -> None:
-        SessionItem(pk=_key(sid), sk=SORT_KEY).delete()
+        try:
+            SessionItem(pk=_key(sid), sk=SORT_KEY).update(
+                actions=[SessionItem.ended.set(True), SessionItem.sealed_refresh.remove()],
+                condition=SessionItem.pk.exists(),
+            )
+        except UpdateError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
 
 
 class InMemorySessions(SessionStore):
