@@ -371,3 +371,33 @@ def test_a_token_endpoint_over_plain_http_is_refused_outside_the_local_stage(bro
         _refused(lambda: provider.exchange(code="c", verifier="v", redirect_uri="https://x/terug")) == "insecure_token_endpoint"
     )
     assert broker.token_calls == []
+
+
+def test_with_a_client_key_the_code_is_exchanged_with_a_private_key_jwt_for_the_token_endpoint(broker):
+    import jwt as pyjwt
+
+    # GIVEN Baken's client key (its public half registered at the provider)
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    broker.token_answer = {"id_token": "the-id-token"}
+    provider = OidcLoginProvider(
+        metadata=ProviderMetadata(broker.issuer, allow_http=True),
+        client_id="baken-pages",
+        client_secret=lambda: "never-used",
+        client_key=pem.decode,
+    )
+
+    # WHEN a code is exchanged
+    provider.exchange(code="the-code", verifier="the-verifier", redirect_uri="https://mijn.example/inloggen/terug")
+
+    # THEN no secret travels: a one-minute assertion signed with the key, for the token endpoint, says who Baken is
+    ((authorization, form),) = broker.token_calls
+    assert authorization == ""
+    assert form["client_assertion_type"] == ["urn:ietf:params:oauth:client-assertion-type:jwt-bearer"]
+    assertion = pyjwt.decode(
+        form["client_assertion"][0], private.public_key(), algorithms=["RS256"], audience=f"{broker.issuer}/token"
+    )
+    assert (assertion["iss"], assertion["sub"]) == ("baken-pages", "baken-pages")
+    assert assertion["exp"] - assertion["iat"] == 60
+    assert pyjwt.get_unverified_header(form["client_assertion"][0])["kid"]
+    assert "never-used" not in json.dumps(form)
