@@ -9,7 +9,7 @@ from datetime import datetime
 
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
 from pynamodb.attributes import TTLAttribute as _TTL
-from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 from pynamodb.models import Model
 
 from chalicelib.config import Settings
@@ -48,7 +48,7 @@ class DynamoDBSessions(SessionStore):
         SessionItem._connection = None
 
     def put(self, record: SessionRecord) -> None:
-        SessionItem(
+        item = SessionItem(
             pk=_key(record.sid),
             sk=SORT_KEY,
             subject=record.subject,
@@ -58,7 +58,12 @@ class DynamoDBSessions(SessionStore):
             roles_checked=record.roles_checked.timestamp(),
             sealed_refresh=record.refresh,
             expires_at=record.expires,
-        ).save()
+        )
+        try:
+            item.save(condition=SessionItem.ended.does_not_exist())
+        except PutError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
 
     def get(self, sid: str) -> SessionRecord | None:
         from datetime import UTC
@@ -94,12 +99,15 @@ class DynamoDBSessions(SessionStore):
 class InMemorySessions(SessionStore):
     def __init__(self) -> None:
         self.records: dict[str, SessionRecord] = {}
+        self.ended: set[str] = set()
 
     def put(self, record: SessionRecord) -> None:
-        self.records[record.sid] = record
+        if record.sid not in self.ended:
+            self.records[record.sid] = record
 
     def get(self, sid: str) -> SessionRecord | None:
         return self.records.get(sid)
 
     def end(self, sid: str) -> None:
         self.records.pop(sid, None)
+        self.ended.add(sid)

@@ -51,3 +51,16 @@ def test_an_ended_session_is_gone_and_ending_it_again_or_an_unknown_one_is_harml
     sessions.end(record.sid)
     sessions.end("never-started")
     assert sessions.get("never-started") is None
+
+
+def test_a_request_that_raced_the_logout_does_not_revive_the_session(sessions: SessionStore):
+    # GIVEN a request read the session just before its owner logged out
+    record = _record()
+    sessions.put(record)
+    seen = sessions.get(record.sid)
+    assert seen is not None
+    sessions.end(record.sid)
+    # WHEN that request notes its time
+    sessions.put(replace(seen, last_seen=T0 + timedelta(minutes=2)))
+    # THEN the session stays ended
+    assert sessions.get(record.sid) is None
