@@ -4,9 +4,7 @@ providers' keys from their discovery documents, served over real HTTP by a local
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -28,6 +26,7 @@ from chalicelib.adapters.login import OidcLoginProvider
 from chalicelib.domain.errors import AuthenticationError
 from chalicelib.domain.identity import Role
 from chalicelib.domain.login import Realm
+from tests.providers import Broker
 
 CITIZENS = "https://broker.example.test"
 STAFF = "https://idp.provincie.example.test"
@@ -196,71 +195,6 @@ def test_a_chain_deeper_than_five_links_is_refused():
 
 
 # Keys from the discovery document, over HTTP -------------------------------------------------------------------
-
-
-class Broker:
-    """A provider on 127.0.0.1: its discovery document and its JWKS, whose keys the test rotates."""
-
-    def __init__(self) -> None:
-        self.jwks: dict[str, Any] = {"keys": []}
-        self.requests: list[str] = []
-        self.token_calls: list[tuple[str, dict[str, list[str]]]] = []
-        self.token_answer: dict[str, Any] = {}
-        broker = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                broker.requests.append(self.path)
-                if self.path == "/.well-known/openid-configuration":
-                    body = {
-                        "issuer": broker.issuer,
-                        "jwks_uri": f"{broker.issuer}/keys",
-                        "authorization_endpoint": f"{broker.issuer}/authorize",
-                        "token_endpoint": f"{broker.issuer}/token",
-                    }
-                elif self.path == "/keys":
-                    body = broker.jwks
-                else:
-                    self.send_error(404)
-                    return
-                data = json.dumps(body).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def do_POST(self) -> None:  # the token endpoint
-                from urllib.parse import parse_qs
-
-                length = int(self.headers.get("Content-Length", "0"))
-                broker.token_calls.append((self.headers.get("Authorization", ""), parse_qs(self.rfile.read(length).decode())))
-                data = json.dumps(broker.token_answer).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: Any) -> None:
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.issuer = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def signer(self, kid: str) -> DevIssuer:
-        key = DevIssuer(private_key_pem=_pem(), issuer=self.issuer, audience=API)
-        key.kid = kid
-        return key
-
-    def publish(self, *signers: DevIssuer) -> None:
-        self.jwks = {"keys": [k for s in signers for k in s.jwks()["keys"]]}
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture
