@@ -39,14 +39,15 @@ def _session_cookie(bench: Any, persona: str) -> tuple[str, str]:
     """The cookie header of a logged-in persona, and the session's CSRF token (as ``/inloggen/terug`` sets it)."""
     from chalicelib import wiring
     from chalicelib.adapters.identity import principal_from_claims
-    from chalicelib.domain.login import Session
+    from chalicelib.adapters.sealing import seal
+    from chalicelib.domain.login import Realm, Session, SessionRecord
     from chalicelib.web.session import SESSION_COOKIE
 
-    session = Session.start(principal_from_claims(bench.personas[persona]["claims"]), wiring.services().clock.now())
-    from chalicelib.adapters.sealing import seal
-    from chalicelib.domain.login import SessionRecord
-
-    wiring.adapters().sessions.put(SessionRecord.of(session, wiring.services().clock.now()))
+    claims = bench.personas[persona]["claims"]
+    realm = Realm.STAFF if "roles" in claims else Realm.CITIZENS
+    now = wiring.services().clock.now()
+    session = Session.start(principal_from_claims(claims, realm), now, realm)
+    wiring.adapters().sessions.put(SessionRecord.of(session, now))
     return f"{SESSION_COOKIE}={seal(session.body(), wiring.adapters().token_keys, 'session')}", session.csrf
 
 

@@ -49,6 +49,7 @@ class OidcClient:
     client_id: str  # Baken's client id: the audience of the ID tokens of the pages' login
     client_secret_name: str | None = None  # a Secrets Manager secret, or an SSM SecureString when it starts with "/"
     client_secret: str | None = None  # the local stage only: never a plain environment variable elsewhere
+    client_key_name: str | None = None  # a PEM private key in the store: private_key_jwt instead of the secret
 
 
 @dataclass(frozen=True)
@@ -126,13 +127,13 @@ REQUIRED_OUTSIDE_LOCAL = (
     "BAKEN_OIDC_ISSUER",
     "BAKEN_OIDC_AUDIENCE",
     "BAKEN_OIDC_CLIENT_ID",
-    "BAKEN_OIDC_CLIENT_SECRET_NAME",
     "BAKEN_STAFF_OIDC_ISSUER",
     "BAKEN_STAFF_OIDC_AUDIENCE",
     "BAKEN_STAFF_OIDC_CLIENT_ID",
-    "BAKEN_STAFF_OIDC_CLIENT_SECRET_NAME",
     "BAKEN_TOKEN_SECRET_NAME",
 )
+# How Baken proves itself at each provider's token endpoint: a private key (private_key_jwt) or a secret.
+CLIENT_CREDENTIALS = ("BAKEN_OIDC_CLIENT_", "BAKEN_STAFF_OIDC_CLIENT_")
 # Secrets themselves are never environment variables outside the local stage: they are read from the store.
 LOCAL_ONLY_SECRETS = ("BAKEN_TOKEN_SECRET", "BAKEN_OIDC_CLIENT_SECRET", "BAKEN_STAFF_OIDC_CLIENT_SECRET")
 LOCAL_TOKEN_SECRET = "baken-local-development-only-not-a-secret"  # noqa: S105 - only accepted on the local stage
@@ -144,6 +145,11 @@ def _check_deployed_stage(env: Mapping[str, str], stage_name: str) -> None:
     """Outside the local stage nothing falls back to a local default: a forgotten setting would otherwise
     send e-mails with links to 127.0.0.1, or write to the local tables."""
     missing = [name for name in REQUIRED_OUTSIDE_LOCAL if not env.get(name)]
+    missing += [
+        f"{p}KEY_NAME or {p}SECRET_NAME"
+        for p in CLIENT_CREDENTIALS
+        if not (env.get(f"{p}KEY_NAME") or env.get(f"{p}SECRET_NAME"))
+    ]
     if missing:
         raise ConfigurationError(f"stage {stage_name or '(unset)'} needs {', '.join(missing)}")
     plain = [name for name in LOCAL_ONLY_SECRETS if env.get(name)]
@@ -213,6 +219,7 @@ def _oidc_client(env: Mapping[str, str], prefix: str, local_issuer: str = "", lo
         client_id=env.get(f"{prefix}CLIENT_ID") or audience,
         client_secret_name=env.get(f"{prefix}CLIENT_SECRET_NAME") or None,
         client_secret=env.get(f"{prefix}CLIENT_SECRET") or None,
+        client_key_name=env.get(f"{prefix}CLIENT_KEY_NAME") or None,
     )
 
 

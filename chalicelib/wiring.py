@@ -226,6 +226,16 @@ def _token_keys(current: Settings) -> KeyRing:
         raise ConfigurationError("BAKEN_TOKEN_SECRET is no key ring: one key of 32 characters or more") from None
 
 
+def _client_key(current: Settings, client: OidcClient) -> Callable[[], str | None]:
+    """The PEM private key of ``private_key_jwt`` from the secrets store, when the settings name one."""
+    name = client.client_key_name
+    if not name:
+        return lambda: None
+    from chalicelib.adapters.secrets import read_secret
+
+    return lambda: read_secret(name, max_age=current.secret_max_age_seconds)
+
+
 def _client_secret(current: Settings, client: OidcClient) -> Callable[[], str | None]:
     """How a login provider gets its client secret when it calls the token endpoint: from the secrets store
     (cached for ``secret_max_age_seconds``), or the local stage's own."""
@@ -276,6 +286,7 @@ def _decoders_and_identity(current: Settings, clock: Clock) -> dict[str, Any]:
                 metadata=metadata,
                 client_id=client.client_id,
                 client_secret=_client_secret(current, client),
+                client_key=_client_key(current, client),
                 acr_values=REQUESTED_ACR if realm is Realm.CITIZENS else (),
                 scope="openid" if realm is Realm.CITIZENS else "openid offline_access",
             )

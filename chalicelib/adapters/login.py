@@ -3,9 +3,11 @@
 document; and in the local stage the built-in dev issuer, which offers the story's personas on a page of its own
 and hands out codes, ID tokens and refresh tokens in-process.
 
-Baken authenticates to a token endpoint with ``client_secret_basic`` (RFC 6749 §2.3.1: the client id and secret,
-form-encoded, in an HTTP Basic header), over HTTPS only outside the local stage; the secret is read from the
-secrets store when it is needed (cached for minutes, so a rotated secret is picked up without a deployment).
+Baken authenticates to a token endpoint with ``private_key_jwt`` when it has a client key (RFC 7523: a JWT signed
+with its private key, for the token endpoint as audience, valid for a minute, used once), else with
+``client_secret_basic`` (RFC 6749 §2.3.1: the client id and secret, form-encoded, in an HTTP Basic header); over
+HTTPS only outside the local stage. Key and secret are read from the secrets store when needed (cached for minutes,
+so a rotated one is picked up without a deployment).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -26,6 +29,8 @@ from chalicelib.domain.tokens import InvalidTokenError, read_signed, sign_body
 from chalicelib.services.ports import LoginProvider, TokenAnswer
 
 CODE_LIFETIME_SECONDS = 120
+ASSERTION_LIFETIME_SECONDS = 60
+JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 REFRESH_LIFETIME_SECONDS = 8 * 3600
 TOKEN_TIMEOUT_SECONDS = 10
 
@@ -34,6 +39,39 @@ def _basic(client_id: str, secret: str) -> str:
     """The HTTP Basic credentials of RFC 6749 §2.3.1: id and secret each form-encoded first."""
     pair = f"{urllib.parse.quote_plus(client_id)}:{urllib.parse.quote_plus(secret)}"
     return "Basic " + base64.b64encode(pair.encode()).decode("ascii")
+
+
+def client_assertion(private_key_pem: str, *, client_id: str, audience: str) -> str:
+    """The RFC 7523 client assertion of ``private_key_jwt``: issuer and subject Baken's client id, audience the
+    token endpoint, a unique ``jti``, valid for a minute. Its key id is the key's RFC 7638 thumbprint, as the
+    provider finds it in the JWKS Baken registered."""
+    import jwt
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+
+    key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
+    if not isinstance(key, RSAPrivateKey):
+        raise AuthenticationError("client_key")
+    public = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
+    kid = _thumbprint(public)
+    now = int(time.time())
+    claims = {
+        "iss": client_id,
+        "sub": client_id,
+        "aud": audience,
+        "jti": str(uuid.uuid4()),
+        "iat": now,
+        "exp": now + ASSERTION_LIFETIME_SECONDS,
+    }
+    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid})
+
+
+def _thumbprint(public: dict[str, Any]) -> str:
+    """RFC 7638: SHA-256 over the required members of an RSA JWK, in lexical order, without spaces."""
+    import hashlib
+
+    canonical = json.dumps({"e": public["e"], "kty": "RSA", "n": public["n"]}, separators=(",", ":"), sort_keys=True)
+    return base64.urlsafe_b64encode(hashlib.sha256(canonical.encode()).digest()).rstrip(b"=").decode()
 
 
 class OidcLoginProvider(LoginProvider):
@@ -47,12 +85,14 @@ class OidcLoginProvider(LoginProvider):
         metadata: ProviderMetadata,
         client_id: str,
         client_secret: Callable[[], str | None],
+        client_key: Callable[[], str | None] = lambda: None,
         acr_values: tuple[str, ...] = (),
         scope: str = "openid",
     ) -> None:
         self._metadata = metadata
         self._client_id = client_id
         self._client_secret = client_secret
+        self._client_key = client_key
         self._acr_values = acr_values
         self._scope = scope
 
@@ -89,8 +129,12 @@ class OidcLoginProvider(LoginProvider):
         if scheme != "https" and not (self._metadata.allow_http and scheme == "http"):
             raise AuthenticationError("insecure_token_endpoint")
         headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
-        secret = self._client_secret()
-        if secret:
+        key = self._client_key()
+        secret = None if key else self._client_secret()
+        if key:
+            form = {**form, "client_id": self._client_id, "client_assertion_type": JWT_BEARER}
+            form["client_assertion"] = client_assertion(key, client_id=self._client_id, audience=url)
+        elif secret:
             headers["Authorization"] = _basic(self._client_id, secret)
         else:
             form = {**form, "client_id": self._client_id}

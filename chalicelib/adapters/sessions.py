@@ -1,14 +1,15 @@
 """The server's side of the pages' sessions: in the case-index table under ``session#<id>`` (sort key ``session``),
-expiring through the table's TTL (``expires_at``) when the session's absolute lifetime ends; logging out deletes
-the item. The in-memory twin keeps them in a dict."""
+expiring through the table's TTL (``expires_at``) when the session's absolute lifetime ends. Logging out marks the
+item ``ended`` (an UpdateItem, which the functions' policy already allows on that table; it needs no DeleteItem),
+after which it opens nothing until TTL removes it. The in-memory twin keeps them in a dict."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
+from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
 from pynamodb.attributes import TTLAttribute as _TTL
-from pynamodb.exceptions import DoesNotExist
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 from pynamodb.models import Model
 
 from chalicelib.config import Settings
@@ -32,6 +33,7 @@ class SessionItem(Model):
     last_seen = NumberAttribute()
     roles_checked = NumberAttribute()
     sealed_refresh = UnicodeAttribute(null=True)
+    ended = BooleanAttribute(null=True)
     expires_at = _TTL()
 
 
@@ -46,7 +48,7 @@ class DynamoDBSessions(SessionStore):
         SessionItem._connection = None
 
     def put(self, record: SessionRecord) -> None:
-        SessionItem(
+        item = SessionItem(
             pk=_key(record.sid),
             sk=SORT_KEY,
             subject=record.subject,
@@ -56,7 +58,12 @@ class DynamoDBSessions(SessionStore):
             roles_checked=record.roles_checked.timestamp(),
             sealed_refresh=record.refresh,
             expires_at=record.expires,
-        ).save()
+        )
+        try:
+            item.save(condition=SessionItem.ended.does_not_exist())
+        except PutError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
 
     def get(self, sid: str) -> SessionRecord | None:
         from datetime import UTC
@@ -64,6 +71,8 @@ class DynamoDBSessions(SessionStore):
         try:
             item = SessionItem.get(_key(sid), SORT_KEY, consistent_read=True)
         except DoesNotExist:
+            return None
+        if item.ended:
             return None
         return SessionRecord(
             sid=sid,
@@ -77,18 +86,28 @@ class DynamoDBSessions(SessionStore):
         )
 
     def end(self, sid: str) -> None:
-        SessionItem(pk=_key(sid), sk=SORT_KEY).delete()
+        try:
+            SessionItem(pk=_key(sid), sk=SORT_KEY).update(
+                actions=[SessionItem.ended.set(True), SessionItem.sealed_refresh.remove()],
+                condition=SessionItem.pk.exists(),
+            )
+        except UpdateError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
 
 
 class InMemorySessions(SessionStore):
     def __init__(self) -> None:
         self.records: dict[str, SessionRecord] = {}
+        self.ended: set[str] = set()
 
     def put(self, record: SessionRecord) -> None:
-        self.records[record.sid] = record
+        if record.sid not in self.ended:
+            self.records[record.sid] = record
 
     def get(self, sid: str) -> SessionRecord | None:
         return self.records.get(sid)
 
     def end(self, sid: str) -> None:
         self.records.pop(sid, None)
+        self.ended.add(sid)

@@ -354,7 +354,8 @@ class SessionStore(ABC):
     """The server's side of the pages' sessions (``SessionRecord``), each until it ends or expires."""
 
     @abstractmethod
-    def put(self, record: SessionRecord) -> None: ...
+    def put(self, record: SessionRecord) -> None:
+        """Starts or updates a session; never one that ended (a request that raced the logout revives nothing)."""
 
     @abstractmethod
     def get(self, sid: str) -> SessionRecord | None:

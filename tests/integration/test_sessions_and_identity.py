@@ -16,7 +16,8 @@ from typing import Any, cast
 
 from chalicelib import wiring
 from chalicelib.adapters.identity import Persona
-from chalicelib.domain.login import Realm
+from chalicelib.adapters.sealing import unseal
+from chalicelib.domain.login import Realm, Session
 from tests.integration.browsing import Browser, csrf_token, log_in
 from tests.integration.conftest import PERSONAS, Stack, problem
 
@@ -50,7 +51,9 @@ def test_after_logging_out_a_copy_of_the_old_cookie_opens_nothing(client, stack,
     answer = thief.get("/mijn-zaken")
     assert answer.status_code == 302
     assert answer.headers["Location"].startswith("/inloggen")
-    assert _session_items(stack) == []
+    (ended,) = _session_items(stack)
+    assert ended["ended"] is True
+    assert "sealed_refresh" not in ended
 
 
 def test_thirty_minutes_without_a_request_end_the_session(client, daytime):
@@ -149,3 +152,19 @@ def test_someone_acting_for_a_company_by_its_kvk_number_or_rsin_is_let_in(client
         )
         assert answer.status_code == 200, answer.body
         assert json.loads(answer.body)["cases"] == []
+
+
+def test_a_staff_session_without_a_refresh_token_asks_to_log_in_again_after_five_minutes(client, daytime):
+    # GIVEN a staff provider that gave no refresh token at login
+    anna = Browser(client)
+    log_in(anna, "anna", start="/werk")
+    store = wiring.adapters().sessions
+    session = Session.from_body(unseal(anna.jar["baken_session"], wiring.adapters().token_keys, "session"), now=daytime.now())
+    record = store.get(session.sid)
+    assert record is not None
+    store.put(replace(record, refresh=None))
+    # THEN her roles hold for 5 minutes, and then she logs in again
+    daytime.advance(minutes=4)
+    assert anna.get("/werk").status_code == 200
+    daytime.advance(minutes=1)
+    assert anna.get("/werk").status_code == 302

@@ -123,3 +123,14 @@ def test_a_deployed_stage_names_its_secrets_and_both_providers(monkeypatch):
         "api://baken",
         "/baken/prod/staff-client-secret",
     )
+
+
+def test_a_deployed_stage_may_prove_itself_with_a_client_key_instead_of_a_secret(monkeypatch):
+    for name, value in PROD.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("BAKEN_OIDC_CLIENT_SECRET_NAME")
+    with pytest.raises(ConfigurationError, match="BAKEN_OIDC_CLIENT_KEY_NAME or BAKEN_OIDC_CLIENT_SECRET_NAME"):
+        settings()
+    settings.cache_clear()
+    monkeypatch.setenv("BAKEN_OIDC_CLIENT_KEY_NAME", "/baken/prod/broker-client-key")
+    assert settings().citizens_oidc.client_key_name == "/baken/prod/broker-client-key"

@@ -4,9 +4,7 @@ providers' keys from their discovery documents, served over real HTTP by a local
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -28,6 +26,7 @@ from chalicelib.adapters.login import OidcLoginProvider
 from chalicelib.domain.errors import AuthenticationError
 from chalicelib.domain.identity import Role
 from chalicelib.domain.login import Realm
+from tests.providers import Broker
 
 CITIZENS = "https://broker.example.test"
 STAFF = "https://idp.provincie.example.test"
@@ -198,71 +197,6 @@ def test_a_chain_deeper_than_five_links_is_refused():
 # Keys from the discovery document, over HTTP -------------------------------------------------------------------
 
 
-class Broker:
-    """A provider on 127.0.0.1: its discovery document and its JWKS, whose keys the test rotates."""
-
-    def __init__(self) -> None:
-        self.jwks: dict[str, Any] = {"keys": []}
-        self.requests: list[str] = []
-        self.token_calls: list[tuple[str, dict[str, list[str]]]] = []
-        self.token_answer: dict[str, Any] = {}
-        broker = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                broker.requests.append(self.path)
-                if self.path == "/.well-known/openid-configuration":
-                    body = {
-                        "issuer": broker.issuer,
-                        "jwks_uri": f"{broker.issuer}/keys",
-                        "authorization_endpoint": f"{broker.issuer}/authorize",
-                        "token_endpoint": f"{broker.issuer}/token",
-                    }
-                elif self.path == "/keys":
-                    body = broker.jwks
-                else:
-                    self.send_error(404)
-                    return
-                data = json.dumps(body).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def do_POST(self) -> None:  # the token endpoint
-                from urllib.parse import parse_qs
-
-                length = int(self.headers.get("Content-Length", "0"))
-                broker.token_calls.append((self.headers.get("Authorization", ""), parse_qs(self.rfile.read(length).decode())))
-                data = json.dumps(broker.token_answer).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: Any) -> None:
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.issuer = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def signer(self, kid: str) -> DevIssuer:
-        key = DevIssuer(private_key_pem=_pem(), issuer=self.issuer, audience=API)
-        key.kid = kid
-        return key
-
-    def publish(self, *signers: DevIssuer) -> None:
-        self.jwks = {"keys": [k for s in signers for k in s.jwks()["keys"]]}
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
 def broker() -> Iterator[Broker]:
     running = Broker()
@@ -371,3 +305,33 @@ def test_a_token_endpoint_over_plain_http_is_refused_outside_the_local_stage(bro
         _refused(lambda: provider.exchange(code="c", verifier="v", redirect_uri="https://x/terug")) == "insecure_token_endpoint"
     )
     assert broker.token_calls == []
+
+
+def test_with_a_client_key_the_code_is_exchanged_with_a_private_key_jwt_for_the_token_endpoint(broker):
+    import jwt as pyjwt
+
+    # GIVEN Baken's client key (its public half registered at the provider)
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    broker.token_answer = {"id_token": "the-id-token"}
+    provider = OidcLoginProvider(
+        metadata=ProviderMetadata(broker.issuer, allow_http=True),
+        client_id="baken-pages",
+        client_secret=lambda: "never-used",
+        client_key=pem.decode,
+    )
+
+    # WHEN a code is exchanged
+    provider.exchange(code="the-code", verifier="the-verifier", redirect_uri="https://mijn.example/inloggen/terug")
+
+    # THEN no secret travels: a one-minute assertion signed with the key, for the token endpoint, says who Baken is
+    ((authorization, form),) = broker.token_calls
+    assert authorization == ""
+    assert form["client_assertion_type"] == ["urn:ietf:params:oauth:client-assertion-type:jwt-bearer"]
+    assertion = pyjwt.decode(
+        form["client_assertion"][0], private.public_key(), algorithms=["RS256"], audience=f"{broker.issuer}/token"
+    )
+    assert (assertion["iss"], assertion["sub"]) == ("baken-pages", "baken-pages")
+    assert assertion["exp"] - assertion["iat"] == 60
+    assert pyjwt.get_unverified_header(form["client_assertion"][0])["kid"]
+    assert "never-used" not in json.dumps(form)
