@@ -218,6 +218,12 @@ def _token_keys(current: Settings) -> KeyRing:
         from chalicelib.adapters.secrets import read_key_ring
 
         return read_key_ring(current.token_secret_name, max_age=current.secret_max_age_seconds)
+    if not current.token_secret:
+        # The operator commands (config.operator_settings) never get the keys: they sign nothing. A throwaway key
+        # keeps it so: whatever would be signed with it, no deployed function accepts.
+        import secrets
+
+        return KeyRing(secrets.token_bytes(32))
     try:
         return KeyRing.parse(current.token_secret.decode())
     except ValueError:

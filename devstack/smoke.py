@@ -3,7 +3,8 @@
 With the settings ``make deploy`` used (``infra/<stage>.env``), it checks, printing one line per check:
 
 1. ``GET https://<DOMAIN_NAME>/api/health`` answers 200 (the custom domain, no stage prefix);
-2. ``/inloggen`` redirects to the broker's ``OIDC_AUTHORIZE_URL`` with Baken's client id and the return address
+2. ``/inloggen`` redirects to the broker's authorization endpoint (from ``OIDC_ISSUER``'s discovery document, or
+   ``OIDC_AUTHORIZE_URL`` when given) asking for substantial assurance, with Baken's client id and the return address
    ``https://<DOMAIN_NAME>/inloggen/terug``;
 3. a smoke-test case registered with the staff token in ``SMOKE_STAFF_TOKEN_FILE`` (zaaktype ``SMOKE_ZAAKTYPE``,
    applicant ``SMOKE_APPLICANT``, gemeente ``SMOKE_GEMEENTE``) reaches the applicant's berichtenbox: its
@@ -97,16 +98,27 @@ class Smoke:
         answer = self.http("GET", f"{self.base_url}/api/health", {"Accept": "application/json"}, None)
         return self._record("API answers", answer.status == 200, f"GET /api/health: {answer.status}")
 
+    def _authorization_endpoint(self) -> str:
+        """Where the broker's login starts: as given, or as its discovery document says (what Baken reads too)."""
+        if self.values.get("OIDC_AUTHORIZE_URL"):
+            return self.values["OIDC_AUTHORIZE_URL"]
+        issuer = self.values.get("OIDC_ISSUER", "").rstrip("/")
+        if not issuer:
+            return ""
+        answer = self.http("GET", f"{issuer}/.well-known/openid-configuration", {"Accept": "application/json"}, None)
+        document = answer.json() if answer.status == 200 else None
+        return str(document.get("authorization_endpoint", "")) if isinstance(document, dict) else ""
+
     def login_redirect(self) -> bool:
         answer = self.http("GET", f"{self.base_url}/inloggen", {}, None)
         location = answer.headers.get("location", "")
-        authorize = self.values.get("OIDC_AUTHORIZE_URL", "")
+        authorize = self._authorization_endpoint()
         query = urllib.parse.parse_qs(urllib.parse.urlsplit(location).query)
         problems = []
         if answer.status not in (302, 303):
             problems.append(f"status {answer.status}, not a redirect")
         if not authorize or not location.startswith(authorize + "?"):
-            problems.append(f"goes to {location.split('?')[0] or '(nowhere)'}, not OIDC_AUTHORIZE_URL {authorize}")
+            problems.append(f"goes to {location.split('?')[0] or '(nowhere)'}, not the broker's {authorize or '(not found)'}")
         if query.get("redirect_uri") != [self.base_url + CALLBACK]:
             problems.append(f"return address {query.get('redirect_uri')}, not {self.base_url + CALLBACK}")
         client_id = self.values.get("OIDC_CLIENT_ID", "")

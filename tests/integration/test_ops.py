@@ -80,7 +80,7 @@ def test_a_dry_run_redrive_counts_what_a_run_would_do_and_leaves_every_message_v
 
 def test_the_operator_commands_run_without_the_token_secret(dead_letters, monkeypatch, capsys):
     # GIVEN a workstation with the stage's table and queue names only: no token secret, no OIDC settings
-    for name in ("BAKEN_TOKEN_SECRET", "BAKEN_TOKEN_SECRET_ARN", "BAKEN_OIDC_CLIENT_SECRET", "BAKEN_PORTAL_URL"):
+    for name in ("BAKEN_TOKEN_SECRET", "BAKEN_TOKEN_SECRET_NAME", "BAKEN_OIDC_CLIENT_SECRET", "BAKEN_PORTAL_URL"):
         monkeypatch.delenv(name, raising=False)
     # WHEN the operator runs both commands, dry
     assert main(["redrive", "--stage", "local", "--dry-run"]) == 1  # 1: an unreadable message waits for a person

@@ -3,6 +3,7 @@ polls): each check passes on a working stage and fails, naming what is wrong, wh
 
 from __future__ import annotations
 
+import json
 import urllib.parse
 from collections.abc import Mapping
 from pathlib import Path
@@ -98,7 +99,31 @@ def test_smoke_names_what_is_wrong(stack, http, values, pipeline):
     # THEN the API check passes and each other check fails, saying why
     assert results["API answers"].passed
     assert not results["login redirects to the broker"].passed
-    assert "not OIDC_AUTHORIZE_URL https://login.example.nl/authorize" in results["login redirects to the broker"].detail
+    assert "not the broker's https://login.example.nl/authorize" in results["login redirects to the broker"].detail
     assert not results["a case change reaches the test berichtenbox"].passed
     assert "POST /api/cases: 401" in results["a case change reaches the test berichtenbox"].detail
     assert results["the alarms exist"].detail == "missing: baken-local-api-5xx"
+
+
+def test_smoke_finds_the_brokers_login_in_its_discovery_document(stack, http, values, pipeline):
+    # GIVEN no authorization endpoint in the settings, only the broker's issuer, whose discovery document names
+    # the endpoint Baken redirects to (and, in a second run, another one)
+    register_personas("mark")
+    _alarms(stack, expected_alarm_names(STAGE, "baken-local"))
+    issuer = "https://login.example.nl"
+    documents = {f"{issuer}/.well-known/openid-configuration": {"authorization_endpoint": "/dev/inloggen"}}
+
+    def with_broker(method: str, url: str, headers: Mapping[str, str], body: bytes | None) -> Answer:
+        if url in documents:
+            return Answer(200, {"content-type": "application/json"}, json.dumps(documents[url]).encode())
+        return http(method, url, headers, body)
+
+    settings_of_stage = {k: v for k, v in values.items() if k != "OIDC_AUTHORIZE_URL"} | {"OIDC_ISSUER": issuer + "/"}
+    # WHEN the operator runs the smoke test
+    found = {c.name: c for c in _smoke(stack, with_broker, settings_of_stage, pipeline).run()}
+    documents[f"{issuer}/.well-known/openid-configuration"] = {"authorization_endpoint": f"{issuer}/authorize"}
+    elsewhere = {c.name: c for c in _smoke(stack, with_broker, settings_of_stage, pipeline).run()}
+    # THEN login is checked against the discovered endpoint: it passes, and fails when the broker names another
+    assert found["login redirects to the broker"].passed, found["login redirects to the broker"].detail
+    assert not elsewhere["login redirects to the broker"].passed
+    assert f"not the broker's {issuer}/authorize" in elsewhere["login redirects to the broker"].detail

@@ -48,7 +48,7 @@ def test_missing_settings_are_all_named_and_nothing_runs(capsys, monkeypatch):
     [
         ("SENDER", "Provincie <noreply@elders.nl>", "SENDER"),
         ("CERTIFICATE_ARN", "arn:aws:acm:us-east-1:123456789012:certificate/x", "CERTIFICATE_ARN"),
-        ("OIDC_TOKEN_URL", "http://login.example.nl/token", "OIDC_TOKEN_URL"),
+        ("STAFF_OIDC_ISSUER", "http://sso.example.nl", "STAFF_OIDC_ISSUER"),
         ("TOKEN_SECRET_ARN", "plain-text-secret", "TOKEN_SECRET_ARN"),
         ("LOG_RETENTION_DAYS", "42", "LOG_RETENTION_DAYS"),
         ("DOMIAN_NAME", "typo.nl", "DOMIAN_NAME is not a setting"),
@@ -113,11 +113,13 @@ def test_the_portal_url_is_the_custom_domain_without_a_stage_prefix():
     for variable, parameter in {
         "BAKEN_OIDC_ISSUER": "OidcIssuer",
         "BAKEN_OIDC_AUDIENCE": "OidcAudience",
-        "BAKEN_OIDC_AUTHORIZE_URL": "OidcAuthorizeUrl",
-        "BAKEN_OIDC_TOKEN_URL": "OidcTokenUrl",
         "BAKEN_OIDC_CLIENT_ID": "OidcClientId",
-        "BAKEN_OIDC_CLIENT_SECRET_ARN": "OidcClientSecretArn",
-        "BAKEN_TOKEN_SECRET_ARN": "TokenSecretArn",
+        "BAKEN_OIDC_CLIENT_SECRET_NAME": "OidcClientSecretArn",
+        "BAKEN_STAFF_OIDC_ISSUER": "StaffOidcIssuer",
+        "BAKEN_STAFF_OIDC_AUDIENCE": "StaffOidcAudience",
+        "BAKEN_STAFF_OIDC_CLIENT_ID": "StaffOidcClientId",
+        "BAKEN_STAFF_OIDC_CLIENT_SECRET_NAME": "StaffOidcClientSecretArn",
+        "BAKEN_TOKEN_SECRET_NAME": "TokenSecretArn",
         "BAKEN_SENDER": "SenderAddress",
     }.items():
         assert variables[variable] == {"Ref": parameter}
@@ -142,18 +144,17 @@ def _deployed_environment(function: str) -> dict[str, str]:
 def test_the_deployed_environment_names_every_account_setting():
     environment = _deployed_environment("APIHandler")
     assert environment["BAKEN_PORTAL_URL"] == "https://mijn.provincie-utrecht.nl"
-    assert environment["BAKEN_OIDC_AUTHORIZE_URL"] == "https://login.provincie-utrecht.nl/authorize"
-    assert environment["BAKEN_TOKEN_SECRET_ARN"].startswith("arn:aws:secretsmanager:")
+    assert environment["BAKEN_STAFF_OIDC_ISSUER"] == "https://sso.provincie-utrecht.nl"
+    assert environment["BAKEN_TOKEN_SECRET_NAME"].startswith("arn:aws:secretsmanager:")
     assert "BAKEN_TOKEN_SECRET" not in environment, "a secret's value is never an environment variable"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="config.py still requires BAKEN_TOKEN_SECRET and BAKEN_OIDC_JWKS as values; issue 11 section 2 reads the "
-    "secrets from Secrets Manager (BAKEN_TOKEN_SECRET_ARN, BAKEN_OIDC_CLIENT_SECRET_ARN) and the keys by discovery",
-)
 def test_a_deployed_function_accepts_the_environment_the_templates_give_it():
+    """Every function starts with what the templates give it: nothing missing, secrets named, never given."""
     from chalicelib.config import settings_from
 
     current = settings_from(_deployed_environment("APIHandler"))
     assert current.portal_url == "https://mijn.provincie-utrecht.nl"
+    assert current.token_secret_name == example()["TOKEN_SECRET_ARN"]
+    assert current.citizens_oidc.issuer == "https://login.provincie-utrecht.nl"
+    assert current.staff_oidc.issuer == "https://sso.provincie-utrecht.nl"

@@ -26,7 +26,8 @@ def test_a_deployed_stage_needs_only_its_names_for_the_operator_commands():
 def test_a_secret_in_the_environment_is_not_taken_either():
     current = operator_settings({**PROD, "BAKEN_TOKEN_SECRET": "x" * 40, "BAKEN_OIDC_CLIENT_SECRET": "y"})
     assert current.token_secret == b""
-    assert current.oidc_client_secret is None
+    assert current.citizens_oidc.client_secret is None
+    assert current.staff_oidc.client_secret is None
 
 
 def test_a_missing_name_is_named():
