@@ -51,10 +51,12 @@ APP_PARAMETERS = {
     "SenderAddress": "Provincie Utrecht <noreply@mijn.provincie-utrecht.nl>",
     "OidcIssuer": "https://login.provincie-utrecht.nl",
     "OidcAudience": "baken",
-    "OidcAuthorizeUrl": "https://login.provincie-utrecht.nl/authorize",
-    "OidcTokenUrl": "https://login.provincie-utrecht.nl/token",
     "OidcClientId": "baken",
     "OidcClientSecretArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:baken-prod/oidc-client-AbCdEf",
+    "StaffOidcIssuer": "https://sso.provincie-utrecht.nl",
+    "StaffOidcAudience": "baken",
+    "StaffOidcClientId": "baken",
+    "StaffOidcClientSecretArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:baken-prod/staff-oidc-client-AbCdEf",
     "TokenSecretArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:baken-prod/token-keys-AbCdEf",
 }
 # cfn-lint findings not honoured, with the reason (informational checks included: every other finding fails)
@@ -346,14 +348,20 @@ def test_every_function_logs_to_its_own_group_with_retention_and_may_write_only_
     assert "logs:CreateLogGroup" not in json.dumps(sam)
 
 
-def test_only_the_api_function_reads_the_oidc_client_secret_and_every_function_the_token_keys(sam):
+def test_only_the_api_function_reads_the_oidc_client_secrets_and_every_function_the_token_keys(sam):
     readers: dict[str, set[str]] = {}
     for logical_id in FUNCTIONS.values():
         for policy in _policies_of(sam, _role(sam, logical_id)):
             for statement in policy["PolicyDocument"]["Statement"]:
                 if "secretsmanager:GetSecretValue" in statement["Action"]:
-                    readers.setdefault(statement["Resource"]["Ref"], set()).add(logical_id)
-    assert readers == {"OidcClientSecretArn": {"APIHandler"}, "TokenSecretArn": set(FUNCTIONS.values())}
+                    resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+                    for resource in resources:
+                        readers.setdefault(resource["Ref"], set()).add(logical_id)
+    assert readers == {
+        "OidcClientSecretArn": {"APIHandler"},
+        "StaffOidcClientSecretArn": {"APIHandler"},
+        "TokenSecretArn": set(FUNCTIONS.values()),
+    }
 
 
 def test_the_api_has_a_regional_custom_domain_at_its_root(sam):
