@@ -6,6 +6,7 @@ reads a clock or stores anything, so every rule can be tested on its own.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
@@ -19,6 +20,10 @@ from chalicelib.domain.workdays import amsterdam_date
 # possible case well below that: 100 statuses with 1,000-character notes, 50 messages of 2,000 characters,
 # 100 document requests and 20 suspensions come to about 230 KB.
 LIMITS = {"statuses": 100, "messages": 50, "documents": 100, "suspensions": 20}
+# DynamoDB counts an item in bytes (at most 400 KB), and one character may take four bytes in UTF-8: the counts
+# above cannot keep a case inside that. Its texts together stay under this many bytes, which leaves the rest of
+# the item (ids, times, parties, at most about 60 KB at the counts above) room to spare.
+MAX_TEXT_BYTES = 200 * 1024
 # A case number (ZGW ``identificatie``: at most 40 characters) such as SUB-2026-000123. A longer one names no
 # case and is refused before it is looked up (a DynamoDB key holds at most 2,048 bytes).
 MAX_CASE_NUMBER_LENGTH = 40
@@ -159,6 +164,36 @@ def _within_limit(case: Case, part: str, adding: int = 1) -> None:
         raise CaseRuleError("case_full", part=part, maximum=LIMITS[part])
 
 
+def _texts(case: Case) -> Iterator[str]:
+    """Every free text a case holds: what can make its item grow."""
+    yield case.omschrijving
+    for status in case.statuses:
+        yield status.toelichting or ""
+    for message in case.messages:
+        yield message.text
+        if message.link is not None:
+            yield message.link.url
+            yield message.link.label
+    for document in case.documents:
+        yield document.omschrijving
+    for suspension in case.suspensions:
+        yield suspension.reden
+    if case.extension is not None:
+        yield case.extension.reden
+
+
+def text_bytes(case: Case) -> int:
+    """The bytes the case's texts take in UTF-8, as DynamoDB counts them."""
+    return sum(len(text.encode("utf-8")) for text in _texts(case))
+
+
+def _within_text_budget(changed: Case) -> Case:
+    """``changed``, unless its texts outgrow ``MAX_TEXT_BYTES`` (a 4xx naming the limit, never a failed write)."""
+    if text_bytes(changed) > MAX_TEXT_BYTES:
+        raise CaseRuleError("case_texts_full", maximum_bytes=MAX_TEXT_BYTES)
+    return changed
+
+
 def open_case(
     *,
     case_id: str,
@@ -207,7 +242,7 @@ def set_status(case: Case, zaaktype: Zaaktype, entry: StatusEntry) -> Case:
     if statustype.identificatie == case.current_status.statustype:
         return case
     _within_limit(case, "statuses")
-    changed = replace(case, statuses=(*case.statuses, entry))
+    changed = _within_text_budget(replace(case, statuses=(*case.statuses, entry)))
     if statustype.is_eindstatus:
         closed_on = amsterdam_date(entry.set_at)
         suspension = changed.open_suspension
@@ -222,7 +257,7 @@ def request_documents(case: Case, requests: tuple[DocumentRequest, ...]) -> Case
     if not requests:
         raise CaseRuleError("no_documents")
     _within_limit(case, "documents", len(requests))
-    return replace(case, documents=(*case.documents, *requests))
+    return _within_text_budget(replace(case, documents=(*case.documents, *requests)))
 
 
 def mark_document_received(case: Case, document_id: str, received_at: datetime) -> Case:
@@ -248,7 +283,7 @@ def add_gemachtigde(case: Case, subject: str) -> Case:
 def post_message(case: Case, message: CaseMessage) -> Case:
     """Add a message for the applicants; allowed after closing too (e.g. how to object)."""
     _within_limit(case, "messages")
-    return replace(case, messages=(*case.messages, message))
+    return _within_text_budget(replace(case, messages=(*case.messages, message)))
 
 
 def extend(case: Case, zaaktype: Zaaktype, extension: Extension, *, current_due: date | None, today: date) -> Case:
@@ -262,7 +297,7 @@ def extend(case: Case, zaaktype: Zaaktype, extension: Extension, *, current_due:
         raise CaseRuleError("extension_too_long", maximum=str(zaaktype.verlengingstermijn))
     if current_due is not None and today > current_due:
         raise CaseRuleError("deadline_passed", due=current_due.isoformat())
-    return replace(case, extension=extension)
+    return _within_text_budget(replace(case, extension=extension))
 
 
 def suspend(case: Case, zaaktype: Zaaktype, suspension: Suspension) -> Case:
@@ -276,7 +311,7 @@ def suspend(case: Case, zaaktype: Zaaktype, suspension: Suspension) -> Case:
     if suspension.start < case.startdatum or (previous_end is not None and suspension.start < previous_end):
         raise CaseRuleError("suspension_overlaps")
     _within_limit(case, "suspensions")
-    return replace(case, suspensions=(*case.suspensions, Suspension(suspension.start, suspension.reden)))
+    return _within_text_budget(replace(case, suspensions=(*case.suspensions, Suspension(suspension.start, suspension.reden))))
 
 
 def resume(case: Case, on: date) -> Case:

@@ -57,6 +57,11 @@ CONFLICT_TEXTS: dict[str, str] = {
 RULE_TEXTS: dict[str, str] = {
     "case_closed": N_("De zaak is afgesloten."),
     "case_full": N_("Deze zaak kan niet meer van dit soort gegevens bevatten. Neem contact op met functioneel beheer."),
+    # the limit is domain.cases.MAX_TEXT_BYTES (a test keeps them the same)
+    "case_texts_full": N_(
+        "De teksten bij deze zaak zijn samen te groot: samen mogen ze niet meer dan 200 kB zijn. Maak de tekst korter of "
+        "neem contact op met functioneel beheer."
+    ),
     "no_documents": N_("Vraag minstens één document."),
     "extension_not_allowed": N_("Bij dit soort zaak kan de termijn niet worden verlengd."),
     "already_extended": N_("De termijn is al een keer verlengd."),

@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 
+from chalicelib.domain.cases import MAX_TEXT_BYTES
 from tests.integration.conftest import body, headers, register_personas
 
 CASE = {
@@ -315,3 +316,27 @@ def test_staff_find_the_cases_of_a_person_by_e_mail_address_and_applicants_may_n
     assert ("pu-mark-3f9a1c", search, 403) in audits
     assert len(audits) == 6
     assert not [line for line in app_log.lines() if "example.org" in line]
+
+
+def test_a_case_that_would_outgrow_its_item_is_refused_by_rule_never_a_500(client, marks_case):
+    # GIVEN Mark's case, and status texts of 1,000 emoji (the character cap; 4,000 bytes each)
+    case_url = f"/api/cases/{marks_case['id']}"
+    anna, toelichting = headers("anna"), "\U0001f600" * 1000
+    answers = []
+    # WHEN Anna changes its status 98 times with such a text (once a server error, "Item size has exceeded")
+    for turn in range(98):
+        statustype = ("in-behandeling", "aanvullende-informatie-nodig")[turn % 2]
+        change = {"statustype": statustype, "toelichting": toelichting}
+        answers.append(client.http.post(f"{case_url}/status", headers=anna, body=json.dumps(change)))
+    # THEN each change is stored (201), the status it already had (200), or refused as the case being full (409,
+    # saying so); none fails
+    statuses = [answer.status_code for answer in answers]
+    assert set(statuses) == {200, 201, 409}
+    assert statuses.index(409) < 60
+    refused = problem(answers[statuses.index(409)], 409)
+    assert "niet meer dan 200 kB" in refused["detail"]
+    assert MAX_TEXT_BYTES == 200 * 1024  # the limit the text names
+    # AND the case still reads, holding what was stored before the limit
+    read = client.http.get(case_url, headers=anna)
+    assert read.status_code == 200
+    assert len(body(read)["timeline"]) >= statuses.count(201)

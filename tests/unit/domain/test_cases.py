@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from chalicelib.domain.cases import (
+    MAX_TEXT_BYTES,
     Case,
     CaseMessage,
     DocumentRequest,
@@ -21,6 +22,7 @@ from chalicelib.domain.cases import (
     resume,
     set_status,
     suspend,
+    text_bytes,
 )
 from chalicelib.domain.durations import Duration
 from chalicelib.domain.errors import CaseRuleError, DocumentRequestNotFoundError, UnknownStatustypeError
@@ -106,6 +108,29 @@ def test_a_new_status_is_added_after_the_earlier_ones():
     assert changed.statuses == (*case.statuses, entry)
     assert changed.current_status == entry
     assert not changed.is_closed
+
+
+def test_texts_are_limited_in_bytes_as_dynamodb_counts_them_not_in_characters():
+    # GIVEN a case whose status texts are 1,000 emoji each (4,000 bytes in UTF-8, within the 1,000-character cap)
+    case, subsidie, emoji = a_case(), zaaktype(SUBSIDIE), "\U0001f600" * 1000
+    changes, refused = 0, None
+    # WHEN the behandelaar keeps changing the status with such a text
+    for turn in range(98):
+        statustype = ("in-behandeling", "aanvullende-informatie-nodig")[turn % 2]
+        try:
+            case = set_status(case, subsidie, status(statustype, toelichting=emoji))
+        except CaseRuleError as error:
+            refused = error
+            break
+        changes += 1
+    assert refused is not None
+    # THEN the change that would outgrow the budget is refused by rule, naming the limit, long before 98 changes
+    assert (refused.rule, refused.params["maximum_bytes"]) == ("case_texts_full", MAX_TEXT_BYTES)
+    assert changes == (MAX_TEXT_BYTES - text_bytes(a_case())) // 4000 < 98
+    assert text_bytes(case) <= MAX_TEXT_BYTES
+    # AND a message with room left still fits, one that does not is refused the same way
+    with pytest.raises(CaseRuleError, match="case_texts_full"):
+        post_message(case, CaseMessage("m", "\U0001f600" * 2000, T0, ANNA.id))
 
 
 def test_setting_the_status_a_case_already_has_changes_nothing():
