@@ -49,6 +49,9 @@ from chalicelib.services.ports import (
 # Per address (in its canonical form: domain/addresses.py) and per source.
 PER_ADDRESS = (3, timedelta(hours=1))
 PER_SOURCE = (30, timedelta(hours=1))
+# A preference change rewrites the person's index entries (each carries a copy), so it is limited per person,
+# by login and by the manage link alike; a person changes their choices a few times, not dozens, an hour.
+PREFERENCE_CHANGES = (10, timedelta(hours=1))
 # What one person may make Baken keep: subscriptions, and index entries for one (each topic multiplies an
 # area's cells; a 10 km circle is about 2,900 cells).
 MAX_SUBSCRIPTIONS = 25
@@ -332,6 +335,10 @@ class SubscriptionService:
         self._subscriptions.save(Indexed(replace(subscription, state=SubscriptionState.CANCELLED)), previous_keys=keys)
 
     def _store_preferences(self, subscriber: Subscriber, *, stopped: frozenset[str] = frozenset()) -> None:
+        limit, window = PREFERENCE_CHANGES
+        wait = self._limiter.hit(f"preferences:{subscriber.id}", limit=limit, window=window, now=self._clock.now())
+        if wait is not None:
+            raise TooManyRequestsError(wait)
         apply_preferences(self._subscribers, self._subscriptions, subscriber, stopped=stopped)
 
 

@@ -294,6 +294,19 @@ def test_a_daily_choice_on_the_manage_page_bundles_news_into_the_next_mornings_e
     assert len(mailbox(NEIGHBOUR)) == 3
 
 
+def test_the_manage_link_is_limited_like_the_preferences_page_and_says_when_to_try_again(client, pipeline, daytime):
+    # GIVEN the neighbour saved her choices through the manage link ten times this hour
+    token = _two_confirmed_subscriptions(client, pipeline)
+    for turn in range(10):
+        frequency = ("daily", "immediately")[turn % 2]
+        assert post_form(client, "/abonnement/beheren", [("token", token), ("frequency", frequency)]).status_code == 200
+    # WHEN she saves once more THEN the page asks her to try later (429 with Retry-After), and nothing changed
+    refused = post_form(client, "/abonnement/beheren", [("token", token), ("frequency", "weekly")])
+    assert refused.status_code == 429
+    assert 0 < int(refused.headers["Retry-After"]) <= 3600
+    assert 'name="frequency" value="immediately" checked' in page(client.http.get(f"/abonnement/beheren?token={token}"), 200)
+
+
 def test_the_manage_page_without_a_valid_token_changes_nothing(client, pipeline, daytime):
     token = _two_confirmed_subscriptions(client, pipeline)
     forged = token[:-2] + ("AA" if not token.endswith("AA") else "BB")

@@ -15,14 +15,14 @@ from typing import Any
 from chalice.app import Blueprint, Response
 
 from chalicelib import wiring
-from chalicelib.domain.errors import ForbiddenError, Issue, SubscriptionNotFoundError, ValidationError
+from chalicelib.domain.errors import ForbiddenError, Issue, SubscriptionNotFoundError, TooManyRequestsError, ValidationError
 from chalicelib.domain.identity import Role
 from chalicelib.domain.language import Language
 from chalicelib.domain.subscriptions import Channel, Frequency, Subscriber, Subscription
 from chalicelib.i18n import N_, translate
 from chalicelib.web.bodies import ADDRESS, PREFERENCES, SCOPE, preference_change
 from chalicelib.web.forms import NO_ERRORS, Fields, back_to, form_errors, last
-from chalicelib.web.pages import SignedIn, audit_page, message, not_found, page, redirect, render
+from chalicelib.web.pages import SignedIn, audit_page, message, not_found, page, redirect, render, too_many
 from chalicelib.web.places import scope_from_body
 from chalicelib.web.views import describe, to_follow
 
@@ -83,6 +83,8 @@ def _submit(visit: SignedIn, apply: Callable[[Fields], str], again: Callable[[Va
         return again(error, visit.fields)
     except SubscriptionNotFoundError:
         return not_found()
+    except TooManyRequestsError as error:
+        return too_many(error.retry_after)
 
 
 # Wat ik volg -----------------------------------------------------------------------------------------------

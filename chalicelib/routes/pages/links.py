@@ -163,4 +163,6 @@ def manage(visit: Visit) -> Response:
         )
     except (InvalidTokenError, SubscriptionNotFoundError):
         return not_found()
+    except TooManyRequestsError as error:
+        return too_many(error.retry_after)
     return _manage(visit, token, saved=True)

@@ -232,6 +232,24 @@ def test_new_preferences_apply_at_once_to_every_subscription(world: World):
     assert [(n.channel, n.status) for n in world.outbox.items.values()] == [(Channel.EMAIL, NotificationStatus.HELD)]
 
 
+def test_the_eleventh_preference_change_within_an_hour_is_refused_and_changes_nothing(world: World):
+    # GIVEN Mark, who follows a place, changed his preferences ten times this hour
+    world.subscription_service.follow(MARK_PRINCIPAL, _in())
+    for turn in range(10):
+        frequency = (Frequency.DAILY, Frequency.IMMEDIATELY)[turn % 2]
+        world.subscription_service.set_preferences(MARK_PRINCIPAL, _preferences(frozenset({Channel.EMAIL}), frequency))
+    before = world.subscription_service.preferences(MARK_PRINCIPAL)
+    # WHEN he changes them once more THEN it is refused with a time to wait, and nothing is rewritten
+    with pytest.raises(TooManyRequestsError) as refused:
+        world.subscription_service.set_preferences(MARK_PRINCIPAL, _preferences(frozenset({Channel.PORTAL}), Frequency.WEEKLY))
+    assert 0 < refused.value.retry_after <= 3600
+    assert world.subscription_service.preferences(MARK_PRINCIPAL) == before
+    assert _reached(world, _news())[MARK].channels == frozenset({Channel.EMAIL})
+    # AND an hour later he may again
+    world.clock.advance(seconds=refused.value.retry_after)
+    world.subscription_service.set_preferences(MARK_PRINCIPAL, _preferences(frozenset({Channel.PORTAL}), Frequency.WEEKLY))
+
+
 def test_letters_need_a_postal_address(world: World):
     before = world.subscription_service.preferences(MARK_PRINCIPAL)
 
