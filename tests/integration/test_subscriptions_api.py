@@ -391,6 +391,19 @@ def test_preferences_that_cannot_work_are_refused_naming_the_field_and_nothing_c
     assert body(client.http.get("/api/me/preferences", headers=headers("mark"))) == before
 
 
+def test_the_eleventh_preference_change_in_an_hour_is_429_with_retry_after_and_changes_nothing(client):
+    register_personas("mark")
+    for turn in range(10):
+        wanted = {"channels": ["email"], "language": "nl", "frequency": ("daily", "weekly")[turn % 2], "quiet_hours": True}
+        assert client.http.put("/api/me/preferences", headers=headers("mark"), body=json.dumps(wanted)).status_code == 200
+    before = body(client.http.get("/api/me/preferences", headers=headers("mark")))
+    wanted = {"channels": ["portal"], "language": "en", "frequency": "immediately", "quiet_hours": False}
+    refused = client.http.put("/api/me/preferences", headers=headers("mark"), body=json.dumps(wanted))
+    assert problem(refused, 429)["code"] == "too_many_requests"
+    assert 0 < int(refused.headers["Retry-After"]) <= 3600
+    assert body(client.http.get("/api/me/preferences", headers=headers("mark"))) == before
+
+
 def test_letters_are_reachable_once_there_is_a_postal_address(client):
     register_personas("mark")
     address = {"naam": "M. Visser", "straat": "Dorpsstraat", "huisnummer": "1", "postcode": "3941ab", "woonplaats": "Doorn"}

@@ -100,11 +100,11 @@ def preferences(ctx: RequestContext) -> Any:
     "/api/me/preferences",
     methods=("PUT",),
     action="set_preferences",
-    summary="Choose channels (e-mail, berichtenbox, letter), language, frequency and quiet hours",
+    summary="Choose channels (e-mail, berichtenbox, letter), language, frequency and quiet hours (10 changes an hour)",
     body=PREFERENCES,
     example={"channels": ["email", "portal"], "language": "nl", "frequency": "daily", "quiet_hours": True},
     response=ref("Preferences"),
-    errors=(403,),
+    errors=(403, 429),
 )
 def set_preferences(ctx: RequestContext) -> Any:
     change = preference_change(ctx.body())
