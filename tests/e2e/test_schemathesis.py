@@ -112,7 +112,7 @@ def _run(schema: Any) -> tuple[set[str], list[str]]:
     return tested, problems
 
 
-# About 2 minutes on an idle 2-core machine, stack start included; a hang guard, far above what load makes of it.
+# About 5 minutes on an idle 2-core machine, stack start included; a hang guard, far above what load makes of it.
 @pytest.mark.timeout(1800)
 def test_schemathesis_finds_nothing_wrong_with_any_operation(local_stack: LocalStack) -> None:
     schema = schemathesis.openapi.from_url(f"{local_stack.api}/openapi.json", config=_config())
