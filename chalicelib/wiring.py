@@ -127,13 +127,13 @@ class Adapters:
         def letters_queue_url() -> str:
             return str(sqs().get_queue_url(QueueName=current.letters_queue_name)["QueueUrl"])
 
-        from chalicelib.adapters.sessions import DynamoDBSessions
+        from chalicelib.adapters.dynamodb.sessions import DynamoDBSessions
 
         identity = _decoders_and_identity(current, clock or _system_clock(current))
         fingerprint = _fingerprinter(identity["token_keys"])
         return cls(
             **identity,
-            sessions=DynamoDBSessions(current),
+            sessions=DynamoDBSessions(),
             cases=DynamoDBCases(),
             announcement_store=DynamoDBAnnouncements(),
             contacts=DynamoDBContacts(),
@@ -161,10 +161,10 @@ class Adapters:
             InMemoryOutbox,
             InMemoryQueue,
             InMemoryRateLimiter,
+            InMemorySessions,
             InMemorySubscribers,
             InMemorySubscriptions,
         )
-        from chalicelib.adapters.sessions import InMemorySessions
 
         current = current or local_settings()
         subscriptions = InMemorySubscriptions()

@@ -22,6 +22,7 @@ from chalicelib.domain.errors import (
     CaseNumberTakenError,
     ConcurrentUpdateError,
 )
+from chalicelib.domain.login import SessionRecord
 from chalicelib.domain.matching import Audience
 from chalicelib.domain.notifications import Notification, NotificationStatus
 from chalicelib.domain.ratelimit import admit
@@ -38,6 +39,7 @@ from chalicelib.services.ports import (
     OutgoingEmail,
     OutgoingLetter,
     RateLimiter,
+    SessionStore,
     SubscriberDirectory,
     SubscriptionRepository,
 )
@@ -373,3 +375,20 @@ class InMemoryRateLimiter(RateLimiter):
         if kept is not None:
             self.moments[key] = kept
         return wait
+
+
+class InMemorySessions(SessionStore):
+    def __init__(self) -> None:
+        self.records: dict[str, SessionRecord] = {}
+        self.ended: set[str] = set()
+
+    def put(self, record: SessionRecord) -> None:
+        if record.sid not in self.ended:
+            self.records[record.sid] = record
+
+    def get(self, sid: str) -> SessionRecord | None:
+        return self.records.get(sid)
+
+    def end(self, sid: str) -> None:
+        self.records.pop(sid, None)
+        self.ended.add(sid)

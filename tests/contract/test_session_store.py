@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from chalicelib import wiring
-from chalicelib.adapters.sessions import InMemorySessions
+from chalicelib.adapters.memory import InMemorySessions
 from chalicelib.domain.identity import Principal, Role
 from chalicelib.domain.login import Realm, Session, SessionRecord
 from chalicelib.services.ports import SessionStore

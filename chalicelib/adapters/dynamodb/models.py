@@ -395,6 +395,26 @@ class BerichtenboxRecord(Model):
     unread = UnreadIndex()
 
 
+class SessionItem(Model):
+    """The server's side of a pages' session, in the case-index table under ``session#<id>`` (sort key
+    ``session``), removed by the table's TTL when the session's absolute lifetime ends."""
+
+    class Meta:
+        table_name = "baken-local-case-index"
+        region = "eu-west-1"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    subject = UnicodeAttribute()
+    realm = UnicodeAttribute()
+    roles = UnicodeSetAttribute(null=True)
+    last_seen = NumberAttribute()
+    roles_checked = NumberAttribute()
+    sealed_refresh = UnicodeAttribute(null=True)
+    ended = BooleanAttribute(null=True)
+    expires_at = TTLAttribute()
+
+
 ALL_MODELS: tuple[type[Model], ...] = (
     CaseRecord,
     AnnouncementRecord,
@@ -405,6 +425,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     SubscriberRecord,
     NotificationRecord,
     BerichtenboxRecord,
+    SessionItem,
 )
 
 
@@ -420,6 +441,7 @@ def bind(settings: Settings) -> None:
         SubscriberRecord: settings.tables.subscribers,
         NotificationRecord: settings.tables.notifications,
         BerichtenboxRecord: settings.tables.berichtenbox,
+        SessionItem: settings.tables.case_index,
     }
     for model, table_name in names.items():
         model.Meta.table_name = table_name
