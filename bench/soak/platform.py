@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bench.soak.faults import Crash, CrashedInvocationError, InjectedFaultError
-from chalicelib.domain.cases import Case
+from chalicelib.domain.cases import Case, HistoryEntry
 from chalicelib.domain.subscriptions import Indexed
 from chalicelib.services.ports import Clock
 from devstack.runner import QueuePoller, StreamPoller
@@ -158,9 +158,9 @@ def streaming_cases(subscription_store: Any, clock: SimulatedClock, shards: int)
             self._write("INSERT", None, stored)
             return stored
 
-        def save(self, case: Case, new_followers: Sequence[Indexed] = ()) -> Case:
+        def save(self, case: Case, new_followers: Sequence[Indexed] = (), history: Sequence[HistoryEntry] = ()) -> Case:
             before = self.items.get(case.id)
-            stored = super().save(case, new_followers)
+            stored = super().save(case, new_followers, history)
             self._write("MODIFY", before, stored)
             return stored
 

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from chalicelib.adapters.ses_email import build_mime
 from chalicelib.domain.announcements import Announcement
 from chalicelib.domain.berichtenbox import BerichtenboxMessage
-from chalicelib.domain.cases import Case
+from chalicelib.domain.cases import Case, HistoryEntry, HistoryKind, HistoryPage, cursor_moment, history_added
 from chalicelib.domain.contacts import ContactMoment
 from chalicelib.domain.deadlines import work_order_key
 from chalicelib.domain.errors import (
@@ -65,6 +65,7 @@ class InMemoryCases(CaseRepository):
         self.party_links: defaultdict[str, set[str]] = defaultdict(set)  # subject → case ids
         self._subscription_store = subscription_store
         self.reads = 0
+        self.histories: defaultdict[str, dict[str, HistoryEntry]] = defaultdict(dict)  # case id → key → entry
 
     def get(self, case_id: str) -> Case:
         self.reads += 1
@@ -90,14 +91,19 @@ class InMemoryCases(CaseRepository):
             raise ConcurrentUpdateError(case.id)
         if self.find_by_number(case.case_number) is not None:
             raise CaseNumberTakenError(case.case_number)
-        return self._store(case, subscriptions)
+        return self._store(case, subscriptions, history_added(None, case))
 
-    def save(self, case: Case, new_followers: Sequence[Indexed] = ()) -> Case:
+    def save(self, case: Case, new_followers: Sequence[Indexed] = (), history: Sequence[HistoryEntry] = ()) -> Case:
         if _stored_version(self.items.get(case.id)) != case.version:
             raise ConcurrentUpdateError(case.id)
-        return self._store(case, new_followers)
+        return self._store(case, new_followers, history)
 
-    def _store(self, case: Case, followers: Sequence[Indexed]) -> Case:
+    def _store(self, case: Case, followers: Sequence[Indexed], history: Sequence[HistoryEntry]) -> Case:
+        """All or nothing, as the DynamoDB transaction: an entry already in the history refuses the whole write."""
+        kept = self.histories[case.id]
+        if any(entry.key in kept for entry in history):
+            raise ConcurrentUpdateError(case.id)
+        kept.update((entry.key, entry) for entry in history)
         stored = replace(case, version=case.version + 1)
         self.items[case.id] = stored
         self.subscriptions.extend(followers)
@@ -106,6 +112,18 @@ class InMemoryCases(CaseRepository):
             if self._subscription_store is not None:
                 self._subscription_store.save(indexed)
         return stored
+
+    def history(self, case_id: str, *, limit: int, before: str | None = None) -> HistoryPage:
+        until = cursor_moment(before) if before is not None else None
+        self.reads += 1
+        keys = sorted((k for k in self.histories.get(case_id, {}) if before is None or k < before), reverse=True)
+        shown = keys[:limit]
+        history = self.histories[case_id]
+        return HistoryPage(tuple(history[k] for k in shown), shown[-1] if len(keys) > limit else None, until)
+
+    def history_entry(self, case_id: str, kind: HistoryKind, ref: str) -> HistoryEntry | None:
+        entries = sorted(self.histories.get(case_id, {}).values(), key=lambda e: e.key, reverse=True)
+        return next((e for e in entries if e.kind is kind and e.ref == ref), None)
 
     def cases_of_party(self, subject: str) -> list[Case]:
         mine = [self.items[case_id] for case_id in self.party_links.get(subject, ()) if case_id in self.items]

@@ -7,7 +7,16 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from enum import StrEnum
 
-from chalicelib.domain.cases import Case, DocumentRequest, Link, StatusEntry
+from chalicelib.domain.cases import (
+    Case,
+    CaseMessage,
+    DocumentRequest,
+    HistoryEntry,
+    HistoryKind,
+    HistoryPage,
+    Link,
+    StatusEntry,
+)
 from chalicelib.domain.catalogue import Statustype, Zaaktype
 from chalicelib.domain.contacts import ContactMoment
 from chalicelib.domain.deadlines import Deadline, deadline_for
@@ -46,6 +55,7 @@ class CaseView:
     next_steps: tuple[Statustype, ...]
     deadline: Deadline
     missing_documents: tuple[DocumentRequest, ...]
+    earlier: str | None = None  # where the timeline's earlier page starts (``HistoryPage.before``), or None
 
 
 def _at_start_of(day: date) -> datetime:
@@ -54,29 +64,44 @@ def _at_start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=AMSTERDAM).astimezone(UTC)
 
 
-def case_view(case: Case, zaaktype: Zaaktype, contacts: tuple[ContactMoment, ...] = ()) -> CaseView:
-    """Assemble the view, newest timeline entry first; ``contacts`` are the contact moments to show."""
-    entries: list[TimelineEntry] = []
-    for status in case.statuses:
-        entries.append(
-            TimelineEntry(
-                TimelineKind.STATUS,
-                status.set_at,
-                status.id,
-                statustype=zaaktype.statustype(status.statustype),
-                text=status.toelichting,
-            )
-        )
-    for message in case.messages:
-        entries.append(TimelineEntry(TimelineKind.MESSAGE, message.posted_at, message.id, text=message.text, link=message.link))
+# What a history page holds itself; the rest of the timeline joins it for the time the page covers.
+_PAGED = frozenset({TimelineKind.STATUS, TimelineKind.MESSAGE, TimelineKind.DOCUMENTS_REQUESTED, TimelineKind.DOCUMENT_RECEIVED})
+
+
+def _tail_history(case: Case) -> tuple[HistoryEntry, ...]:
+    """The history the case item itself holds (its tail): what just happened, without reading the history."""
+    entries = [HistoryEntry(HistoryKind.STATUS, s.set_at, s) for s in case.statuses]
+    entries.extend(HistoryEntry(HistoryKind.MESSAGE, m.posted_at, m) for m in case.messages)
     for document in case.documents:
-        entries.append(
-            TimelineEntry(TimelineKind.DOCUMENTS_REQUESTED, document.requested_at, document.id, text=document.omschrijving)
-        )
+        entries.append(HistoryEntry(HistoryKind.DOCUMENT_REQUESTED, document.requested_at, document))
         if document.received_at is not None:
-            entries.append(
-                TimelineEntry(TimelineKind.DOCUMENT_RECEIVED, document.received_at, document.id, text=document.omschrijving)
-            )
+            entries.append(HistoryEntry(HistoryKind.DOCUMENT_RECEIVED, document.received_at, document))
+    return tuple(entries)
+
+
+def _history_entry(entry: HistoryEntry, zaaktype: Zaaktype) -> TimelineEntry:
+    item = entry.item
+    if isinstance(item, StatusEntry):
+        return TimelineEntry(
+            TimelineKind.STATUS, entry.at, item.id, statustype=zaaktype.statustype(item.statustype), text=item.toelichting
+        )
+    if isinstance(item, CaseMessage):
+        return TimelineEntry(TimelineKind.MESSAGE, entry.at, item.id, text=item.text, link=item.link)
+    kind = TimelineKind.DOCUMENT_RECEIVED if entry.kind is HistoryKind.DOCUMENT_RECEIVED else TimelineKind.DOCUMENTS_REQUESTED
+    return TimelineEntry(kind, entry.at, item.id, text=item.omschrijving)
+
+
+def case_view(
+    case: Case, zaaktype: Zaaktype, contacts: tuple[ContactMoment, ...] = (), history: HistoryPage | None = None
+) -> CaseView:
+    """Assemble the view, newest timeline entry first. ``history`` is a page of the case's history (newest first);
+    without it the timeline shows what the case item holds (the last few of each). Suspensions, the extension and
+    ``contacts`` (the contact moments to show) join the page for the time it covers: on a page with an earlier one
+    after it, only what happened since its oldest entry."""
+    page = history if history is not None else HistoryPage(_tail_history(case))
+    since = page.entries[-1].at if page.before is not None and page.entries else None
+    until = page.until
+    entries = [_history_entry(entry, zaaktype) for entry in page.entries]
     for index, suspension in enumerate(case.suspensions):
         entries.append(TimelineEntry(TimelineKind.SUSPENDED, _at_start_of(suspension.start), f"s{index}", text=suspension.reden))
         if suspension.end is not None:
@@ -87,6 +112,7 @@ def case_view(case: Case, zaaktype: Zaaktype, contacts: tuple[ContactMoment, ...
         entries.append(
             TimelineEntry(TimelineKind.CONTACT, contact.plaatsgevonden_op, contact.id, text=contact.inhoud, contact=contact)
         )
+    entries = [e for e in entries if e.kind in _PAGED or ((since is None or e.at >= since) and (until is None or e.at < until))]
     entries.sort(key=lambda entry: entry.at, reverse=True)
     current = case.current_status
     statustype = zaaktype.statustype(current.statustype)
@@ -99,4 +125,5 @@ def case_view(case: Case, zaaktype: Zaaktype, contacts: tuple[ContactMoment, ...
         next_steps=() if case.is_closed else zaaktype.following(statustype.identificatie),
         deadline=deadline_for(case),
         missing_documents=case.missing_documents,
+        earlier=page.before,
     )

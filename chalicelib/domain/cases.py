@@ -1,29 +1,45 @@
 """A case (zaak) and what a behandelaar can do with it, modelled on the ZGW Zaken API.
 
 A case is an immutable value. Each command returns a new case or raises a domain error; nothing here
-reads a clock or stores anything, so every rule can be tested on its own.
+reads a clock or stores anything, so every rule can be tested on its own. A case holds the tail of its history
+(``TAIL``); ``history_added`` says what a change adds to the full history, which is stored beside it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
-from datetime import date, datetime
+import re
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from enum import StrEnum
 
 from chalicelib.domain.catalogue import Vertrouwelijkheid, Zaaktype
 from chalicelib.domain.durations import Duration
-from chalicelib.domain.errors import CaseRuleError, DocumentRequestNotFoundError
+from chalicelib.domain.errors import CaseRuleError, DocumentRequestNotFoundError, ValidationError
 from chalicelib.domain.reference import Point
 from chalicelib.domain.workdays import amsterdam_date
 
-# A case is one DynamoDB item (at most 400 KB) holding its whole history. These bounds keep the largest
-# possible case well below that: 100 statuses with 1,000-character notes, 50 messages of 2,000 characters,
-# 100 document requests and 20 suspensions come to about 230 KB.
-LIMITS = {"statuses": 100, "messages": 50, "documents": 100, "suspensions": 20}
-# DynamoDB counts an item in bytes (at most 400 KB), and one character may take four bytes in UTF-8: the counts
-# above cannot keep a case inside that. Its texts together stay under this many bytes, which leaves the rest of
-# the item (ids, times, parties, at most about 60 KB at the counts above) room to spare.
-MAX_TEXT_BYTES = 200 * 1024
+# A case is one DynamoDB item (at most 400 KB, counted in bytes) with its current state and what the pages need at
+# a glance; its full history (every status, message, document request and receipt) is kept as items of their own
+# beside it (``HistoryEntry``), so the history has no bound. The item keeps a TAIL: the last few statuses and
+# messages, and the documents still open plus the last few requested or received, so that a stream record's old and
+# new images still show what one command added (a command adds at most one status or message, and its documents
+# are open). What the item keeps besides grows only within these bounds:
+TAIL = 5
+LIMITS = {"open_documents": 50, "suspensions": 20, "gemachtigden": 20}
+# Each text a command stores, at most this many bytes in UTF-8 (as DynamoDB counts them; one character may take
+# four). Each is at least four times the characters the ZGW field allows, so every text ZGW accepts fits in any
+# script (1,000 emoji are 4,000 bytes). The request schemas refuse more with 400 naming the field and the limit;
+# the commands below check again, so a direct call cannot write more either. With TAIL and LIMITS this bounds the
+# case item (``tests/unit/adapters/test_case_item_size.py`` computes the worst case: far below 400 KB).
+TEXT_BYTES = {
+    "omschrijving": 320,  # the case's (ZGW: 80 characters)
+    "toelichting": 4_000,  # a status's (ZGW statustoelichting: 1,000)
+    "text": 8_000,  # a message's (2,000 characters)
+    "link.url": 2_000,
+    "link.label": 480,  # 120 characters
+    "documents.omschrijving": 800,  # a document request's (200 characters)
+    "reden": 4_000,  # of a suspension or extension (ZGW: 1,000)
+}
 # A case number (ZGW ``identificatie``: at most 40 characters) such as SUB-2026-000123. A longer one names no
 # case and is refused before it is looked up (a DynamoDB key holds at most 2,048 bytes).
 MAX_CASE_NUMBER_LENGTH = 40
@@ -106,6 +122,67 @@ class Location:
 
 
 @dataclass(frozen=True)
+class Counts:
+    """How many statuses, messages and document requests the case has had in all (its history holds each)."""
+
+    statuses: int = 0
+    messages: int = 0
+    documents: int = 0
+
+
+class HistoryKind(StrEnum):
+    STATUS = "status"
+    MESSAGE = "message"
+    DOCUMENT_REQUESTED = "document"
+    DOCUMENT_RECEIVED = "received"
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One thing that happened to a case, kept as an item of its own: a status, a message, a document request,
+    or its receipt (``item`` is then the request with ``received_at``). ``key`` (fixed-width UTC moment, kind,
+    id) orders them in time as text."""
+
+    kind: HistoryKind
+    at: datetime
+    item: StatusEntry | CaseMessage | DocumentRequest
+
+    @property
+    def ref(self) -> str:
+        return self.item.id
+
+    @property
+    def key(self) -> str:
+        return f"{self.at.astimezone(UTC):%Y-%m-%dT%H:%M:%S.%fZ}#{self.kind.value}#{self.item.id}"
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    """A page of a case's history, newest first; ``before`` is where the next (earlier) page starts, or None.
+    ``until``: for an earlier page, the moment of the entry it follows (the page holds what came before it)."""
+
+    entries: tuple[HistoryEntry, ...]
+    before: str | None = None
+    until: datetime | None = None
+
+
+# A history cursor is an entry's ``key``: ``<moment>#<kind>#<id>``.
+HISTORY_CURSOR = re.compile(r"(20\d\d-\d\d-\d\dT[0-9:.Z]{8,32})#(?:status|message|document|received)#[A-Za-z0-9_.-]{1,100}")
+
+
+def cursor_moment(cursor: str) -> datetime:
+    """The moment a history cursor names; anything else is 400 naming ``before`` (it never reaches a key)."""
+    match = HISTORY_CURSOR.fullmatch(cursor)
+    try:
+        moment = datetime.fromisoformat(match.group(1)) if match else None
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise ValidationError.single("before", "invalid_format")
+    return moment
+
+
+@dataclass(frozen=True)
 class Case:
     id: str
     case_number: str
@@ -127,10 +204,12 @@ class Case:
     extension: Extension | None = None
     closed_on: date | None = None
     gemachtigden: tuple[str, ...] = ()
+    counts: Counts = field(default_factory=Counts)
     version: int = 0
 
     @property
     def current_status(self) -> StatusEntry:
+        """The newest status; ``statuses`` are the last ``TAIL`` (the history holds them all)."""
         return self.statuses[-1]
 
     @property
@@ -159,39 +238,51 @@ class Case:
         return tuple(d for d in self.documents if not d.received)
 
 
-def _within_limit(case: Case, part: str, adding: int = 1) -> None:
-    if len(getattr(case, part)) + adding > LIMITS[part]:
+def _within_limit(case: Case, part: str, count: int) -> None:
+    if count > LIMITS[part]:
         raise CaseRuleError("case_full", part=part, maximum=LIMITS[part])
 
 
-def _texts(case: Case) -> Iterator[str]:
-    """Every free text a case holds: what can make its item grow."""
-    yield case.omschrijving
-    for status in case.statuses:
-        yield status.toelichting or ""
-    for message in case.messages:
-        yield message.text
-        if message.link is not None:
-            yield message.link.url
-            yield message.link.label
-    for document in case.documents:
-        yield document.omschrijving
-    for suspension in case.suspensions:
-        yield suspension.reden
-    if case.extension is not None:
-        yield case.extension.reden
+def _within_bytes(**texts: str | None) -> None:
+    """Each text within its ``TEXT_BYTES`` (keyword ``link_url`` is ``link.url``): else 400 naming the field and the
+    limit, as the request schemas do, so that no command can write an item larger than its bound."""
+    for name, text in texts.items():
+        where = name.replace("__", ".").replace("link_", "link.")
+        limit = TEXT_BYTES[where]
+        if text is not None and len(text.encode("utf-8", "surrogatepass")) > limit:
+            raise ValidationError.single(where, "too_many_bytes", max_bytes=limit)
 
 
-def text_bytes(case: Case) -> int:
-    """The bytes the case's texts take in UTF-8, as DynamoDB counts them."""
-    return sum(len(text.encode("utf-8")) for text in _texts(case))
+def _touched(document: DocumentRequest) -> datetime:
+    return document.received_at or document.requested_at
 
 
-def _within_text_budget(changed: Case) -> Case:
-    """``changed``, unless its texts outgrow ``MAX_TEXT_BYTES`` (a 4xx naming the limit, never a failed write)."""
-    if text_bytes(changed) > MAX_TEXT_BYTES:
-        raise CaseRuleError("case_texts_full", maximum_bytes=MAX_TEXT_BYTES)
-    return changed
+def _trimmed(case: Case) -> Case:
+    """The case as its item keeps it: the last ``TAIL`` statuses and messages; the documents still open and the
+    ``TAIL`` last requested or received (in the order they were requested)."""
+    recent = {d.id for d in sorted(case.documents, key=_touched)[-TAIL:]}
+    documents = tuple(d for d in case.documents if not d.received or d.id in recent)
+    return replace(case, statuses=case.statuses[-TAIL:], messages=case.messages[-TAIL:], documents=documents)
+
+
+def history_added(before: Case | None, after: Case) -> tuple[HistoryEntry, ...]:
+    """What a change from ``before`` (None: a new case) to ``after`` adds to the case's history: new statuses,
+    messages and document requests, and receipts. Both are cases as their items keep them: a request still open
+    is on both, and one just received is among the last touched of ``after``."""
+    known_statuses = {s.id for s in before.statuses} if before else set()
+    known_messages = {m.id for m in before.messages} if before else set()
+    known_documents = {d.id: d for d in before.documents} if before else {}
+    entries: list[HistoryEntry] = [
+        HistoryEntry(HistoryKind.STATUS, s.set_at, s) for s in after.statuses if s.id not in known_statuses
+    ]
+    entries.extend(HistoryEntry(HistoryKind.MESSAGE, m.posted_at, m) for m in after.messages if m.id not in known_messages)
+    for document in after.documents:
+        earlier = known_documents.get(document.id)
+        if earlier is None:
+            entries.append(HistoryEntry(HistoryKind.DOCUMENT_REQUESTED, document.requested_at, document))
+        if document.received_at is not None and (earlier is None or earlier.received_at is None):
+            entries.append(HistoryEntry(HistoryKind.DOCUMENT_RECEIVED, document.received_at, document))
+    return tuple(entries)
 
 
 def open_case(
@@ -211,6 +302,7 @@ def open_case(
     """A new case in the zaaktype's first status, with the zaaktype's periods fixed at application time."""
     if initiator in co_initiators:
         raise CaseRuleError("initiator_is_co_initiator")
+    _within_bytes(omschrijving=omschrijving)
     first = zaaktype.first_statustype
     return Case(
         id=case_id,
@@ -227,6 +319,7 @@ def open_case(
         location=location,
         vertrouwelijkheid=zaaktype.vertrouwelijkheidaanduiding,
         statuses=(StatusEntry(first_status_id, first.identificatie, registered_at, behandelaar.id),),
+        counts=Counts(statuses=1),
     )
 
 
@@ -241,8 +334,9 @@ def set_status(case: Case, zaaktype: Zaaktype, entry: StatusEntry) -> Case:
     statustype = zaaktype.statustype(entry.statustype)
     if statustype.identificatie == case.current_status.statustype:
         return case
-    _within_limit(case, "statuses")
-    changed = _within_text_budget(replace(case, statuses=(*case.statuses, entry)))
+    _within_bytes(toelichting=entry.toelichting)
+    counts = replace(case.counts, statuses=case.counts.statuses + 1)
+    changed = _trimmed(replace(case, statuses=(*case.statuses, entry), counts=counts))
     if statustype.is_eindstatus:
         closed_on = amsterdam_date(entry.set_at)
         suspension = changed.open_suspension
@@ -256,8 +350,11 @@ def request_documents(case: Case, requests: tuple[DocumentRequest, ...]) -> Case
     _require_open(case)
     if not requests:
         raise CaseRuleError("no_documents")
-    _within_limit(case, "documents", len(requests))
-    return _within_text_budget(replace(case, documents=(*case.documents, *requests)))
+    _within_limit(case, "open_documents", len(case.missing_documents) + len(requests))
+    for request in requests:
+        _within_bytes(documents__omschrijving=request.omschrijving)
+    counts = replace(case.counts, documents=case.counts.documents + len(requests))
+    return _trimmed(replace(case, documents=(*case.documents, *requests), counts=counts))
 
 
 def mark_document_received(case: Case, document_id: str, received_at: datetime) -> Case:
@@ -268,7 +365,7 @@ def mark_document_received(case: Case, document_id: str, received_at: datetime) 
                 return case
             documents = list(case.documents)
             documents[index] = replace(document, received_at=received_at)
-            return replace(case, documents=tuple(documents))
+            return _trimmed(replace(case, documents=tuple(documents)))
     raise DocumentRequestNotFoundError(document_id)
 
 
@@ -277,13 +374,16 @@ def add_gemachtigde(case: Case, subject: str) -> Case:
     _require_open(case)
     if subject in case.followers:
         return case
+    _within_limit(case, "gemachtigden", len(case.gemachtigden) + 1)
     return replace(case, gemachtigden=(*case.gemachtigden, subject))
 
 
 def post_message(case: Case, message: CaseMessage) -> Case:
     """Add a message for the applicants; allowed after closing too (e.g. how to object)."""
-    _within_limit(case, "messages")
-    return _within_text_budget(replace(case, messages=(*case.messages, message)))
+    link = message.link
+    _within_bytes(text=message.text, link_url=link.url if link else None, link_label=link.label if link else None)
+    counts = replace(case.counts, messages=case.counts.messages + 1)
+    return _trimmed(replace(case, messages=(*case.messages, message), counts=counts))
 
 
 def extend(case: Case, zaaktype: Zaaktype, extension: Extension, *, current_due: date | None, today: date) -> Case:
@@ -297,7 +397,8 @@ def extend(case: Case, zaaktype: Zaaktype, extension: Extension, *, current_due:
         raise CaseRuleError("extension_too_long", maximum=str(zaaktype.verlengingstermijn))
     if current_due is not None and today > current_due:
         raise CaseRuleError("deadline_passed", due=current_due.isoformat())
-    return _within_text_budget(replace(case, extension=extension))
+    _within_bytes(reden=extension.reden)
+    return replace(case, extension=extension)
 
 
 def suspend(case: Case, zaaktype: Zaaktype, suspension: Suspension) -> Case:
@@ -310,8 +411,9 @@ def suspend(case: Case, zaaktype: Zaaktype, suspension: Suspension) -> Case:
     previous_end = case.suspensions[-1].end if case.suspensions else None
     if suspension.start < case.startdatum or (previous_end is not None and suspension.start < previous_end):
         raise CaseRuleError("suspension_overlaps")
-    _within_limit(case, "suspensions")
-    return _within_text_budget(replace(case, suspensions=(*case.suspensions, Suspension(suspension.start, suspension.reden))))
+    _within_limit(case, "suspensions", len(case.suspensions) + 1)
+    _within_bytes(reden=suspension.reden)
+    return replace(case, suspensions=(*case.suspensions, Suspension(suspension.start, suspension.reden)))
 
 
 def resume(case: Case, on: date) -> Case:

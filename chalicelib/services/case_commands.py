@@ -220,7 +220,8 @@ class CaseCommands:
         raise AssertionError("unreachable")
 
     def _save(self, before: Case, after: Case) -> Case:
-        return self._cases.save(after, self._gained_followers(before, after))
+        """The changed case item and what the change adds to its history, in one write (see CaseRepository.save)."""
+        return self._cases.save(after, self._gained_followers(before, after), rules.history_added(before, after))
 
     def dry_run(self) -> CaseCommands:
         """These commands, each working out its change on a copy of the case: nothing is saved and no rate

@@ -23,6 +23,7 @@ from chalicelib.services.ports import (
 )
 
 WORK_LIST_LIMIT = 200  # a behandelaar with more open cases than this sees the 200 that are due first
+HISTORY_PAGE = 20  # timeline entries of the case's history on one page (one Query); earlier ones on the next
 
 
 class CaseQueries:
@@ -48,19 +49,22 @@ class CaseQueries:
         require_role(principal, Role.APPLICANT, "list_my_cases")
         return self._views(self._cases.cases_of_party(principal.acting_for))
 
-    def view(self, principal: Principal, case_id: str) -> CaseView:
-        """One case; for an applicant who is not a party it does not exist."""
+    def view(self, principal: Principal, case_id: str, *, before: str | None = None) -> CaseView:
+        """One case with a page of its timeline: the newest ``HISTORY_PAGE`` entries of its history (one Query),
+        or those before the cursor ``before`` (the ``earlier`` of the page before); for an applicant who is not a
+        party it does not exist."""
         require_any_role(principal, STAFF | {Role.APPLICANT}, "view_case")
         case = self._cases.get(case_id)
         ensure_can_view(principal, case)
         staff = bool(principal.roles & STAFF)
+        history = self._cases.history(case.id, limit=HISTORY_PAGE, before=before)
         contacts = tuple(c for c in self._contacts.for_case(case.id) if staff or not c.vertrouwelijk)
-        return case_view(case, self._catalogue.get(case.zaaktype), contacts)
+        return case_view(case, self._catalogue.get(case.zaaktype), contacts, history)
 
-    def staff_view(self, principal: Principal, case_id: str) -> CaseView:
+    def staff_view(self, principal: Principal, case_id: str, *, before: str | None = None) -> CaseView:
         """One case as behandelaar or KCC see it."""
         require_any_role(principal, STAFF, "view_case")
-        return self.view(principal, case_id)
+        return self.view(principal, case_id, before=before)
 
     def find_by_number(self, principal: Principal, case_number: str) -> CaseView:
         """Look a case up by its human number (behandelaar and KCC); one too long to be any is refused."""
@@ -70,7 +74,8 @@ class CaseQueries:
         case = self._cases.find_by_number(case_number)
         if case is None:
             raise CaseNotFoundError(case_number)
-        return case_view(case, self._catalogue.get(case.zaaktype), tuple(self._contacts.for_case(case.id)))
+        history = self._cases.history(case.id, limit=HISTORY_PAGE)
+        return case_view(case, self._catalogue.get(case.zaaktype), tuple(self._contacts.for_case(case.id)), history)
 
     def work_list(self, principal: Principal) -> list[CaseView]:
         """The behandelaar's open cases, soonest deadline first, paused ones after them (one index Query)."""

@@ -11,9 +11,9 @@ import contextlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
-from chalicelib.domain.cases import Case
+from chalicelib.domain.cases import Case, CaseMessage, DocumentRequest, HistoryKind, StatusEntry
 from chalicelib.domain.catalogue import Catalogue, Zaaktype
 from chalicelib.domain.deadlines import deadline_for
 from chalicelib.domain.errors import AnnouncementNotFoundError, CaseNotFoundError
@@ -33,6 +33,8 @@ from chalicelib.services.ports import (
     RenderedPortalMessage,
     SubscriptionRepository,
 )
+
+_Item = TypeVar("_Item", StatusEntry, CaseMessage, DocumentRequest)
 
 
 class Undeliverable(Exception):
@@ -196,27 +198,42 @@ class MessageComposer:
         link = None
         kind = notification.event_kind
         if kind is EventKind.STATUS_CHANGED:
-            entry = next((s for s in case.statuses if s.id == notification.ref), case.current_status)
+            entry = next((s for s in case.statuses if s.id == notification.ref), None)
+            entry = entry or self._from_history(case, HistoryKind.STATUS, notification.ref, StatusEntry) or case.current_status
             statustype = zaaktype.statustype(entry.statustype)
             detail["status"] = statustype.omschrijving.in_(language)
             detail["statustekst"] = statustype.statustekst.in_(language) if statustype.statustekst else None
             detail["toelichting"] = entry.toelichting if party else None
             detail["is_eindstatus"] = statustype.is_eindstatus
         elif kind is EventKind.MESSAGE_POSTED:
-            message = next(m for m in case.messages if m.id == notification.ref)
+            message = next((m for m in case.messages if m.id == notification.ref), None)
+            message = message or self._from_history(case, HistoryKind.MESSAGE, notification.ref, CaseMessage)
+            if message is None:
+                raise Undeliverable(FailureReason.CASE_GONE)
             detail["text"] = message.text
             link = message.link
         elif kind is EventKind.DOCUMENTS_REQUESTED:
             # the request as it was made; what came in since is marked, not left out
             wanted = set(notification.ref.split(","))
+            held = [d for d in case.documents if d.id in wanted]
+            # one the case item no longer holds was received (open requests stay on it): from the history
+            gone = sorted(wanted - {d.id for d in held})
+            found = (self._from_history(case, HistoryKind.DOCUMENT_REQUESTED, i, DocumentRequest) for i in gone)
+            earlier = [replace(d, received_at=d.received_at or d.requested_at) for d in found if d is not None]
             detail["documents"] = [
-                {"omschrijving": d.omschrijving, "due": d.due, "received": d.received} for d in case.documents if d.id in wanted
+                {"omschrijving": d.omschrijving, "due": d.due, "received": d.received} for d in (*earlier, *held)
             ]
         elif kind is EventKind.DEADLINE_CHANGED:
             deadline = deadline_for(case)
             detail["due"] = deadline.due
             detail["paused"] = deadline.due is None
         return detail, link
+
+    def _from_history(self, case: Case, kind: HistoryKind, ref: str, shape: type[_Item]) -> _Item | None:
+        """What a notification is about when the case item no longer holds it in its tail (it was delivered after
+        more happened, e.g. in a digest): the history entry, looked for newest first."""
+        entry = self._cases.history_entry(case.id, kind, ref)
+        return entry.item if entry is not None and isinstance(entry.item, shape) else None
 
     def _announcement_context(self, notification: Notification) -> MessageContext:
         try:

@@ -11,7 +11,7 @@ from typing import Any
 
 from chalicelib.domain.announcements import Announcement
 from chalicelib.domain.berichtenbox import BerichtenboxMessage
-from chalicelib.domain.cases import Case, Link
+from chalicelib.domain.cases import Case, HistoryEntry, HistoryKind, HistoryPage, Link
 from chalicelib.domain.changes import StoredChange
 from chalicelib.domain.contacts import ContactMoment
 from chalicelib.domain.events import EventKind
@@ -60,15 +60,27 @@ class CaseRepository(ABC):
 
     @abstractmethod
     def create(self, case: Case, subscriptions: Sequence[Indexed]) -> Case:
-        """Store a new case, its party index and its followers' subscriptions in one transaction. Its number
+        """Store a new case, its first status in its history, its party index and its followers' subscriptions in
+        one transaction. Its number
         is claimed in the same transaction: a number any case has already gives CaseNumberTakenError and
         nothing is stored."""
 
     @abstractmethod
-    def save(self, case: Case, new_followers: Sequence[Indexed] = ()) -> Case:
+    def save(self, case: Case, new_followers: Sequence[Indexed] = (), history: Sequence[HistoryEntry] = ()) -> Case:
         """Store a changed case if nobody changed it since ``case.version`` was read (else
-        ConcurrentUpdateError), with the subscriptions and party index of followers it gained, in one
-        transaction; returns the case with its new version."""
+        ConcurrentUpdateError), with what it adds to its ``history`` (``cases.history_added``: each entry an item
+        of its own, written once) and the subscriptions and party index of followers it gained, in one
+        transaction: all or nothing. Returns the case with its new version."""
+
+    @abstractmethod
+    def history(self, case_id: str, *, limit: int, before: str | None = None) -> HistoryPage:
+        """A page of the case's history, newest first: at most ``limit`` entries, starting after the entry whose
+        ``key`` is ``before`` (exactly one DynamoDB Query). A cursor that names no moment is ValidationError."""
+
+    @abstractmethod
+    def history_entry(self, case_id: str, kind: HistoryKind, ref: str) -> HistoryEntry | None:
+        """The newest history entry of ``kind`` about ``ref`` (a status, message or document id), looked for
+        newest first: for a notification about something the case item no longer holds in its tail."""
 
     @abstractmethod
     def cases_of_party(self, subject: str) -> list[Case]:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib import wiring
 from chalicelib.domain.addresses import ADDRESS_PATTERN, MAX_ADDRESS_LENGTH
-from chalicelib.domain.cases import Link
+from chalicelib.domain.cases import TEXT_BYTES, Link
 from chalicelib.domain.contacts import KANALEN, MAX_TAG_LENGTH, MAX_TAGS, TAG_PATTERN
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.events import Place
@@ -29,7 +29,15 @@ if TYPE_CHECKING:
     from chalicelib.services.subscriptions import PreferenceChange
 
 EMPTY = Schema(())
-LINK = Schema((Field("url", "url", required=True), Field("label", "string", required=True, max_length=120)))
+
+
+def _in_bytes(name: str, kind: str, limit: str, *, required: bool = False) -> Field:
+    """A text a command stores in a case, limited in UTF-8 bytes (``domain.cases.TEXT_BYTES[limit]``): more is 400
+    ``too_many_bytes`` naming the field and the limit. Its characters are at most as many as its bytes."""
+    return Field(name, kind, required=required, max_length=TEXT_BYTES[limit], max_bytes=TEXT_BYTES[limit])
+
+
+LINK = Schema((Field("url", "url", required=True), _in_bytes("label", "string", "link.label", required=True)))
 
 # Subscriptions and preferences ------------------------------------------------------------------------------
 
@@ -119,7 +127,7 @@ POINT = Schema(
 NEW_CASE = Schema(
     (
         Field("zaaktype", "string", required=True, max_length=80, description="identificatie of a zaaktype", known=_zaaktypen),
-        Field("omschrijving", "string", required=True, max_length=80),
+        Field("omschrijving", "string", required=True, max_length=80, max_bytes=TEXT_BYTES["omschrijving"]),
         Field("initiator", "string", required=True, max_length=128, pattern=SUBJECT, pattern_code=NOT_A_SUBJECT),
         Field(
             "co_initiators",
@@ -134,7 +142,7 @@ NEW_CASE = Schema(
 NEW_STATUS = Schema(
     (
         Field("statustype", "string", required=True, max_length=80, description="one of the case's zaaktype", known=_statustypen),
-        Field("toelichting", "text", max_length=1000),
+        _in_bytes("toelichting", "text", "toelichting"),
     )
 )
 DOCUMENT_REQUESTS = Schema(
@@ -147,14 +155,16 @@ DOCUMENT_REQUESTS = Schema(
             items=Field(
                 "document",
                 "object",
-                schema=Schema((Field("omschrijving", "string", required=True, max_length=200), Field("due", "date"))),
+                schema=Schema(
+                    (_in_bytes("omschrijving", "string", "documents.omschrijving", required=True), Field("due", "date"))
+                ),
             ),
         ),
     )
 )
 NEW_MESSAGE = Schema(
     (
-        Field("text", "text", required=True, max_length=2000),
+        _in_bytes("text", "text", "text", required=True),
         Field(
             "link",
             "object",
@@ -162,8 +172,8 @@ NEW_MESSAGE = Schema(
         ),
     )
 )
-EXTENSION = Schema((Field("duur", "duration", required=True), Field("reden", "text", required=True, max_length=1000)))
-SUSPENSION = Schema((Field("reden", "text", required=True, max_length=1000),))
+EXTENSION = Schema((Field("duur", "duration", required=True), _in_bytes("reden", "text", "reden", required=True)))
+SUSPENSION = Schema((_in_bytes("reden", "text", "reden", required=True),))
 CONTACT_MOMENT = Schema(
     (
         Field("kanaal", "string", required=True, choices=KANALEN, max_length=50),

@@ -164,6 +164,7 @@ def case_json(view: CaseView, language: Language, reference: ReferenceData, *, s
             "point": {"lat": case.location.point.lat, "lon": case.location.point.lon} if case.location.point else None,
         },
         "timeline": [_timeline_entry(e, language, staff=staff) for e in view.timeline],
+        "timeline_earlier": view.earlier,
     }
     if staff:
         body["behandelaar"]["id"] = case.behandelaar.id

@@ -13,6 +13,7 @@ from typing import Any
 
 from chalicelib.domain.announcements import AnnouncementStatus
 from chalicelib.domain.case_view import TimelineKind
+from chalicelib.domain.cases import HISTORY_CURSOR
 from chalicelib.domain.catalogue import Product, Vertrouwelijkheid
 from chalicelib.domain.contacts import KANALEN
 from chalicelib.domain.deadlines import DeadlineState
@@ -21,6 +22,7 @@ from chalicelib.domain.language import Language
 from chalicelib.domain.matching import Audience
 from chalicelib.domain.notifications import NotificationStatus
 from chalicelib.domain.subscriptions import Channel, Frequency, SubscriptionOrigin, SubscriptionState
+from chalicelib.web.endpoint import Query
 
 JsonSchema = dict[str, Any]
 
@@ -65,6 +67,15 @@ def closed(properties: dict[str, JsonSchema], *, optional: tuple[str, ...] = (),
     if description:
         schema["description"] = description
     return schema
+
+
+# The timeline is one page of the case's history, newest first; ``timeline_earlier`` in the answer is where the
+# earlier page starts.
+TIMELINE_BEFORE = Query(
+    "before",
+    {"type": "string", "pattern": f"^{HISTORY_CURSOR.pattern}$", "maxLength": 160},
+    description="`timeline_earlier` of the case as read before: the page of its timeline before that",
+)
 
 
 def _case(*, staff: bool) -> JsonSchema:
@@ -125,6 +136,7 @@ def _case(*, staff: bool) -> JsonSchema:
             }
         ),
         "timeline": array(timeline_entry),
+        "timeline_earlier": nullable(STRING),
     }
     if staff:
         properties |= {

@@ -29,6 +29,7 @@ class Field:
     kind: str
     required: bool = False
     max_length: int = 200
+    max_bytes: int | None = None  # in UTF-8, as DynamoDB counts them, for texts stored where bytes run out
     pattern: str | None = None
     pattern_code: str = "invalid_format"
     choices: tuple[str, ...] | None = None
@@ -95,12 +96,18 @@ def _convert(spec: Field, value: Any, where: str, issues: list[Issue]) -> Any:
     return converter(spec, value, where, issues)
 
 
+def utf8_bytes(text: str) -> int:
+    """The bytes ``text`` takes in UTF-8 (a lone surrogate counted as the three bytes it would take)."""
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
 def _string_problem(spec: Field, text: str) -> Issue | None:
     control = _CONTROL if spec.kind == "text" else _SINGLE_LINE_CONTROL
     checks: tuple[tuple[bool, str, dict[str, Any]], ...] = (
         (bool(control.search(text)), "control_characters", {}),
         (not text, "empty", {}),
         (len(text) > spec.max_length, "too_long", {"max": spec.max_length}),
+        (spec.max_bytes is not None and utf8_bytes(text) > spec.max_bytes, "too_many_bytes", {"max_bytes": spec.max_bytes}),
         (spec.choices is not None and text not in spec.choices, "not_allowed", {"allowed": list(spec.choices or ())}),
         (spec.pattern is not None and not re.fullmatch(spec.pattern, text), spec.pattern_code, {}),
     )
@@ -167,7 +174,7 @@ def _duration(spec: Field, value: Any, where: str, issues: list[Issue]) -> Durat
 
 
 def _url(spec: Field, value: Any, where: str, issues: list[Issue]) -> str | None:
-    text = _string(Field(spec.name, "string", max_length=2000), value, where, issues)
+    text = _string(Field(spec.name, "string", max_length=2000, max_bytes=2000), value, where, issues)
     if text is None:
         return None
     parts = urlsplit(text)
@@ -271,7 +278,10 @@ def _string_json_schema(spec: Field) -> dict[str, Any]:
     return {
         "type": "string",
         "pattern": pattern,
-        "description": f"1 to {spec.max_length} characters, not counting whitespace around them",
+        "description": (
+            f"1 to {spec.max_length} characters, not counting whitespace around them"
+            + (f", and at most {spec.max_bytes} bytes in UTF-8" if spec.max_bytes is not None else "")
+        ),
     }
 
 
@@ -305,7 +315,7 @@ _JSON_SCHEMA: dict[str, Callable[[Field], dict[str, Any]]] = {
     "url": lambda spec: {
         "type": "string",
         "pattern": r"^\s*[Hh][Tt][Tt][Pp][Ss]://[^\s/?#]\S{0,1991}\s*$",
-        "description": "an https URL of at most 2000 characters",
+        "description": "an https URL of at most 2000 characters (and bytes in UTF-8)",
     },
     "integer": _number_json_schema,
     "number": _number_json_schema,

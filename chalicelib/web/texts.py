@@ -57,11 +57,6 @@ CONFLICT_TEXTS: dict[str, str] = {
 RULE_TEXTS: dict[str, str] = {
     "case_closed": N_("De zaak is afgesloten."),
     "case_full": N_("Deze zaak kan niet meer van dit soort gegevens bevatten. Neem contact op met functioneel beheer."),
-    # the limit is domain.cases.MAX_TEXT_BYTES (a test keeps them the same)
-    "case_texts_full": N_(
-        "De teksten bij deze zaak zijn samen te groot: samen mogen ze niet meer dan 200 kB zijn. Maak de tekst korter of "
-        "neem contact op met functioneel beheer."
-    ),
     "no_documents": N_("Vraag minstens één document."),
     "extension_not_allowed": N_("Bij dit soort zaak kan de termijn niet worden verlengd."),
     "already_extended": N_("De termijn is al een keer verlengd."),
@@ -96,6 +91,9 @@ ISSUE_TEXTS: dict[str, str] = {
     "expected_https_url": N_("Hier hoort een link die begint met https://."),
     "empty": N_("Dit veld is leeg."),
     "too_long": N_("Deze tekst is te lang (maximaal %(max)s tekens)."),
+    "too_many_bytes": N_(
+        "Deze tekst is te lang (maximaal %(max_bytes)s bytes). Letters met een accent en emoji tellen voor 2 tot 4 bytes."
+    ),
     "too_many_subscriptions": N_("U volgt al %(max)s dingen. Stop eerst iets wat u volgt."),
     "area_too_large_for_topics": N_(
         "Dit gebied is te groot voor zoveel onderwerpen. Kies een kleiner gebied of minder onderwerpen."

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from chalice.app import Response
 
@@ -14,7 +15,7 @@ from chalicelib.domain.errors import DomainError
 from chalicelib.domain.language import Language
 from chalicelib.domain.workdays import amsterdam_date
 from chalicelib.i18n import N_, translate
-from chalicelib.web.pages import not_found, render
+from chalicelib.web.pages import not_found, query, render
 from chalicelib.web.presenters import case_json, case_list_json, notification_json
 from chalicelib.web.texts import DELIVERY_TEXTS
 
@@ -46,9 +47,10 @@ def case_rows(views: list[CaseView], language: Language, *, link: str) -> list[d
     ]
 
 
-def case_context(view: CaseView, language: Language, *, staff: bool = False) -> dict[str, Any]:
-    """What the case page shows, the same for the applicant and the KCC (who sees what the applicant sees,
-    and with ``staff`` what only staff see of a contact moment: whether it is confidential, its tags)."""
+def case_context(view: CaseView, language: Language, *, page: str, staff: bool = False) -> dict[str, Any]:
+    """What the case page at ``page`` shows, the same for the applicant and the KCC (who sees what the applicant
+    sees, and with ``staff`` what only staff see of a contact moment: whether it is confidential, its tags). The
+    timeline is one page of the case's history; ``earlier`` links to the page before it (``?eerder=<cursor>``)."""
     today = amsterdam_date(wiring.services().clock.now())
     case = case_json(view, language, wiring.reference_data(), staff=staff, today=today)
     return {
@@ -59,7 +61,17 @@ def case_context(view: CaseView, language: Language, *, staff: bool = False) -> 
         "due": day(case["deadline"]["due"], language),
         "servicenorm_due": day(case["deadline"]["servicenorm_due"], language),
         "for_staff": staff,
+        "earlier": f"{page}?{EARLIER}={quote(view.earlier, safe='')}" if view.earlier else None,
     }
+
+
+# The query parameter of a case page that names where its timeline starts (the cursor of the page before).
+EARLIER = "eerder"
+
+
+def earlier_from_query() -> str | None:
+    """The cursor a case page was asked for (``?eerder=``), or None for the newest page."""
+    return query().get(EARLIER) or None
 
 
 # What the applicant and the other parties were sent, newest first (followers of a public case are not listed).
@@ -73,12 +85,14 @@ def staff_case_page(
     status: int,
     values: Callable[[CaseView, Language], dict[str, Any]],
     language: Language,
+    *,
+    page: str,
 ) -> Response:
     """A case as staff see it (KCC and behandelaar): what the applicant sees, what only staff see of contact
     moments, and what the parties were sent and how it went; ``values`` adds what the page itself shows. The
     same page as a missing case when there is no such case."""
     try:
-        view = wiring.services().case_queries.staff_view(session.principal, case_id)
+        view = wiring.services().case_queries.staff_view(session.principal, case_id, before=earlier_from_query())
         sent = wiring.services().case_queries.sent_to_parties(session.principal, case_id, limit=DELIVERIES_SHOWN + 1)
     except DomainError:
         return not_found()
@@ -90,7 +104,7 @@ def staff_case_page(
     return render(
         template,
         status,
-        **case_context(view, language, staff=True),
+        **case_context(view, language, page=page, staff=True),
         notifications=notifications,
         more_notifications=DELIVERIES_SHOWN if len(sent) > DELIVERIES_SHOWN else None,
         csrf=session.csrf,

@@ -7,11 +7,25 @@ from datetime import date, timedelta
 
 import pytest
 
-from chalicelib.domain.cases import CaseMessage, Link, Medewerker, Suspension, add_gemachtigde
-from chalicelib.domain.errors import CaseNotFoundError, CaseNumberTakenError, ConcurrentUpdateError
+from chalicelib.domain.cases import (
+    TAIL,
+    CaseMessage,
+    DocumentRequest,
+    HistoryKind,
+    Link,
+    Medewerker,
+    Suspension,
+    add_gemachtigde,
+    history_added,
+    mark_document_received,
+    post_message,
+    request_documents,
+    set_status,
+)
+from chalicelib.domain.errors import CaseNotFoundError, CaseNumberTakenError, ConcurrentUpdateError, ValidationError
 from chalicelib.domain.subscriptions import Indexed, Interest, automatic_subscriptions
 from tests.contract.conftest import CaseStore
-from tests.factories import FATIMA, JAN, MARK, T0, a_case, status
+from tests.factories import FATIMA, JAN, MARK, SUBSIDIE, T0, a_case, status, zaaktype
 
 KAREN = "pu-karin-2b6f90"
 
@@ -200,3 +214,98 @@ def test_the_counter_continues_after_a_number_given_by_another_writer(case_store
     assert case_store.cases.next_case_number("VERG", 2026) == "VERG-2026-000043"
     case_store.cases.advance_case_number("SUB", 2027, 5)  # a counter not there yet starts after it
     assert case_store.cases.next_case_number("SUB", 2027) == "SUB-2027-000006"
+
+
+def _with_statuses(store: CaseStore, count: int):
+    """A created case, then ``count`` status changes saved one by one, each with what it adds to the history."""
+    case = created(store)
+    subsidie = zaaktype(SUBSIDIE)
+    for turn in range(count):
+        entry = status(("in-behandeling", "aanvullende-informatie-nodig")[turn % 2], T0 + timedelta(minutes=turn + 1))
+        changed = set_status(case, subsidie, entry)
+        case = store.cases.save(changed, (), history_added(case, changed))
+    return case
+
+
+def test_the_history_holds_every_status_and_one_query_reads_a_page_of_it_newest_first(case_store: CaseStore):
+    # GIVEN a case with 45 status changes (46 statuses with its first), of which its item keeps the last TAIL
+    case = _with_statuses(case_store, 45)
+    assert len(case_store.cases.get(case.id).statuses) == TAIL
+    # WHEN its history is read 20 at a time, each page from the cursor of the one before
+    pages, before = [], None
+    while True:
+        page = case_store.cases.history(case.id, limit=20, before=before)
+        pages.append(page)
+        before = page.before
+        if before is None:
+            break
+    # THEN three pages hold every status once, newest first, as they were saved
+    assert [len(p.entries) for p in pages] == [20, 20, 6]
+    entries = [e for p in pages for e in p.entries]
+    assert [e.at for e in entries] == sorted((e.at for e in entries), reverse=True)
+    assert entries[0].item == case.current_status
+    assert entries[-1].item == case_store.cases.history(case.id, limit=1, before=entries[-2].key).entries[0].item
+    assert len({e.ref for e in entries}) == 46
+    # AND an earlier page knows the moment it follows
+    assert pages[0].until is None
+    assert pages[1].until == pages[0].entries[-1].at
+
+
+def test_messages_and_documents_come_back_from_the_history_as_they_were_saved(case_store: CaseStore):
+    case = created(case_store)
+    message = CaseMessage(
+        "msg-1", "Zie het loket 😀", T0 + timedelta(hours=1), "mdw-anna", Link("https://example.org/a", "Loket")
+    )
+    steps = [
+        lambda c: post_message(c, message),
+        lambda c: request_documents(
+            c, (DocumentRequest("doc-1", "Begroting", T0 + timedelta(hours=2), "mdw-anna", date(2026, 11, 1)),)
+        ),
+        lambda c: mark_document_received(c, "doc-1", T0 + timedelta(hours=3)),
+    ]
+    for step in steps:
+        changed = step(case)
+        case = case_store.cases.save(changed, (), history_added(case, changed))
+    page = case_store.cases.history(case.id, limit=10)
+    assert [(e.kind, e.ref) for e in page.entries] == [
+        (HistoryKind.DOCUMENT_RECEIVED, "doc-1"),
+        (HistoryKind.DOCUMENT_REQUESTED, "doc-1"),
+        (HistoryKind.MESSAGE, "msg-1"),
+        (HistoryKind.STATUS, case.statuses[0].id),
+    ]
+    assert page.entries[2].item == message
+    assert page.entries[0].item == case.documents[0]
+    assert page.entries[1].item == replace(case.documents[0], received_at=None)
+    assert page.before is None
+
+
+def test_an_entry_the_case_item_no_longer_holds_is_found_in_the_history(case_store: CaseStore):
+    case = _with_statuses(case_store, 12)
+    first_change = case_store.cases.history(case.id, limit=100).entries[-2]
+    assert first_change.item.id not in {s.id for s in case.statuses}
+    assert case_store.cases.history_entry(case.id, HistoryKind.STATUS, first_change.ref) == first_change
+    assert case_store.cases.history_entry(case.id, HistoryKind.MESSAGE, first_change.ref) is None
+
+
+def test_a_save_whose_second_item_fails_its_condition_writes_nothing(case_store: CaseStore):
+    # GIVEN a case with one status change saved
+    case = _with_statuses(case_store, 1)
+    stored_before = case_store.cases.get(case.id)
+    already = case_store.cases.history(case.id, limit=1).entries[0]
+    # WHEN a change is saved whose second item (a history entry) is there already, so its condition fails
+    changed = set_status(case, zaaktype(SUBSIDIE), status("besluit-genomen", T0 + timedelta(days=1)))
+    new_entries = history_added(case, changed)
+    with pytest.raises(ConcurrentUpdateError):
+        case_store.cases.save(changed, (), (already, *new_entries))
+    # THEN neither the case item nor the new history entry was written
+    assert case_store.cases.get(case.id) == stored_before
+    keys = {e.key for e in case_store.cases.history(case.id, limit=100).entries}
+    assert new_entries[0].key not in keys
+    assert len(keys) == 2
+
+
+def test_a_cursor_that_names_no_moment_is_refused_naming_before(case_store: CaseStore):
+    case = created(case_store)
+    with pytest.raises(ValidationError) as refused:
+        case_store.cases.history(case.id, limit=20, before="case#other#x")
+    assert refused.value.issues[0].field == "before"

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 import uuid
+from urllib.parse import quote
 
 import pytest
 
-from chalicelib.domain.cases import MAX_TEXT_BYTES
 from tests.integration.conftest import body, headers, register_personas
 
 CASE = {
@@ -318,25 +318,50 @@ def test_staff_find_the_cases_of_a_person_by_e_mail_address_and_applicants_may_n
     assert not [line for line in app_log.lines() if "example.org" in line]
 
 
-def test_a_case_that_would_outgrow_its_item_is_refused_by_rule_never_a_500(client, marks_case):
-    # GIVEN Mark's case, and status texts of 1,000 emoji (the character cap; 4,000 bytes each)
+def test_98_status_changes_of_1000_emoji_each_are_all_stored_and_the_timeline_pages_through_them(client, marks_case):
+    # GIVEN Mark's case, and status texts of 1,000 emoji (4,000 bytes each: the byte limit of a toelichting)
     case_url = f"/api/cases/{marks_case['id']}"
     anna, toelichting = headers("anna"), "\U0001f600" * 1000
+    # WHEN Anna changes its status 98 times with such a text (once a 500 "Item size has exceeded", later a 409)
     answers = []
-    # WHEN Anna changes its status 98 times with such a text (once a server error, "Item size has exceeded")
     for turn in range(98):
-        statustype = ("in-behandeling", "aanvullende-informatie-nodig")[turn % 2]
-        change = {"statustype": statustype, "toelichting": toelichting}
+        change = {"statustype": ("in-behandeling", "aanvullende-informatie-nodig")[turn % 2], "toelichting": toelichting}
         answers.append(client.http.post(f"{case_url}/status", headers=anna, body=json.dumps(change)))
-    # THEN each change is stored (201), the status it already had (200), or refused as the case being full (409,
-    # saying so); none fails
-    statuses = [answer.status_code for answer in answers]
-    assert set(statuses) == {200, 201, 409}
-    assert statuses.index(409) < 60
-    refused = problem(answers[statuses.index(409)], 409)
-    assert "niet meer dan 200 kB" in refused["detail"]
-    assert MAX_TEXT_BYTES == 200 * 1024  # the limit the text names
-    # AND the case still reads, holding what was stored before the limit
-    read = client.http.get(case_url, headers=anna)
-    assert read.status_code == 200
-    assert len(body(read)["timeline"]) >= statuses.count(201)
+    # THEN every change is stored
+    assert {answer.status_code for answer in answers} == {201}
+    # AND the timeline shows the newest 20, and pages through all 99 statuses with ``before``
+    seen: list[str] = []
+    before = None
+    while True:
+        read = client.http.get(case_url + (f"?before={quote(before, safe='')}" if before else ""), headers=anna)
+        assert read.status_code == 200, read.body
+        case = body(read)
+        seen.extend(entry["ref"] for entry in case["timeline"] if entry["kind"] == "status")
+        before = case["timeline_earlier"]
+        if before is None:
+            break
+    assert len(seen) == len(set(seen)) == 99
+    # AND Mark sees the same on his own case
+    assert len(body(client.http.get(f"/api/me/cases/{marks_case['id']}", headers=headers("mark")))["timeline"]) == 20
+
+
+def test_a_text_over_its_byte_limit_is_400_naming_the_field_and_the_limit_never_a_500(client, marks_case):
+    case_url, anna = f"/api/cases/{marks_case['id']}", headers("anna")
+    # 1,001 emoji: fewer characters than the limit's bytes, but 4,004 bytes
+    over = {"statustype": "in-behandeling", "toelichting": "\U0001f600" * 1001}
+    refused = problem(client.http.post(f"{case_url}/status", headers=anna, body=json.dumps(over)), 400)
+    assert [(p["name"], p["code"]) for p in refused["invalidParams"]] == [("toelichting", "too_many_bytes")]
+    assert "4000 bytes" in refused["invalidParams"][0]["reason"]
+    message = {"text": "Zie", "link": {"url": "https://example.org", "label": "é" * 241}}
+    refused = problem(client.http.post(f"{case_url}/messages", headers=anna, body=json.dumps(message)), 400)
+    assert [(p["name"], p["code"]) for p in refused["invalidParams"]] == [("link.label", "too_many_bytes")]
+    documents = {"documents": [{"omschrijving": "\U0001f600" * 201}]}
+    refused = problem(client.http.post(f"{case_url}/document-requests", headers=anna, body=json.dumps(documents)), 400)
+    assert [p["name"] for p in refused["invalidParams"]] == ["documents.0.omschrijving"]
+    # AND nothing was stored
+    assert body(client.http.get(case_url, headers=anna))["version"] == marks_case["version"]
+
+
+def test_a_timeline_cursor_that_names_no_moment_is_400_naming_before(client, marks_case):
+    refused = problem(client.http.get(f"/api/cases/{marks_case['id']}?before=case%23x", headers=headers("anna")), 400)
+    assert [p["name"] for p in refused["invalidParams"]] == ["before"]

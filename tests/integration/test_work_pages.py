@@ -264,13 +264,15 @@ def test_too_much_form_data_is_a_page_saying_so_not_an_error(client):
         assert "U stuurde te veel gegevens in één keer." in answer.body.decode()
 
 
-def test_a_message_that_is_too_long_says_how_long_it_may_be(client):
+def test_a_message_that_is_too_long_says_how_long_it_may_be_in_bytes(client):
     case = _case(client)
     anna, path, csrf = _on_case_page(client, case)
-    answer = anna.post(f"{path}/bericht", {"csrf": csrf, "text": "x" * 2001})
+    # 2,001 emoji: 8,004 bytes in UTF-8, over the 8,000 a message may take
+    answer = anna.post(f"{path}/bericht", {"csrf": csrf, "text": "\U0001f600" * 2001})
     assert answer.status_code == 400
-    assert "2000" in answer.body.decode()
-    assert "{max" not in answer.body.decode()
+    page = answer.body.decode()
+    assert "Deze tekst is te lang (maximaal 8000 bytes)." in page
+    assert "{max" not in page
 
 
 def test_after_a_form_the_language_link_and_the_way_back_from_login_open_the_forms_page(client):

@@ -10,6 +10,7 @@ from chalicelib.adapters.dynamodb.models import (
     AddressMap,
     AnnouncementRecord,
     BerichtenboxRecord,
+    CaseHistoryRecord,
     CaseRecord,
     ContactMomentRecord,
     DocumentMap,
@@ -28,8 +29,11 @@ from chalicelib.domain.berichtenbox import BerichtenboxMessage
 from chalicelib.domain.cases import (
     Case,
     CaseMessage,
+    Counts,
     DocumentRequest,
     Extension,
+    HistoryEntry,
+    HistoryKind,
     Link,
     Location,
     Medewerker,
@@ -122,6 +126,9 @@ def case_to_record(case: Case) -> CaseRecord:
         closed_on=_iso(case.closed_on),
         current_statustype=case.current_status.statustype,
         deadline_sort=work_order_key(case),
+        status_count=case.counts.statuses,
+        message_count=case.counts.messages,
+        document_count=case.counts.documents,
     )
     if case.version:
         record.version = case.version
@@ -170,8 +177,52 @@ def record_to_case(record: CaseRecord) -> Case:
             else None
         ),
         closed_on=_date(record.closed_on),
+        counts=Counts(
+            int(record.status_count if record.status_count is not None else len(record.statuses or ())),
+            int(record.message_count if record.message_count is not None else len(record.messages or ())),
+            int(record.document_count if record.document_count is not None else len(record.documents or ())),
+        ),
         version=int(record.version or 0),
     )
+
+
+HISTORY_PREFIX = "history#"
+
+
+def history_to_record(case_id: str, entry: HistoryEntry) -> CaseHistoryRecord:
+    """One history entry as its own item in the case's collection (``case#<id>``, ``history#<key>``)."""
+    item = entry.item
+    record = CaseHistoryRecord(
+        pk=f"case#{case_id}", sk=HISTORY_PREFIX + entry.key, case_id=case_id, kind=entry.kind.value, item_id=item.id, at=entry.at
+    )
+    if isinstance(item, StatusEntry):
+        record.by, record.text, record.statustype = item.set_by, item.toelichting, item.statustype
+    elif isinstance(item, CaseMessage):
+        record.by, record.text = item.posted_by, item.text
+        record.link_url, record.link_label = (item.link.url, item.link.label) if item.link else (None, None)
+    else:
+        record.by, record.text, record.requested_at, record.due = (
+            item.requested_by,
+            item.omschrijving,
+            item.requested_at,
+            _iso(item.due),
+        )
+    return record
+
+
+def record_to_history(r: CaseHistoryRecord) -> HistoryEntry:
+    kind = HistoryKind(r.kind)
+    item: StatusEntry | CaseMessage | DocumentRequest
+    if kind is HistoryKind.STATUS:
+        item = StatusEntry(r.item_id, r.statustype or "", r.at, r.by, r.text)
+    elif kind is HistoryKind.MESSAGE:
+        item = CaseMessage(
+            r.item_id, r.text or "", r.at, r.by, Link(r.link_url, r.link_label or r.link_url) if r.link_url else None
+        )
+    else:
+        received = r.at if kind is HistoryKind.DOCUMENT_RECEIVED else None
+        item = DocumentRequest(r.item_id, r.text or "", r.requested_at or r.at, r.by, _date(r.due), received)
+    return HistoryEntry(kind, r.at, item)
 
 
 def case_from_image(image: dict[str, Any] | None) -> Case | None:

@@ -85,7 +85,9 @@ class BehandelaarIndex(GlobalSecondaryIndex["CaseRecord"]):
 
 
 class CaseRecord(Model):
-    """One item per case, holding its whole history: a stream record's images are the case before and after."""
+    """One item per case: its current state and the tail of its history (the last few statuses and messages; open
+    document requests and the last few requested or received; see ``domain.cases.TAIL``), so a stream record's
+    images still show what one command added. The full history is ``CaseHistoryRecord`` items."""
 
     class Meta:
         table_name = "baken-local-cases"
@@ -115,6 +117,10 @@ class CaseRecord(Model):
     closed_on = UnicodeAttribute(null=True)
     current_statustype = UnicodeAttribute()
     deadline_sort = UnicodeAttribute()
+    # How many statuses, messages and document requests the case has had in all (absent on older items).
+    status_count = NumberAttribute(null=True)
+    message_count = NumberAttribute(null=True)
+    document_count = NumberAttribute(null=True)
     version = VersionAttribute()
 
     by_case_number = CaseNumberIndex()
@@ -186,6 +192,30 @@ class ContactMomentRecord(Model):
     vertrouwelijk = BooleanAttribute()
     contact_gelukt = BooleanAttribute()
     tags = ListAttribute(of=UnicodeAttribute, default=list)
+
+
+class CaseHistoryRecord(Model):
+    """One entry of a case's history (a status, message, document request or receipt), in the case-index table
+    under ``case#<id>`` beside the contact moments: ``sk`` is ``history#<moment>#<kind>#<id>`` (the moment in
+    fixed-width UTC), so one Query reads a page of them newest first. Written once, in the same transaction as the
+    case item it belongs to. ``text`` is the toelichting, message text or document omschrijving."""
+
+    class Meta:
+        table_name = "baken-local-case-index"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    case_id = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    item_id = UnicodeAttribute()
+    at = UTCDateTimeAttribute()
+    by = UnicodeAttribute()
+    text = UnicodeAttribute(null=True)
+    statustype = UnicodeAttribute(null=True)
+    link_url = UnicodeAttribute(null=True)
+    link_label = UnicodeAttribute(null=True)
+    requested_at = UTCDateTimeAttribute(null=True)
+    due = UnicodeAttribute(null=True)
 
 
 class SubscriptionEntryRecord(Model):
@@ -420,6 +450,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     AnnouncementRecord,
     CaseIndexRecord,
     ContactMomentRecord,
+    CaseHistoryRecord,
     SubscriptionEntryRecord,
     SubscriptionDefinitionRecord,
     SubscriberRecord,
@@ -436,6 +467,7 @@ def bind(settings: Settings) -> None:
         AnnouncementRecord: settings.tables.cases,
         CaseIndexRecord: settings.tables.case_index,
         ContactMomentRecord: settings.tables.case_index,
+        CaseHistoryRecord: settings.tables.case_index,
         SubscriptionEntryRecord: settings.tables.subscriptions,
         SubscriptionDefinitionRecord: settings.tables.subscriptions,
         SubscriberRecord: settings.tables.subscribers,

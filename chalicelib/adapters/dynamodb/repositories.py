@@ -18,6 +18,7 @@ from chalicelib.adapters.dynamodb import mapping
 from chalicelib.adapters.dynamodb.models import (
     AnnouncementRecord,
     BerichtenboxRecord,
+    CaseHistoryRecord,
     CaseIndexRecord,
     CaseRecord,
     ContactMomentRecord,
@@ -28,7 +29,7 @@ from chalicelib.adapters.dynamodb.models import (
 )
 from chalicelib.domain.announcements import Announcement
 from chalicelib.domain.berichtenbox import BerichtenboxMessage
-from chalicelib.domain.cases import Case
+from chalicelib.domain.cases import Case, HistoryEntry, HistoryKind, HistoryPage, cursor_moment, history_added
 from chalicelib.domain.contacts import ContactMoment
 from chalicelib.domain.deadlines import CLOSED_ORDER
 from chalicelib.domain.errors import (
@@ -121,17 +122,28 @@ class DynamoDBCases(CaseRepository):
     def create(self, case: Case, subscriptions: Sequence[Indexed]) -> Case:
         """Store a new case, claiming its number: a number taken already — by a case of any writer, through
         its uniqueness item or (for a case stored before those existed) the number index — is refused with
-        CaseNumberTakenError and nothing is written."""
+        CaseNumberTakenError and nothing is written. Its first status goes into its history in the same
+        transaction."""
         holder = self.find_by_number(case.case_number)
         if holder is not None:
             raise ConcurrentUpdateError(case.id) if holder.id == case.id else CaseNumberTakenError(case.case_number)
         record = mapping.case_to_record(case)
-        self._write(case, record, subscriptions, condition=CaseRecord.case_id.does_not_exist(), number=case.case_number)
+        self._write(
+            case,
+            record,
+            subscriptions,
+            history_added(None, case),
+            condition=CaseRecord.case_id.does_not_exist(),
+            number=case.case_number,
+        )
         return mapping.record_to_case(record)
 
-    def save(self, case: Case, new_followers: Sequence[Indexed] = ()) -> Case:
+    def save(self, case: Case, new_followers: Sequence[Indexed] = (), history: Sequence[HistoryEntry] = ()) -> Case:
+        """A change that adds nothing to the history and no follower is one PutItem (with the version check); one
+        that does (a status, message, document request or receipt) is one TransactWriteItems of the case item and
+        its new history item(s)."""
         record = mapping.case_to_record(case)
-        if not new_followers:
+        if not new_followers and not history:
             try:
                 record.save()
             except PutError as error:
@@ -139,15 +151,22 @@ class DynamoDBCases(CaseRepository):
                     raise ConcurrentUpdateError(case.id) from None
                 raise
         else:
-            self._write(case, record, new_followers, condition=None)
+            self._write(case, record, new_followers, history, condition=None)
         return mapping.record_to_case(record)
 
     def _write(
-        self, case: Case, record: CaseRecord, followers: Sequence[Indexed], condition: Any, number: str | None = None
+        self,
+        case: Case,
+        record: CaseRecord,
+        followers: Sequence[Indexed],
+        history: Sequence[HistoryEntry],
+        condition: Any,
+        number: str | None = None,
     ) -> None:
-        """The case, the claim on its ``number`` (a new case), a party link and a subscription (definition and
-        entries) per follower: all or nothing. A transaction cancelled only because other writes held the same
-        items is tried again, a few times, after a random pause; a condition that failed is not."""
+        """The case (its version checked), the claim on its ``number`` (a new case), its new history entries (each
+        written once), a party link and a subscription (definition and entries) per follower: all or nothing. A
+        transaction cancelled only because other writes held the same items is tried again, a few times, after a
+        random pause; a condition that failed is not."""
         roles = {case.initiator: "initiator", **dict.fromkeys(case.co_initiators, "mede_initiator")}
         roles.update(dict.fromkeys(case.gemachtigden, "gemachtigde"))
         for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
@@ -157,6 +176,9 @@ class DynamoDBCases(CaseRepository):
                     if number is not None:
                         claim = CaseIndexRecord(pk=f"case-number#{number}", sk="case", case_id=case.id)
                         transaction.save(claim, condition=CaseIndexRecord.pk.does_not_exist())
+                    for happened in history:
+                        item = mapping.history_to_record(case.id, happened)
+                        transaction.save(item, condition=CaseHistoryRecord.sk.does_not_exist())
                     for indexed in followers:
                         subject = indexed.subscription.subscriber_id
                         transaction.save(
@@ -183,6 +205,34 @@ class DynamoDBCases(CaseRepository):
                 if _conditional_failure(error):
                     raise ConcurrentUpdateError(case.id) from None
                 raise
+
+    def history(self, case_id: str, *, limit: int, before: str | None = None) -> HistoryPage:
+        """One Query, newest first, from just before the cursor's entry (``history#`` up to it: the contact
+        moments in the same collection sort before it and are not read)."""
+        until = cursor_moment(before) if before is not None else None
+        prefix = mapping.HISTORY_PREFIX
+        condition = CaseHistoryRecord.sk.between(prefix, prefix + before) if before else CaseHistoryRecord.sk.startswith(prefix)
+        records = CaseHistoryRecord.query(
+            f"case#{case_id}", condition, scan_index_forward=False, limit=limit + 2, page_size=limit + 2
+        )
+        found = [r for r in records if r.sk != prefix + (before or "")][: limit + 1]
+        shown = found[:limit]
+        more = len(found) > limit
+        return HistoryPage(
+            tuple(mapping.record_to_history(r) for r in shown), shown[-1].sk[len(prefix) :] if more and shown else None, until
+        )
+
+    def history_entry(self, case_id: str, kind: HistoryKind, ref: str) -> HistoryEntry | None:
+        records = CaseHistoryRecord.query(
+            f"case#{case_id}",
+            CaseHistoryRecord.sk.startswith(mapping.HISTORY_PREFIX),
+            filter_condition=(CaseHistoryRecord.kind == kind.value) & (CaseHistoryRecord.item_id == ref),
+            scan_index_forward=False,
+            page_size=100,
+        )
+        for record in records:
+            return mapping.record_to_history(record)
+        return None
 
     def cases_of_party(self, subject: str) -> list[Case]:
         links = CaseIndexRecord.query(

@@ -17,7 +17,7 @@ from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.workdays import amsterdam_date
 from chalicelib.web.endpoint import Query, RequestContext, endpoint
 from chalicelib.web.presenters import berichtenbox_json, case_json, case_list_json
-from chalicelib.web.responses import BERICHTENBOX_PAGE, CASE_FOR_APPLICANT, CASE_LIST, ref
+from chalicelib.web.responses import BERICHTENBOX_PAGE, CASE_FOR_APPLICANT, CASE_LIST, TIMELINE_BEFORE, ref
 from chalicelib.web.schema import Schema
 
 bp = Blueprint(__name__)
@@ -52,11 +52,12 @@ def my_cases(ctx: RequestContext) -> Any:
     "/api/me/cases/{case_id}",
     action="view_my_case",
     summary="One of my cases: status, next steps, timeline, missing documents, deadline",
+    query=(TIMELINE_BEFORE,),
     response=CASE_FOR_APPLICANT,
-    errors=(403,),
+    errors=(400, 403),
 )
 def my_case(ctx: RequestContext, case_id: str) -> Any:
-    view = wiring.services().case_queries.view(ctx.principal(), case_id)
+    view = wiring.services().case_queries.view(ctx.principal(), case_id, before=ctx.query("before"))
     return case_json(
         view, ctx.language, wiring.reference_data(), staff=False, today=amsterdam_date(wiring.services().clock.now())
     )

@@ -32,7 +32,7 @@ from chalicelib.web.bodies import (
 )
 from chalicelib.web.endpoint import Query, RequestContext, endpoint, json_response
 from chalicelib.web.presenters import case_json, case_list_json, contact_json, notification_json
-from chalicelib.web.responses import CASE_FOR_STAFF, CASE_LIST, DELIVERY_STATUS, ref
+from chalicelib.web.responses import CASE_FOR_STAFF, CASE_LIST, DELIVERY_STATUS, TIMELINE_BEFORE, ref
 
 if TYPE_CHECKING:
     pass
@@ -140,12 +140,14 @@ def find_cases_by_email(ctx: RequestContext) -> Any:
     "/api/cases/{case_id}",
     action="view_case",
     summary="A case as the applicant sees it, plus its parties (behandelaar, KCC)",
+    query=(TIMELINE_BEFORE,),
     response=CASE_FOR_STAFF,
-    errors=(403,),
+    errors=(400, 403),
     audit_reads=True,
 )
 def view_case(ctx: RequestContext, case_id: str) -> Any:
-    return _staff_json(ctx, wiring.services().case_queries.staff_view(ctx.principal(), case_id))
+    """The timeline holds the newest page of the case's history; ``timeline_earlier`` is the ``before`` of the next."""
+    return _staff_json(ctx, wiring.services().case_queries.staff_view(ctx.principal(), case_id, before=ctx.query("before")))
 
 
 @endpoint(

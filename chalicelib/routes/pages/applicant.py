@@ -11,7 +11,7 @@ from chalicelib.web.presenters import berichtenbox_json
 from chalicelib.web.request import check_path_parameters
 from chalicelib.web.session import HOME
 from chalicelib.web.texts import QUESTIONS
-from chalicelib.web.views import case_context, case_rows, day
+from chalicelib.web.views import case_context, case_rows, day, earlier_from_query
 
 bp = Blueprint(__name__)
 
@@ -39,10 +39,10 @@ def my_cases(visit: SignedIn) -> Response:
 def case_page(visit: SignedIn, case_id: str) -> Response:
     """One case: where it is now, what we still need, what happens next, the deadline and what happened."""
     try:
-        view = wiring.services().case_queries.view(visit.principal, case_id)
-    except DomainError:  # not there, or not theirs: the same page
+        view = wiring.services().case_queries.view(visit.principal, case_id, before=earlier_from_query())
+    except DomainError:  # not there, or not theirs (or a cursor that names no moment): the same page
         return not_found()
-    return render("case", **case_context(view, visit.language))
+    return render("case", **case_context(view, visit.language, page=f"{HOME}/{case_id}"))
 
 
 @page(bp, "/berichten")

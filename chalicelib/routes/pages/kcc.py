@@ -106,7 +106,9 @@ def case_page(visit: SignedIn, case_id: str) -> Response:
 def _case(visit: SignedIn, case_id: str, *, saved: bool = False, errors: list[str] | None = None, form: Any = None) -> Response:
     values = {"kanalen": KANALEN, "saved": saved, "errors": errors or [], "form": form or {}}
     status = 400 if errors else 200
-    return staff_case_page("kcc_case", visit.session, case_id, status, lambda _view, _language: values, visit.language)
+    return staff_case_page(
+        "kcc_case", visit.session, case_id, status, lambda _view, _language: values, visit.language, page=CASES + case_id
+    )
 
 
 def _tags(text: str) -> list[str]:

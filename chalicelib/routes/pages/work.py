@@ -167,7 +167,7 @@ def _case(
             "preview": _preview_context(preview, language) if preview else None,
         }
 
-    return staff_case_page("work_case", visit.session, case_id, status, values, visit.language)
+    return staff_case_page("work_case", visit.session, case_id, status, values, visit.language, page=f"{WORK}/zaken/{case_id}")
 
 
 def _preview_context(preview: ChangePreview, language: Language) -> dict[str, Any]:

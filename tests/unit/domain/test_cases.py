@@ -7,14 +7,22 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from chalicelib.domain.cases import (
-    MAX_TEXT_BYTES,
+    LIMITS,
+    TAIL,
+    TEXT_BYTES,
     Case,
     CaseMessage,
     DocumentRequest,
     Extension,
+    HistoryEntry,
+    HistoryKind,
+    Link,
     Location,
     Suspension,
+    add_gemachtigde,
+    cursor_moment,
     extend,
+    history_added,
     mark_document_received,
     open_case,
     post_message,
@@ -22,10 +30,9 @@ from chalicelib.domain.cases import (
     resume,
     set_status,
     suspend,
-    text_bytes,
 )
 from chalicelib.domain.durations import Duration
-from chalicelib.domain.errors import CaseRuleError, DocumentRequestNotFoundError, UnknownStatustypeError
+from chalicelib.domain.errors import CaseRuleError, DocumentRequestNotFoundError, UnknownStatustypeError, ValidationError
 from tests.factories import ANNA, FATIMA, JAN, KLACHT, MARK, MELDING, SUBSIDIE, T0, VERGUNNING, a_case, status, zaaktype
 
 START = date(2026, 10, 5)
@@ -110,27 +117,96 @@ def test_a_new_status_is_added_after_the_earlier_ones():
     assert not changed.is_closed
 
 
-def test_texts_are_limited_in_bytes_as_dynamodb_counts_them_not_in_characters():
-    # GIVEN a case whose status texts are 1,000 emoji each (4,000 bytes in UTF-8, within the 1,000-character cap)
+def test_98_status_changes_of_1000_emoji_each_are_all_kept_because_the_history_is_not_in_the_case_item():
+    # GIVEN a case, and status texts of 1,000 emoji each (4,000 bytes in UTF-8: the byte limit of a toelichting)
     case, subsidie, emoji = a_case(), zaaktype(SUBSIDIE), "\U0001f600" * 1000
-    changes, refused = 0, None
-    # WHEN the behandelaar keeps changing the status with such a text
+    added: list[HistoryEntry] = []
+    # WHEN the behandelaar changes the status 98 times with such a text (once refused or failed by size)
     for turn in range(98):
-        statustype = ("in-behandeling", "aanvullende-informatie-nodig")[turn % 2]
-        try:
-            case = set_status(case, subsidie, status(statustype, toelichting=emoji))
-        except CaseRuleError as error:
-            refused = error
-            break
-        changes += 1
-    assert refused is not None
-    # THEN the change that would outgrow the budget is refused by rule, naming the limit, long before 98 changes
-    assert (refused.rule, refused.params["maximum_bytes"]) == ("case_texts_full", MAX_TEXT_BYTES)
-    assert changes == (MAX_TEXT_BYTES - text_bytes(a_case())) // 4000 < 98
-    assert text_bytes(case) <= MAX_TEXT_BYTES
-    # AND a message with room left still fits, one that does not is refused the same way
-    with pytest.raises(CaseRuleError, match="case_texts_full"):
-        post_message(case, CaseMessage("m", "\U0001f600" * 2000, T0, ANNA.id))
+        before = case
+        case = set_status(case, subsidie, status(("in-behandeling", "aanvullende-informatie-nodig")[turn % 2], toelichting=emoji))
+        added.extend(history_added(before, case))
+    # THEN every change is a history entry of its own, and the case item keeps only the last TAIL
+    assert [entry.kind for entry in added] == [HistoryKind.STATUS] * 98
+    assert len(case.statuses) == TAIL
+    assert case.counts.statuses == 99
+    assert case.current_status == added[-1].item
+
+
+def test_a_text_over_its_byte_limit_is_refused_naming_the_field_and_the_limit_whatever_calls_the_rule():
+    case, subsidie = a_case(), zaaktype(SUBSIDIE)
+    over = "\u00e9" * (TEXT_BYTES["toelichting"] // 2 + 1)  # fewer characters than bytes: é takes two
+    with pytest.raises(ValidationError) as refused:
+        set_status(case, subsidie, status("in-behandeling", toelichting=over))
+    issue = refused.value.issues[0]
+    assert (issue.field, issue.code, issue.params) == ("toelichting", "too_many_bytes", {"max_bytes": 4_000})
+    # AND the same for every text a command stores
+    long_text = "\U0001f600" * (TEXT_BYTES["text"] // 4 + 1)
+    with pytest.raises(ValidationError, match="text"):
+        post_message(case, CaseMessage("m", long_text, T0, ANNA.id))
+    with pytest.raises(ValidationError) as label:
+        post_message(case, CaseMessage("m", "Zie", T0, ANNA.id, Link("https://example.org", "\U0001f600" * 121)))
+    assert label.value.issues[0].field == "link.label"
+    with pytest.raises(ValidationError) as omschrijving:
+        request_documents(case, (_document(omschrijving="\U0001f600" * 201),))
+    assert omschrijving.value.issues[0].field == "documents.omschrijving"
+    with pytest.raises(ValidationError, match="reden"):
+        suspend(case, subsidie, Suspension(START, "\U0001f600" * 1001))
+    # AND exactly at the limit is allowed
+    assert set_status(case, subsidie, status("in-behandeling", toelichting="\U0001f600" * 1000)).current_status.toelichting
+
+
+def test_the_case_item_keeps_its_open_documents_and_the_last_ones_touched_and_the_history_gets_each_receipt():
+    case = a_case()
+    # GIVEN 12 documents requested one by one, the first 8 received
+    for index in range(12):
+        case = request_documents(case, (DocumentRequest(f"doc-{index}", f"Stuk {index}", T0 + timedelta(hours=index), ANNA.id),))
+    receipts: list[HistoryEntry] = []
+    for index in range(8):
+        before = case
+        case = mark_document_received(case, f"doc-{index}", T0 + timedelta(days=1, hours=index))
+        receipts.extend(history_added(before, case))
+    # THEN the 4 open ones stay on the case item whatever happened since, with the TAIL last touched
+    assert [d.id for d in case.missing_documents] == ["doc-8", "doc-9", "doc-10", "doc-11"]
+    assert {d.id for d in case.documents} == {"doc-8", "doc-9", "doc-10", "doc-11", "doc-3", "doc-4", "doc-5", "doc-6", "doc-7"}
+    assert case.counts.documents == 12
+    # AND each receipt is a history entry at the moment it came in
+    assert [(e.kind, e.ref, e.at) for e in receipts] == [
+        (HistoryKind.DOCUMENT_RECEIVED, f"doc-{i}", T0 + timedelta(days=1, hours=i)) for i in range(8)
+    ]
+
+
+def test_open_document_requests_suspensions_and_gemachtigden_are_bounded_with_a_rule_naming_the_limit():
+    case = request_documents(
+        a_case(), tuple(DocumentRequest(f"doc-{i}", "Stuk", T0, ANNA.id) for i in range(LIMITS["open_documents"]))
+    )
+    with pytest.raises(CaseRuleError) as refused:
+        request_documents(case, (_document("one-more"),))
+    assert refused.value.params == {"rule": "case_full", "part": "open_documents", "maximum": 50}
+    # AND once one came in, another may be asked for
+    case = mark_document_received(case, "doc-0", T0 + timedelta(days=1))
+    assert len(request_documents(case, (_document("one-more"),)).missing_documents) == 50
+    full = a_case()
+    for index in range(LIMITS["gemachtigden"]):
+        full = add_gemachtigde(full, f"pu-gemachtigde-{index}")
+    with pytest.raises(CaseRuleError, match="case_full"):
+        add_gemachtigde(full, "pu-one-more")
+
+
+def test_a_new_case_adds_its_first_status_to_the_history_and_a_change_that_adds_nothing_adds_no_entry():
+    case = a_case()
+    assert [(e.kind, e.item) for e in history_added(None, case)] == [(HistoryKind.STATUS, case.current_status)]
+    suspended = suspend(case, zaaktype(SUBSIDIE), Suspension(START, "Wacht op advies"))
+    assert history_added(case, suspended) == ()
+
+
+def test_a_history_cursor_names_a_moment_or_is_refused_naming_before():
+    entry = history_added(None, a_case())[0]
+    assert cursor_moment(entry.key) == entry.at
+    for bad in ("", "x", "2026-10-05T10:00:00.000000Z#other#id", "2026-13-45T10:00:00.000000Z#status#id", "a" * 300):
+        with pytest.raises(ValidationError) as refused:
+            cursor_moment(bad)
+        assert refused.value.issues[0].field == "before"
 
 
 def test_setting_the_status_a_case_already_has_changes_nothing():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
@@ -11,6 +12,7 @@ from chalicelib.domain.cases import (
     DocumentRequest,
     Extension,
     Suspension,
+    mark_document_received,
     post_message,
     request_documents,
     resume,
@@ -255,3 +257,56 @@ def test_only_documents_requested_and_a_subscription_confirmation_ask_the_reader
         EventKind.DOCUMENTS_REQUESTED,
         EventKind.SUBSCRIPTION_CONFIRMATION,
     ]
+
+
+def _full(case: Case, seen: dict[str, dict[str, object]]) -> Case:
+    """``case`` holding its whole history, as the case item did before it kept only a tail: every status, message
+    and document request seen so far, in the order they came (``seen`` grows with each call)."""
+    for part in ("statuses", "messages", "documents"):
+        for item in getattr(case, part):
+            seen[part][item.id] = item  # a receipt replaces the request as it was
+    return replace(
+        case,
+        statuses=tuple(seen["statuses"].values()),  # type: ignore[arg-type]
+        messages=tuple(seen["messages"].values()),  # type: ignore[arg-type]
+        documents=tuple(seen["documents"].values()),  # type: ignore[arg-type]
+    )
+
+
+def _busy_command(turn: int) -> Callable[[Case], Case]:
+    """The ``turn``-th command of a busy case: a status, a message, two documents, a receipt, a pause, a resume."""
+    subsidie = zaaktype(SUBSIDIE)
+    at = T0 + timedelta(hours=turn + 1)
+    commands: tuple[Callable[[Case], Case], ...] = (
+        lambda c: set_status(c, subsidie, status(STATUSES[turn // 6 % 2], at)),
+        lambda c: post_message(c, CaseMessage(f"m{turn}", "Nieuws", at, ANNA.id)),
+        lambda c: request_documents(c, (_document(f"d{turn}a", at), _document(f"d{turn}b", at))),
+        lambda c: mark_document_received(c, f"d{turn - 1}a", at),
+        lambda c: suspend(c, subsidie, Suspension(at.date(), "Wacht")),
+        lambda c: resume(c, at.date()),
+    )
+    return commands[turn % 6]
+
+
+def test_the_case_item_keeping_only_a_tail_derives_exactly_the_events_the_whole_history_did():
+    # GIVEN a busy case: 48 commands of every kind, with more statuses, messages and documents than the tail holds
+    seen: dict[str, dict[str, object]] = {"statuses": {}, "messages": {}, "documents": {}}
+    case = a_case()
+    full = _full(case, seen)
+    commands = [_busy_command(turn) for turn in range(48)]
+    # WHEN each command is applied, and events derived from the stored images (the tail) and from the whole history
+    told = 0
+    for command in commands:
+        changed = _next(case, command(case))
+        changed_full = _full(changed, seen)
+        from_tail = _events(case, changed)
+        # THEN they are the same events, for every command
+        assert from_tail == _events(full, changed_full)
+        told += len(from_tail)
+        case, full = changed, changed_full
+    assert len(case.statuses) < len(full.statuses)
+    assert len(case.messages) < len(full.messages)
+    assert told >= 15
+
+
+STATUSES = ("in-behandeling", "aanvullende-informatie-nodig")

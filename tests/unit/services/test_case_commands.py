@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from chalicelib.domain.cases import TAIL, CaseMessage, HistoryKind
 from chalicelib.domain.durations import Duration
 from chalicelib.domain.errors import (
     CaseNotFoundError,
@@ -171,12 +172,12 @@ class FlakyCases:
     def __getattr__(self, name):
         return getattr(self._inner, name)
 
-    def save(self, case, new_followers=()):
+    def save(self, case, new_followers=(), history=()):
         self.saves += 1
         if self.failures:
             self.failures -= 1
             raise ConcurrentUpdateError(case.id)
-        return self._inner.save(case, new_followers)
+        return self._inner.save(case, new_followers, history)
 
 
 def test_a_command_that_loses_a_race_is_applied_again_to_the_fresh_case(world: World):
@@ -197,11 +198,26 @@ def test_a_command_that_keeps_losing_the_race_gives_up_with_a_conflict(world: Wo
     assert world.cases.get(case.id).messages == ()
 
 
-def test_a_case_cannot_grow_past_what_one_stored_item_can_hold(world: World):
+def test_a_case_keeps_every_message_in_its_history_and_its_item_only_the_last_few(world: World):
+    # GIVEN Mark's case
     case = world.commands.create(ANNA_PRINCIPAL, MARKS_CASE)
-    for index in range(50):
-        world.commands.post_message(ANNA_PRINCIPAL, case.id, f"Bericht {index}", None)
-    with pytest.raises(CaseRuleError) as refused:
-        world.commands.post_message(ANNA_PRINCIPAL, case.id, "Nog een", None)
-    assert (refused.value.rule, refused.value.params["part"]) == ("case_full", "messages")
-    assert len(world.cases.get(case.id).messages) == 50
+    # WHEN Anna posts 60 messages (once refused from the 51st on, as the case item held them all)
+    for index in range(60):
+        world.clock.advance(minutes=1)
+        assert world.commands.post_message(ANNA_PRINCIPAL, case.id, f"Bericht {index}", None).changed
+    # THEN the case item holds the last TAIL and counts them all; its history holds each, once, with its first status
+    stored = world.cases.get(case.id)
+    assert [m.text for m in stored.messages] == [f"Bericht {i}" for i in range(60 - TAIL, 60)]
+    assert stored.counts.messages == 60
+    history = list(world.cases.histories[case.id].values())
+    texts = sorted(e.item.text for e in history if isinstance(e.item, CaseMessage))
+    assert texts == sorted(f"Bericht {i}" for i in range(60))
+    assert len(history) == 61
+
+
+def test_a_change_that_fails_to_save_leaves_no_history_behind(world: World):
+    case = world.commands.create(ANNA_PRINCIPAL, MARKS_CASE)
+    world.commands._cases = FlakyCases(world.cases, failures=5)  # type: ignore[assignment]
+    with pytest.raises(ConcurrentUpdateError):
+        world.commands.set_status(ANNA_PRINCIPAL, case.id, "in-behandeling", None)
+    assert [e.kind for e in world.cases.histories[case.id].values()] == [HistoryKind.STATUS]

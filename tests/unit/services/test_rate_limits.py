@@ -30,7 +30,7 @@ def test_the_eleventh_message_to_one_case_within_an_hour_is_refused_and_not_writ
         commands.post_message(ANNA_PRINCIPAL, case.id, "Nog een bericht", None)
 
     assert 0 < refused.value.retry_after <= window.total_seconds()
-    assert len(world.cases.get(case.id).messages) == limit
+    assert world.cases.get(case.id).counts.messages == limit
     # AND once the hour has passed, the behandelaar can write again
     world.clock.advance(seconds=refused.value.retry_after)
     commands.post_message(ANNA_PRINCIPAL, case.id, "Nu wel", None)

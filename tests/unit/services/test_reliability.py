@@ -39,7 +39,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from chalicelib.adapters.sqs_queue import message_group
 from chalicelib.adapters.templates import JinjaRenderer
-from chalicelib.domain.cases import Case
+from chalicelib.domain.cases import Case, HistoryKind, StatusEntry
 from chalicelib.domain.events import EventKind
 from chalicelib.domain.notifications import MAX_DELIVERY_ATTEMPTS, Notification, NotificationStatus, retry_delay
 from chalicelib.domain.subscriptions import Channel
@@ -517,7 +517,9 @@ class DeliveryLifecycle(RuleBasedStateMachine):
     def _informeren_statuses(self, case_id: str) -> list[str]:
         case = self.world.cases.items[case_id]
         statustypes = zaaktype(case.zaaktype)
-        return [s.id for s in case.statuses if statustypes.statustype(s.statustype).informeren]
+        history = self.world.cases.histories[case_id]  # every status; the case item holds only the last few
+        statuses = [history[key].item for key in sorted(history) if history[key].kind is HistoryKind.STATUS]
+        return [s.id for s in statuses if isinstance(s, StatusEntry) and statustypes.statustype(s.statustype).informeren]
 
     @invariant()
     def per_case_and_subscriber_the_statuses_are_emailed_in_the_order_they_were_set(self) -> None:
