@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Collection
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
@@ -15,16 +16,34 @@ from bench.soak.oracle import FinalState, Request, after_replay, changes_report,
 from bench.soak.platform import TICK, FifoWatch, RecordingStreamPoller, Schedule, SimulatedClock, next_mark
 from bench.soak.recorder import DeliveryRecorder, observed
 from bench.soak.workload import CaseSpec, Sizes, Workload
-from chalicelib.domain.cases import Case
+from chalicelib.domain.cases import Case, CaseMessage, HistoryEntry, StatusEntry
 from chalicelib.domain.catalogue import Catalogue
 from chalicelib.domain.notifications import Notification, NotificationStatus
 from chalicelib.domain.subscriptions import Indexed, Subscriber
+from chalicelib.services.ports import CaseRepository
 from devstack.runner import QueuePoller, StreamSettings
 
 DRAIN_LIMIT = timedelta(days=10)
 MAX_TRIES = 10  # a behandelaar asks again after an error, at most this often
 RETRY_AFTER = timedelta(seconds=2)
 MAX_POLLS = 100_000
+
+
+def whole(case: Case, cases: CaseRepository) -> Case:
+    """``case`` with every status and message it ever had, read from its history page by page (the case item keeps
+    only the last few): what the oracle checks the notifications against."""
+    entries: list[HistoryEntry] = []
+    before = None
+    while True:
+        page = cases.history(case.id, limit=100, before=before)
+        entries.extend(page.entries)
+        before = page.before
+        if before is None:
+            break
+    entries.reverse()
+    statuses = tuple(e.item for e in entries if isinstance(e.item, StatusEntry))
+    messages = tuple(e.item for e in entries if isinstance(e.item, CaseMessage))
+    return replace(case, statuses=statuses or case.statuses, messages=messages)
 
 
 class Harness:

@@ -9,7 +9,7 @@ from collections import Counter
 from typing import Any, cast
 
 from bench.soak.faults import FAULT_MIX, FAULT_RATE, Faults, faulty
-from bench.soak.harness import Harness, soak
+from bench.soak.harness import Harness, soak, whole
 from bench.soak.oracle import FinalState
 from bench.soak.platform import (
     TICK,
@@ -125,10 +125,10 @@ class InMemoryHarness(Harness):
         return True
 
     def case(self, case_id: str) -> Case:
-        return cast(Case, self.table.items[case_id])
+        return whole(cast(Case, self.table.items[case_id]), self.table)
 
     def cases(self) -> list[Case]:
-        return list(self.table.items.values())
+        return [whole(case, self.table) for case in self.table.items.values()]
 
     def put_subscriber(self, subscriber: Subscriber) -> None:
         self.subscribers.put(subscriber)

@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from bench.soak.faults import BENCH, FAULT_MIX, FAULT_RATE, BotocoreFaults, Faults
-from bench.soak.harness import Harness, soak
+from bench.soak.harness import Harness, soak, whole
 from bench.soak.oracle import FinalState
 from bench.soak.platform import (
     TICK,
@@ -89,16 +89,19 @@ class MotoHarness(Harness):
     def case(self, case_id: str) -> Case:
         from chalicelib import wiring
 
-        return wiring.adapters().cases.get(case_id)
+        cases = wiring.adapters().cases
+        return whole(cases.get(case_id), cases)
 
     def _scan(self, table: str) -> Iterator[dict[str, Any]]:
         for page in self.dynamodb.get_paginator("scan").paginate(TableName=table):
             yield from page.get("Items", [])
 
     def cases(self) -> list[Case]:
+        from chalicelib import wiring
         from chalicelib.adapters.dynamodb.mapping import case_from_image
 
-        return [case for item in self._scan(self.tables.cases) if (case := case_from_image(item)) is not None]
+        cases = wiring.adapters().cases
+        return [whole(case, cases) for item in self._scan(self.tables.cases) if (case := case_from_image(item)) is not None]
 
     def put_subscriber(self, subscriber: Subscriber) -> None:
         from chalicelib import wiring

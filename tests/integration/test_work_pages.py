@@ -336,3 +336,38 @@ def test_the_delivery_table_shows_the_newest_and_says_when_there_are_more(client
     assert table.count("Bericht van de behandelaar") == 2  # the newest two: the message, on both channels
     assert "Nieuwe status" not in table
     assert "Hier staan de 2 nieuwste berichten. Er zijn er meer." in page
+
+
+def _timeline(page: str) -> str:
+    """The part of a case page that shows what happened."""
+    return page.split("Wat er is gebeurd", 1)[1]
+
+
+def test_a_long_timeline_shows_its_newest_page_and_a_link_to_the_earlier_one_on_every_case_page(client, daytime):
+    # GIVEN Mark's case with 24 status changes (25 statuses: more than the 20 a page shows)
+    case = _case(client)
+    for turn in range(24):
+        daytime.advance(minutes=1)
+        change = {"statustype": ("in-behandeling", "aanvullende-informatie-nodig")[turn % 2], "toelichting": f"Stap {turn}"}
+        assert (
+            client.http.post(f"/api/cases/{case['id']}/status", headers=headers("anna"), body=json.dumps(change)).status_code
+            == 201
+        )
+    pages = {"anna": f"/werk/zaken/{case['id']}", "sanne": f"/kcc/zaken/{case['id']}", "mark": f"/mijn-zaken/{case['id']}"}
+    for persona, path in pages.items():
+        browser = Browser(client)
+        log_in(browser, persona, start=path)
+        # WHEN each opens the case page
+        newest = _timeline(browser.get(path).body.decode())
+        # THEN it shows the newest changes and a link to the earlier ones, which opens the page before them
+        assert "Stap 23" in newest
+        assert "Stap 3<" not in newest
+        link = re.search(r'<a href="([^"]+)">Toon eerdere</a>', newest)
+        assert link is not None, persona
+        assert link.group(1).startswith(f"{path}?eerder=")
+        earlier = browser.get(link.group(1).replace("&amp;", "&"))
+        assert earlier.status_code == 200
+        text = _timeline(earlier.body.decode())
+        assert "Stap 3<" in text
+        assert "Stap 23" not in text
+        assert "Toon eerdere" not in text

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib.domain.cases import Link
+from chalicelib.domain.cases import TAIL, Link
 from chalicelib.domain.language import Language
 from chalicelib.domain.notifications import NotificationStatus
 from chalicelib.domain.subscriptions import Channel
@@ -425,3 +425,27 @@ def test_a_possible_duplicate_is_reported_before_it_is_sent_so_an_attempt_that_d
     # THEN the possible duplicate was reported although the attempt never returned a result
     assert reported == [email.id]
     assert world.outbox.get(email.id).maybe_sent is True  # type: ignore[union-attr]
+
+
+def test_a_message_delivered_after_the_case_item_let_it_go_is_read_from_the_history(world: World):
+    # GIVEN a message to Mark, fanned out but not yet delivered
+    case = _marks_case(world)
+    world.commands.post_message(ANNA_PRINCIPAL, case.id, "De eerste van vele", None)
+    world.commands.request_documents(ANNA_PRINCIPAL, case.id, (NewDocumentRequest("Begroting"),))
+    world.fan_out()
+    # AND since then more messages and documents than the case item keeps
+    for index in range(TAIL + 1):
+        world.clock.advance(minutes=1)
+        world.commands.post_message(ANNA_PRINCIPAL, case.id, f"Later {index}", None)
+        stored = world.cases.get(case.id)
+        world.commands.mark_document_received(ANNA_PRINCIPAL, case.id, stored.missing_documents[0].id)
+        world.commands.request_documents(ANNA_PRINCIPAL, case.id, (NewDocumentRequest(f"Stuk {index}"),))
+    stored = world.cases.get(case.id)
+    assert "De eerste van vele" not in [m.text for m in stored.messages]
+    assert "Begroting" not in [d.omschrijving for d in stored.documents]
+    # WHEN they are delivered
+    assert world.deliver_all() == []
+    # THEN Mark's berichtenbox has the message and the documents as they were asked for (the first one since received)
+    bodies = [m.body for m in world.berichtenbox.page(MARK_PRINCIPAL, limit=10, after=None).messages]
+    assert any("De eerste van vele" in text for text in bodies)
+    assert any("Begroting" in text for text in bodies)
