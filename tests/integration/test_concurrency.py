@@ -24,6 +24,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib import wiring
 from chalicelib.adapters.dynamodb.models import CaseIndexRecord
+from chalicelib.domain.cases import HistoryKind
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.identity import Principal
 from chalicelib.services.case_commands import NewCase
@@ -176,11 +177,13 @@ def test_parallel_changes_to_one_case_are_made_or_refused_as_a_conflict_never_an
     outcomes = _in_parallel(work)
 
     # THEN each is either posted (after reading the case again when another came first) or refused as a
-    # conflict on the case — never a 429 or an error — and the case holds exactly the ones posted
+    # conflict on the case — never a 429 or an error — and the case and its history hold exactly the ones posted
     assert set(outcomes) <= {"done", "ConcurrentUpdateError"}
     assert outcomes["done"] >= 1
     after = wiring.adapters().cases.get(case_id)
-    assert len(after.messages) == outcomes["done"]
+    assert after.counts.messages == outcomes["done"]
+    history = wiring.adapters().cases.history(case_id, limit=100).entries
+    assert len([e for e in history if e.kind is HistoryKind.MESSAGE]) == outcomes["done"]
     assert after.version == before + outcomes["done"]
 
 
