@@ -365,3 +365,31 @@ def test_a_text_over_its_byte_limit_is_400_naming_the_field_and_the_limit_never_
 def test_a_timeline_cursor_that_names_no_moment_is_400_naming_before(client, marks_case):
     refused = problem(client.http.get(f"/api/cases/{marks_case['id']}?before=case%23x", headers=headers("anna")), 400)
     assert [p["name"] for p in refused["invalidParams"]] == ["before"]
+
+
+def test_a_status_change_writes_the_case_item_and_its_history_item_in_one_transaction(client, marks_case, monkeypatch):
+    from botocore.client import BaseClient
+
+    calls: list[tuple[str, dict]] = []
+    original = BaseClient._make_api_call
+
+    def recording(self, operation, params):
+        calls.append((operation, params))
+        return original(self, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", recording)
+    # WHEN Anna sets a status
+    change = {"statustype": "in-behandeling", "toelichting": "Wij kijken ernaar"}
+    answer = client.http.post(f"/api/cases/{marks_case['id']}/status", headers=headers("anna"), body=json.dumps(change))
+    assert answer.status_code == 201
+    # THEN the case is written with exactly one TransactWriteItems of two items: the case item (its version checked)
+    # and its new history item (written once); no other write touches the case
+    (transaction,) = [params for operation, params in calls if operation == "TransactWriteItems"]
+    puts = [item["Put"] for item in transaction["TransactItems"]]
+    assert [put["Item"].get("kind", {}).get("S") for put in puts] == ["case", "status"]
+    assert (puts[0]["ConditionExpression"], puts[0]["ExpressionAttributeNames"]) == ("#0 = :0", {"#0": "version"})
+    assert puts[1]["ConditionExpression"] == "attribute_not_exists (#0)"
+    assert puts[1]["Item"]["sk"]["S"].startswith("history#")
+    assert puts[1]["Item"]["pk"]["S"] == f"case#{marks_case['id']}"
+    case_writes = [op for op, params in calls if op in ("PutItem", "UpdateItem") and "cases" in params.get("TableName", "")]
+    assert case_writes == []
