@@ -176,8 +176,15 @@ class InMemoryContacts(ContactMomentStore):
             raise ConcurrentUpdateError(moment.id)
         self.items.append(moment)
 
-    def for_case(self, case_id: str) -> list[ContactMoment]:
-        return sorted((m for m in self.items if m.case_id == case_id), key=lambda m: (m.plaatsgevonden_op, m.id))
+    def for_case(self, case_id: str, *, since: datetime | None = None, until: datetime | None = None) -> list[ContactMoment]:
+        within = (
+            m
+            for m in self.items
+            if m.case_id == case_id
+            and (since is None or m.plaatsgevonden_op >= since)
+            and (until is None or m.plaatsgevonden_op < until)
+        )
+        return sorted(within, key=lambda m: (m.plaatsgevonden_op, m.id))
 
 
 class InMemorySubscriptions(SubscriptionRepository):

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from chalicelib.domain.berichtenbox import BerichtenboxMessage
 from chalicelib.domain.case_view import CaseView, case_view
-from chalicelib.domain.cases import MAX_CASE_NUMBER_LENGTH, Case
+from chalicelib.domain.cases import MAX_CASE_NUMBER_LENGTH, Case, HistoryPage
 from chalicelib.domain.catalogue import Catalogue
 from chalicelib.domain.errors import CaseNotFoundError, ValidationError
 from chalicelib.domain.identity import STAFF, Principal, Role, ensure_can_view, require_any_role, require_role
@@ -24,6 +24,13 @@ from chalicelib.services.ports import (
 
 WORK_LIST_LIMIT = 200  # a behandelaar with more open cases than this sees the 200 that are due first
 HISTORY_PAGE = 20  # timeline entries of the case's history on one page (one Query); earlier ones on the next
+
+
+def _covered(page: HistoryPage) -> dict[str, datetime | None]:
+    """The time a page of the timeline covers: from its oldest entry when an earlier page follows (else from the
+    start), up to the entry the page follows (else up to now); its contact moments are those of that time."""
+    since = page.entries[-1].at if page.before is not None and page.entries else None
+    return {"since": since, "until": page.until}
 
 
 class CaseQueries:
@@ -58,7 +65,8 @@ class CaseQueries:
         ensure_can_view(principal, case)
         staff = bool(principal.roles & STAFF)
         history = self._cases.history(case.id, limit=HISTORY_PAGE, before=before)
-        contacts = tuple(c for c in self._contacts.for_case(case.id) if staff or not c.vertrouwelijk)
+        moments = self._contacts.for_case(case.id, **_covered(history))
+        contacts = tuple(c for c in moments if staff or not c.vertrouwelijk)
         return case_view(case, self._catalogue.get(case.zaaktype), contacts, history)
 
     def staff_view(self, principal: Principal, case_id: str, *, before: str | None = None) -> CaseView:
@@ -75,7 +83,8 @@ class CaseQueries:
         if case is None:
             raise CaseNotFoundError(case_number)
         history = self._cases.history(case.id, limit=HISTORY_PAGE)
-        return case_view(case, self._catalogue.get(case.zaaktype), tuple(self._contacts.for_case(case.id)), history)
+        contacts = tuple(self._contacts.for_case(case.id, **_covered(history)))
+        return case_view(case, self._catalogue.get(case.zaaktype), contacts, history)
 
     def work_list(self, principal: Principal) -> list[CaseView]:
         """The behandelaar's open cases, soonest deadline first, paused ones after them (one index Query)."""

@@ -113,8 +113,9 @@ class ContactMomentStore(ABC):
     def add(self, moment: ContactMoment) -> None: ...
 
     @abstractmethod
-    def for_case(self, case_id: str) -> list[ContactMoment]:
-        """The contact moments of one case, oldest first."""
+    def for_case(self, case_id: str, *, since: datetime | None = None, until: datetime | None = None) -> list[ContactMoment]:
+        """The contact moments of one case, oldest first: those at or after ``since`` and before ``until`` when given
+        (the time a page of the case's timeline covers; one Query on the range)."""
 
 
 class SubscriptionRepository(ABC):

@@ -57,3 +57,21 @@ def test_a_second_add_of_the_same_contact_moment_is_refused_and_keeps_one(contac
     with pytest.raises(ConcurrentUpdateError):
         contacts.add(replace(moment, inhoud="Nog eens"))
     assert contacts.for_case(moment.case_id) == [moment]
+
+
+def test_the_contact_moments_of_a_time_are_read_for_a_page_of_the_timeline(contacts: ContactMomentStore):
+    # GIVEN contact moments at minutes 0 to 5, one at a fraction of a second
+    moments = [a_contact(at=T0 + timedelta(minutes=m)) for m in range(6)]
+    moments.append(a_contact(at=T0 + timedelta(minutes=2, microseconds=500_000)))
+    for moment in moments:
+        contacts.add(moment)
+    # WHEN those of minute 2 (inclusive) to minute 4 (exclusive) are read
+    between = contacts.for_case("case-contract", since=T0 + timedelta(minutes=2), until=T0 + timedelta(minutes=4))
+    # THEN they are the three of that time, oldest first; either bound alone reads from or up to it
+    assert [m.plaatsgevonden_op - T0 for m in between] == [
+        timedelta(minutes=2),
+        timedelta(minutes=2, microseconds=500_000),
+        timedelta(minutes=3),
+    ]
+    assert len(contacts.for_case("case-contract", since=T0 + timedelta(minutes=4))) == 2
+    assert len(contacts.for_case("case-contract", until=T0 + timedelta(minutes=1))) == 1

@@ -312,10 +312,14 @@ class DynamoDBContacts(ContactMomentStore):
                 raise ConcurrentUpdateError(moment.id) from None
             raise
 
-    def for_case(self, case_id: str) -> list[ContactMoment]:
+    def for_case(self, case_id: str, *, since: datetime | None = None, until: datetime | None = None) -> list[ContactMoment]:
+        """One Query on ``contact#<moment>#<id>``: from ``since`` (inclusive) to ``until`` (exclusive: a moment at
+        ``until`` sorts after ``contact#<until>``) when given."""
+        low = f"contact#{since.isoformat()}" if since is not None else "contact#"
+        high = f"contact#{until.isoformat()}" if until is not None else "contact#\uffff"
         return [
             mapping.record_to_contact(r)
-            for r in ContactMomentRecord.query(f"case#{case_id}", ContactMomentRecord.sk.startswith("contact#"))
+            for r in ContactMomentRecord.query(f"case#{case_id}", ContactMomentRecord.sk.between(low, high))
         ]
 
 

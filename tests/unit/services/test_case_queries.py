@@ -181,3 +181,23 @@ def test_the_work_list_holds_the_behandelaars_open_cases_first_deadline_first(wo
     assert listed == [late.id, soon.id, later.id, paused.id]
     with pytest.raises(ForbiddenError):
         world.queries.work_list(SANNE)
+
+
+def test_a_contact_moment_shows_on_the_page_of_the_timeline_that_covers_its_time(world: World, cases):
+    # GIVEN Mark's case: 3 status changes, a call, then 22 more changes (26 statuses: two pages of 20)
+    marks, _ = cases
+    for turn in range(25):
+        world.clock.advance(minutes=1)
+        if turn == 3:
+            world.contact_registry.record(SANNE, marks.id, CALL)
+            world.clock.advance(minutes=1)
+        world.commands.set_status(ANNA_PRINCIPAL, marks.id, ("in-behandeling", "aanvullende-informatie-nodig")[turn % 2], None)
+    # WHEN the KCC reads the newest page and the one before it
+    newest = world.queries.staff_view(SANNE, marks.id)
+    earlier = world.queries.staff_view(SANNE, marks.id, before=newest.earlier)
+    # THEN the call is on the earlier page, among the changes around it, and not on the newest
+    kinds = [[e.kind for e in view.timeline] for view in (newest, earlier)]
+    assert TimelineKind.CONTACT not in kinds[0]
+    assert kinds[1].count(TimelineKind.CONTACT) == 1
+    assert [len([k for k in page if k is TimelineKind.STATUS]) for page in kinds] == [20, 6]
+    assert earlier.earlier is None
