@@ -1,7 +1,7 @@
-"""Run Baken's benchmarks: ``python -m bench [--quick] [--only NAME] [--minutes N]``.
+"""Run Baken's benchmarks: ``python -m bench [--quick] [--only NAME] [--minutes N] [--write-readme]``.
 
-Runs cold_start, package_size, operations, pages, throughput, matching and soak in that order, prints a short summary of each,
-and writes every number (with the machine it ran on) to ``bench/results/<UTC timestamp>.json`` and
+Runs cold_start, package_size, operations, cost, pages, throughput, matching and soak in that order, prints a short
+summary of each, and writes every number (with the machine it ran on) to ``bench/results/<UTC timestamp>.json`` and
 ``bench/results/latest.json`` (git-ignored). Benchmarks measure; they never fail on a number. A benchmark
 that raises is reported and the others still run; the exit status is then 1. ``local_stack`` (the local stack
 under traffic for an hour, or ``--minutes N``) runs only when named: ``python -m bench --only local_stack``.
@@ -25,7 +25,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-BENCHMARKS = ("cold_start", "package_size", "operations", "pages", "throughput", "matching", "soak", "local_stack")
+BENCHMARKS = ("cold_start", "package_size", "operations", "cost", "pages", "throughput", "matching", "soak", "local_stack")
 ON_REQUEST = ("local_stack",)  # long: only with --only
 RESULTS = Path(__file__).resolve().parent / "results"
 ROOT = RESULTS.parents[1]
@@ -96,7 +96,9 @@ def _compact(value: Any) -> str:
     return str(value)
 
 
-def run_one(name: str, quick: bool, minutes: float | None = None) -> tuple[dict[str, Any], list[str], bool]:
+def run_one(
+    name: str, quick: bool, minutes: float | None = None, write_readme: bool = False
+) -> tuple[dict[str, Any], list[str], bool]:
     """Result, summary lines and whether it went well."""
     try:
         module = _load(name)
@@ -106,7 +108,10 @@ def run_one(name: str, quick: bool, minutes: float | None = None) -> tuple[dict[
         reason = f"skipped: bench/{name}.py does not exist (yet)"
         return {"skipped": reason}, [reason], True
     runner: Callable[..., dict[str, Any]] = module.run
-    length = {"minutes": minutes} if minutes is not None and "minutes" in inspect.signature(runner).parameters else {}
+    accepted = inspect.signature(runner).parameters
+    length: dict[str, Any] = {"minutes": minutes} if minutes is not None and "minutes" in accepted else {}
+    if write_readme and "write_readme" in accepted:
+        length["write_readme"] = True
     started = time.perf_counter()
     try:
         result = runner(quick=quick, **length)
@@ -135,6 +140,9 @@ def main(argv: list[str] | None = None) -> int:
         "--only", choices=BENCHMARKS, action="append", metavar="NAME", help=f"run only NAME: {', '.join(BENCHMARKS)}"
     )
     parser.add_argument("--minutes", type=float, help="how long the benchmarks that run for a time run (local_stack)")
+    parser.add_argument(
+        "--write-readme", action="store_true", help="cost: store the counted figures and rewrite README.md's cost table"
+    )
     args = parser.parse_args(argv)
     selected = [name for name in BENCHMARKS if (name in args.only if args.only else name not in ON_REQUEST)]
 
@@ -147,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     ok = True
     for name in selected:
         print(f"== {name}", flush=True)
-        result, lines, went_well = run_one(name, args.quick, args.minutes)
+        result, lines, went_well = run_one(name, args.quick, args.minutes, args.write_readme)
         ok = ok and went_well
         document["results"][name] = result
         for line in lines:

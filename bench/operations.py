@@ -51,7 +51,7 @@ from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 ROOT = Path(__file__).resolve().parents[1]
 PERSONAS_FILE = ROOT / "chalicelib" / "data" / "dev_personas.json"
@@ -86,6 +86,7 @@ class ApiCall:
     items: int | None
     error: str | None
     seconds: float
+    units: dict[str, float] | None = None  # what the call is billed in, when a meter was installed (bench.cost)
 
     @property
     def name(self) -> str:
@@ -122,7 +123,20 @@ def _items(operation: str, result: dict[str, Any]) -> int | None:
         return 1 if "Item" in result else 0
     if operation == "BatchGetItem":
         return sum(len(items) for items in (result.get("Responses") or {}).values())
+    if operation == "ReceiveMessage":
+        return len(result.get("Messages") or [])
     return None
+
+
+class Meter(Protocol):
+    """Prices a call in its billing units (read/write units, SQS requests…): ``before`` sees the request before it
+    is made (to note what it will overwrite), ``after`` the answer."""
+
+    def before(self, service: str, operation: str, params: dict[str, Any]) -> Any: ...
+
+    def after(
+        self, noted: Any, service: str, operation: str, params: dict[str, Any], result: dict[str, Any], error: str | None
+    ) -> dict[str, float]: ...
 
 
 class OperationCounter:
@@ -132,10 +146,11 @@ class OperationCounter:
     (a request or a handler invocation) or the runner feeding the handlers.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, meter: Meter | None = None) -> None:
         self.calls: list[ApiCall] = []
         self.phase = "setup"
         self.scope = APPLICATION
+        self.meter = meter
 
     @contextmanager
     def installed(self) -> Iterator[OperationCounter]:
@@ -148,6 +163,7 @@ class OperationCounter:
 
         def counting(client: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
             service = str(client.meta.service_model.service_name)
+            noted = counter.meter.before(service, operation_name, api_params) if counter.meter else None
             started = time.perf_counter()
             error: str | None = None
             result: dict[str, Any] = {}
@@ -159,6 +175,8 @@ class OperationCounter:
                 error = str(answer.get("Error", {}).get("Code", type(failure).__name__))
                 raise
             finally:
+                seconds = time.perf_counter() - started
+                units = counter.meter.after(noted, service, operation_name, api_params, result, error) if counter.meter else None
                 counter.calls.append(
                     ApiCall(
                         phase=counter.phase,
@@ -169,7 +187,8 @@ class OperationCounter:
                         key=_query_key(api_params) if operation_name == "Query" else None,
                         items=_items(operation_name, result) if error is None else None,
                         error=error,
-                        seconds=time.perf_counter() - started,
+                        seconds=seconds,
+                        units=units,
                     )
                 )
 

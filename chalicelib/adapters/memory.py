@@ -31,6 +31,7 @@ from chalicelib.services.ports import (
     AnnouncementRepository,
     BerichtenboxStore,
     CaseRepository,
+    Claim,
     ContactMomentStore,
     DeliveryQueue,
     EmailSender,
@@ -280,6 +281,14 @@ class InMemoryOutbox(NotificationOutbox):
             return False
         self.items[before.id] = _as_stored(after)
         return True
+
+    def claim(self, notification_id: str, *, now: datetime, until: datetime) -> Claim:
+        current = self.items.get(notification_id)
+        if current is None or not current.claimable(now):
+            return Claim(current)
+        claimed = _as_stored(current.claimed(now, until))
+        self.items[notification_id] = claimed
+        return Claim(current, claimed)
 
     def for_case(self, case_id: str) -> list[Notification]:
         return sorted((n for n in self.items.values() if n.case_id == case_id), key=lambda n: (n.created_at, n.id))

@@ -157,6 +157,17 @@ class Notification:
             raise InvalidTransitionError(self.status, status)
         return replace(self, status=status, updated_at=at, **changes)  # type: ignore[arg-type]
 
+    def claimable(self, now: datetime) -> bool:
+        """Delivery may claim it at ``now``: it waits to be sent (created), or it is being sent under a claim
+        that ended at or before ``now`` (the worker that held it died: a take-over)."""
+        if self.status is NotificationStatus.CREATED:
+            return True
+        return self.status is NotificationStatus.SENDING and (self.claimed_until is None or self.claimed_until <= now)
+
+    def claimed(self, now: datetime, until: datetime) -> Notification:
+        """As a delivery attempt claims it: sending, one attempt more, held by that attempt until ``until``."""
+        return self.moved_to(NotificationStatus.SENDING, now, attempts=self.attempts + 1, claimed_until=until)
+
 
 def notification_id(event_id: str, subscriber_id: str, channel: Channel) -> str:
     """The business key of a notification: the same event, subscriber and channel give the same id."""

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any, TypeVar
 
+from chalicelib.domain.announcements import Announcement
 from chalicelib.domain.cases import Case, CaseMessage, DocumentRequest, HistoryKind, StatusEntry
 from chalicelib.domain.catalogue import Catalogue, Zaaktype
 from chalicelib.domain.deadlines import deadline_for
@@ -76,16 +77,20 @@ class MessageComposer:
         self._links = links
         self._renderer = renderer
         self._batch_cases: dict[str, Case] | None = None
+        self._batch_announcements: dict[str, Announcement] = {}
 
     @contextmanager
     def batch(self) -> Iterator[None]:
-        """Within one batch of messages a case is read once, however many notifications are about it; what
-        they render (a status entry, a message) never changes once written. Outside it nothing is kept."""
+        """Within one batch of messages a case or an announcement is read once, however many notifications are
+        about it; what they render (a status entry, a message, an approved announcement: locked once approved)
+        never changes once written. Outside it nothing is kept."""
         self._batch_cases = {}
+        self._batch_announcements = {}
         try:
             yield
         finally:
             self._batch_cases = None
+            self._batch_announcements = {}
 
     def compose(self, notification: Notification) -> MessageContext:
         """What ``notification`` says, in its language; Undeliverable when that can no longer be said."""
@@ -129,6 +134,13 @@ class MessageComposer:
             return self._batch_cases[case_id]
         except CaseNotFoundError:
             raise Undeliverable(FailureReason.CASE_GONE) from None
+
+    def _announcement(self, announcement_id: str) -> Announcement:
+        if self._batch_cases is None:  # not inside a batch
+            return self._announcements.get(announcement_id)
+        if announcement_id not in self._batch_announcements:
+            self._batch_announcements[announcement_id] = self._announcements.get(announcement_id)
+        return self._batch_announcements[announcement_id]
 
     def _context(self, notification: Notification) -> MessageContext:
         kind = notification.event_kind
@@ -237,7 +249,7 @@ class MessageComposer:
 
     def _announcement_context(self, notification: Notification) -> MessageContext:
         try:
-            announcement = self._announcements.get(notification.ref)
+            announcement = self._announcement(notification.ref)
         except AnnouncementNotFoundError:
             raise Undeliverable(FailureReason.CASE_GONE) from None
         topic = self._reference.topic(announcement.topic)

@@ -1,13 +1,13 @@
 """Delivering one notification on its channel: e-mail through the provider, a berichtenbox message, or a
 letter handed to the print-and-post partner.
 
-A claim on the notification (created → sending, compare-and-set) makes sure only one worker sends it. Any
-failure while sending gives the claim back and asks for a retry, except a permanent refusal, which ends it
-as failed, and a software error (``SOFTWARE_ERRORS``), which ends it at once as a technical failure. A claim
-that expired means an earlier worker died mid-send, and a failure whose answer was lost (a read timeout, a
-closed connection) may have come after the provider accepted the e-mail: either way the
-notification is marked ``maybe_sent`` and the e-mail or letter that goes out next is reported as a possible
-duplicate, the one window the provider's lack of idempotency leaves open.
+A claim on the notification (created → sending, one conditional write that returns what it found) makes sure
+only one worker sends it. Any failure while sending gives the claim back and asks for a retry, except a
+permanent refusal, which ends it as failed, and a software error (``SOFTWARE_ERRORS``), which ends it at once
+as a technical failure. A claim that expired means an earlier worker died mid-send, and a failure whose answer
+was lost (a read timeout, a closed connection) may have come after the provider accepted the e-mail: either
+way the notification is marked ``maybe_sent`` and the e-mail or letter that goes out next is reported as a
+possible duplicate, the one window the provider's lack of idempotency leaves open.
 
 Every e-mail carries a one-click unsubscribe link (RFC 8058) and a link to manage preferences.
 """
@@ -122,21 +122,21 @@ class Delivery:
         return self._composer.batch()
 
     def deliver(self, notification_id: str) -> DeliveryResult:
-        stored = self._outbox.get(notification_id)
+        # The claim is the first and only write before sending: one conditional write that also answers what
+        # was there, so a notification that is unknown, final, held or claimed by a live attempt costs no read.
+        now = self._clock.now()
+        claim = self._outbox.claim(notification_id, now=now, until=now + self._claim)
+        stored, claimed = claim.before, claim.after
         if stored is None:
             return DeliveryResult(DeliveryOutcome.UNKNOWN)
         if stored.status.is_final or stored.status is NotificationStatus.HELD:
             return DeliveryResult(DeliveryOutcome.ALREADY_FINAL, stored.channel)
-        now = self._clock.now()
-        taking_over = stored.status is NotificationStatus.SENDING
-        if taking_over and stored.claimed_until is not None and stored.claimed_until > now:
+        if claimed is None:  # another attempt's claim is live, or it got there first
             raise DeliveryBusyError(notification_id)
+        taking_over = stored.status is NotificationStatus.SENDING
         # Only an e-mail or a letter can have gone out twice: writing the same berichtenbox message again
         # changes nothing.
         possible_duplicate = (taking_over or stored.maybe_sent) and stored.channel is not Channel.PORTAL
-        claimed = stored.moved_to(NotificationStatus.SENDING, now, attempts=stored.attempts + 1, claimed_until=now + self._claim)
-        if not self._outbox.transition(stored, claimed):
-            raise DeliveryBusyError(notification_id)
         if possible_duplicate and self._on_possible_duplicate is not None:
             # told before sending: this attempt may die after the provider accepted, and never return
             self._on_possible_duplicate(claimed)

@@ -159,6 +159,16 @@ class SubscriberDirectory(ABC):
         One confirmed meanwhile (no expiry), or gone, is left as it is, however the calls interleave."""
 
 
+@dataclass(frozen=True)
+class Claim:
+    """What a delivery attempt's claim on a notification found. ``before``: the notification as it was (when
+    the claim was refused, as it is), None when there is no such notification; ``after``: as claimed now,
+    None when it could not be claimed (final, held, or another attempt's claim is still live)."""
+
+    before: Notification | None
+    after: Notification | None = None
+
+
 class NotificationOutbox(ABC):
     @abstractmethod
     def add_if_absent(self, notification: Notification) -> bool:
@@ -171,6 +181,12 @@ class NotificationOutbox(ABC):
     def transition(self, before: Notification, after: Notification) -> bool:
         """Replace ``before`` by ``after`` only if the stored record still equals ``before`` in status,
         attempts, claim and digest (a compare-and-set); False when somebody else got there first."""
+
+    @abstractmethod
+    def claim(self, notification_id: str, *, now: datetime, until: datetime) -> Claim:
+        """Claim a notification for one delivery attempt in one conditional write, without reading it first:
+        if it is ``claimable(now)`` it becomes ``claimed(now, until)``. The answer carries the notification as
+        it was either way, so a refusal needs no second read to tell why."""
 
     @abstractmethod
     def for_case(self, case_id: str) -> list[Notification]:

@@ -188,3 +188,84 @@ def test_a_notification_that_left_a_status_is_no_longer_open_in_it(outbox: Notif
     assert outbox.transition(sending, replace(sending, status=CREATED))
     assert outbox.open_since(SENDING, T0 + timedelta(hours=1), limit=10) == []
     assert [n.id for n in outbox.open_since(CREATED, T0 + timedelta(hours=1), limit=10)] == [sending.id]
+
+
+# Claiming for one delivery attempt: one conditional write that answers what it found -------------------------
+
+CLAIM = timedelta(seconds=90)
+
+
+def test_a_created_notification_is_claimed_as_the_domain_says_and_reads_back_so(outbox: NotificationOutbox):
+    # GIVEN a notification waiting to be sent, tried twice before
+    waiting = a_notification(attempts=2, reason="retryable: TimeoutError", maybe_sent=True)
+    outbox.add_if_absent(waiting)
+    # WHEN a delivery attempt claims it
+    claim = outbox.claim(waiting.id, now=T0, until=T0 + CLAIM)
+    # THEN it was created and is now sending under this claim, one attempt more; the rest is kept
+    assert claim.before == waiting
+    assert claim.after == waiting.claimed(T0, T0 + CLAIM)
+    assert claim.after is not None
+    assert (claim.after.status, claim.after.attempts, claim.after.claimed_until) == (SENDING, 3, T0 + CLAIM)
+    assert outbox.get(waiting.id) == claim.after
+
+
+def test_a_claimed_notification_moves_on_from_its_claim_by_compare_and_set(outbox: NotificationOutbox):
+    waiting = a_notification()
+    outbox.add_if_absent(waiting)
+    claimed = outbox.claim(waiting.id, now=T0, until=T0 + CLAIM).after
+    assert claimed is not None
+    assert outbox.transition(claimed, claimed.moved_to(NotificationStatus.DELIVERED, T0, claimed_until=None))
+    assert outbox.get(waiting.id).status is NotificationStatus.DELIVERED  # type: ignore[union-attr]
+
+
+def test_a_live_claim_refuses_a_second_claim_and_says_what_holds_it(outbox: NotificationOutbox):
+    # GIVEN an attempt holds the notification until T0 + 90 s
+    waiting = a_notification()
+    outbox.add_if_absent(waiting)
+    first = outbox.claim(waiting.id, now=T0, until=T0 + CLAIM).after
+    # WHEN another attempt tries to claim it a second before the claim ends
+    second = outbox.claim(waiting.id, now=T0 + CLAIM - timedelta(seconds=1), until=T0 + 2 * CLAIM)
+    # THEN it is refused, the answer is the notification as it is, and nothing changed
+    assert (second.before, second.after) == (first, None)
+    assert outbox.get(waiting.id) == first
+
+
+@pytest.mark.parametrize("after_end", [timedelta(0), timedelta(seconds=1)], ids=["when-it-ends", "after-it-ended"])
+def test_a_claim_that_ended_is_taken_over(outbox: NotificationOutbox, after_end):
+    # GIVEN the attempt that claimed the notification died: its claim ended
+    waiting = a_notification()
+    outbox.add_if_absent(waiting)
+    dead = outbox.claim(waiting.id, now=T0, until=T0 + CLAIM).after
+    assert dead is not None
+    # WHEN a new attempt claims it at or after the end of that claim
+    moment = T0 + CLAIM + after_end
+    take_over = outbox.claim(waiting.id, now=moment, until=moment + CLAIM)
+    # THEN it takes it over: the answer says it was sending (a possible duplicate), now claimed anew
+    assert take_over.before == dead
+    assert take_over.after == dead.claimed(moment, moment + CLAIM)
+    assert outbox.get(waiting.id) == take_over.after
+
+
+def test_a_sending_notification_without_a_claim_is_taken_over(outbox: NotificationOutbox):
+    stuck = a_notification(status=SENDING, attempts=1)
+    outbox.add_if_absent(stuck)
+    claim = outbox.claim(stuck.id, now=T0, until=T0 + CLAIM)
+    assert (claim.before, claim.after) == (stuck, stuck.claimed(T0, T0 + CLAIM))
+
+
+@pytest.mark.parametrize(
+    "status",
+    [HELD, NotificationStatus.DELIVERED, NotificationStatus.PERMANENT_FAILURE, NotificationStatus.TECHNICAL_FAILURE],
+)
+def test_a_held_or_final_notification_is_not_claimed_and_the_answer_says_why(outbox: NotificationOutbox, status):
+    done = a_notification(status=status, hold_until=T0 if status is HELD else None)
+    outbox.add_if_absent(done)
+    claim = outbox.claim(done.id, now=T0, until=T0 + CLAIM)
+    assert (claim.before, claim.after) == (done, None)
+    assert outbox.get(done.id) == done
+
+
+def test_an_unknown_notification_is_not_claimed_and_not_created(outbox: NotificationOutbox):
+    claim = outbox.claim("0" * 32, now=T0, until=T0 + CLAIM)
+    assert (claim.before, claim.after) == (None, None)
+    assert outbox.get("0" * 32) is None

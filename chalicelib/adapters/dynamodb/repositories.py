@@ -9,8 +9,10 @@ from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from botocore.exceptions import ClientError
 from pynamodb.attributes import UTCDateTimeAttribute
 from pynamodb.connection import Connection
+from pynamodb.constants import ALL_OLD
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
@@ -46,6 +48,7 @@ from chalicelib.services.ports import (
     AnnouncementRepository,
     BerichtenboxStore,
     CaseRepository,
+    Claim,
     ContactMomentStore,
     NotificationOutbox,
     RateLimiter,
@@ -438,6 +441,42 @@ class DynamoDBOutbox(NotificationOutbox):
                 return False
             raise
         return True
+
+    def claim(self, notification_id: str, *, now: datetime, until: datetime) -> Claim:
+        """One UpdateItem: the condition is ``Notification.claimable``, the item as it was comes back on success
+        (ReturnValues) and on a refusal (ReturnValuesOnConditionCheckFailure), so no GetItem goes before it.
+        ALL_OLD rather than ALL_NEW: whether this is a take-over (a possible duplicate) is in the old state, and
+        the new one follows from it exactly (the contract tests read it back)."""
+        sending = NotificationStatus.SENDING.value
+        lapsed = NotificationRecord.claimed_until.does_not_exist() | (NotificationRecord.claimed_until <= now)
+        claimable = (NotificationRecord.status == NotificationStatus.CREATED.value) | (
+            (NotificationRecord.status == sending) & lapsed
+        )
+        actions = [
+            NotificationRecord.status.set(sending),
+            NotificationRecord.open_status.set(sending),
+            NotificationRecord.updated_at.set(now),
+            NotificationRecord.attempts.add(1),
+            NotificationRecord.claimed_until.set(until),
+        ]
+        table = NotificationRecord._get_connection()  # the models' own client: the same retries and hooks
+        request = table.connection.get_operation_kwargs(
+            table.table_name,
+            notification_id,
+            actions=actions,
+            condition=claimable,
+            return_values=ALL_OLD,
+            return_values_on_condition_failure=ALL_OLD,
+        )
+        try:
+            answer = table.connection.client.update_item(**request)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != CONDITIONAL_CHECK_FAILED:
+                raise
+            found = error.response.get("Item")
+            return Claim(None if found is None else mapping.record_to_notification(NotificationRecord.from_raw_data(found)))
+        before = mapping.record_to_notification(NotificationRecord.from_raw_data(answer["Attributes"]))
+        return Claim(before, before.claimed(now, until))
 
     def for_case(self, case_id: str) -> list[Notification]:
         return [mapping.record_to_notification(r) for r in NotificationRecord.by_case.query(case_id)]

@@ -185,6 +185,29 @@ def test_once_a_second_behandelaar_approves_it_reaches_followers_of_its_topic_an
     assert {person for person in ADDRESSES if followers.berichtenbox_store.unread_count(person)} == REACHED
 
 
+def test_within_one_batch_an_approved_announcement_is_read_once_for_all_its_notifications(followers: World):
+    # GIVEN an approved announcement fanned out to its followers (five notifications)
+    announcement = _submitted(followers)
+    followers.announcements.approve(PIETER, announcement.id)
+    followers.fan_out_announcements()
+    queued = followers.queue.drain()
+    reads: list[str] = []
+    store_get = followers.announcement_store.get
+
+    def counted_get(announcement_id: str) -> Announcement:
+        reads.append(announcement_id)
+        return store_get(announcement_id)
+
+    followers.announcement_store.get = counted_get  # type: ignore[method-assign]
+    # WHEN they are delivered in one batch
+    with followers.delivery.batch():
+        results = [followers.delivery.deliver(notification_id) for notification_id in queued]
+    # THEN each went out, and the announcement was read once
+    assert len(queued) == 5
+    assert {r.outcome.value for r in results} == {"delivered"}
+    assert reads == [announcement.id]
+
+
 def test_a_circle_nearby_hears_nothing_of_another_topic_when_it_follows_one(followers: World):
     nearby = Principal("pu-kees-1f2e3d", frozenset({Role.APPLICANT}))
     followers.subscription_service.follow(nearby, Scope(topics=frozenset({"subsidies"}), area=Circle(AMERSFOORT_CENTRE, 500)))

@@ -449,3 +449,54 @@ def test_a_message_delivered_after_the_case_item_let_it_go_is_read_from_the_hist
     bodies = [m.body for m in world.berichtenbox.page(MARK_PRINCIPAL, limit=10, after=None).messages]
     assert any("De eerste van vele" in text for text in bodies)
     assert any("Begroting" in text for text in bodies)
+
+
+class CountingOutbox:
+    """The outbox, counting what delivery asks of it."""
+
+    def __init__(self, inner) -> None:
+        self._inner = inner
+        self.calls: list[str] = []
+
+    def __getattr__(self, name):
+        self.calls.append(name)
+        return getattr(self._inner, name)
+
+
+def test_a_delivery_claims_without_reading_first_and_writes_twice_in_all(world: World):
+    case = _marks_case(world)
+    world.commands.set_status(ANNA_PRINCIPAL, case.id, "in-behandeling", None)
+    world.fan_out()
+    (email,) = _latest(world, Channel.EMAIL)
+    counting = CountingOutbox(world.outbox)
+    world.delivery._outbox = counting  # type: ignore[assignment]
+
+    result = world.delivery.deliver(email.id)
+
+    # THEN the claim is the first thing asked (it answers what was there), and "delivered" the only other
+    assert result.outcome is DeliveryOutcome.DELIVERED
+    assert counting.calls == ["claim", "transition"]
+
+
+@pytest.mark.parametrize("status", [NotificationStatus.DELIVERED, NotificationStatus.HELD])
+def test_a_final_or_held_notification_is_answered_from_the_refused_claim_alone(world: World, status):
+    case = _marks_case(world)
+    world.commands.set_status(ANNA_PRINCIPAL, case.id, "in-behandeling", None)
+    world.fan_out()
+    (email,) = _latest(world, Channel.EMAIL)
+    world.outbox.items[email.id] = replace(email, status=status)
+    counting = CountingOutbox(world.outbox)
+    world.delivery._outbox = counting  # type: ignore[assignment]
+
+    result = world.delivery.deliver(email.id)
+
+    assert (result.outcome, result.channel) == (DeliveryOutcome.ALREADY_FINAL, Channel.EMAIL)
+    assert counting.calls == ["claim"]
+    assert world.email.sent == []
+
+
+def test_an_unknown_notification_is_answered_from_the_refused_claim_alone(world: World):
+    counting = CountingOutbox(world.outbox)
+    world.delivery._outbox = counting  # type: ignore[assignment]
+    assert world.delivery.deliver("0" * 32).outcome is DeliveryOutcome.UNKNOWN
+    assert counting.calls == ["claim"]

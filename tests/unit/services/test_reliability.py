@@ -47,6 +47,7 @@ from chalicelib.handlers.on_case_change import BATCH_SIZE as STREAM_BATCH_SIZE
 from chalicelib.services.case_commands import NewCase
 from chalicelib.services.delivery import Delivery, DeliveryBusyError, DeliveryOutcome, DeliveryRetryableError
 from chalicelib.services.ports import (
+    Claim,
     Clock,
     DeliveryQueue,
     EmailRetryableError,
@@ -191,6 +192,9 @@ class FlakyOutbox(NotificationOutbox):
 
     def transition(self, before: Notification, after: Notification) -> bool:
         return self._inner.transition(before, after)
+
+    def claim(self, notification_id: str, *, now: datetime, until: datetime) -> Claim:
+        return self._inner.claim(notification_id, now=now, until=until)
 
     def for_case(self, case_id: str) -> list[Notification]:
         return self._inner.for_case(case_id)
