@@ -223,10 +223,24 @@ class FailureDestination:
     def receive_message(self, *, QueueUrl: str, MaxNumberOfMessages: int, **_: Any) -> dict[str, Any]:
         handles = [i for i, m in enumerate(self.messages) if m is not None and i not in self._received][:MaxNumberOfMessages]
         self._received.update(handles)
-        return {"Messages": [{"Body": json.dumps(self.messages[i]), "ReceiptHandle": str(i)} for i in handles]}
+        messages = [{"MessageId": str(i), "Body": json.dumps(self.messages[i]), "ReceiptHandle": str(i)} for i in handles]
+        return {"Messages": messages}
+
+    def change_message_visibility_batch(self, *, QueueUrl: str, Entries: list[dict[str, Any]]) -> dict[str, Any]:
+        """Messages the replay leaves on the queue are visible again."""
+        for entry in Entries:
+            self._received.discard(int(entry["ReceiptHandle"]))
+        return {"Successful": [{"Id": entry["Id"]} for entry in Entries], "Failed": []}
 
     def delete_message(self, *, QueueUrl: str, ReceiptHandle: str) -> None:
         self.messages[int(ReceiptHandle)] = None  # type: ignore[call-overload]
+
+    def get_queue_attributes(self, *, QueueUrl: str, AttributeNames: list[str]) -> dict[str, Any]:
+        """The counts the operator's progress line starts from: messages not yet deleted, received or not."""
+        waiting = [i for i, m in enumerate(self.messages) if m is not None]
+        received = sum(1 for i in waiting if i in self._received)
+        counts = {"ApproximateNumberOfMessages": len(waiting) - received, "ApproximateNumberOfMessagesNotVisible": received}
+        return {"Attributes": {name: str(counts[name]) for name in AttributeNames if name in counts}}
 
 
 @dataclass(eq=False)
