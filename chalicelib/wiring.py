@@ -416,7 +416,9 @@ class Services:
         from chalicelib.services.fanout import FanOut
 
         a = self.adapters
-        return FanOut(self.catalogue, a.subscriptions, a.outbox, a.queue, a.clock, retention=self._retention)
+        return FanOut(
+            self.catalogue, a.subscriptions, a.outbox, a.queue, a.clock, retention=self._retention, subscribers=a.subscribers
+        )
 
     @cached_property
     def composer(self) -> MessageComposer:
@@ -462,7 +464,7 @@ class Services:
         from chalicelib.services.feedback import FeedbackRecorder
 
         a = self.adapters
-        return FeedbackRecorder(a.outbox, a.subscribers, a.subscriptions, a.clock)
+        return FeedbackRecorder(a.outbox, a.subscribers, a.clock)
 
     @cached_property
     def reconciler(self) -> Reconciler:

@@ -11,8 +11,14 @@ a circle, a polygon), or topics anywhere. It is stored once, and indexed under *
 - ``cell#6:u1780`` / ``cell#7:u1780x`` / ``cell#6p:u1780`` (optionally ``|topic#…``)  an area, by the
   geohash cells that cover it (see geo/coverings.py)
 
-Delivery preferences belong to the subscriber; each entry carries a copy, so matching reads nothing else.
-Personal data (e-mail and postal address) lives only in the subscriber record.
+An entry holds only what matching needs (the interest, the subscription and its subscriber, the circle for the
+exact test). Delivery preferences belong to the subscriber record alone: fan-out reads them for the people an
+event reaches, so a preference change is one write, whatever the person follows. Personal data (e-mail and
+postal address) lives only in the subscriber record too.
+
+The index is built off the request (services/indexing.py, from the subscriptions table's stream): a write stores
+the definition with a new ``revision``; the index follows in bounded chunks, and ``indexed_revision`` says when
+it has caught up (``Subscription.indexed``).
 """
 
 from __future__ import annotations
@@ -194,12 +200,11 @@ class Subscription:
 
 @dataclass(frozen=True)
 class SubscriptionEntry:
-    """One index item: a subscription under one interest key, with what matching and delivery need."""
+    """One index item: a subscription under one interest key, with what matching needs (no preferences)."""
 
     interest: Interest
     subscription_id: str
     subscriber_id: str
-    preferences: Preferences
     circle: Circle | None = None
     needs_shape: bool = False
 
@@ -217,7 +222,7 @@ def index_interests(scope: Scope) -> list[Interest]:
     return [Interest(place.kind, place.value, topic) for place in places for topic in topics]
 
 
-def index_entries(subscription: Subscription, preferences: Preferences) -> list[SubscriptionEntry]:
+def index_entries(subscription: Subscription) -> list[SubscriptionEntry]:
     """The entries to store for an active subscription (none while pending or after cancelling)."""
     if subscription.state is not SubscriptionState.ACTIVE:
         return []
@@ -228,7 +233,6 @@ def index_entries(subscription: Subscription, preferences: Preferences) -> list[
             interest=interest,
             subscription_id=subscription.id,
             subscriber_id=subscription.subscriber_id,
-            preferences=preferences,
             circle=circle if interest.kind is InterestKind.CELL else None,
             needs_shape=interest.kind is InterestKind.CELL and circle is None,
         )
@@ -249,15 +253,15 @@ class Indexed:
     entries: list[SubscriptionEntry] = field(default_factory=list)
 
     @classmethod
-    def of(cls, subscription: Subscription, preferences: Preferences) -> Indexed:
-        return cls(subscription, index_entries(subscription, preferences))
+    def of(cls, subscription: Subscription) -> Indexed:
+        return cls(subscription, index_entries(subscription))
 
 
-def automatic_subscriptions(case: Case, subscribers: dict[str, Subscriber], now: datetime) -> list[Indexed]:
-    """The parties of a case (initiator, co-initiators, gemachtigden) follow it, each with their own choices."""
+def automatic_subscriptions(case: Case, now: datetime) -> list[Indexed]:
+    """The parties of a case (initiator, co-initiators, gemachtigden) follow it (how each hears of it is their
+    own choice, read from their subscriber record when something happens)."""
     indexed = []
     for party in case.followers:
-        subscriber = subscribers.get(party) or Subscriber.default(party, now)
         subscription = Subscription(
             id=case_subscription_id(case.id, party),
             subscriber_id=party,
@@ -266,5 +270,5 @@ def automatic_subscriptions(case: Case, subscribers: dict[str, Subscriber], now:
             state=SubscriptionState.ACTIVE,
             created_at=now,
         )
-        indexed.append(Indexed.of(subscription, subscriber.preferences))
+        indexed.append(Indexed.of(subscription))
     return indexed

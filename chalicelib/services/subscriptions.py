@@ -49,8 +49,10 @@ from chalicelib.services.ports import (
 # Per address (in its canonical form: domain/addresses.py) and per source.
 PER_ADDRESS = (3, timedelta(hours=1))
 PER_SOURCE = (30, timedelta(hours=1))
-# A preference change rewrites the person's index entries (each carries a copy), so it is limited per person,
-# by login and by the manage link alike; a person changes their choices a few times, not dozens, an hour.
+# A preference change is one write of the subscriber record, whatever the person follows. It is still limited
+# per person, by login and by the manage link alike: the manage link works without a login, so a forwarded or
+# leaked link (or a script) must not flip where someone's messages go back and forth at will; a person changes
+# their choices a few times an hour, not dozens.
 PREFERENCE_CHANGES = (10, timedelta(hours=1))
 # What one person may make Baken keep: subscriptions, and index entries for one (each topic multiplies an
 # area's cells; a 10 km circle is about 2,900 cells).
@@ -115,11 +117,10 @@ class SubscriptionService:
         self.check_scope(scope)
         if self._active_count(principal.subject) >= MAX_SUBSCRIPTIONS:
             raise ValidationError.single("subscriptions", "too_many_subscriptions", max=MAX_SUBSCRIPTIONS)
-        subscriber = self._subscriber(principal.subject)
         subscription = Subscription(
             self._ids(), principal.subject, scope, SubscriptionOrigin.SELF, SubscriptionState.ACTIVE, self._clock.now()
         )
-        self._subscriptions.save(Indexed.of(subscription, subscriber.preferences))
+        self._subscriptions.save(Indexed.of(subscription))
         return subscription
 
     def change(self, principal: Principal, subscription_id: str, scope: Scope) -> Subscription:
@@ -129,9 +130,8 @@ class SubscriptionService:
             raise ValidationError.single("scope", "case_subscription_fixed")
         self.check_scope(scope)
         changed = replace(current, scope=scope)
-        subscriber = self._subscriber(principal.subject)
         self._subscriptions.save(
-            Indexed.of(changed, subscriber.preferences),
+            Indexed.of(changed),
             previous_keys=[i.key for i in index_interests(current.scope)],
         )
         return changed
@@ -148,7 +148,8 @@ class SubscriptionService:
         return self._subscriber(principal.subject)
 
     def set_preferences(self, principal: Principal, change: PreferenceChange) -> Subscriber:
-        """New preferences apply to every subscription at once (their index entries carry a copy)."""
+        """New preferences apply to every subscription at once: they are read from the subscriber record
+        whenever something is planned, so this is one write."""
         require_role(principal, Role.APPLICANT, "set_preferences")
         if Channel.LETTER in change.channels and change.postal_address is None:
             raise ValidationError.single("postal_address", "required_for_letters")
@@ -242,7 +243,7 @@ class SubscriptionService:
         elif subscriber.expires_at is not None:  # a confirmed address is kept
             subscriber = replace(subscriber, expires_at=None)
             self._subscribers.put(subscriber)
-        self._subscriptions.save(Indexed.of(active, subscriber.preferences))
+        self._subscriptions.save(Indexed.of(active))
         return Outcome.DONE
 
     def unsubscribe(self, token: str) -> Outcome:
@@ -279,12 +280,11 @@ class SubscriptionService:
         self, token: str, *, frequency: Frequency, language: Language, quiet_hours: bool, stop: frozenset[str]
     ) -> Subscriber:
         subscriber, subscriptions = self.managed(token)
-        stopped = frozenset(s.id for s in subscriptions if s.id in stop)
         for subscription in subscriptions:
-            if subscription.id in stopped:
+            if subscription.id in stop:
                 self._cancel(subscription)
         updated = replace(subscriber, frequency=frequency, language=language, quiet_hours=quiet_hours)
-        self._store_preferences(updated, stopped=stopped)
+        self._store_preferences(updated)
         return updated
 
     # Shared ---------------------------------------------------------------------------------------------
@@ -334,28 +334,10 @@ class SubscriptionService:
         keys = [i.key for i in index_interests(subscription.scope)] if subscription.state is SubscriptionState.ACTIVE else []
         self._subscriptions.save(Indexed(replace(subscription, state=SubscriptionState.CANCELLED)), previous_keys=keys)
 
-    def _store_preferences(self, subscriber: Subscriber, *, stopped: frozenset[str] = frozenset()) -> None:
+    def _store_preferences(self, subscriber: Subscriber) -> None:
+        """One write of the subscriber record (see ``PREFERENCE_CHANGES`` for the limit)."""
         limit, window = PREFERENCE_CHANGES
         wait = self._limiter.hit(f"preferences:{subscriber.id}", limit=limit, window=window, now=self._clock.now())
         if wait is not None:
             raise TooManyRequestsError(wait)
-        apply_preferences(self._subscribers, self._subscriptions, subscriber, stopped=stopped)
-
-
-def apply_preferences(
-    subscribers: SubscriberDirectory,
-    subscriptions: SubscriptionRepository,
-    subscriber: Subscriber,
-    *,
-    stopped: frozenset[str] = frozenset(),
-) -> None:
-    """Store new preferences and copy them into the index entries of every active subscription. The list
-    of someone's subscriptions comes from an index that may lag a moment behind, so each is read again
-    before it is written: a change or stop just made is never undone."""
-    subscribers.put(subscriber)
-    for listed in subscriptions.of_subscriber(subscriber.id):
-        if listed.id in stopped:
-            continue
-        current = subscriptions.get(listed.id)
-        if current is not None and current.state is SubscriptionState.ACTIVE:
-            subscriptions.save(Indexed.of(current, subscriber.preferences))
+        self._subscribers.put(subscriber)

@@ -41,7 +41,7 @@ def a_subscription(
 
 
 def saved(subscriptions: SubscriptionRepository, subscription: Subscription, previous_keys=()) -> Indexed:
-    indexed = Indexed.of(subscription, PREFERENCES)
+    indexed = Indexed.of(subscription)
     subscriptions.save(indexed, previous_keys=previous_keys)
     return indexed
 

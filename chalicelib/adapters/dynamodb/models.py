@@ -189,8 +189,9 @@ class ContactMomentRecord(Model):
 
 
 class SubscriptionEntryRecord(Model):
-    """Interest key → the subscriptions indexed under it, with what matching and delivery need: the
-    audience of one interest key is one Query. ``member`` is ``<subscriber>#<subscription>``."""
+    """Interest key → the subscriptions indexed under it, with what matching needs (no preferences: those are
+    read from the subscriber record): the audience of one interest key is one Query. ``member`` is
+    ``<subscriber>#<subscription>``."""
 
     class Meta:
         table_name = "baken-local-subscriptions"
@@ -199,10 +200,6 @@ class SubscriptionEntryRecord(Model):
     member = UnicodeAttribute(range_key=True)
     subscription_id = UnicodeAttribute()
     subscriber_id = UnicodeAttribute()
-    channels = UnicodeSetAttribute(null=True)
-    language = UnicodeAttribute()
-    frequency = UnicodeAttribute()
-    quiet_hours = BooleanAttribute()
     circle = PointMap(null=True)
     radius_m = NumberAttribute(null=True)
     needs_shape = BooleanAttribute(default=False)

@@ -26,7 +26,7 @@ from chalicelib.domain.identity import Principal, Role
 from chalicelib.services.delivery import DeliveryBusyError, DeliveryRetryableError
 from chalicelib.services.ports import RateLimiter
 from chalicelib.wiring import Adapters, Services
-from tests.factories import ANNA, FATIMA, JAN, MARK, T0, FixedClock, subscriber
+from tests.factories import ANNA, FATIMA, JAN, MARK, T0, FixedClock, person, subscriber
 
 SECRET = b"test-secret-for-signing-links-000000"
 
@@ -87,9 +87,12 @@ class World:
         self.announcements = services.announcements
         self._last_seen: dict[str, object] = {}
 
-    def follow(self, entry) -> None:
-        """Put an index entry in place directly (the management API's work is tested on its own)."""
+    def follow(self, entry, **choices) -> None:
+        """Put an index entry in place directly (the management API's work is tested on its own). A person
+        not known yet gets a subscriber record (``tests.factories.person``: e-mail and portal, or ``choices``)."""
         self.subscriptions.entries[entry.interest.key][f"{entry.subscriber_id}#{entry.subscription_id}"] = entry
+        if choices or self.subscribers.get(entry.subscriber_id) is None:
+            self.subscribers.put(person(entry.subscriber_id, **choices))
 
     def fan_out(self) -> None:
         """What the stream does: fan out each case's change since the last call (old and new state). Several
@@ -143,6 +146,6 @@ KARIN = Principal("pu-karin-2b6f90", frozenset({Role.APPLICANT}), represents=MAR
 @pytest.fixture
 def world() -> World:
     world = World(FixedClock(T0))
-    for person, email in ((MARK, "mark@example.org"), (FATIMA, "fatima@example.org"), (JAN, "jan@example.org")):
-        world.subscribers.put(subscriber(person, email))
+    for party, email in ((MARK, "mark@example.org"), (FATIMA, "fatima@example.org"), (JAN, "jan@example.org")):
+        world.subscribers.put(subscriber(party, email))
     return world

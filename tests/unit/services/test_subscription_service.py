@@ -764,3 +764,69 @@ def test_preferences_saved_a_moment_after_a_change_or_stop_never_undo_it(world: 
     assert _reached(world, _news("subsidies")) == {}
     assert _reached(world, _news(gemeente=AMERSFOORT)) == {}
     assert _reached(world, _news(gemeente=ZEIST, point=None))[MARK].channels == frozenset({Channel.PORTAL})
+
+
+# What a preference change costs -----------------------------------------------------------------------------
+
+ALL_TOPICS = frozenset(
+    {
+        "subsidies",
+        "vergunningen",
+        "grondbeheer",
+        "wegen-en-werkzaamheden",
+        "natuur-en-landschap",
+        "participatie-en-beleid",
+        "open-data",
+        "meldingen-en-klachten",
+    }
+)
+
+
+def _count_writes(world: World, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every item the subscription twins are asked to write or delete, as DynamoDB would count them."""
+    writes: list[str] = []
+    save, put = world.subscriptions.save, world.subscribers.put
+
+    def counted_save(indexed, *, previous_keys=()):
+        writes.append(f"definition {indexed.subscription.id}")
+        writes.extend(f"entry {e.interest.key}" for e in indexed.entries)
+        writes.extend(f"delete {key}" for key in previous_keys)
+        save(indexed, previous_keys=previous_keys)
+
+    def counted_put(subscriber):
+        writes.append(f"subscriber {subscriber.id}")
+        put(subscriber)
+
+    monkeypatch.setattr(world.subscriptions, "save", counted_save)
+    monkeypatch.setattr(world.subscribers, "put", counted_put)
+    return writes
+
+
+def _heaviest_follower(world: World) -> None:
+    """Mark follows as much as one person may: 25 subscriptions, each 8 topics in 25 gemeenten (5,000 entries)."""
+    for _ in range(25):
+        world.subscription_service.follow(MARK_PRINCIPAL, Scope(topics=ALL_TOPICS, gemeenten=frozenset(TWENTY_FIVE_GEMEENTEN)))
+    assert sum(len(entries) for entries in world.subscriptions.entries.values()) == 25 * 8 * 25
+
+
+@pytest.mark.parametrize("how", ["set_preferences", "manage_link", "unsubscribe_all_email"])
+def test_a_preference_change_is_one_write_however_much_the_person_follows(world: World, monkeypatch, how):
+    # GIVEN Mark follows as much as anybody may
+    _heaviest_follower(world)
+    writes = _count_writes(world, monkeypatch)
+
+    # WHEN he changes his preferences, logged in or through a link in an e-mail
+    if how == "set_preferences":
+        world.subscription_service.set_preferences(MARK_PRINCIPAL, _preferences(frozenset({Channel.PORTAL})))
+    elif how == "manage_link":
+        token = _token(world.links.manage(MARK))
+        world.subscription_service.manage(
+            token, frequency=Frequency.DAILY, language=Language.EN, quiet_hours=True, stop=frozenset()
+        )
+    else:
+        world.subscription_service.unsubscribe(_token(world.links.unsubscribe_email(MARK)))
+
+    # THEN that is one write, of his subscriber record, and the next news already goes by the new choices
+    assert writes == [f"subscriber {MARK}"]
+    mark = _reached(world, _news())[MARK]
+    assert Channel.EMAIL not in mark.channels or mark.preferences.frequency is Frequency.DAILY
