@@ -7,6 +7,11 @@ Then ``PUT /api/me/preferences`` turns his e-mail off and asks for a daily diges
 operation as the API function makes them; then news in the middle of his circles is fanned out, and every
 notification it planned for him is checked against the new choices.
 
+Second, the same person follows one more 10 km circle (``POST /api/me/subscriptions``): the request writes the
+definition only, and the subscriptions table's stream builds its index through ``on_subscription_change``,
+at most ``indexing.CHUNK`` entries per record; measured are the writes in the request, the invocations and
+the largest one, and the time until the subscription shows as indexed.
+
 Before (measured on main for the issue): each entry carried a copy of the preferences, so the request rewrote
 all of them — 22,003 entries took 26.9 s, and 25 subscriptions are about 147,000 writes (5,906
 BatchWriteItem calls), past the API function's 15 s timeout. Now the entries hold no preferences: the request
@@ -80,6 +85,80 @@ def _news() -> Any:
     )
 
 
+def _follow_and_index(bench: Any, counter: OperationCounter) -> dict[str, Any]:
+    """Follow a 10 km circle through the API, then drain the subscriptions stream into the real handler."""
+    from chalicelib import wiring
+    from chalicelib.domain.subscriptions import index_interests
+    from devstack.infra import mapping_settings
+    from devstack.runner import StreamPoller, StreamSettings
+
+    per_invocation: list[int] = []
+    handler = counter.as_application(bench.app_module.app.handler_map["on_subscription_change"])
+
+    def measured(event: dict[str, Any], context: Any) -> Any:
+        before = len(counter.select("index"))
+        try:
+            return handler(event, context)
+        finally:
+            per_invocation.append(sum(1 for c in counter.select("index")[before:] if c.operation == "BatchWriteItem"))
+
+    poller = StreamPoller(
+        streams=bench.session.client("dynamodbstreams"),
+        sqs=bench.session.client("sqs"),
+        stream_arn=bench.outputs.subscriptions_stream_arn,
+        handler=measured,
+        settings=StreamSettings.from_mapping(mapping_settings("OnSubscriptionChange"), batch_size=10),
+        failure_queue_url=bench.outputs.stream_failure_queue_url,
+        function_name="on_subscription_change",
+        starting_position="LATEST",  # the loaded index's own records are not this measurement's
+        retry_delay=0,
+    )
+    with counter.in_phase("index-setup"):
+        poller.poll_once()
+    per_invocation.clear()
+    body = {
+        "topics": sorted(TOPICS),
+        "gemeenten": [],
+        "area": {"circle": {"lat": CENTRE[0] - 0.05, "lon": CENTRE[1], "radius_m": RADIUS_M}},
+    }
+    started = time.perf_counter()
+    with counter.in_phase("follow", APPLICATION):
+        response = bench.client.http.post("/api/me/subscriptions", headers=bench.headers(PERSONA), body=json.dumps(body).encode())
+    request_seconds = time.perf_counter() - started
+    if response.status_code != 201:
+        raise RuntimeError(f"following failed: {response.status_code} {response.body!r}")
+    followed = json.loads(response.body)
+    records = 0
+    with counter.in_phase("index", "runner"):
+        while True:
+            moved = poller.poll_once()
+            records += moved
+            if not moved and not poller.pending():
+                break
+    indexed_after = time.perf_counter() - started
+    stored = wiring.adapters().subscriptions.get(followed["id"])
+    wanted = len(index_interests(stored.scope)) if stored else 0
+    request = tally(counter.select("follow"))
+    writes = {name: n for name, n in request["operations"].items() if name.split(":")[-1] in WRITES}
+    index = tally(counter.select("index"))
+    return {
+        "index_entries": wanted,
+        "request": {
+            "status": response.status_code,
+            "indexed_in_answer": followed.get("indexed"),
+            "seconds": round(request_seconds, 3),
+            "writes": sum(writes.values()),
+            "write_operations": writes,
+        },
+        "stream_records": records,
+        "invocations": len(per_invocation),
+        "largest_invocation_batch_write_calls": max(per_invocation, default=0),
+        "index_operations": index["operations"],
+        "indexed": bool(stored and stored.indexed),
+        "seconds_until_indexed": round(indexed_after, 1),
+    }
+
+
 def run(quick: bool = False) -> dict[str, Any]:
     from chalicelib import wiring
     from chalicelib.domain.subscriptions import Channel, Frequency
@@ -110,6 +189,7 @@ def run(quick: bool = False) -> dict[str, Any]:
             wiring.services().fanout.handle_events([_news()])
         planned = [n for n in wiring.adapters().outbox.for_case("bench-news") if n.subscriber_id == subject]
         stored = wiring.adapters().subscribers.get(subject)
+        following = _follow_and_index(bench, counter)
 
     request = tally(counter.select("request"))
     writes = {name: n for name, n in request["operations"].items() if name.split(":")[-1] in WRITES}
@@ -137,6 +217,7 @@ def run(quick: bool = False) -> dict[str, Any]:
             "frequency": stored.frequency.value if stored else None,
         },
         "digest_as_asked": bool(stored and stored.frequency is Frequency.DAILY),
+        "follow_a_10_km_circle": following,
         "before": OLD_FIGURES,
     }
 
@@ -153,7 +234,19 @@ def summarize(result: dict[str, Any]) -> list[str]:
         f"({result['index_entries_written_by_the_change']} entries rewritten)",
         f"news after the change: planned {result['planned_after_the_change']}, "
         f"with the old preferences: {result['planned_with_old_preferences']}",
+        _following(result["follow_a_10_km_circle"]),
         f"before: {before['entries']:,} entries took {before['request_seconds']} s; 25 subscriptions "
         f"≈ {before['writes_for_25_subscriptions']:,} writes ({before['batch_write_calls_for_25_subscriptions']:,} "
         "BatchWriteItem calls)",
     ]
+
+
+def _following(f: dict[str, Any]) -> str:
+    request = f["request"]
+    return (
+        f"follow a 10 km circle ({f['index_entries']:,} entries): request {request['status']} in {request['seconds']} s, "
+        f"{request['writes']} write(s) {request['write_operations']}, indexed in the answer: {request['indexed_in_answer']}; "
+        f"index built by {f['invocations']} invocations ({f['stream_records']} records), the largest "
+        f"{f['largest_invocation_batch_write_calls']} BatchWriteItem calls; indexed: {f['indexed']} after "
+        f"{f['seconds_until_indexed']} s"
+    )

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from chalicelib.services.digests import DigestRun
     from chalicelib.services.fanout import FanOut
     from chalicelib.services.feedback import FeedbackRecorder
+    from chalicelib.services.indexing import Indexer
     from chalicelib.services.links import Links
     from chalicelib.services.ports import (
         AnnouncementRepository,
@@ -489,6 +490,12 @@ class Services:
             fingerprint=a.fingerprint,
             retention=self._retention,
         )
+
+    @cached_property
+    def indexer(self) -> Indexer:
+        from chalicelib.services.indexing import Indexer
+
+        return Indexer(self.adapters.subscriptions)
 
     @cached_property
     def announcements(self) -> Announcements:

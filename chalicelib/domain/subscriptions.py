@@ -24,7 +24,7 @@ it has caught up (``Subscription.indexed``).
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -196,6 +196,31 @@ class Subscription:
     created_at: datetime
     # A request nobody confirmed is forgotten at this moment (TTL); a confirmed subscription never expires.
     expires_at: datetime | None = None
+    # Every write of the definition is a new revision; its index has caught up when ``indexed_revision`` is it.
+    revision: int = 1
+    indexed_revision: int = 1
+    # Scopes of earlier revisions whose entries may still be in the index (removed by the indexer), and how
+    # many steps of ``index_steps`` the indexer has done for this revision.
+    previous_scopes: tuple[Scope, ...] = ()
+    index_progress: int = 0
+
+    @property
+    def indexed(self) -> bool:
+        """The index holds exactly what this revision implies (until then the person sees "being set up")."""
+        return self.indexed_revision >= self.revision
+
+    def revised(self, **changes: object) -> Subscription:
+        """The next revision, with ``changes``, its index still to build: the scopes whose entries may exist
+        (this one's if it was active, and those an unfinished earlier revision left) are kept to be removed."""
+        earlier = () if self.indexed else self.previous_scopes
+        carried = (*earlier, self.scope) if self.state is SubscriptionState.ACTIVE else earlier
+        return replace(
+            self,
+            **changes,  # type: ignore[arg-type]
+            revision=self.revision + 1,
+            previous_scopes=tuple(dict.fromkeys(carried)),
+            index_progress=0,
+        )
 
 
 @dataclass(frozen=True)
@@ -238,6 +263,33 @@ def index_entries(subscription: Subscription) -> list[SubscriptionEntry]:
         )
         for interest in index_interests(subscription.scope)
     ]
+
+
+@dataclass(frozen=True)
+class IndexStep:
+    """One write of the indexer: ``entry`` is stored, or (``remove``) the item under its key is deleted."""
+
+    entry: SubscriptionEntry
+    remove: bool = False
+
+
+def index_steps(subscription: Subscription) -> list[IndexStep]:
+    """What makes the index of ``subscription`` exactly right, in a fixed order (so progress is a count):
+    first the entries of earlier scopes that this revision no longer implies are removed (all of them, once
+    it is cancelled: ``revised`` keeps the scope it had while active), then its own entries are written.
+    Every step is safe to do twice."""
+    wanted = index_entries(subscription)
+    keys = {entry.interest.key for entry in wanted}
+    stale: dict[str, Interest] = {}
+    for scope in subscription.previous_scopes:
+        for interest in index_interests(scope):
+            if interest.key not in keys:
+                stale.setdefault(interest.key, interest)
+    removals = [
+        IndexStep(SubscriptionEntry(interest, subscription.id, subscription.subscriber_id), remove=True)
+        for _, interest in sorted(stale.items())
+    ]
+    return [*removals, *(IndexStep(entry) for entry in wanted)]
 
 
 def case_subscription_id(case_id: str, subscriber_id: str) -> str:

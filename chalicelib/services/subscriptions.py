@@ -25,7 +25,6 @@ from chalicelib.domain.reference import ReferenceData
 from chalicelib.domain.subscriptions import (
     Channel,
     Frequency,
-    Indexed,
     PostalAddress,
     Scope,
     Subscriber,
@@ -118,9 +117,15 @@ class SubscriptionService:
         if self._active_count(principal.subject) >= MAX_SUBSCRIPTIONS:
             raise ValidationError.single("subscriptions", "too_many_subscriptions", max=MAX_SUBSCRIPTIONS)
         subscription = Subscription(
-            self._ids(), principal.subject, scope, SubscriptionOrigin.SELF, SubscriptionState.ACTIVE, self._clock.now()
+            self._ids(),
+            principal.subject,
+            scope,
+            SubscriptionOrigin.SELF,
+            SubscriptionState.ACTIVE,
+            self._clock.now(),
+            indexed_revision=0,
         )
-        self._subscriptions.save(Indexed.of(subscription))
+        self._subscriptions.store(subscription)  # the definition: the index follows off the request
         return subscription
 
     def change(self, principal: Principal, subscription_id: str, scope: Scope) -> Subscription:
@@ -129,11 +134,8 @@ class SubscriptionService:
         if current.scope.case_id is not None:
             raise ValidationError.single("scope", "case_subscription_fixed")
         self.check_scope(scope)
-        changed = replace(current, scope=scope)
-        self._subscriptions.save(
-            Indexed.of(changed),
-            previous_keys=[i.key for i in index_interests(current.scope)],
-        )
+        changed = current.revised(scope=scope)
+        self._subscriptions.store(changed)
         return changed
 
     def stop(self, principal: Principal, subscription_id: str) -> None:
@@ -198,7 +200,7 @@ class SubscriptionService:
         subscription = Subscription(
             self._ids(), subscriber.id, scope, SubscriptionOrigin.ANONYMOUS, SubscriptionState.PENDING, now, forget_at
         )
-        self._subscriptions.save(Indexed(subscription))
+        self._subscriptions.store(subscription)  # pending: nothing to index
         event_id = f"subscription-{subscription.id}/confirmation"
         confirmation = Notification(
             id=notification_id(event_id, subscriber.id, Channel.EMAIL),
@@ -235,7 +237,7 @@ class SubscriptionService:
             raise SubscriptionNotFoundError(subject)  # the address was forgotten: the link no longer works
         if self._active_count(subscriber.id) >= MAX_SUBSCRIPTIONS:
             raise ValidationError.single("subscriptions", "too_many_subscriptions", max=MAX_SUBSCRIPTIONS)
-        active = replace(subscription, state=SubscriptionState.ACTIVE, expires_at=None)
+        active = subscription.revised(state=SubscriptionState.ACTIVE, expires_at=None)
         if Channel.EMAIL not in subscriber.channels:
             # they stopped all e-mail after asking, and now confirmed they want e-mail again
             subscriber = replace(subscriber, channels=subscriber.channels | {Channel.EMAIL}, expires_at=None)
@@ -243,7 +245,7 @@ class SubscriptionService:
         elif subscriber.expires_at is not None:  # a confirmed address is kept
             subscriber = replace(subscriber, expires_at=None)
             self._subscribers.put(subscriber)
-        self._subscriptions.save(Indexed.of(active))
+        self._subscriptions.store(active)
         return Outcome.DONE
 
     def unsubscribe(self, token: str) -> Outcome:
@@ -331,8 +333,8 @@ class SubscriptionService:
         return subscription
 
     def _cancel(self, subscription: Subscription) -> None:
-        keys = [i.key for i in index_interests(subscription.scope)] if subscription.state is SubscriptionState.ACTIVE else []
-        self._subscriptions.save(Indexed(replace(subscription, state=SubscriptionState.CANCELLED)), previous_keys=keys)
+        """Cancelled first (matching may still find its entries, delivery refuses them), entries removed after."""
+        self._subscriptions.store(subscription.revised(state=SubscriptionState.CANCELLED))
 
     def _store_preferences(self, subscriber: Subscriber) -> None:
         """One write of the subscriber record (see ``PREFERENCE_CHANGES`` for the limit)."""

@@ -248,10 +248,15 @@ def definition_to_record(subscription: Subscription) -> SubscriptionDefinitionRe
         state=subscription.state.value,
         created_at=subscription.created_at,
         expires_at=subscription.expires_at,
+        revision=subscription.revision,
+        indexed_revision=subscription.indexed_revision,
+        previous_scopes=[scope_to_json(s) for s in subscription.previous_scopes] or None,
+        index_progress=subscription.index_progress or None,
     )
 
 
 def record_to_definition(r: SubscriptionDefinitionRecord) -> Subscription:
+    revision = int(r.revision) if r.revision is not None else 1  # stored before revisions: indexed with it
     return Subscription(
         id=r.subscription_id,
         subscriber_id=r.owner,
@@ -260,6 +265,10 @@ def record_to_definition(r: SubscriptionDefinitionRecord) -> Subscription:
         state=SubscriptionState(r.state),
         created_at=r.created_at,
         expires_at=r.expires_at,
+        revision=revision,
+        indexed_revision=int(r.indexed_revision) if r.indexed_revision is not None else revision,
+        previous_scopes=tuple(scope_from_json(str(s)) for s in r.previous_scopes or ()),
+        index_progress=int(r.index_progress or 0),
     )
 
 

@@ -229,6 +229,13 @@ class SubscriptionDefinitionRecord(Model):
     state = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
     expires_at = TTLAttribute(null=True)  # a pending request nobody confirmed
+    # The index is built off the request (services/indexing.py): each write of the definition is a revision,
+    # conditional on the one before; the indexer records its progress and, at the end, the revision indexed.
+    # A definition stored before that (no revision) was indexed with it: revision 1, indexed.
+    revision = NumberAttribute(null=True)
+    indexed_revision = NumberAttribute(null=True)
+    previous_scopes = ListAttribute(of=UnicodeAttribute, null=True)  # scope JSON whose entries may remain
+    index_progress = NumberAttribute(null=True)
 
     by_owner = OwnerIndex()
 

@@ -94,9 +94,21 @@ class World:
         if choices or self.subscribers.get(entry.subscriber_id) is None:
             self.subscribers.put(person(entry.subscriber_id, **choices))
 
+    def index(self) -> int:
+        """What the subscriptions table's stream does: the indexer takes each definition written, in order,
+        until nothing changes any more. Returns the records taken."""
+        taken = 0
+        while self.subscriptions.changed:
+            subscription_id = self.subscriptions.changed.pop(0)
+            self.services.indexer.catch_up(subscription_id)
+            taken += 1
+        return taken
+
     def fan_out(self) -> None:
         """What the stream does: fan out each case's change since the last call (old and new state). Several
-        commands in between arrive as one change. The clock moves a second first, as time passes."""
+        commands in between arrive as one change. The clock moves a second first, as time passes. The
+        subscriptions' index has caught up first (its stream is seconds ahead of any news)."""
+        self.index()
         self.clock.advance(seconds=1)
         for case_id, case in list(self.cases.items.items()):
             old = self._last_seen.get(case_id)
@@ -126,6 +138,7 @@ class World:
 
         if not hasattr(self, "_announcements_seen"):
             self._announcements_seen: dict[str, Announcement] = {}
+        self.index()
         self.clock.advance(seconds=1)
         for announcement_id, announcement in list(self.announcement_store.items.items()):
             old = self._announcements_seen.get(announcement_id)
