@@ -164,7 +164,7 @@ class Pipeline:
                 return
         raise AssertionError("the pipeline did not settle")
 
-    def index_all(self, rounds: int = 500) -> int:
+    def index_all(self, rounds: int = 5_000) -> int:
         """Drain the subscriptions table's stream: every index complete. Returns the records taken."""
         taken = 0
         for _ in range(rounds):
