@@ -1,7 +1,8 @@
 """Run Baken's benchmarks: ``python -m bench [--quick] [--only NAME] [--minutes N] [--write-readme]``.
 
-Runs cold_start, package_size, operations, cost, pages, throughput, matching and soak in that order, prints a short
-summary of each, and writes every number (with the machine it ran on) to ``bench/results/<UTC timestamp>.json`` and
+Runs cold_start, package_size, operations, cost, preferences, pages, throughput, matching and soak in that order,
+prints a short summary of each, and writes every number (with the machine it ran on) to
+``bench/results/<UTC timestamp>.json`` and
 ``bench/results/latest.json`` (git-ignored). Benchmarks measure; they never fail on a number. A benchmark
 that raises is reported and the others still run; the exit status is then 1. ``local_stack`` (the local stack
 under traffic for an hour, or ``--minutes N``) runs only when named: ``python -m bench --only local_stack``.
@@ -25,7 +26,18 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-BENCHMARKS = ("cold_start", "package_size", "operations", "cost", "pages", "throughput", "matching", "soak", "local_stack")
+BENCHMARKS = (
+    "cold_start",
+    "package_size",
+    "operations",
+    "cost",
+    "preferences",
+    "pages",
+    "throughput",
+    "matching",
+    "soak",
+    "local_stack",
+)
 ON_REQUEST = ("local_stack",)  # long: only with --only
 RESULTS = Path(__file__).resolve().parent / "results"
 ROOT = RESULTS.parents[1]

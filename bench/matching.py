@@ -394,7 +394,7 @@ def _index(population: Population, subscriptions: Any) -> dict[str, Any]:
     stored: Counter[str] = Counter()
     count: Counter[str] = Counter()
     for subscription in population.subscriptions:
-        indexed = Indexed.of(subscription, population.subscribers[subscription.subscriber_id].preferences)
+        indexed = Indexed.of(subscription)
         subscriptions.save(indexed)
         kind = population.kinds[subscription.id]
         count[kind] += 1

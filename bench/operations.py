@@ -333,7 +333,7 @@ class MotoBench:
             SubscriptionState.ACTIVE,
             datetime.now(UTC),
         )
-        wiring.adapters().subscriptions.save(Indexed.of(subscription, subscriber.preferences))
+        wiring.adapters().subscriptions.save(Indexed.of(subscription))
 
     def create_case(self, zaaktype: str) -> dict[str, Any]:
         initiator, *co_initiators = (self.subject(p) for p in PARTIES)

@@ -132,12 +132,12 @@ def build_world(changes: int, renderer: Any) -> InMemoryWorld:
             first_status_id=f"status-{number:06d}-1",
         )
         case = replace(case, version=1)
-        for indexed in automatic_subscriptions(case, subscribers.get_many(case.followers), T0):
+        for indexed in automatic_subscriptions(case, T0):
             subscriptions.save(indexed)
         follower = Subscription(
             f"follow-{case.id}", JAN, Scope(case_id=case.id), SubscriptionOrigin.SELF, SubscriptionState.ACTIVE, T0
         )
-        subscriptions.save(Indexed.of(follower, jan.preferences))
+        subscriptions.save(Indexed.of(follower))
         entry = StatusEntry(f"status-{number:06d}-2", PUBLIC_STATUSTYPE, T0 + timedelta(days=3), ANNA_ID)
         changed = replace(set_status(case, zaaktype, entry), version=2)
         cases.items[case.id] = changed

@@ -8,9 +8,11 @@ The data path, from a behandelaar's click to a person's mailbox and back:
 2. **stream** — DynamoDB Streams hands the change to ``handlers/on_case_change.py``; the record is decoded by
    ``adapters/dynamodb/stream.py`` into a ``domain/changes.py`` value.
 3. **match** — ``services/fanout.py`` derives what happened (``domain/events.py``), finds who hears of it
-   (``domain/matching.py`` over the flat index of ``domain/subscriptions.py``; areas in ``domain/geo/``) and
-   plans one notification per person and channel (``domain/notifications.py``, quiet hours and digests in
-   ``domain/schedule.py``).
+   (``domain/matching.py`` over the flat index of ``domain/subscriptions.py``; areas in ``domain/geo/``), reads
+   their preferences from their subscriber records, and plans one notification per person and channel
+   (``domain/notifications.py``, quiet hours and digests in ``domain/schedule.py``). The index itself is built
+   off the request: a subscription write stores its definition, and the subscriptions table's stream hands it
+   to ``handlers/on_subscription_change.py`` → ``services/indexing.py`` (bounded chunks).
 4. **outbox** — each notification is written once (a conditional put: the outbox is the idempotency guard)
    and, unless held, queued (``adapters/sqs_queue.py``, FIFO, one group per person).
 5. **deliver** — ``handlers/deliver.py`` → ``services/delivery.py`` (claim, send, record: the state machine),

@@ -12,6 +12,9 @@ from functools import lru_cache
 
 LOCAL_STAGE = "local"
 PLACEHOLDER_STREAM_ARN = "arn:aws:dynamodb:eu-west-1:000000000000:table/baken-local-cases/stream/1970-01-01T00:00:00.000"
+PLACEHOLDER_SUBSCRIPTIONS_STREAM_ARN = (
+    "arn:aws:dynamodb:eu-west-1:000000000000:table/baken-local-subscriptions/stream/1970-01-01T00:00:00.000"
+)
 
 
 class ConfigurationError(Exception):
@@ -115,6 +118,12 @@ def handler_sources(env: Mapping[str, str] = os.environ) -> tuple[str, str]:
         env.get("BAKEN_CASES_STREAM_ARN") or PLACEHOLDER_STREAM_ARN,
         env.get("BAKEN_DELIVERY_QUEUE", "baken-local-delivery.fifo"),
     )
+
+
+def subscriptions_stream_source(env: Mapping[str, str] = os.environ) -> str:
+    """The subscriptions table's stream ARN ``on_subscription_change`` is registered with (literal at import
+    time; CloudFormation overrides it at deployment, see infra/app.json)."""
+    return env.get("BAKEN_SUBSCRIPTIONS_STREAM_ARN") or PLACEHOLDER_SUBSCRIPTIONS_STREAM_ARN
 
 
 REQUIRED_OUTSIDE_LOCAL = (

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from chalicelib.services.digests import DigestRun
     from chalicelib.services.fanout import FanOut
     from chalicelib.services.feedback import FeedbackRecorder
+    from chalicelib.services.indexing import Indexer
     from chalicelib.services.links import Links
     from chalicelib.services.ports import (
         AnnouncementRepository,
@@ -416,7 +417,9 @@ class Services:
         from chalicelib.services.fanout import FanOut
 
         a = self.adapters
-        return FanOut(self.catalogue, a.subscriptions, a.outbox, a.queue, a.clock, retention=self._retention)
+        return FanOut(
+            self.catalogue, a.subscriptions, a.outbox, a.queue, a.clock, retention=self._retention, subscribers=a.subscribers
+        )
 
     @cached_property
     def composer(self) -> MessageComposer:
@@ -462,7 +465,7 @@ class Services:
         from chalicelib.services.feedback import FeedbackRecorder
 
         a = self.adapters
-        return FeedbackRecorder(a.outbox, a.subscribers, a.subscriptions, a.clock)
+        return FeedbackRecorder(a.outbox, a.subscribers, a.clock)
 
     @cached_property
     def reconciler(self) -> Reconciler:
@@ -487,6 +490,12 @@ class Services:
             fingerprint=a.fingerprint,
             retention=self._retention,
         )
+
+    @cached_property
+    def indexer(self) -> Indexer:
+        from chalicelib.services.indexing import Indexer
+
+        return Indexer(self.adapters.subscriptions)
 
     @cached_property
     def announcements(self) -> Announcements:

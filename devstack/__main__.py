@@ -286,6 +286,15 @@ def _runner(outputs: StackOutputs, release_every: float) -> EventRunner:
             handler=baken.app.handler_map["deliver"],
         ),
         others=(
+            StreamPoller(
+                streams=session.client("dynamodbstreams"),
+                sqs=sqs,
+                stream_arn=outputs.subscriptions_stream_arn,
+                handler=baken.app.handler_map["on_subscription_change"],
+                settings=StreamSettings.from_mapping(mapping_settings("OnSubscriptionChange"), batch_size=10),
+                failure_queue_url=outputs.stream_failure_queue_url,
+                function_name="on_subscription_change",
+            ),
             QueuePoller(
                 sqs=sqs,
                 queue_url=outputs.values["FeedbackQueueUrl"],
@@ -372,6 +381,7 @@ def _serve(arguments: argparse.Namespace, running: contextlib.ExitStack) -> subp
     outputs = create_data_stack(boto3.Session(region_name="eu-west-1"), "local")
     moto.housekeep()  # the models of the services the stack uses are loaded now
     os.environ["BAKEN_CASES_STREAM_ARN"] = outputs.cases_stream_arn
+    os.environ["BAKEN_SUBSCRIPTIONS_STREAM_ARN"] = outputs.subscriptions_stream_arn
     os.environ["BAKEN_DELIVERY_QUEUE_URL"] = outputs.delivery_queue_url
     print(f"[baken] moto server on {moto.url}; data stack created from infra/data.json", flush=True)
     if arguments.at is not None:

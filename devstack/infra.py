@@ -90,6 +90,10 @@ class StackOutputs:
         return self.values["CasesStreamArn"]
 
     @property
+    def subscriptions_stream_arn(self) -> str:
+        return self.values["SubscriptionsStreamArn"]
+
+    @property
     def delivery_queue_url(self) -> str:
         return self.values["DeliveryQueueUrl"]
 

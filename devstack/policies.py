@@ -26,12 +26,8 @@ GRANTS: dict[str, list[tuple[str, tuple[str, ...], str, str]]] = {
     "api_handler": [
         ("Cases", ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:Query"), "table", "cases"),
         ("CaseIndex", ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"), "table", "case-index"),
-        (
-            "Subscriptions",
-            ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:Query"),
-            "table",
-            "subscriptions",
-        ),
+        # the definitions only: the index is written by on_subscription_change
+        ("Subscriptions", ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"), "table", "subscriptions"),
         (
             "Subscribers",
             ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:Query"),
@@ -46,8 +42,19 @@ GRANTS: dict[str, list[tuple[str, tuple[str, ...], str, str]]] = {
         ("CasesStream", READ_STREAM, "stream", "cases"),
         ("StreamFailureDestination", ("sqs:SendMessage",), "queue", "stream-failures"),
         ("Subscriptions", ("dynamodb:Query",), "table", "subscriptions"),
+        ("Subscribers", ("dynamodb:BatchGetItem",), "table", "subscribers"),  # the preferences of who is reached
         ("Notifications", ("dynamodb:PutItem",), "table", "notifications"),
         ("DeliveryQueue", PRODUCE, "queue", "delivery.fifo"),
+    ],
+    "on_subscription_change": [
+        ("SubscriptionsStream", READ_STREAM, "stream", "subscriptions"),
+        ("StreamFailureDestination", ("sqs:SendMessage",), "queue", "stream-failures"),
+        (
+            "Subscriptions",
+            ("dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"),
+            "table",
+            "subscriptions",
+        ),
     ],
     "deliver": [
         ("DeliveryQueue", (*CONSUME, "sqs:ChangeMessageVisibility"), "queue", "delivery.fifo"),
@@ -70,13 +77,7 @@ GRANTS: dict[str, list[tuple[str, tuple[str, ...], str, str]]] = {
     "on_ses_feedback": [
         ("FeedbackQueue", CONSUME, "queue", "ses-feedback"),
         ("Notifications", ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"), "table", "notifications"),
-        ("Subscribers", ("dynamodb:GetItem", "dynamodb:PutItem"), "table", "subscribers"),
-        (
-            "Subscriptions",
-            ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:Query"),
-            "table",
-            "subscriptions",
-        ),
+        ("Subscribers", ("dynamodb:GetItem", "dynamodb:PutItem"), "table", "subscribers"),  # stopping e-mail: one put
     ],
 }
 

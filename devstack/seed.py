@@ -51,8 +51,7 @@ def _import(case: Case, now: datetime) -> Case:
     registered later never gets it (and the store refuses a number taken already, whoever wrote it)."""
     prefix, year, number = case.case_number.rsplit("-", 2)
     wiring.adapters().cases.advance_case_number(prefix, int(year), int(number))
-    subscribers = wiring.adapters().subscribers.get_many(case.followers)
-    return wiring.adapters().cases.create(case, automatic_subscriptions(case, subscribers, now))
+    return wiring.adapters().cases.create(case, automatic_subscriptions(case, now))
 
 
 def _history(case: Case, *steps: tuple[str, datetime]) -> Case:
@@ -164,7 +163,7 @@ def seed(now: datetime, *, followers: int = 60) -> dict[str, str]:
 
 def _subscribe(subscriber: Subscriber, scope: Scope, now: datetime, origin: SubscriptionOrigin = SubscriptionOrigin.SELF) -> None:
     subscription = Subscription(_id(), subscriber.id, scope, origin, SubscriptionState.ACTIVE, now)
-    wiring.adapters().subscriptions.save(Indexed.of(subscription, subscriber.preferences))
+    wiring.adapters().subscriptions.save(Indexed.of(subscription))
 
 
 def _follow(now: datetime, count: int) -> None:

@@ -12,7 +12,7 @@ from chalicelib.domain.cases import Case, Location, Medewerker, StatusEntry, ope
 from chalicelib.domain.catalogue import Catalogue, Zaaktype
 from chalicelib.domain.language import Language
 from chalicelib.domain.reference import ReferenceData
-from chalicelib.domain.subscriptions import Channel, Frequency, Interest, Preferences, Subscriber, SubscriptionEntry
+from chalicelib.domain.subscriptions import Channel, Frequency, Interest, Subscriber, SubscriptionEntry
 from chalicelib.services.ports import Clock
 
 SUBSIDIE = "subsidie-duurzame-recreatie"
@@ -76,21 +76,22 @@ def status(statustype: str, at: datetime | None = None, toelichting: str | None 
     return StatusEntry(next_id("status"), statustype, at or T0 + timedelta(days=1), ANNA.id, toelichting)
 
 
-def subscription(
-    interest: Interest,
+def subscription(interest: Interest, subscriber_id: str) -> SubscriptionEntry:
+    """An index entry: ``subscriber_id`` follows ``interest`` (how they hear of it is in their subscriber record)."""
+    return SubscriptionEntry(interest, subscription_id=f"sub-{subscriber_id}-{interest.key}", subscriber_id=subscriber_id)
+
+
+def person(
     subscriber_id: str,
     *,
     channels: frozenset[Channel] = frozenset({Channel.EMAIL, Channel.PORTAL}),
     language: Language = Language.NL,
     frequency: Frequency = Frequency.IMMEDIATELY,
     quiet_hours: bool = False,
-) -> SubscriptionEntry:
-    """An index entry: ``subscriber_id`` follows ``interest`` (quiet hours off, so nothing waits for the morning)."""
-    return SubscriptionEntry(
-        interest=interest,
-        subscription_id=f"sub-{subscriber_id}-{interest.key}",
-        subscriber_id=subscriber_id,
-        preferences=Preferences(channels, language, frequency, quiet_hours),
+) -> Subscriber:
+    """A subscriber with an e-mail address and these choices (quiet hours off, so nothing waits for the morning)."""
+    return Subscriber(
+        subscriber_id, f"{subscriber_id}@example.org", language, channels, T0, frequency=frequency, quiet_hours=quiet_hours
     )
 
 

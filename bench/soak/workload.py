@@ -139,7 +139,7 @@ class Workload:
             since,
         )
         self.following.append(Following(subscriber.id, scope, since))
-        indexed = Indexed.of(subscription, subscriber.preferences)
+        indexed = Indexed.of(subscription)
         self.interest_subscriptions.append(indexed)
         return indexed
 

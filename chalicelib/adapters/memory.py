@@ -189,14 +189,19 @@ class InMemoryContacts(ContactMomentStore):
 
 
 class InMemorySubscriptions(SubscriptionRepository):
-    """Definitions and their entries per interest key; counts Queries and items read like DynamoDB would."""
+    """Definitions and their entries per interest key; counts Queries and items read like DynamoDB would.
+    ``changed`` plays the subscriptions table's stream: the ids of the definitions written, in order, for
+    whoever runs the indexer (``Services.indexer.catch_up``) to take. ``writes`` counts items written or
+    deleted, as DynamoDB bills them."""
 
     def __init__(self) -> None:
         self.entries: dict[str, dict[str, SubscriptionEntry]] = defaultdict(dict)
         self.definitions_by_id: dict[str, Subscription] = {}
+        self.changed: list[str] = []
         self.queries = 0
         self.items_read = 0
         self.definition_reads = 0
+        self.writes = 0
 
     def entries_of(self, interest_key: str) -> list[SubscriptionEntry]:
         self.queries += 1
@@ -228,6 +233,44 @@ class InMemorySubscriptions(SubscriptionRepository):
         for entry in indexed.entries:
             self.entries[entry.interest.key][member] = entry
         self.definitions_by_id[subscription.id] = subscription
+        self.changed.append(subscription.id)
+        self.writes += 1 + len(indexed.entries) + len(set(previous_keys) - current)
+
+    def store(self, subscription: Subscription) -> None:
+        stored = self.definitions_by_id.get(subscription.id)
+        before = stored.revision if stored is not None else None
+        if before != (subscription.revision - 1 if subscription.revision > 1 else None):
+            raise ConcurrentUpdateError(subscription.id)
+        self._write_definition(subscription)
+
+    def _write_definition(self, subscription: Subscription) -> None:
+        self.definitions_by_id[subscription.id] = subscription
+        self.changed.append(subscription.id)
+        self.writes += 1
+
+    def write_entries(self, entries: Sequence[SubscriptionEntry]) -> None:
+        for entry in entries:
+            self.entries[entry.interest.key][f"{entry.subscriber_id}#{entry.subscription_id}"] = entry
+        self.writes += len(entries)
+
+    def remove_entries(self, entries: Sequence[SubscriptionEntry]) -> None:
+        for entry in entries:
+            self.entries.get(entry.interest.key, {}).pop(f"{entry.subscriber_id}#{entry.subscription_id}", None)
+        self.writes += len(entries)
+
+    def record_index_progress(self, subscription_id: str, revision: int, progress: int) -> bool:
+        current = self.definitions_by_id.get(subscription_id)
+        if current is None or current.revision != revision:
+            return False
+        self._write_definition(replace(current, index_progress=progress))
+        return True
+
+    def mark_indexed(self, subscription_id: str, revision: int) -> bool:
+        current = self.definitions_by_id.get(subscription_id)
+        if current is None or current.revision != revision:
+            return False
+        self._write_definition(replace(current, indexed_revision=revision, index_progress=0, previous_scopes=()))
+        return True
 
 
 class InMemorySubscribers(SubscriberDirectory):

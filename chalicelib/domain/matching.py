@@ -1,5 +1,6 @@
 """Who hears about an event: the entries found under its interest keys, filtered exactly, merged into one
-recipient per subscriber."""
+match per subscriber; with each subscriber's preferences (read by the caller for the matched people only) a
+match becomes a recipient."""
 
 from __future__ import annotations
 
@@ -24,6 +25,16 @@ from chalicelib.domain.subscriptions import (
 class Audience(StrEnum):
     PARTY = "party"
     FOLLOWER = "follower"
+
+
+@dataclass(frozen=True)
+class Match:
+    """A subscriber an event reaches: as what, through which interest and which subscription."""
+
+    subscriber_id: str
+    audience: Audience
+    via: Interest
+    subscription_id: str
 
 
 @dataclass(frozen=True)
@@ -60,47 +71,42 @@ def match_recipients(
     public: bool,
     geometry: Geometry | None = None,
     shapes: Mapping[str, Area] | None = None,
-) -> list[Recipient]:
-    """One recipient per subscriber, however many of the event's interests reach them.
+) -> list[Match]:
+    """One match per subscriber, however many of the event's interests reach them.
 
-    ``interests`` come most specific first; a subscriber's preferences, "via" and subscription come from the
-    most specific interest that reaches them, their channels are the union over all. An area is only a
-    match when it really contains (or overlaps) the event's location: ``shapes`` holds the polygons of the
-    polygon subscriptions among the entries. A party of the case reached through the case itself hears as
-    a party; anybody else hears only of public events, as a follower.
+    ``interests`` come most specific first; a subscriber's "via" and subscription come from the most specific
+    interest that reaches them. An area is only a match when it really contains (or overlaps) the event's
+    location: ``shapes`` holds the polygons of the polygon subscriptions among the entries. A party of the case
+    reached through the case itself hears as a party; anybody else hears only of public events, as a follower.
     """
     party_ids = set(parties)
     known_shapes = shapes or {}
-    merged: dict[str, Recipient] = {}
+    merged: dict[str, Match] = {}
     for interest in interests:
         for entry in entries.get(interest.key, ()):
-            channels = entry.preferences.channels
-            if not channels:
-                continue
             subscriber = entry.subscriber_id
+            if subscriber in merged:
+                continue
             is_party = interest.kind is InterestKind.CASE and subscriber in party_ids
             if (not is_party and not public) or not _reaches(entry, geometry, known_shapes):
                 continue
-            known = merged.get(subscriber)
-            if known is None:
-                merged[subscriber] = Recipient(
-                    subscriber_id=subscriber,
-                    channels=channels,
-                    preferences=entry.preferences,
-                    audience=Audience.PARTY if is_party else Audience.FOLLOWER,
-                    via=interest,
-                    subscription_id=entry.subscription_id,
-                )
-            else:
-                merged[subscriber] = Recipient(
-                    subscriber_id=subscriber,
-                    channels=known.channels | channels,
-                    preferences=known.preferences,
-                    audience=known.audience,
-                    via=known.via,
-                    subscription_id=known.subscription_id,
-                )
-    return sorted(merged.values(), key=lambda r: r.subscriber_id)
+            audience = Audience.PARTY if is_party else Audience.FOLLOWER
+            merged[subscriber] = Match(subscriber, audience, interest, entry.subscription_id)
+    return sorted(merged.values(), key=lambda m: m.subscriber_id)
+
+
+def with_preferences(matches: Iterable[Match], preferences: Mapping[str, Preferences]) -> list[Recipient]:
+    """The matches as recipients, each with their own preferences as they are now; somebody whose preferences
+    leave no channel (or who is missing from ``preferences``) hears nothing."""
+    recipients = []
+    for match in matches:
+        chosen = preferences.get(match.subscriber_id)
+        if chosen is None or not chosen.channels:
+            continue
+        recipients.append(
+            Recipient(match.subscriber_id, chosen.channels, chosen, match.audience, match.via, match.subscription_id)
+        )
+    return recipients
 
 
 def match_event(
@@ -109,7 +115,7 @@ def match_event(
     *,
     parties: Iterable[str],
     shapes: Mapping[str, Area],
-) -> list[Recipient]:
+) -> list[Match]:
     """``match_recipients`` for one event: its interest keys, its publicity and its location."""
     return match_recipients(
         interests_for(event),

@@ -11,14 +11,20 @@ a circle, a polygon), or topics anywhere. It is stored once, and indexed under *
 - ``cell#6:u1780`` / ``cell#7:u1780x`` / ``cell#6p:u1780`` (optionally ``|topic#…``)  an area, by the
   geohash cells that cover it (see geo/coverings.py)
 
-Delivery preferences belong to the subscriber; each entry carries a copy, so matching reads nothing else.
-Personal data (e-mail and postal address) lives only in the subscriber record.
+An entry holds only what matching needs (the interest, the subscription and its subscriber, the circle for the
+exact test). Delivery preferences belong to the subscriber record alone: fan-out reads them for the people an
+event reaches, so a preference change is one write, whatever the person follows. Personal data (e-mail and
+postal address) lives only in the subscriber record too.
+
+The index is built off the request (services/indexing.py, from the subscriptions table's stream): a write stores
+the definition with a new ``revision``; the index follows in bounded chunks, and ``indexed_revision`` says when
+it has caught up (``Subscription.indexed``).
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -190,16 +196,40 @@ class Subscription:
     created_at: datetime
     # A request nobody confirmed is forgotten at this moment (TTL); a confirmed subscription never expires.
     expires_at: datetime | None = None
+    # Every write of the definition is a new revision; its index has caught up when ``indexed_revision`` is it.
+    revision: int = 1
+    indexed_revision: int = 1
+    # Scopes of earlier revisions whose entries may still be in the index (removed by the indexer), and how
+    # many steps of ``index_steps`` the indexer has done for this revision.
+    previous_scopes: tuple[Scope, ...] = ()
+    index_progress: int = 0
+
+    @property
+    def indexed(self) -> bool:
+        """The index holds exactly what this revision implies (until then the person sees "being set up")."""
+        return self.indexed_revision >= self.revision
+
+    def revised(self, **changes: object) -> Subscription:
+        """The next revision, with ``changes``, its index still to build: the scopes whose entries may exist
+        (this one's if it was active, and those an unfinished earlier revision left) are kept to be removed."""
+        earlier = () if self.indexed else self.previous_scopes
+        carried = (*earlier, self.scope) if self.state is SubscriptionState.ACTIVE else earlier
+        return replace(
+            self,
+            **changes,  # type: ignore[arg-type]
+            revision=self.revision + 1,
+            previous_scopes=tuple(dict.fromkeys(carried)),
+            index_progress=0,
+        )
 
 
 @dataclass(frozen=True)
 class SubscriptionEntry:
-    """One index item: a subscription under one interest key, with what matching and delivery need."""
+    """One index item: a subscription under one interest key, with what matching needs (no preferences)."""
 
     interest: Interest
     subscription_id: str
     subscriber_id: str
-    preferences: Preferences
     circle: Circle | None = None
     needs_shape: bool = False
 
@@ -217,7 +247,7 @@ def index_interests(scope: Scope) -> list[Interest]:
     return [Interest(place.kind, place.value, topic) for place in places for topic in topics]
 
 
-def index_entries(subscription: Subscription, preferences: Preferences) -> list[SubscriptionEntry]:
+def index_entries(subscription: Subscription) -> list[SubscriptionEntry]:
     """The entries to store for an active subscription (none while pending or after cancelling)."""
     if subscription.state is not SubscriptionState.ACTIVE:
         return []
@@ -228,12 +258,38 @@ def index_entries(subscription: Subscription, preferences: Preferences) -> list[
             interest=interest,
             subscription_id=subscription.id,
             subscriber_id=subscription.subscriber_id,
-            preferences=preferences,
             circle=circle if interest.kind is InterestKind.CELL else None,
             needs_shape=interest.kind is InterestKind.CELL and circle is None,
         )
         for interest in index_interests(subscription.scope)
     ]
+
+
+@dataclass(frozen=True)
+class IndexStep:
+    """One write of the indexer: ``entry`` is stored, or (``remove``) the item under its key is deleted."""
+
+    entry: SubscriptionEntry
+    remove: bool = False
+
+
+def index_steps(subscription: Subscription) -> list[IndexStep]:
+    """What makes the index of ``subscription`` exactly right, in a fixed order (so progress is a count):
+    first the entries of earlier scopes that this revision no longer implies are removed (all of them, once
+    it is cancelled: ``revised`` keeps the scope it had while active), then its own entries are written.
+    Every step is safe to do twice."""
+    wanted = index_entries(subscription)
+    keys = {entry.interest.key for entry in wanted}
+    stale: dict[str, Interest] = {}
+    for scope in subscription.previous_scopes:
+        for interest in index_interests(scope):
+            if interest.key not in keys:
+                stale.setdefault(interest.key, interest)
+    removals = [
+        IndexStep(SubscriptionEntry(interest, subscription.id, subscription.subscriber_id), remove=True)
+        for _, interest in sorted(stale.items())
+    ]
+    return [*removals, *(IndexStep(entry) for entry in wanted)]
 
 
 def case_subscription_id(case_id: str, subscriber_id: str) -> str:
@@ -249,15 +305,15 @@ class Indexed:
     entries: list[SubscriptionEntry] = field(default_factory=list)
 
     @classmethod
-    def of(cls, subscription: Subscription, preferences: Preferences) -> Indexed:
-        return cls(subscription, index_entries(subscription, preferences))
+    def of(cls, subscription: Subscription) -> Indexed:
+        return cls(subscription, index_entries(subscription))
 
 
-def automatic_subscriptions(case: Case, subscribers: dict[str, Subscriber], now: datetime) -> list[Indexed]:
-    """The parties of a case (initiator, co-initiators, gemachtigden) follow it, each with their own choices."""
+def automatic_subscriptions(case: Case, now: datetime) -> list[Indexed]:
+    """The parties of a case (initiator, co-initiators, gemachtigden) follow it (how each hears of it is their
+    own choice, read from their subscriber record when something happens)."""
     indexed = []
     for party in case.followers:
-        subscriber = subscribers.get(party) or Subscriber.default(party, now)
         subscription = Subscription(
             id=case_subscription_id(case.id, party),
             subscriber_id=party,
@@ -266,5 +322,5 @@ def automatic_subscriptions(case: Case, subscribers: dict[str, Subscriber], now:
             state=SubscriptionState.ACTIVE,
             created_at=now,
         )
-        indexed.append(Indexed.of(subscription, subscriber.preferences))
+        indexed.append(Indexed.of(subscription))
     return indexed

@@ -2,6 +2,7 @@
 ``.chalice/config.json``: the trigger, the partial-batch bookkeeping and one service call.
 
 - ``on_case_change``: the cases table's stream → ``FanOut`` (notifications in the outbox, jobs on the queue)
+- ``on_subscription_change``: the subscriptions table's stream → ``Indexer`` (a subscription's index, in chunks)
 - ``deliver``: the delivery queue → ``Delivery`` (e-mail, berichtenbox, letter)
 - ``release_held_email``: every 15 minutes → ``DigestRun`` (held e-mail and digests)
 - ``reconcile_notifications``: every 15 minutes → ``Reconciler`` (stuck notifications)

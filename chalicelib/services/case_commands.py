@@ -114,8 +114,7 @@ class CaseCommands:
             location=Location(new.gemeenten, new.point),
             first_status_id=self._ids(),
         )
-        known = self._subscribers.get_many(case.followers)
-        subscriptions = automatic_subscriptions(case, known, now)
+        subscriptions = automatic_subscriptions(case, now)
         # A number another writer gave a case already (an import that numbers its own cases) is skipped: the
         # case is stored under the next one. Numbers are unique whatever wrote the earlier cases.
         for _ in range(NUMBER_ATTEMPTS):
@@ -244,8 +243,7 @@ class CaseCommands:
         gained = [subject for subject in after.followers if subject not in before.followers]
         if not gained:
             return []
-        known = self._subscribers.get_many(gained)
-        return [i for i in automatic_subscriptions(after, known, self._clock.now()) if i.subscription.subscriber_id in gained]
+        return [i for i in automatic_subscriptions(after, self._clock.now()) if i.subscription.subscriber_id in gained]
 
     def _zaaktype_for_input(self, identificatie: str) -> Zaaktype:
         try:

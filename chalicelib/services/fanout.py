@@ -20,12 +20,12 @@ from chalicelib.domain.catalogue import Catalogue
 from chalicelib.domain.changes import CaseChange, StoredChange
 from chalicelib.domain.events import CASE_KINDS, CaseEvent, derive_events, interests_for
 from chalicelib.domain.geo import Area
-from chalicelib.domain.matching import Recipient, match_event, polygon_candidates
+from chalicelib.domain.matching import Match, Recipient, match_event, polygon_candidates, with_preferences
 from chalicelib.domain.notifications import Notification, NotificationStatus, plan_notifications
 from chalicelib.domain.schedule import may_have_held_email
-from chalicelib.domain.subscriptions import Channel, Interest, SubscriptionEntry
+from chalicelib.domain.subscriptions import Channel, Interest, Subscriber, SubscriptionEntry
 from chalicelib.services.digests import RELEASED
-from chalicelib.services.ports import Clock, DeliveryQueue, NotificationOutbox, SubscriptionRepository
+from chalicelib.services.ports import Clock, DeliveryQueue, NotificationOutbox, SubscriberDirectory, SubscriptionRepository
 
 QUEUE_CHUNK = 100
 
@@ -49,9 +49,11 @@ class FanOut:
         queue: DeliveryQueue,
         clock: Clock,
         retention: timedelta,
+        subscribers: SubscriberDirectory,
     ) -> None:
         self._catalogue = catalogue
         self._subscriptions = subscriptions
+        self._subscribers = subscribers
         self._outbox = outbox
         self._queue = queue
         self._clock = clock
@@ -101,7 +103,18 @@ class FanOut:
         for subscription_id, definition in self._subscriptions.definitions(missing).items():
             if definition.scope.area is not None:
                 shapes[subscription_id] = definition.scope.area
-        return match_event(event, entries, parties=followers, shapes=shapes), queried
+        return self._with_preferences(match_event(event, entries, parties=followers, shapes=shapes)), queried
+
+    def _with_preferences(self, matches: list[Match]) -> list[Recipient]:
+        """The matched people with their preferences as they are now, read from their subscriber records (one
+        BatchGetItem per 100 people); somebody without a record is reached as ``Subscriber.default`` is: in
+        the portal only."""
+        found = self._subscribers.get_many([m.subscriber_id for m in matches]) if matches else {}
+        now = self._clock.now()
+        preferences = {
+            m.subscriber_id: (found.get(m.subscriber_id) or Subscriber.default(m.subscriber_id, now)).preferences for m in matches
+        }
+        return with_preferences(matches, preferences)
 
     def handle_events(self, events: Sequence[CaseEvent], *, followers: Sequence[str] = ()) -> FanOutResult:
         if not events:

@@ -19,8 +19,7 @@ from enum import StrEnum
 from chalicelib.domain.feedback import EmailFeedback, FeedbackKind
 from chalicelib.domain.notifications import FailureReason, Notification, NotificationStatus
 from chalicelib.domain.subscriptions import Channel, Subscriber
-from chalicelib.services.ports import Clock, NotificationOutbox, SubscriberDirectory, SubscriptionRepository
-from chalicelib.services.subscriptions import apply_preferences
+from chalicelib.services.ports import Clock, NotificationOutbox, SubscriberDirectory
 
 
 class FeedbackOutcome(StrEnum):
@@ -42,12 +41,10 @@ class FeedbackRecorder:
         self,
         outbox: NotificationOutbox,
         subscribers: SubscriberDirectory,
-        subscriptions: SubscriptionRepository,
         clock: Clock,
     ) -> None:
         self._outbox = outbox
         self._subscribers = subscribers
-        self._subscriptions = subscriptions
         self._clock = clock
 
     def record(self, feedback: EmailFeedback) -> FeedbackOutcome:
@@ -80,7 +77,7 @@ class FeedbackRecorder:
         bounced = {address.strip().lower() for address in feedback.recipients}
         if bounced and subscriber.email.strip().lower() not in bounced:
             return False  # the address has been changed since: the new one is not the one that bounced
-        apply_preferences(self._subscribers, self._subscriptions, _without_email(subscriber))
+        self._subscribers.put(_without_email(subscriber))  # one write: preferences are read where they are used
         return True
 
 

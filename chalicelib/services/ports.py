@@ -135,8 +135,33 @@ class SubscriptionRepository(ABC):
 
     @abstractmethod
     def save(self, indexed: Indexed, *, previous_keys: Collection[str] = ()) -> None:
-        """Store the definition and its entries; remove the entries under ``previous_keys`` it no longer uses.
-        Safe to repeat: the same subscription and entries give the same items."""
+        """Store the definition and its entries at once; remove the entries under ``previous_keys`` it no longer
+        uses. Safe to repeat. For what is small (a case subscription's one entry) or loaded in bulk (seed data,
+        benchmarks): a person's own writes go through ``store`` and the indexer."""
+
+    @abstractmethod
+    def store(self, subscription: Subscription) -> None:
+        """Store the definition only — its index follows off the request (services/indexing.py). Conditional on
+        the revision before ``subscription.revision`` being the one stored (none for revision 1): a write that
+        lost a race raises ConcurrentUpdateError and changes nothing."""
+
+    @abstractmethod
+    def write_entries(self, entries: Sequence[SubscriptionEntry]) -> None:
+        """Store index entries (BatchWriteItem, 25 a call); storing one again changes nothing."""
+
+    @abstractmethod
+    def remove_entries(self, entries: Sequence[SubscriptionEntry]) -> None:
+        """Delete the index items under these entries' keys; deleting one that is gone changes nothing."""
+
+    @abstractmethod
+    def record_index_progress(self, subscription_id: str, revision: int, progress: int) -> bool:
+        """Note on the definition how many index steps of ``revision`` are done; False (nothing written) when
+        the definition is at another revision by now. The write itself is what the indexer continues from."""
+
+    @abstractmethod
+    def mark_indexed(self, subscription_id: str, revision: int) -> bool:
+        """The index of ``revision`` is complete: ``indexed_revision`` becomes it and the progress and earlier
+        scopes are forgotten; False (nothing written) when the definition is at another revision by now."""
 
 
 class SubscriberDirectory(ABC):

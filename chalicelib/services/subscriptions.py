@@ -25,7 +25,6 @@ from chalicelib.domain.reference import ReferenceData
 from chalicelib.domain.subscriptions import (
     Channel,
     Frequency,
-    Indexed,
     PostalAddress,
     Scope,
     Subscriber,
@@ -49,8 +48,10 @@ from chalicelib.services.ports import (
 # Per address (in its canonical form: domain/addresses.py) and per source.
 PER_ADDRESS = (3, timedelta(hours=1))
 PER_SOURCE = (30, timedelta(hours=1))
-# A preference change rewrites the person's index entries (each carries a copy), so it is limited per person,
-# by login and by the manage link alike; a person changes their choices a few times, not dozens, an hour.
+# A preference change is one write of the subscriber record, whatever the person follows. It is still limited
+# per person, by login and by the manage link alike: the manage link works without a login, so a forwarded or
+# leaked link (or a script) must not flip where someone's messages go back and forth at will; a person changes
+# their choices a few times an hour, not dozens.
 PREFERENCE_CHANGES = (10, timedelta(hours=1))
 # What one person may make Baken keep: subscriptions, and index entries for one (each topic multiplies an
 # area's cells; a 10 km circle is about 2,900 cells).
@@ -115,11 +116,16 @@ class SubscriptionService:
         self.check_scope(scope)
         if self._active_count(principal.subject) >= MAX_SUBSCRIPTIONS:
             raise ValidationError.single("subscriptions", "too_many_subscriptions", max=MAX_SUBSCRIPTIONS)
-        subscriber = self._subscriber(principal.subject)
         subscription = Subscription(
-            self._ids(), principal.subject, scope, SubscriptionOrigin.SELF, SubscriptionState.ACTIVE, self._clock.now()
+            self._ids(),
+            principal.subject,
+            scope,
+            SubscriptionOrigin.SELF,
+            SubscriptionState.ACTIVE,
+            self._clock.now(),
+            indexed_revision=0,
         )
-        self._subscriptions.save(Indexed.of(subscription, subscriber.preferences))
+        self._subscriptions.store(subscription)  # the definition: the index follows off the request
         return subscription
 
     def change(self, principal: Principal, subscription_id: str, scope: Scope) -> Subscription:
@@ -128,12 +134,8 @@ class SubscriptionService:
         if current.scope.case_id is not None:
             raise ValidationError.single("scope", "case_subscription_fixed")
         self.check_scope(scope)
-        changed = replace(current, scope=scope)
-        subscriber = self._subscriber(principal.subject)
-        self._subscriptions.save(
-            Indexed.of(changed, subscriber.preferences),
-            previous_keys=[i.key for i in index_interests(current.scope)],
-        )
+        changed = current.revised(scope=scope)
+        self._subscriptions.store(changed)
         return changed
 
     def stop(self, principal: Principal, subscription_id: str) -> None:
@@ -148,7 +150,8 @@ class SubscriptionService:
         return self._subscriber(principal.subject)
 
     def set_preferences(self, principal: Principal, change: PreferenceChange) -> Subscriber:
-        """New preferences apply to every subscription at once (their index entries carry a copy)."""
+        """New preferences apply to every subscription at once: they are read from the subscriber record
+        whenever something is planned, so this is one write."""
         require_role(principal, Role.APPLICANT, "set_preferences")
         if Channel.LETTER in change.channels and change.postal_address is None:
             raise ValidationError.single("postal_address", "required_for_letters")
@@ -197,7 +200,7 @@ class SubscriptionService:
         subscription = Subscription(
             self._ids(), subscriber.id, scope, SubscriptionOrigin.ANONYMOUS, SubscriptionState.PENDING, now, forget_at
         )
-        self._subscriptions.save(Indexed(subscription))
+        self._subscriptions.store(subscription)  # pending: nothing to index
         event_id = f"subscription-{subscription.id}/confirmation"
         confirmation = Notification(
             id=notification_id(event_id, subscriber.id, Channel.EMAIL),
@@ -234,7 +237,7 @@ class SubscriptionService:
             raise SubscriptionNotFoundError(subject)  # the address was forgotten: the link no longer works
         if self._active_count(subscriber.id) >= MAX_SUBSCRIPTIONS:
             raise ValidationError.single("subscriptions", "too_many_subscriptions", max=MAX_SUBSCRIPTIONS)
-        active = replace(subscription, state=SubscriptionState.ACTIVE, expires_at=None)
+        active = subscription.revised(state=SubscriptionState.ACTIVE, expires_at=None)
         if Channel.EMAIL not in subscriber.channels:
             # they stopped all e-mail after asking, and now confirmed they want e-mail again
             subscriber = replace(subscriber, channels=subscriber.channels | {Channel.EMAIL}, expires_at=None)
@@ -242,7 +245,7 @@ class SubscriptionService:
         elif subscriber.expires_at is not None:  # a confirmed address is kept
             subscriber = replace(subscriber, expires_at=None)
             self._subscribers.put(subscriber)
-        self._subscriptions.save(Indexed.of(active, subscriber.preferences))
+        self._subscriptions.store(active)
         return Outcome.DONE
 
     def unsubscribe(self, token: str) -> Outcome:
@@ -279,12 +282,11 @@ class SubscriptionService:
         self, token: str, *, frequency: Frequency, language: Language, quiet_hours: bool, stop: frozenset[str]
     ) -> Subscriber:
         subscriber, subscriptions = self.managed(token)
-        stopped = frozenset(s.id for s in subscriptions if s.id in stop)
         for subscription in subscriptions:
-            if subscription.id in stopped:
+            if subscription.id in stop:
                 self._cancel(subscription)
         updated = replace(subscriber, frequency=frequency, language=language, quiet_hours=quiet_hours)
-        self._store_preferences(updated, stopped=stopped)
+        self._store_preferences(updated)
         return updated
 
     # Shared ---------------------------------------------------------------------------------------------
@@ -331,31 +333,13 @@ class SubscriptionService:
         return subscription
 
     def _cancel(self, subscription: Subscription) -> None:
-        keys = [i.key for i in index_interests(subscription.scope)] if subscription.state is SubscriptionState.ACTIVE else []
-        self._subscriptions.save(Indexed(replace(subscription, state=SubscriptionState.CANCELLED)), previous_keys=keys)
+        """Cancelled first (matching may still find its entries, delivery refuses them), entries removed after."""
+        self._subscriptions.store(subscription.revised(state=SubscriptionState.CANCELLED))
 
-    def _store_preferences(self, subscriber: Subscriber, *, stopped: frozenset[str] = frozenset()) -> None:
+    def _store_preferences(self, subscriber: Subscriber) -> None:
+        """One write of the subscriber record (see ``PREFERENCE_CHANGES`` for the limit)."""
         limit, window = PREFERENCE_CHANGES
         wait = self._limiter.hit(f"preferences:{subscriber.id}", limit=limit, window=window, now=self._clock.now())
         if wait is not None:
             raise TooManyRequestsError(wait)
-        apply_preferences(self._subscribers, self._subscriptions, subscriber, stopped=stopped)
-
-
-def apply_preferences(
-    subscribers: SubscriberDirectory,
-    subscriptions: SubscriptionRepository,
-    subscriber: Subscriber,
-    *,
-    stopped: frozenset[str] = frozenset(),
-) -> None:
-    """Store new preferences and copy them into the index entries of every active subscription. The list
-    of someone's subscriptions comes from an index that may lag a moment behind, so each is read again
-    before it is written: a change or stop just made is never undone."""
-    subscribers.put(subscriber)
-    for listed in subscriptions.of_subscriber(subscriber.id):
-        if listed.id in stopped:
-            continue
-        current = subscriptions.get(listed.id)
-        if current is not None and current.state is SubscriptionState.ACTIVE:
-            subscriptions.save(Indexed.of(current, subscriber.preferences))
+        self._subscribers.put(subscriber)

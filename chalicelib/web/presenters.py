@@ -245,6 +245,7 @@ def subscription_json(subscription: Subscription) -> dict[str, Any]:
         "area": area_json(scope.area),
         "origin": subscription.origin.value,
         "state": subscription.state.value,
+        "indexed": subscription.indexed,
         "created_at": _when(subscription.created_at),
     }
 

@@ -287,6 +287,11 @@ COMPONENTS: dict[str, JsonSchema] = {
             ),
             "origin": one_of(SubscriptionOrigin),
             "state": one_of(SubscriptionState),
+            "indexed": {
+                "type": "boolean",
+                "description": "false while the subscription is being set up (its index is built in the background, "
+                "seconds to minutes for a large area): news may already reach it, or only once it is true",
+            },
             "created_at": DATETIME,
         },
         description="Something followed: one case, or topics in gemeenten and/or an area, or topics anywhere.",

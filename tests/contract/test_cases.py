@@ -33,12 +33,12 @@ KAREN = "pu-karin-2b6f90"
 def created(store: CaseStore, **case_fields):
     """A new case as the commands open it (version 0), created with its parties' subscriptions."""
     case = a_case(version=0, **case_fields)
-    return store.cases.create(case, automatic_subscriptions(case, {}, T0))
+    return store.cases.create(case, automatic_subscriptions(case, T0))
 
 
 def test_a_created_case_has_version_one_and_reads_back_the_same(case_store: CaseStore):
     case = a_case(version=0)
-    stored = case_store.cases.create(case, automatic_subscriptions(case, {}, T0))
+    stored = case_store.cases.create(case, automatic_subscriptions(case, T0))
     assert stored == replace(case, version=1)
     assert case_store.cases.get(case.id) == stored
 
@@ -51,13 +51,13 @@ def test_a_case_with_all_its_parts_reads_back_the_same(case_store: CaseStore):
         suspensions=(Suspension(date(2026, 10, 6), "wacht op advies", date(2026, 10, 9)),),
         gemachtigden=(KAREN,),
     )
-    stored = case_store.cases.create(case, automatic_subscriptions(case, {}, T0))
+    stored = case_store.cases.create(case, automatic_subscriptions(case, T0))
     assert case_store.cases.get(case.id) == stored == replace(case, version=1)
 
 
 def test_creating_a_case_stores_its_followers_subscriptions(case_store: CaseStore):
     case = a_case(version=0)
-    subscriptions = automatic_subscriptions(case, {}, T0)
+    subscriptions = automatic_subscriptions(case, T0)
     case_store.cases.create(case, subscriptions)
     entries = case_store.subscriptions.entries_of(Interest.case(case.id).key)
     assert sorted(e.subscriber_id for e in entries) == sorted(case.followers)
@@ -91,7 +91,7 @@ def test_case_numbers_count_up_per_prefix_and_year(case_store: CaseStore):
 
 
 def followers_of(case) -> list[Indexed]:
-    return [i for i in automatic_subscriptions(case, {}, T0) if i.subscription.subscriber_id == KAREN]
+    return [i for i in automatic_subscriptions(case, T0) if i.subscription.subscriber_id == KAREN]
 
 
 @pytest.mark.parametrize("with_followers", [False, True], ids=["alone", "with a new follower"])
@@ -131,7 +131,7 @@ def test_a_case_that_is_not_there_counts_as_version_zero_when_saved(case_store: 
 def test_creating_a_case_that_already_has_a_version_is_refused(case_store: CaseStore):
     case = a_case(version=1)
     with pytest.raises(ConcurrentUpdateError):
-        case_store.cases.create(case, automatic_subscriptions(case, {}, T0))
+        case_store.cases.create(case, automatic_subscriptions(case, T0))
     with pytest.raises(CaseNotFoundError):
         case_store.cases.get(case.id)
 
@@ -147,7 +147,7 @@ def test_a_new_follower_saved_with_the_case_is_a_party_to_it(case_store: CaseSto
 def test_a_case_is_a_partys_only_through_the_subscriptions_stored_with_it(case_store: CaseStore):
     # GIVEN a case of Mark and Fatima, created with Mark's subscription only
     case = a_case(version=0)
-    case_store.cases.create(case, [i for i in automatic_subscriptions(case, {}, T0) if i.subscription.subscriber_id == MARK])
+    case_store.cases.create(case, [i for i in automatic_subscriptions(case, T0) if i.subscription.subscriber_id == MARK])
     # THEN it is Mark's case, and not (yet) Fatima's
     assert [c.id for c in case_store.cases.cases_of_party(MARK)] == [case.id]
     assert case_store.cases.cases_of_party(FATIMA) == []
@@ -194,11 +194,11 @@ def test_cases_of_a_party_registered_at_the_same_moment_come_highest_id_first(ca
 def test_a_new_case_with_a_number_another_case_has_is_refused_and_nothing_is_stored(case_store: CaseStore):
     # GIVEN a case written with its own number (as an import or the demo data numbers theirs)
     imported = replace(a_case(version=0), case_number="VERG-2026-000041")
-    first = case_store.cases.create(imported, automatic_subscriptions(imported, {}, T0))
+    first = case_store.cases.create(imported, automatic_subscriptions(imported, T0))
     # WHEN a new case comes with the same number
     second = replace(a_case(version=0, initiator=JAN, co_initiators=()), case_number="VERG-2026-000041")
     with pytest.raises(CaseNumberTakenError):
-        case_store.cases.create(second, automatic_subscriptions(second, {}, T0))
+        case_store.cases.create(second, automatic_subscriptions(second, T0))
     # THEN it is not stored, and the number still finds the first
     with pytest.raises(CaseNotFoundError):
         case_store.cases.get(second.id)

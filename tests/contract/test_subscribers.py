@@ -93,3 +93,11 @@ def test_keeping_a_confirmed_or_unknown_address_changes_nothing(subscribers: Sub
     subscribers.keep_unconfirmed("pu-nobody", T0 + timedelta(days=14))
     assert subscribers.get(FATIMA) == confirmed
     assert subscribers.get("pu-nobody") is None
+
+
+def test_more_subscribers_than_one_batch_read_are_read_at_once(subscribers: SubscriberDirectory):
+    # BatchGetItem takes 100 keys a call: 250 people take three, and every one of them comes back
+    people = [subscriber(f"pu-{number:03d}", f"p{number}@example.org") for number in range(250)]
+    for person in people:
+        subscribers.put(person)
+    assert subscribers.get_many([p.id for p in people]) == {p.id: p for p in people}

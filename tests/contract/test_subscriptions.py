@@ -4,24 +4,23 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
+from chalicelib.domain.errors import ConcurrentUpdateError
 from chalicelib.domain.geo import Circle
-from chalicelib.domain.language import Language
 from chalicelib.domain.reference import Point
 from chalicelib.domain.subscriptions import (
-    Channel,
-    Frequency,
     Indexed,
     Interest,
-    Preferences,
     Scope,
     Subscription,
     SubscriptionOrigin,
     SubscriptionState,
+    index_entries,
 )
 from chalicelib.services.ports import SubscriptionRepository
 from tests.factories import FATIMA, JAN, MARK, T0
 
-PREFERENCES = Preferences(frozenset({Channel.EMAIL, Channel.PORTAL}), Language.EN, Frequency.DAILY, quiet_hours=True)
 UTRECHT = "GM0344"
 AMERSFOORT = "GM0307"
 
@@ -41,7 +40,7 @@ def a_subscription(
 
 
 def saved(subscriptions: SubscriptionRepository, subscription: Subscription, previous_keys=()) -> Indexed:
-    indexed = Indexed.of(subscription, PREFERENCES)
+    indexed = Indexed.of(subscription)
     subscriptions.save(indexed, previous_keys=previous_keys)
     return indexed
 
@@ -129,3 +128,78 @@ def test_a_pending_request_keeps_its_expiry_and_confirming_removes_it(subscripti
     confirmed = replace(pending, state=SubscriptionState.ACTIVE, expires_at=None)
     saved(subscriptions, confirmed)
     assert subscriptions.get("sub-p") == confirmed
+
+
+# Stored without its index (the indexer builds it) ------------------------------------------------------------
+
+
+def test_a_stored_definition_reads_back_with_its_revision_and_without_entries(subscriptions: SubscriptionRepository):
+    new = a_subscription("sub-1", indexed_revision=0)
+    subscriptions.store(new)
+
+    assert subscriptions.get("sub-1") == new
+    assert subscriptions.entries_of(Interest.gemeente(UTRECHT, "subsidies").key) == []
+
+
+def test_a_store_that_lost_a_race_changes_nothing(subscriptions: SubscriptionRepository):
+    first = a_subscription("sub-1", indexed_revision=0)
+    subscriptions.store(first)
+    changed = first.revised(scope=Scope(topics=frozenset({"natuur"})))
+    subscriptions.store(changed)
+
+    # two writes that both read revision 1: the second finds revision 2 stored; a new one with a taken id too
+    with pytest.raises(ConcurrentUpdateError):
+        subscriptions.store(first.revised(state=SubscriptionState.CANCELLED))
+    with pytest.raises(ConcurrentUpdateError):
+        subscriptions.store(first)
+    assert subscriptions.get("sub-1") == changed
+
+
+def test_a_definition_from_before_revisions_counts_as_revision_one_indexed(subscriptions: SubscriptionRepository):
+    legacy = a_subscription("sub-1")
+    saved(subscriptions, legacy)
+    stored = subscriptions.get("sub-1")
+    assert stored is not None
+    assert (stored.revision, stored.indexed) == (1, True)
+
+    subscriptions.store(stored.revised(state=SubscriptionState.CANCELLED))
+    cancelled = subscriptions.get("sub-1")
+    assert cancelled is not None
+    assert (cancelled.revision, cancelled.indexed, cancelled.previous_scopes) == (2, False, (legacy.scope,))
+
+
+def test_entries_are_written_and_removed_by_the_indexer_and_doing_it_twice_is_harmless(subscriptions: SubscriptionRepository):
+    subscription = a_subscription("sub-1", gemeenten=(UTRECHT, AMERSFOORT), indexed_revision=0)
+    subscriptions.store(subscription)
+    entries = index_entries(subscription)
+
+    subscriptions.write_entries(entries)
+    subscriptions.write_entries(entries)
+    assert [e.subscription_id for e in subscriptions.entries_of(Interest.gemeente(UTRECHT, "subsidies").key)] == ["sub-1"]
+
+    subscriptions.remove_entries(entries[:1])
+    subscriptions.remove_entries(entries[:1])
+    remaining = [subscriptions.entries_of(e.interest.key) for e in entries]
+    assert [len(found) for found in remaining] == [0, 1]
+
+
+def test_progress_and_completion_are_noted_only_at_the_revision_they_are_about(subscriptions: SubscriptionRepository):
+    first = a_subscription("sub-1", indexed_revision=0)
+    subscriptions.store(first)
+
+    assert subscriptions.record_index_progress("sub-1", 1, 7) is True
+    noted = subscriptions.get("sub-1")
+    assert noted is not None
+    assert noted.index_progress == 7
+
+    changed = noted.revised(scope=Scope(topics=frozenset({"natuur"})))
+    subscriptions.store(changed)
+    assert subscriptions.record_index_progress("sub-1", 1, 9) is False
+    assert subscriptions.mark_indexed("sub-1", 1) is False
+    assert subscriptions.get("sub-1") == changed
+
+    assert subscriptions.mark_indexed("sub-1", 2) is True
+    done = subscriptions.get("sub-1")
+    assert done is not None
+    assert (done.indexed, done.index_progress, done.previous_scopes) == (True, 0, ())
+    assert subscriptions.mark_indexed("sub-unknown", 1) is False

@@ -34,7 +34,7 @@ def test_a_number_taken_by_another_writer_is_skipped_by_a_registration(client, d
     imported = []
     for number in (1, 2):
         case = replace(a_case(version=0, zaaktype_id=VERGUNNING), case_number=f"VERG-2026-{number:06d}")
-        imported.append(wiring.adapters().cases.create(case, automatic_subscriptions(case, {}, DAYTIME)))
+        imported.append(wiring.adapters().cases.create(case, automatic_subscriptions(case, DAYTIME)))
     # WHEN a case is registered (the counter still says 1 is next)
     created = client.http.post("/api/cases", headers=headers("pieter"), body=json.dumps(PERMIT))
     # THEN it is stored under the first number nobody has; the imported cases keep theirs

@@ -288,7 +288,9 @@ def _run(pipeline: Pipeline, time: SimulatedTime, seconds: float, *, step: float
 
 
 def _stream_only(pipeline: Pipeline, rounds: int = 100) -> None:
-    """Run the stream handler (not delivery) until every record is checkpointed."""
+    """Run the stream handler (not delivery) until every record is checkpointed; the subscriptions' index is
+    complete first (its own stream, seconds ahead)."""
+    pipeline.index_all()
     for _ in range(rounds):
         if not pipeline.stream.poll_once() and not pipeline.stream.pending():
             return

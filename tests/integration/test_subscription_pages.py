@@ -428,3 +428,20 @@ def test_a_made_up_area_is_named_and_nothing_is_followed(client):
     assert answer.status_code == 400
     assert 'href="#area_centre"' in answer.body.decode()
     assert json.loads(client.http.get("/api/me/subscriptions", headers=headers("mark")).body)["subscriptions"] == before
+
+
+def test_a_subscription_whose_index_is_being_built_is_listed_as_being_set_up(client, pipeline):
+    mark, csrf = _logged_in(client)
+
+    # WHEN Mark follows a gemeente from the page, before the subscriptions stream has built its index
+    followed = _post(mark, SUBSCRIPTIONS, [("csrf", csrf), ("gemeente", "GM0355")])
+
+    # THEN it is listed, with its stop button, and said to be set up still; the API says indexed: false
+    listed = mark.get(redirect_target(followed)).body.decode()
+    assert len(_stop_forms(listed)) == 1
+    assert "Wordt ingesteld." in listed
+    assert [s["indexed"] for s in _api(client, "/api/me/subscriptions")["subscriptions"]] == [False]
+    # AND once the stream has run, it no longer is
+    pipeline.index_all()
+    assert "Wordt ingesteld." not in mark.get(SUBSCRIPTIONS).body.decode()
+    assert [s["indexed"] for s in _api(client, "/api/me/subscriptions")["subscriptions"]] == [True]

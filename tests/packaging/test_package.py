@@ -38,6 +38,7 @@ DATA_TEMPLATE = json.loads((ROOT / "infra" / "data.json").read_text(encoding="ut
 FUNCTIONS = {
     "api_handler": "APIHandler",
     "on_case_change": "OnCaseChange",
+    "on_subscription_change": "OnSubscriptionChange",
     "deliver": "Deliver",
     "release_held_email": "ReleaseHeldEmail",
     "reconcile_notifications": "ReconcileNotifications",
@@ -565,13 +566,17 @@ def test_the_created_event_source_mappings_carry_every_setting(on_moto):
     session, _, _ = on_moto
     client = session.client("lambda")
     mappings = {_source_name(m["EventSourceArn"]): m for m in client.list_event_source_mappings()["EventSourceMappings"]}
-    assert len(mappings) == 3
-    stream = mappings["baken-prod-cases"]
-    assert stream["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
-    assert stream["BisectBatchOnFunctionError"] is True
-    assert stream["MaximumRetryAttempts"] == 10
-    assert stream["MaximumRecordAgeInSeconds"] == 21600
-    assert stream["DestinationConfig"]["OnFailure"]["Destination"].endswith(":baken-prod-stream-failures")
+    assert len(mappings) == 4
+    for table in ("baken-prod-cases", "baken-prod-subscriptions"):
+        stream = mappings[table]
+        assert stream["FunctionResponseTypes"] == ["ReportBatchItemFailures"], table
+        assert stream["BisectBatchOnFunctionError"] is True, table
+        assert stream["MaximumRetryAttempts"] == 10, table
+        assert stream["MaximumRecordAgeInSeconds"] == 21600, table
+        assert stream["DestinationConfig"]["OnFailure"]["Destination"].endswith(":baken-prod-stream-failures"), table
+    # the indexer's own entry writes never invoke the function (the handler drops them too, without it)
+    filters = mappings["baken-prod-subscriptions"].get("FilterCriteria", {}).get("Filters")
+    assert filters is None or json.loads(filters[0]["Pattern"]) == {"dynamodb": {"Keys": {"member": {"S": ["definition"]}}}}
     for queue, concurrency in (("baken-prod-delivery.fifo", 10), ("baken-prod-ses-feedback", 2)):
         assert mappings[queue]["FunctionResponseTypes"] == ["ReportBatchItemFailures"], queue
         assert mappings[queue]["ScalingConfig"] == {"MaximumConcurrency": concurrency}, queue

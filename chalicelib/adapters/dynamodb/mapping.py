@@ -55,7 +55,6 @@ from chalicelib.domain.subscriptions import (
     Frequency,
     Interest,
     PostalAddress,
-    Preferences,
     Scope,
     Subscriber,
     Subscription,
@@ -239,10 +238,6 @@ def entry_to_record(entry: SubscriptionEntry) -> SubscriptionEntryRecord:
         member=f"{entry.subscriber_id}#{entry.subscription_id}",
         subscription_id=entry.subscription_id,
         subscriber_id=entry.subscriber_id,
-        channels={c.value for c in entry.preferences.channels} or None,
-        language=entry.preferences.language.value,
-        frequency=entry.preferences.frequency.value,
-        quiet_hours=entry.preferences.quiet_hours,
         circle=PointMap(lat=circle.center.lat, lon=circle.center.lon) if circle else None,
         radius_m=circle.radius_m if circle else None,
         needs_shape=entry.needs_shape,
@@ -257,12 +252,6 @@ def record_to_entry(r: SubscriptionEntryRecord) -> SubscriptionEntry:
         interest=Interest.parse(r.interest),
         subscription_id=r.subscription_id,
         subscriber_id=r.subscriber_id,
-        preferences=Preferences(
-            channels=frozenset(Channel(c) for c in r.channels or ()),
-            language=Language(r.language),
-            frequency=Frequency(r.frequency),
-            quiet_hours=bool(r.quiet_hours),
-        ),
         circle=circle,
         needs_shape=bool(r.needs_shape),
     )
@@ -310,10 +299,15 @@ def definition_to_record(subscription: Subscription) -> SubscriptionDefinitionRe
         state=subscription.state.value,
         created_at=subscription.created_at,
         expires_at=subscription.expires_at,
+        revision=subscription.revision,
+        indexed_revision=subscription.indexed_revision,
+        previous_scopes=[scope_to_json(s) for s in subscription.previous_scopes] or None,
+        index_progress=subscription.index_progress or None,
     )
 
 
 def record_to_definition(r: SubscriptionDefinitionRecord) -> Subscription:
+    revision = int(r.revision) if r.revision is not None else 1  # stored before revisions: indexed with it
     return Subscription(
         id=r.subscription_id,
         subscriber_id=r.owner,
@@ -322,6 +316,10 @@ def record_to_definition(r: SubscriptionDefinitionRecord) -> Subscription:
         state=SubscriptionState(r.state),
         created_at=r.created_at,
         expires_at=r.expires_at,
+        revision=revision,
+        indexed_revision=int(r.indexed_revision) if r.indexed_revision is not None else revision,
+        previous_scopes=tuple(scope_from_json(str(s)) for s in r.previous_scopes or ()),
+        index_progress=int(r.index_progress or 0),
     )
 
 

@@ -219,8 +219,9 @@ class CaseHistoryRecord(Model):
 
 
 class SubscriptionEntryRecord(Model):
-    """Interest key → the subscriptions indexed under it, with what matching and delivery need: the
-    audience of one interest key is one Query. ``member`` is ``<subscriber>#<subscription>``."""
+    """Interest key → the subscriptions indexed under it, with what matching needs (no preferences: those are
+    read from the subscriber record): the audience of one interest key is one Query. ``member`` is
+    ``<subscriber>#<subscription>``."""
 
     class Meta:
         table_name = "baken-local-subscriptions"
@@ -229,10 +230,6 @@ class SubscriptionEntryRecord(Model):
     member = UnicodeAttribute(range_key=True)
     subscription_id = UnicodeAttribute()
     subscriber_id = UnicodeAttribute()
-    channels = UnicodeSetAttribute(null=True)
-    language = UnicodeAttribute()
-    frequency = UnicodeAttribute()
-    quiet_hours = BooleanAttribute()
     circle = PointMap(null=True)
     radius_m = NumberAttribute(null=True)
     needs_shape = BooleanAttribute(default=False)
@@ -262,6 +259,13 @@ class SubscriptionDefinitionRecord(Model):
     state = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
     expires_at = TTLAttribute(null=True)  # a pending request nobody confirmed
+    # The index is built off the request (services/indexing.py): each write of the definition is a revision,
+    # conditional on the one before; the indexer records its progress and, at the end, the revision indexed.
+    # A definition stored before that (no revision) was indexed with it: revision 1, indexed.
+    revision = NumberAttribute(null=True)
+    indexed_revision = NumberAttribute(null=True)
+    previous_scopes = ListAttribute(of=UnicodeAttribute, null=True)  # scope JSON whose entries may remain
+    index_progress = NumberAttribute(null=True)
 
     by_owner = OwnerIndex()
 

@@ -361,6 +361,57 @@ class DynamoDBSubscriptions(SubscriptionRepository):
             for entry in indexed.entries:
                 batch.save(mapping.entry_to_record(entry))
 
+    def store(self, subscription: Subscription) -> None:
+        definition = SubscriptionDefinitionRecord
+        condition: Any
+        if subscription.revision <= 1:
+            condition = definition.interest.does_not_exist()
+        else:
+            condition = definition.revision == subscription.revision - 1
+            if subscription.revision == 2:  # stored before revisions were kept: revision 1
+                condition |= definition.revision.does_not_exist() & definition.interest.exists()
+        try:
+            mapping.definition_to_record(subscription).save(condition=condition)
+        except PutError as error:
+            if _conditional_failure(error):
+                raise ConcurrentUpdateError(subscription.id) from None
+            raise
+
+    def write_entries(self, entries: Sequence[SubscriptionEntry]) -> None:
+        with SubscriptionEntryRecord.batch_write() as batch:
+            for entry in entries:
+                batch.save(mapping.entry_to_record(entry))
+
+    def remove_entries(self, entries: Sequence[SubscriptionEntry]) -> None:
+        with SubscriptionEntryRecord.batch_write() as batch:
+            for entry in entries:
+                member = f"{entry.subscriber_id}#{entry.subscription_id}"
+                batch.delete(SubscriptionEntryRecord(interest=entry.interest.key, member=member))
+
+    def record_index_progress(self, subscription_id: str, revision: int, progress: int) -> bool:
+        definition = SubscriptionDefinitionRecord
+        return self._update_at(subscription_id, revision, [definition.index_progress.set(progress)])
+
+    def mark_indexed(self, subscription_id: str, revision: int) -> bool:
+        definition = SubscriptionDefinitionRecord
+        actions = [
+            definition.indexed_revision.set(revision),
+            definition.index_progress.remove(),
+            definition.previous_scopes.remove(),
+        ]
+        return self._update_at(subscription_id, revision, actions)
+
+    def _update_at(self, subscription_id: str, revision: int, actions: list[Any]) -> bool:
+        """One UpdateItem of the definition, only while it is at ``revision``."""
+        record = SubscriptionDefinitionRecord(interest=f"subscription#{subscription_id}", member="definition")
+        try:
+            record.update(actions=actions, condition=SubscriptionDefinitionRecord.revision == revision)
+        except UpdateError as error:
+            if _conditional_failure(error):
+                return False
+            raise
+        return True
+
 
 class DynamoDBSubscribers(SubscriberDirectory):
     def __init__(self, fingerprint: Callable[[str], str]) -> None:

@@ -122,8 +122,9 @@ def _subscriptions_page(
     )
 
 
-def _described(visit: SignedIn, followed: list[Subscription], language: Language) -> list[tuple[str, str]]:
-    """Each subscription in words; one to a case of theirs with the case's number ("uw zaak SUB-2026-000123")."""
+def _described(visit: SignedIn, followed: list[Subscription], language: Language) -> list[tuple[str, str, bool]]:
+    """Each subscription in words; one to a case of theirs with the case's number ("uw zaak SUB-2026-000123");
+    and whether its index is complete (until then the page says it is being set up)."""
     numbers: dict[str, str] = {}
     if any(s.scope.case_id for s in followed):
         numbers = {view.case.id: view.case.case_number for view in wiring.services().case_queries.my_cases(visit.principal)}
@@ -131,7 +132,7 @@ def _described(visit: SignedIn, followed: list[Subscription], language: Language
     for subscription in followed:
         number = numbers.get(subscription.scope.case_id or "")
         text = describe(subscription, language)
-        described.append((subscription.id, f"{text} {number}" if number else text))
+        described.append((subscription.id, f"{text} {number}" if number else text, subscription.indexed))
     return described
 
 

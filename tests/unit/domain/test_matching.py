@@ -11,7 +11,7 @@ from chalicelib.domain import subscriptions as definitions
 from chalicelib.domain.events import CaseEvent, EventKind, Place, interests_for
 from chalicelib.domain.geo import EARTH_RADIUS_M, Area, Circle, Polygon, covering, destination, point_keys
 from chalicelib.domain.language import Language
-from chalicelib.domain.matching import Audience, Recipient, match_recipients
+from chalicelib.domain.matching import Audience, Match, Recipient, match_recipients, with_preferences
 from chalicelib.domain.reference import Point
 from chalicelib.domain.subscriptions import (
     Channel,
@@ -43,13 +43,25 @@ def _index(*subscriptions: Subscription) -> dict[str, list[Subscription]]:
 
 
 def _match(
-    *subscriptions: Subscription, public: bool, parties: Iterable[str] = (MARK, FATIMA), interests=PUBLIC_INTERESTS
+    *subscriptions: Subscription,
+    public: bool,
+    parties: Iterable[str] = (MARK, FATIMA),
+    interests=PUBLIC_INTERESTS,
+    preferences: dict[str, Preferences] | None = None,
 ) -> list[Recipient]:
-    return match_recipients(interests, _index(*subscriptions), parties=parties, public=public)
+    """Match, then give each matched person ``preferences`` (everybody: e-mail and portal, unless said)."""
+    matches = match_recipients(interests, _index(*subscriptions), parties=parties, public=public)
+    chosen = preferences if preferences is not None else {m.subscriber_id: Preferences(BOTH) for m in matches}
+    return with_preferences(matches, chosen)
 
 
 def test_a_party_following_the_case_hears_as_a_party_with_their_own_channels_and_language():
-    [recipient] = _match(subscription(CASE, MARK, channels=PORTAL, language=Language.EN), public=False, interests=(CASE,))
+    [recipient] = _match(
+        subscription(CASE, MARK),
+        public=False,
+        interests=(CASE,),
+        preferences={MARK: Preferences(PORTAL, Language.EN)},
+    )
 
     assert (recipient.subscriber_id, recipient.channels, recipient.language, recipient.audience, recipient.via) == (
         MARK,
@@ -61,37 +73,30 @@ def test_a_party_following_the_case_hears_as_a_party_with_their_own_channels_and
     assert recipient.subscription_id == f"sub-{MARK}-{CASE.key}"
 
 
-def test_a_subscriber_reached_through_several_interests_is_one_recipient_with_all_their_channels():
+def test_a_subscriber_reached_through_several_interests_is_one_recipient_with_their_channels():
     recipients = _match(
-        subscription(CASE, MARK, channels=PORTAL),
-        subscription(TOPIC, MARK, channels=EMAIL),
-        subscription(HEUVELRUG, MARK, channels=PORTAL),
+        subscription(CASE, MARK),
+        subscription(TOPIC, MARK),
+        subscription(HEUVELRUG, MARK),
         public=True,
+        preferences={MARK: Preferences(EMAIL)},
     )
 
-    assert [(r.subscriber_id, r.channels) for r in recipients] == [(MARK, BOTH)]
+    assert [(r.subscriber_id, r.channels) for r in recipients] == [(MARK, EMAIL)]
 
 
-def test_language_via_and_audience_come_from_the_most_specific_interest():
-    # GIVEN Jan follows the topic in English and the gemeente in Dutch
-    recipients = _match(
-        subscription(UTRECHT, JAN, channels=EMAIL, language=Language.NL),
-        subscription(TOPIC, JAN, channels=PORTAL, language=Language.EN),
-        public=True,
-    )
+def test_via_and_audience_come_from_the_most_specific_interest():
+    # GIVEN Jan follows the gemeente and the topic
+    recipients = _match(subscription(UTRECHT, JAN), subscription(TOPIC, JAN), public=True)
 
     # THEN the topic, which comes first, decides
-    assert [(r.subscriber_id, r.channels, r.language, r.audience, r.via) for r in recipients] == [
-        (JAN, BOTH, Language.EN, Audience.FOLLOWER, TOPIC)
-    ]
+    assert [(r.subscriber_id, r.audience, r.via) for r in recipients] == [(JAN, Audience.FOLLOWER, TOPIC)]
 
 
 def test_a_party_also_following_the_topic_still_hears_as_a_party_via_the_case():
-    [recipient] = _match(
-        subscription(TOPIC, MARK, language=Language.EN), subscription(CASE, MARK, language=Language.NL), public=True
-    )
+    [recipient] = _match(subscription(TOPIC, MARK), subscription(CASE, MARK), public=True)
 
-    assert (recipient.audience, recipient.via, recipient.language) == (Audience.PARTY, CASE, Language.NL)
+    assert (recipient.audience, recipient.via) == (Audience.PARTY, CASE)
 
 
 def test_only_parties_hear_of_an_event_that_is_not_public():
@@ -117,20 +122,16 @@ def test_a_party_reached_only_through_a_gemeente_hears_as_a_follower():
     assert (recipient.audience, recipient.via) == (Audience.FOLLOWER, HEUVELRUG)
 
 
-def test_a_subscription_without_channels_is_skipped():
-    recipients = _match(subscription(CASE, MARK, channels=frozenset()), subscription(CASE, FATIMA), public=False)
-
-    assert [r.subscriber_id for r in recipients] == [FATIMA]
-
-
-def test_a_subscription_without_channels_does_not_decide_language_or_via():
-    [recipient] = _match(
-        subscription(CASE, JAN, channels=frozenset(), language=Language.EN),
-        subscription(TOPIC, JAN, channels=EMAIL, language=Language.NL),
+def test_somebody_whose_preferences_leave_no_channel_or_who_has_none_is_skipped():
+    recipients = _match(
+        subscription(CASE, MARK),
+        subscription(CASE, FATIMA),
+        subscription(TOPIC, JAN),
         public=True,
+        preferences={MARK: Preferences(frozenset()), FATIMA: Preferences(PORTAL)},
     )
 
-    assert (recipient.via, recipient.language, recipient.channels) == (TOPIC, Language.NL, EMAIL)
+    assert [r.subscriber_id for r in recipients] == [FATIMA]
 
 
 def test_recipients_are_sorted_by_subscriber_id():
@@ -176,7 +177,7 @@ def _following(area: Area, subscriber_id: str = JAN) -> list[Subscription]:
     definition = definitions.Subscription(
         f"sub-{subscriber_id}-area", subscriber_id, Scope(area=area), SubscriptionOrigin.SELF, SubscriptionState.ACTIVE, T0
     )
-    return index_entries(definition, Preferences(BOTH, quiet_hours=False))
+    return index_entries(definition)
 
 
 def _public_event(place: Place) -> CaseEvent:
@@ -184,7 +185,7 @@ def _public_event(place: Place) -> CaseEvent:
     return CaseEvent("case-9/status/status-1", EventKind.STATUS_CHANGED, "case-9", "status-1", T0, True, "vergunningen", place)
 
 
-def _match_at(point: Point, entries: list[Subscription], shapes: dict[str, Area] | None = None) -> list[Recipient]:
+def _match_at(point: Point, entries: list[Subscription], shapes: dict[str, Area] | None = None) -> list[Match]:
     """Match a public event at ``point`` the way fan-out does: its own interest keys, then the exact test."""
     return match_recipients(
         interests_for(_public_event(Place((), point))), _index(*entries), parties=(), public=True, geometry=point, shapes=shapes

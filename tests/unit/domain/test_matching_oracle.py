@@ -74,7 +74,7 @@ events = st.builds(
 def _found(subscriptions: list[Subscription], event: CaseEvent, parties: tuple[str, ...]) -> set[str]:
     index: dict[str, list[SubscriptionEntry]] = {}
     for subscription in subscriptions:
-        for entry in index_entries(subscription, PREFERENCES):
+        for entry in index_entries(subscription):
             index.setdefault(entry.interest.key, []).append(entry)
     interests = interests_for(event)
     shapes = {s.id: s.scope.area for s in subscriptions if s.id in polygon_candidates(interests, index) and s.scope.area}

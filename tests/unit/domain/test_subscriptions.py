@@ -179,34 +179,35 @@ def test_gemeenten_and_an_area_together_are_stored_under_both():
 
 @pytest.mark.parametrize("state", [SubscriptionState.PENDING, SubscriptionState.CANCELLED])
 def test_a_subscription_that_is_not_active_has_no_entries(state):
-    assert index_entries(_subscription(Scope(gemeenten=frozenset({"GM0344"})), state), PREFERENCES) == []
+    assert index_entries(_subscription(Scope(gemeenten=frozenset({"GM0344"})), state)) == []
 
 
-def test_each_entry_of_an_active_subscription_carries_its_ids_and_the_subscribers_preferences():
+def test_each_entry_of_an_active_subscription_carries_its_ids_and_no_preferences():
     subscription = _subscription(Scope(topics=frozenset({"subsidies", "natuur"})))
 
-    entries = index_entries(subscription, PREFERENCES)
+    entries = index_entries(subscription)
 
     assert [e.interest for e in entries] == index_interests(subscription.scope)
-    assert {(e.subscription_id, e.subscriber_id, e.preferences) for e in entries} == {("sub-1", JAN, PREFERENCES)}
+    assert {(e.subscription_id, e.subscriber_id) for e in entries} == {("sub-1", JAN)}
+    assert not any(hasattr(e, "preferences") for e in entries)  # read from the subscriber record when planning
 
 
 def test_the_cell_entries_of_a_circle_carry_the_circle_so_matching_reads_nothing_else():
-    entries = index_entries(_subscription(Scope(area=CIRCLE)), PREFERENCES)
+    entries = index_entries(_subscription(Scope(area=CIRCLE)))
 
     assert entries
     assert all(e.circle == CIRCLE and not e.needs_shape for e in entries)
 
 
 def test_the_cell_entries_of_a_polygon_need_its_shape():
-    entries = index_entries(_subscription(Scope(area=SQUARE)), PREFERENCES)
+    entries = index_entries(_subscription(Scope(area=SQUARE)))
 
     assert entries
     assert all(e.circle is None and e.needs_shape for e in entries)
 
 
 def test_the_gemeente_entries_of_a_subscription_with_an_area_carry_no_shape():
-    entries = index_entries(_subscription(Scope(gemeenten=frozenset({"GM0344"}), area=SQUARE)), PREFERENCES)
+    entries = index_entries(_subscription(Scope(gemeenten=frozenset({"GM0344"}), area=SQUARE)))
 
     [gemeente] = [e for e in entries if e.interest.kind is InterestKind.GEMEENTE]
     assert (gemeente.circle, gemeente.needs_shape) == (None, False)
@@ -219,7 +220,7 @@ def test_the_gemeente_entries_of_a_subscription_with_an_area_carry_no_shape():
 def test_the_initiator_co_initiators_and_gemachtigden_follow_their_case():
     case = add_gemachtigde(a_case(initiator=MARK, co_initiators=(FATIMA,)), JAN)
 
-    indexed = automatic_subscriptions(case, {}, T0)
+    indexed = automatic_subscriptions(case, T0)
 
     assert [i.subscription.subscriber_id for i in indexed] == [MARK, FATIMA, JAN]
     for item in indexed:
@@ -232,8 +233,8 @@ def test_the_initiator_co_initiators_and_gemachtigden_follow_their_case():
 def test_following_the_same_case_again_gives_the_same_subscription_ids():
     case = a_case(initiator=MARK, co_initiators=(FATIMA,))
 
-    first = automatic_subscriptions(case, {}, T0)
-    again = automatic_subscriptions(case, {}, T0 + timedelta(days=3))
+    first = automatic_subscriptions(case, T0)
+    again = automatic_subscriptions(case, T0 + timedelta(days=3))
 
     assert [i.subscription.id for i in first] == [i.subscription.id for i in again]
     assert len({i.subscription.id for i in first}) == 2
@@ -243,25 +244,6 @@ def test_the_subscription_id_differs_per_case_and_per_party():
     ids = {case_subscription_id(c, s) for c in ("case-1", "case-2") for s in (MARK, FATIMA)}
 
     assert len(ids) == 4
-
-
-def test_a_known_party_follows_the_case_with_their_own_choices():
-    case = a_case(initiator=MARK, co_initiators=())
-    mark = Subscriber(
-        MARK, "mark@example.nl", Language.EN, frozenset({Channel.EMAIL}), T0, frequency=Frequency.WEEKLY, quiet_hours=False
-    )
-
-    [indexed] = automatic_subscriptions(case, {MARK: mark}, T0)
-
-    assert indexed.entries[0].preferences == Preferences(frozenset({Channel.EMAIL}), Language.EN, Frequency.WEEKLY, False)
-
-
-def test_an_unknown_party_follows_the_case_in_the_portal_in_dutch():
-    case = a_case(initiator=MARK, co_initiators=())
-
-    [indexed] = automatic_subscriptions(case, {}, T0)
-
-    assert indexed.entries[0].preferences == Preferences(frozenset({Channel.PORTAL}), Language.NL)
 
 
 # --- subscribers -------------------------------------------------------------------------------------------------

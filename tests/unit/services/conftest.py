@@ -26,7 +26,7 @@ from chalicelib.domain.identity import Principal, Role
 from chalicelib.services.delivery import DeliveryBusyError, DeliveryRetryableError
 from chalicelib.services.ports import RateLimiter
 from chalicelib.wiring import Adapters, Services
-from tests.factories import ANNA, FATIMA, JAN, MARK, T0, FixedClock, subscriber
+from tests.factories import ANNA, FATIMA, JAN, MARK, T0, FixedClock, person, subscriber
 
 SECRET = b"test-secret-for-signing-links-000000"
 
@@ -87,13 +87,28 @@ class World:
         self.announcements = services.announcements
         self._last_seen: dict[str, object] = {}
 
-    def follow(self, entry) -> None:
-        """Put an index entry in place directly (the management API's work is tested on its own)."""
+    def follow(self, entry, **choices) -> None:
+        """Put an index entry in place directly (the management API's work is tested on its own). A person
+        not known yet gets a subscriber record (``tests.factories.person``: e-mail and portal, or ``choices``)."""
         self.subscriptions.entries[entry.interest.key][f"{entry.subscriber_id}#{entry.subscription_id}"] = entry
+        if choices or self.subscribers.get(entry.subscriber_id) is None:
+            self.subscribers.put(person(entry.subscriber_id, **choices))
+
+    def index(self) -> int:
+        """What the subscriptions table's stream does: the indexer takes each definition written, in order,
+        until nothing changes any more. Returns the records taken."""
+        taken = 0
+        while self.subscriptions.changed:
+            subscription_id = self.subscriptions.changed.pop(0)
+            self.services.indexer.catch_up(subscription_id)
+            taken += 1
+        return taken
 
     def fan_out(self) -> None:
         """What the stream does: fan out each case's change since the last call (old and new state). Several
-        commands in between arrive as one change. The clock moves a second first, as time passes."""
+        commands in between arrive as one change. The clock moves a second first, as time passes. The
+        subscriptions' index has caught up first (its stream is seconds ahead of any news)."""
+        self.index()
         self.clock.advance(seconds=1)
         for case_id, case in list(self.cases.items.items()):
             old = self._last_seen.get(case_id)
@@ -123,6 +138,7 @@ class World:
 
         if not hasattr(self, "_announcements_seen"):
             self._announcements_seen: dict[str, Announcement] = {}
+        self.index()
         self.clock.advance(seconds=1)
         for announcement_id, announcement in list(self.announcement_store.items.items()):
             old = self._announcements_seen.get(announcement_id)
@@ -143,6 +159,6 @@ KARIN = Principal("pu-karin-2b6f90", frozenset({Role.APPLICANT}), represents=MAR
 @pytest.fixture
 def world() -> World:
     world = World(FixedClock(T0))
-    for person, email in ((MARK, "mark@example.org"), (FATIMA, "fatima@example.org"), (JAN, "jan@example.org")):
-        world.subscribers.put(subscriber(person, email))
+    for party, email in ((MARK, "mark@example.org"), (FATIMA, "fatima@example.org"), (JAN, "jan@example.org")):
+        world.subscribers.put(subscriber(party, email))
     return world

@@ -67,6 +67,7 @@ def followers(world: World) -> World:
     follow(PIM, Scope(topics=frozenset({"grondbeheer"})))
     follow(JAN_PRINCIPAL, Scope(topics=frozenset({"subsidies"}), gemeenten=frozenset({AMERSFOORT})))
     follow(ELS, Scope(area=Circle(UTRECHT_CENTRE, 1_000)))
+    world.index()
     return world
 
 

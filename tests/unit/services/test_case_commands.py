@@ -16,10 +16,9 @@ from chalicelib.domain.errors import (
     ForbiddenError,
     ValidationError,
 )
-from chalicelib.domain.language import Language
-from chalicelib.domain.subscriptions import Channel, Interest
+from chalicelib.domain.subscriptions import Interest
 from chalicelib.services.case_commands import NewCase, NewDocumentRequest
-from tests.factories import FATIMA, MARK, SUBSIDIE, subscriber
+from tests.factories import FATIMA, MARK, SUBSIDIE
 from tests.unit.services.conftest import ANNA_PRINCIPAL, MARK_PRINCIPAL, PIETER, SANNE, World
 
 MARKS_CASE = NewCase(SUBSIDIE, "Duurzame recreatie", MARK, (FATIMA,), ("GM1581",))
@@ -37,13 +36,10 @@ def test_a_behandelaar_registers_a_case_in_its_first_status_with_a_case_number(w
     assert world.commands.create(ANNA_PRINCIPAL, MARKS_CASE).case_number == "SUB-2026-000002"
 
 
-def test_initiator_and_co_initiator_follow_their_new_case_with_their_own_language(world: World):
-    world.subscribers.put(replace(subscriber(FATIMA, "fatima@example.org"), language=Language.EN))
+def test_initiator_and_co_initiator_follow_their_new_case(world: World):
     case = world.commands.create(ANNA_PRINCIPAL, MARKS_CASE)
     followers = {s.subscriber_id: s for s in world.subscriptions.entries_of(Interest.case(case.id).key)}
     assert set(followers) == {MARK, FATIMA}
-    assert followers[FATIMA].preferences.language is Language.EN
-    assert followers[MARK].preferences.channels == frozenset({Channel.EMAIL, Channel.PORTAL})
 
 
 @pytest.mark.parametrize("principal", [MARK_PRINCIPAL, SANNE], ids=["applicant", "kcc"])

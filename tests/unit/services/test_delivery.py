@@ -225,13 +225,23 @@ def test_someone_without_an_email_address_is_told_in_the_berichtenbox_only(world
     assert world.berichtenbox.page(MARK_PRINCIPAL, limit=5, after=None).unread == 2
 
 
-def test_an_address_removed_after_subscribing_fails_the_email_and_the_portal_message_still_arrives(world: World):
+def test_an_address_removed_after_planning_fails_the_email_and_the_portal_message_still_arrives(world: World):
+    case = _marks_case(world)
+    world.commands.set_status(ANNA_PRINCIPAL, case.id, "in-behandeling", None)
+    world.fan_out()
+    world.subscribers.put(subscriber(MARK, None))
+    world.deliver_all()
+    (email,) = _latest(world, Channel.EMAIL)
+    assert world.outbox.get(email.id).reason == "no_address"  # type: ignore[union-attr]
+    assert world.berichtenbox.page(MARK_PRINCIPAL, limit=5, after=None).unread == 2
+
+
+def test_an_address_removed_before_planning_plans_no_email_and_the_portal_message_arrives(world: World):
     case = _marks_case(world)
     world.subscribers.put(subscriber(MARK, None))
     world.commands.set_status(ANNA_PRINCIPAL, case.id, "in-behandeling", None)
     world.propagate()
-    (email,) = _latest(world, Channel.EMAIL)
-    assert world.outbox.get(email.id).reason == "no_address"  # type: ignore[union-attr]
+    assert _latest(world, Channel.EMAIL) == []
     assert world.berichtenbox.page(MARK_PRINCIPAL, limit=5, after=None).unread == 2
 
 

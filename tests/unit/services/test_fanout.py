@@ -94,7 +94,7 @@ def test_a_public_case_reaches_followers_once_however_many_interests_match(world
         Interest.gemeente("GM0310", "vergunningen"),
     )
     for interest in interests:
-        world.follow(subscription(interest, JAN, channels=frozenset({Channel.EMAIL})))
+        world.follow(subscription(interest, JAN), channels=frozenset({Channel.EMAIL}))
     old, new = _change(case, "besluit-genomen")
 
     result = world.fanout.handle_change(old, new, T0)
@@ -142,7 +142,7 @@ def test_within_one_batch_each_interest_key_is_queried_once(world: World):
 def test_a_large_audience_is_queued_in_chunks_while_it_is_written(world: World, monkeypatch):
     case = a_case(zaaktype_id=VERGUNNING, initiator="ehk-zandwinning-7c2d", co_initiators=(), gemeenten=("GM0355",))
     for number in range(250):
-        world.follow(subscription(Interest.gemeente("GM0355"), f"volger-{number:03d}", channels=frozenset({Channel.EMAIL})))
+        world.follow(subscription(Interest.gemeente("GM0355"), f"volger-{number:03d}"), channels=frozenset({Channel.EMAIL}))
     batches: list[int] = []
     original = world.queue.enqueue
 

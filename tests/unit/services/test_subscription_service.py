@@ -65,7 +65,8 @@ def _news(topic: str = "grondbeheer", gemeente: str = AMERSFOORT, point: Point |
 
 
 def _reached(world: World, event: CaseEvent) -> dict[str, Recipient]:
-    """Who the event would reach now, by subscriber (matching as fan-out does it, nothing written)."""
+    """Who the event would reach once the index caught up, by subscriber (matching as fan-out does it)."""
+    world.index()
     recipients, _ = world.fanout.audience(event)
     return {r.subscriber_id: r for r in recipients}
 
@@ -177,7 +178,8 @@ def test_changing_a_subscription_moves_it_to_its_new_topics_and_places(world: Wo
     assert changed.id == followed.id
     assert MARK not in _reached(world, _news())
     assert MARK in _reached(world, _news(topic="subsidies", gemeente=ZEIST, point=None))
-    assert world.subscription_service.mine(MARK_PRINCIPAL) == [changed]
+    [mine] = world.subscription_service.mine(MARK_PRINCIPAL)
+    assert (mine.id, mine.scope, mine.revision, mine.indexed) == (changed.id, changed.scope, 2, True)
 
 
 def test_a_subscription_to_ones_own_case_cannot_be_changed(world: World):
@@ -354,7 +356,9 @@ def test_unsubscribing_by_link_stops_just_that_subscription_and_repeating_is_har
     person = _person(world).id
     assert person not in _reached(world, _news())
     assert _reached(world, _news(topic="subsidies"))[person].subscription_id == kept.id
-    assert world.subscriptions.get(kept.id) == kept
+    still = world.subscriptions.get(kept.id)
+    assert still is not None
+    assert (still.state, still.scope, still.revision) == (kept.state, kept.scope, kept.revision)
 
 
 def test_unsubscribing_from_all_email_removes_the_email_channel_from_every_subscription(world: World):
@@ -764,3 +768,66 @@ def test_preferences_saved_a_moment_after_a_change_or_stop_never_undo_it(world: 
     assert _reached(world, _news("subsidies")) == {}
     assert _reached(world, _news(gemeente=AMERSFOORT)) == {}
     assert _reached(world, _news(gemeente=ZEIST, point=None))[MARK].channels == frozenset({Channel.PORTAL})
+
+
+# What a preference change costs -----------------------------------------------------------------------------
+
+ALL_TOPICS = frozenset(
+    {
+        "subsidies",
+        "vergunningen",
+        "grondbeheer",
+        "wegen-en-werkzaamheden",
+        "natuur-en-landschap",
+        "participatie-en-beleid",
+        "open-data",
+        "meldingen-en-klachten",
+    }
+)
+
+
+def _count_writes(world: World, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every item written or deleted from now on, as DynamoDB would count them: subscriber records, and
+    definitions and index entries (the twin counts those in ``writes``)."""
+    writes: list[str] = []
+    put, before = world.subscribers.put, world.subscriptions.writes
+
+    def counted_put(subscriber):
+        writes.append(f"subscriber {subscriber.id}")
+        put(subscriber)
+
+    monkeypatch.setattr(world.subscribers, "put", counted_put)
+    monkeypatch.setattr(world, "subscription_writes", lambda: world.subscriptions.writes - before, raising=False)
+    return writes
+
+
+def _heaviest_follower(world: World) -> None:
+    """Mark follows as much as one person may: 25 subscriptions, each 8 topics in 25 gemeenten (5,000 entries)."""
+    for _ in range(25):
+        world.subscription_service.follow(MARK_PRINCIPAL, Scope(topics=ALL_TOPICS, gemeenten=frozenset(TWENTY_FIVE_GEMEENTEN)))
+    world.index()
+    assert sum(len(entries) for entries in world.subscriptions.entries.values()) == 25 * 8 * 25
+
+
+@pytest.mark.parametrize("how", ["set_preferences", "manage_link", "unsubscribe_all_email"])
+def test_a_preference_change_is_one_write_however_much_the_person_follows(world: World, monkeypatch, how):
+    # GIVEN Mark follows as much as anybody may
+    _heaviest_follower(world)
+    writes = _count_writes(world, monkeypatch)
+
+    # WHEN he changes his preferences, logged in or through a link in an e-mail
+    if how == "set_preferences":
+        world.subscription_service.set_preferences(MARK_PRINCIPAL, _preferences(frozenset({Channel.PORTAL})))
+    elif how == "manage_link":
+        token = _token(world.links.manage(MARK))
+        world.subscription_service.manage(
+            token, frequency=Frequency.DAILY, language=Language.EN, quiet_hours=True, stop=frozenset()
+        )
+    else:
+        world.subscription_service.unsubscribe(_token(world.links.unsubscribe_email(MARK)))
+
+    # THEN that is one write, of his subscriber record, and the next news already goes by the new choices
+    assert writes == [f"subscriber {MARK}"]
+    assert world.subscription_writes() == 0  # type: ignore[attr-defined]
+    mark = _reached(world, _news())[MARK]
+    assert Channel.EMAIL not in mark.channels or mark.preferences.frequency is Frequency.DAILY
