@@ -9,7 +9,14 @@ function is in ``.chalice/config.json``).
 from chalice.app import Chalice
 
 from chalicelib import config
-from chalicelib.handlers import deliver, on_case_change, on_ses_feedback, reconcile_notifications, release_held_email
+from chalicelib.handlers import (
+    deliver,
+    fan_out_job,
+    on_case_change,
+    on_ses_feedback,
+    reconcile_notifications,
+    release_held_email,
+)
 from chalicelib.routes.api import announcements, applicant, cases, public, subscriptions
 from chalicelib.routes.pages import announcements as announcement_pages
 from chalicelib.routes.pages import applicant as applicant_pages
@@ -28,7 +35,7 @@ for routes in (public, cases, applicant, subscriptions, announcements):
     app.register_blueprint(routes.bp)
 for pages in (site, links, login, applicant_pages, following, kcc, work, announcement_pages):
     app.register_blueprint(pages.bp)
-for handler in (on_case_change, deliver, release_held_email, reconcile_notifications, on_ses_feedback):
+for handler in (on_case_change, deliver, release_held_email, reconcile_notifications, on_ses_feedback, fan_out_job):
     app.register_blueprint(handler.bp)
 
 if config.stage() == config.LOCAL_STAGE:

@@ -73,6 +73,7 @@ class Settings:
     dev_clock_offset_seconds: float = 0.0
     token_secret_name: str | None = None  # a Secrets Manager secret, or an SSM SecureString when it starts with "/"
     secret_max_age_seconds: int = 300
+    jobs_queue_name: str = "baken-local-jobs"
 
     @property
     def is_local(self) -> bool:
@@ -106,6 +107,11 @@ def feedback_queue_name() -> str:
     """The queue of SES feedback (bounces, complaints, deliveries) the feedback handler is registered with; the
     SNS topic that feeds it has the same name."""
     return os.environ.get("BAKEN_FEEDBACK_QUEUE", "baken-local-ses-feedback")
+
+
+def jobs_queue_name(env: Mapping[str, str] = os.environ) -> str:
+    """The standard queue of background jobs (fan-out pages, digest groups) the jobs handler is registered with."""
+    return env.get("BAKEN_JOBS_QUEUE", "baken-local-jobs")
 
 
 def handler_sources(env: Mapping[str, str] = os.environ) -> tuple[str, str]:
@@ -199,6 +205,7 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         dev_clock_offset_seconds=_clock_offset(env, stage_name),
         token_secret_name=env.get("BAKEN_TOKEN_SECRET_NAME") or None,
         secret_max_age_seconds=_int("BAKEN_SECRET_MAX_AGE_SECONDS", 300),
+        jobs_queue_name=jobs_queue_name(env),
     )
 
 
