@@ -74,6 +74,8 @@ class Settings:
     token_secret_name: str | None = None  # a Secrets Manager secret, or an SSM SecureString when it starts with "/"
     secret_max_age_seconds: int = 300
     jobs_queue_name: str = "baken-local-jobs"
+    fanout_unit: int = 1_000  # index entries one invocation reads for one event; the rest goes to jobs
+    digest_group: int = 500  # subscribers one digest job handles
 
     @property
     def is_local(self) -> bool:
@@ -128,6 +130,7 @@ REQUIRED_OUTSIDE_LOCAL = (
     "BAKEN_DELIVERY_QUEUE",
     "BAKEN_LETTERS_QUEUE",
     "BAKEN_FEEDBACK_QUEUE",
+    "BAKEN_JOBS_QUEUE",
     "BAKEN_SENDER",
     "BAKEN_PORTAL_URL",
     "BAKEN_OIDC_ISSUER",
@@ -206,6 +209,8 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         token_secret_name=env.get("BAKEN_TOKEN_SECRET_NAME") or None,
         secret_max_age_seconds=_int("BAKEN_SECRET_MAX_AGE_SECONDS", 300),
         jobs_queue_name=jobs_queue_name(env),
+        fanout_unit=max(1, _int("BAKEN_FANOUT_UNIT", 1_000)),
+        digest_group=max(1, _int("BAKEN_DIGEST_GROUP", 500)),
     )
 
 

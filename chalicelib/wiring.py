@@ -442,6 +442,7 @@ class Services:
             retention=self._retention,
             jobs=a.jobs,
             progress=a.progress,
+            unit=self.settings.fanout_unit,
         )
 
     @cached_property
@@ -481,7 +482,14 @@ class Services:
     def digest_run(self) -> DigestRun:
         from chalicelib.services.digests import DigestRun
 
-        return DigestRun(self.adapters.outbox, self.adapters.queue, self.clock, self._retention, jobs=self.adapters.jobs)
+        return DigestRun(
+            self.adapters.outbox,
+            self.adapters.queue,
+            self.clock,
+            self._retention,
+            jobs=self.adapters.jobs,
+            group=self.settings.digest_group,
+        )
 
     @cached_property
     def jobs(self) -> Jobs:

@@ -28,7 +28,7 @@ GRANTS: dict[str, list[tuple[str, tuple[str, ...], str, str]]] = {
         ("CaseIndex", ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"), "table", "case-index"),
         (
             "Subscriptions",
-            ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:Query"),
+            ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:Query"),
             "table",
             "subscriptions",
         ),
@@ -45,9 +45,11 @@ GRANTS: dict[str, list[tuple[str, tuple[str, ...], str, str]]] = {
     "on_case_change": [
         ("CasesStream", READ_STREAM, "stream", "cases"),
         ("StreamFailureDestination", ("sqs:SendMessage",), "queue", "stream-failures"),
-        ("Subscriptions", ("dynamodb:Query",), "table", "subscriptions"),
+        ("Subscriptions", ("dynamodb:Query", "dynamodb:BatchGetItem"), "table", "subscriptions"),
         ("Notifications", ("dynamodb:PutItem",), "table", "notifications"),
+        ("CaseIndex", ("dynamodb:UpdateItem",), "table", "case-index"),
         ("DeliveryQueue", PRODUCE, "queue", "delivery.fifo"),
+        ("JobsQueue", PRODUCE, "queue", "jobs"),
     ],
     "deliver": [
         ("DeliveryQueue", (*CONSUME, "sqs:ChangeMessageVisibility"), "queue", "delivery.fifo"),
@@ -60,11 +62,17 @@ GRANTS: dict[str, list[tuple[str, tuple[str, ...], str, str]]] = {
         ("SendEmail", ("ses:SendEmail", "ses:SendRawEmail"), "ses", ""),
     ],
     "release_held_email": [
-        ("Notifications", ("dynamodb:PutItem", "dynamodb:Query"), "table", "notifications"),
-        ("DeliveryQueue", PRODUCE, "queue", "delivery.fifo"),
+        ("JobsQueue", PRODUCE, "queue", "jobs"),
     ],
     "reconcile_notifications": [
         ("Notifications", ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"), "table", "notifications"),
+        ("DeliveryQueue", PRODUCE, "queue", "delivery.fifo"),
+    ],
+    "fan_out_job": [
+        ("JobsQueue", (*CONSUME, *PRODUCE), "queue", "jobs"),
+        ("Subscriptions", ("dynamodb:Query", "dynamodb:BatchGetItem"), "table", "subscriptions"),
+        ("Notifications", ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"), "table", "notifications"),
+        ("CaseIndex", ("dynamodb:GetItem", "dynamodb:UpdateItem"), "table", "case-index"),
         ("DeliveryQueue", PRODUCE, "queue", "delivery.fifo"),
     ],
     "on_ses_feedback": [
