@@ -1,10 +1,12 @@
-"""Run Baken's benchmarks: ``python -m bench [--quick] [--only NAME] [--minutes N]``.
+"""Run Baken's benchmarks: ``python -m bench [--quick] [--only NAME] [--minutes N] [--json]``.
 
-Runs cold_start, package_size, operations, pages, throughput, matching and soak in that order, prints a short summary of each,
+Runs cold_start, package_size, operations, pages, throughput, matching, fanout and soak in that order, prints a short
+summary of each,
 and writes every number (with the machine it ran on) to ``bench/results/<UTC timestamp>.json`` and
 ``bench/results/latest.json`` (git-ignored). Benchmarks measure; they never fail on a number. A benchmark
 that raises is reported and the others still run; the exit status is then 1. ``local_stack`` (the local stack
 under traffic for an hour, or ``--minutes N``) runs only when named: ``python -m bench --only local_stack``.
+With ``--json`` the summaries go to standard error and the results (by benchmark) to standard output as JSON.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-BENCHMARKS = ("cold_start", "package_size", "operations", "pages", "throughput", "matching", "soak", "local_stack")
+BENCHMARKS = ("cold_start", "package_size", "operations", "pages", "throughput", "matching", "fanout", "soak", "local_stack")
 ON_REQUEST = ("local_stack",)  # long: only with --only
 RESULTS = Path(__file__).resolve().parent / "results"
 ROOT = RESULTS.parents[1]
@@ -135,7 +137,11 @@ def main(argv: list[str] | None = None) -> int:
         "--only", choices=BENCHMARKS, action="append", metavar="NAME", help=f"run only NAME: {', '.join(BENCHMARKS)}"
     )
     parser.add_argument("--minutes", type=float, help="how long the benchmarks that run for a time run (local_stack)")
+    parser.add_argument(
+        "--json", action="store_true", help="the results as JSON on standard output (summaries on standard error)"
+    )
     args = parser.parse_args(argv)
+    out = sys.stderr if args.json else sys.stdout
     selected = [name for name in BENCHMARKS if (name in args.only if args.only else name not in ON_REQUEST)]
 
     document: dict[str, Any] = {
@@ -146,16 +152,18 @@ def main(argv: list[str] | None = None) -> int:
     }
     ok = True
     for name in selected:
-        print(f"== {name}", flush=True)
+        print(f"== {name}", file=out, flush=True)
         result, lines, went_well = run_one(name, args.quick, args.minutes)
         ok = ok and went_well
         document["results"][name] = result
         for line in lines:
-            print(f"   {line}")
-        print(flush=True)
+            print(f"   {line}", file=out)
+        print(file=out, flush=True)
     document["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     path = write_results(document)
-    print(f"results: {path.relative_to(ROOT)} (and bench/results/latest.json)")
+    print(f"results: {path.relative_to(ROOT)} (and bench/results/latest.json)", file=out)
+    if args.json:
+        print(json.dumps(document["results"], indent=2, ensure_ascii=False, default=str))
     return 0 if ok else 1
 
 

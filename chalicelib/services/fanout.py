@@ -42,6 +42,7 @@ from chalicelib.services.digests import RELEASED
 from chalicelib.services.ports import (
     Clock,
     DeliveryQueue,
+    JobProgress,
     JobQueue,
     NotificationOutbox,
     ProgressStore,
@@ -190,6 +191,10 @@ class FanOut:
         if to_queue:
             self._queue.enqueue(to_queue)
         return result
+
+    def progress(self, event_id: str) -> JobProgress | None:
+        """How far the fan-out of one event is (None: never split into jobs, or no progress kept)."""
+        return None if self._progress is None else self._progress.get(event_id)
 
     def run_job(self, job: FanOutJob) -> FanOutResult:
         """One page of an event's audience: read it, queue the next page as a job of its own (before telling this
