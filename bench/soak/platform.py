@@ -223,10 +223,19 @@ class FailureDestination:
     def receive_message(self, *, QueueUrl: str, MaxNumberOfMessages: int, **_: Any) -> dict[str, Any]:
         handles = [i for i, m in enumerate(self.messages) if m is not None and i not in self._received][:MaxNumberOfMessages]
         self._received.update(handles)
-        return {"Messages": [{"Body": json.dumps(self.messages[i]), "ReceiptHandle": str(i)} for i in handles]}
+        return {
+            "Messages": [{"MessageId": str(i), "Body": json.dumps(self.messages[i]), "ReceiptHandle": str(i)} for i in handles]
+        }
 
     def delete_message(self, *, QueueUrl: str, ReceiptHandle: str) -> None:
         self.messages[int(ReceiptHandle)] = None  # type: ignore[call-overload]
+
+    def get_queue_attributes(self, *, QueueUrl: str, AttributeNames: list[str]) -> dict[str, Any]:
+        """What the operator's replay asks first: how many messages wait (and how many are being worked on)."""
+        waiting = [i for i, m in enumerate(self.messages) if m is not None]
+        hidden = sum(1 for i in waiting if i in self._received)
+        counts = {"ApproximateNumberOfMessages": len(waiting) - hidden, "ApproximateNumberOfMessagesNotVisible": hidden}
+        return {"Attributes": {name: str(counts.get(name, 0)) for name in AttributeNames}}
 
 
 @dataclass(eq=False)
