@@ -18,11 +18,13 @@ the counts) to check that every follower has exactly one notification.
 
 (c) ``digest_memory``: 100,000 people (``--quick``: 10,000) with a daily digest, two held e-mails each, due at 07:00.
 ``DigestRun.schedule`` queues one job per shard (16); the shard jobs hand their people beyond the cap (500) to
-group jobs. Reported: invocations, the largest (people, items), seconds per job, digests written, and when the
-last digest is written and sent — *modelled*: the measured job times are spread over the jobs function's
-concurrency (the event source mapping's MaximumConcurrency, 50); sending is bounded by the deliver function's
-concurrency (10) times an assumed time per delivered e-mail on AWS (``SECONDS_PER_DELIVERY``). Both assumptions
-are in the result.
+group jobs. Reported: invocations, the largest (people) and the time of each job here, digests written, and
+when the last digest is written and sent on AWS — *modelled*, not measured: a job takes its people × the operations
+per digest counted on moto (d) × 5 ms, spread over the jobs function's concurrency (the event source mapping's
+MaximumConcurrency, 50); sending is bounded by the deliver function's concurrency (10) × an assumed 150 ms per
+e-mail. An announcement's time to tell everyone is modelled the same way (``model_on_aws``): its largest job's
+notifications × the operations per notification counted on moto (b) × 5 ms, the pages of one key a 100 ms hop
+apart. Every assumption is in the result.
 
 (d) ``digest_moto``: 2,000 people (``--quick``: 200) on moto with a cap of 50 per job, operations counted.
 
@@ -51,6 +53,8 @@ SEVEN = datetime(2026, 10, 6, 5, 0, tzinfo=UTC)  # Tuesday 07:00 in Utrecht (sum
 JOBS_CONCURRENCY = 50  # infra/app.json: the jobs queue's MaximumConcurrency
 DELIVERY_CONCURRENCY = 10  # infra/app.json: the delivery queue's MaximumConcurrency
 SECONDS_PER_DELIVERY = 0.15  # assumed on AWS per e-mail: claim (GetItem, PutItem), SES SendEmail, record the outcome
+SECONDS_PER_OPERATION = 0.005  # assumed on AWS per DynamoDB or SQS call made one after another by one invocation
+SECONDS_PER_HOP = 0.1  # assumed: a page's Query, queueing its successor and Lambda receiving it
 
 
 # --- the in-memory graph ---------------------------------------------------------------------------------
@@ -189,6 +193,7 @@ def announcement_memory(followers: int) -> dict[str, Any]:
     return {
         "followers": followers,
         "index_entries": sum(len(v) for v in subscriptions.entries.values()),
+        "longest_key_pages": math.ceil(max(len(v) for v in subscriptions.entries.values()) / 1_000),
         "invocations": len(invocations),
         "jobs": len(invocations) - 1,
         "stream_invocation": invocations[0],
@@ -232,25 +237,48 @@ def _held_item(person: str, n: int) -> Any:
     )
 
 
-def _digest_model(job_seconds: Sequence[float], digests: int, schedule_seconds: float) -> dict[str, Any]:
-    """When the last digest is written (the job times spread greedily over the jobs function's concurrency, the
-    shard jobs first, then the group jobs they queue) and when the last one is sent (delivery's concurrency)."""
-    lanes = [schedule_seconds] * JOBS_CONCURRENCY
-    for seconds in job_seconds:
+def _digest_model(job_people: Sequence[int], digests: int, operations_per_digest: float) -> dict[str, Any]:
+    """When the last digest is written and when the last one is sent, on AWS. Each job takes its people × the
+    operations per digest counted on moto × ``SECONDS_PER_OPERATION``; the jobs are spread greedily over the jobs
+    function's concurrency, shard jobs first, then the group jobs they queue. Sending is bounded by the deliver
+    function's concurrency × ``SECONDS_PER_DELIVERY``."""
+    lanes = [0.0] * JOBS_CONCURRENCY
+    for people in job_people:
         lane = lanes.index(min(lanes))
-        lanes[lane] += seconds
+        lanes[lane] += people * operations_per_digest * SECONDS_PER_OPERATION
     written = max(lanes)
     sending = digests * SECONDS_PER_DELIVERY / DELIVERY_CONCURRENCY
     return {
         "assumptions": {
             "jobs_concurrency": JOBS_CONCURRENCY,
             "delivery_concurrency": DELIVERY_CONCURRENCY,
-            "seconds_per_delivery_on_aws": SECONDS_PER_DELIVERY,
-            "job_seconds": "as measured here",
+            "seconds_per_operation": SECONDS_PER_OPERATION,
+            "operations_per_digest_from_moto": operations_per_digest,
+            "seconds_per_delivery": SECONDS_PER_DELIVERY,
         },
+        "largest_job_seconds": round(max(job_people) * operations_per_digest * SECONDS_PER_OPERATION, 1),
         "last_digest_written_after_seconds": round(written, 1),
-        "last_digest_sent_after_seconds": round(max(written, sending + min(job_seconds or [0.0])), 1),
+        "last_digest_sent_after_seconds": round(max(written, sending), 1),
         "delivery_concurrency_for_07_15": math.ceil(digests * SECONDS_PER_DELIVERY / (15 * 60)),
+    }
+
+
+def _announcement_model(result: dict[str, Any], operations_per_notification: float) -> dict[str, Any]:
+    """How long telling everyone takes on AWS: each job writes its notifications one after another
+    (operations per notification counted on moto × ``SECONDS_PER_OPERATION``); the pages of one key follow each
+    other a hop apart (a job queues the next page before telling its own); at most ``JOBS_CONCURRENCY`` at once."""
+    job = result["largest"]["notifications_written"] * operations_per_notification * SECONDS_PER_OPERATION
+    chain = result["longest_key_pages"] * SECONDS_PER_HOP
+    spread = result["jobs"] * job / JOBS_CONCURRENCY
+    return {
+        "assumptions": {
+            "jobs_concurrency": JOBS_CONCURRENCY,
+            "seconds_per_operation": SECONDS_PER_OPERATION,
+            "seconds_per_hop": SECONDS_PER_HOP,
+            "operations_per_notification_from_moto": operations_per_notification,
+        },
+        "largest_job_seconds": round(job, 1),
+        "all_told_after_seconds": round(max(chain, spread) + job, 1),
     }
 
 
@@ -296,7 +324,7 @@ def digest_memory(people: int, group: int = 500) -> dict[str, Any]:
         "median_job_seconds": round(statistics.median(seconds), 3),
         "digests": digests,
         "every_person_one_digest": digests == people,
-        "model": _digest_model(seconds, digests, schedule_seconds),
+        "job_people": [r["subscribers"] for r in runs],
     }
 
 
@@ -465,13 +493,21 @@ def digest_moto(people: int, group: int) -> dict[str, Any]:
 
 def run(quick: bool = False) -> dict[str, Any]:
     sizes = (10_000,) if quick else (100_000, 1_000_000)
+    memory = {str(n): announcement_memory(n) for n in sizes}
+    moto = announcement_moto(1_000 if quick else 10_000)
+    for result in memory.values():
+        result["model_on_aws"] = _announcement_model(result, moto["operations_per_notification"] or 0.0)
+    digests = digest_memory(10_000 if quick else 100_000)
+    digests_moto = digest_moto(200 if quick else 2_000, group=50)
+    people = digests.pop("job_people")
+    digests["model_on_aws"] = _digest_model(people, digests["digests"], digests_moto["operations_per_digest"] or 0.0)
     return {
         "description": "an announcement to N followers and the 07:00 digest, in bounded jobs: the largest invocation",
         "unit": 1_000,
-        "announcement_memory": {str(n): announcement_memory(n) for n in sizes},
-        "announcement_moto": announcement_moto(1_000 if quick else 10_000),
-        "digest_memory": digest_memory(10_000 if quick else 100_000),
-        "digest_moto": digest_moto(200 if quick else 2_000, group=50),
+        "announcement_memory": memory,
+        "announcement_moto": moto,
+        "digest_memory": digests,
+        "digest_moto": digests_moto,
     }
 
 
@@ -483,7 +519,8 @@ def summarize(result: dict[str, Any]) -> list[str]:
             f"announcement to {int(size):,} followers (memory): {r['invocations']} invocations ({r['jobs']} jobs), largest "
             f"{largest['entries_read']} entries read / {largest['notifications_written']} written / {largest['seconds']} s; "
             f"{r['notifications']:,} notifications, {r['notifications_per_second']:,}/s; every follower once: "
-            f"{r['every_follower_exactly_once']}; duplicate job wrote {r['duplicate_job_wrote']}; progress {r['progress']}"
+            f"{r['every_follower_exactly_once']}; duplicate job wrote {r['duplicate_job_wrote']}; progress {r['progress']}; "
+            f"modelled on AWS: all told after {r['model_on_aws']['all_told_after_seconds']} s"
         )
     m = result["announcement_moto"]
     lines.append(
@@ -495,11 +532,11 @@ def summarize(result: dict[str, Any]) -> list[str]:
     )
     lines.append(f"  operations: {json.dumps(m['operations'])}")
     d = result["digest_memory"]
-    model = d["model"]
+    model = d["model_on_aws"]
     lines.append(
         f"digest for {d['people']:,} people (memory): {d['invocations']} invocations {d['jobs']}, largest {d['largest']} "
         f"(cap {d['cap_per_job']}); {d['digests']:,} digests; "
-        f"modelled: last written +{model['last_digest_written_after_seconds']} s, "
+        f"modelled on AWS: last written +{model['last_digest_written_after_seconds']} s, "
         f"last sent +{model['last_digest_sent_after_seconds']} s (delivery concurrency {DELIVERY_CONCURRENCY}; "
         f"{model['delivery_concurrency_for_07_15']} needed for 07:15)"
     )
