@@ -11,6 +11,7 @@ from chalice.app import Chalice
 from chalicelib import config
 from chalicelib.handlers import (
     deliver,
+    fan_out_job,
     on_case_change,
     on_ses_feedback,
     on_subscription_change,
@@ -35,7 +36,15 @@ for routes in (public, cases, applicant, subscriptions, announcements):
     app.register_blueprint(routes.bp)
 for pages in (site, links, login, applicant_pages, following, kcc, work, announcement_pages):
     app.register_blueprint(pages.bp)
-for handler in (on_case_change, deliver, release_held_email, reconcile_notifications, on_ses_feedback, on_subscription_change):
+for handler in (
+    on_case_change,
+    deliver,
+    release_held_email,
+    reconcile_notifications,
+    on_ses_feedback,
+    on_subscription_change,
+    fan_out_job,
+):
     app.register_blueprint(handler.bp)
 
 if config.stage() == config.LOCAL_STAGE:

@@ -1,11 +1,13 @@
-"""Run Baken's benchmarks: ``python -m bench [--quick] [--only NAME] [--minutes N] [--write-readme]``.
+"""Run Baken's benchmarks: ``python -m bench [--quick] [--only NAME] [--minutes N] [--write-readme] [--json]``.
 
 Runs cold_start, package_size, operations, cost, preferences, pages, throughput, matching and soak in that order,
 prints a short summary of each, and writes every number (with the machine it ran on) to
 ``bench/results/<UTC timestamp>.json`` and
 ``bench/results/latest.json`` (git-ignored). Benchmarks measure; they never fail on a number. A benchmark
 that raises is reported and the others still run; the exit status is then 1. ``local_stack`` (the local stack
-under traffic for an hour, or ``--minutes N``) runs only when named: ``python -m bench --only local_stack``.
+under traffic for an hour, or ``--minutes N``) and ``fanout`` (over half an hour) run only when named:
+``python -m bench --only local_stack``.
+With ``--json`` the summaries go to standard error and the results (by benchmark) to standard output as JSON.
 """
 
 from __future__ import annotations
@@ -36,9 +38,10 @@ BENCHMARKS = (
     "throughput",
     "matching",
     "soak",
+    "fanout",
     "local_stack",
 )
-ON_REQUEST = ("local_stack",)  # long: only with --only
+ON_REQUEST = ("fanout", "local_stack")  # long: only with --only
 RESULTS = Path(__file__).resolve().parent / "results"
 ROOT = RESULTS.parents[1]
 LIST_SHOWN = 5
@@ -155,7 +158,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--write-readme", action="store_true", help="cost: store the counted figures and rewrite README.md's cost table"
     )
+    parser.add_argument(
+        "--json", action="store_true", help="the results as JSON on standard output (summaries on standard error)"
+    )
     args = parser.parse_args(argv)
+    out = sys.stderr if args.json else sys.stdout
     selected = [name for name in BENCHMARKS if (name in args.only if args.only else name not in ON_REQUEST)]
 
     document: dict[str, Any] = {
@@ -166,16 +173,18 @@ def main(argv: list[str] | None = None) -> int:
     }
     ok = True
     for name in selected:
-        print(f"== {name}", flush=True)
+        print(f"== {name}", file=out, flush=True)
         result, lines, went_well = run_one(name, args.quick, args.minutes, args.write_readme)
         ok = ok and went_well
         document["results"][name] = result
         for line in lines:
-            print(f"   {line}")
-        print(flush=True)
+            print(f"   {line}", file=out)
+        print(file=out, flush=True)
     document["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     path = write_results(document)
-    print(f"results: {path.relative_to(ROOT)} (and bench/results/latest.json)")
+    print(f"results: {path.relative_to(ROOT)} (and bench/results/latest.json)", file=out)
+    if args.json:
+        print(json.dumps(document["results"], indent=2, ensure_ascii=False, default=str))
     return 0 if ok else 1
 
 

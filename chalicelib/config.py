@@ -76,6 +76,9 @@ class Settings:
     dev_clock_offset_seconds: float = 0.0
     token_secret_name: str | None = None  # a Secrets Manager secret, or an SSM SecureString when it starts with "/"
     secret_max_age_seconds: int = 300
+    jobs_queue_name: str = "baken-local-jobs"
+    fanout_unit: int = 1_000  # index entries one invocation reads for one event; the rest goes to jobs
+    digest_group: int = 500  # subscribers one digest job handles
 
     @property
     def is_local(self) -> bool:
@@ -111,6 +114,11 @@ def feedback_queue_name() -> str:
     return os.environ.get("BAKEN_FEEDBACK_QUEUE", "baken-local-ses-feedback")
 
 
+def jobs_queue_name(env: Mapping[str, str] = os.environ) -> str:
+    """The standard queue of background jobs (fan-out pages, digest groups) the jobs handler is registered with."""
+    return env.get("BAKEN_JOBS_QUEUE", "baken-local-jobs")
+
+
 def handler_sources(env: Mapping[str, str] = os.environ) -> tuple[str, str]:
     """The stream ARN and queue name the event handlers are registered with (literal at import time;
     CloudFormation overrides the stream ARN at deployment, see infra/app.json)."""
@@ -131,6 +139,7 @@ REQUIRED_OUTSIDE_LOCAL = (
     "BAKEN_DELIVERY_QUEUE",
     "BAKEN_LETTERS_QUEUE",
     "BAKEN_FEEDBACK_QUEUE",
+    "BAKEN_JOBS_QUEUE",
     "BAKEN_SENDER",
     "BAKEN_PORTAL_URL",
     "BAKEN_OIDC_ISSUER",
@@ -208,6 +217,9 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         dev_clock_offset_seconds=_clock_offset(env, stage_name),
         token_secret_name=env.get("BAKEN_TOKEN_SECRET_NAME") or None,
         secret_max_age_seconds=_int("BAKEN_SECRET_MAX_AGE_SECONDS", 300),
+        jobs_queue_name=jobs_queue_name(env),
+        fanout_unit=max(1, _int("BAKEN_FANOUT_UNIT", 1_000)),
+        digest_group=max(1, _int("BAKEN_DIGEST_GROUP", 500)),
     )
 
 

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from chalicelib.services.fanout import FanOut
     from chalicelib.services.feedback import FeedbackRecorder
     from chalicelib.services.indexing import Indexer
+    from chalicelib.services.jobs import Jobs
     from chalicelib.services.links import Links
     from chalicelib.services.ports import (
         AnnouncementRepository,
@@ -52,10 +53,12 @@ if TYPE_CHECKING:
         DeliveryQueue,
         EmailSender,
         FeedbackSource,
+        JobQueue,
         LetterSender,
         LoginProvider,
         MessageRenderer,
         NotificationOutbox,
+        ProgressStore,
         RateLimiter,
         SessionStore,
         SubscriberDirectory,
@@ -83,6 +86,8 @@ class Adapters:
     berichtenbox_store: BerichtenboxStore
     limiter: RateLimiter
     queue: DeliveryQueue
+    jobs: JobQueue
+    progress: ProgressStore
     letters: LetterSender
     email: EmailSender
     renderer: MessageRenderer
@@ -125,10 +130,16 @@ class Adapters:
             return current.delivery_queue_url or str(sqs().get_queue_url(QueueName=current.delivery_queue_name)["QueueUrl"])
 
         @lru_cache(maxsize=1)
+        def jobs_queue_url() -> str:
+            return str(sqs().get_queue_url(QueueName=current.jobs_queue_name)["QueueUrl"])
+
+        @lru_cache(maxsize=1)
         def letters_queue_url() -> str:
             return str(sqs().get_queue_url(QueueName=current.letters_queue_name)["QueueUrl"])
 
+        from chalicelib.adapters.dynamodb.progress import DynamoDBProgress
         from chalicelib.adapters.dynamodb.sessions import DynamoDBSessions
+        from chalicelib.adapters.sqs_jobs import SqsJobQueue
 
         identity = _decoders_and_identity(current, clock or _system_clock(current))
         fingerprint = _fingerprinter(identity["token_keys"])
@@ -144,6 +155,8 @@ class Adapters:
             berichtenbox_store=DynamoDBBerichtenbox(),
             limiter=DynamoDBRateLimiter(),
             queue=SqsDeliveryQueue(sqs, delivery_queue_url),
+            jobs=SqsJobQueue(sqs, jobs_queue_url),
+            progress=DynamoDBProgress(),
             letters=SqsLetterSender(sqs, letters_queue_url),
             email=SesEmailSender(aws.factory("sesv2"), sender=current.sender, configuration_set=current.ses_configuration_set),
             fingerprint=fingerprint,
@@ -158,8 +171,10 @@ class Adapters:
             InMemoryCases,
             InMemoryContacts,
             InMemoryEmail,
+            InMemoryJobs,
             InMemoryLetters,
             InMemoryOutbox,
+            InMemoryProgress,
             InMemoryQueue,
             InMemoryRateLimiter,
             InMemorySessions,
@@ -182,6 +197,8 @@ class Adapters:
             berichtenbox_store=InMemoryBerichtenbox(),
             limiter=InMemoryRateLimiter(),
             queue=InMemoryQueue(),
+            jobs=InMemoryJobs(),
+            progress=InMemoryProgress(),
             letters=InMemoryLetters(),
             email=InMemoryEmail(),
             fingerprint=_fingerprinter(identity["token_keys"]),
@@ -418,7 +435,16 @@ class Services:
 
         a = self.adapters
         return FanOut(
-            self.catalogue, a.subscriptions, a.outbox, a.queue, a.clock, retention=self._retention, subscribers=a.subscribers
+            self.catalogue,
+            a.subscriptions,
+            a.outbox,
+            a.queue,
+            a.clock,
+            retention=self._retention,
+            subscribers=a.subscribers,
+            jobs=a.jobs,
+            progress=a.progress,
+            unit=self.settings.fanout_unit,
         )
 
     @cached_property
@@ -458,7 +484,20 @@ class Services:
     def digest_run(self) -> DigestRun:
         from chalicelib.services.digests import DigestRun
 
-        return DigestRun(self.adapters.outbox, self.adapters.queue, self.clock, self._retention)
+        return DigestRun(
+            self.adapters.outbox,
+            self.adapters.queue,
+            self.clock,
+            self._retention,
+            jobs=self.adapters.jobs,
+            group=self.settings.digest_group,
+        )
+
+    @cached_property
+    def jobs(self) -> Jobs:
+        from chalicelib.services.jobs import Jobs
+
+        return Jobs(self.fanout, self.digest_run)
 
     @cached_property
     def feedback(self) -> FeedbackRecorder:

@@ -26,8 +26,13 @@ GRANTS: dict[str, list[tuple[str, tuple[str, ...], str, str]]] = {
     "api_handler": [
         ("Cases", ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:Query"), "table", "cases"),
         ("CaseIndex", ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"), "table", "case-index"),
-        # the definitions only: the index is written by on_subscription_change
-        ("Subscriptions", ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"), "table", "subscriptions"),
+        # the definitions (the index is written by on_subscription_change), and polygons read for an audience
+        (
+            "Subscriptions",
+            ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:Query"),
+            "table",
+            "subscriptions",
+        ),
         (
             "Subscribers",
             ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:Query"),
@@ -41,10 +46,12 @@ GRANTS: dict[str, list[tuple[str, tuple[str, ...], str, str]]] = {
     "on_case_change": [
         ("CasesStream", READ_STREAM, "stream", "cases"),
         ("StreamFailureDestination", ("sqs:SendMessage",), "queue", "stream-failures"),
-        ("Subscriptions", ("dynamodb:Query",), "table", "subscriptions"),
+        ("Subscriptions", ("dynamodb:Query", "dynamodb:BatchGetItem"), "table", "subscriptions"),
         ("Subscribers", ("dynamodb:BatchGetItem",), "table", "subscribers"),  # the preferences of who is reached
         ("Notifications", ("dynamodb:PutItem",), "table", "notifications"),
+        ("CaseIndex", ("dynamodb:UpdateItem",), "table", "case-index"),
         ("DeliveryQueue", PRODUCE, "queue", "delivery.fifo"),
+        ("JobsQueue", PRODUCE, "queue", "jobs"),
     ],
     "on_subscription_change": [
         ("SubscriptionsStream", READ_STREAM, "stream", "subscriptions"),
@@ -67,11 +74,17 @@ GRANTS: dict[str, list[tuple[str, tuple[str, ...], str, str]]] = {
         ("SendEmail", ("ses:SendEmail", "ses:SendRawEmail"), "ses", ""),
     ],
     "release_held_email": [
-        ("Notifications", ("dynamodb:PutItem", "dynamodb:Query"), "table", "notifications"),
-        ("DeliveryQueue", PRODUCE, "queue", "delivery.fifo"),
+        ("JobsQueue", PRODUCE, "queue", "jobs"),
     ],
     "reconcile_notifications": [
         ("Notifications", ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"), "table", "notifications"),
+        ("DeliveryQueue", PRODUCE, "queue", "delivery.fifo"),
+    ],
+    "fan_out_job": [
+        ("JobsQueue", (*CONSUME, *PRODUCE), "queue", "jobs"),
+        ("Subscriptions", ("dynamodb:Query", "dynamodb:BatchGetItem"), "table", "subscriptions"),
+        ("Notifications", ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"), "table", "notifications"),
+        ("CaseIndex", ("dynamodb:GetItem", "dynamodb:UpdateItem"), "table", "case-index"),
         ("DeliveryQueue", PRODUCE, "queue", "delivery.fifo"),
     ],
     "on_ses_feedback": [

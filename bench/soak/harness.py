@@ -52,6 +52,7 @@ class Harness:
     clock: SimulatedClock
     faults: Faults
     schedules: list[Schedule]
+    tally: Counter[str]
     tick_every: timedelta = TICK
 
     # the behandelaar, subscribers, and reading state (overridden per mode)
@@ -117,9 +118,10 @@ class Harness:
         ]
 
     def pump(self) -> None:
-        """Let the stream and the queue process everything that is due now."""
+        """Let the stream, the jobs queue and the delivery queue process everything that is due now."""
         for _ in range(MAX_POLLS):
             moved = self.stream.poll_once()
+            moved += self.run_jobs()
             while handled := self.queue.poll_once():
                 moved += handled
             if not moved and not self.stream.pending():
@@ -129,6 +131,30 @@ class Harness:
     def busy(self) -> bool:
         """Records or messages still waiting in the stream or the queue."""
         raise NotImplementedError
+
+    def waiting_jobs(self) -> list[str]:
+        """Take the jobs waiting in the jobs queue (fan-out pages, digest shards and groups), as JSON bodies."""
+        raise NotImplementedError
+
+    def job_failed(self, body: str) -> None:
+        """A job that failed (a fault, a crash) comes back: the queue's visibility timeout, then a retry."""
+        raise NotImplementedError
+
+    def run_jobs(self) -> int:
+        """The jobs function on every waiting job; one that fails waits for the next pump. The jobs that ran."""
+        from bench.soak.faults import Crash
+        from chalicelib import wiring
+
+        ran = 0
+        for body in self.waiting_jobs():
+            self.tally["fan_out_job.invocations"] += 1
+            try:
+                wiring.services().jobs.run(body)
+                ran += 1
+            except (Crash, Exception):  # noqa: BLE001 - a failing job is the event source mapping's to retry
+                self.tally["fan_out_job.function_errors"] += 1
+                self.job_failed(body)
+        return ran
 
     def notifications(self) -> dict[str, Notification]:
         raise NotImplementedError

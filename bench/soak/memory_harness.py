@@ -137,7 +137,18 @@ class InMemoryHarness(Harness):
         self.subscriptions.save(indexed)
 
     def busy(self) -> bool:
-        return bool(self.sqs.pending() or self.stream.pending())
+        return bool(self.sqs.pending() or self.stream.pending() or self._jobs().messages)
+
+    def _jobs(self) -> Any:
+        from chalicelib import wiring
+
+        return wiring.adapters().jobs
+
+    def waiting_jobs(self) -> list[str]:
+        return list(self._jobs().drain())
+
+    def job_failed(self, body: str) -> None:
+        self._jobs().messages.append(body)
 
     def notifications(self) -> dict[str, Notification]:
         return dict(self.outbox.items)

@@ -43,6 +43,7 @@ class MotoHarness(Harness):
         self.tick_every = MOTO_TICK
         outputs = bench.outputs
         self.sqs = bench.session.client("sqs")
+        self.jobs_url = outputs.values["JobsQueueUrl"]
         self.dynamodb = bench.session.client("dynamodb")
         self.tables = settings().tables
         handlers = bench.app_module.app.handler_map
@@ -118,10 +119,23 @@ class MotoHarness(Harness):
             QueueUrl=self.queue_url,
             AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
         )["Attributes"]
+        jobs = self.sqs.get_queue_attributes(QueueUrl=self.jobs_url, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"]
         return bool(
             self.stream.pending()
             or int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])
+            or int(jobs["ApproximateNumberOfMessages"])
         )
+
+    def waiting_jobs(self) -> list[str]:
+        bodies = []
+        while messages := self.sqs.receive_message(QueueUrl=self.jobs_url, MaxNumberOfMessages=10).get("Messages", []):
+            for message in messages:
+                self.sqs.delete_message(QueueUrl=self.jobs_url, ReceiptHandle=message["ReceiptHandle"])
+                bodies.append(message["Body"])
+        return bodies
+
+    def job_failed(self, body: str) -> None:
+        self.sqs.send_message(QueueUrl=self.jobs_url, MessageBody=body)
 
     def notifications(self) -> dict[str, Notification]:
         from chalicelib.adapters.dynamodb.mapping import record_to_notification

@@ -4,10 +4,13 @@ the way DynamoDB would bill them, so tests can assert on work done."""
 
 from __future__ import annotations
 
+import json
+from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from chalicelib.adapters.ses_email import build_mime
 from chalicelib.domain.announcements import Announcement
@@ -24,7 +27,7 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.login import SessionRecord
 from chalicelib.domain.matching import Audience
-from chalicelib.domain.notifications import Notification, NotificationStatus
+from chalicelib.domain.notifications import Notification, NotificationStatus, held_shard_of
 from chalicelib.domain.ratelimit import admit
 from chalicelib.domain.subscriptions import Indexed, Subscriber, Subscription, SubscriptionEntry
 from chalicelib.services.ports import (
@@ -35,10 +38,13 @@ from chalicelib.services.ports import (
     ContactMomentStore,
     DeliveryQueue,
     EmailSender,
+    JobProgress,
+    JobQueue,
     LetterSender,
     NotificationOutbox,
     OutgoingEmail,
     OutgoingLetter,
+    ProgressStore,
     RateLimiter,
     SessionStore,
     SubscriberDirectory,
@@ -202,6 +208,7 @@ class InMemorySubscriptions(SubscriptionRepository):
         self.items_read = 0
         self.definition_reads = 0
         self.writes = 0
+        self._sorted_members: dict[str, list[str]] = {}  # the sort keys per interest key, for paging
 
     def entries_of(self, interest_key: str) -> list[SubscriptionEntry]:
         self.queries += 1
@@ -211,6 +218,20 @@ class InMemorySubscriptions(SubscriptionRepository):
         found = list(ordered.values())
         self.items_read += len(found)
         return found
+
+    def entries_page(
+        self, interest_key: str, *, limit: int, start: str | None = None
+    ) -> tuple[list[SubscriptionEntry], str | None]:
+        self.queries += 1
+        under = self.entries.get(interest_key, {})
+        members = self._sorted_members.get(interest_key)
+        if members is None or len(members) != len(under):
+            members = self._sorted_members[interest_key] = sorted(under)
+        first = 0 if start is None else bisect_right(members, start)
+        taken = members[first : first + limit]
+        self.items_read += len(taken)
+        # as DynamoDB: a full page gives the key to go on from, even when nothing comes after it
+        return [under[m] for m in taken], (taken[-1] if taken and len(taken) == limit else None)
 
     def get(self, subscription_id: str) -> Subscription | None:
         return self.definitions_by_id.get(subscription_id)
@@ -230,8 +251,10 @@ class InMemorySubscriptions(SubscriptionRepository):
         current = {entry.interest.key for entry in indexed.entries}
         for key in set(previous_keys) - current:
             self.entries.get(key, {}).pop(member, None)
+            self._sorted_members.pop(key, None)
         for entry in indexed.entries:
             self.entries[entry.interest.key][member] = entry
+            self._sorted_members.pop(entry.interest.key, None)
         self.definitions_by_id[subscription.id] = subscription
         self.changed.append(subscription.id)
         self.writes += 1 + len(indexed.entries) + len(set(previous_keys) - current)
@@ -251,11 +274,13 @@ class InMemorySubscriptions(SubscriptionRepository):
     def write_entries(self, entries: Sequence[SubscriptionEntry]) -> None:
         for entry in entries:
             self.entries[entry.interest.key][f"{entry.subscriber_id}#{entry.subscription_id}"] = entry
+            self._sorted_members.pop(entry.interest.key, None)
         self.writes += len(entries)
 
     def remove_entries(self, entries: Sequence[SubscriptionEntry]) -> None:
         for entry in entries:
             self.entries.get(entry.interest.key, {}).pop(f"{entry.subscriber_id}#{entry.subscription_id}", None)
+            self._sorted_members.pop(entry.interest.key, None)
         self.writes += len(entries)
 
     def record_index_progress(self, subscription_id: str, revision: int, progress: int) -> bool:
@@ -342,8 +367,15 @@ class InMemoryOutbox(NotificationOutbox):
             mine = [n for n in mine if (n.created_at, n.id) < after]
         return sorted(mine, key=lambda n: (n.created_at, n.id), reverse=True)[:limit]
 
-    def held_until(self, moment: datetime) -> list[Notification]:
-        held = [n for n in self.items.values() if n.status is NotificationStatus.HELD and n.hold_until and n.hold_until <= moment]
+    def held_until(self, moment: datetime, *, shard: int | None = None) -> list[Notification]:
+        held = [
+            n
+            for n in self.items.values()
+            if n.status is NotificationStatus.HELD
+            and n.hold_until
+            and n.hold_until <= moment
+            and (shard is None or held_shard_of(n.subscriber_id) == shard)
+        ]
         return sorted(held, key=lambda n: (n.hold_until or n.created_at, n.id))
 
     def by_provider_id(self, provider_message_id: str) -> Notification | None:
@@ -469,3 +501,51 @@ class InMemorySessions(SessionStore):
     def end(self, sid: str) -> None:
         self.records.pop(sid, None)
         self.ended.add(sid)
+
+
+class InMemoryJobs(JobQueue):
+    """Jobs as the JSON text SQS would carry, in the order submitted (a standard queue: no deduplication)."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+        self.submitted = 0
+
+    def submit(self, jobs: Sequence[Mapping[str, Any]]) -> None:
+        for job in jobs:
+            self.messages.append(json.dumps(job, separators=(",", ":")))
+            self.submitted += 1
+
+    def drain(self) -> list[str]:
+        taken, self.messages = self.messages, []
+        return taken
+
+
+class InMemoryProgress(ProgressStore):
+    def __init__(self) -> None:
+        self.items: dict[str, dict[str, Any]] = {}
+
+    def _item(self, event_id: str, subject_id: str = "") -> dict[str, Any]:
+        return self.items.setdefault(event_id, {"subject": subject_id, "planned": set(), "done": set(), "created": 0, "held": 0})
+
+    def plan(self, event_id: str, subject_id: str, job_ids: Collection[str]) -> None:
+        item = self._item(event_id, subject_id)
+        item["subject"] = subject_id
+        item["planned"].update(job_ids)
+
+    def finish(self, event_id: str, job_id: str, *, created: int, held: int) -> bool:
+        item = self._item(event_id)
+        if job_id in item["done"]:
+            return False
+        item["done"].add(job_id)
+        item["created"] += created
+        item["held"] += held
+        return True
+
+    def is_finished(self, event_id: str, job_id: str) -> bool:
+        return job_id in self.items.get(event_id, {}).get("done", ())
+
+    def get(self, event_id: str) -> JobProgress | None:
+        item = self.items.get(event_id)
+        if item is None:
+            return None
+        return JobProgress(event_id, item["subject"], len(item["planned"]), len(item["done"]), item["created"], item["held"])

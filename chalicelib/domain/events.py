@@ -11,11 +11,13 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from chalicelib.domain.cases import Case
 from chalicelib.domain.catalogue import Vertrouwelijkheid, Zaaktype
 from chalicelib.domain.deadlines import deadline_for
-from chalicelib.domain.geo import Geometry, geometry_keys
+from chalicelib.domain.geo import Geometry, Polygon, geometry_keys
+from chalicelib.domain.reference import Point
 from chalicelib.domain.subscriptions import Interest
 
 
@@ -143,3 +145,50 @@ def interests_for(event: CaseEvent) -> list[Interest]:
 def _deadline_shown(case: Case) -> tuple[object, ...]:
     deadline = deadline_for(case)
     return (deadline.due, deadline.paused_since)
+
+
+def event_to_json(event: CaseEvent) -> dict[str, Any]:
+    """The event as a JSON object (a fan-out job carries it); ``event_from_json`` gives it back unchanged."""
+    place: dict[str, Any] | None = None
+    if event.place is not None:
+        geometry = event.place.geometry
+        shape: dict[str, Any] | None = None
+        if isinstance(geometry, Point):
+            shape = {"point": [geometry.lat, geometry.lon]}
+        elif isinstance(geometry, Polygon):
+            shape = {"rings": [[[p.lat, p.lon] for p in ring] for ring in geometry.rings]}
+        place = {"gemeenten": list(event.place.gemeenten), "geometry": shape}
+    return {
+        "id": event.id,
+        "kind": event.kind.value,
+        "case_id": event.case_id,
+        "ref": event.ref,
+        "occurred_at": event.occurred_at.isoformat(),
+        "public": event.public,
+        "topic": event.topic,
+        "place": place,
+    }
+
+
+def event_from_json(data: dict[str, Any]) -> CaseEvent:
+    """The event ``event_to_json`` wrote (KeyError or ValueError for anything else)."""
+    place = None
+    if data["place"] is not None:
+        shape = data["place"]["geometry"]
+        geometry: Geometry | None = None
+        if shape is not None and "point" in shape:
+            geometry = Point(float(shape["point"][0]), float(shape["point"][1]))
+        elif shape is not None:
+            rings = [tuple(Point(float(lat), float(lon)) for lat, lon in ring) for ring in shape["rings"]]
+            geometry = Polygon(rings[0], tuple(rings[1:]))
+        place = Place(tuple(str(code) for code in data["place"]["gemeenten"]), geometry)
+    return CaseEvent(
+        id=str(data["id"]),
+        kind=EventKind(data["kind"]),
+        case_id=str(data["case_id"]),
+        ref=str(data["ref"]),
+        occurred_at=datetime.fromisoformat(data["occurred_at"]),
+        public=bool(data["public"]),
+        topic=data["topic"],
+        place=place,
+    )

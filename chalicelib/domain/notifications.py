@@ -24,6 +24,14 @@ from chalicelib.domain.matching import Audience, Recipient
 from chalicelib.domain.schedule import hold_until
 from chalicelib.domain.subscriptions import Channel
 
+HELD_SHARDS = 16
+"""Held e-mails are spread over this many shards by subscriber, so one digest job sees all of a person's items."""
+
+
+def held_shard_of(subscriber_id: str) -> int:
+    """The shard of a subscriber's held e-mails: a stable hash of the subscriber id modulo ``HELD_SHARDS``."""
+    return int(hashlib.sha256(subscriber_id.encode()).hexdigest()[:8], 16) % HELD_SHARDS
+
 
 class NotificationStatus(StrEnum):
     HELD = "held"

@@ -1,5 +1,6 @@
 """release_held_email — every 15 minutes, held e-mails whose time has come go out, alone or bundled into a
-digest, so quiet hours end at 07:00 and daily and weekly digests arrive at 07:00, Dutch time."""
+digest, so quiet hours end at 07:00 and daily and weekly digests arrive at 07:00, Dutch time. This function
+only queues one job per shard of subscribers; ``fan_out_job`` does them (``DigestRun.run_shard``)."""
 
 from __future__ import annotations
 
@@ -16,13 +17,10 @@ def release_held(event: Any = None) -> dict[str, int]:
     from chalicelib.observability import count, flush_metrics, logger
 
     try:
-        result = wiring.services().digest_run.run()
-        logger().info(
-            "held e-mails released", extra={"released": result.released, "digests": result.digests, "bundled": result.bundled}
-        )
-        count("HeldReleased", result.released)
-        count("DigestsCreated", result.digests)
-        return {"released": result.released, "digests": result.digests, "bundled": result.bundled}
+        jobs = wiring.services().digest_run.schedule()
+        logger().info("held e-mail jobs queued", extra={"jobs": jobs})
+        count("DigestJobsQueued", jobs)
+        return {"jobs": jobs}
     finally:
         flush_metrics()
 

@@ -17,7 +17,7 @@ from chalicelib.domain.identity import Principal, Role, require_role
 from chalicelib.domain.reference import ReferenceData
 from chalicelib.services.fanout import FanOut
 from chalicelib.services.ids import new_id
-from chalicelib.services.ports import AnnouncementRepository, Clock
+from chalicelib.services.ports import AnnouncementRepository, Clock, JobProgress
 
 MAX_ATTEMPTS = 3
 
@@ -73,6 +73,13 @@ class Announcements:
     def get(self, principal: Principal, announcement_id: str) -> Announcement:
         require_role(principal, Role.BEHANDELAAR, "read_announcement")
         return self._repository.get(announcement_id)
+
+    def progress(self, principal: Principal, announcement_id: str) -> tuple[Announcement, JobProgress | None]:
+        """The announcement and how far telling its audience is: None until it is approved and the stream has
+        handled its approval."""
+        require_role(principal, Role.BEHANDELAAR, "announcement_progress")
+        announcement = self._repository.get(announcement_id)
+        return announcement, self._fanout.progress(announcement_event(announcement).id)
 
     def recent(self, principal: Principal) -> list[Announcement]:
         require_role(principal, Role.BEHANDELAAR, "list_announcements")

@@ -1,19 +1,26 @@
 """Releasing held e-mails when their time has come: one held item goes out on its own, several for the same
 subscriber go out as one digest e-mail. Run by a schedule (every 15 minutes); running it twice for the same
-moment sends nothing twice, because a digest's id is derived from the items it bundles."""
+moment sends nothing twice, because a digest's id is derived from the items it bundles.
+
+The schedule only hands out work: one job per shard of subscribers (``HELD_SHARDS``, by a hash of the subscriber
+id, so one shard holds all of a person's held items). A shard job reads its shard's due items, handles the first
+``GROUP`` subscribers itself and hands the others to group jobs of at most ``GROUP`` subscribers each, which
+carry the ids of their items: no invocation handles more than ``GROUP`` people."""
 
 from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass, field
 from datetime import datetime, timedelta
 
 from chalicelib.domain.events import EventKind
-from chalicelib.domain.notifications import Notification, NotificationStatus
+from chalicelib.domain.notifications import HELD_SHARDS, Notification, NotificationStatus
 from chalicelib.domain.subscriptions import Channel
-from chalicelib.services.ports import Clock, DeliveryQueue, NotificationOutbox
+from chalicelib.services.ports import Clock, DeliveryQueue, JobQueue, NotificationOutbox
 
+GROUP = 500  # subscribers per digest job
+GROUP_ITEMS = 5_000  # held items per group job at most (their ids travel in the job: SQS takes 256 KiB)
 RELEASED = "released"  # the reason of a held e-mail made ``created`` to go out (fan-out looks for it)
 
 
@@ -22,6 +29,11 @@ class DigestResult:
     released: int = 0
     digests: int = 0
     bundled: int = 0
+    subscribers: int = field(default=0, compare=False)  # handled by this run or job
+    jobs: int = field(default=0, compare=False)  # handed to other jobs
+
+    def __add__(self, other: DigestResult) -> DigestResult:
+        return DigestResult(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
 
 
 def digest_id(subscriber_id: str, items: list[str]) -> str:
@@ -29,11 +41,72 @@ def digest_id(subscriber_id: str, items: list[str]) -> str:
 
 
 class DigestRun:
-    def __init__(self, outbox: NotificationOutbox, queue: DeliveryQueue, clock: Clock, retention: timedelta) -> None:
+    def __init__(
+        self,
+        outbox: NotificationOutbox,
+        queue: DeliveryQueue,
+        clock: Clock,
+        retention: timedelta,
+        *,
+        jobs: JobQueue | None = None,
+        group: int = GROUP,
+    ) -> None:
         self._outbox = outbox
         self._queue = queue
         self._clock = clock
         self._retention = retention
+        self._jobs = jobs
+        self._group = group
+
+    def schedule(self) -> int:
+        """The schedule's part: one job per shard (without a jobs queue, the whole run here). The jobs count."""
+        if self._jobs is None:
+            self.run()
+            return 0
+        at = self._clock.now().isoformat()
+        self._jobs.submit(
+            [{"kind": "digest-shard", "v": 1, "id": f"{at}/{shard}", "shard": shard} for shard in range(HELD_SHARDS)]
+        )
+        return HELD_SHARDS
+
+    def run_shard(self, shard: int) -> DigestResult:
+        """One shard's due items: the first ``group`` subscribers handled here, the others handed to group jobs."""
+        now = self._clock.now()
+        by_subscriber = self._by_subscriber(self._outbox.held_until(now, shard=shard))
+        people = sorted(by_subscriber)
+        groups: list[list[str]] = []
+        members = 0
+        for subscriber_id in people[self._group :]:
+            items = [n.id for n in by_subscriber[subscriber_id]]
+            if not groups or members >= self._group or len(groups[-1]) + len(items) > GROUP_ITEMS:
+                groups.append([])
+                members = 0
+            groups[-1].extend(items)
+            members += 1
+        if groups and self._jobs is None:
+            raise RuntimeError("no jobs queue to hand the other subscribers to")
+        if groups and self._jobs is not None:
+            self._jobs.submit([{"kind": "digest-group", "v": 1, "id": f"{shard}/{g[0]}", "items": g} for g in groups])
+        mine = {subscriber_id: by_subscriber[subscriber_id] for subscriber_id in people[: self._group]}
+        return self._release(mine, now) + DigestResult(jobs=len(groups))
+
+    def run_group(self, item_ids: list[str]) -> DigestResult:
+        """A group job: the items it names that are still held and due, per subscriber, as ``run`` does."""
+        now = self._clock.now()
+        found = (self._outbox.get(identifier) for identifier in dict.fromkeys(item_ids))
+        due = [
+            n
+            for n in found
+            if n is not None and n.status is NotificationStatus.HELD and n.hold_until is not None and n.hold_until <= now
+        ]
+        return self._release(self._by_subscriber(sorted(due, key=lambda n: (n.hold_until or n.created_at, n.id))), now)
+
+    @staticmethod
+    def _by_subscriber(held: list[Notification]) -> dict[str, list[Notification]]:
+        by_subscriber: dict[str, list[Notification]] = defaultdict(list)
+        for notification in held:
+            by_subscriber[notification.subscriber_id].append(notification)
+        return by_subscriber
 
     def run(self) -> DigestResult:
         """Each person's due items are queued as soon as they are written, so a run that dies half-way has
@@ -43,9 +116,9 @@ class DigestRun:
         the one digest that took it, never alone or in a second one, however the runs before died. An item
         taken by a digest that was never written (the run died in between) is free again."""
         now = self._clock.now()
-        by_subscriber: dict[str, list[Notification]] = defaultdict(list)
-        for notification in self._outbox.held_until(now):
-            by_subscriber[notification.subscriber_id].append(notification)
+        return self._release(self._by_subscriber(self._outbox.held_until(now)), now)
+
+    def _release(self, by_subscriber: dict[str, list[Notification]], now: datetime) -> DigestResult:
         released = digests = bundled = 0
         for subscriber_id, items in sorted(by_subscriber.items()):
             free, on_its_way = self._free(items, now)
@@ -70,7 +143,7 @@ class DigestRun:
                 bundled += len(taken)
             elif (stored := self._outbox.get(digest.id)) is not None:
                 self._repair(stored, taken, now)
-        return DigestResult(released, digests, bundled)
+        return DigestResult(released, digests, bundled, subscribers=len(by_subscriber))
 
     def _free(self, items: list[Notification], now: datetime) -> tuple[list[Notification], bool]:
         """The items no digest has, and whether a digest with some of the others is still on its way: those

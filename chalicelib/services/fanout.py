@@ -1,7 +1,11 @@
 """From a change of one case (or an approved announcement) to notifications in the outbox and jobs on the
 delivery queue.
 
-Safe to run twice for the same change: notification ids are business keys and the outbox refuses a
+An event's audience is told in bounded units: the stream handler tells the case's parties and the first
+``UNIT`` entries of the rest; the rest goes to the jobs queue as pages of one interest key each (``run_job``),
+and the event's progress (jobs planned and done, notifications written) is kept in the progress store.
+
+Safe to run twice for the same change (or job): notification ids are business keys and the outbox refuses a
 second copy. A notification that was stored but never queued (a crash in between) is queued again when
 the change is redelivered. E-mails that must wait (quiet hours, a digest) are stored as held and left for
 the digest run.
@@ -9,25 +13,48 @@ the digest run.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import astuple, dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from chalicelib.domain.announcements import announcement_events
 from chalicelib.domain.cases import Case
 from chalicelib.domain.catalogue import Catalogue
 from chalicelib.domain.changes import CaseChange, StoredChange
-from chalicelib.domain.events import CASE_KINDS, CaseEvent, derive_events, interests_for
+from chalicelib.domain.events import (
+    CASE_KINDS,
+    CaseEvent,
+    EventKind,
+    derive_events,
+    event_from_json,
+    event_to_json,
+    interests_for,
+)
 from chalicelib.domain.geo import Area
 from chalicelib.domain.matching import Match, Recipient, match_event, polygon_candidates, with_preferences
 from chalicelib.domain.notifications import Notification, NotificationStatus, plan_notifications
 from chalicelib.domain.schedule import may_have_held_email
-from chalicelib.domain.subscriptions import Channel, Interest, Subscriber, SubscriptionEntry
+from chalicelib.domain.subscriptions import Channel, Interest, InterestKind, Subscriber, SubscriptionEntry
 from chalicelib.services.digests import RELEASED
-from chalicelib.services.ports import Clock, DeliveryQueue, NotificationOutbox, SubscriberDirectory, SubscriptionRepository
+from chalicelib.services.ports import (
+    Clock,
+    DeliveryQueue,
+    JobProgress,
+    JobQueue,
+    NotificationOutbox,
+    ProgressStore,
+    SubscriberDirectory,
+    SubscriptionRepository,
+)
 
 QUEUE_CHUNK = 100
+UNIT = 1_000
+"""The most index entries one invocation reads for one event (its case's own entries, always read whole, aside):
+an audience beyond it is split into jobs, one page of one interest key each."""
+INLINE = "inline"  # the progress id of the part the stream handler does itself
 
 
 @dataclass(frozen=True)
@@ -38,6 +65,33 @@ class FanOutResult:
     requeued: int = 0
     duplicates: int = 0
     queries: int = 0
+    jobs: int = 0
+    entries: int = 0
+
+    def __add__(self, other: FanOutResult) -> FanOutResult:
+        return FanOutResult(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
+
+
+@dataclass(frozen=True)
+class FanOutJob:
+    """One page of one interest key of one event's audience: the page starting after ``start`` (None: the first).
+    Its id is derived from what it is, so a job planned twice is the same job."""
+
+    event: CaseEvent
+    key: str
+    start: str | None = None
+
+    @property
+    def id(self) -> str:
+        return hashlib.sha256(f"{self.event.id}|{self.key}|{self.start or ''}".encode()).hexdigest()[:16]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": "fanout", "v": 1, "id": self.id, "event": event_to_json(self.event), "key": self.key, "start": self.start}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> FanOutJob:
+        start = data.get("start")
+        return cls(event_from_json(data["event"]), str(data["key"]), None if start is None else str(start))
 
 
 class FanOut:
@@ -49,7 +103,11 @@ class FanOut:
         queue: DeliveryQueue,
         clock: Clock,
         retention: timedelta,
+        *,
         subscribers: SubscriberDirectory,
+        jobs: JobQueue | None = None,
+        progress: ProgressStore | None = None,
+        unit: int = UNIT,
     ) -> None:
         self._catalogue = catalogue
         self._subscriptions = subscriptions
@@ -58,18 +116,22 @@ class FanOut:
         self._queue = queue
         self._clock = clock
         self._retention = retention
+        self._jobs = jobs  # None: every audience is handled inline, however large (no jobs queue)
+        self._progress = progress
+        self._unit = unit
         self._batch_entries: dict[str, list[SubscriptionEntry]] | None = None
         self._batch_shapes: dict[str, Area] | None = None
+        self._batch_pages: dict[tuple[str, int], tuple[list[SubscriptionEntry], str | None]] | None = None
 
     @contextmanager
     def batch(self) -> Iterator[None]:
         """Within one batch of changes each interest key is queried once, however many records reach it (a
         subscription added meanwhile counts from the next batch, seconds later). Outside it nothing is kept."""
-        self._batch_entries, self._batch_shapes = {}, {}
+        self._batch_entries, self._batch_shapes, self._batch_pages = {}, {}, {}
         try:
             yield
         finally:
-            self._batch_entries, self._batch_shapes = None, None
+            self._batch_entries, self._batch_shapes, self._batch_pages = None, None, None
 
     def apply(self, change: StoredChange) -> FanOutResult:
         """Tell whoever must hear of a stored change: a case's, or an announcement's."""
@@ -99,11 +161,16 @@ class FanOut:
     ) -> tuple[list[Recipient], int]:
         interests = interests_for(event)
         queried = self._load(interests, entries)
+        self._read_shapes(interests, entries, shapes)
+        return self._with_preferences(match_event(event, entries, parties=followers, shapes=shapes)), queried
+
+    def _read_shapes(
+        self, interests: Sequence[Interest], entries: dict[str, list[SubscriptionEntry]], shapes: dict[str, Area]
+    ) -> None:
         missing = polygon_candidates(interests, entries) - set(shapes)
         for subscription_id, definition in self._subscriptions.definitions(missing).items():
             if definition.scope.area is not None:
                 shapes[subscription_id] = definition.scope.area
-        return self._with_preferences(match_event(event, entries, parties=followers, shapes=shapes)), queried
 
     def _with_preferences(self, matches: list[Match]) -> list[Recipient]:
         """The matched people with their preferences as they are now, read from their subscriber records (one
@@ -117,39 +184,142 @@ class FanOut:
         return with_preferences(matches, preferences)
 
     def handle_events(self, events: Sequence[CaseEvent], *, followers: Sequence[str] = ()) -> FanOutResult:
+        """Each event's parties (its case's own entries) and the first ``unit`` entries of the rest of its audience
+        are told here; the rest is split into jobs, one page of one interest key each, queued after this part
+        is written so that the parties hear as parties. Without a jobs queue everything is told here."""
         if not events:
             return FanOutResult()
-        created = held = requeued = duplicates = queried = 0
+        result = FanOutResult(events=len(events))
         to_queue: list[Notification] = []
         now = self._clock.now()
         entries, shapes = self._caches()
+        pages = self._batch_pages if self._batch_pages is not None else {}
         waiting = _WaitingEmail(self._outbox)
         for event in events:
-            recipients, event_queries = self._audience(event, followers, entries, shapes)
-            queried += event_queries
-            planned = plan_notifications(event, recipients, now=now, retention=self._retention)
-            released, planned = waiting.release_before(event, planned, recipients, now)
-            to_queue.extend(released)
-            for notification in planned:
-                if self._outbox.add_if_absent(notification):
-                    if notification.status is NotificationStatus.HELD:
-                        held += 1
-                        waiting.written(notification)
-                    else:
-                        created += 1
-                        to_queue.append(notification)
-                        to_queue = self._flush(to_queue)
-                    continue
-                stored = self._outbox.get(notification.id)
-                if stored is not None and stored.status is NotificationStatus.CREATED:
-                    requeued += 1
-                    to_queue.append(stored)
-                    to_queue = self._flush(to_queue)
-                else:
-                    duplicates += 1
+            read, jobs, queried = self._plan_pages(event, entries, pages)
+            self._read_shapes(interests_for(event), read, shapes)
+            recipients = self._with_preferences(match_event(event, read, parties=followers, shapes=shapes))
+            told = self._tell(event, recipients, now, waiting, to_queue)
+            result += replace(told, queries=queried, jobs=len(jobs), entries=sum(len(e) for e in read.values()))
+            self._hand_over(event, jobs, told)
         if to_queue:
             self._queue.enqueue(to_queue)
-        return FanOutResult(len(events), created, held, requeued, duplicates, queried)
+        return result
+
+    def progress(self, event_id: str) -> JobProgress | None:
+        """How far the fan-out of one event is (None: never split into jobs, or no progress kept)."""
+        return None if self._progress is None else self._progress.get(event_id)
+
+    def run_job(self, job: FanOutJob) -> FanOutResult:
+        """One page of an event's audience: read it, queue the next page as a job of its own (before telling this
+        one, so the pages of a large key go out in parallel), tell this page, count it done. Safe to run twice:
+        a job counted done is skipped, and the outbox refuses a second copy of any notification."""
+        event = job.event
+        if self._progress is not None and self._progress.is_finished(event.id, job.id):
+            return FanOutResult()
+        page, after = self._subscriptions.entries_page(job.key, limit=self._unit, start=job.start)
+        follow = [FanOutJob(event, job.key, after)] if after is not None else []
+        if follow:
+            if self._progress is not None:
+                self._progress.plan(event.id, event.case_id, [f.id for f in follow])
+            self._submit(follow)
+        read = {job.key: page}
+        shapes: dict[str, Area] = {}  # polygons are read per job
+        self._read_shapes(interests_for(event), read, shapes)
+        recipients = self._with_preferences(match_event(event, read, parties=(), shapes=shapes))
+        to_queue: list[Notification] = []
+        told = self._tell(event, recipients, self._clock.now(), _WaitingEmail(self._outbox), to_queue)
+        if to_queue:
+            self._queue.enqueue(to_queue)
+        if self._progress is not None:
+            self._progress.finish(event.id, job.id, created=told.created, held=told.held)
+        return replace(told, events=1, queries=1, jobs=len(follow), entries=len(page))
+
+    def _plan_pages(
+        self,
+        event: CaseEvent,
+        entries: dict[str, list[SubscriptionEntry]],
+        pages: dict[tuple[str, int], tuple[list[SubscriptionEntry], str | None]],
+    ) -> tuple[dict[str, list[SubscriptionEntry]], list[FanOutJob], int]:
+        """What this invocation reads of an event's audience, and the jobs for the rest: the case's own entries
+        whole, then the other interest keys in order, page by page, until ``unit`` entries are read."""
+        read: dict[str, list[SubscriptionEntry]] = {}
+        jobs: list[FanOutJob] = []
+        queried = 0
+        budget = self._unit
+        for interest in interests_for(event):
+            key = interest.key
+            if interest.kind is InterestKind.CASE or self._jobs is None:
+                queried += self._load([interest], entries)
+                read[key] = entries[key]
+                budget -= len(read[key])
+            elif budget <= 0:
+                jobs.append(FanOutJob(event, key))
+            else:
+                page, after, queries = self._page(key, budget, pages)
+                queried += queries
+                read[key] = page
+                budget -= len(page)
+                if after is not None:
+                    jobs.append(FanOutJob(event, key, after))
+        return read, jobs, queried
+
+    def _page(
+        self, key: str, limit: int, pages: dict[tuple[str, int], tuple[list[SubscriptionEntry], str | None]]
+    ) -> tuple[list[SubscriptionEntry], str | None, int]:
+        if (key, limit) in pages:
+            return (*pages[(key, limit)], 0)
+        page, after = self._subscriptions.entries_page(key, limit=limit)
+        pages[(key, limit)] = (page, after)
+        return page, after, 1
+
+    def _hand_over(self, event: CaseEvent, jobs: list[FanOutJob], told: FanOutResult) -> None:
+        """Queue the jobs for the rest of the audience, after recording them (and this part, done) as the event's
+        progress. An announcement's progress is recorded however small its audience: staff look for it."""
+        if self._progress is not None and (jobs or event.kind is EventKind.ANNOUNCEMENT):
+            self._progress.plan(event.id, event.case_id, [INLINE, *(job.id for job in jobs)])
+        if jobs:
+            self._submit(jobs)
+        if self._progress is not None and (jobs or event.kind is EventKind.ANNOUNCEMENT):
+            self._progress.finish(event.id, INLINE, created=told.created, held=told.held)
+
+    def _submit(self, jobs: Sequence[FanOutJob]) -> None:
+        if self._jobs is None:
+            raise RuntimeError("no jobs queue to hand the rest of an audience to")
+        self._jobs.submit([job.to_json() for job in jobs])
+
+    def _tell(
+        self,
+        event: CaseEvent,
+        recipients: list[Recipient],
+        now: datetime,
+        waiting: _WaitingEmail,
+        to_queue: list[Notification],
+    ) -> FanOutResult:
+        """The planning step: the notifications for ``recipients`` written to the outbox (a second copy is refused)
+        and queued in chunks; held ones left for the digest run."""
+        created = held = requeued = duplicates = 0
+        planned = plan_notifications(event, recipients, now=now, retention=self._retention)
+        released, planned = waiting.release_before(event, planned, recipients, now)
+        to_queue.extend(released)
+        for notification in planned:
+            if self._outbox.add_if_absent(notification):
+                if notification.status is NotificationStatus.HELD:
+                    held += 1
+                    waiting.written(notification)
+                else:
+                    created += 1
+                    to_queue.append(notification)
+                    to_queue[:] = self._flush(to_queue)
+                continue
+            stored = self._outbox.get(notification.id)
+            if stored is not None and stored.status is NotificationStatus.CREATED:
+                requeued += 1
+                to_queue.append(stored)
+                to_queue[:] = self._flush(to_queue)
+            else:
+                duplicates += 1
+        return FanOutResult(0, created, held, requeued, duplicates)
 
     def _flush(self, pending: list[Notification], at: int = QUEUE_CHUNK) -> list[Notification]:
         """Queue what is written in chunks, so a large audience starts going out while the rest is written,

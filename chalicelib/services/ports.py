@@ -124,6 +124,14 @@ class SubscriptionRepository(ABC):
         """Everything indexed under one interest key: exactly one DynamoDB Query (paginated) per call."""
 
     @abstractmethod
+    def entries_page(
+        self, interest_key: str, *, limit: int, start: str | None = None
+    ) -> tuple[list[SubscriptionEntry], str | None]:
+        """At most ``limit`` entries under one interest key, in key order, from after ``start`` (the key where
+        the page before stopped; None: from the first): one Query with a Limit. The key to go on from when the
+        page is full (the page after it may be empty, as DynamoDB's LastEvaluatedKey), else None."""
+
+    @abstractmethod
     def get(self, subscription_id: str) -> Subscription | None: ...
 
     @abstractmethod
@@ -223,8 +231,9 @@ class NotificationOutbox(ABC):
         ``after``: the ``(created_at, id)`` of the last one of the page before, to go on from there."""
 
     @abstractmethod
-    def held_until(self, moment: datetime) -> list[Notification]:
-        """Held e-mails that may go out at ``moment`` (their hold ended at or before it), oldest first."""
+    def held_until(self, moment: datetime, *, shard: int | None = None) -> list[Notification]:
+        """Held e-mails that may go out at ``moment`` (their hold ended at or before it), oldest first; with
+        ``shard``, only those of the subscribers of that shard (``held_shard_of``): one Query."""
 
     @abstractmethod
     def by_provider_id(self, provider_message_id: str) -> Notification | None:
@@ -234,6 +243,47 @@ class NotificationOutbox(ABC):
     def open_since(self, status: NotificationStatus, before: datetime, *, limit: int) -> list[Notification]:
         """At most ``limit`` notifications in ``status`` (created or sending) that last changed before
         ``before``, oldest first: the ones that look stuck."""
+
+
+@dataclass(frozen=True)
+class JobProgress:
+    """How far the fan-out of one event is: the units of work planned and done, and the notifications the
+    done ones wrote (created to go now, held for later)."""
+
+    event_id: str
+    subject_id: str
+    planned: int
+    done: int
+    created: int
+    held: int
+
+    @property
+    def finished(self) -> bool:
+        return self.done >= self.planned
+
+
+class ProgressStore(ABC):
+    @abstractmethod
+    def plan(self, event_id: str, subject_id: str, job_ids: Collection[str]) -> None:
+        """Record that these units of work belong to the event (planning the same one twice counts once)."""
+
+    @abstractmethod
+    def finish(self, event_id: str, job_id: str, *, created: int, held: int) -> bool:
+        """Count a unit of work done with what it wrote, atomically; False (and nothing counted) when it was
+        counted before: a retried or duplicated job counts once."""
+
+    @abstractmethod
+    def is_finished(self, event_id: str, job_id: str) -> bool: ...
+
+    @abstractmethod
+    def get(self, event_id: str) -> JobProgress | None: ...
+
+
+class JobQueue(ABC):
+    """Units of background work (a page of one event's audience, a group of digests), as JSON objects."""
+
+    @abstractmethod
+    def submit(self, jobs: Sequence[Mapping[str, Any]]) -> None: ...
 
 
 class RateLimiter(ABC):

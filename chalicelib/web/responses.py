@@ -381,6 +381,22 @@ AUDIENCE = closed(
     },
     description="How many people an announcement would reach, in all and per channel: numbers only.",
 )
+PROGRESS = closed(
+    {
+        "announcement_id": STRING,
+        "state": {"type": "string", "enum": ["waiting", "sending", "done"]},
+        "jobs_planned": {"type": "integer", "minimum": 0},
+        "jobs_done": {"type": "integer", "minimum": 0},
+        "notifications_created": {"type": "integer", "minimum": 0},
+        "notifications_held": {"type": "integer", "minimum": 0},
+    },
+    description=(
+        "How far telling an announcement's audience is. The stream handler tells the first 1,000 index entries and "
+        "splits the rest into jobs of one page each; every job, when done, adds what it wrote. ``waiting``: not "
+        "approved, or its approval not yet handled; ``sending``: jobs still to do; ``done``: every job done. "
+        "Notifications held wait for the reader's quiet hours or digest."
+    ),
+)
 OPENAPI_DOCUMENT: JsonSchema = {
     "type": "object",
     "required": ["openapi", "info", "paths"],

@@ -203,3 +203,32 @@ def test_progress_and_completion_are_noted_only_at_the_revision_they_are_about(s
     assert done is not None
     assert (done.indexed, done.index_progress, done.previous_scopes) == (True, 0, ())
     assert subscriptions.mark_indexed("sub-unknown", 1) is False
+
+
+def test_a_key_read_in_pages_gives_every_entry_once_in_member_order(subscriptions: SubscriptionRepository):
+    # GIVEN five subscriptions under the same key
+    people = [(f"sub-{n}", person) for n, person in enumerate((JAN, FATIMA, MARK, "pu-a", "pu-b"))]
+    for subscription_id, person in people:
+        saved(subscriptions, a_subscription(subscription_id, person))
+    key = Interest.gemeente(UTRECHT, "subsidies").key
+    # WHEN it is read two at a time, each page going on from the key the one before gave
+    pages, start = [], None
+    while True:
+        page, start = subscriptions.entries_page(key, limit=2, start=start)
+        pages.append(page)
+        if start is None:
+            break
+    # THEN no page is larger than the limit, and together they are the whole key, in order, each entry once
+    assert [len(page) for page in pages] == [2, 2, 1]
+    assert [e for page in pages for e in page] == subscriptions.entries_of(key)
+
+
+def test_a_full_last_page_gives_a_key_that_leads_to_an_empty_page(subscriptions: SubscriptionRepository):
+    for subscription_id, person in (("sub-1", JAN), ("sub-2", MARK)):
+        saved(subscriptions, a_subscription(subscription_id, person))
+    key = Interest.gemeente(UTRECHT, "subsidies").key
+    page, start = subscriptions.entries_page(key, limit=2)
+    assert len(page) == 2
+    assert start is not None
+    assert subscriptions.entries_page(key, limit=2, start=start) == ([], None)
+    assert subscriptions.entries_page(Interest.gemeente(AMERSFOORT).key, limit=2) == ([], None)

@@ -155,11 +155,25 @@ class Pipeline:
             handler=app_module.app.handler_map["on_ses_feedback"],
             function_name="on_ses_feedback",
         )
+        self.jobs = QueuePoller(
+            sqs=stack.client("sqs"),
+            queue_url=stack.outputs.values["JobsQueueUrl"],
+            queue_arn=stack.outputs.values["JobsQueueArn"],
+            handler=app_module.app.handler_map["fan_out_job"],
+            function_name="fan_out_job",
+            batch_size=1,
+        )
 
     def run(self, rounds: int = 50) -> None:
         """Until nothing moves: the index first (its stream runs seconds ahead of any news), then the rest."""
         for _ in range(rounds):
-            moved = self.index_all() + self.stream.poll_once() + self.queue.poll_once() + self.feedback.poll_once()
+            moved = (
+                self.index_all()
+                + self.stream.poll_once()
+                + self.jobs.poll_once()
+                + self.queue.poll_once()
+                + self.feedback.poll_once()
+            )
             if not moved and not self.stream.pending():
                 return
         raise AssertionError("the pipeline did not settle")

@@ -74,6 +74,7 @@ GET    /api/announcements                                            401       4
 GET    /api/announcements/{announcement_id}                          401       403  403   403 200  200    403   403      403
 PUT    /api/announcements/{announcement_id}                          401       403  403   403 409  200    403   403      403
 POST   /api/announcements/{announcement_id}/preview                  401       403  403   403 200  200    403   403      403
+GET    /api/announcements/{announcement_id}/progress                 401       403  403   403 200  200    403   403      403
 POST   /api/announcements/{announcement_id}/submit                   401       403  403   403 409  200    403   403      403
 POST   /api/announcements/{announcement_id}/approve                  401       403  403   403 200  409    403   403      403
 POST   /api/announcements/{announcement_id}/reject                   401       403  403   403 200  409    403   403      403

@@ -61,6 +61,9 @@ def test_an_announcement_is_written_counted_submitted_and_approved_by_a_colleagu
     assert mails_of("mark", "jan") == {"mark": 1, "jan": 0}
     assert "Landbouwgrond beschikbaar" in mailbox(PERSONAS["mark"].email)[0].subject + mailbox(PERSONAS["mark"].email)[0].text
     assert "Goedgekeurd en verstuurd" in anna.get("/werk/aankondigingen").body.decode()
+    # AND its page says how far sending is
+    assert "Verstuurd: 2 bericht(en) nu en 0 voor later" in anna.get(path).body.decode()
+    assert "Klaar: 1 van 1 delen." in anna.get(path).body.decode()
 
 
 def test_a_colleague_sends_it_back_with_a_reason_the_author_then_reads(client):

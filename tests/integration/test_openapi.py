@@ -355,7 +355,11 @@ def test_every_operation_answers_for_real_as_documented(api, pipeline, daytime):
     second = api.call("POST", "/api/announcements", "pieter", DRAFT, status=201)
     api.call("POST", f"/api/announcements/{second['id']}/submit", "pieter", status=200)
     api.call("POST", f"/api/announcements/{second['id']}/reject", "anna", {"reason": "Eerst de gemeente vragen."}, status=200)
+    assert api.call("GET", f"{a_url}/progress", "anna", status=200)["state"] == "waiting"
     pipeline.run()
+    progress = api.call("GET", f"{a_url}/progress", "pieter", status=200)
+    assert progress["state"] == "done"
+    assert progress["notifications_created"] >= 1
 
     news = [m for m in mailbox(NEIGHBOUR) if m is not confirmation and "List-Unsubscribe" in m.headers]
     assert news

@@ -43,6 +43,7 @@ FUNCTIONS = {
     "release_held_email": "ReleaseHeldEmail",
     "reconcile_notifications": "ReconcileNotifications",
     "on_ses_feedback": "OnSesFeedback",
+    "fan_out_job": "FanOutJob",
 }
 APP_PARAMETERS = {
     "DataStack": "baken-prod-data",
@@ -469,6 +470,18 @@ def test_the_delivery_queue_fits_the_deliver_function(sam):
     assert name == CONFIG["stages"][STAGE]["environment_variables"]["BAKEN_DELIVERY_QUEUE"]
 
 
+def test_the_jobs_queue_fits_the_jobs_function(sam):
+    resources = DATA_TEMPLATE["Resources"]
+    queue = resources["JobsQueue"]["Properties"]
+    timeout = sam["Resources"]["FanOutJob"]["Properties"]["Timeout"]
+    assert queue["VisibilityTimeout"] >= 6 * timeout
+    assert "FifoQueue" not in queue, "a standard queue: jobs are idempotent, and need no order"
+    dead_letter = resources[queue["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]]["Properties"]
+    assert dead_letter["MessageRetentionPeriod"] > queue["MessageRetentionPeriod"]
+    name = queue["QueueName"]["Fn::Sub"].replace("${Stage}", STAGE)
+    assert name == CONFIG["stages"][STAGE]["environment_variables"]["BAKEN_JOBS_QUEUE"]
+
+
 # e. cfn-lint
 
 
@@ -577,7 +590,7 @@ def test_the_created_event_source_mappings_carry_every_setting(on_moto):
     # the indexer's own entry writes never invoke the function (the handler drops them too, without it)
     filters = mappings["baken-prod-subscriptions"].get("FilterCriteria", {}).get("Filters")
     assert filters is None or json.loads(filters[0]["Pattern"]) == {"dynamodb": {"Keys": {"member": {"S": ["definition"]}}}}
-    for queue, concurrency in (("baken-prod-delivery.fifo", 10), ("baken-prod-ses-feedback", 2)):
+    for queue, concurrency in (("baken-prod-delivery.fifo", 10), ("baken-prod-ses-feedback", 2), ("baken-prod-jobs", 50)):
         assert mappings[queue]["FunctionResponseTypes"] == ["ReportBatchItemFailures"], queue
         assert mappings[queue]["ScalingConfig"] == {"MaximumConcurrency": concurrency}, queue
 

@@ -22,6 +22,7 @@ PROD = {
     "BAKEN_STAFF_OIDC_CLIENT_SECRET_NAME": "/baken/prod/staff-client-secret",
     "BAKEN_LETTERS_QUEUE": "baken-prod-letters",
     "BAKEN_FEEDBACK_QUEUE": "baken-prod-ses-feedback",
+    "BAKEN_JOBS_QUEUE": "baken-prod-jobs",
     "BAKEN_TOKEN_SECRET_NAME": "baken/prod/token-keys",
 }
 

@@ -48,7 +48,7 @@ from chalicelib.domain.events import EventKind, Place
 from chalicelib.domain.geo import Area, Circle, Polygon, polygon_from_geojson, polygon_to_geojson
 from chalicelib.domain.language import Language
 from chalicelib.domain.matching import Audience
-from chalicelib.domain.notifications import Notification, NotificationStatus
+from chalicelib.domain.notifications import Notification, NotificationStatus, held_shard_of
 from chalicelib.domain.reference import Point
 from chalicelib.domain.subscriptions import (
     Channel,
@@ -358,12 +358,10 @@ def record_to_subscriber(record: SubscriberRecord) -> Subscriber:
     )
 
 
-HELD_SHARDS = 8
-
-
-def held_shard(notification_id: str) -> str:
-    """Held notifications are spread over a few index partitions by their (random-looking) id."""
-    return f"held#{int(notification_id[:4], 16) % HELD_SHARDS}"
+def held_shard(subscriber_id: str) -> str:
+    """Held notifications are spread over ``HELD_SHARDS`` index partitions by subscriber, so the digest job of
+    one shard finds all of a person's held items."""
+    return f"held#{held_shard_of(subscriber_id)}"
 
 
 def notification_to_record(n: Notification) -> NotificationRecord:
@@ -388,7 +386,7 @@ def notification_to_record(n: Notification) -> NotificationRecord:
         provider_message_id=n.provider_message_id,
         subscription_id=n.subscription_id,
         hold_until=n.hold_until,
-        held_shard=held_shard(n.id) if n.status is NotificationStatus.HELD else None,
+        held_shard=held_shard(n.subscriber_id) if n.status is NotificationStatus.HELD else None,
         digest_items=list(n.digest_items) or None,
         maybe_sent=n.maybe_sent or None,
         bundled_in=n.bundled_in,

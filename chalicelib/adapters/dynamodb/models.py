@@ -449,6 +449,25 @@ class SessionItem(Model):
     expires_at = TTLAttribute()
 
 
+class FanOutProgressItem(Model):
+    """How far the fan-out of one event is, in the case-index table under ``progress#<event id>`` (sort key
+    ``progress``): the job ids planned and done (sets, so planning or finishing a job twice counts once) and the
+    notifications the done jobs wrote (ADDed in the same conditional update that adds the job to ``done``)."""
+
+    class Meta:
+        table_name = "baken-local-case-index"
+        region = "eu-west-1"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    subject_id = UnicodeAttribute(null=True)
+    planned = UnicodeSetAttribute(null=True)
+    done = UnicodeSetAttribute(null=True)
+    created = NumberAttribute(null=True)
+    held = NumberAttribute(null=True)
+    expires_at = TTLAttribute(null=True)
+
+
 ALL_MODELS: tuple[type[Model], ...] = (
     CaseRecord,
     AnnouncementRecord,
@@ -461,6 +480,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     NotificationRecord,
     BerichtenboxRecord,
     SessionItem,
+    FanOutProgressItem,
 )
 
 
@@ -478,6 +498,7 @@ def bind(settings: Settings) -> None:
         NotificationRecord: settings.tables.notifications,
         BerichtenboxRecord: settings.tables.berichtenbox,
         SessionItem: settings.tables.case_index,
+        FanOutProgressItem: settings.tables.case_index,
     }
     for model, table_name in names.items():
         model.Meta.table_name = table_name

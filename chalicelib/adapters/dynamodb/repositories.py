@@ -41,7 +41,7 @@ from chalicelib.domain.errors import (
     CaseNumberTakenError,
     ConcurrentUpdateError,
 )
-from chalicelib.domain.notifications import Notification, NotificationStatus
+from chalicelib.domain.notifications import HELD_SHARDS, Notification, NotificationStatus
 from chalicelib.domain.ratelimit import admit
 from chalicelib.domain.subscriptions import Indexed, Subscriber, Subscription, SubscriptionEntry
 from chalicelib.services.ports import (
@@ -330,6 +330,14 @@ class DynamoDBSubscriptions(SubscriptionRepository):
     def entries_of(self, interest_key: str) -> list[SubscriptionEntry]:
         return [mapping.record_to_entry(r) for r in SubscriptionEntryRecord.query(interest_key)]
 
+    def entries_page(
+        self, interest_key: str, *, limit: int, start: str | None = None
+    ) -> tuple[list[SubscriptionEntry], str | None]:
+        begin = None if start is None else {"interest": {"S": interest_key}, "member": {"S": start}}
+        records = list(SubscriptionEntryRecord.query(interest_key, limit=limit, page_size=limit, last_evaluated_key=begin))
+        # a full page goes on from its last item (what DynamoDB's LastEvaluatedKey names then)
+        return [mapping.record_to_entry(r) for r in records], (records[-1].member if len(records) == limit else None)
+
     def get(self, subscription_id: str) -> Subscription | None:
         try:
             record = SubscriptionDefinitionRecord.get(f"subscription#{subscription_id}", "definition", consistent_read=True)
@@ -545,11 +553,11 @@ class DynamoDBOutbox(NotificationOutbox):
         )
         return [mapping.record_to_notification(r) for r in records]
 
-    def held_until(self, moment: datetime) -> list[Notification]:
+    def held_until(self, moment: datetime, *, shard: int | None = None) -> list[Notification]:
         held = [
             mapping.record_to_notification(r)
-            for shard in range(mapping.HELD_SHARDS)
-            for r in NotificationRecord.by_hold.query(f"held#{shard}", NotificationRecord.hold_until <= moment)
+            for number in (range(HELD_SHARDS) if shard is None else (shard,))
+            for r in NotificationRecord.by_hold.query(f"held#{number}", NotificationRecord.hold_until <= moment)
         ]
         return sorted(held, key=lambda n: (n.hold_until or n.created_at, n.id))
 

@@ -11,7 +11,7 @@ from chalicelib import wiring
 from chalicelib.web.bodies import DRAFT, EMPTY, REJECTION, draft_from_body
 from chalicelib.web.endpoint import RequestContext, endpoint, json_response
 from chalicelib.web.presenters import announcement_json
-from chalicelib.web.responses import ANNOUNCEMENTS, AUDIENCE, ref
+from chalicelib.web.responses import ANNOUNCEMENTS, AUDIENCE, PROGRESS, ref
 
 if TYPE_CHECKING:
     pass
@@ -103,6 +103,27 @@ def preview(ctx: RequestContext, announcement_id: str) -> Any:
     ctx.body()
     result = wiring.services().announcements.preview(ctx.principal(), announcement_id)
     return {"subscribers": result.subscribers, "by_channel": result.by_channel}
+
+
+@endpoint(
+    bp,
+    "/api/announcements/{announcement_id}/progress",
+    action="announcement_progress",
+    summary="How far telling its audience is: jobs planned and done, notifications written (behandelaar)",
+    response=PROGRESS,
+    errors=(403,),
+)
+def progress(ctx: RequestContext, announcement_id: str) -> Any:
+    announcement, found = wiring.services().announcements.progress(ctx.principal(), announcement_id)
+    state = "waiting" if found is None else "done" if found.finished else "sending"
+    return {
+        "announcement_id": announcement.id,
+        "state": state,
+        "jobs_planned": found.planned if found else 0,
+        "jobs_done": found.done if found else 0,
+        "notifications_created": found.created if found else 0,
+        "notifications_held": found.held if found else 0,
+    }
 
 
 @endpoint(

@@ -152,6 +152,7 @@ def _one(
     try:
         found = wiring.services().announcements.get(visit.principal, announcement_id)
         audience = wiring.services().announcements.preview(visit.principal, announcement_id)
+        _, progress = wiring.services().announcements.progress(visit.principal, announcement_id)
     except DomainError:
         return not_found()
     mine = found.author.id == visit.principal.subject
@@ -161,6 +162,7 @@ def _one(
         status,
         announcement=_shown(found, language),
         audience={"subscribers": audience.subscribers, "by_channel": audience.by_channel},
+        progress=progress,
         may_revise=mine and found.status in (AnnouncementStatus.CONCEPT, AnnouncementStatus.REJECTED),
         may_submit=mine and found.status is AnnouncementStatus.CONCEPT,
         may_decide=not mine and found.status is AnnouncementStatus.SUBMITTED,

@@ -305,3 +305,24 @@ def test_only_the_author_revises_or_submits(world: World):
 
     assert (revising.value.rule, submitting.value.rule) == ("not_the_author", "not_the_author")
     assert world.announcement_store.items[announcement.id] == announcement
+
+
+def test_an_approved_announcements_progress_shows_what_was_written_and_that_it_is_done(followers: World):
+    # GIVEN an announcement waiting for approval: no progress yet
+    announcement = _submitted(followers)
+    assert followers.announcements.progress(PIETER, announcement.id) == (announcement, None)
+    # WHEN it is approved and the stream tells its audience
+    followers.announcements.approve(PIETER, announcement.id)
+    followers.fan_out_announcements()
+    # THEN its progress counts the notifications written, and the one unit of work done
+    _, progress = followers.announcements.progress(ANNA_PRINCIPAL, announcement.id)
+    assert progress is not None
+    assert (progress.planned, progress.done, progress.finished) == (1, 1, True)
+    assert progress.created + progress.held == len(followers.outbox.items)
+
+
+@pytest.mark.parametrize("principal", [MARK_PRINCIPAL, SANNE])
+def test_only_behandelaars_see_an_announcements_progress(followers: World, principal: Principal):
+    announcement = _submitted(followers)
+    with pytest.raises(ForbiddenError):
+        followers.announcements.progress(principal, announcement.id)

@@ -202,8 +202,8 @@ class FlakyOutbox(NotificationOutbox):
     def to_parties(self, case_id: str, *, limit: int, after: tuple[datetime, str] | None = None) -> list[Notification]:
         return self._inner.to_parties(case_id, limit=limit, after=after)
 
-    def held_until(self, moment: datetime) -> list[Notification]:
-        return self._inner.held_until(moment)
+    def held_until(self, moment: datetime, *, shard: int | None = None) -> list[Notification]:
+        return self._inner.held_until(moment, shard=shard)
 
     def by_provider_id(self, provider_message_id: str) -> Notification | None:
         return self._inner.by_provider_id(provider_message_id)
