@@ -68,7 +68,9 @@ GRANTS: dict[str, list[tuple[str, tuple[str, ...], str, str]]] = {
         ("Cases", ("dynamodb:GetItem",), "table", "cases"),
         ("Subscriptions", ("dynamodb:GetItem",), "table", "subscriptions"),
         ("Subscribers", ("dynamodb:GetItem",), "table", "subscribers"),
-        ("Notifications", ("dynamodb:GetItem", "dynamodb:PutItem"), "table", "notifications"),
+        ("Notifications", ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"), "table", "notifications"),
+        # what a notification is about when the case item no longer holds it: the case's history
+        ("CaseIndex", ("dynamodb:Query",), "table", "case-index"),
         ("Berichtenbox", ("dynamodb:PutItem",), "table", "inbox"),
         ("Letters", PRODUCE, "queue", "letters"),
         ("SendEmail", ("ses:SendEmail", "ses:SendRawEmail"), "ses", ""),
@@ -85,6 +87,7 @@ GRANTS: dict[str, list[tuple[str, tuple[str, ...], str, str]]] = {
         ("Subscriptions", ("dynamodb:Query", "dynamodb:BatchGetItem"), "table", "subscriptions"),
         ("Notifications", ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"), "table", "notifications"),
         ("CaseIndex", ("dynamodb:GetItem", "dynamodb:UpdateItem"), "table", "case-index"),
+        ("Subscribers", ("dynamodb:BatchGetItem",), "table", "subscribers"),  # the preferences of who is reached
         ("DeliveryQueue", PRODUCE, "queue", "delivery.fifo"),
     ],
     "on_ses_feedback": [

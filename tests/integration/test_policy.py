@@ -21,6 +21,7 @@ import pytest
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
+from chalicelib.domain.cases import TAIL
 from chalicelib.domain.notifications import NotificationStatus
 from chalicelib.domain.subscriptions import Channel
 from chalicelib.handlers.reconcile_notifications import reconcile
@@ -342,6 +343,8 @@ def test_each_function_policy_allows_exactly_what_that_function_uses(client, sta
     document = body(client.http.post(f"{url}/document-requests", headers=anna, body='{"documents": [{"omschrijving": "Plan"}]}'))
     client.http.post(f"{url}/document-requests/{document['documents'][0]['id']}/received", headers=anna, body="{}")
     client.http.post(f"{url}/messages", headers=anna, body='{"text": "Hallo"}')
+    for later in range(TAIL):  # delivered after these, "Hallo" is read from the case's history
+        client.http.post(f"{url}/messages", headers=anna, body=json.dumps({"text": f"Later {later}"}))
     client.http.post(
         f"{url}/contact-moments",
         headers=sanne,
