@@ -579,7 +579,7 @@ def test_the_created_event_source_mappings_carry_every_setting(on_moto):
     session, _, _ = on_moto
     client = session.client("lambda")
     mappings = {_source_name(m["EventSourceArn"]): m for m in client.list_event_source_mappings()["EventSourceMappings"]}
-    assert len(mappings) == 4
+    assert len(mappings) == 5  # two streams (cases, subscriptions) and three queues (delivery, feedback, jobs)
     for table in ("baken-prod-cases", "baken-prod-subscriptions"):
         stream = mappings[table]
         assert stream["FunctionResponseTypes"] == ["ReportBatchItemFailures"], table
