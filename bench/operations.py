@@ -285,6 +285,8 @@ class MotoBench:
     client: Any
     stream: Any
     queue: Any
+    index: Any  # the subscriptions table's stream: the index built off the request
+    jobs: Any  # the jobs queue: fan-out beyond one unit, digest shards
     handler_output: list[str] = field(default_factory=list)
     personas: dict[str, Any] = field(default_factory=load_personas)
 
@@ -359,12 +361,15 @@ class MotoBench:
             raise RuntimeError(f"setting the status failed: {response.status_code} {response.body!r}")
 
     def drain_stream(self, rounds: int = 1000) -> int:
-        """Poll the stream until it is empty; returns the records checkpointed."""
+        """Poll the streams (the subscriptions' index first, as it runs ahead of any news) and the jobs queue
+        until all are empty; returns the cases stream's records checkpointed."""
         done = 0
         for _ in range(rounds):
+            indexed = int(self.index.poll_once())
             moved = int(self.stream.poll_once())
+            jobs = int(self.jobs.poll_once())
             done += moved
-            if not moved and not self.stream.pending():
+            if not (indexed or moved or jobs) and not self.stream.pending() and not self.index.pending():
                 return done
         raise RuntimeError("the stream did not settle")
 
@@ -430,6 +435,7 @@ def moto_bench(counter: OperationCounter) -> Iterator[MotoBench]:
         with _quiet_moto():
             outputs = create_data_stack(session, "local")
         os.environ["BAKEN_CASES_STREAM_ARN"] = outputs.cases_stream_arn
+        os.environ["BAKEN_SUBSCRIPTIONS_STREAM_ARN"] = outputs.subscriptions_stream_arn
         os.environ["BAKEN_DELIVERY_QUEUE_URL"] = outputs.delivery_queue_url
         os.environ["BAKEN_DEV_ISSUER_KEY_FILE"] = str(key_file)
         wiring.reset()
@@ -454,11 +460,29 @@ def moto_bench(counter: OperationCounter) -> Iterator[MotoBench]:
             queue_arn=outputs.values["DeliveryQueueArn"],
             handler=_capturing(counter.as_application(app_module.app.handler_map["deliver"]), output),
         )
+        index = StreamPoller(
+            streams=session.client("dynamodbstreams"),
+            sqs=session.client("sqs"),
+            stream_arn=outputs.subscriptions_stream_arn,
+            handler=_capturing(counter.as_application(app_module.app.handler_map["on_subscription_change"]), output),
+            settings=StreamSettings.from_mapping(mapping_settings("OnSubscriptionChange"), batch_size=10),
+            failure_queue_url=outputs.stream_failure_queue_url,
+            function_name="on_subscription_change",
+            retry_delay=0,
+        )
+        jobs = QueuePoller(
+            sqs=session.client("sqs"),
+            queue_url=outputs.values["JobsQueueUrl"],
+            queue_arn=outputs.values["JobsQueueArn"],
+            handler=_capturing(counter.as_application(app_module.app.handler_map["fan_out_job"]), output),
+            function_name="fan_out_job",
+            batch_size=1,
+        )
         try:
             with warnings.catch_warnings(), Client(app_module.app, stage_name="local", project_dir=str(ROOT)) as client:
                 # powertools warns when an invocation flushes no metrics; with metrics disabled that is noise here.
                 warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
-                yield MotoBench(counter, outputs, session, app_module, client, stream, queue, output)
+                yield MotoBench(counter, outputs, session, app_module, client, stream, queue, index, jobs, output)
         finally:
             wiring.reset()
 

@@ -12,13 +12,16 @@ The data path, from a behandelaar's click to a person's mailbox and back:
    their preferences from their subscriber records, and plans one notification per person and channel
    (``domain/notifications.py``, quiet hours and digests in ``domain/schedule.py``). The index itself is built
    off the request: a subscription write stores its definition, and the subscriptions table's stream hands it
-   to ``handlers/on_subscription_change.py`` → ``services/indexing.py`` (bounded chunks).
+   to ``handlers/on_subscription_change.py`` → ``services/indexing.py`` (bounded chunks). An audience larger
+   than one unit (1,000 entries) is told in jobs, one page of one interest key each, on the jobs queue:
+   ``handlers/fan_out_job.py`` → ``services/jobs.py`` → ``FanOut.run_job``.
 4. **outbox** — each notification is written once (a conditional put: the outbox is the idempotency guard)
    and, unless held, queued (``adapters/sqs_queue.py``, FIFO, one group per person).
 5. **deliver** — ``handlers/deliver.py`` → ``services/delivery.py`` (claim, send, record: the state machine),
    which asks ``services/composer.py`` what the message says and sends it by e-mail (``adapters/ses_email.py``),
    to the berichtenbox, or as a letter (``adapters/sqs_letters.py``); words from ``templates/``.
-   Held e-mail and digests: ``handlers/release_held_email.py`` → ``services/digests.py``; stuck ones:
+   Held e-mail and digests: ``handlers/release_held_email.py`` queues one job per shard of held e-mail, and
+   ``handlers/fan_out_job.py`` runs each with ``services/digests.py``; stuck ones:
    ``handlers/reconcile_notifications.py`` → ``services/reconciler.py``.
 6. **feedback** — bounces and complaints reach ``handlers/on_ses_feedback.py`` (decoded by
    ``adapters/ses_feedback.py``) → ``services/feedback.py``, which stops the channel that failed.
