@@ -590,7 +590,7 @@ def test_the_created_event_source_mappings_carry_every_setting(on_moto):
     # the indexer's own entry writes never invoke the function (the handler drops them too, without it)
     filters = mappings["baken-prod-subscriptions"].get("FilterCriteria", {}).get("Filters")
     assert filters is None or json.loads(filters[0]["Pattern"]) == {"dynamodb": {"Keys": {"member": {"S": ["definition"]}}}}
-    for queue, concurrency in (("baken-prod-delivery.fifo", 10), ("baken-prod-ses-feedback", 2), ("baken-prod-jobs", 50)):
+    for queue, concurrency in (("baken-prod-delivery.fifo", 20), ("baken-prod-ses-feedback", 2), ("baken-prod-jobs", 50)):
         assert mappings[queue]["FunctionResponseTypes"] == ["ReportBatchItemFailures"], queue
         assert mappings[queue]["ScalingConfig"] == {"MaximumConcurrency": concurrency}, queue
 
