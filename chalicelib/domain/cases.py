@@ -205,6 +205,9 @@ class Case:
     closed_on: date | None = None
     gemachtigden: tuple[str, ...] = ()
     counts: Counts = field(default_factory=Counts)
+    # The zaak's URL in the zaaksysteem that owns the case (its statuses, parties and terms are set there and
+    # only read here); None for a case Baken holds itself.
+    source: str | None = None
     version: int = 0
 
     @property

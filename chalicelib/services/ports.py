@@ -21,6 +21,7 @@ from chalicelib.domain.login import SessionRecord
 from chalicelib.domain.matching import Audience
 from chalicelib.domain.notifications import Notification, NotificationStatus
 from chalicelib.domain.subscriptions import Indexed, PostalAddress, Subscriber, Subscription, SubscriptionEntry
+from chalicelib.domain.zgw import ZaakNotice, ZaakSnapshot, ZgwRol
 
 
 class Clock:
@@ -484,3 +485,63 @@ class FeedbackSource(ABC):
     @abstractmethod
     def decode(self, body: str) -> EmailFeedback:
         """The feedback a message body carries; FeedbackError when it is not feedback of ours."""
+
+
+# --- the zaaksysteem (ZGW) -------------------------------------------------------------------------------------
+
+
+class ZgwError(Exception):
+    """Reading the zaaksysteem failed. ``retry``: worth trying again later (the notice goes back on its queue)."""
+
+    retry: bool = True
+
+    def __init__(self, url: str, detail: str) -> None:
+        self.url = url
+        self.detail = detail
+        super().__init__(f"{detail} ({url})")
+
+
+class ZaakGoneError(ZgwError):
+    """The zaak answers 404 or 410: it was deleted (or never was). Nothing to retry."""
+
+    retry = False
+
+
+class ZgwUnavailableError(ZgwError):
+    """No answer in time, no connection, 429 or 5xx, after the client's own retries with backoff."""
+
+
+class ZgwRefusedError(ZgwError):
+    """401 or 403: Baken's credentials for that API are wrong or lack a scope. An operator fixes the
+    configuration; until then the notice waits (retried, then on the dead-letter queue)."""
+
+
+class ZgwResponseError(ZgwError):
+    """The answer is not what the published schema says (not JSON, a required field missing or of another type):
+    retried, since a zaaksysteem mid-deploy answers so for a moment; a lasting one ends on the dead-letter queue."""
+
+
+class ZaakSource(ABC):
+    """The zaaksysteem's Zaken and Catalogi APIs, read by URL (adapter: ``chalicelib.adapters.zgw``)."""
+
+    @abstractmethod
+    def snapshot(self, zaak_url: str) -> ZaakSnapshot:
+        """The zaak as the zaaksysteem has it now: the zaak, its zaaktype with statustypen (cached), every status
+        (oldest first), its rollen and the gemeenten of its zaakobjecten. Raises a ``ZgwError``."""
+
+
+class NoticeQueue(ABC):
+    """Accepted ZGW notifications and CloudEvents waiting to be worked on (one zaak at a time, in order)."""
+
+    @abstractmethod
+    def send(self, notice: ZaakNotice) -> None:
+        """Queue the notice; the same notice id queued again within the queue's deduplication window is one."""
+
+
+class PartyPseudonyms(ABC):
+    """A rol's party as the pseudonymous subject the person logs in with; a BSN goes in, never out."""
+
+    @abstractmethod
+    def subject_for(self, rol: ZgwRol) -> str | None:
+        """The subject of the rol's betrokkene; None for a betrokkene Baken does not reach (an organisatorische
+        eenheid, a medewerker, a person without a BSN, KvK number or RSIN)."""

@@ -128,6 +128,7 @@ def case_to_record(case: Case) -> CaseRecord:
         status_count=case.counts.statuses,
         message_count=case.counts.messages,
         document_count=case.counts.documents,
+        source=case.source,
     )
     if case.version:
         record.version = case.version
@@ -181,6 +182,7 @@ def record_to_case(record: CaseRecord) -> Case:
             int(record.message_count if record.message_count is not None else len(record.messages or ())),
             int(record.document_count if record.document_count is not None else len(record.documents or ())),
         ),
+        source=record.source,
         version=int(record.version or 0),
     )
 

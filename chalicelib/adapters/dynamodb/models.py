@@ -121,6 +121,8 @@ class CaseRecord(Model):
     status_count = NumberAttribute(null=True)
     message_count = NumberAttribute(null=True)
     document_count = NumberAttribute(null=True)
+    # the zaak's URL when a zaaksysteem owns the case
+    source = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
     by_case_number = CaseNumberIndex()
