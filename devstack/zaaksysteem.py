@@ -650,6 +650,16 @@ class StandIn:
         or ``{"verlenging": {"reden": "..", "duur": "P30D"}}`` (and tell the abonnementen); returns the zaak."""
         return self._patch_zaak(zaak_uuid, changes)
 
+    def announce_zaak(self, zaak_uuid: str = MARK_ZAAK_UUID) -> dict[str, Any]:
+        """Tell the abonnementen the zaak was created (resource "zaak", actie "create"), as Open Zaak does when a
+        zaak is registered: seeding sends nothing, so this lets Baken learn of a seeded zaak once it listens."""
+        with self._lock:
+            zaak = self._store["zaken"].get(zaak_uuid)
+            if zaak is None:
+                raise LookupError(f"no zaak {zaak_uuid}")
+            self._notify(zaak, "zaak", zaak["url"], "create")
+            return self.notificaties.messages[-1]
+
     def delete_zaak(self, zaak_uuid: str) -> None:
         """Delete the zaak with its statussen, rollen and zaakobjecten (and tell the abonnementen)."""
         self._delete_zaak(zaak_uuid)
@@ -1018,6 +1028,8 @@ class StandIn:
                 invalid.add("opschorting", "invalid", "Verwacht een object.")
             else:
                 invalid.boolean(opschorting, "indicatie", required=True)
+                if "reden" not in opschorting:  # required by the schema, and may be blank
+                    invalid.add("opschorting.reden", "required", "Dit veld is vereist.")
                 invalid.text(opschorting, "reden", required=False, max_length=200)
 
     def _delete_zaak(self, zaak_uuid: str) -> None:

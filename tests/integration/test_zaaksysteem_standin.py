@@ -390,6 +390,18 @@ def test_held_messages_are_delivered_in_the_order_released(standin: StandIn, rec
     assert read_zaak(standin)[2]["status"] == third["url"]  # the zaaksysteem's state is the newest status
 
 
+def test_seeding_sends_nothing_and_announcing_the_zaak_sends_its_creation(standin: StandIn, receiver: Receiver) -> None:
+    time.sleep(0.1)
+    before = list(receiver.received)
+
+    standin.announce_zaak()
+    (auth, message), *_ = receiver.wait_for(1)
+
+    assert before == []
+    assert auth == CALLBACK_AUTH
+    assert (message["resource"], message["actie"], message["resourceUrl"]) == ("zaak", "create", standin.mark_zaak_url)
+
+
 # --- changing and deleting the zaak -------------------------------------------------------------------------
 
 
@@ -399,12 +411,14 @@ def test_a_patched_zaak_is_changed_and_sent_as_a_partial_update(standin: StandIn
 
     without_crs, _, _ = zgw(standin, "PATCH", standin.mark_zaak_url, change)
     bad, _, problem = zgw(standin, "PATCH", standin.mark_zaak_url, {"verlenging": {"reden": "x", "duur": "30 days"}}, **crs)
+    no_reden, _, reden_problem = zgw(standin, "PATCH", standin.mark_zaak_url, {"opschorting": {"indicatie": True}}, **crs)
     status, _, zaak = zgw(standin, "PATCH", standin.mark_zaak_url, change, **crs)
     (_, message), *_ = receiver.wait_for(1)
 
     assert without_crs == 412
     assert bad == 400
     assert problem["invalidParams"][0]["name"] == "verlenging.duur"
+    assert (no_reden, reden_problem["invalidParams"][0]["name"]) == (400, "opschorting.reden")
     assert status == 200
     assert zaak["verlenging"] == change["verlenging"]
     assert (message["resource"], message["actie"], message["resourceUrl"]) == ("zaak", "partial_update", standin.mark_zaak_url)
