@@ -56,6 +56,19 @@ def _text(identificatie: Mapping[str, Any], name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+def _company(identificatie: Mapping[str, Any]) -> str | None:
+    """A niet-natuurlijk persoon by its KvK number, else by its RSIN (eight digits in ``innNnpId``: a KvK number)."""
+    kvk = _text(identificatie, "kvkNummer")
+    if _KVK.fullmatch(kvk):
+        return f"kvk:{kvk}"
+    nnp = _text(identificatie, "innNnpId")
+    if _KVK.fullmatch(nnp):
+        return f"kvk:{nnp}"
+    if _RSIN.fullmatch(nnp) and passes_elfproef(nnp):
+        return f"rsin:{nnp}"
+    return None
+
+
 class PairwisePseudonyms(PartyPseudonyms):
     """``PartyPseudonyms`` by the broker's pairwise function (see the module docstring). ``key_provider`` gives the
     shared key (read again on each call, so a rotated secret is picked up where the provider caches it)."""
@@ -79,15 +92,7 @@ class PairwisePseudonyms(PartyPseudonyms):
         if kind == BetrokkeneType.NATUURLIJK_PERSOON:
             return self._person(_text(identificatie, "inpBsn"))
         if kind == BetrokkeneType.NIET_NATUURLIJK_PERSOON:
-            kvk = _text(identificatie, "kvkNummer")
-            if _KVK.fullmatch(kvk):
-                return f"kvk:{kvk}"
-            nnp = _text(identificatie, "innNnpId")
-            if _KVK.fullmatch(nnp):
-                return f"kvk:{nnp}"
-            if _RSIN.fullmatch(nnp) and passes_elfproef(nnp):
-                return f"rsin:{nnp}"
-            return None
+            return _company(identificatie)
         if kind == BetrokkeneType.VESTIGING:
             kvk = _text(identificatie, "kvkNummer")
             return f"kvk:{kvk}" if _KVK.fullmatch(kvk) else None
