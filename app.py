@@ -17,8 +17,9 @@ from chalicelib.handlers import (
     on_subscription_change,
     reconcile_notifications,
     release_held_email,
+    sync_zaak,
 )
-from chalicelib.routes.api import announcements, applicant, cases, public, subscriptions
+from chalicelib.routes.api import announcements, applicant, cases, public, subscriptions, zgw
 from chalicelib.routes.pages import announcements as announcement_pages
 from chalicelib.routes.pages import applicant as applicant_pages
 from chalicelib.routes.pages import following, kcc, links, login, site, work
@@ -32,7 +33,7 @@ app = Chalice(app_name="baken", configure_logs=False)
 app.register_middleware(security_headers, "http")
 app.register_middleware(normalise_chalice_errors, "http")
 
-for routes in (public, cases, applicant, subscriptions, announcements):
+for routes in (public, cases, applicant, subscriptions, announcements, zgw):
     app.register_blueprint(routes.bp)
 for pages in (site, links, login, applicant_pages, following, kcc, work, announcement_pages):
     app.register_blueprint(pages.bp)
@@ -44,6 +45,7 @@ for handler in (
     on_ses_feedback,
     on_subscription_change,
     fan_out_job,
+    sync_zaak,
 ):
     app.register_blueprint(handler.bp)
 

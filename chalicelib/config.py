@@ -5,6 +5,7 @@ Importing this module is cheap: nothing is read until ``settings()`` is called.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -56,6 +57,31 @@ class OidcClient:
 
 
 @dataclass(frozen=True)
+class ZgwApi:
+    """One ZGW API Baken reads (Zaken, Catalogi): every URL under ``base_url`` is read as ``client_id``, with a JWT
+    signed with that client's secret (from the store; ``secret`` on the local stage only)."""
+
+    base_url: str
+    client_id: str
+    secret_name: str | None = None
+    secret: str | None = None
+
+
+@dataclass(frozen=True)
+class ZgwLink:
+    """The zaaksysteem Baken is connected to (``BAKEN_ZGW_APIS``); None when it is not connected."""
+
+    apis: tuple[ZgwApi, ...]
+    # the ``Authorization`` header value the abonnement in the Notificaties component was given
+    callback_auth_name: str | None = None
+    callback_auth: str | None = None  # the local stage only
+    # the key and sector of the pairwise pseudonyms a rol's BSN becomes (the login broker uses the same)
+    pseudonym_key_name: str | None = None
+    pseudonym_key: str | None = None  # the local stage only
+    pseudonym_sector: str = "baken"
+
+
+@dataclass(frozen=True)
 class Settings:
     stage: str
     region: str
@@ -79,6 +105,8 @@ class Settings:
     jobs_queue_name: str = "baken-local-jobs"
     fanout_unit: int = 1_000  # index entries one invocation reads for one event; the rest goes to jobs
     digest_group: int = 500  # subscribers one digest job handles
+    zgw: ZgwLink | None = None
+    notices_queue_name: str = "baken-local-zgw-notices.fifo"
 
     @property
     def is_local(self) -> bool:
@@ -119,6 +147,11 @@ def jobs_queue_name(env: Mapping[str, str] = os.environ) -> str:
     return env.get("BAKEN_JOBS_QUEUE", "baken-local-jobs")
 
 
+def notices_queue_name(env: Mapping[str, str] = os.environ) -> str:
+    """The FIFO queue of accepted ZGW notifications and CloudEvents ``sync_zaak`` is registered with."""
+    return env.get("BAKEN_NOTICES_QUEUE", "baken-local-zgw-notices.fifo")
+
+
 def handler_sources(env: Mapping[str, str] = os.environ) -> tuple[str, str]:
     """The stream ARN and queue name the event handlers are registered with (literal at import time;
     CloudFormation overrides the stream ARN at deployment, see infra/app.json)."""
@@ -153,7 +186,13 @@ REQUIRED_OUTSIDE_LOCAL = (
 # How Baken proves itself at each provider's token endpoint: a private key (private_key_jwt) or a secret.
 CLIENT_CREDENTIALS = ("BAKEN_OIDC_CLIENT_", "BAKEN_STAFF_OIDC_CLIENT_")
 # Secrets themselves are never environment variables outside the local stage: they are read from the store.
-LOCAL_ONLY_SECRETS = ("BAKEN_TOKEN_SECRET", "BAKEN_OIDC_CLIENT_SECRET", "BAKEN_STAFF_OIDC_CLIENT_SECRET")
+LOCAL_ONLY_SECRETS = (
+    "BAKEN_TOKEN_SECRET",
+    "BAKEN_OIDC_CLIENT_SECRET",
+    "BAKEN_STAFF_OIDC_CLIENT_SECRET",
+    "BAKEN_ZGW_CALLBACK_AUTH",
+    "BAKEN_PSEUDONYM_KEY",
+)
 LOCAL_TOKEN_SECRET = "baken-local-development-only-not-a-secret"  # noqa: S105 - only accepted on the local stage
 LOCAL_STAFF_ISSUER = "urn:baken:local-dev-staff-issuer"
 MINIMUM_SECRET_LENGTH = 32
@@ -220,7 +259,49 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         jobs_queue_name=jobs_queue_name(env),
         fanout_unit=max(1, _int("BAKEN_FANOUT_UNIT", 1_000)),
         digest_group=max(1, _int("BAKEN_DIGEST_GROUP", 500)),
+        zgw=_zgw_link(env, stage_name),
+        notices_queue_name=notices_queue_name(env),
     )
+
+
+def _zgw_link(env: Mapping[str, str], stage_name: str) -> ZgwLink | None:
+    """``BAKEN_ZGW_APIS``: a JSON list of ``{"base_url", "client_id", "secret_name"}`` (``"secret"`` instead on the
+    local stage only); unset: no zaaksysteem is connected and the ZGW routes accept nothing."""
+    raw = env.get("BAKEN_ZGW_APIS", "")
+    if not raw:
+        return None
+    local = stage_name == LOCAL_STAGE
+    try:
+        entries = json.loads(raw)
+    except ValueError:
+        raise ConfigurationError("BAKEN_ZGW_APIS must be a JSON list") from None
+    if not isinstance(entries, list) or not entries:
+        raise ConfigurationError("BAKEN_ZGW_APIS must be a non-empty JSON list")
+    apis = []
+    for n, entry in enumerate(entries):
+        if not isinstance(entry, dict) or not isinstance(entry.get("base_url"), str) or not entry.get("client_id"):
+            raise ConfigurationError(f"BAKEN_ZGW_APIS[{n}] needs base_url and client_id")
+        base = str(entry["base_url"])
+        if not base.endswith("/") or not (base.startswith("https://") or (local and base.startswith("http://"))):
+            raise ConfigurationError(f"BAKEN_ZGW_APIS[{n}].base_url must be an https:// address ending in /")
+        if entry.get("secret") and not local:
+            raise ConfigurationError(f"BAKEN_ZGW_APIS[{n}]: secrets come from the secrets store outside the local stage")
+        if not (entry.get("secret_name") or entry.get("secret")):
+            raise ConfigurationError(f"BAKEN_ZGW_APIS[{n}] needs secret_name")
+        apis.append(ZgwApi(base, str(entry["client_id"]), entry.get("secret_name") or None, entry.get("secret") or None))
+    link = ZgwLink(
+        apis=tuple(apis),
+        callback_auth_name=env.get("BAKEN_ZGW_CALLBACK_AUTH_NAME") or None,
+        callback_auth=env.get("BAKEN_ZGW_CALLBACK_AUTH") or None,
+        pseudonym_key_name=env.get("BAKEN_PSEUDONYM_KEY_NAME") or None,
+        pseudonym_key=env.get("BAKEN_PSEUDONYM_KEY") or None,
+        pseudonym_sector=env.get("BAKEN_PSEUDONYM_SECTOR") or "baken",
+    )
+    if not (link.callback_auth_name or link.callback_auth):
+        raise ConfigurationError("a connected zaaksysteem needs BAKEN_ZGW_CALLBACK_AUTH_NAME")
+    if not (link.pseudonym_key_name or link.pseudonym_key):
+        raise ConfigurationError("a connected zaaksysteem needs BAKEN_PSEUDONYM_KEY_NAME")
+    return link
 
 
 def _local_staff_defaults(env: Mapping[str, str], stage_name: str) -> tuple[str, str]:

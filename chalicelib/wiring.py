@@ -57,16 +57,20 @@ if TYPE_CHECKING:
         LetterSender,
         LoginProvider,
         MessageRenderer,
+        NoticeQueue,
         NotificationOutbox,
+        PartyPseudonyms,
         ProgressStore,
         RateLimiter,
         SessionStore,
         SubscriberDirectory,
         SubscriptionRepository,
+        ZaakSource,
     )
     from chalicelib.services.previews import ChangePreviews
     from chalicelib.services.reconciler import Reconciler
     from chalicelib.services.subscriptions import SubscriptionService
+    from chalicelib.services.zaak_sync import ZaakIntake, ZaakSync
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -102,6 +106,12 @@ class Adapters:
     dev_issuer: DevIssuer | None = None  # the local stage's token issuer, when the local stack made a key
     personas: Mapping[str, Persona] = field(default_factory=dict)  # the dev issuer's test identities
     aws: AwsClients | None = None  # the boto3 clients the AWS adapters use (tests hook faults into them)
+    # The zaaksysteem (settings.zgw): the notices queue always; reading it and pseudonymising its rollen only when
+    # one is connected. ``zgw_callback_auth`` gives the abonnement's Authorization value (None: accept nothing).
+    notices: NoticeQueue | None = None
+    zaak_source: ZaakSource | None = None
+    pseudonyms: PartyPseudonyms | None = None
+    zgw_callback_auth: Callable[[], str | None] = field(default=lambda: None, compare=False)
 
     @classmethod
     def on_aws(cls, current: Settings, *, clock: Clock | None = None) -> Adapters:
@@ -134,12 +144,17 @@ class Adapters:
             return str(sqs().get_queue_url(QueueName=current.jobs_queue_name)["QueueUrl"])
 
         @lru_cache(maxsize=1)
+        def notices_queue_url() -> str:
+            return str(sqs().get_queue_url(QueueName=current.notices_queue_name)["QueueUrl"])
+
+        @lru_cache(maxsize=1)
         def letters_queue_url() -> str:
             return str(sqs().get_queue_url(QueueName=current.letters_queue_name)["QueueUrl"])
 
         from chalicelib.adapters.dynamodb.progress import DynamoDBProgress
         from chalicelib.adapters.dynamodb.sessions import DynamoDBSessions
         from chalicelib.adapters.sqs_jobs import SqsJobQueue
+        from chalicelib.adapters.sqs_notices import SqsNoticeQueue
 
         identity = _decoders_and_identity(current, clock or _system_clock(current))
         fingerprint = _fingerprinter(identity["token_keys"])
@@ -161,6 +176,8 @@ class Adapters:
             email=SesEmailSender(aws.factory("sesv2"), sender=current.sender, configuration_set=current.ses_configuration_set),
             fingerprint=fingerprint,
             aws=aws,
+            notices=SqsNoticeQueue(sqs, notices_queue_url),
+            **_zgw_adapters(current),
         )
 
     @classmethod
@@ -173,6 +190,7 @@ class Adapters:
             InMemoryEmail,
             InMemoryJobs,
             InMemoryLetters,
+            InMemoryNotices,
             InMemoryOutbox,
             InMemoryProgress,
             InMemoryQueue,
@@ -180,6 +198,7 @@ class Adapters:
             InMemorySessions,
             InMemorySubscribers,
             InMemorySubscriptions,
+            InMemoryZaakSource,
         )
 
         current = current or local_settings()
@@ -202,6 +221,8 @@ class Adapters:
             letters=InMemoryLetters(),
             email=InMemoryEmail(),
             fingerprint=_fingerprinter(identity["token_keys"]),
+            notices=InMemoryNotices(),
+            **{**_zgw_adapters(current), "zaak_source": InMemoryZaakSource()},
         )
 
     def but(self, **changes: Any) -> Adapters:
@@ -211,6 +232,52 @@ class Adapters:
 
             changes["changes"] = DynamoDBStreamChanges(now=changes["clock"].now)
         return replace(self, **changes)
+
+
+def _zgw_adapters(current: Settings) -> dict[str, Any]:
+    """Reading the connected zaaksysteem, pseudonymising its rollen and checking its callback: secrets from the
+    store (the local stage's own from its settings). Nothing when no zaaksysteem is connected."""
+    link = current.zgw
+    if link is None:
+        return {}
+    from chalicelib.adapters.secrets import read_secret
+    from chalicelib.adapters.zgw import ZgwApi, ZgwClient
+    from chalicelib.adapters.zgw_parties import PairwisePseudonyms
+
+    def stored(name: str | None, local: str | None) -> Callable[[], str | None]:
+        if name:
+            return lambda: read_secret(name, max_age=current.secret_max_age_seconds)
+        return lambda: local
+
+    def required(name: str | None, local: str | None) -> Callable[[], str]:
+        read = stored(name, local)
+
+        def value() -> str:
+            found = read()
+            if not found:
+                from chalicelib.config import ConfigurationError
+
+                raise ConfigurationError("a secret of the ZGW link is empty")
+            return found
+
+        return value
+
+    apis = [ZgwApi(a.base_url, a.client_id, required(a.secret_name, a.secret)) for a in link.apis]
+    personas = _persona_subjects() if current.is_local else None
+    return {
+        "zaak_source": ZgwClient(apis, allow_http=current.is_local),
+        "pseudonyms": PairwisePseudonyms(
+            required(link.pseudonym_key_name, link.pseudonym_key), link.pseudonym_sector, local_personas=personas
+        ),
+        "zgw_callback_auth": stored(link.callback_auth_name, link.callback_auth),
+    }
+
+
+def _persona_subjects() -> dict[str, str]:
+    """The local dev issuer's test people by their test BSN (``bsn`` in dev_personas.json): the subjects the dev
+    issuer gives them, as a broker gives the same pairwise subject for a BSN."""
+    personas = _read_json("dev_personas.json").get("personas", [])
+    return {str(p["bsn"]): str(p["claims"]["sub"]) for p in personas if p.get("bsn")}
 
 
 def _system_clock(current: Settings) -> Clock:
@@ -541,6 +608,31 @@ class Services:
         from chalicelib.services.announcements import Announcements
 
         return Announcements(self.adapters.announcement_store, self.reference, self.fanout, self.clock)
+
+    @cached_property
+    def zaak_intake(self) -> ZaakIntake:
+        from chalicelib.services.zaak_sync import ZaakIntake
+
+        if self.adapters.notices is None:
+            from chalicelib.config import ConfigurationError
+
+            raise ConfigurationError("no notices queue")
+        return ZaakIntake(self.adapters.notices)
+
+    @cached_property
+    def zaak_sync(self) -> ZaakSync:
+        from chalicelib.services.zaak_sync import ZaakSync
+
+        source, pseudonyms = self.adapters.zaak_source, self.adapters.pseudonyms
+        if source is None or pseudonyms is None:
+            from chalicelib.config import ConfigurationError
+
+            raise ConfigurationError("no zaaksysteem is connected (BAKEN_ZGW_APIS)")
+        return ZaakSync(source, self.adapters.cases, self.catalogue, pseudonyms, self.clock)
+
+    def zgw_callback_auth(self) -> str | None:
+        """The Authorization value the Notificaties component sends with each message (None: none is expected)."""
+        return self.adapters.zgw_callback_auth()
 
     @cached_property
     def change_previews(self) -> ChangePreviews:

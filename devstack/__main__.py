@@ -38,6 +38,7 @@ from zoneinfo import ZoneInfo
 if TYPE_CHECKING:
     from devstack.infra import StackOutputs
     from devstack.runner import EventRunner
+    from devstack.zaaksysteem import StandIn
 
 ROOT = Path(__file__).resolve().parents[1]
 STATE = ROOT / ".baken-local"
@@ -125,7 +126,7 @@ def _relay(stream: Any, prefix: str) -> None:
         sys.stdout.flush()
 
 
-def _banner(api: str, moto: str, seeded: dict[str, str], tokens: dict[str, str]) -> str:
+def _banner(api: str, moto: str, seeded: dict[str, str], tokens: dict[str, str], zaaksysteem: str = "") -> str:
     case = seeded.get("mark_case", "<case id>")
     return f"""
 ================================================================================
@@ -142,6 +143,8 @@ def _banner(api: str, moto: str, seeded: dict[str, str], tokens: dict[str, str])
    Personas ........... {api}/api/dev/personas
    Fresh token ........ curl -s -X POST {api}/api/dev/token -H 'Content-Type: application/json' -d '{{"persona": "mark"}}'
    moto server ........ {moto}
+   Zaaksysteem ........ {zaaksysteem}/zaken/api/v1  (a stand-in speaking the Zaken, Catalogi, Notificaties and
+                        Klantinteracties APIs; it holds Mark's zaak {seeded.get("zaak_number", "")})
 
  Walkthrough (tokens below are valid for 8 hours):
 
@@ -199,6 +202,13 @@ def _banner(api: str, moto: str, seeded: dict[str, str], tokens: dict[str, str])
    curl -s -X POST {api}/api/announcements/$A/submit -H "Authorization: Bearer $PIETER" -H "$J" -d {{}}
    curl -s -X POST {api}/api/announcements/$A/approve -H "Authorization: Bearer $ANNA" -H "$J" -d {{}}
    curl -s "{api}/api/dev/mailbox?to=mark.visser@example.org"   # Mark's group follows grondbeheer there
+
+   # 9. Mark's other application lives in the zaaksysteem. Anna sets its status there (nobody types it twice):
+   #    the zaaksysteem notifies Baken (Notificaties API), Baken reads the zaak and tells Mark.
+   curl -s -X POST {zaaksysteem}/_standin/zaken/{seeded.get("zaak_uuid", "")}/status -H 'Content-Type: application/json' \
+        -d '{{"volgnummer": 2, "toelichting": "Uw aanvraag is compleet."}}'
+   curl -s "{api}/api/dev/mailbox?to=mark.visser@example.org"
+   curl -s {api}/api/me/cases -H "Authorization: Bearer $MARK"     # both cases, one of them from the zaaksysteem
 
  Press Ctrl-C to stop.
 ================================================================================
@@ -261,6 +271,29 @@ def _environment(moto_url: str, api_url: str, sent_mail_url: str, at: datetime |
     shutil.rmtree(LETTERS, ignore_errors=True)  # the data is new on every start; so are the letters
 
 
+def _start_zaaksysteem(host: str, api_url: str) -> StandIn:
+    """The zaaksysteem stand-in (devstack/zaaksysteem.py), seeded with Mark's zaak, and Baken connected to it as an
+    operator would connect a real one: its APIs with a client id and secret, the abonnement's Authorization value
+    and the pseudonym key (the local stage takes these secrets from its settings)."""
+    from devstack.zaaksysteem import start_standin
+
+    callback_auth = f"Bearer {secrets.token_hex(32)}"
+    client_secret = secrets.token_urlsafe(32)
+    standin = start_standin(f"{api_url}/api/zgw/notificaties", callback_auth, {"baken": client_secret}, host=host)
+    apis = [
+        {"base_url": f"{standin.zaken_url}/", "client_id": "baken", "secret": client_secret},
+        {"base_url": f"{standin.catalogi_url}/", "client_id": "baken", "secret": client_secret},
+    ]
+    os.environ.update(
+        {
+            "BAKEN_ZGW_APIS": json.dumps(apis),
+            "BAKEN_ZGW_CALLBACK_AUTH": callback_auth,
+            "BAKEN_PSEUDONYM_KEY": secrets.token_urlsafe(32),
+        }
+    )
+    return standin
+
+
 def _runner(outputs: StackOutputs, release_every: float) -> EventRunner:
     import boto3
 
@@ -301,6 +334,14 @@ def _runner(outputs: StackOutputs, release_every: float) -> EventRunner:
                 queue_arn=outputs.values["FeedbackQueueArn"],
                 handler=baken.app.handler_map["on_ses_feedback"],
                 function_name="on_ses_feedback",
+            ),
+            QueuePoller(
+                sqs=sqs,
+                queue_url=outputs.values["NoticesQueueUrl"],
+                queue_arn=outputs.values["NoticesQueueArn"],
+                handler=baken.app.handler_map["sync_zaak"],
+                function_name="sync_zaak",
+                batch_size=1,
             ),
             QueuePoller(
                 sqs=sqs,
@@ -392,6 +433,9 @@ def _serve(arguments: argparse.Namespace, running: contextlib.ExitStack) -> subp
     os.environ["BAKEN_SUBSCRIPTIONS_STREAM_ARN"] = outputs.subscriptions_stream_arn
     os.environ["BAKEN_DELIVERY_QUEUE_URL"] = outputs.delivery_queue_url
     print(f"[baken] moto server on {moto.url}; data stack created from infra/data.json", flush=True)
+    standin = _start_zaaksysteem(arguments.host, api_url)
+    running.callback(standin.stop)
+    print(f"[baken] zaaksysteem stand-in on {standin.base_url} (Zaken, Catalogi, Notificaties, Klantinteracties)", flush=True)
     if arguments.at is not None:
         print(f"[baken] Baken's clock starts at {arguments.at.isoformat(timespec='minutes')} and runs on", flush=True)
 
@@ -412,7 +456,14 @@ def _serve(arguments: argparse.Namespace, running: contextlib.ExitStack) -> subp
     api = _start_api(arguments.host, arguments.port)
     running.callback(_stop_api, api)
     _wait_for(f"{api_url}/api/health", 60, api)
-    print(_banner(api_url, moto.url, seeded, _walkthrough_tokens()), flush=True)
+    if not arguments.no_seed:
+        # Baken takes over Mark's zaak as a zaaksysteem tells it: a notification, then Baken reads the zaak
+        from devstack.zaaksysteem import MARK_ZAAK_UUID
+
+        standin.announce_zaak()
+        zaak = standin.get("zaken", MARK_ZAAK_UUID) or {}
+        seeded |= {"zaak_uuid": MARK_ZAAK_UUID, "zaak_number": str(zaak.get("identificatie", ""))}
+    print(_banner(api_url, moto.url, seeded, _walkthrough_tokens(), standin.base_url), flush=True)
     print("[baken] ready", flush=True)
     return api
 

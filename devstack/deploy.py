@@ -36,11 +36,42 @@ HOSTED_ZONE = re.compile(r"^Z[A-Z0-9]{4,32}$")
 STACK = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
 EMAIL = re.compile(r"^[^@\s<>]+@([^@\s<>]+)$")
 SENDER = re.compile(r"^(?:[^<>]*<)?([^@\s<>]+@([^@\s<>]+))>?$")
+# The template's value for a secret of a zaaksysteem that is not connected (infra/app.json's defaults).
+NO_SECRET = "arn:aws:secretsmanager:*:*:secret:baken-no-zaaksysteem"  # noqa: S105 - names no secret
 RETENTION_DAYS = {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
 
 
 def _https(value: str) -> bool:
     return value.startswith("https://") and len(value) > len("https://")
+
+
+def _zgw_apis(value: str) -> bool:
+    """A JSON list of ZGW APIs, each with an https base URL ending in /, a client id and a secret ARN."""
+    import json
+
+    try:
+        apis = json.loads(value)
+    except ValueError:
+        return False
+    return (
+        isinstance(apis, list)
+        and bool(apis)
+        and all(
+            isinstance(a, dict)
+            and _https(str(a.get("base_url", "")))
+            and str(a.get("base_url", "")).endswith("/")
+            and bool(a.get("client_id"))
+            and bool(SECRET_ARN.match(str(a.get("secret_name", ""))))
+            for a in apis
+        )
+    )
+
+
+def zgw_secret_arns(value: str) -> str:
+    """The secret ARNs of ZGW_APIS, comma-separated, as the template's ZgwSecretArns takes them."""
+    import json
+
+    return ",".join(str(a["secret_name"]) for a in json.loads(value))
 
 
 @dataclass(frozen=True)
@@ -104,6 +135,28 @@ SETTINGS = (
     Setting("MAIL_HOSTED_ZONE_ID", "Route 53 zone of MAIL_DOMAIN (optional)", required=False, valid=HOSTED_ZONE.match),
     Setting("ALARM_EMAIL", "on-call address for the alarms (optional)", required=False, valid=EMAIL.match, expected="an address"),
     Setting(
+        "ZGW_APIS",
+        "the zaaksysteem's Zaken and Catalogi APIs: JSON list of {base_url, client_id, secret_name} (optional)",
+        required=False,
+        valid=_zgw_apis,
+        expected='a JSON list like [{"base_url": "https://…/zaken/api/v1/", "client_id": "baken", "secret_name": "arn:…"}]',
+    ),
+    Setting(
+        "ZGW_CALLBACK_AUTH_SECRET_ARN",
+        "secret with the Authorization value the Notificaties abonnement sends (with ZGW_APIS)",
+        required=False,
+        valid=SECRET_ARN.match,
+        expected="a secret ARN",
+    ),
+    Setting(
+        "PSEUDONYM_KEY_SECRET_ARN",
+        "secret with the pairwise pseudonym key shared with the login broker (with ZGW_APIS)",
+        required=False,
+        valid=SECRET_ARN.match,
+        expected="a secret ARN",
+    ),
+    Setting("PSEUDONYM_SECTOR", "sector of the pairwise pseudonyms (default baken)", required=False),
+    Setting(
         "LOG_RETENTION_DAYS",
         "days logs are kept (default 400)",
         required=False,
@@ -163,6 +216,12 @@ def validate(stage: str, values: Mapping[str, str]) -> list[str]:
     mail_domain = values.get("MAIL_DOMAIN", "")
     if sender and mail_domain and sender.group(2).lower() != mail_domain.lower():
         problems.append(f"SENDER {sender.group(1)} is not in MAIL_DOMAIN {mail_domain}: SES only sends from the verified domain")
+    if values.get("ZGW_APIS"):
+        problems += [
+            f"{key} is missing: a connected zaaksysteem needs it"
+            for key in ("ZGW_CALLBACK_AUTH_SECRET_ARN", "PSEUDONYM_KEY_SECRET_ARN")
+            if not values.get(key)
+        ]
     certificate = CERTIFICATE_ARN.match(values.get("CERTIFICATE_ARN", ""))
     region = values.get("REGION") or DEFAULT_REGION
     if certificate and certificate.group(1) != region:
@@ -206,6 +265,14 @@ def plan(stage: str, values: Mapping[str, str], *, out: Path | None = None) -> P
         "StaffOidcClientSecretArn": values["STAFF_OIDC_CLIENT_SECRET_ARN"],
         "TokenSecretArn": values["TOKEN_SECRET_ARN"],
         "LogRetentionDays": values.get("LOG_RETENTION_DAYS") or "400",
+        "ZgwApis": values.get("ZGW_APIS", ""),
+        "PseudonymSector": values.get("PSEUDONYM_SECTOR") or "baken",
+    }
+    connected = bool(values.get("ZGW_APIS"))  # else no secret is named and no policy made
+    app_parameters |= {
+        "ZgwSecretArns": zgw_secret_arns(values["ZGW_APIS"]) if connected else NO_SECRET,
+        "ZgwCallbackAuthSecretArn": values["ZGW_CALLBACK_AUTH_SECRET_ARN"] if connected else NO_SECRET,
+        "PseudonymKeySecretArn": values["PSEUDONYM_KEY_SECRET_ARN"] if connected else NO_SECRET,
     }
     deploy = ("aws", "cloudformation", "deploy", "--region", region, "--no-fail-on-empty-changeset")
     chalice = chalice_command(stage, out)

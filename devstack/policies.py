@@ -42,6 +42,7 @@ GRANTS: dict[str, list[tuple[str, tuple[str, ...], str, str]]] = {
         ("Notifications", ("dynamodb:PutItem", "dynamodb:Query"), "table", "notifications"),
         ("Berichtenbox", ("dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"), "table", "inbox"),
         ("DeliveryQueue", PRODUCE, "queue", "delivery.fifo"),
+        ("NoticesQueue", PRODUCE, "queue", "zgw-notices.fifo"),  # the zaaksysteem's callback only queues
     ],
     "on_case_change": [
         ("CasesStream", READ_STREAM, "stream", "cases"),
@@ -89,6 +90,14 @@ GRANTS: dict[str, list[tuple[str, tuple[str, ...], str, str]]] = {
         ("CaseIndex", ("dynamodb:GetItem", "dynamodb:UpdateItem"), "table", "case-index"),
         ("Subscribers", ("dynamodb:BatchGetItem",), "table", "subscribers"),  # the preferences of who is reached
         ("DeliveryQueue", PRODUCE, "queue", "delivery.fifo"),
+    ],
+    "sync_zaak": [
+        ("NoticesQueue", CONSUME, "queue", "zgw-notices.fifo"),
+        # the case item and its number (a number any case has is refused: looked up by number), written with the
+        # case's history, party index and its parties' subscriptions
+        ("Cases", ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"), "table", "cases"),
+        ("CaseIndex", ("dynamodb:PutItem",), "table", "case-index"),
+        ("Subscriptions", ("dynamodb:PutItem",), "table", "subscriptions"),
     ],
     "on_ses_feedback": [
         ("FeedbackQueue", CONSUME, "queue", "ses-feedback"),

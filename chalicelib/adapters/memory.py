@@ -30,6 +30,7 @@ from chalicelib.domain.matching import Audience
 from chalicelib.domain.notifications import Notification, NotificationStatus, held_shard_of
 from chalicelib.domain.ratelimit import admit
 from chalicelib.domain.subscriptions import Indexed, Subscriber, Subscription, SubscriptionEntry
+from chalicelib.domain.zgw import ZaakNotice, ZaakSnapshot, ZgwRol
 from chalicelib.services.ports import (
     AnnouncementRepository,
     BerichtenboxStore,
@@ -41,14 +42,19 @@ from chalicelib.services.ports import (
     JobProgress,
     JobQueue,
     LetterSender,
+    NoticeQueue,
     NotificationOutbox,
     OutgoingEmail,
     OutgoingLetter,
+    PartyPseudonyms,
     ProgressStore,
     RateLimiter,
     SessionStore,
     SubscriberDirectory,
     SubscriptionRepository,
+    ZaakGoneError,
+    ZaakSource,
+    ZgwError,
 )
 
 MEMORY_SENDER = "Baken <noreply@memory.example>"
@@ -549,3 +555,53 @@ class InMemoryProgress(ProgressStore):
         if item is None:
             return None
         return JobProgress(event_id, item["subject"], len(item["planned"]), len(item["done"]), item["created"], item["held"])
+
+
+class InMemoryNotices(NoticeQueue):
+    """Notices in the order queued; the same id again within the window is one, as a FIFO queue deduplicates."""
+
+    def __init__(self) -> None:
+        self.notices: list[ZaakNotice] = []
+        self._seen: set[str] = set()
+
+    def send(self, notice: ZaakNotice) -> None:
+        if notice.id in self._seen:
+            return
+        self._seen.add(notice.id)
+        self.notices.append(notice)
+
+    def drain(self) -> list[ZaakNotice]:
+        taken, self.notices = self.notices, []
+        return taken
+
+
+class InMemoryZaakSource(ZaakSource):
+    """The zaaksysteem as a set of snapshots by zaak URL; a URL may instead hold the ZgwError reading it raises.
+    ``reads`` counts the snapshots asked for."""
+
+    def __init__(self) -> None:
+        self.zaken: dict[str, ZaakSnapshot | ZgwError] = {}
+        self.reads = 0
+
+    def snapshot(self, zaak_url: str) -> ZaakSnapshot:
+        self.reads += 1
+        found = self.zaken.get(zaak_url)
+        if found is None:
+            raise ZaakGoneError(zaak_url, "404")
+        if isinstance(found, ZgwError):
+            raise found
+        return found
+
+
+class InMemoryPseudonyms(PartyPseudonyms):
+    """A rol's subject from a table of identification values (a BSN, KvK number) to subjects."""
+
+    def __init__(self, subjects: Mapping[str, str]) -> None:
+        self._subjects = dict(subjects)
+
+    def subject_for(self, rol: ZgwRol) -> str | None:
+        for key in ("inpBsn", "kvkNummer", "innNnpId"):
+            value = rol.identificatie.get(key)
+            if isinstance(value, str) and value in self._subjects:
+                return self._subjects[value]
+        return None

@@ -43,6 +43,9 @@ TEXT_BYTES = {
 # A case number (ZGW ``identificatie``: at most 40 characters) such as SUB-2026-000123. A longer one names no
 # case and is refused before it is looked up (a DynamoDB key holds at most 2,048 bytes).
 MAX_CASE_NUMBER_LENGTH = 40
+# What a zaaksysteem sets on the cases it owns (``Case.source``): Baken reads it from there and never sets it itself.
+# Messages and document requests stay Baken's own.
+SET_BY_ZAAKSYSTEEM = frozenset({"set_status", "extend", "suspend", "resume", "add_gemachtigde"})
 
 
 @dataclass(frozen=True)

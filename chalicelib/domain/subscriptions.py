@@ -324,3 +324,12 @@ def automatic_subscriptions(case: Case, now: datetime) -> list[Indexed]:
         )
         indexed.append(Indexed.of(subscription))
     return indexed
+
+
+def gained_followers(before: Case, after: Case, now: datetime) -> list[Indexed]:
+    """Subscriptions for whoever follows the case in ``after`` and did not in ``before`` (a new gemachtigde, a
+    mede-initiator the zaaksysteem added)."""
+    gained = [subject for subject in after.followers if subject not in before.followers]
+    if not gained:
+        return []
+    return [i for i in automatic_subscriptions(after, now) if i.subscription.subscriber_id in gained]

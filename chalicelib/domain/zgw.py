@@ -99,13 +99,13 @@ def _field(data: Mapping[str, Any], name: str, issues: list[Issue], *, url: bool
         issues.append(Issue(name, "required"))
         return ""
     if not isinstance(value, str) or not value:
-        issues.append(Issue(name, "invalid_type", {"expected": "string"}))
+        issues.append(Issue(name, "expected_string"))
         return ""
     if url and (len(value) > MAX_URL_LENGTH or not _URL.fullmatch(value)):
-        issues.append(Issue(name, "invalid_url", {"max_length": MAX_URL_LENGTH}))
+        issues.append(Issue(name, "expected_url", {"max": MAX_URL_LENGTH}))
         return ""
     if not url and len(value) > max_length:
-        issues.append(Issue(name, "too_long", {"max_length": max_length}))
+        issues.append(Issue(name, "too_long", {"max": max_length}))
         return ""
     return value
 
@@ -121,7 +121,7 @@ def _moment(data: Mapping[str, Any], name: str, issues: list[Issue], *, required
     except ValueError:
         moment = None
     if moment is None or moment.tzinfo is None:
-        issues.append(Issue(name, "invalid_datetime"))
+        issues.append(Issue(name, "expected_datetime"))
         return None
     return moment
 
@@ -135,7 +135,7 @@ def parse_notificatie(body: Any) -> ZaakNotice:
     """A Notificaties API message (``Notificatie``: kanaal, hoofdObject, resource, resourceUrl, actie,
     aanmaakdatum, kenmerken) as Baken handles it; ValidationError naming each bad field."""
     if not isinstance(body, Mapping):
-        raise ValidationError.single("body", "invalid_type", expected="object")
+        raise ValidationError.single("body", "expected_object")
     issues: list[Issue] = []
     kanaal = _field(body, "kanaal", issues, max_length=50)
     hoofd_object = _field(body, "hoofdObject", issues, url=True)
@@ -147,11 +147,11 @@ def parse_notificatie(body: Any) -> ZaakNotice:
     if kenmerken is not None and not (
         isinstance(kenmerken, Mapping) and all(isinstance(v, str | None) for v in kenmerken.values())
     ):
-        issues.append(Issue("kenmerken", "invalid_type", {"expected": "object of strings"}))
+        issues.append(Issue("kenmerken", "expected_object"))
     if kanaal and kanaal not in (ZAKEN_KANAAL, TEST_KANAAL):
-        issues.append(Issue("kanaal", "unsupported", {"supported": [ZAKEN_KANAAL]}))
+        issues.append(Issue("kanaal", "not_allowed", {"allowed": [ZAKEN_KANAAL]}))
     if kanaal == ZAKEN_KANAAL and actie and actie not in ACTIES:
-        issues.append(Issue("actie", "unsupported", {"supported": sorted(ACTIES)}))
+        issues.append(Issue("actie", "not_allowed", {"allowed": sorted(ACTIES)}))
     if issues or at is None:
         raise ValidationError(issues)
     handling = Handling.SYNC if resource in ZAAK_RESOURCES else Handling.IGNORED
@@ -166,16 +166,16 @@ def parse_cloudevent(body: Any) -> ZaakNotice:
     ``type`` ``nl.overheid.zaken.*`` (e.g. ``nl.overheid.zaken.zaakstatus-gewijzigd``), and where the zaak is:
     ``dataref`` or ``data.zaak`` (URL), or ``subject`` (its UUID) with ``data`` naming the zaak's URL."""
     if not isinstance(body, Mapping):
-        raise ValidationError.single("body", "invalid_type", expected="object")
+        raise ValidationError.single("body", "expected_object")
     issues: list[Issue] = []
     if body.get("specversion") != "1.0":
-        issues.append(Issue("specversion", "unsupported", {"supported": ["1.0"]}))
+        issues.append(Issue("specversion", "not_allowed", {"allowed": ["1.0"]}))
     event_id = _field(body, "id", issues, max_length=200)
     source = _field(body, "source", issues, max_length=500)
     kind = _field(body, "type", issues, max_length=200)
     at = _moment(body, "time", issues, required=False)
     if kind and not kind.startswith(CLOUDEVENT_TYPE_PREFIX):
-        issues.append(Issue("type", "unsupported", {"supported": [f"{CLOUDEVENT_TYPE_PREFIX}*"]}))
+        issues.append(Issue("type", "not_allowed", {"allowed": [f"{CLOUDEVENT_TYPE_PREFIX}*"]}))
     data = body.get("data")
     dataref = body.get("dataref")
     zaak_url = ""
@@ -184,12 +184,12 @@ def parse_cloudevent(body: Any) -> ZaakNotice:
     elif isinstance(data, Mapping) and isinstance(data.get("zaak"), str) and _URL.fullmatch(data["zaak"]):
         zaak_url = data["zaak"]
     elif dataref is not None:
-        issues.append(Issue("dataref", "invalid_url", {"max_length": MAX_URL_LENGTH}))
+        issues.append(Issue("dataref", "expected_url", {"max": MAX_URL_LENGTH}))
     else:
         issues.append(Issue("dataref", "required"))
     subject = body.get("subject")
     if subject is not None and not (isinstance(subject, str) and len(subject) <= 200):
-        issues.append(Issue("subject", "invalid_type", {"expected": "string"}))
+        issues.append(Issue("subject", "expected_string"))
     if issues:
         raise ValidationError(issues)
     resource = kind.removeprefix(CLOUDEVENT_TYPE_PREFIX)

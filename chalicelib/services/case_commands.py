@@ -24,6 +24,7 @@ from chalicelib.domain.deadlines import deadline_for
 from chalicelib.domain.durations import Duration
 from chalicelib.domain.errors import (
     CaseNumberTakenError,
+    CaseRuleError,
     ConcurrentUpdateError,
     Issue,
     TooManyRequestsError,
@@ -33,7 +34,7 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.identity import Principal, Role, ensure_can_change, is_valid_subject, require_role
 from chalicelib.domain.reference import Point, ReferenceData
-from chalicelib.domain.subscriptions import Indexed, automatic_subscriptions
+from chalicelib.domain.subscriptions import Indexed, automatic_subscriptions, gained_followers
 from chalicelib.domain.workdays import amsterdam_date
 from chalicelib.services.ids import new_id
 from chalicelib.services.ports import CaseRepository, Clock, RateLimiter, SubscriberDirectory
@@ -206,6 +207,8 @@ class CaseCommands:
         for attempt in range(1, MAX_ATTEMPTS + 1):
             case = self._cases.get(case_id)
             ensure_can_change(principal, case, action)
+            if case.source is not None and action in rules.SET_BY_ZAAKSYSTEEM:
+                raise CaseRuleError("owned_by_zaaksysteem")
             if attempt == 1:
                 self._throttle(((f"actor:{principal.subject}", PER_ACTOR), *limits))
             changed = apply(case, self._catalogue.get(case.zaaktype))
@@ -240,10 +243,7 @@ class CaseCommands:
 
     def _gained_followers(self, before: Case, after: Case) -> list[Indexed]:
         """Subscriptions for whoever follows the case now and did not before (a new gemachtigde)."""
-        gained = [subject for subject in after.followers if subject not in before.followers]
-        if not gained:
-            return []
-        return [i for i in automatic_subscriptions(after, self._clock.now()) if i.subscription.subscriber_id in gained]
+        return gained_followers(before, after, self._clock.now())
 
     def _zaaktype_for_input(self, identificatie: str) -> Zaaktype:
         try:

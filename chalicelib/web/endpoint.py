@@ -191,6 +191,7 @@ def endpoint(
     status: int | tuple[int, ...] = 200,
     errors: tuple[int, ...] = (),
     audit_reads: bool = False,
+    content_types: tuple[str, ...] = (JSON,),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a JSON route that maps domain errors to problem answers and writes an audit line for
     every write and every refused access, and with ``audit_reads`` for every answer (a read of personal data
@@ -242,7 +243,7 @@ def endpoint(
                 )
             return answer
 
-        blueprint.route(path, methods=list(methods), content_types=[JSON])(handle)
+        blueprint.route(path, methods=list(methods), content_types=list(content_types))(handle)
         description = (view.__doc__ or "").strip()
         for method in methods:
             OPERATIONS.append(

@@ -173,6 +173,7 @@ def case_json(view: CaseView, language: Language, reference: ReferenceData, *, s
         body["gemachtigden"] = list(case.gemachtigden)
         body["vertrouwelijkheidaanduiding"] = case.vertrouwelijkheid.value
         body["version"] = case.version
+        body["zaak_url"] = case.source  # the zaak in the zaaksysteem that owns the case; None: Baken holds it
     return body
 
 

@@ -145,6 +145,9 @@ def _case(*, staff: bool) -> JsonSchema:
             "gemachtigden": array(STRING),
             "vertrouwelijkheidaanduiding": one_of(Vertrouwelijkheid),
             "version": INTEGER,
+            "zaak_url": nullable(
+                {**STRING, "description": "the zaak in the zaaksysteem that owns the case (status, terms, parties set there)"}
+            ),
         }
         return closed(properties, description="A case as behandelaar and KCC see it: the applicant's view plus the parties.")
     return closed(properties, description="A case as its applicants (and who acts for them) see it.")

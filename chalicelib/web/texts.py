@@ -39,6 +39,7 @@ AUTHENTICATION_TEXTS: dict[str, str] = {
     "staff_role_from_citizens_issuer": N_(
         "Een rol van een medewerker wordt alleen aanvaard van het inlogsysteem voor medewerkers, niet van DigiD of eHerkenning."
     ),
+    "callback_auth": N_("Deze melding heeft niet de Authorization-header die bij het abonnement is afgesproken."),
 }
 
 # What a 409 concurrent_update says collided (its ``detail``); nothing was stored in any of these cases.
@@ -72,6 +73,9 @@ RULE_TEXTS: dict[str, str] = {
     "not_the_author": N_("Alleen wie het bericht schreef, kan dit doen."),
     "announcement_locked": N_("Dit bericht is al ingediend of verstuurd. U kunt het niet meer wijzigen."),
     "not_submitted": N_("Dit bericht is niet ingediend om goed te keuren."),
+    "owned_by_zaaksysteem": N_(
+        "Deze zaak staat in het zaaksysteem. Wijzig de status, de termijn en de gemachtigden daar. Baken neemt de wijziging over."
+    ),
 }
 
 ISSUE_TEXTS: dict[str, str] = {
@@ -89,6 +93,7 @@ ISSUE_TEXTS: dict[str, str] = {
     "expected_datetime": N_("Hier hoort een tijdstip met tijdzone, zoals 2026-11-28T10:15:00+01:00."),
     "expected_duration": N_("Hier hoort een termijn als P6W."),
     "expected_https_url": N_("Hier hoort een link die begint met https://."),
+    "expected_url": N_("Hier hoort een link die begint met http:// of https:// (maximaal %(max)s tekens)."),
     "empty": N_("Dit veld is leeg."),
     "too_long": N_("Deze tekst is te lang (maximaal %(max)s tekens)."),
     "too_many_bytes": N_(

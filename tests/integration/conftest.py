@@ -155,6 +155,15 @@ class Pipeline:
             handler=app_module.app.handler_map["on_ses_feedback"],
             function_name="on_ses_feedback",
         )
+        # the zaaksysteem's notices (services/zaak_sync.py)
+        self.notices = QueuePoller(
+            sqs=stack.client("sqs"),
+            queue_url=stack.outputs.values["NoticesQueueUrl"],
+            queue_arn=stack.outputs.values["NoticesQueueArn"],
+            handler=app_module.app.handler_map["sync_zaak"],
+            function_name="sync_zaak",
+            batch_size=1,
+        )
         self.jobs = QueuePoller(
             sqs=stack.client("sqs"),
             queue_url=stack.outputs.values["JobsQueueUrl"],
@@ -169,6 +178,7 @@ class Pipeline:
         for _ in range(rounds):
             moved = (
                 self.index_all()
+                + self.notices.poll_once()
                 + self.stream.poll_once()
                 + self.jobs.poll_once()
                 + self.queue.poll_once()
@@ -324,3 +334,44 @@ def index_now(subscription_id: str) -> None:
 def mails_of(*personas: str) -> dict[str, int]:
     """How many e-mails each persona has in the dev mailbox."""
     return {p: len(mailbox(PERSONAS[p].email)) for p in personas}
+
+
+CALLBACK_AUTH = "Bearer callback-secret-of-the-test-abonnement-0000000000"
+ZGW_CLIENT_SECRET = "zgw-client-secret-of-the-tests-00000000000000"
+
+
+@pytest.fixture
+def zaaksysteem(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The zaaksysteem stand-in (devstack/zaaksysteem.py) over real HTTP, seeded with Mark's zaak, and Baken
+    connected to it as the local stack connects it. Its Notificaties component delivers nowhere: a test takes its
+    messages (``standin.notificaties.messages``) to the callback route through the Chalice test client."""
+    from devstack.zaaksysteem import start_standin
+
+    standin = start_standin(None, None, {"baken": ZGW_CLIENT_SECRET}, retries=0)
+    apis = [
+        {"base_url": f"{standin.zaken_url}/", "client_id": "baken", "secret": ZGW_CLIENT_SECRET},
+        {"base_url": f"{standin.catalogi_url}/", "client_id": "baken", "secret": ZGW_CLIENT_SECRET},
+    ]
+    monkeypatch.setenv("BAKEN_ZGW_APIS", json.dumps(apis))
+    monkeypatch.setenv("BAKEN_ZGW_CALLBACK_AUTH", CALLBACK_AUTH)
+    monkeypatch.setenv("BAKEN_PSEUDONYM_KEY", "pseudonym-key-of-the-tests-000000000000")
+    wiring.reset()
+    try:
+        yield standin
+    finally:
+        standin.stop()
+        wiring.reset()
+
+
+def deliver_notificaties(client: Client, standin: Any, *, since: int = 0) -> list[int]:
+    """What the Notificaties component does: POST each message published since ``since`` to the callback with the
+    abonnement's Authorization header. Returns the answers' status codes."""
+    statuses = []
+    for message in standin.notificaties.messages[since:]:
+        response = client.http.post(
+            "/api/zgw/notificaties",
+            headers={"Content-Type": "application/json", "Authorization": CALLBACK_AUTH},
+            body=json.dumps(message),
+        )
+        statuses.append(response.status_code)
+    return statuses

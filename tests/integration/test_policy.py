@@ -26,9 +26,10 @@ from chalicelib.domain.notifications import NotificationStatus
 from chalicelib.domain.subscriptions import Channel
 from chalicelib.handlers.reconcile_notifications import reconcile
 from chalicelib.handlers.release_held_email import release_held
+from devstack.zaaksysteem import MARK_ZAAK_UUID
 from tests.conftest import ROOT
 from tests.factories import FixedClock
-from tests.integration.conftest import DAYTIME, PERSONAS, body, headers, mailbox, register_personas
+from tests.integration.conftest import DAYTIME, PERSONAS, body, deliver_notificaties, headers, mailbox, register_personas
 
 CONFIG = json.loads((ROOT / ".chalice" / "config.json").read_text(encoding="utf-8"))
 FUNCTIONS = tuple(CONFIG["lambda_functions"])
@@ -67,6 +68,7 @@ EVENT_SOURCE_MAPPINGS: dict[str, set[str]] = {
     "deliver": {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"},
     "on_ses_feedback": {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"},
     "fan_out_job": {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"},
+    "sync_zaak": {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"},
 }
 HANDLER_FILE = re.compile(r"chalicelib[/\\]handlers[/\\](\w+)\.py$")
 MAPPING = "(event source mapping)"
@@ -310,7 +312,7 @@ def _a_bounce(stack, case_id: str) -> None:
     stack.client("sns").publish(TopicArn=stack.outputs.values["FeedbackTopicArn"], Message=json.dumps(event))
 
 
-def test_each_function_policy_allows_exactly_what_that_function_uses(client, stack, pipeline, recorded, monkeypatch):
+def test_each_function_policy_allows_exactly_what_that_function_uses(client, stack, pipeline, recorded, monkeypatch, zaaksysteem):
     # GIVEN the production way of finding the queue (by name), and the story's people
     monkeypatch.delenv("BAKEN_DELIVERY_QUEUE_URL")
     # one index entry per unit of fan-out: the announcement's audience goes out through the jobs function too
@@ -361,6 +363,14 @@ def test_each_function_policy_allows_exactly_what_that_function_uses(client, sta
     _a_bounce(stack, case["id"])
     pipeline.run()
     _subscriptions_and_announcements(client, pipeline, recorded)
+    # the zaaksysteem tells Baken of a zaak, then of a new status: the callback queues, sync_zaak writes the case
+    zaaksysteem.announce_zaak()
+    deliver_notificaties(client, zaaksysteem)
+    pipeline.run()
+    seen = len(zaaksysteem.notificaties.messages)
+    zaaksysteem.set_status(MARK_ZAAK_UUID, 2)
+    deliver_notificaties(client, zaaksysteem, since=seen)
+    pipeline.run()
     _a_throttled_email_and_the_reconciler(client, pipeline)
 
     # THEN each call is allowed by the policy of the function that made it, on its own resource...

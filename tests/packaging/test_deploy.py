@@ -158,3 +158,45 @@ def test_a_deployed_function_accepts_the_environment_the_templates_give_it():
     assert current.token_secret_name == example()["TOKEN_SECRET_ARN"]
     assert current.citizens_oidc.issuer == "https://login.provincie-utrecht.nl"
     assert current.staff_oidc.issuer == "https://sso.provincie-utrecht.nl"
+
+
+ZAKEN_SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:baken-prod/zgw-zaken-AbCdEf"
+CATALOGI_SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:baken-prod/zgw-catalogi-AbCdEf"
+ZGW = {
+    "ZGW_APIS": json.dumps(
+        [
+            {"base_url": "https://zaken.example.nl/zaken/api/v1/", "client_id": "baken", "secret_name": ZAKEN_SECRET},
+            {"base_url": "https://zaken.example.nl/catalogi/api/v1/", "client_id": "baken", "secret_name": CATALOGI_SECRET},
+        ]
+    ),
+    "ZGW_CALLBACK_AUTH_SECRET_ARN": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:baken-prod/zgw-callback-AbCdEf",
+    "PSEUDONYM_KEY_SECRET_ARN": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:baken-prod/pseudonym-key-AbCdEf",
+}
+
+
+def test_a_zaaksysteem_is_optional_and_when_set_every_part_of_it_reaches_the_template():
+    # GIVEN the example's settings: no zaaksysteem
+    without = overrides(plan("prod", example()).commands[-1])
+    assert without["ZgwApis"] == ""
+    for name in ("ZgwSecretArns", "ZgwCallbackAuthSecretArn", "PseudonymKeySecretArn"):
+        assert without[name] == APP["Parameters"][name]["Default"]  # names no secret
+    # WHEN the operator connects one
+    connected = overrides(plan("prod", {**example(), **ZGW}).commands[-1])
+    # THEN the template gets the APIs, the secrets only sync_zaak may read, and the callback's secret
+    assert json.loads(connected["ZgwApis"])[0]["secret_name"] == ZAKEN_SECRET
+    assert connected["ZgwSecretArns"] == f"{ZAKEN_SECRET},{CATALOGI_SECRET}"
+    assert connected["PseudonymSector"] == "baken"
+    assert set(connected) <= set(APP["Parameters"])
+
+
+@pytest.mark.parametrize(
+    ("changes", "named"),
+    [
+        ({"ZGW_APIS": '[{"base_url": "http://zaken.example.nl/", "client_id": "b", "secret_name": "x"}]'}, "ZGW_APIS"),
+        ({"PSEUDONYM_KEY_SECRET_ARN": ""}, "PSEUDONYM_KEY_SECRET_ARN is missing"),
+        ({"ZGW_CALLBACK_AUTH_SECRET_ARN": ""}, "ZGW_CALLBACK_AUTH_SECRET_ARN is missing"),
+    ],
+)
+def test_an_incomplete_zaaksysteem_is_refused_before_anything_runs(changes, named):
+    with pytest.raises(SettingsError, match=named):
+        plan("prod", {**example(), **ZGW, **changes})

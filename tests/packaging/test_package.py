@@ -44,6 +44,7 @@ FUNCTIONS = {
     "reconcile_notifications": "ReconcileNotifications",
     "on_ses_feedback": "OnSesFeedback",
     "fan_out_job": "FanOutJob",
+    "sync_zaak": "SyncZaak",
 }
 APP_PARAMETERS = {
     "DataStack": "baken-prod-data",
@@ -351,6 +352,7 @@ def test_every_function_logs_to_its_own_group_with_retention_and_may_write_only_
 
 
 def test_only_the_api_function_reads_the_oidc_client_secrets_and_every_function_the_token_keys(sam):
+    """And of a connected zaaksysteem's secrets, each function only the ones it uses."""
     readers: dict[str, set[str]] = {}
     for logical_id in FUNCTIONS.values():
         for policy in _policies_of(sam, _role(sam, logical_id)):
@@ -363,6 +365,10 @@ def test_only_the_api_function_reads_the_oidc_client_secrets_and_every_function_
         "OidcClientSecretArn": {"APIHandler"},
         "StaffOidcClientSecretArn": {"APIHandler"},
         "TokenSecretArn": set(FUNCTIONS.values()),
+        # a connected zaaksysteem: the callback's secret is checked by the API, the rest read by sync_zaak alone
+        "ZgwCallbackAuthSecretArn": {"APIHandler"},
+        "PseudonymKeySecretArn": {"SyncZaak"},
+        "ZgwSecretArns": {"SyncZaak"},
     }
 
 
@@ -579,7 +585,7 @@ def test_the_created_event_source_mappings_carry_every_setting(on_moto):
     session, _, _ = on_moto
     client = session.client("lambda")
     mappings = {_source_name(m["EventSourceArn"]): m for m in client.list_event_source_mappings()["EventSourceMappings"]}
-    assert len(mappings) == 5  # two streams (cases, subscriptions) and three queues (delivery, feedback, jobs)
+    assert len(mappings) == 6  # two streams (cases, subscriptions) and four queues (delivery, feedback, jobs, notices)
     for table in ("baken-prod-cases", "baken-prod-subscriptions"):
         stream = mappings[table]
         assert stream["FunctionResponseTypes"] == ["ReportBatchItemFailures"], table
@@ -590,7 +596,12 @@ def test_the_created_event_source_mappings_carry_every_setting(on_moto):
     # the indexer's own entry writes never invoke the function (the handler drops them too, without it)
     filters = mappings["baken-prod-subscriptions"].get("FilterCriteria", {}).get("Filters")
     assert filters is None or json.loads(filters[0]["Pattern"]) == {"dynamodb": {"Keys": {"member": {"S": ["definition"]}}}}
-    for queue, concurrency in (("baken-prod-delivery.fifo", 20), ("baken-prod-ses-feedback", 2), ("baken-prod-jobs", 50)):
+    for queue, concurrency in (
+        ("baken-prod-delivery.fifo", 20),
+        ("baken-prod-ses-feedback", 2),
+        ("baken-prod-jobs", 50),
+        ("baken-prod-zgw-notices.fifo", 5),
+    ):
         assert mappings[queue]["FunctionResponseTypes"] == ["ReportBatchItemFailures"], queue
         assert mappings[queue]["ScalingConfig"] == {"MaximumConcurrency": concurrency}, queue
 

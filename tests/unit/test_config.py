@@ -135,3 +135,56 @@ def test_a_deployed_stage_may_prove_itself_with_a_client_key_instead_of_a_secret
     settings.cache_clear()
     monkeypatch.setenv("BAKEN_OIDC_CLIENT_KEY_NAME", "/baken/prod/broker-client-key")
     assert settings().citizens_oidc.client_key_name == "/baken/prod/broker-client-key"
+
+
+ZGW_APIS = (
+    '[{"base_url": "https://zaken.example.nl/zaken/api/v1/", "client_id": "baken", "secret_name": "baken/prod/zgw-zaken"},'
+    ' {"base_url": "https://zaken.example.nl/catalogi/api/v1/", "client_id": "baken", "secret_name": "baken/prod/zgw-cat"}]'
+)
+
+
+def test_a_connected_zaaksysteem_names_its_apis_and_secrets(monkeypatch):
+    for name, value in PROD.items():
+        monkeypatch.setenv(name, value)
+    assert settings().zgw is None  # not connected: nothing to read, the ZGW routes accept nothing
+    settings.cache_clear()
+    monkeypatch.setenv("BAKEN_ZGW_APIS", ZGW_APIS)
+    monkeypatch.setenv("BAKEN_ZGW_CALLBACK_AUTH_NAME", "baken/prod/zgw-callback")
+    monkeypatch.setenv("BAKEN_PSEUDONYM_KEY_NAME", "baken/prod/pseudonym-key")
+    link = settings().zgw
+    assert link is not None
+    assert [(a.base_url, a.secret_name, a.secret) for a in link.apis] == [
+        ("https://zaken.example.nl/zaken/api/v1/", "baken/prod/zgw-zaken", None),
+        ("https://zaken.example.nl/catalogi/api/v1/", "baken/prod/zgw-cat", None),
+    ]
+    assert (link.callback_auth_name, link.pseudonym_key_name, link.pseudonym_sector) == (
+        "baken/prod/zgw-callback",
+        "baken/prod/pseudonym-key",
+        "baken",
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        ({"BAKEN_ZGW_APIS": "not json"}, "JSON list"),
+        ({"BAKEN_ZGW_APIS": "[]"}, "non-empty"),
+        ({"BAKEN_ZGW_APIS": '[{"base_url": "http://zaken.example.nl/", "client_id": "b", "secret_name": "s"}]'}, "https://"),
+        ({"BAKEN_ZGW_APIS": '[{"base_url": "https://zaken.example.nl/", "client_id": "b", "secret": "plain"}]'}, "secrets store"),
+        ({"BAKEN_ZGW_APIS": '[{"base_url": "https://zaken.example.nl/", "client_id": "b"}]'}, "secret_name"),
+        ({"BAKEN_ZGW_CALLBACK_AUTH_NAME": ""}, "BAKEN_ZGW_CALLBACK_AUTH_NAME"),
+        ({"BAKEN_PSEUDONYM_KEY_NAME": ""}, "BAKEN_PSEUDONYM_KEY_NAME"),
+        ({"BAKEN_ZGW_CALLBACK_AUTH": "Bearer plain"}, "secrets store"),
+    ],
+)
+def test_a_zaaksysteem_link_that_is_incomplete_or_holds_a_plain_secret_refuses_to_start(monkeypatch, changes, problem):
+    for name, value in {
+        **PROD,
+        "BAKEN_ZGW_APIS": ZGW_APIS,
+        "BAKEN_ZGW_CALLBACK_AUTH_NAME": "baken/prod/zgw-callback",
+        "BAKEN_PSEUDONYM_KEY_NAME": "baken/prod/pseudonym-key",
+        **changes,
+    }.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigurationError, match=problem):
+        settings()
