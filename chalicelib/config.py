@@ -9,6 +9,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import TypedDict
 
 LOCAL_STAGE = "local"
 PLACEHOLDER_STREAM_ARN = "arn:aws:dynamodb:eu-west-1:000000000000:table/baken-local-cases/stream/1970-01-01T00:00:00.000"
@@ -79,6 +80,13 @@ class Settings:
     jobs_queue_name: str = "baken-local-jobs"
     fanout_unit: int = 1_000  # index entries one invocation reads for one event; the rest goes to jobs
     digest_group: int = 500  # subscribers one digest job handles
+    # events out (NL GOV CloudEvents on EventBridge) and the Klantinteracties API (off unless its url is set)
+    event_bus_name: str = "baken-local-events"
+    oin: str = "00000000000000000000"  # the province's OIN, in every event's source
+    klantinteracties_url: str | None = None
+    klantinteracties_token_name: str | None = None  # Secrets Manager name/ARN, or SSM SecureString ("/…")
+    klantinteracties_token: str | None = None  # the local stage only
+    klantcontact_notifications: bool = False  # also register each notification sent to a party as a klantcontact
 
     @property
     def is_local(self) -> bool:
@@ -153,7 +161,12 @@ REQUIRED_OUTSIDE_LOCAL = (
 # How Baken proves itself at each provider's token endpoint: a private key (private_key_jwt) or a secret.
 CLIENT_CREDENTIALS = ("BAKEN_OIDC_CLIENT_", "BAKEN_STAFF_OIDC_CLIENT_")
 # Secrets themselves are never environment variables outside the local stage: they are read from the store.
-LOCAL_ONLY_SECRETS = ("BAKEN_TOKEN_SECRET", "BAKEN_OIDC_CLIENT_SECRET", "BAKEN_STAFF_OIDC_CLIENT_SECRET")
+LOCAL_ONLY_SECRETS = (
+    "BAKEN_TOKEN_SECRET",
+    "BAKEN_OIDC_CLIENT_SECRET",
+    "BAKEN_STAFF_OIDC_CLIENT_SECRET",
+    "BAKEN_KLANTINTERACTIES_TOKEN",
+)
 LOCAL_TOKEN_SECRET = "baken-local-development-only-not-a-secret"  # noqa: S105 - only accepted on the local stage
 LOCAL_STAFF_ISSUER = "urn:baken:local-dev-staff-issuer"
 MINIMUM_SECRET_LENGTH = 32
@@ -220,7 +233,37 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         jobs_queue_name=jobs_queue_name(env),
         fanout_unit=max(1, _int("BAKEN_FANOUT_UNIT", 1_000)),
         digest_group=max(1, _int("BAKEN_DIGEST_GROUP", 500)),
+        **_outbound(env),
     )
+
+
+class _Outbound(TypedDict):
+    event_bus_name: str
+    oin: str
+    klantinteracties_url: str | None
+    klantinteracties_token_name: str | None
+    klantinteracties_token: str | None
+    klantcontact_notifications: bool
+
+
+def _outbound(env: Mapping[str, str]) -> _Outbound:
+    """The event bus, the OIN and the Klantinteracties API (BAKEN_EVENT_BUS, BAKEN_OIN, BAKEN_KLANTINTERACTIES_*)."""
+    oin = env.get("BAKEN_OIN") or "00000000000000000000"
+    if len(oin) != 20 or not oin.isdigit():
+        raise ConfigurationError("BAKEN_OIN must be the 20 digits of an OIN")
+    url = (env.get("BAKEN_KLANTINTERACTIES_URL") or "").rstrip("/") or None
+    token_name = env.get("BAKEN_KLANTINTERACTIES_TOKEN_NAME") or None
+    token = env.get("BAKEN_KLANTINTERACTIES_TOKEN") or None
+    if url is not None and token_name is None and token is None:
+        raise ConfigurationError("BAKEN_KLANTINTERACTIES_URL needs BAKEN_KLANTINTERACTIES_TOKEN_NAME (its token in the store)")
+    return {
+        "event_bus_name": env.get("BAKEN_EVENT_BUS") or "baken-local-events",
+        "oin": oin,
+        "klantinteracties_url": url,
+        "klantinteracties_token_name": token_name,
+        "klantinteracties_token": token,
+        "klantcontact_notifications": (env.get("BAKEN_KLANTCONTACT_NOTIFICATIONS") or "").lower() in ("1", "true", "on", "yes"),
+    }
 
 
 def _local_staff_defaults(env: Mapping[str, str], stage_name: str) -> tuple[str, str]:
