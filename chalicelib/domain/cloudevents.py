@@ -62,6 +62,10 @@ class EventType(StrEnum):
     ANNOUNCEMENT_APPROVED = f"{TYPE_PREFIX}aankondiging-goedgekeurd"
 
 
+EVENT_TYPES = tuple(t.value for t in EventType)
+"""Every type Baken publishes (the README lists them with a sample each)."""
+
+
 class InvalidCloudEventError(ValueError):
     """An event that breaks the NL GOV profile: a bug in Baken, never sent."""
 
