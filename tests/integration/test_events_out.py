@@ -69,17 +69,20 @@ def test_a_delivered_notification_is_published_once_per_fact_with_the_case_and_w
     # THEN each notification's delivery is one event, its subject the notification, its data the case
     delivered = {n.id: n for n in wiring.adapters().outbox.for_case(case["id"]) if n.status is NotificationStatus.DELIVERED}
     sent = tap.of("notificatie-verzonden")
-    assert delivered and {e["subject"] for e in sent} == set(delivered)
+    assert delivered
+    assert {e["subject"] for e in sent} == set(delivered)
     assert len({e["id"] for e in sent}) == len(sent)
     for event in sent:
         assert event["data"]["case_id"] == case["id"]
         assert event["dataref"].endswith(f"/api/cases/{case['id']}/notifications")
-        assert event["specversion"] == "1.0" and event["sequence"].isdigit()
+        assert event["specversion"] == "1.0"
+        assert event["sequence"].isdigit()
     # AND Mark's automatic subscription to his case started
     started = tap.of("abonnement-gestart")
     assert any(e["data"].get("case_id") == case["id"] for e in started)
     everything = json.dumps(tap.seen)
-    assert PERSONAS["mark"].email not in everything and "pu-mark-3f9a1c" not in everything
+    assert str(PERSONAS["mark"].email) not in everything
+    assert "pu-mark-3f9a1c" not in everything
 
 
 def test_a_subscription_followed_and_stopped_is_published_as_started_and_stopped(client, pipeline, tap):
@@ -104,8 +107,10 @@ def test_a_contact_moment_is_published_through_the_jobs_queue(client, pipeline, 
     assert recorded.status_code == 201, recorded.body
     pipeline.run()
     (event,) = tap.of("contactmoment-geregistreerd")
-    assert event["data"] == {"contact_id": body(recorded)["id"], "case_id": case["id"], "kanaal": "telefoon", "vertrouwelijk": False}
-    assert "Gebeld" not in json.dumps(event) and "Vraag" not in json.dumps(event)
+    expected = {"contact_id": body(recorded)["id"], "case_id": case["id"], "kanaal": "telefoon", "vertrouwelijk": False}
+    assert event["data"] == expected
+    assert "Gebeld" not in json.dumps(event)
+    assert "Vraag" not in json.dumps(event)
 
 
 def test_a_failed_publication_fails_the_message_which_comes_again_and_publishes_once_nothing_sent_twice(
