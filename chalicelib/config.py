@@ -10,6 +10,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import TypedDict
 
 LOCAL_STAGE = "local"
 PLACEHOLDER_STREAM_ARN = "arn:aws:dynamodb:eu-west-1:000000000000:table/baken-local-cases/stream/1970-01-01T00:00:00.000"
@@ -107,6 +108,13 @@ class Settings:
     digest_group: int = 500  # subscribers one digest job handles
     zgw: ZgwLink | None = None
     notices_queue_name: str = "baken-local-zgw-notices.fifo"
+    # events out (NL GOV CloudEvents on EventBridge) and the Klantinteracties API (off unless its url is set)
+    event_bus_name: str = "baken-local-events"
+    oin: str = "00000000000000000000"  # the province's OIN, in every event's source
+    klantinteracties_url: str | None = None
+    klantinteracties_token_name: str | None = None  # Secrets Manager name/ARN, or SSM SecureString ("/…")
+    klantinteracties_token: str | None = None  # the local stage only
+    klantcontact_notifications: bool = False  # also register each notification sent to a party as a klantcontact
 
     @property
     def is_local(self) -> bool:
@@ -192,6 +200,7 @@ LOCAL_ONLY_SECRETS = (
     "BAKEN_STAFF_OIDC_CLIENT_SECRET",
     "BAKEN_ZGW_CALLBACK_AUTH",
     "BAKEN_PSEUDONYM_KEY",
+    "BAKEN_KLANTINTERACTIES_TOKEN",
 )
 LOCAL_TOKEN_SECRET = "baken-local-development-only-not-a-secret"  # noqa: S105 - only accepted on the local stage
 LOCAL_STAFF_ISSUER = "urn:baken:local-dev-staff-issuer"
@@ -261,6 +270,7 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         digest_group=max(1, _int("BAKEN_DIGEST_GROUP", 500)),
         zgw=_zgw_link(env, stage_name),
         notices_queue_name=notices_queue_name(env),
+        **_outbound(env),
     )
 
 
@@ -302,6 +312,35 @@ def _zgw_link(env: Mapping[str, str], stage_name: str) -> ZgwLink | None:
     if not (link.pseudonym_key_name or link.pseudonym_key):
         raise ConfigurationError("a connected zaaksysteem needs BAKEN_PSEUDONYM_KEY_NAME")
     return link
+
+
+class _Outbound(TypedDict):
+    event_bus_name: str
+    oin: str
+    klantinteracties_url: str | None
+    klantinteracties_token_name: str | None
+    klantinteracties_token: str | None
+    klantcontact_notifications: bool
+
+
+def _outbound(env: Mapping[str, str]) -> _Outbound:
+    """The event bus, the OIN and the Klantinteracties API (BAKEN_EVENT_BUS, BAKEN_OIN, BAKEN_KLANTINTERACTIES_*)."""
+    oin = env.get("BAKEN_OIN") or "00000000000000000000"
+    if len(oin) != 20 or not oin.isdigit():
+        raise ConfigurationError("BAKEN_OIN must be the 20 digits of an OIN")
+    url = (env.get("BAKEN_KLANTINTERACTIES_URL") or "").rstrip("/") or None
+    token_name = env.get("BAKEN_KLANTINTERACTIES_TOKEN_NAME") or None
+    token = env.get("BAKEN_KLANTINTERACTIES_TOKEN") or None
+    if url is not None and token_name is None and token is None:
+        raise ConfigurationError("BAKEN_KLANTINTERACTIES_URL needs BAKEN_KLANTINTERACTIES_TOKEN_NAME (its token in the store)")
+    return {
+        "event_bus_name": env.get("BAKEN_EVENT_BUS") or "baken-local-events",
+        "oin": oin,
+        "klantinteracties_url": url,
+        "klantinteracties_token_name": token_name,
+        "klantinteracties_token": token,
+        "klantcontact_notifications": (env.get("BAKEN_KLANTCONTACT_NOTIFICATIONS") or "").lower() in ("1", "true", "on", "yes"),
+    }
 
 
 def _local_staff_defaults(env: Mapping[str, str], stage_name: str) -> tuple[str, str]:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from chalicelib.adapters.aws import AwsClients
     from chalicelib.adapters.identity import DevIssuer, IdentityVerifier, Persona
     from chalicelib.domain.catalogue import Catalogue
+    from chalicelib.domain.contacts import ContactMoment
     from chalicelib.domain.login import Realm
     from chalicelib.domain.notifications import Notification
     from chalicelib.domain.reference import ReferenceData
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from chalicelib.services.indexing import Indexer
     from chalicelib.services.jobs import Jobs
     from chalicelib.services.links import Links
+    from chalicelib.services.outbound import Outbound
     from chalicelib.services.ports import (
         AnnouncementRepository,
         BerichtenboxStore,
@@ -52,8 +54,10 @@ if TYPE_CHECKING:
         ContactMomentStore,
         DeliveryQueue,
         EmailSender,
+        EventPublisher,
         FeedbackSource,
         JobQueue,
+        Klantinteracties,
         LetterSender,
         LoginProvider,
         MessageRenderer,
@@ -62,6 +66,7 @@ if TYPE_CHECKING:
         PartyPseudonyms,
         ProgressStore,
         RateLimiter,
+        RegistrationLedger,
         SessionStore,
         SubscriberDirectory,
         SubscriptionRepository,
@@ -103,6 +108,9 @@ class Adapters:
     token_keys: KeyRing  # signs the links in e-mails, seals the pages' cookies
     sessions: SessionStore
     fingerprint: Callable[[str], str]
+    events: EventPublisher  # NL GOV CloudEvents out
+    ledger: RegistrationLedger  # what jobs registered elsewhere (Klantinteracties)
+    klantinteracties: Klantinteracties | None = None  # the province's Open Klant, when configured
     dev_issuer: DevIssuer | None = None  # the local stage's token issuer, when the local stack made a key
     personas: Mapping[str, Persona] = field(default_factory=dict)  # the dev issuer's test identities
     aws: AwsClients | None = None  # the boto3 clients the AWS adapters use (tests hook faults into them)
@@ -151,8 +159,10 @@ class Adapters:
         def letters_queue_url() -> str:
             return str(sqs().get_queue_url(QueueName=current.letters_queue_name)["QueueUrl"])
 
+        from chalicelib.adapters.dynamodb.ledger import DynamoDBLedger
         from chalicelib.adapters.dynamodb.progress import DynamoDBProgress
         from chalicelib.adapters.dynamodb.sessions import DynamoDBSessions
+        from chalicelib.adapters.eventbridge import EventBridgePublisher
         from chalicelib.adapters.sqs_jobs import SqsJobQueue
         from chalicelib.adapters.sqs_notices import SqsNoticeQueue
 
@@ -175,6 +185,9 @@ class Adapters:
             letters=SqsLetterSender(sqs, letters_queue_url),
             email=SesEmailSender(aws.factory("sesv2"), sender=current.sender, configuration_set=current.ses_configuration_set),
             fingerprint=fingerprint,
+            events=EventBridgePublisher(aws.factory("events"), current.event_bus_name),
+            ledger=DynamoDBLedger(current.tables.case_index, current.region),
+            klantinteracties=_klantinteracties(current),
             aws=aws,
             notices=SqsNoticeQueue(sqs, notices_queue_url),
             **_zgw_adapters(current),
@@ -188,7 +201,9 @@ class Adapters:
             InMemoryCases,
             InMemoryContacts,
             InMemoryEmail,
+            InMemoryEvents,
             InMemoryJobs,
+            InMemoryLedger,
             InMemoryLetters,
             InMemoryNotices,
             InMemoryOutbox,
@@ -223,6 +238,8 @@ class Adapters:
             fingerprint=_fingerprinter(identity["token_keys"]),
             notices=InMemoryNotices(),
             **{**_zgw_adapters(current), "zaak_source": InMemoryZaakSource()},
+            events=InMemoryEvents(),
+            ledger=InMemoryLedger(),
         )
 
     def but(self, **changes: Any) -> Adapters:
@@ -278,6 +295,21 @@ def _persona_subjects() -> dict[str, str]:
     issuer gives them, as a broker gives the same pairwise subject for a BSN."""
     personas = _read_json("dev_personas.json").get("personas", [])
     return {str(p["bsn"]): str(p["claims"]["sub"]) for p in personas if p.get("bsn")}
+
+
+def _klantinteracties(current: Settings) -> Klantinteracties | None:
+    """The Klantinteracties API over HTTP when its url is set (its token from the secrets store), else None."""
+    if not current.klantinteracties_url:
+        return None
+    from chalicelib.adapters.klantinteracties import HttpKlantinteracties
+
+    name, local = current.klantinteracties_token_name, current.klantinteracties_token
+    if name:
+        from chalicelib.adapters.secrets import read_secret
+
+        max_age = current.secret_max_age_seconds
+        return HttpKlantinteracties(current.klantinteracties_url, lambda: read_secret(name, max_age=max_age))
+    return HttpKlantinteracties(current.klantinteracties_url, lambda: local or "")
 
 
 def _system_clock(current: Settings) -> Clock:
@@ -488,7 +520,40 @@ class Services:
     def contact_registry(self) -> ContactRegistry:
         from chalicelib.services.contacts import ContactRegistry
 
-        return ContactRegistry(self.adapters.cases, self.adapters.contacts, self.clock)
+        return ContactRegistry(self.adapters.cases, self.adapters.contacts, self.clock, on_recorded=self._forward_contact)
+
+    def _forward_contact(self, moment: ContactMoment) -> None:
+        """Queue a stored contact moment for the chain. The moment is recorded either way: a failure here is an
+        error line and the ``ContactMomentNotForwarded`` metric (alarm on it), never a failed request, which the
+        KCC would repeat and record twice."""
+        try:
+            self.outbound.contact_recorded(moment)
+        except Exception as error:  # noqa: BLE001 - the request succeeded; the gap is made visible instead
+            from chalicelib.observability import count, logger
+
+            logger().error(
+                "contact moment not queued for the chain", extra={"contact_id": moment.id, "error_type": type(error).__name__}
+            )
+            count("ContactMomentNotForwarded")
+
+    @cached_property
+    def outbound(self) -> Outbound:
+        from chalicelib.domain.cloudevents import EventSource
+        from chalicelib.services.outbound import Outbound
+
+        a = self.adapters
+        return Outbound(
+            events=a.events,
+            source=EventSource(oin=self.settings.oin, api_url=self.settings.portal_url or "http://127.0.0.1:8000"),
+            jobs=a.jobs,
+            cases=a.cases,
+            contacts=a.contacts,
+            outbox=a.outbox,
+            ledger=a.ledger,
+            klantinteracties=a.klantinteracties,
+            notifications_as_klantcontact=self.settings.klantcontact_notifications,
+            on_possible_duplicate=possible_duplicate_klantcontact,
+        )
 
     @cached_property
     def berichtenbox(self) -> Berichtenbox:
@@ -564,7 +629,7 @@ class Services:
     def jobs(self) -> Jobs:
         from chalicelib.services.jobs import Jobs
 
-        return Jobs(self.fanout, self.digest_run)
+        return Jobs(self.fanout, self.digest_run, self.outbound)
 
     @cached_property
     def feedback(self) -> FeedbackRecorder:
@@ -653,6 +718,14 @@ def possible_duplicate(notification: Notification) -> None:
         extra={"notification_id": notification.id, "channel": notification.channel.value, "attempt": notification.attempts},
     )
     count("PossibleDuplicate")
+
+
+def possible_duplicate_klantcontact(step: str) -> None:
+    """A Klantinteracties step begun before and never answered is done again: it may now exist twice."""
+    from chalicelib.observability import count, logger
+
+    logger().warning("registering a possible duplicate in Klantinteracties", extra={"step": step})
+    count("PossibleDuplicateKlantcontact")
 
 
 _current: list[Services] = []

@@ -20,6 +20,7 @@ STAGES = ("dev", "prod")
 READ_STREAM = ("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams")
 CONSUME = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
 PRODUCE = ("sqs:GetQueueUrl", "sqs:SendMessage")
+PUBLISH = ("events:PutEvents",)  # NL GOV CloudEvents onto the stage's bus (services/outbound.py)
 
 # function -> [(statement id, actions, kind, name)]; kind: table (with its indexes), stream, queue, ses
 GRANTS: dict[str, list[tuple[str, tuple[str, ...], str, str]]] = {
@@ -43,6 +44,7 @@ GRANTS: dict[str, list[tuple[str, tuple[str, ...], str, str]]] = {
         ("Berichtenbox", ("dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"), "table", "inbox"),
         ("DeliveryQueue", PRODUCE, "queue", "delivery.fifo"),
         ("NoticesQueue", PRODUCE, "queue", "zgw-notices.fifo"),  # the zaaksysteem's callback only queues
+        ("JobsQueue", PRODUCE, "queue", "jobs"),  # a recorded contact moment, for the chain
     ],
     "on_case_change": [
         ("CasesStream", READ_STREAM, "stream", "cases"),
@@ -53,6 +55,7 @@ GRANTS: dict[str, list[tuple[str, tuple[str, ...], str, str]]] = {
         ("CaseIndex", ("dynamodb:UpdateItem",), "table", "case-index"),
         ("DeliveryQueue", PRODUCE, "queue", "delivery.fifo"),
         ("JobsQueue", PRODUCE, "queue", "jobs"),
+        ("EventBus", PUBLISH, "bus", "events"),  # announcement approved
     ],
     "on_subscription_change": [
         ("SubscriptionsStream", READ_STREAM, "stream", "subscriptions"),
@@ -63,6 +66,7 @@ GRANTS: dict[str, list[tuple[str, tuple[str, ...], str, str]]] = {
             "table",
             "subscriptions",
         ),
+        ("EventBus", PUBLISH, "bus", "events"),  # subscription started / stopped
     ],
     "deliver": [
         ("DeliveryQueue", (*CONSUME, "sqs:ChangeMessageVisibility"), "queue", "delivery.fifo"),
@@ -75,6 +79,7 @@ GRANTS: dict[str, list[tuple[str, tuple[str, ...], str, str]]] = {
         ("Berichtenbox", ("dynamodb:PutItem",), "table", "inbox"),
         ("Letters", PRODUCE, "queue", "letters"),
         ("SendEmail", ("ses:SendEmail", "ses:SendRawEmail"), "ses", ""),
+        ("EventBus", PUBLISH, "bus", "events"),  # a notification's outcome
     ],
     "release_held_email": [
         ("JobsQueue", PRODUCE, "queue", "jobs"),
@@ -87,9 +92,11 @@ GRANTS: dict[str, list[tuple[str, tuple[str, ...], str, str]]] = {
         ("JobsQueue", (*CONSUME, *PRODUCE), "queue", "jobs"),
         ("Subscriptions", ("dynamodb:Query", "dynamodb:BatchGetItem"), "table", "subscriptions"),
         ("Notifications", ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"), "table", "notifications"),
-        ("CaseIndex", ("dynamodb:GetItem", "dynamodb:UpdateItem"), "table", "case-index"),
+        # the contact moment a job is about is read with a Query
+        ("CaseIndex", ("dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"), "table", "case-index"),
         ("Subscribers", ("dynamodb:BatchGetItem",), "table", "subscribers"),  # the preferences of who is reached
         ("DeliveryQueue", PRODUCE, "queue", "delivery.fifo"),
+        ("EventBus", PUBLISH, "bus", "events"),  # contact moment recorded
     ],
     "sync_zaak": [
         ("NoticesQueue", CONSUME, "queue", "zgw-notices.fifo"),
@@ -116,6 +123,8 @@ def _resources(stage: str, kind: str, name: str) -> list[str]:
         return [f"arn:aws:dynamodb:*:*:table/{prefix}{name}/stream/*"]
     if kind == "queue":
         return [f"arn:aws:sqs:*:*:{prefix}{name}"]
+    if kind == "bus":
+        return [f"arn:aws:events:*:*:event-bus/{prefix}{name}"]
     # SES authorises a send on the sending identity (the stage's mail domain, a stack parameter) and on the
     # configuration set, which is the stage's own
     return ["arn:aws:ses:*:*:identity/*", f"arn:aws:ses:*:*:configuration-set/baken-{stage}"]

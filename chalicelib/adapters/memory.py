@@ -16,6 +16,7 @@ from chalicelib.adapters.ses_email import build_mime
 from chalicelib.domain.announcements import Announcement
 from chalicelib.domain.berichtenbox import BerichtenboxMessage
 from chalicelib.domain.cases import Case, HistoryEntry, HistoryKind, HistoryPage, cursor_moment, history_added
+from chalicelib.domain.cloudevents import CloudEvent
 from chalicelib.domain.contacts import ContactMoment
 from chalicelib.domain.deadlines import work_order_key
 from chalicelib.domain.errors import (
@@ -39,16 +40,24 @@ from chalicelib.services.ports import (
     ContactMomentStore,
     DeliveryQueue,
     EmailSender,
+    EventPublisher,
+    EventPublishError,
     JobProgress,
     JobQueue,
+    KlantcontactActor,
+    Klantinteracties,
+    KlantinteractiesRetryableError,
     LetterSender,
+    NewKlantcontact,
     NoticeQueue,
     NotificationOutbox,
+    Onderwerpobjectidentificator,
     OutgoingEmail,
     OutgoingLetter,
     PartyPseudonyms,
     ProgressStore,
     RateLimiter,
+    RegistrationLedger,
     SessionStore,
     SubscriberDirectory,
     SubscriptionRepository,
@@ -524,6 +533,70 @@ class InMemoryJobs(JobQueue):
     def drain(self) -> list[str]:
         taken, self.messages = self.messages, []
         return taken
+
+
+class InMemoryEvents(EventPublisher):
+    """Events kept as the JSON the bus would carry; ``fail_next`` makes the next ``publish`` calls raise."""
+
+    def __init__(self) -> None:
+        self.published: list[dict[str, Any]] = []
+        self.fail_next = 0
+
+    def publish(self, events: Sequence[CloudEvent]) -> None:
+        if self.fail_next:
+            self.fail_next -= 1
+            raise EventPublishError(f"{len(events)} events not published")
+        self.published.extend(json.loads(event.to_json()) for event in events)
+
+    def of_type(self, kind: str) -> list[dict[str, Any]]:
+        return [event for event in self.published if event["type"] == kind]
+
+
+class InMemoryKlantinteracties(Klantinteracties):
+    """A Klantinteracties API in a dict: every created resource by url, in the order created."""
+
+    BASE = "https://klantinteracties.memory.example/klantinteracties/api/v1"
+
+    def __init__(self) -> None:
+        self.resources: dict[str, dict[str, Any]] = {}
+        self.fail_next = 0
+
+    def _create(self, collection: str, body: dict[str, Any]) -> str:
+        if self.fail_next:
+            self.fail_next -= 1
+            raise KlantinteractiesRetryableError(collection)
+        url = f"{self.BASE}/{collection}/{len(self.resources) + 1:08d}"
+        self.resources[url] = {"collection": collection, **body}
+        return url
+
+    def of(self, collection: str) -> list[dict[str, Any]]:
+        return [r for r in self.resources.values() if r["collection"] == collection]
+
+    def create_klantcontact(self, contact: NewKlantcontact) -> str:
+        return self._create("klantcontacten", {"contact": contact})
+
+    def actor(self, actor: KlantcontactActor) -> str:
+        for url, resource in self.resources.items():
+            if resource["collection"] == "actoren" and resource["actor"].identificatie == actor.identificatie:
+                return url
+        return self._create("actoren", {"actor": actor})
+
+    def link_actor(self, klantcontact_url: str, actor_url: str) -> str:
+        return self._create("actorklantcontacten", {"klantcontact": klantcontact_url, "actor": actor_url})
+
+    def link_onderwerp(self, klantcontact_url: str, onderwerp: Onderwerpobjectidentificator) -> str:
+        return self._create("onderwerpobjecten", {"klantcontact": klantcontact_url, "onderwerp": onderwerp})
+
+
+class InMemoryLedger(RegistrationLedger):
+    def __init__(self) -> None:
+        self.items: dict[str, dict[str, str]] = {}
+
+    def steps(self, key: str) -> dict[str, str]:
+        return dict(self.items.get(key, {}))
+
+    def remember(self, key: str, step: str, value: str) -> None:
+        self.items.setdefault(key, {})[step] = value
 
 
 class InMemoryProgress(ProgressStore):

@@ -64,6 +64,10 @@ def deliver_message(record: SQSRecord) -> None:
         count("TechnicalFailure")
         count("SoftwareError")
     # a possible duplicate is counted by delivery itself, before it is sent (wiring.possible_duplicate)
+    if result.notification is not None:
+        # after the outcome is recorded: a failure here fails this message, which comes again, finds the
+        # notification final and publishes the same event (same id) once more
+        wiring.services().outbound.notification_settled(result.notification)
 
 
 def _retry_later(record: SQSRecord, notification_id: str, error: Exception) -> None:
@@ -74,8 +78,16 @@ def _retry_later(record: SQSRecord, notification_id: str, error: Exception) -> N
     attempt = int(record.attributes.approximate_receive_count or 1)
     details = {"notification_id": notification_id, "error_type": type(error).__name__, "attempt": attempt}
     if attempt >= MAX_DELIVERY_ATTEMPTS:
-        if wiring.services().delivery.give_up(notification_id) is not None:
+        failed = wiring.services().delivery.give_up(notification_id)
+        if failed is not None:
             count("TechnicalFailure")
+            try:
+                wiring.services().outbound.notification_settled(failed)
+            except Exception as publish_error:  # noqa: BLE001 - the message goes to the dead-letter queue anyway
+                logger().error(
+                    "the technical failure was not published", extra={**details, "publish_error": type(publish_error).__name__}
+                )
+                count("EventsNotPublished")
         logger().error("delivery gave up; the message goes to the dead-letter queue", extra=details)
         return
     delay = retry_delay(attempt)

@@ -66,13 +66,16 @@ def handle_change(record: DynamoDBRecord) -> None:
 
 def _fan_out(record: DynamoDBRecord) -> None:
     """The one service call: the change the record reports, to whoever must hear of it."""
-    from chalicelib.domain.changes import CaseChange
+    from chalicelib.domain.changes import AnnouncementChange, CaseChange
     from chalicelib.observability import count, logger
 
     change = wiring.adapters().changes.decode(record.raw_event)
     if change is None:
         return
     result = wiring.services().fanout.apply(change)
+    if isinstance(change, AnnouncementChange):
+        # after its fan-out: a failure fails this record, which comes again (fan-out creates nothing twice)
+        wiring.services().outbound.announcement_changed(change)
     if result.events:
         logger().info(
             "change fanned out",

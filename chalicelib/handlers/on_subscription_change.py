@@ -39,6 +39,17 @@ def subscription_of(record: dict[str, Any]) -> str | None:
     return partition.removeprefix(PREFIX) if partition.startswith(PREFIX) else None
 
 
+def _tell_the_chain(record: DynamoDBRecord) -> None:
+    """A subscription that started or stopped is published (abonnement-gestart/-gestopt) before the record is
+    done: a failure fails the record, which comes again with the same event id."""
+    from chalicelib.adapters.dynamodb.subscription_stream import subscription_transition
+
+    services = wiring.services()
+    change = subscription_transition(record.raw_event, services.clock.now)
+    if change is not None:
+        services.outbound.subscription_changed(change)
+
+
 def process_stream_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Lambda-shaped DynamoDB stream event in, ``{"batchItemFailures": [...]}`` out."""
     from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -48,6 +59,7 @@ def process_stream_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:
     done: set[str] = set()
 
     def index(record: DynamoDBRecord) -> None:
+        _tell_the_chain(record)
         if record.raw_event.get("eventName") == "REMOVE":
             return  # a definition gone (a request nobody confirmed, expired): it had no entries
         subscription_id = subscription_of(record.raw_event)

@@ -34,12 +34,19 @@ class NewContactMoment:
 
 class ContactRegistry:
     def __init__(
-        self, cases: CaseRepository, contacts: ContactMomentStore, clock: Clock, ids: Callable[[], str] = new_id
+        self,
+        cases: CaseRepository,
+        contacts: ContactMomentStore,
+        clock: Clock,
+        ids: Callable[[], str] = new_id,
+        *,
+        on_recorded: Callable[[ContactMoment], None] | None = None,
     ) -> None:
         self._cases = cases
         self._contacts = contacts
         self._clock = clock
         self._ids = ids
+        self._on_recorded = on_recorded  # tells the chain (services/outbound.py), after the moment is stored
 
     def record(self, principal: Principal, case_id: str, new: NewContactMoment) -> ContactMoment:
         """Add a contact moment to a case's history. Nothing about the case itself changes."""
@@ -63,4 +70,6 @@ class ContactRegistry:
             tags=tags,
         )
         self._contacts.add(moment)
+        if self._on_recorded is not None:
+            self._on_recorded(moment)
         return moment

@@ -80,6 +80,7 @@ class DeliveryResult:
     possible_duplicate: bool = False
     reason: str | None = None
     error_type: str | None = None  # a software error's kind (``UndefinedError``), for the log
+    notification: Notification | None = None  # as recorded at the end (the outcome the chain is told)
 
 
 class DeliveryBusyError(Exception):
@@ -130,7 +131,7 @@ class Delivery:
         if stored is None:
             return DeliveryResult(DeliveryOutcome.UNKNOWN)
         if stored.status.is_final or stored.status is NotificationStatus.HELD:
-            return DeliveryResult(DeliveryOutcome.ALREADY_FINAL, stored.channel)
+            return DeliveryResult(DeliveryOutcome.ALREADY_FINAL, stored.channel, notification=stored)
         if claimed is None:  # another attempt's claim is live, or it got there first
             raise DeliveryBusyError(notification_id)
         taking_over = stored.status is NotificationStatus.SENDING
@@ -143,22 +144,26 @@ class Delivery:
         try:
             provider_id = self._send(claimed)
         except Undeliverable as failure:
-            self._finish(claimed, NotificationStatus.PERMANENT_FAILURE, reason=failure.reason)
+            failed = self._finish(claimed, NotificationStatus.PERMANENT_FAILURE, reason=failure.reason)
             self._close_digest(claimed, NotificationStatus.PERMANENT_FAILURE)
-            return DeliveryResult(DeliveryOutcome.FAILED, claimed.channel, possible_duplicate, failure.reason)
+            return DeliveryResult(
+                DeliveryOutcome.FAILED, claimed.channel, possible_duplicate, failure.reason, notification=failed
+            )
         except SOFTWARE_ERRORS as error:
             reason = FailureReason.SOFTWARE_ERROR.value
-            self._finish(claimed, NotificationStatus.TECHNICAL_FAILURE, reason=reason)
-            return DeliveryResult(DeliveryOutcome.SOFTWARE_ERROR, claimed.channel, possible_duplicate, reason, _cause(error))
+            broken = self._finish(claimed, NotificationStatus.TECHNICAL_FAILURE, reason=reason)
+            return DeliveryResult(
+                DeliveryOutcome.SOFTWARE_ERROR, claimed.channel, possible_duplicate, reason, _cause(error), notification=broken
+            )
         except Exception as error:
             # Throttling, a storage hiccup, anything else unexpected: give the claim back so the next attempt can
             # start at once. If even that fails, the claim simply expires.
             maybe_sent = possible_duplicate or (isinstance(error, EmailRetryableError) and error.maybe_accepted)
             self._release(claimed, error, maybe_sent=maybe_sent)
             raise DeliveryRetryableError(notification_id) from error
-        self._record_delivered(claimed, provider_id)
+        delivered = self._record_delivered(claimed, provider_id)
         self._close_digest(claimed, NotificationStatus.DELIVERED)
-        return DeliveryResult(DeliveryOutcome.DELIVERED, claimed.channel, possible_duplicate)
+        return DeliveryResult(DeliveryOutcome.DELIVERED, claimed.channel, possible_duplicate, notification=delivered)
 
     def give_up(self, notification_id: str) -> Notification | None:
         """The retry budget is spent (the last attempt failed for a passing reason): technical-failure. Its
@@ -202,27 +207,28 @@ class Delivery:
         with contextlib.suppress(Exception):
             self._finish(claimed, NotificationStatus.CREATED, reason=f"retryable: {type(error).__name__}", maybe_sent=maybe_sent)
 
-    def _record_delivered(self, claimed: Notification, provider_id: str | None) -> None:
+    def _record_delivered(self, claimed: Notification, provider_id: str | None) -> Notification:
         """It went out: record that, trying again at once if the write fails, because a notification left
         ``sending`` is sent again when its claim expires. A write whose answer was lost may have been done:
         then the record says delivered already."""
         for attempt in range(1, RECORD_ATTEMPTS + 1):
             try:
-                self._finish(claimed, NotificationStatus.DELIVERED, provider_message_id=provider_id)
-                return
+                return self._finish(claimed, NotificationStatus.DELIVERED, provider_message_id=provider_id)
             except DeliveryBusyError:
                 stored = self._outbox.get(claimed.id)
                 if stored is not None and stored.status is NotificationStatus.DELIVERED:
-                    return
+                    return stored
                 raise
             except Exception:
                 if attempt == RECORD_ATTEMPTS:
                     raise
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
-    def _finish(self, claimed: Notification, status: NotificationStatus, **changes: Any) -> None:
+    def _finish(self, claimed: Notification, status: NotificationStatus, **changes: Any) -> Notification:
         done = claimed.moved_to(status, self._clock.now(), claimed_until=None, **changes)
         if not self._outbox.transition(claimed, done):
             raise DeliveryBusyError(claimed.id)
+        return done
 
     def _close_digest(self, digest: Notification, outcome: NotificationStatus) -> None:
         """The items a digest carried are delivered (or failed) with it. The digest itself is done, so a

@@ -10,6 +10,7 @@ from typing import Any
 
 from chalicelib.services.digests import DigestRun
 from chalicelib.services.fanout import FanOut, FanOutJob
+from chalicelib.services.outbound import CONTACT_JOB, NOTIFICATION_JOB, Outbound
 
 
 class UnknownJobError(ValueError):
@@ -29,9 +30,10 @@ class JobResult:
 
 
 class Jobs:
-    def __init__(self, fanout: FanOut, digests: DigestRun) -> None:
+    def __init__(self, fanout: FanOut, digests: DigestRun, outbound: Outbound | None = None) -> None:
         self._fanout = fanout
         self._digests = digests
+        self._outbound = outbound  # events out and Klantinteracties (contact moments, sent notifications)
 
     def run(self, body: str) -> JobResult:
         try:
@@ -42,6 +44,9 @@ class Jobs:
         if kind == "fanout":
             told = self._fanout.run_job(FanOutJob.from_json(job))
             return JobResult(kind, created=told.created, held=told.held, entries=told.entries, jobs=told.jobs)
+        if kind in (CONTACT_JOB, NOTIFICATION_JOB) and self._outbound is not None:
+            self._outbound.run_job(job)
+            return JobResult(kind)
         if kind == "digest-shard":
             done = self._digests.run_shard(int(job["shard"]))
         elif kind == "digest-group":

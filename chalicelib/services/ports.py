@@ -13,6 +13,7 @@ from chalicelib.domain.announcements import Announcement
 from chalicelib.domain.berichtenbox import BerichtenboxMessage
 from chalicelib.domain.cases import Case, HistoryEntry, HistoryKind, HistoryPage, Link
 from chalicelib.domain.changes import StoredChange
+from chalicelib.domain.cloudevents import CloudEvent
 from chalicelib.domain.contacts import ContactMoment
 from chalicelib.domain.events import EventKind
 from chalicelib.domain.feedback import EmailFeedback
@@ -285,6 +286,97 @@ class JobQueue(ABC):
 
     @abstractmethod
     def submit(self, jobs: Sequence[Mapping[str, Any]]) -> None: ...
+
+
+class EventPublishError(Exception):
+    """Events the bus did not take (after the adapter's own retries): the caller fails, and is retried."""
+
+
+class EventPublisher(ABC):
+    """The events Baken tells the rest of the chain (NL GOV CloudEvents on an EventBridge bus). At least once:
+    a fact may be published again with the same id; consumers drop what they have seen."""
+
+    @abstractmethod
+    def publish(self, events: Sequence[CloudEvent]) -> None:
+        """Publish every event, or raise EventPublishError (some may have been published: they come again)."""
+
+
+class KlantinteractiesRetryableError(Exception):
+    """The Klantinteracties API did not answer, answered 5xx or 429, or timed out: try again later."""
+
+
+class KlantinteractiesPermanentError(Exception):
+    """The Klantinteracties API refused the request (4xx other than 429): retrying would not help."""
+
+
+@dataclass(frozen=True)
+class KlantcontactActor:
+    """Who had the contact for the province: a medewerker (``identificatie`` their staff subject) or Baken itself
+    (soortActor ``geautomatiseerde_actor``)."""
+
+    naam: str
+    soort_actor: str
+    identificatie: str
+
+
+@dataclass(frozen=True)
+class NewKlantcontact:
+    """A Klantcontact as the Klantinteracties API (Open Klant 2) takes it, with what it is about (the zaak URL)."""
+
+    kanaal: str
+    onderwerp: str
+    inhoud: str | None
+    indicatie_contact_gelukt: bool
+    taal: str
+    vertrouwelijk: bool
+    plaatsgevonden_op: datetime
+    actor: KlantcontactActor
+    onderwerp_object: Onderwerpobjectidentificator
+
+
+@dataclass(frozen=True)
+class Onderwerpobjectidentificator:
+    """What a contact was about, as the Onderwerpobject names it: a zaak in the zaaksysteem (the convention KISS
+    and Open Klant users read: ``zgw-Zaak`` in ``openzaak`` by uuid) or Baken's own case (by its API url)."""
+
+    object_id: str
+    code_objecttype: str
+    code_register: str
+    code_soort_object_id: str
+
+
+class Klantinteracties(ABC):
+    """The province's Klantinteracties API (Open Klant 2). Each call is one request; errors are
+    ``KlantinteractiesRetryableError`` or ``KlantinteractiesPermanentError``. Calls return the created resource's url."""
+
+    @abstractmethod
+    def create_klantcontact(self, contact: NewKlantcontact) -> str: ...
+
+    @abstractmethod
+    def actor(self, actor: KlantcontactActor) -> str:
+        """The actor's url: found by its identificator, or created."""
+
+    @abstractmethod
+    def link_actor(self, klantcontact_url: str, actor_url: str) -> str:
+        """An ActorKlantcontact: the actor had this contact."""
+
+    @abstractmethod
+    def link_onderwerp(self, klantcontact_url: str, onderwerp: Onderwerpobjectidentificator) -> str:
+        """An Onderwerpobject: the contact was about this zaak."""
+
+
+class RegistrationLedger(ABC):
+    """What was already registered elsewhere for one job (its key), step by step, so a redelivered job does not
+    register twice. ``PENDING`` marks a step begun whose answer was not remembered (a crash in between)."""
+
+    PENDING = "pending"
+
+    @abstractmethod
+    def steps(self, key: str) -> dict[str, str]:
+        """The steps done (step -> url, or PENDING) for ``key``; empty when nothing was done."""
+
+    @abstractmethod
+    def remember(self, key: str, step: str, value: str) -> None: ...
 
 
 class RateLimiter(ABC):

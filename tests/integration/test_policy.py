@@ -135,6 +135,9 @@ def _resources(service: str, operation: str, params: dict[str, Any]) -> list[tup
         name = params.get("QueueName") or params["QueueUrl"].rsplit("/", 1)[-1]
         actions = IMPLIED.get((service, operation), (f"sqs:{operation}",))
         return [(action, f"{ACCOUNT_REGION.format(service='sqs')}{_prod(name)}") for action in actions]
+    if service == "events":
+        bus = _prod(params["Entries"][0]["EventBusName"])
+        return [(f"events:{operation}", f"{ACCOUNT_REGION.format(service='events')}event-bus/{bus}")]
     if service == "sesv2":
         identity = f"{ACCOUNT_REGION.format(service='ses')}identity/mijn.provincie-utrecht.nl"
         return [(action, identity) for action in IMPLIED[(service, operation)]]
