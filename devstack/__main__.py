@@ -209,6 +209,8 @@ def _banner(api: str, moto: str, seeded: dict[str, str], tokens: dict[str, str],
         -d '{{"volgnummer": 2, "toelichting": "Uw aanvraag is compleet."}}'
    curl -s "{api}/api/dev/mailbox?to=mark.visser@example.org"
    curl -s {api}/api/me/cases -H "Authorization: Bearer $MARK"     # both cases, one of them from the zaaksysteem
+   #    Sanne's contact moment of step 6 is a klantcontact in the Klantinteracties API too, about Mark's case:
+   curl -s {zaaksysteem}/_standin/klantcontacten
 
  Press Ctrl-C to stop.
 ================================================================================
@@ -279,7 +281,10 @@ def _start_zaaksysteem(host: str, api_url: str) -> StandIn:
 
     callback_auth = f"Bearer {secrets.token_hex(32)}"
     client_secret = secrets.token_urlsafe(32)
-    standin = start_standin(f"{api_url}/api/zgw/notificaties", callback_auth, {"baken": client_secret}, host=host)
+    open_klant_token = secrets.token_hex(20)
+    standin = start_standin(
+        f"{api_url}/api/zgw/notificaties", callback_auth, {"baken": client_secret}, host=host, tokens=(open_klant_token,)
+    )
     apis = [
         {"base_url": f"{standin.zaken_url}/", "client_id": "baken", "secret": client_secret},
         {"base_url": f"{standin.catalogi_url}/", "client_id": "baken", "secret": client_secret},
@@ -289,6 +294,9 @@ def _start_zaaksysteem(host: str, api_url: str) -> StandIn:
             "BAKEN_ZGW_APIS": json.dumps(apis),
             "BAKEN_ZGW_CALLBACK_AUTH": callback_auth,
             "BAKEN_PSEUDONYM_KEY": secrets.token_urlsafe(32),
+            # the KCC's contact moments registered as klantcontacten, as in Open Klant
+            "BAKEN_KLANTINTERACTIES_URL": standin.klantinteracties_url,
+            "BAKEN_KLANTINTERACTIES_TOKEN": open_klant_token,
         }
     )
     return standin

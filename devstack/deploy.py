@@ -135,6 +135,26 @@ SETTINGS = (
     Setting("MAIL_HOSTED_ZONE_ID", "Route 53 zone of MAIL_DOMAIN (optional)", required=False, valid=HOSTED_ZONE.match),
     Setting("ALARM_EMAIL", "on-call address for the alarms (optional)", required=False, valid=EMAIL.match, expected="an address"),
     Setting(
+        "OIN",
+        "the province's OIN (20 digits), the source of Baken's events",
+        valid=re.compile(r"^\d{20}$").match,
+        expected="20 digits",
+    ),
+    Setting(
+        "KLANTINTERACTIES_URL",
+        "the Klantinteracties API (Open Klant 2) contact moments are registered in (optional)",
+        required=False,
+        valid=_https,
+        expected="an https:// URL",
+    ),
+    Setting(
+        "KLANTINTERACTIES_TOKEN_SECRET_ARN",
+        "secret with Baken's Open Klant token (with KLANTINTERACTIES_URL)",
+        required=False,
+        valid=SECRET_ARN.match,
+        expected="a secret ARN",
+    ),
+    Setting(
         "ZGW_APIS",
         "the zaaksysteem's Zaken and Catalogi APIs: JSON list of {base_url, client_id, secret_name} (optional)",
         required=False,
@@ -216,6 +236,8 @@ def validate(stage: str, values: Mapping[str, str]) -> list[str]:
     mail_domain = values.get("MAIL_DOMAIN", "")
     if sender and mail_domain and sender.group(2).lower() != mail_domain.lower():
         problems.append(f"SENDER {sender.group(1)} is not in MAIL_DOMAIN {mail_domain}: SES only sends from the verified domain")
+    if values.get("KLANTINTERACTIES_URL") and not values.get("KLANTINTERACTIES_TOKEN_SECRET_ARN"):
+        problems.append("KLANTINTERACTIES_TOKEN_SECRET_ARN is missing: registering contact moments needs Baken's token")
     if values.get("ZGW_APIS"):
         problems += [
             f"{key} is missing: a connected zaaksysteem needs it"
@@ -266,6 +288,9 @@ def plan(stage: str, values: Mapping[str, str], *, out: Path | None = None) -> P
         "TokenSecretArn": values["TOKEN_SECRET_ARN"],
         "LogRetentionDays": values.get("LOG_RETENTION_DAYS") or "400",
         "ZgwApis": values.get("ZGW_APIS", ""),
+        "Oin": values["OIN"],
+        "KlantinteractiesUrl": values.get("KLANTINTERACTIES_URL", ""),
+        "KlantinteractiesTokenSecretArn": values.get("KLANTINTERACTIES_TOKEN_SECRET_ARN") or NO_SECRET,
         "PseudonymSector": values.get("PSEUDONYM_SECTOR") or "baken",
     }
     connected = bool(values.get("ZGW_APIS"))  # else no secret is named and no policy made

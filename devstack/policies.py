@@ -92,8 +92,10 @@ GRANTS: dict[str, list[tuple[str, tuple[str, ...], str, str]]] = {
         ("JobsQueue", (*CONSUME, *PRODUCE), "queue", "jobs"),
         ("Subscriptions", ("dynamodb:Query", "dynamodb:BatchGetItem"), "table", "subscriptions"),
         ("Notifications", ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"), "table", "notifications"),
-        # the contact moment a job is about is read with a Query
-        ("CaseIndex", ("dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"), "table", "case-index"),
+        # the contact moment a job is about is read with a Query; what was registered in Klantinteracties is
+        # remembered in the ledger (PutItem), about the case (GetItem: its zaak)
+        ("CaseIndex", ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"), "table", "case-index"),
+        ("Cases", ("dynamodb:GetItem",), "table", "cases"),
         ("Subscribers", ("dynamodb:BatchGetItem",), "table", "subscribers"),  # the preferences of who is reached
         ("DeliveryQueue", PRODUCE, "queue", "delivery.fifo"),
         ("EventBus", PUBLISH, "bus", "events"),  # contact moment recorded

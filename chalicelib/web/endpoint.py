@@ -154,6 +154,8 @@ class Operation:
     response: dict[str, Any] | None
     statuses: tuple[int, ...]
     errors: frozenset[int]
+    # a system's callback, proven by a shared secret in its Authorization header (no person's bearer token)
+    callback: bool = False
 
     @property
     def path_parameters(self) -> tuple[str, ...]:
@@ -192,6 +194,7 @@ def endpoint(
     errors: tuple[int, ...] = (),
     audit_reads: bool = False,
     content_types: tuple[str, ...] = (JSON,),
+    callback: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a JSON route that maps domain errors to problem answers and writes an audit line for
     every write and every refused access, and with ``audit_reads`` for every answer (a read of personal data
@@ -261,6 +264,7 @@ def endpoint(
                     response=response,
                     statuses=statuses,
                     errors=_error_statuses(path, public=public, body=body, errors=errors),
+                    callback=callback,
                 )
             )
         return view

@@ -120,7 +120,7 @@ def _operation(operation: Operation) -> dict[str, Any]:
     body = _request_body(operation)
     if body is not None:
         described["requestBody"] = body
-    described["security"] = [] if operation.public else [{"bearer": []}]
+    described["security"] = [{"abonnement": []}] if operation.callback else [] if operation.public else [{"bearer": []}]
     return described
 
 
@@ -167,7 +167,13 @@ def document(operations: Iterable[Operation], routes: Mapping[str, Mapping[str, 
                     "scheme": "bearer",
                     "bearerFormat": "JWT",
                     "description": "RS256; issuer, audience, expiry and not-before are checked",
-                }
+                },
+                "abonnement": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "Authorization",
+                    "description": "the zaaksysteem's callbacks: the value agreed as auth in the Notificaties abonnement",
+                },
             },
         },
     }

@@ -338,6 +338,7 @@ def mails_of(*personas: str) -> dict[str, int]:
 
 CALLBACK_AUTH = "Bearer callback-secret-of-the-test-abonnement-0000000000"
 ZGW_CLIENT_SECRET = "zgw-client-secret-of-the-tests-00000000000000"
+OPEN_KLANT_TOKEN = "open-klant-token-of-the-tests-0000000000"
 
 
 @pytest.fixture
@@ -347,7 +348,7 @@ def zaaksysteem(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     messages (``standin.notificaties.messages``) to the callback route through the Chalice test client."""
     from devstack.zaaksysteem import start_standin
 
-    standin = start_standin(None, None, {"baken": ZGW_CLIENT_SECRET}, retries=0)
+    standin = start_standin(None, None, {"baken": ZGW_CLIENT_SECRET}, retries=0, tokens=(OPEN_KLANT_TOKEN,))
     apis = [
         {"base_url": f"{standin.zaken_url}/", "client_id": "baken", "secret": ZGW_CLIENT_SECRET},
         {"base_url": f"{standin.catalogi_url}/", "client_id": "baken", "secret": ZGW_CLIENT_SECRET},
@@ -355,6 +356,8 @@ def zaaksysteem(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     monkeypatch.setenv("BAKEN_ZGW_APIS", json.dumps(apis))
     monkeypatch.setenv("BAKEN_ZGW_CALLBACK_AUTH", CALLBACK_AUTH)
     monkeypatch.setenv("BAKEN_PSEUDONYM_KEY", "pseudonym-key-of-the-tests-000000000000")
+    monkeypatch.setenv("BAKEN_KLANTINTERACTIES_URL", standin.klantinteracties_url)
+    monkeypatch.setenv("BAKEN_KLANTINTERACTIES_TOKEN", OPEN_KLANT_TOKEN)
     wiring.reset()
     try:
         yield standin

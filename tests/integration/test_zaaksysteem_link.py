@@ -191,3 +191,25 @@ def test_a_cloudevent_about_the_zaak_is_taken_like_a_notification(client, pipeli
     assert response.status_code == 204
     pipeline.run()
     assert _case(zaaksysteem).source == zaaksysteem.mark_zaak_url
+
+
+def test_the_kcc_s_contact_moment_about_the_zaak_is_a_klantcontact_in_klantinteracties(client, pipeline, taken_over):
+    # GIVEN Mark's zaak from the zaaksysteem; WHEN Sanne (KCC) records his call
+    case = _case(taken_over)
+    recorded = client.http.post(
+        f"/api/cases/{case.id}/contact-moments",
+        headers=headers("sanne"),
+        body=json.dumps(
+            {"kanaal": "telefoon", "onderwerp": "Vergunning waterschap", "inhoud": "Uitgelegd hoe.", "vertrouwelijk": False}
+        ),
+    )
+    assert recorded.status_code == 201
+    pipeline.run()
+    # THEN the Klantinteracties API has one klantcontact about it, its onderwerpobject the zaak
+    klantcontacten = taken_over.all("klantcontacten")
+    assert [k["onderwerp"] for k in klantcontacten] == ["Vergunning waterschap"]
+    objecten = taken_over.all("onderwerpobjecten")
+    assert [o["onderwerpobjectidentificator"]["objectId"] for o in objecten] == [taken_over.mark_zaak_url]
+    # AND running the job again registers nothing twice
+    pipeline.run()
+    assert len(taken_over.all("klantcontacten")) == 1

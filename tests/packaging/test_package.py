@@ -61,6 +61,7 @@ APP_PARAMETERS = {
     "StaffOidcClientId": "baken",
     "StaffOidcClientSecretArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:baken-prod/staff-oidc-client-AbCdEf",
     "TokenSecretArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:baken-prod/token-keys-AbCdEf",
+    "Oin": "00000001002220647000",
 }
 # cfn-lint findings not honoured, with the reason (informational checks included: every other finding fails)
 LINT_IGNORED: dict[str, str] = {}
@@ -369,6 +370,7 @@ def test_only_the_api_function_reads_the_oidc_client_secrets_and_every_function_
         "ZgwCallbackAuthSecretArn": {"APIHandler"},
         "PseudonymKeySecretArn": {"SyncZaak"},
         "ZgwSecretArns": {"SyncZaak"},
+        "KlantinteractiesTokenSecretArn": {"FanOutJob"},
     }
 
 

@@ -83,6 +83,7 @@ def _raw(ctx: RequestContext) -> Any:
     example=ACCEPTED_EXAMPLE,
     status=204,
     errors=(401,),
+    callback=True,
 )
 def receive_notificatie(ctx: RequestContext) -> Any:
     """Authenticated with the abonnement's ``auth`` value in the ``Authorization`` header. A message on the kanaal
@@ -106,6 +107,7 @@ def receive_notificatie(ctx: RequestContext) -> Any:
     status=204,
     content_types=("application/json", "application/cloudevents+json"),
     errors=(401,),
+    callback=True,
 )
 def receive_cloudevent(ctx: RequestContext) -> Any:
     """The same changes as CloudEvents, for systems that publish events instead of Notificaties API messages;
