@@ -302,6 +302,22 @@ def _start_zaaksysteem(host: str, api_url: str) -> StandIn:
     return standin
 
 
+def _wait_for_takeover(zaak_url: str, seconds: float = 30) -> None:
+    """Until Baken has the zaak as a case and told its parties (or held it for the morning), so the walkthrough
+    starts from a settled story."""
+    from chalicelib import wiring
+    from chalicelib.domain.notifications import NotificationStatus
+    from chalicelib.domain.zgw import case_id_for
+
+    ends = time.monotonic() + seconds
+    while time.monotonic() < ends:
+        told = wiring.adapters().outbox.for_case(case_id_for(zaak_url))
+        if told and all(n.status.is_final or n.status is NotificationStatus.HELD for n in told):
+            return
+        time.sleep(0.25)
+    print("[baken] the zaaksysteem's zaak was not taken over within 30 s: see the sync_zaak lines above", flush=True)
+
+
 def _runner(outputs: StackOutputs, release_every: float) -> EventRunner:
     import boto3
 
@@ -469,6 +485,7 @@ def _serve(arguments: argparse.Namespace, running: contextlib.ExitStack) -> subp
         from devstack.zaaksysteem import MARK_ZAAK_UUID
 
         standin.announce_zaak()
+        _wait_for_takeover(standin.mark_zaak_url)
         zaak = standin.get("zaken", MARK_ZAAK_UUID) or {}
         seeded |= {"zaak_uuid": MARK_ZAAK_UUID, "zaak_number": str(zaak.get("identificatie", ""))}
     print(_banner(api_url, moto.url, seeded, _walkthrough_tokens(), standin.base_url), flush=True)

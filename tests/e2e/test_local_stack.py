@@ -4,6 +4,8 @@ stopped with Ctrl-C."""
 
 from __future__ import annotations
 
+import json
+import re
 import signal
 import urllib.error
 import urllib.request
@@ -104,6 +106,33 @@ def test_the_story_walkthrough_over_http(local_stack: LocalStack):
 
     # and someone else's case stays invisible to Jan
     assert call("GET", f"/api/me/cases/{case['id']}", jan)[0] == 404
+
+
+def test_a_status_set_in_the_zaaksysteem_reaches_mark_over_the_notificaties_api(local_stack: LocalStack):
+    """Walkthrough step 9: the stand-in zaaksysteem calls Baken's callback over HTTP, Baken reads the zaak from its
+    Zaken and Catalogi APIs and tells Mark; the KCC's contact moment is a klantcontact in its Klantinteracties API."""
+    printed = "".join(local_stack.output)
+    zaaksysteem = re.search(r"Zaaksysteem \.+ (http://[0-9.:]+)/zaken/api/v1", printed)
+    step = re.search(r"(http://[0-9.:]+/_standin/zaken/[0-9a-f-]+/status)", printed)
+    assert zaaksysteem is not None
+    assert step is not None
+    mark = local_stack.token("mark")
+    _, mine = local_stack.call("GET", "/api/me/cases", mark)
+    (zaak,) = [c for c in mine["cases"] if c["case_number"].startswith("ZAAK-")]  # taken over when the stack started
+    before = len(local_stack.mails(MARK_EMAIL))
+    request = urllib.request.Request(
+        step.group(1),
+        data=json.dumps({"volgnummer": 2, "toelichting": "Uw aanvraag is compleet."}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        assert answer.status == 201
+    took = wait_until(lambda: len(local_stack.mails(MARK_EMAIL)) == before + 1, 20)
+    print(f"status set in the zaaksysteem → e-mail in the local mailbox: {took:.2f} s")
+    assert zaak["case_number"] in local_stack.mails(MARK_EMAIL)[0]["subject"]
+    _, after = local_stack.call("GET", f"/api/me/cases/{zaak['id']}", mark)
+    assert after["status"]["statustype"] == "in-behandeling"
 
 
 def test_a_person_can_read_the_mailbox_as_a_page(local_stack: LocalStack):
