@@ -257,17 +257,11 @@ def _zgw_adapters(current: Settings) -> dict[str, Any]:
     link = current.zgw
     if link is None:
         return {}
-    from chalicelib.adapters.secrets import read_secret
     from chalicelib.adapters.zgw import ZgwApi, ZgwClient
     from chalicelib.adapters.zgw_parties import PairwisePseudonyms
 
-    def stored(name: str | None, local: str | None) -> Callable[[], str | None]:
-        if name:
-            return lambda: read_secret(name, max_age=current.secret_max_age_seconds)
-        return lambda: local
-
     def required(name: str | None, local: str | None) -> Callable[[], str]:
-        read = stored(name, local)
+        read = _stored_secret(current, name, local)
 
         def value() -> str:
             found = read()
@@ -286,7 +280,7 @@ def _zgw_adapters(current: Settings) -> dict[str, Any]:
         "pseudonyms": PairwisePseudonyms(
             required(link.pseudonym_key_name, link.pseudonym_key), link.pseudonym_sector, local_personas=personas
         ),
-        "zgw_callback_auth": stored(link.callback_auth_name, link.callback_auth),
+        "zgw_callback_auth": _stored_secret(current, link.callback_auth_name, link.callback_auth),
     }
 
 
@@ -303,13 +297,8 @@ def _klantinteracties(current: Settings) -> Klantinteracties | None:
         return None
     from chalicelib.adapters.klantinteracties import HttpKlantinteracties
 
-    name, local = current.klantinteracties_token_name, current.klantinteracties_token
-    if name:
-        from chalicelib.adapters.secrets import read_secret
-
-        max_age = current.secret_max_age_seconds
-        return HttpKlantinteracties(current.klantinteracties_url, lambda: read_secret(name, max_age=max_age))
-    return HttpKlantinteracties(current.klantinteracties_url, lambda: local or "")
+    token = _stored_secret(current, current.klantinteracties_token_name, current.klantinteracties_token)
+    return HttpKlantinteracties(current.klantinteracties_url, lambda: token() or "")
 
 
 def _system_clock(current: Settings) -> Clock:
@@ -359,15 +348,19 @@ def _client_key(current: Settings, client: OidcClient) -> Callable[[], str | Non
     return lambda: read_secret(name, max_age=current.secret_max_age_seconds)
 
 
-def _client_secret(current: Settings, client: OidcClient) -> Callable[[], str | None]:
-    """How a login provider gets its client secret when it calls the token endpoint: from the secrets store
-    (cached for ``secret_max_age_seconds``), or the local stage's own."""
-    name, local = client.client_secret_name, client.client_secret
+def _stored_secret(current: Settings, name: str | None, local: str | None) -> Callable[[], str | None]:
+    """A secret read when needed: from the secrets store when the settings name it (cached for
+    ``secret_max_age_seconds``, so a rotated one is picked up), else the local stage's own."""
     if not name:
         return lambda: local
     from chalicelib.adapters.secrets import read_secret
 
     return lambda: read_secret(name, max_age=current.secret_max_age_seconds)
+
+
+def _client_secret(current: Settings, client: OidcClient) -> Callable[[], str | None]:
+    """How a login provider gets its client secret when it calls the token endpoint."""
+    return _stored_secret(current, client.client_secret_name, client.client_secret)
 
 
 def _decoders_and_identity(current: Settings, clock: Clock) -> dict[str, Any]:
