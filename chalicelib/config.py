@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TypedDict
@@ -80,6 +81,8 @@ class ZgwLink:
     pseudonym_key_name: str | None = None
     pseudonym_key: str | None = None  # the local stage only
     pseudonym_sector: str = "baken"
+    # the catalogus in the Catalogi API the catalogue is read from (``BAKEN_CATALOGUS_URL``); None: Baken's own
+    catalogus_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -306,12 +309,25 @@ def _zgw_link(env: Mapping[str, str], stage_name: str) -> ZgwLink | None:
         pseudonym_key_name=env.get("BAKEN_PSEUDONYM_KEY_NAME") or None,
         pseudonym_key=env.get("BAKEN_PSEUDONYM_KEY") or None,
         pseudonym_sector=env.get("BAKEN_PSEUDONYM_SECTOR") or "baken",
+        catalogus_url=_catalogus_url(env, apis),
     )
     if not (link.callback_auth_name or link.callback_auth):
         raise ConfigurationError("a connected zaaksysteem needs BAKEN_ZGW_CALLBACK_AUTH_NAME")
     if not (link.pseudonym_key_name or link.pseudonym_key):
         raise ConfigurationError("a connected zaaksysteem needs BAKEN_PSEUDONYM_KEY_NAME")
     return link
+
+
+def _catalogus_url(env: Mapping[str, str], apis: Sequence[ZgwApi]) -> str | None:
+    """``BAKEN_CATALOGUS_URL``: the catalogus (``.../catalogussen/<uuid>``) under one of the ZGW APIs."""
+    url = env.get("BAKEN_CATALOGUS_URL", "").strip()
+    if not url:
+        return None
+    if not re.fullmatch(r"[^?#\s]+/catalogussen/[0-9a-fA-F-]{36}", url):
+        raise ConfigurationError("BAKEN_CATALOGUS_URL must be the URL of a catalogus: <Catalogi API>/catalogussen/<uuid>")
+    if not any(url.startswith(api.base_url) for api in apis):
+        raise ConfigurationError("BAKEN_CATALOGUS_URL must be under one of the BAKEN_ZGW_APIS base URLs")
+    return url
 
 
 class _Outbound(TypedDict):

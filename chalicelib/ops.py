@@ -15,6 +15,10 @@ them 24 hours) and hands them to the stream handler, after the cause is fixed. C
 before create nothing new. A message whose changes fail again, or are no longer in the stream, stays on the
 queue. A replayed change comes after later changes of the same case that were told meanwhile.
 
+``refresh-catalogue`` asks the stage to read its catalogue from the Catalogi API again (when ``BAKEN_CATALOGUS_URL``
+is set): it queues a notice on the notices queue, and the ``sync_zaak`` function does the reading, with its own
+credentials; its log line ``catalogue refreshed`` lists what could not be taken over.
+
 ``--dry-run`` (both commands) reads every message and classifies it, changes nothing, and makes each message
 visible again at once: nothing is left invisible on the queue for the next run or for Lambda.
 
@@ -32,8 +36,14 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
+
+from chalicelib.domain.zgw import Handling, ZaakNotice, notice_id
+
+if TYPE_CHECKING:
+    from chalicelib.services.ports import NoticeQueue
 
 ROOT = Path(__file__).resolve().parents[1]
 # How long a received message stays hidden while a run works on it (a dry run makes it visible again at the end)
@@ -273,6 +283,24 @@ def _stream_records(streams: Any, arn: str, shard: str, start: int, end: int) ->
     return found
 
 
+def queue_catalogue_refresh(notices: NoticeQueue | None, now: datetime) -> ZaakNotice:
+    """A notice on the notices queue that makes ``sync_zaak`` refresh the catalogue from the Catalogi API (with
+    the function's own credentials: the operator needs none of the zaaksysteem's)."""
+    if notices is None:
+        raise SystemExit("the stage has no notices queue")
+    notice = ZaakNotice(
+        notice_id("operator", "refresh-catalogue", now.isoformat()),
+        "https://operator.invalid/refresh-catalogue",
+        "catalogue",
+        "refresh",
+        "https://operator.invalid/refresh-catalogue",
+        now,
+        Handling.CATALOGUE,
+    )
+    notices.send(notice)
+    return notice
+
+
 def _stage_environment(stage: str) -> dict[str, str]:
     """The stage's table and queue names from .chalice/config.json (its secrets are never there)."""
     config = json.loads((ROOT / ".chalice" / "config.json").read_text(encoding="utf-8"))
@@ -294,6 +322,8 @@ def main(argv: list[str] | None = None) -> int:
     replay = commands.add_parser("replay-stream", help="hand the changes the stream gave up on to the stream handler again")
     replay.add_argument("--stage", required=True, help="the Chalice stage (its settings are read from .chalice/config.json)")
     replay.add_argument("--dry-run", action="store_true", help="count the messages and their changes, change nothing")
+    catalogue = commands.add_parser("refresh-catalogue", help="read the catalogue from the Catalogi API again")
+    catalogue.add_argument("--stage", required=True, help="the Chalice stage (its settings are read from .chalice/config.json)")
     arguments = parser.parse_args(argv)
 
     from chalicelib import wiring
@@ -302,6 +332,10 @@ def main(argv: list[str] | None = None) -> int:
     current = operator_settings({**_stage_environment(arguments.stage), **_aws_environment()})
     wiring.use(wiring.Adapters.on_aws(current).but(fingerprint=_needs_the_token_secret))
     sqs = wiring.aws_client("sqs")
+    if arguments.command == "refresh-catalogue":
+        notice = queue_catalogue_refresh(wiring.adapters().notices, datetime.now(UTC))
+        print(f"catalogue refresh queued ({notice.id}): the sync_zaak function's log says 'catalogue refreshed'")
+        return 0
     suffix = " (dry run: nothing changed, every message visible again)" if arguments.dry_run else ""
     if arguments.command == "replay-stream":
         url = sqs.get_queue_url(QueueName=f"baken-{arguments.stage}-stream-failures")["QueueUrl"]

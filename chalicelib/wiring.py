@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from chalicelib.services.announcements import Announcements
     from chalicelib.services.case_commands import CaseCommands
     from chalicelib.services.case_queries import Berichtenbox, CaseQueries
+    from chalicelib.services.catalogue_refresh import CatalogueRefresh
     from chalicelib.services.composer import MessageComposer
     from chalicelib.services.contacts import ContactRegistry
     from chalicelib.services.delivery import Delivery
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
         AnnouncementRepository,
         BerichtenboxStore,
         CaseRepository,
+        CatalogueStore,
         ChangeFeed,
         Clock,
         ContactMomentStore,
@@ -119,6 +121,7 @@ class Adapters:
     notices: NoticeQueue | None = None
     zaak_source: ZaakSource | None = None
     pseudonyms: PartyPseudonyms | None = None
+    catalogue_store: CatalogueStore | None = None  # the catalogue refreshed from the Catalogi API, when configured
     zgw_callback_auth: Callable[[], str | None] = field(default=lambda: None, compare=False)
 
     @classmethod
@@ -191,6 +194,7 @@ class Adapters:
             aws=aws,
             notices=SqsNoticeQueue(sqs, notices_queue_url),
             **_zgw_adapters(current),
+            catalogue_store=_catalogue_store(current),
         )
 
     @classmethod
@@ -199,6 +203,7 @@ class Adapters:
             InMemoryAnnouncements,
             InMemoryBerichtenbox,
             InMemoryCases,
+            InMemoryCatalogueStore,
             InMemoryContacts,
             InMemoryEmail,
             InMemoryEvents,
@@ -238,6 +243,7 @@ class Adapters:
             fingerprint=_fingerprinter(identity["token_keys"]),
             notices=InMemoryNotices(),
             **{**_zgw_adapters(current), "zaak_source": InMemoryZaakSource()},
+            catalogue_store=InMemoryCatalogueStore(),
             events=InMemoryEvents(),
             ledger=InMemoryLedger(),
         )
@@ -282,6 +288,15 @@ def _zgw_adapters(current: Settings) -> dict[str, Any]:
         ),
         "zgw_callback_auth": _stored_secret(current, link.callback_auth_name, link.callback_auth),
     }
+
+
+def _catalogue_store(current: Settings) -> CatalogueStore | None:
+    """Where the catalogue refreshed from the Catalogi API is kept: only when a catalogus is configured."""
+    if current.zgw is None or current.zgw.catalogus_url is None:
+        return None
+    from chalicelib.adapters.dynamodb.catalogue_store import DynamoDBCatalogueStore
+
+    return DynamoDBCatalogueStore(current.tables.case_index, current.region)
 
 
 def _persona_subjects() -> dict[str, str]:
@@ -481,9 +496,26 @@ class Services:
     def reference(self) -> ReferenceData:
         return reference_data()
 
-    @property
+    @cached_property
     def catalogue(self) -> Catalogue:
-        return catalogue_data()
+        """Baken's own catalogue; when a catalogus is configured, the one refreshed from the Catalogi API."""
+        store = self.adapters.catalogue_store
+        if self.settings.zgw is None or self.settings.zgw.catalogus_url is None or store is None:
+            return catalogue_data()
+        from chalicelib.services.catalogue_refresh import LiveCatalogue
+
+        return LiveCatalogue(store, catalogue_data(), [t.slug for t in self.reference.topics()], on_unusable=unusable_catalogue)
+
+    @cached_property
+    def catalogue_refresh(self) -> CatalogueRefresh:
+        from chalicelib.config import ConfigurationError
+        from chalicelib.services.catalogue_refresh import CatalogueRefresh
+
+        link, store, source = self.settings.zgw, self.adapters.catalogue_store, self.adapters.zaak_source
+        if link is None or link.catalogus_url is None or store is None or source is None:
+            raise ConfigurationError("no catalogus is configured (BAKEN_CATALOGUS_URL)")
+        topics = [t.slug for t in self.reference.topics()]
+        return CatalogueRefresh(source, store, _read_json("zaaktypen.json"), topics, link.catalogus_url, self.clock)
 
     @property
     def _retention(self) -> timedelta:
@@ -675,7 +707,7 @@ class Services:
             from chalicelib.config import ConfigurationError
 
             raise ConfigurationError("no notices queue")
-        return ZaakIntake(self.adapters.notices)
+        return ZaakIntake(self.adapters.notices, reads_catalogue=self.adapters.catalogue_store is not None)
 
     @cached_property
     def zaak_sync(self) -> ZaakSync:
@@ -699,6 +731,14 @@ class Services:
         return ChangePreviews(
             commands=self.case_commands, catalogue=self.catalogue, fanout=self.fanout, composer=self.composer, clock=self.clock
         )
+
+
+def unusable_catalogue(reason: str) -> None:
+    """The stored catalogue is not valid (the previous one stays in use): a log line and a metric."""
+    from chalicelib.observability import count, logger
+
+    logger().error("the stored catalogue cannot be used", extra={"reason": reason})
+    count("CatalogueUnusable")
 
 
 def possible_duplicate(notification: Notification) -> None:

@@ -38,11 +38,23 @@ EMAIL = re.compile(r"^[^@\s<>]+@([^@\s<>]+)$")
 SENDER = re.compile(r"^(?:[^<>]*<)?([^@\s<>]+@([^@\s<>]+))>?$")
 # The template's value for a secret of a zaaksysteem that is not connected (infra/app.json's defaults).
 NO_SECRET = "arn:aws:secretsmanager:*:*:secret:baken-no-zaaksysteem"  # noqa: S105 - names no secret
+CATALOGUS_URL = re.compile(r"^https://[^?#\s]+/catalogussen/[0-9a-fA-F-]{36}$")
 RETENTION_DAYS = {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
 
 
 def _https(value: str) -> bool:
     return value.startswith("https://") and len(value) > len("https://")
+
+
+def _json_list(value: str) -> list[dict[str, object]]:
+    """The objects of a JSON list (anything else: none)."""
+    import json
+
+    try:
+        found = json.loads(value)
+    except ValueError:
+        return []
+    return [item for item in found if isinstance(item, dict)] if isinstance(found, list) else []
 
 
 def _zgw_apis(value: str) -> bool:
@@ -175,6 +187,13 @@ SETTINGS = (
         valid=SECRET_ARN.match,
         expected="a secret ARN",
     ),
+    Setting(
+        "CATALOGUS_URL",
+        "the catalogus in the Catalogi API the zaaktypen are read from (with ZGW_APIS; optional)",
+        required=False,
+        valid=CATALOGUS_URL.match,
+        expected="https://…/catalogi/api/v1/catalogussen/<uuid>",
+    ),
     Setting("PSEUDONYM_SECTOR", "sector of the pairwise pseudonyms (default baken)", required=False),
     Setting(
         "LOG_RETENTION_DAYS",
@@ -238,6 +257,10 @@ def validate(stage: str, values: Mapping[str, str]) -> list[str]:
         problems.append(f"SENDER {sender.group(1)} is not in MAIL_DOMAIN {mail_domain}: SES only sends from the verified domain")
     if values.get("KLANTINTERACTIES_URL") and not values.get("KLANTINTERACTIES_TOKEN_SECRET_ARN"):
         problems.append("KLANTINTERACTIES_TOKEN_SECRET_ARN is missing: registering contact moments needs Baken's token")
+    if values.get("CATALOGUS_URL"):
+        bases = [str(a.get("base_url", "")) for a in _json_list(values.get("ZGW_APIS", ""))]
+        if not any(b and values["CATALOGUS_URL"].startswith(b) for b in bases):
+            problems.append("CATALOGUS_URL is not under one of the ZGW_APIS base URLs: Baken could not read it")
     if values.get("ZGW_APIS"):
         problems += [
             f"{key} is missing: a connected zaaksysteem needs it"
@@ -288,6 +311,7 @@ def plan(stage: str, values: Mapping[str, str], *, out: Path | None = None) -> P
         "TokenSecretArn": values["TOKEN_SECRET_ARN"],
         "LogRetentionDays": values.get("LOG_RETENTION_DAYS") or "400",
         "ZgwApis": values.get("ZGW_APIS", ""),
+        "CatalogusUrl": values.get("CATALOGUS_URL", ""),
         "Oin": values["OIN"],
         "KlantinteractiesUrl": values.get("KLANTINTERACTIES_URL", ""),
         "KlantinteractiesTokenSecretArn": values.get("KLANTINTERACTIES_TOKEN_SECRET_ARN") or NO_SECRET,

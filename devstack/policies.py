@@ -22,7 +22,12 @@ CONSUME = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
 PRODUCE = ("sqs:GetQueueUrl", "sqs:SendMessage")
 PUBLISH = ("events:PutEvents",)  # NL GOV CloudEvents onto the stage's bus (services/outbound.py)
 
-# function -> [(statement id, actions, kind, name)]; kind: table (with its indexes), stream, queue, ses
+# The catalogue refreshed from the Catalogi API (services/catalogue_refresh.py): one partition of the case-index
+# table, read by every function that uses the catalogue, written by sync_zaak alone. Only that partition.
+READ_CATALOGUE = ("Catalogue", ("dynamodb:GetItem",), "catalogue", "case-index")
+
+# function -> [(statement id, actions, kind, name)]; kind: table (with its indexes), catalogue (the catalogue's
+# partition of a table), stream, queue, ses
 GRANTS: dict[str, list[tuple[str, tuple[str, ...], str, str]]] = {
     "api_handler": [
         ("Cases", ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:Query"), "table", "cases"),
@@ -56,6 +61,7 @@ GRANTS: dict[str, list[tuple[str, tuple[str, ...], str, str]]] = {
         ("DeliveryQueue", PRODUCE, "queue", "delivery.fifo"),
         ("JobsQueue", PRODUCE, "queue", "jobs"),
         ("EventBus", PUBLISH, "bus", "events"),  # announcement approved
+        READ_CATALOGUE,
     ],
     "on_subscription_change": [
         ("SubscriptionsStream", READ_STREAM, "stream", "subscriptions"),
@@ -80,6 +86,7 @@ GRANTS: dict[str, list[tuple[str, tuple[str, ...], str, str]]] = {
         ("Letters", PRODUCE, "queue", "letters"),
         ("SendEmail", ("ses:SendEmail", "ses:SendRawEmail"), "ses", ""),
         ("EventBus", PUBLISH, "bus", "events"),  # a notification's outcome
+        READ_CATALOGUE,
     ],
     "release_held_email": [
         ("JobsQueue", PRODUCE, "queue", "jobs"),
@@ -107,6 +114,8 @@ GRANTS: dict[str, list[tuple[str, tuple[str, ...], str, str]]] = {
         ("Cases", ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"), "table", "cases"),
         ("CaseIndex", ("dynamodb:PutItem",), "table", "case-index"),
         ("Subscriptions", ("dynamodb:PutItem",), "table", "subscriptions"),
+        # the catalogue: read, and written by a refresh (its current item and its versions)
+        ("Catalogue", ("dynamodb:GetItem", "dynamodb:PutItem"), "catalogue", "case-index"),
     ],
     "on_ses_feedback": [
         ("FeedbackQueue", CONSUME, "queue", "ses-feedback"),
@@ -132,15 +141,21 @@ def _resources(stage: str, kind: str, name: str) -> list[str]:
     return ["arn:aws:ses:*:*:identity/*", f"arn:aws:ses:*:*:configuration-set/baken-{stage}"]
 
 
+def _statement(stage: str, sid: str, actions: tuple[str, ...], kind: str, name: str) -> dict[str, Any]:
+    if kind == "catalogue":
+        return {
+            "Sid": sid,
+            "Effect": "Allow",
+            "Action": list(actions),
+            "Resource": [f"arn:aws:dynamodb:*:*:table/baken-{stage}-{name}"],
+            "Condition": {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": ["catalogue"]}},
+        }
+    return {"Sid": sid, "Effect": "Allow", "Action": list(actions), "Resource": _resources(stage, kind, name)}
+
+
 def policy(stage: str, function: str) -> dict[str, Any]:
     """The policy document of ``function`` on ``stage``."""
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Sid": sid, "Effect": "Allow", "Action": list(actions), "Resource": _resources(stage, kind, name)}
-            for sid, actions, kind, name in GRANTS[function]
-        ],
-    }
+    return {"Version": "2012-10-17", "Statement": [_statement(stage, *grant) for grant in GRANTS[function]]}
 
 
 def file_name(stage: str, function: str) -> str:

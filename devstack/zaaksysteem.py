@@ -823,7 +823,11 @@ class StandIn:
                 _route("GET", "/zaakobjecten/{uuid}", self._getter("zaakobjecten")),
             ],
             CATALOGI: [
-                _route("GET", "/zaaktypen", self._lister("zaaktypen", {"identificatie": "identificatie"})),
+                _route(
+                    "GET",
+                    "/zaaktypen",
+                    self._lister("zaaktypen", {"identificatie": "identificatie", "catalogus": "catalogus"}, _published),
+                ),
                 _route("GET", "/zaaktypen/{uuid}", self._getter("zaaktypen")),
                 _route("GET", "/statustypen", self._lister("statustypen", {"zaaktype": "zaaktype"})),
                 _route("GET", "/statustypen/{uuid}", self._getter("statustypen")),
@@ -969,6 +973,41 @@ class StandIn:
             "zaaktype": zaak["zaaktype"],
             "vertrouwelijkheidaanduiding": zaak["vertrouwelijkheidaanduiding"],
         }
+
+    @property
+    def catalogus_url(self) -> str:
+        """The catalogus the seeded zaaktypen are in."""
+        return f"{self.catalogi_url}/catalogussen/{stable_uuid('catalogus')}"
+
+    def change_statustype(self, zaaktype: str, volgnummer: int, changes: Mapping[str, Any]) -> dict[str, Any]:
+        """A functional administrator changes a statustype of the zaaktype ``zaaktype`` (its identificatie), e.g.
+        its ``statustekst`` or ``informeren``; the Notificaties component tells the abonnementen (kanaal
+        ``zaaktypen``, resource ``statustype``)."""
+        with self._lock:
+            found = next(
+                (
+                    s
+                    for s in self._store["statustypen"].values()
+                    if s["zaaktypeIdentificatie"] == zaaktype and s["volgnummer"] == volgnummer
+                ),
+                None,
+            )
+            if found is None:
+                raise LookupError(f"zaaktype {zaaktype} has no statustype {volgnummer}")
+            found.update(changes)
+            changed = dict(found)
+        self.notificaties.publish(
+            {
+                "kanaal": "zaaktypen",
+                "hoofdObject": changed["zaaktype"],
+                "resource": "statustype",
+                "resourceUrl": changed["url"],
+                "actie": "partial_update",
+                "aanmaakdatum": _iso(_now()),
+                "kenmerken": {"catalogus": changed["catalogus"]},
+            }
+        )
+        return changed
 
     def _notify(self, zaak: Mapping[str, Any], resource: str, resource_url: str, actie: str) -> None:
         self.notificaties.publish(
@@ -1306,7 +1345,7 @@ class StandIn:
         the zaaktype URL per identificatie."""
         data = json.loads(catalogue.read_text(encoding="utf-8"))
         begin = (today or _now().date()).replace(month=1, day=1).isoformat()
-        catalogus = f"{self.catalogi_url}/catalogussen/{stable_uuid('catalogus')}"
+        catalogus = self.catalogus_url
         urls: dict[str, str] = {}
         with self._lock:
             for entry in data["zaaktypen"]:
@@ -1411,6 +1450,12 @@ def _delivery_json(delivery: Delivery) -> dict[str, Any]:
         "error": delivery.error,
         "resourceUrl": delivery.message.get("resourceUrl"),
     }
+
+
+def _published(call: Call, zaaktype: dict[str, Any]) -> bool:
+    """The Catalogi API's ``status`` filter: ``definitief`` (the default), ``concept`` or ``alles``."""
+    wanted = call.arg("status") or "definitief"
+    return wanted == "alles" or zaaktype["concept"] == (wanted == "concept")
 
 
 def _zaaktype(entry: Mapping[str, Any], url: str, catalogus: str, begin: str) -> dict[str, Any]:

@@ -9,13 +9,14 @@ from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from chalicelib.adapters.ses_email import build_mime
 from chalicelib.domain.announcements import Announcement
 from chalicelib.domain.berichtenbox import BerichtenboxMessage
 from chalicelib.domain.cases import Case, HistoryEntry, HistoryKind, HistoryPage, cursor_moment, history_added
+from chalicelib.domain.catalogi import StoredCatalogue, current_versions
 from chalicelib.domain.cloudevents import CloudEvent
 from chalicelib.domain.contacts import ContactMoment
 from chalicelib.domain.deadlines import work_order_key
@@ -31,11 +32,12 @@ from chalicelib.domain.matching import Audience
 from chalicelib.domain.notifications import Notification, NotificationStatus, held_shard_of
 from chalicelib.domain.ratelimit import admit
 from chalicelib.domain.subscriptions import Indexed, Subscriber, Subscription, SubscriptionEntry
-from chalicelib.domain.zgw import ZaakNotice, ZaakSnapshot, ZgwRol
+from chalicelib.domain.zgw import CatalogiListing, ZaakNotice, ZaakSnapshot, ZgwRol, ZgwZaaktype
 from chalicelib.services.ports import (
     AnnouncementRepository,
     BerichtenboxStore,
     CaseRepository,
+    CatalogueStore,
     Claim,
     ContactMomentStore,
     DeliveryQueue,
@@ -654,6 +656,7 @@ class InMemoryZaakSource(ZaakSource):
 
     def __init__(self) -> None:
         self.zaken: dict[str, ZaakSnapshot | ZgwError] = {}
+        self.catalogi: list[ZgwZaaktype] | ZgwError = []  # every version of every zaaktype, or the error
         self.reads = 0
 
     def snapshot(self, zaak_url: str) -> ZaakSnapshot:
@@ -664,6 +667,33 @@ class InMemoryZaakSource(ZaakSource):
         if isinstance(found, ZgwError):
             raise found
         return found
+
+    def catalogue(self, catalogus_url: str, wanted: Collection[str], today: date) -> CatalogiListing:
+        if isinstance(self.catalogi, ZgwError):
+            raise self.catalogi
+        current = current_versions(self.catalogi, today)
+        return CatalogiListing(
+            tuple(z for z in current if z.identificatie in wanted),
+            tuple(z.identificatie for z in current if z.identificatie not in wanted),
+        )
+
+
+class InMemoryCatalogueStore(CatalogueStore):
+    """The stored catalogue in a variable; ``versions`` keeps each changed one, ``loads`` counts the reads."""
+
+    def __init__(self) -> None:
+        self.current: StoredCatalogue | None = None
+        self.versions: list[StoredCatalogue] = []
+        self.loads = 0
+
+    def load(self) -> StoredCatalogue | None:
+        self.loads += 1
+        return self.current
+
+    def save(self, stored: StoredCatalogue, *, changed: bool) -> None:
+        if changed:
+            self.versions.append(stored)
+        self.current = stored
 
 
 class InMemoryPseudonyms(PartyPseudonyms):

@@ -1,7 +1,7 @@
 """The notices queue on SQS (FIFO, with a dead-letter queue): accepted ZGW notifications and CloudEvents waiting
-for ``sync_zaak``. One message group per zaak, so the notices of one zaak are worked on one at a time and in the
-order they came; the notice's id is the deduplication id, so a message the zaaksysteem delivers twice within
-five minutes is queued once (and a later copy finds nothing new to write)."""
+for ``sync_zaak``. One message group per zaak (and one for the catalogue's refreshes), so the notices of one zaak
+are worked on one at a time and in the order they came; the notice's id is the deduplication id, so a message the
+zaaksysteem delivers twice within five minutes is queued once (and a later copy finds nothing new to write)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from chalicelib.domain.zgw import ZaakNotice, case_id_for
+from chalicelib.domain.zgw import Handling, ZaakNotice, case_id_for
 from chalicelib.services.ports import NoticeQueue
+
+CATALOGUE_GROUP = "catalogue"  # one refresh of the catalogue at a time
 
 
 class SqsNoticeQueue(NoticeQueue):
@@ -22,6 +24,6 @@ class SqsNoticeQueue(NoticeQueue):
         self._client().send_message(
             QueueUrl=self._queue_url(),
             MessageBody=json.dumps(notice.to_json(), separators=(",", ":")),
-            MessageGroupId=case_id_for(notice.zaak_url),
+            MessageGroupId=CATALOGUE_GROUP if notice.handling is Handling.CATALOGUE else case_id_for(notice.zaak_url),
             MessageDeduplicationId=notice.id,
         )

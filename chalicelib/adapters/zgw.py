@@ -11,6 +11,8 @@ redirects are not followed, so the bearer token never goes anywhere else. Every 
 per request, a size limit per answer, a page limit per list and a time limit per snapshot. 429, 5xx, timeouts and
 connection errors are retried with exponential backoff and jitter (``Retry-After`` honoured up to a cap).
 
+``catalogue`` reads a catalogus's zaaktypen (the version valid today of each) for the catalogue refresh.
+
 Zaaktypen with their statustypen are cached per client (one per process, from the wiring) for ``cache_ttl``
 seconds, at most ``cache_size`` of them: published zaaktypen do not change, a new version has a new URL.
 
@@ -29,17 +31,19 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, NoReturn
 
+from chalicelib.domain.catalogi import current_versions
 from chalicelib.domain.catalogue import Vertrouwelijkheid
 from chalicelib.domain.durations import Duration
 from chalicelib.domain.errors import InvalidDurationError
 from chalicelib.domain.reference import Point
 from chalicelib.domain.zgw import (
     BetrokkeneType,
+    CatalogiListing,
     ZaakSnapshot,
     ZgwRol,
     ZgwStatus,
@@ -62,6 +66,7 @@ ATTEMPTS = 3
 BACKOFF_SECONDS = 0.5
 MAX_RETRY_AFTER_SECONDS = 10.0
 SNAPSHOT_DEADLINE_SECONDS = 25.0
+CATALOGUE_DEADLINE_SECONDS = 50.0  # a refresh reads the list and one statustypen list per zaaktype Baken has
 MAX_RESPONSE_BYTES = 1024 * 1024
 MAX_PAGES = 20
 CACHE_TTL_SECONDS = 600.0
@@ -73,6 +78,7 @@ CRS = "EPSG:4326"
 _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 _ZAAK_URL = re.compile(rf"^(?P<base>/(?:.*/)?)zaken/{_UUID}/?$")
 _ZAAKTYPE_URL = re.compile(r"^(?P<base>/(?:.*/)?)zaaktypen/[^/]+/?$")
+_CATALOGUS_URL = re.compile(r"^(?P<base>/(?:.*/)?)catalogussen/[^/]+/?$")
 _GEMEENTE_CODE = re.compile(r"(?:GM)?(\d{4})", re.IGNORECASE)
 _RETRIED = frozenset({429, 500, 502, 503, 504})
 
@@ -573,24 +579,14 @@ class ZgwClient(ZaakSource):
         cached = None if fresh else self._cache.get(url)
         if cached is not None:
             return cached
-        catalogi_base = self._catalogi_base(url)
         read = _Reader(url)
-        data = read.obj(self._get(url, until), "zaaktype")
-        statustypen = []
-        for page_url, item in self._pages(self._list_url(catalogi_base, "statustypen", zaaktype=url), until):
-            type_read = _Reader(page_url)
-            statustypen.append(
-                ZgwStatustype(
-                    url=type_read.url_field(item, "url", "statustype"),
-                    omschrijving=type_read.text(item, "omschrijving", "statustype", max_length=80),
-                    volgnummer=type_read.integer(item, "volgnummer", "statustype"),
-                    is_eindstatus=type_read.flag(item, "isEindstatus", "statustype", default=False),
-                    informeren=type_read.flag(item, "informeren", "statustype", default=False),
-                    statustekst=type_read.optional_text(item, "statustekst", "statustype"),
-                    toelichting=type_read.optional_text(item, "toelichting", "statustype"),
-                )
-            )
-        zaaktype = ZgwZaaktype(
+        zaaktype = self._with_statustypen(self._zaaktype_fields(read, read.obj(self._get(url, until), "zaaktype")), until)
+        self._cache.put(url, zaaktype)
+        return zaaktype
+
+    def _zaaktype_fields(self, read: _Reader, data: Mapping[str, Any]) -> ZgwZaaktype:
+        """A ZaakType without its statustypen (read by ``_with_statustypen``)."""
+        return ZgwZaaktype(
             url=read.url_field(data, "url", "zaaktype"),
             identificatie=read.text(data, "identificatie", "zaaktype", max_length=50),
             omschrijving=read.text(data, "omschrijving", "zaaktype", max_length=80),
@@ -602,10 +598,50 @@ class ZgwClient(ZaakSource):
             publicatie_indicatie=read.flag(data, "publicatieIndicatie", "zaaktype"),
             vertrouwelijkheidaanduiding=read.vertrouwelijkheid(data, "zaaktype"),
             onderwerp=read.text(data, "onderwerp", "zaaktype", max_length=80),
-            statustypen=tuple(sorted(statustypen, key=lambda s: s.volgnummer)),
+            statustypen=(),
+            begin_geldigheid=read.optional_day(data, "beginGeldigheid", "zaaktype"),
+            einde_geldigheid=read.optional_day(data, "eindeGeldigheid", "zaaktype"),
+            versiedatum=read.optional_day(data, "versiedatum", "zaaktype"),
+            concept=read.flag(data, "concept", "zaaktype", default=False),
         )
-        self._cache.put(url, zaaktype)
-        return zaaktype
+
+    def _with_statustypen(self, zaaktype: ZgwZaaktype, until: float) -> ZgwZaaktype:
+        statustypen = []
+        listing = self._list_url(self._catalogi_base(zaaktype.url), "statustypen", zaaktype=zaaktype.url)
+        for page_url, item in self._pages(listing, until):
+            read = _Reader(page_url)
+            statustypen.append(
+                ZgwStatustype(
+                    url=read.url_field(item, "url", "statustype"),
+                    omschrijving=read.text(item, "omschrijving", "statustype", max_length=80),
+                    volgnummer=read.integer(item, "volgnummer", "statustype"),
+                    is_eindstatus=read.flag(item, "isEindstatus", "statustype", default=False),
+                    informeren=read.flag(item, "informeren", "statustype", default=False),
+                    statustekst=read.optional_text(item, "statustekst", "statustype"),
+                    toelichting=read.optional_text(item, "toelichting", "statustype"),
+                )
+            )
+        return replace(zaaktype, statustypen=tuple(sorted(statustypen, key=lambda s: s.volgnummer)))
+
+    def catalogue(self, catalogus_url: str, wanted: Collection[str], today: date) -> CatalogiListing:
+        """The catalogus's zaaktypen (``status=definitief``, every version, paged), the version valid ``today`` of
+        each, and the statustypen of those in ``wanted``: 1 + the zaaktypen's pages + one list per wanted one."""
+        until = self._clock() + max(self._deadline, CATALOGUE_DEADLINE_SECONDS)
+        self.api_for(catalogus_url)
+        parts = urllib.parse.urlsplit(catalogus_url)
+        match = _CATALOGUS_URL.match(parts.path)
+        if match is None or parts.query:
+            raise ZgwUrlNotAllowedError(catalogus_url, "not_a_catalogus_url")
+        base = str(urllib.parse.urlunsplit((parts.scheme, parts.netloc, match.group("base"), "", "")))
+        versions = [
+            self._zaaktype_fields(_Reader(url), item)
+            for url, item in self._pages(self._list_url(base, "zaaktypen", catalogus=catalogus_url, status="definitief"), until)
+        ]
+        current = current_versions(versions, today)
+        chosen = tuple(self._with_statustypen(z, until) for z in current if z.identificatie in wanted)
+        for zaaktype in chosen:
+            self._cache.put(zaaktype.url, zaaktype)
+        return CatalogiListing(chosen, tuple(z.identificatie for z in current if z.identificatie not in wanted))
 
     def _rollen(self, zaken_base: str, zaak_url: str, until: float) -> tuple[ZgwRol, ...]:
         known = {t.value for t in BetrokkeneType}

@@ -109,13 +109,17 @@ class Catalogue:
     def __len__(self) -> int:
         return len(self._by_id)
 
+    def to_data(self) -> dict[str, Any]:
+        """The catalogue in the data file's form: ``Catalogue.from_data(c.to_data(), topics)`` gives it back."""
+        return {"zaaktypen": [zaaktype_to_data(z) for z in self._by_id.values()]}
+
     @classmethod
     def from_data(cls, data: Any, known_topics: Iterable[str]) -> Catalogue:
         """Build and validate the catalogue from the parsed data file."""
         if not isinstance(data, Mapping) or not isinstance(data.get("zaaktypen"), list):
             raise CatalogueError("expected an object with a 'zaaktypen' list")
         topics = set(known_topics)
-        return cls(_zaaktype_from_data(item, topics) for item in data["zaaktypen"])
+        return cls(zaaktype_from_data(item, topics) for item in data["zaaktypen"])
 
 
 def _duration(data: Mapping[str, Any], key: str, where: str, *, required: bool) -> Duration | None:
@@ -160,7 +164,8 @@ def _statustype_from_data(data: Any, where: str) -> Statustype:
     return statustype
 
 
-def _zaaktype_from_data(data: Any, topics: set[str]) -> Zaaktype:
+def zaaktype_from_data(data: Any, topics: set[str]) -> Zaaktype:
+    """One zaaktype of the data file, validated; CatalogueError naming what is wrong."""
     if not isinstance(data, Mapping):
         raise CatalogueError("every zaaktype must be an object")
     where = f"zaaktype {data.get('identificatie', '?')}"
@@ -210,3 +215,42 @@ def _zaaktype_from_data(data: Any, topics: set[str]) -> Zaaktype:
         informatie_url=_text(data, "informatieUrl", where),
         statustypen=statustypen,
     )
+
+
+def _optional(value: Duration | Localized | None) -> Any:
+    if value is None:
+        return None
+    return value.as_dict() if isinstance(value, Localized) else str(value)
+
+
+def statustype_to_data(statustype: Statustype) -> dict[str, Any]:
+    return {
+        "identificatie": statustype.identificatie,
+        "volgnummer": statustype.volgnummer,
+        "omschrijving": statustype.omschrijving.as_dict(),
+        "informeren": statustype.informeren,
+        "statustekst": _optional(statustype.statustekst),
+        "toelichting": _optional(statustype.toelichting),
+        "isEindstatus": statustype.is_eindstatus,
+    }
+
+
+def zaaktype_to_data(zaaktype: Zaaktype) -> dict[str, Any]:
+    """A zaaktype as the data file writes it."""
+    return {
+        "identificatie": zaaktype.identificatie,
+        "omschrijving": zaaktype.omschrijving.as_dict(),
+        "product": zaaktype.product.value,
+        "caseNumberPrefix": zaaktype.case_number_prefix,
+        "onderwerp": zaaktype.onderwerp,
+        "doorlooptijd": str(zaaktype.doorlooptijd),
+        "servicenorm": _optional(zaaktype.servicenorm),
+        "verlengingMogelijk": zaaktype.verlenging_mogelijk,
+        "verlengingstermijn": _optional(zaaktype.verlengingstermijn),
+        "opschortingEnAanhoudingMogelijk": zaaktype.opschorting_mogelijk,
+        "publicatieIndicatie": zaaktype.publicatie_indicatie,
+        "vertrouwelijkheidaanduiding": zaaktype.vertrouwelijkheidaanduiding.value,
+        "informatieUrl": zaaktype.informatie_url,
+        "voorwaarden": zaaktype.voorwaarden.as_dict(),
+        "statustypen": [statustype_to_data(s) for s in zaaktype.statustypen],
+    }

@@ -36,6 +36,9 @@ from chalicelib.domain.reference import Point
 # --- what arrives ------------------------------------------------------------------------------------------
 
 ZAKEN_KANAAL = "zaken"
+# A zaaktype or statustype changed in the Catalogi API: the catalogue is refreshed (when Baken reads it there).
+ZAAKTYPEN_KANAAL = "zaaktypen"
+CATALOGUE_RESOURCES = frozenset({"zaaktype", "statustype"})
 # Open Notificaties checks a new abonnement's callback with a message on this kanaal: answered, nothing done.
 TEST_KANAAL = "test"
 # The resources of the kanaal ``zaken`` whose change can change what Baken shows (all lead to reading the zaak).
@@ -49,16 +52,18 @@ _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
 
 
 class Handling(StrEnum):
-    """What Baken does with a message it accepted: read the zaak, or nothing (said why)."""
+    """What Baken does with a message it accepted: read the zaak, read the catalogue, or nothing (said why)."""
 
     SYNC = "sync"
+    CATALOGUE = "catalogue"  # refresh the catalogue from the Catalogi API
     TEST = "test"  # the Notificatie component's callback check
     IGNORED = "ignored"  # a resource of the kanaal zaken that changes nothing Baken shows
 
 
 @dataclass(frozen=True)
 class ZaakNotice:
-    """One accepted message, whatever its form: which zaak to read, and what the message said about it.
+    """One accepted message, whatever its form: which zaak to read, and what the message said about it (for the
+    kanaal ``zaaktypen``, ``zaak_url`` is the zaaktype's URL: the message's hoofdObject).
     ``id`` is stable for one message (redelivered: the same id), so queueing it twice is one piece of work."""
 
     id: str
@@ -148,13 +153,15 @@ def parse_notificatie(body: Any) -> ZaakNotice:
         isinstance(kenmerken, Mapping) and all(isinstance(v, str | None) for v in kenmerken.values())
     ):
         issues.append(Issue("kenmerken", "expected_object"))
-    if kanaal and kanaal not in (ZAKEN_KANAAL, TEST_KANAAL):
-        issues.append(Issue("kanaal", "not_allowed", {"allowed": [ZAKEN_KANAAL]}))
+    if kanaal and kanaal not in (ZAKEN_KANAAL, ZAAKTYPEN_KANAAL, TEST_KANAAL):
+        issues.append(Issue("kanaal", "not_allowed", {"allowed": [ZAKEN_KANAAL, ZAAKTYPEN_KANAAL]}))
     if kanaal == ZAKEN_KANAAL and actie and actie not in ACTIES:
         issues.append(Issue("actie", "not_allowed", {"allowed": sorted(ACTIES)}))
     if issues or at is None:
         raise ValidationError(issues)
     handling = Handling.SYNC if resource in ZAAK_RESOURCES else Handling.IGNORED
+    if kanaal == ZAAKTYPEN_KANAAL:
+        handling = Handling.CATALOGUE if resource in CATALOGUE_RESOURCES else Handling.IGNORED
     if kanaal == TEST_KANAAL:
         handling = Handling.TEST
     ident = notice_id(kanaal, hoofd_object, resource, resource_url, actie, at.isoformat())
@@ -229,6 +236,11 @@ class ZgwZaaktype:
     vertrouwelijkheidaanduiding: Vertrouwelijkheid
     onderwerp: str
     statustypen: tuple[ZgwStatustype, ...]
+    # the version: valid from ``begin_geldigheid`` up to and including ``einde_geldigheid`` (None: open-ended)
+    begin_geldigheid: date | None = None
+    einde_geldigheid: date | None = None
+    versiedatum: date | None = None
+    concept: bool = False
 
     def statustype(self, url: str) -> ZgwStatustype | None:
         return next((s for s in self.statustypen if s.url == url), None)
@@ -294,6 +306,15 @@ class ZaakSnapshot:
     statuses: tuple[ZgwStatus, ...]
     rollen: tuple[ZgwRol, ...]
     gemeenten: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CatalogiListing:
+    """What a catalogus in the Catalogi API offers today: the zaaktypen asked for, with their statustypen, and the
+    identificaties of the others (read without their statustypen)."""
+
+    zaaktypen: tuple[ZgwZaaktype, ...]
+    others: tuple[str, ...] = ()
 
 
 def duration_or_none(text: Any) -> Duration | None:

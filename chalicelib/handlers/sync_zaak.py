@@ -8,6 +8,9 @@ after it for the same zaak wait (FIFO), so the zaak's changes are never applied 
 retries the message waits in the dead-letter queue (its alarm tells the operator; ``make redrive`` sends it back).
 A zaak that cannot become a case (a zaaktype Baken does not offer, no initiator) is logged and counted, not
 retried: reading it again would give the same answer.
+
+A notice of the kanaal ``zaaktypen`` (or from ``python -m chalicelib.ops refresh-catalogue``) refreshes the
+catalogue from the Catalogi API when one is configured (``services/catalogue_refresh.py``).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from chalice.app import Blueprint
 
 from chalicelib import wiring
 from chalicelib.config import notices_queue_name
-from chalicelib.domain.zgw import ZaakNotice
+from chalicelib.domain.zgw import Handling, ZaakNotice
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -39,6 +42,9 @@ def sync_notice(record: SQSRecord) -> None:
         logger().error("not a notice", extra={"message_id": record.message_id})
         count("ZgwNoticesRefused")
         return  # no notice of ours: retrying cannot help
+    if notice.handling is Handling.CATALOGUE:
+        refresh_catalogue(notice)
+        return
     result = wiring.services().zaak_sync.sync(notice)
     extra = {"notice": notice.id, "resource": notice.resource, "outcome": result.outcome.value, "case_id": result.case_id}
     if result.outcome is SyncOutcome.REFUSED:
@@ -48,6 +54,30 @@ def sync_notice(record: SQSRecord) -> None:
         logger().info("zaak synchronised", extra={**extra, "case_writes": result.writes})
     count("ZgwNoticesDone")
     count("ZgwCaseWrites", result.writes)
+
+
+def refresh_catalogue(notice: ZaakNotice) -> None:
+    """A zaaktype changed in the Catalogi API (or an operator asked): refresh the catalogue. The Catalogi API
+    down or refusing fails the message (tried again); what could not be taken over is logged as notes."""
+    from chalicelib.observability import count, logger
+
+    result = wiring.services().catalogue_refresh.refresh(notice.at)
+    if not result.refreshed:
+        logger().info("catalogue already current", extra={"notice": notice.id})
+        return
+    merge = result.merge
+    notes = [note.to_json() for note in merge.notes] if merge else []
+    logger().info(
+        "catalogue refreshed",
+        extra={
+            "notice": notice.id,
+            "changed": result.changed,
+            "from_catalogi": list(merge.from_catalogi) if merge else [],
+            "notes": notes,
+        },
+    )
+    count("CatalogueRefreshed")
+    count("CatalogueNotes", len(notes))
 
 
 def process_notice_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:

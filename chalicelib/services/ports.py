@@ -6,12 +6,13 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.announcements import Announcement
 from chalicelib.domain.berichtenbox import BerichtenboxMessage
 from chalicelib.domain.cases import Case, HistoryEntry, HistoryKind, HistoryPage, Link
+from chalicelib.domain.catalogi import StoredCatalogue
 from chalicelib.domain.changes import StoredChange
 from chalicelib.domain.cloudevents import CloudEvent
 from chalicelib.domain.contacts import ContactMoment
@@ -22,7 +23,7 @@ from chalicelib.domain.login import SessionRecord
 from chalicelib.domain.matching import Audience
 from chalicelib.domain.notifications import Notification, NotificationStatus
 from chalicelib.domain.subscriptions import Indexed, PostalAddress, Subscriber, Subscription, SubscriptionEntry
-from chalicelib.domain.zgw import ZaakNotice, ZaakSnapshot, ZgwRol
+from chalicelib.domain.zgw import CatalogiListing, ZaakNotice, ZaakSnapshot, ZgwRol
 
 
 class Clock:
@@ -620,6 +621,23 @@ class ZaakSource(ABC):
     def snapshot(self, zaak_url: str) -> ZaakSnapshot:
         """The zaak as the zaaksysteem has it now: the zaak, its zaaktype with statustypen (cached), every status
         (oldest first), its rollen and the gemeenten of its zaakobjecten. Raises a ``ZgwError``."""
+
+    @abstractmethod
+    def catalogue(self, catalogus_url: str, wanted: Collection[str], today: date) -> CatalogiListing:
+        """The catalogus's zaaktypen valid ``today``: those whose identificatie is in ``wanted`` with their
+        statustypen, the identificaties of the rest. Raises a ``ZgwError``."""
+
+
+class CatalogueStore(ABC):
+    """The catalogue as the last refresh from the Catalogi API made it, shared by every function."""
+
+    @abstractmethod
+    def load(self) -> StoredCatalogue | None:
+        """The stored catalogue; None before the first refresh."""
+
+    @abstractmethod
+    def save(self, stored: StoredCatalogue, *, changed: bool) -> None:
+        """Store it as the current one; ``changed``: its content differs from the one before (kept as a version)."""
 
 
 class NoticeQueue(ABC):

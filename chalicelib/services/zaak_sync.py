@@ -56,12 +56,15 @@ class SyncResult:
 class ZaakIntake:
     """What the callback and the CloudEvents route do with an accepted message: queue it, nothing else."""
 
-    def __init__(self, queue: NoticeQueue) -> None:
+    def __init__(self, queue: NoticeQueue, *, reads_catalogue: bool = False) -> None:
         self._queue = queue
+        self._reads_catalogue = reads_catalogue
 
     def accept(self, notice: ZaakNotice) -> bool:
-        """Queue the notice when there is work in it; False when there is none (answered all the same)."""
-        if notice.handling is not Handling.SYNC:
+        """Queue the notice when there is work in it; False when there is none (answered all the same): a
+        zaaktype's change is work only when the catalogue is read from the Catalogi API."""
+        wanted = {Handling.SYNC, Handling.CATALOGUE} if self._reads_catalogue else {Handling.SYNC}
+        if notice.handling not in wanted:
             return False
         self._queue.send(notice)
         return True

@@ -109,11 +109,11 @@ def preference_change(body: dict[str, Any]) -> PreferenceChange:
 
 
 def _zaaktypen() -> list[str]:
-    return [zaaktype.identificatie for zaaktype in wiring.catalogue_data()]
+    return [zaaktype.identificatie for zaaktype in wiring.services().catalogue]
 
 
 def _statustypen() -> set[str]:
-    return {statustype.identificatie for zaaktype in wiring.catalogue_data() for statustype in zaaktype.statustypen}
+    return {statustype.identificatie for zaaktype in wiring.services().catalogue for statustype in zaaktype.statustypen}
 
 
 SUBJECT = SUBJECT_PATTERN.pattern.strip("^$")

@@ -591,3 +591,51 @@ def test_a_retry_is_logged_by_path_and_status_and_no_log_line_names_a_bsn(world:
     retries = [r for r in app_log.records() if r.get("message") == "zgw_retry"]
     assert [(r["zgw_path"], r["problem"]) for r in retries] == [("/zaken/api/v1/rollen", "status 500")]
     assert not any(TEST_BSN in line or "127.0.0.1" in line for line in app_log.lines())
+
+
+def test_the_catalogue_is_the_catalogus_version_valid_today_with_the_statustypen_of_the_zaaktypen_baken_has(
+    world: World,
+) -> None:
+    # GIVEN a catalogus with two versions of SUB-BUURT (one ended), a concept and a zaaktype Baken does not have
+    catalogus = f"{world.catalogi}catalogussen/7d3e0d8a-6c1b-4f0e-9b2a-5e4d3c2b1a09"
+    ended = world.zaaktype() | {
+        "url": f"{world.catalogi}zaaktypen/11111111-1111-4111-8111-111111111111",
+        "beginGeldigheid": "2024-01-01",
+        "eindeGeldigheid": "2025-12-31",
+        "versiedatum": "2024-01-01",
+        "doorlooptijd": "P12W",
+    }
+    concept = world.zaaktype() | {"url": f"{world.catalogi}zaaktypen/22222222-2222-4222-8222-222222222222", "concept": True}
+    other = world.zaaktype() | {"url": f"{world.catalogi}zaaktypen/33333333-3333-4333-8333-333333333333", "identificatie": "VERG"}
+    listing = world.list_url(world.catalogi, "zaaktypen", catalogus=catalogus, status="definitief")
+    world.system.route(listing, page_answer("zaaktype", [ended, world.zaaktype(), concept, other]))
+    world.system.route(
+        world.list_url(world.catalogi, "statustypen", zaaktype=world.zaaktype_url),
+        page_answer("statustype", [world.statustype(2), world.statustype(1), world.statustype(3)]),
+    )
+
+    # WHEN Baken reads the catalogue for the zaaktypen it has
+    read = world.client().catalogue(catalogus, {"SUB-BUURT"}, date(2026, 12, 6))
+
+    # THEN it has the version valid today, with its statustypen in process order, and names the other zaaktype
+    [zaaktype] = read.zaaktypen
+    assert (zaaktype.url, zaaktype.doorlooptijd, zaaktype.begin_geldigheid) == (
+        world.zaaktype_url,
+        Duration(weeks=8),
+        date(2026, 1, 1),
+    )
+    assert [s.volgnummer for s in zaaktype.statustypen] == [1, 2, 3]
+    assert read.others == ("VERG",)
+    # AND it asked for the published zaaktypen of that catalogus, and the statustypen of SUB-BUURT only
+    assert [(s.path, dict(s.query)) for s in world.system.seen] == [
+        ("/catalogi/api/v1/zaaktypen", {"catalogus": [catalogus], "status": ["definitief"]}),
+        ("/catalogi/api/v1/statustypen", {"zaaktype": [world.zaaktype_url]}),
+    ]
+
+
+def test_a_catalogus_url_outside_the_configured_apis_is_never_requested(world: World) -> None:
+    with pytest.raises(ZgwUrlNotAllowedError):
+        world.client().catalogue("https://elsewhere.example/catalogi/api/v1/catalogussen/1", {"SUB-BUURT"}, date(2026, 12, 6))
+    with pytest.raises(ZgwUrlNotAllowedError):
+        world.client().catalogue(f"{world.catalogi}zaaktypen/1", {"SUB-BUURT"}, date(2026, 12, 6))
+    assert world.system.seen == []

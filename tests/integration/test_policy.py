@@ -320,13 +320,20 @@ def test_each_function_policy_allows_exactly_what_that_function_uses(client, sta
     monkeypatch.delenv("BAKEN_DELIVERY_QUEUE_URL")
     # one index entry per unit of fan-out: the announcement's audience goes out through the jobs function too
     monkeypatch.setenv("BAKEN_FANOUT_UNIT", "1")
+    # the catalogue read from the zaaksysteem's Catalogi API: every function reads it from its partition
+    monkeypatch.setenv("BAKEN_CATALOGUS_URL", zaaksysteem.catalogus_url)
+    # read on every use: in Lambda each function is a process of its own and reads it itself
+    monkeypatch.setattr("chalicelib.services.catalogue_refresh.LIVE_TTL_SECONDS", 0.0)
     from chalicelib import wiring
+    from chalicelib.ops import queue_catalogue_refresh
 
     wiring.reset()
     # at a working-day morning, so the neighbour's news is not held by quiet hours whenever the suite runs
     wiring.use(wiring.adapters().but(clock=FixedClock(DAYTIME)))
     register_personas("mark", "fatima")
     del recorded[:]
+    queue_catalogue_refresh(wiring.adapters().notices, DAYTIME)
+    pipeline.run()
     # WHEN every route and both handlers run
     anna, mark, sanne = headers("anna"), headers("mark"), headers("sanne")
     case = body(

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pynamodb.attributes import TTLAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
+from chalicelib.adapters.dynamodb.models import point_at
 from chalicelib.services.ports import RegistrationLedger
 
 KEEP = timedelta(days=30)
@@ -28,10 +29,7 @@ class RegistrationStepItem(Model):
 
 class DynamoDBLedger(RegistrationLedger):
     def __init__(self, table_name: str, region: str) -> None:
-        if RegistrationStepItem.Meta.table_name != table_name or RegistrationStepItem.Meta.region != region:
-            RegistrationStepItem.Meta.table_name = table_name
-            RegistrationStepItem.Meta.region = region
-            RegistrationStepItem._connection = None
+        point_at(RegistrationStepItem, table_name, region)
 
     def steps(self, key: str) -> dict[str, str]:
         return {

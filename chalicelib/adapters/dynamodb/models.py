@@ -486,6 +486,15 @@ ALL_MODELS: tuple[type[Model], ...] = (
 )
 
 
+def point_at(model: type[Model], table_name: str, region: str) -> None:
+    """Point one model at a table and region (an adapter made with its table's name), dropping a cached
+    connection when they change."""
+    if model.Meta.table_name != table_name or model.Meta.region != region:
+        model.Meta.table_name = table_name
+        model.Meta.region = region
+        model._connection = None
+
+
 def bind(settings: Settings) -> None:
     """Point the models at this stage's tables and region, dropping any cached connection."""
     names = {

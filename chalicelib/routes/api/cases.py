@@ -46,7 +46,7 @@ def _staff_json(ctx: RequestContext, view: CaseView) -> dict[str, Any]:
 
 def _case(ctx: RequestContext, case: Case, status: int = 200) -> Any:
     """The case as it is after a command (the command's own result: no second read)."""
-    return json_response(_staff_json(ctx, case_view(case, wiring.catalogue_data().get(case.zaaktype))), status)
+    return json_response(_staff_json(ctx, case_view(case, wiring.services().catalogue.get(case.zaaktype))), status)
 
 
 @endpoint(

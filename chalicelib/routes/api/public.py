@@ -30,7 +30,7 @@ def health(ctx: RequestContext) -> Any:
     response=ZAAKTYPEN,
 )
 def zaaktypen(ctx: RequestContext) -> Any:
-    return {"zaaktypen": [zaaktype_json(z, ctx.language) for z in wiring.catalogue_data()]}
+    return {"zaaktypen": [zaaktype_json(z, ctx.language) for z in wiring.services().catalogue]}
 
 
 @endpoint(
@@ -42,7 +42,7 @@ def zaaktypen(ctx: RequestContext) -> Any:
     response=ref("Zaaktype"),
 )
 def zaaktype(ctx: RequestContext, identificatie: str) -> Any:
-    return zaaktype_json(wiring.catalogue_data().get(identificatie), ctx.language)
+    return zaaktype_json(wiring.services().catalogue.get(identificatie), ctx.language)
 
 
 @endpoint(bp, "/openapi.json", action="openapi", public=True, summary="This document", response=OPENAPI_DOCUMENT)
