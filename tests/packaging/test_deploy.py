@@ -174,6 +174,17 @@ ZGW = {
 }
 
 
+CATALOGUS = "3e7f1c52-8a4d-4b6e-9f0a-1d2c3b4a5e6f"
+
+
+def test_the_catalogue_switch_reaches_the_functions():
+    url = f"https://zaken.example.nl/catalogi/api/v1/catalogussen/{CATALOGUS}"
+    assert overrides(plan("prod", example()).commands[-1])["CatalogusUrl"] == ""
+    assert overrides(plan("prod", {**example(), **ZGW, "CATALOGUS_URL": url}).commands[-1])["CatalogusUrl"] == url
+    environment = APP["Globals"]["Function"]["Environment"]["Variables"]  # every function
+    assert environment["BAKEN_CATALOGUS_URL"] == {"Ref": "CatalogusUrl"}
+
+
 def test_a_zaaksysteem_is_optional_and_when_set_every_part_of_it_reaches_the_template():
     # GIVEN the example's settings: no zaaksysteem
     without = overrides(plan("prod", example()).commands[-1])
@@ -195,6 +206,8 @@ def test_a_zaaksysteem_is_optional_and_when_set_every_part_of_it_reaches_the_tem
         ({"ZGW_APIS": '[{"base_url": "http://zaken.example.nl/", "client_id": "b", "secret_name": "x"}]'}, "ZGW_APIS"),
         ({"PSEUDONYM_KEY_SECRET_ARN": ""}, "PSEUDONYM_KEY_SECRET_ARN is missing"),
         ({"ZGW_CALLBACK_AUTH_SECRET_ARN": ""}, "ZGW_CALLBACK_AUTH_SECRET_ARN is missing"),
+        ({"CATALOGUS_URL": "https://elders.example.nl/catalogi/api/v1/catalogussen/" + CATALOGUS}, "not under one of the ZGW"),
+        ({"CATALOGUS_URL": "https://zaken.example.nl/catalogi/api/v1/zaaktypen/" + CATALOGUS}, "CATALOGUS_URL"),
     ],
 )
 def test_an_incomplete_zaaksysteem_is_refused_before_anything_runs(changes, named):
