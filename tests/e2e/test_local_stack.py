@@ -9,10 +9,11 @@ import re
 import signal
 import urllib.error
 import urllib.request
+from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import JAN_EMAIL, MARK_EMAIL, LocalStack, wait_until
+from tests.e2e.conftest import JAN_EMAIL, MARK_EMAIL, LocalStack, check_page, shown, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -133,6 +134,23 @@ def test_a_status_set_in_the_zaaksysteem_reaches_mark_over_the_notificaties_api(
     assert zaak["case_number"] in local_stack.mails(MARK_EMAIL)[0]["subject"]
     _, after = local_stack.call("GET", f"/api/me/cases/{zaak['id']}", mark)
     assert after["status"]["statustype"] == "in-behandeling"
+
+
+def test_annas_page_of_a_zaak_from_the_zaaksysteem_says_where_to_change_its_status(local_stack: LocalStack, browser: Any):
+    """The behandelaar's page of a case the zaaksysteem owns: no status form, a note that says where to change it."""
+    _, mine = local_stack.call("GET", "/api/me/cases", local_stack.token("mark"))
+    (zaak,) = [c for c in mine["cases"] if c["case_number"].startswith("ZAAK-")]
+    page = browser.new_page(locale="nl-NL")
+    page.goto(f"{local_stack.api}/werk/zaken/{zaak['id']}")
+    shown(page.get_by_role("heading", name="Inloggen als testpersoon"))
+    page.get_by_role("button", name="Anna Bakker").click()
+    note = page.locator("#zaaksysteem-note")
+    shown(note)
+    assert "Wijzig de status, de termijn en de gemachtigden daar" in note.inner_text()
+    assert zaak["case_number"] in note.inner_text()
+    assert page.locator("#status-form").count() == 0
+    check_page(page, "werk zaak uit het zaaksysteem")
+    page.close()
 
 
 def test_a_person_can_read_the_mailbox_as_a_page(local_stack: LocalStack):
