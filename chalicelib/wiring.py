@@ -661,7 +661,7 @@ class Services:
         from chalicelib.services.feedback import FeedbackRecorder
 
         a = self.adapters
-        return FeedbackRecorder(a.outbox, a.subscribers, a.clock)
+        return FeedbackRecorder(a.outbox, a.subscribers, a.clock, settled=self.outbound.notification_settled)
 
     @cached_property
     def reconciler(self) -> Reconciler:

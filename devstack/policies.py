@@ -121,6 +121,7 @@ GRANTS: dict[str, list[tuple[str, tuple[str, ...], str, str]]] = {
         ("FeedbackQueue", CONSUME, "queue", "ses-feedback"),
         ("Notifications", ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"), "table", "notifications"),
         ("Subscribers", ("dynamodb:GetItem", "dynamodb:PutItem"), "table", "subscribers"),  # stopping e-mail: one put
+        ("EventBus", PUBLISH, "bus", "events"),  # a notification that failed after it was sent
     ],
 }
 

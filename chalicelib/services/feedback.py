@@ -6,6 +6,9 @@
 - Stopping e-mail leaves the berichtenbox as it is (its message for the same event arrived separately); when
   no digital channel is left and a postal address is known, letters take over.
 - The behandelaar and the KCC see the notification's status and reason (``GET /api/cases/{id}/notifications``).
+- A notification that failed after it was reported sent is told to the rest of the chain too (``settled``: the
+  event ``notificatie-definitief-mislukt`` or ``-technisch-mislukt``, after ``notificatie-verzonden``). Feedback
+  that comes again tells it again (the same event id), so an attempt that died before telling loses nothing.
 
 Feedback comes later, unordered and possibly twice: recording it twice changes nothing the second time, and
 feedback about a message Baken does not know is counted and dropped.
@@ -13,6 +16,7 @@ feedback about a message Baken does not know is counted and dropped.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from enum import StrEnum
 
@@ -42,10 +46,13 @@ class FeedbackRecorder:
         outbox: NotificationOutbox,
         subscribers: SubscriberDirectory,
         clock: Clock,
+        *,
+        settled: Callable[[Notification], object] | None = None,
     ) -> None:
         self._outbox = outbox
         self._subscribers = subscribers
         self._clock = clock
+        self._settled = settled
 
     def record(self, feedback: EmailFeedback) -> FeedbackOutcome:
         notification = self._outbox.by_provider_id(feedback.provider_message_id)
@@ -54,7 +61,22 @@ class FeedbackRecorder:
         changed = self._mark(notification, feedback)
         if feedback.kind in _STOPS_EMAIL:
             changed = self._stop_email(notification.subscriber_id, feedback) or changed
+        failed = self._failed_by(notification, feedback)
+        if failed is not None and self._settled is not None:
+            self._settled(failed)
         return FeedbackOutcome.RECORDED if changed else FeedbackOutcome.ALREADY
+
+    def _failed_by(self, notification: Notification, feedback: EmailFeedback) -> Notification | None:
+        """The notification as this feedback leaves it, when it makes it fail (now, or when it came before)."""
+        if feedback.kind not in _FAILURES:
+            return None
+        status, reason = _FAILURES[feedback.kind]
+        # delivered when read: _mark moved it (or another copy of this feedback did, at the same moment): re-read
+        moved = notification.status is NotificationStatus.DELIVERED
+        now = self._outbox.get(notification.id) if moved else notification
+        if now is None or now.status is not status or now.reason != reason.value:
+            return None
+        return now
 
     def _mark(self, notification: Notification, feedback: EmailFeedback) -> bool:
         if feedback.kind is FeedbackKind.COMPLAINT and notification.reason != FailureReason.COMPLAINT.value:

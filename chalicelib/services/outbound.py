@@ -7,7 +7,8 @@ is derived from the fact, so a repeat carries the same id):
 
 - a notification's outcome (sent, technical or permanent failure): ``deliver``, after delivery recorded it; a
   message whose notification was already final publishes its outcome again (the earlier attempt may have died
-  between recording and publishing);
+  between recording and publishing); a bounce SES reports after the e-mail was sent: ``on_ses_feedback``, after
+  recording it (``services/feedback.py``);
 - a subscription started or stopped: ``on_subscription_change``, from the definition's old and new image;
 - an announcement approved: ``on_case_change``, after fan-out of the same record;
 - a contact moment recorded: a job on the jobs queue (``contact-recorded``), submitted by the request that stored
