@@ -11,7 +11,7 @@ CHROMIUM ?= /usr/bin/chromium
 # Screenshots of every page the browser tests check, one folder per run
 SHOTS ?= build/screenshots/$(shell date +%Y%m%d-%H%M%S)
 
-.PHONY: run test setup translations browser lint format typecheck unit contract integration e2e package policies deploy smoke bench redrive replay-stream refresh-catalogue clean
+.PHONY: run test setup translations browser lint format typecheck unit contract integration e2e package policies deploy smoke bench redrive replay-stream refresh-catalogue recompute-servicenorms clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Baken needs Python 3.11 or newer ($(PYTHON) not found)"; exit 1; }
@@ -123,6 +123,10 @@ redrive: setup
 # Read the catalogue from the Catalogi API again (with CATALOGUS_URL): make refresh-catalogue STAGE=prod
 refresh-catalogue: setup
 	$(BIN)/python -m chalicelib.ops refresh-catalogue --stage $(STAGE)
+
+# Rebuild the servicenorm figures from the decided cases: make recompute-servicenorms STAGE=prod
+recompute-servicenorms: setup
+	$(BIN)/python -m chalicelib.ops recompute-servicenorms --stage $(STAGE)
 
 # Hand the changes the stream gave up on (the stream failure queue) to the stream handler again: make replay-stream STAGE=prod
 replay-stream: setup

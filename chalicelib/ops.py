@@ -15,6 +15,10 @@ them 24 hours) and hands them to the stream handler, after the cause is fixed. C
 before create nothing new. A message whose changes fail again, or are no longer in the stream, stays on the
 queue. A replayed change comes after later changes of the same case that were told meanwhile.
 
+``recompute-servicenorms`` rebuilds the servicenorm figures of the last months (``--months``, default 13) from the
+decided cases themselves — after a fault, or a change in how they are counted; what it writes is what counting case
+by case from the stream gives.
+
 ``refresh-catalogue`` asks the stage to read its catalogue from the Catalogi API again (when ``BAKEN_CATALOGUS_URL``
 is set): it queues a notice on the notices queue, and the ``sync_zaak`` function does the reading, with its own
 credentials; its log line ``catalogue refreshed`` lists what could not be taken over.
@@ -44,6 +48,7 @@ from chalicelib.domain.zgw import Handling, ZaakNotice, notice_id
 
 if TYPE_CHECKING:
     from chalicelib.services.ports import NoticeQueue
+    from chalicelib.wiring import Services
 
 ROOT = Path(__file__).resolve().parents[1]
 # How long a received message stays hidden while a run works on it (a dry run makes it visible again at the end)
@@ -283,6 +288,20 @@ def _stream_records(streams: Any, arn: str, shard: str, start: int, end: int) ->
     return found
 
 
+def recompute_servicenorms(services: Services, months: int) -> Iterator[str]:
+    """Each zaaktype's last ``months`` months rebuilt from the decided cases (one index Query and a BatchGetItem
+    per 100 cases per month); a line per month that has any."""
+    from chalicelib.domain.servicenorms import last_months
+    from chalicelib.domain.workdays import amsterdam_date
+
+    shown = last_months(amsterdam_date(services.clock.now()), months)
+    for zaaktype in services.catalogue:
+        for month in shown:
+            figures = services.servicenorm_figures.recompute(zaaktype.identificatie, month)
+            if figures.decided:
+                yield f"{zaaktype.identificatie} {month}: {figures.decided} decided"
+
+
 def queue_catalogue_refresh(notices: NoticeQueue | None, now: datetime) -> ZaakNotice:
     """A notice on the notices queue that makes ``sync_zaak`` refresh the catalogue from the Catalogi API (with
     the function's own credentials: the operator needs none of the zaaksysteem's)."""
@@ -322,6 +341,9 @@ def main(argv: list[str] | None = None) -> int:
     replay = commands.add_parser("replay-stream", help="hand the changes the stream gave up on to the stream handler again")
     replay.add_argument("--stage", required=True, help="the Chalice stage (its settings are read from .chalice/config.json)")
     replay.add_argument("--dry-run", action="store_true", help="count the messages and their changes, change nothing")
+    recompute = commands.add_parser("recompute-servicenorms", help="rebuild the servicenorm figures from the decided cases")
+    recompute.add_argument("--stage", required=True, help="the Chalice stage (its settings are read from .chalice/config.json)")
+    recompute.add_argument("--months", type=int, default=13, help="how many months back, this one included (default 13)")
     catalogue = commands.add_parser("refresh-catalogue", help="read the catalogue from the Catalogi API again")
     catalogue.add_argument("--stage", required=True, help="the Chalice stage (its settings are read from .chalice/config.json)")
     arguments = parser.parse_args(argv)
@@ -332,6 +354,10 @@ def main(argv: list[str] | None = None) -> int:
     current = operator_settings({**_stage_environment(arguments.stage), **_aws_environment()})
     wiring.use(wiring.Adapters.on_aws(current).but(fingerprint=_needs_the_token_secret))
     sqs = wiring.aws_client("sqs")
+    if arguments.command == "recompute-servicenorms":
+        for line in recompute_servicenorms(wiring.services(), max(1, min(arguments.months, 120))):
+            print(line)
+        return 0
     if arguments.command == "refresh-catalogue":
         notice = queue_catalogue_refresh(wiring.adapters().notices, datetime.now(UTC))
         print(f"catalogue refresh queued ({notice.id}): the sync_zaak function's log says 'catalogue refreshed'")

@@ -69,6 +69,7 @@ if TYPE_CHECKING:
         ProgressStore,
         RateLimiter,
         RegistrationLedger,
+        ServicenormStore,
         SessionStore,
         SubscriberDirectory,
         SubscriptionRepository,
@@ -76,6 +77,7 @@ if TYPE_CHECKING:
     )
     from chalicelib.services.previews import ChangePreviews
     from chalicelib.services.reconciler import Reconciler
+    from chalicelib.services.servicenorms import ServicenormFigures
     from chalicelib.services.subscriptions import SubscriptionService
     from chalicelib.services.zaak_sync import ZaakIntake, ZaakSync
 
@@ -122,6 +124,7 @@ class Adapters:
     zaak_source: ZaakSource | None = None
     pseudonyms: PartyPseudonyms | None = None
     catalogue_store: CatalogueStore | None = None  # the catalogue refreshed from the Catalogi API, when configured
+    servicenorms: ServicenormStore | None = None  # the servicenorm figures
     zgw_callback_auth: Callable[[], str | None] = field(default=lambda: None, compare=False)
 
     @classmethod
@@ -164,6 +167,7 @@ class Adapters:
 
         from chalicelib.adapters.dynamodb.ledger import DynamoDBLedger
         from chalicelib.adapters.dynamodb.progress import DynamoDBProgress
+        from chalicelib.adapters.dynamodb.servicenorms import DynamoDBServicenorms
         from chalicelib.adapters.dynamodb.sessions import DynamoDBSessions
         from chalicelib.adapters.eventbridge import EventBridgePublisher
         from chalicelib.adapters.sqs_jobs import SqsJobQueue
@@ -195,6 +199,7 @@ class Adapters:
             notices=SqsNoticeQueue(sqs, notices_queue_url),
             **_zgw_adapters(current),
             catalogue_store=_catalogue_store(current),
+            servicenorms=DynamoDBServicenorms(aws.factory("dynamodb"), current.tables.case_index),
         )
 
     @classmethod
@@ -215,6 +220,7 @@ class Adapters:
             InMemoryProgress,
             InMemoryQueue,
             InMemoryRateLimiter,
+            InMemoryServicenorms,
             InMemorySessions,
             InMemorySubscribers,
             InMemorySubscriptions,
@@ -244,6 +250,7 @@ class Adapters:
             notices=InMemoryNotices(),
             **{**_zgw_adapters(current), "zaak_source": InMemoryZaakSource()},
             catalogue_store=InMemoryCatalogueStore(),
+            servicenorms=InMemoryServicenorms(),
             events=InMemoryEvents(),
             ledger=InMemoryLedger(),
         )
@@ -505,6 +512,15 @@ class Services:
         from chalicelib.services.catalogue_refresh import LiveCatalogue
 
         return LiveCatalogue(store, catalogue_data(), [t.slug for t in self.reference.topics()], on_unusable=unusable_catalogue)
+
+    @cached_property
+    def servicenorm_figures(self) -> ServicenormFigures:
+        from chalicelib.config import ConfigurationError
+        from chalicelib.services.servicenorms import ServicenormFigures
+
+        if self.adapters.servicenorms is None:
+            raise ConfigurationError("no store for the servicenorm figures")
+        return ServicenormFigures(self.adapters.servicenorms, self.adapters.cases, self.catalogue)
 
     @cached_property
     def catalogue_refresh(self) -> CatalogueRefresh:

@@ -25,9 +25,19 @@ PUBLISH = ("events:PutEvents",)  # NL GOV CloudEvents onto the stage's bus (serv
 # The catalogue refreshed from the Catalogi API (services/catalogue_refresh.py): one partition of the case-index
 # table, read by every function that uses the catalogue, written by sync_zaak alone. Only that partition.
 READ_CATALOGUE = ("Catalogue", ("dynamodb:GetItem",), "catalogue", "case-index")
+# The servicenorm figures (services/servicenorms.py): their partitions of the case-index table, kept by the
+# stream function (what a case counts for, read; it and its months written in one transaction).
+KEEP_SERVICENORMS = (
+    "Servicenorms",
+    ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
+    "servicenorms",
+    "case-index",
+)
+# kind -> the leading keys a grant of that kind is limited to
+PARTITIONS = {"catalogue": ["catalogue"], "servicenorms": ["servicenorm#*", "servicenorm-case#*"]}
 
-# function -> [(statement id, actions, kind, name)]; kind: table (with its indexes), catalogue (the catalogue's
-# partition of a table), stream, queue, ses
+# function -> [(statement id, actions, kind, name)]; kind: table (with its indexes), catalogue or servicenorms
+# (those partitions of a table only), stream, queue, ses
 GRANTS: dict[str, list[tuple[str, tuple[str, ...], str, str]]] = {
     "api_handler": [
         ("Cases", ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:Query"), "table", "cases"),
@@ -62,6 +72,7 @@ GRANTS: dict[str, list[tuple[str, tuple[str, ...], str, str]]] = {
         ("JobsQueue", PRODUCE, "queue", "jobs"),
         ("EventBus", PUBLISH, "bus", "events"),  # announcement approved
         READ_CATALOGUE,
+        KEEP_SERVICENORMS,
     ],
     "on_subscription_change": [
         ("SubscriptionsStream", READ_STREAM, "stream", "subscriptions"),
@@ -143,13 +154,13 @@ def _resources(stage: str, kind: str, name: str) -> list[str]:
 
 
 def _statement(stage: str, sid: str, actions: tuple[str, ...], kind: str, name: str) -> dict[str, Any]:
-    if kind == "catalogue":
+    if kind in PARTITIONS:
         return {
             "Sid": sid,
             "Effect": "Allow",
             "Action": list(actions),
             "Resource": [f"arn:aws:dynamodb:*:*:table/baken-{stage}-{name}"],
-            "Condition": {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": ["catalogue"]}},
+            "Condition": {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": PARTITIONS[kind]}},
         }
     return {"Sid": sid, "Effect": "Allow", "Action": list(actions), "Resource": _resources(stage, kind, name)}
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -31,6 +31,7 @@ from chalicelib.domain.login import SessionRecord
 from chalicelib.domain.matching import Audience
 from chalicelib.domain.notifications import Notification, NotificationStatus, held_shard_of
 from chalicelib.domain.ratelimit import admit
+from chalicelib.domain.servicenorms import MonthFigures, counted_change
 from chalicelib.domain.subscriptions import Indexed, Subscriber, Subscription, SubscriptionEntry
 from chalicelib.domain.zgw import CatalogiListing, ZaakNotice, ZaakSnapshot, ZgwRol, ZgwZaaktype
 from chalicelib.services.ports import (
@@ -40,6 +41,7 @@ from chalicelib.services.ports import (
     CatalogueStore,
     Claim,
     ContactMomentStore,
+    CountedCase,
     DeliveryQueue,
     EmailSender,
     EventPublisher,
@@ -60,6 +62,7 @@ from chalicelib.services.ports import (
     ProgressStore,
     RateLimiter,
     RegistrationLedger,
+    ServicenormStore,
     SessionStore,
     SubscriberDirectory,
     SubscriptionRepository,
@@ -156,6 +159,11 @@ class InMemoryCases(CaseRepository):
     def open_cases_of(self, behandelaar_id: str, *, limit: int) -> list[Case]:
         handled = [c for c in self.items.values() if c.behandelaar.id == behandelaar_id and not c.is_closed]
         return sorted(handled, key=work_order_key)[:limit]
+
+    def decided_in(self, zaaktype: str, month: str) -> Iterator[Case]:
+        for case in sorted(self.items.values(), key=lambda c: c.id):
+            if case.zaaktype == zaaktype and case.closed_on is not None and f"{case.closed_on:%Y-%m}" == month:
+                yield case
 
 
 class InMemoryAnnouncements(AnnouncementRepository):
@@ -676,6 +684,40 @@ class InMemoryZaakSource(ZaakSource):
             tuple(z for z in current if z.identificatie in wanted),
             tuple(z.identificatie for z in current if z.identificatie not in wanted),
         )
+
+
+class InMemoryServicenorms(ServicenormStore):
+    """The figures and what each case counts for, in dicts; ``writes`` counts the items a DynamoDB store would
+    write (the case's marker and each month changed)."""
+
+    def __init__(self) -> None:
+        self.figures: dict[tuple[str, str], MonthFigures] = {}
+        self.cases: dict[str, CountedCase] = {}
+        self.writes = 0
+
+    def counted(self, case_id: str) -> CountedCase | None:
+        return self.cases.get(case_id)
+
+    def count(self, case_id: str, before: CountedCase | None, after: CountedCase) -> bool:
+        now = self.cases.get(case_id)
+        if now is not None and now.version >= after.version:
+            return False
+        if now != before:
+            raise ConcurrentUpdateError(case_id)
+        changes = counted_change(before.decided if before else None, after.decided)
+        for decided, sign in changes:
+            key = (decided.zaaktype, decided.month)
+            self.figures[key] = self.figures.get(key, MonthFigures(*key)).plus(decided, sign)
+        self.cases[case_id] = after
+        self.writes += 1 + len(changes)
+        return True
+
+    def months(self, zaaktype: str, first: str, last: str) -> list[MonthFigures]:
+        return [f for (z, m), f in sorted(self.figures.items()) if z == zaaktype and first <= m <= last and f.decided]
+
+    def replace_month(self, figures: MonthFigures, counted: Mapping[str, CountedCase]) -> None:
+        self.figures[(figures.zaaktype, figures.month)] = figures
+        self.cases.update(counted)
 
 
 class InMemoryCatalogueStore(CatalogueStore):

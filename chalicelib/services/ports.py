@@ -4,7 +4,7 @@ jinja2) and each has an in-memory twin in ``chalicelib.adapters.memory`` for tes
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -22,6 +22,7 @@ from chalicelib.domain.language import Language
 from chalicelib.domain.login import SessionRecord
 from chalicelib.domain.matching import Audience
 from chalicelib.domain.notifications import Notification, NotificationStatus
+from chalicelib.domain.servicenorms import Decided, MonthFigures
 from chalicelib.domain.subscriptions import Indexed, PostalAddress, Subscriber, Subscription, SubscriptionEntry
 from chalicelib.domain.zgw import CatalogiListing, ZaakNotice, ZaakSnapshot, ZgwRol
 
@@ -92,6 +93,11 @@ class CaseRepository(ABC):
     @abstractmethod
     def open_cases_of(self, behandelaar_id: str, *, limit: int) -> list[Case]:
         """The open cases ``behandelaar_id`` handles, by deadline (soonest first), paused ones after them."""
+
+    @abstractmethod
+    def decided_in(self, zaaktype: str, month: str) -> Iterator[Case]:
+        """The cases of ``zaaktype`` decided (closed) in ``month`` (YYYY-MM), a page at a time: for an operator's
+        recompute, never on a request."""
 
 
 class AnnouncementRepository(ABC):
@@ -626,6 +632,36 @@ class ZaakSource(ABC):
     def catalogue(self, catalogus_url: str, wanted: Collection[str], today: date) -> CatalogiListing:
         """The catalogus's zaaktypen valid ``today``: those whose identificatie is in ``wanted`` with their
         statustypen, the identificaties of the rest. Raises a ``ZgwError``."""
+
+
+@dataclass(frozen=True)
+class CountedCase:
+    """What a case counts for in the servicenorm figures (None: nothing, it is open), as of its ``version``."""
+
+    version: int
+    decided: Decided | None
+
+
+class ServicenormStore(ABC):
+    """The servicenorm figures per zaaktype and month, kept case by case (``chalicelib.domain.servicenorms``)."""
+
+    @abstractmethod
+    def counted(self, case_id: str) -> CountedCase | None:
+        """What the case counts for now; None when it never counted."""
+
+    @abstractmethod
+    def count(self, case_id: str, before: CountedCase | None, after: CountedCase) -> bool:
+        """At once: the case counts for ``after`` instead of ``before`` (as ``counted`` gave it), the month
+        figures changed by the difference. False, changing nothing, when the case was counted at ``after``'s
+        version or a later one meanwhile."""
+
+    @abstractmethod
+    def months(self, zaaktype: str, first: str, last: str) -> list[MonthFigures]:
+        """The zaaktype's figures of the months ``first`` to ``last`` (YYYY-MM) that have any."""
+
+    @abstractmethod
+    def replace_month(self, figures: MonthFigures, counted: Mapping[str, CountedCase]) -> None:
+        """A month recomputed from its cases: its figures, and what each of those cases counts for."""
 
 
 class CatalogueStore(ABC):

@@ -156,6 +156,7 @@ class Operation:
     errors: frozenset[int]
     # a system's callback, proven by a shared secret in its Authorization header (no person's bearer token)
     callback: bool = False
+    response_type: str = JSON  # the media type of a successful answer (open data: text/csv)
 
     @property
     def path_parameters(self) -> tuple[str, ...]:
@@ -195,6 +196,7 @@ def endpoint(
     audit_reads: bool = False,
     content_types: tuple[str, ...] = (JSON,),
     callback: bool = False,
+    response_type: str = JSON,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a JSON route that maps domain errors to problem answers and writes an audit line for
     every write and every refused access, and with ``audit_reads`` for every answer (a read of personal data
@@ -265,6 +267,7 @@ def endpoint(
                     statuses=statuses,
                     errors=_error_statuses(path, public=public, body=body, errors=errors),
                     callback=callback,
+                    response_type=response_type,
                 )
             )
         return view

@@ -88,7 +88,7 @@ def _request_body(operation: Operation) -> dict[str, Any] | None:
 def _responses(operation: Operation) -> dict[str, Any]:
     responses: dict[str, Any] = {}
     for status in operation.statuses:
-        content = {JSON: {"schema": operation.response}} if operation.response is not None else {}
+        content = {operation.response_type: {"schema": operation.response}} if operation.response is not None else {}
         responses[str(status)] = {"description": STATUS_TEXTS.get(status, "OK"), "content": content}
     for status in sorted(operation.errors):
         responses[str(status)] = {"$ref": f"#/components/responses/{status}"}

@@ -348,6 +348,37 @@ COMPONENTS: dict[str, JsonSchema] = {
 }
 
 # The answers of the routes -------------------------------------------------------------------------------
+SERVICENORM_PERIOD = closed(
+    {
+        "period": {**STRING, "description": "YYYY-MM, or YYYY-MM/YYYY-MM for the total of the months shown"},
+        "decided": {**nullable(INTEGER), "description": "cases decided; null when fewer than `threshold`"},
+        "share_within_servicenorm": {**nullable(NUMBER), "description": "0..1; null without a servicenorm or too few"},
+        "share_within_term": {**nullable(NUMBER), "description": "0..1, the legal term with opschorting and verlenging"},
+        "median_days": {**nullable(INTEGER), "description": "net days from start to decision, opschorting not counted"},
+        "p90_days": {**nullable(INTEGER), "description": "90th percentile (nearest rank) of the same"},
+        "too_few": {**BOOLEAN, "description": "fewer than `threshold` decided: nothing else is published"},
+    }
+)
+SERVICENORMEN = closed(
+    {
+        "threshold": {**INTEGER, "description": "fewer decided cases than this in a period: only `too_few` is published"},
+        "months": array(STRING),
+        "zaaktypen": array(
+            closed(
+                {
+                    "zaaktype": STRING,
+                    "omschrijving": STRING,
+                    "doorlooptijd": STRING,
+                    "servicenorm": nullable(STRING),
+                    "months": array(SERVICENORM_PERIOD),
+                    "total": SERVICENORM_PERIOD,
+                }
+            )
+        ),
+    },
+    description="Servicenormen kept, per product and month over the last twelve months (open data).",
+)
+CSV_TEXT: JsonSchema = {"type": "string", "description": "RFC 4180 CSV with a header row, UTF-8"}
 HEALTH = closed({"status": {"const": "ok"}, "stage": STRING})
 ZAAKTYPEN = closed({"zaaktypen": array(ref("Zaaktype"))})
 CASE_FOR_STAFF = ref("CaseForStaff")

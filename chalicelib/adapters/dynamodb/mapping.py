@@ -123,6 +123,7 @@ def case_to_record(case: Case) -> CaseRecord:
             else None
         ),
         closed_on=_iso(case.closed_on),
+        decided_key=f"{case.zaaktype}#{case.closed_on:%Y-%m}" if case.closed_on else None,
         current_statustype=case.current_status.statustype,
         deadline_sort=work_order_key(case),
         status_count=case.counts.statuses,

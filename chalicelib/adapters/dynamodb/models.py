@@ -84,6 +84,18 @@ class BehandelaarIndex(GlobalSecondaryIndex["CaseRecord"]):
     deadline_sort = UnicodeAttribute(range_key=True)
 
 
+class DecidedIndex(GlobalSecondaryIndex["CaseRecord"]):
+    """The decided cases of a zaaktype per month (``decided_key`` = ``<zaaktype>#<YYYY-MM>``, only on decided
+    cases): for recomputing the servicenorm figures from the cases themselves."""
+
+    class Meta:
+        index_name = "by_decided"
+        projection = KeysOnlyProjection()
+
+    decided_key = UnicodeAttribute(hash_key=True)
+    case_id = UnicodeAttribute(range_key=True)
+
+
 class CaseRecord(Model):
     """One item per case: its current state and the tail of its history (the last few statuses and messages; open
     document requests and the last few requested or received; see ``domain.cases.TAIL``), so a stream record's
@@ -123,10 +135,12 @@ class CaseRecord(Model):
     document_count = NumberAttribute(null=True)
     # the zaak's URL when a zaaksysteem owns the case
     source = UnicodeAttribute(null=True)
+    decided_key = UnicodeAttribute(null=True)  # <zaaktype>#<YYYY-MM of closed_on>, on decided cases only
     version = VersionAttribute()
 
     by_case_number = CaseNumberIndex()
     by_behandelaar = BehandelaarIndex()
+    by_decided = DecidedIndex()
 
 
 class AnnouncementRecord(Model):

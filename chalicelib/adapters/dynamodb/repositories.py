@@ -3,9 +3,10 @@ or index: nothing here scans a table. Conditional-check failures become domain a
 
 from __future__ import annotations
 
+import itertools
 import random
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -252,6 +253,14 @@ class DynamoDBCases(CaseRepository):
             behandelaar_id, CaseRecord.deadline_sort < CLOSED_ORDER, limit=limit, page_size=limit
         )
         return [mapping.record_to_case(record) for record in records]
+
+    def decided_in(self, zaaktype: str, month: str) -> Iterator[Case]:
+        """The index holds the keys only: a page of keys, then the cases by BatchGetItem (100 at a time)."""
+        keys = (record.case_id for record in CaseRecord.by_decided.query(f"{zaaktype}#{month}", page_size=100))
+        while chunk := list(itertools.islice(keys, 100)):
+            for record in CaseRecord.batch_get(chunk):
+                if record.kind == "case" and record.closed_on is not None:
+                    yield mapping.record_to_case(record)
 
 
 class DynamoDBAnnouncements(AnnouncementRepository):
