@@ -14,10 +14,11 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.domain.durations import Duration
 from chalicelib.domain.events import EventKind
-from chalicelib.domain.language import Language
+from chalicelib.domain.language import Language, Localized
 from chalicelib.domain.matching import Audience
-from chalicelib.i18n import N_, translate, translator
+from chalicelib.i18n import N_, NP_, translate, translator
 from chalicelib.services.ports import MessageContext, MessageRenderer, RenderedEmail, RenderedPortalMessage
 
 if TYPE_CHECKING:
@@ -37,6 +38,49 @@ MONTHS = (
     N_("november"),
     N_("december"),
 )
+
+
+# A duration's parts in words, singular and plural (Catalogi API durations: years, months, weeks, days).
+DURATION_PARTS = (
+    ("years", N_("%(n)s jaar"), NP_("more than one", "%(n)s jaar")),
+    ("months", N_("%(n)s maand"), N_("%(n)s maanden")),
+    ("weeks", N_("%(n)s week"), N_("%(n)s weken")),
+    ("days", N_("%(n)s dag"), N_("%(n)s dagen")),
+)
+
+
+def in_words(value: Duration | None, language: str) -> str:
+    """``P13W`` as ``13 weken`` / ``13 weeks``; ``P1Y6M`` as ``1 jaar en 6 maanden``."""
+    if value is None:
+        return ""
+    parts = [
+        translate(language, one if amount == 1 else many, n=amount)
+        for name, one, many in DURATION_PARTS
+        if (amount := getattr(value, name))
+    ]
+    if not parts:
+        return translate(language, DURATION_PARTS[-1][2], n=0)
+    if len(parts) == 1:
+        return parts[0]
+    return translate(language, N_("%(first)s en %(last)s"), first=", ".join(parts[:-1]), last=parts[-1])
+
+
+def localized_text(value: Localized | None, language: str) -> str:
+    """A text of the catalogue or the reference data in ``language`` (empty when there is none)."""
+    return value.in_(Language(language)) if value is not None else ""
+
+
+def month_name(month: str, language: str) -> str:
+    """``2026-11`` as ``november 2026`` / ``November 2026``."""
+    year, number = month.split("-")
+    return f"{translate(language, MONTHS[int(number) - 1])} {year}"
+
+
+def month_short(month: str, language: str) -> str:
+    """``2026-11`` as ``nov`` (January with its year: ``jan 2027``), for a chart's axis."""
+    year, number = month.split("-")
+    short = translate(language, MONTHS[int(number) - 1])[:3]
+    return f"{short} {year}" if number == "01" else short
 
 
 def templates_root() -> Path:
@@ -74,6 +118,9 @@ def build_environment(root: Path, *, html: bool, language: Language = Language.N
     )
     environment.filters["long_date"] = long_date
     environment.filters["as_noun"] = as_noun
+    environment.filters["in_words"] = in_words
+    environment.filters["text"] = localized_text
+    environment.filters["month_name"] = month_name
     words = translator(language)
     if html:  # a translation is text: escaped, and then its placeholders filled with (escaped) values
         environment.install_gettext_callables(  # type: ignore[attr-defined]  # added by the i18n extension

@@ -66,6 +66,7 @@ class Zaaktype:
     voorwaarden: Localized
     informatie_url: str
     statustypen: tuple[Statustype, ...]
+    kosten: Localized | None = None  # what applying costs, in words (None: not stated)
 
     def statustype(self, identificatie: str) -> Statustype:
         for statustype in self.statustypen:
@@ -214,6 +215,7 @@ def zaaktype_from_data(data: Any, topics: set[str]) -> Zaaktype:
         voorwaarden=Localized.from_data(data.get("voorwaarden"), f"{where}.voorwaarden"),
         informatie_url=_text(data, "informatieUrl", where),
         statustypen=statustypen,
+        kosten=_optional_localized(data, "kosten", where),
     )
 
 
@@ -252,5 +254,6 @@ def zaaktype_to_data(zaaktype: Zaaktype) -> dict[str, Any]:
         "vertrouwelijkheidaanduiding": zaaktype.vertrouwelijkheidaanduiding.value,
         "informatieUrl": zaaktype.informatie_url,
         "voorwaarden": zaaktype.voorwaarden.as_dict(),
+        "kosten": _optional(zaaktype.kosten),
         "statustypen": [statustype_to_data(s) for s in zaaktype.statustypen],
     }

@@ -40,6 +40,8 @@ GET    /api/health                                                   200       2
 GET    /openapi.json                                                 200       200  200   200 200  200    200   200      200
 GET    /api/zaaktypen                                                200       200  200   200 200  200    200   200      200
 GET    /api/zaaktypen/{identificatie}                                200       200  200   200 200  200    200   200      200
+GET    /api/servicenormen                                            200       200  200   200 200  200    200   200      200
+GET    /api/servicenormen.csv                                        200       200  200   200 200  200    200   200      200
 POST   /api/zgw/notificaties                                          401       401  401   401 401  401    401   401      401
 POST   /api/zgw/cloudevents                                           401       401  401   401 401  401    401   401      401
 GET    /api/dev/personas                                             200       200  200   200 200  200    200   200      200
@@ -102,6 +104,9 @@ GET    /berichten                                                    302       3
 GET    /berichten/{message_id}                                       302       302  302   302 302  302    302   302      302
 GET    /assets/{name}                                                200       200  200   200 200  200    200   200      200
 GET    /toegankelijkheid                                             200       200  200   200 200  200    200   200      200
+GET    /producten                                                    200       200  200   200 200  200    200   200      200
+GET    /producten/{identificatie}                                    200       200  200   200 200  200    200   200      200
+GET    /hoe-snel-zijn-wij                                            200       200  200   200 200  200    200   200      200
 GET    /kcc                                                          302       302  302   302 302  302    302   302      302
 POST   /kcc                                                          302       302  302   302 302  302    302   302      302
 GET    /kcc/zaken/{case_id}                                          302       302  302   302 302  302    302   302      302

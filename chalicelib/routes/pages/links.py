@@ -47,7 +47,10 @@ def _token(visit: Visit) -> str:
 
 @public_page(bp, "/volgen", actor="anonymous")
 def follow_form(visit: Visit) -> Response:
-    return _follow_page()
+    """The form; ``?onderwerp=<topic>`` (a product page's "follow this topic") has that topic chosen."""
+    topic = visit.query.get("onderwerp", "")[:100]
+    known = wiring.reference_data().topic(topic) is not None
+    return _follow_page(fields={"topic": [topic]} if known else None)
 
 
 def _follow_page(status: int = 200, errors: list[str] | None = None, fields: Fields | None = None) -> Response:

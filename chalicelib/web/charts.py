@@ -1,0 +1,83 @@
+"""Charts drawn on the server as SVG: no script, readable without styles, the same figures in a table beside them.
+
+``share_chart`` lays out one bar per month for a share (0..1) — the share of cases decided within the servicenorm,
+or within the legal term for a product without a servicenorm. A month with too few cases has no bar: a short dash
+on the axis, and "te weinig zaken" in the table. The template (``templates/pages/_chart.html.j2``) draws it with a
+``<title>`` and a ``<desc>`` that says in words what the chart shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from chalicelib.domain.servicenorms import Published
+
+WIDTH = 640
+HEIGHT = 240
+LEFT = 48  # room for the percentages
+BOTTOM = 36  # room for the months
+TOP = 12
+PLOT_HEIGHT = HEIGHT - TOP - BOTTOM
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    x: float
+    width: float
+    y: float
+    height: float
+    value: float | None  # None: too few cases
+
+    @property
+    def percent(self) -> int | None:
+        return None if self.value is None else round(self.value * 100)
+
+    @property
+    def centre(self) -> float:
+        return self.x + self.width / 2
+
+
+@dataclass(frozen=True)
+class Gridline:
+    y: float
+    percent: int
+
+
+@dataclass(frozen=True)
+class ShareChart:
+    width: int
+    height: int
+    left: int
+    baseline: float
+    bars: tuple[Bar, ...]
+    gridlines: tuple[Gridline, ...]
+    shown: int  # months with a bar
+    lowest: int | None
+    highest: int | None
+
+
+def share_chart(
+    periods: Sequence[Published], share: Callable[[Published], float | None], label: Callable[[str], str]
+) -> ShareChart:
+    """One bar per period for ``share(period)``; ``label(period)`` names it under the axis."""
+    slot = (WIDTH - LEFT) / max(len(periods), 1)
+    baseline = TOP + PLOT_HEIGHT
+    bars = []
+    for n, period in enumerate(periods):
+        value = None if period.too_few else share(period)
+        height = 0.0 if value is None else PLOT_HEIGHT * max(0.0, min(value, 1.0))
+        bars.append(Bar(label(period.period), LEFT + n * slot + slot * 0.2, slot * 0.6, baseline - height, height, value))
+    percents = [b.percent for b in bars if b.percent is not None]
+    return ShareChart(
+        width=WIDTH,
+        height=HEIGHT,
+        left=LEFT,
+        baseline=baseline,
+        bars=tuple(bars),
+        gridlines=tuple(Gridline(baseline - PLOT_HEIGHT * p / 100, p) for p in (0, 25, 50, 75, 100)),
+        shown=len(percents),
+        lowest=min(percents) if percents else None,
+        highest=max(percents) if percents else None,
+    )
