@@ -265,7 +265,10 @@ class MessageComposer:
             "topic": topic.naam.in_(notification.language) if topic else announcement.topic,
             "gemeenten": self._gemeente_names(announcement.place.gemeenten),
         }
-        return self._frame(notification, detail=detail, link=announcement.link)
+        # its button opens the announcement's public page: it works for whoever got it, with or without DigiD
+        return self._frame(
+            notification, detail=detail, link=announcement.link, portal_url=self._links.announcement(announcement.id)
+        )
 
     def _digest_context(self, notification: Notification) -> MessageContext:
         items = []
