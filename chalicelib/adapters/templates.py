@@ -172,6 +172,8 @@ class JinjaRenderer(MessageRenderer):
             "link": context.link,
             "unsubscribe_url": context.unsubscribe_url,
             "manage_url": context.manage_url,
+            "unsubscribe_all_email": context.unsubscribe_all_email,
+            "party": context.audience is Audience.PARTY,
         }
 
     def _line(self, name: str, context: MessageContext, variables: dict[str, Any]) -> str:

@@ -1,6 +1,12 @@
 """Contact moments the KCC (or a behandelaar) records, after the Klantinteracties API's Klantcontact:
 kanaal, onderwerp, inhoud, plaatsgevondenOp, taal, vertrouwelijk, indicatieContactGelukt.
 
+A contact moment has two texts for two readers. ``inhoud`` is the internal note: what staff write down for the
+next colleague ("Uitgelegd hoe hij de vergunning aanvraagt"), in their own words; the applicant never sees it.
+``for_applicant`` is an optional sentence written to the applicant ("U belde ons over de vergunning van het
+waterschap"): the only part of a contact moment the applicant's timeline shows, and only when there is one.
+A moment stored before this sentence existed has none, so its note stays internal.
+
 Tags are Baken's own (the Klantcontact has no field for them): short labels staff give a contact to classify
 it ("dso", "vergunning-waterschap", "termijn"). They are internal, so only staff see them."""
 
@@ -8,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from chalicelib.domain.cases import Medewerker
@@ -17,6 +23,8 @@ from chalicelib.domain.errors import Issue, ValidationError
 KANALEN = ("telefoon", "e-mail", "balie", "brief", "chat", "webformulier", "sociale-media")
 
 MAX_TAGS = 10
+FOR_APPLICANT_MAX = 500
+"""The sentence for the applicant is one or two sentences, not a second note."""
 MAX_TAG_LENGTH = 30
 TAG_PATTERN = rf"[A-Za-z0-9](?:[A-Za-z0-9-]{{0,{MAX_TAG_LENGTH - 2}}}[A-Za-z0-9])?"
 """One tag as it may be given: letters a-z (either case), digits and hyphens, starting and ending with a letter or
@@ -50,3 +58,20 @@ class ContactMoment:
     vertrouwelijk: bool = False
     contact_gelukt: bool = True
     tags: tuple[str, ...] = ()
+    for_applicant: str | None = None
+
+    def as_applicant_sees_it(self) -> ContactMoment | None:
+        """The moment as it may be shown to the applicant: only the sentence written for them (as its text),
+        with no internal note, subject or labels; None when there is no such sentence, or it is confidential."""
+        if self.vertrouwelijk or not self.for_applicant:
+            return None
+        return replace(self, onderwerp="", inhoud=self.for_applicant, tags=())
+
+
+def clean_for_applicant(text: str | None, *, vertrouwelijk: bool) -> str | None:
+    """The sentence for the applicant as it is kept: without whitespace around it, None when empty. A
+    confidential contact is shown to staff only, so it cannot have one (ValidationError on ``for_applicant``)."""
+    cleaned = (text or "").strip() or None
+    if cleaned is not None and vertrouwelijk:
+        raise ValidationError.single("for_applicant", "not_with_vertrouwelijk")
+    return cleaned

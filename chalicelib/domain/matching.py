@@ -1,6 +1,15 @@
 """Who hears about an event: the entries found under its interest keys, filtered exactly, merged into one
 match per subscriber; with each subscriber's preferences (read by the caller for the matched people only) a
-match becomes a recipient."""
+match becomes a recipient.
+
+**Parties always hear of their own case.** The parties of a case (initiator, co-initiators, gemachtigden) are
+reached by every event of that case whatever the index holds: they are matched from the case itself (its
+``followers``), not only through their automatic subscription's entry. So a party whose automatic subscription
+was stopped in old data (the "Stoppen" button that once was on Wat ik volg), or whose entry is still being
+written, is told all the same; nothing needs migrating. How a party hears is their own choice (channels,
+frequency, quiet hours), except that the berichtenbox is always among their channels (``PARTY_CHANNELS``) and
+what asks them to act is never held (``schedule.hold_until``).
+"""
 
 from __future__ import annotations
 
@@ -19,7 +28,11 @@ from chalicelib.domain.subscriptions import (
     Subscription,
     SubscriptionEntry,
     SubscriptionState,
+    case_subscription_id,
 )
+
+PARTY_CHANNELS = frozenset({Channel.PORTAL})
+"""What a party of a case always gets about it, whatever they chose: every message in their berichtenbox."""
 
 
 class Audience(StrEnum):
@@ -78,6 +91,7 @@ def match_recipients(
     interest that reaches them. An area is only a match when it really contains (or overlaps) the event's
     location: ``shapes`` holds the polygons of the polygon subscriptions among the entries. A party of the case
     reached through the case itself hears as a party; anybody else hears only of public events, as a follower.
+    ``parties`` are matched for an event of their case (one with a case interest) even without an entry.
     """
     party_ids = set(parties)
     known_shapes = shapes or {}
@@ -92,20 +106,29 @@ def match_recipients(
                 continue
             audience = Audience.PARTY if is_party else Audience.FOLLOWER
             merged[subscriber] = Match(subscriber, audience, interest, entry.subscription_id)
+    own_case = next((interest for interest in interests if interest.kind is InterestKind.CASE), None)
+    if own_case is not None:  # the parties hear of their own case as parties, whether or not their entry is there
+        for party in party_ids:
+            found = merged.get(party)
+            if found is None or found.audience is not Audience.PARTY:
+                merged[party] = Match(party, Audience.PARTY, own_case, case_subscription_id(own_case.value, party))
     return sorted(merged.values(), key=lambda m: m.subscriber_id)
 
 
 def with_preferences(matches: Iterable[Match], preferences: Mapping[str, Preferences]) -> list[Recipient]:
-    """The matches as recipients, each with their own preferences as they are now; somebody whose preferences
-    leave no channel (or who is missing from ``preferences``) hears nothing."""
+    """The matches as recipients, each with their own preferences as they are now; a follower whose preferences
+    leave no channel (or who is missing from ``preferences``) hears nothing, a party always gets the berichtenbox."""
     recipients = []
     for match in matches:
         chosen = preferences.get(match.subscriber_id)
-        if chosen is None or not chosen.channels:
+        if match.audience is Audience.PARTY:
+            chosen = chosen or Preferences(PARTY_CHANNELS)
+            channels = chosen.channels | PARTY_CHANNELS
+        elif chosen is None or not chosen.channels:
             continue
-        recipients.append(
-            Recipient(match.subscriber_id, chosen.channels, chosen, match.audience, match.via, match.subscription_id)
-        )
+        else:
+            channels = chosen.channels
+        recipients.append(Recipient(match.subscriber_id, channels, chosen, match.audience, match.via, match.subscription_id))
     return recipients
 
 
@@ -143,11 +166,14 @@ def reaches(subscription: Subscription, event: CaseEvent, *, parties: Collection
 
     It reads nothing but the two, so it is slow for many subscriptions — the index exists to avoid calling it
     for each — but it is the definition the index is tested against, and the naive baseline it is measured
-    against. A case subscription hears of its case (a party of everything, anybody else of public news only);
+    against. A case subscription hears of its case (a party of everything, also when the subscription was
+    stopped; anybody else of public news only);
     any other hears of public news of its topics (none chosen: every topic) in its gemeenten or area (none
     chosen: anywhere), where an area must really contain or overlap the event's location.
     """
     scope = subscription.scope
+    if scope.case_id is not None and subscription.subscriber_id in parties:  # a party, even if it was stopped
+        return event.kind is not EventKind.ANNOUNCEMENT and scope.case_id == event.case_id
     if subscription.state is not SubscriptionState.ACTIVE:
         return False
     if scope.case_id is not None:
@@ -161,6 +187,12 @@ def reaches(subscription: Subscription, event: CaseEvent, *, parties: Collection
     if not scope.has_place:
         return event.topic is not None
     return _in_place(scope.gemeenten, scope.area, event)
+
+
+def parties_reached(event: CaseEvent, parties: Collection[str]) -> set[str]:
+    """The rule for parties, written out directly: every party of a case hears of every event of that case
+    (never of an announcement), whatever they subscribe to."""
+    return set() if event.kind is EventKind.ANNOUNCEMENT else set(parties)
 
 
 def _in_place(gemeenten: frozenset[str], area: Area | None, event: CaseEvent) -> bool:

@@ -9,9 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from chalicelib.domain import announcements as rules
-from chalicelib.domain.announcements import Announcement, announcement_event
+from chalicelib.domain.announcements import Announcement, AnnouncementStatus, announcement_event
 from chalicelib.domain.cases import Link, Medewerker
-from chalicelib.domain.errors import ConcurrentUpdateError, Issue, ValidationError
+from chalicelib.domain.errors import AnnouncementNotFoundError, ConcurrentUpdateError, Issue, ValidationError
 from chalicelib.domain.events import Place
 from chalicelib.domain.identity import Principal, Role, require_role
 from chalicelib.domain.reference import ReferenceData
@@ -73,6 +73,15 @@ class Announcements:
     def get(self, principal: Principal, announcement_id: str) -> Announcement:
         require_role(principal, Role.BEHANDELAAR, "read_announcement")
         return self._repository.get(announcement_id)
+
+    def published(self, announcement_id: str) -> Announcement:
+        """An announcement as anybody may read it, without logging in (the page its e-mail links to): only once
+        it is approved; a draft, a submitted or a rejected one is not found, exactly like a missing one. It holds
+        no personal data (its author and approver are not shown)."""
+        announcement = self._repository.get(announcement_id)
+        if announcement.status is not AnnouncementStatus.APPROVED:
+            raise AnnouncementNotFoundError(announcement_id)
+        return announcement
 
     def progress(self, principal: Principal, announcement_id: str) -> tuple[Announcement, JobProgress | None]:
         """The announcement and how far telling its audience is: None until it is approved and the stream has

@@ -66,7 +66,8 @@ class CaseQueries:
         staff = bool(principal.roles & STAFF)
         history = self._cases.history(case.id, limit=HISTORY_PAGE, before=before)
         moments = self._contacts.for_case(case.id, **_covered(history))
-        contacts = tuple(c for c in moments if staff or not c.vertrouwelijk)
+        # the applicant sees only the sentence written for them; the internal note never leaves staff pages
+        contacts = tuple(moments) if staff else tuple(seen for c in moments if (seen := c.as_applicant_sees_it()) is not None)
         return case_view(case, self._catalogue.get(case.zaaktype), contacts, history)
 
     def staff_view(self, principal: Principal, case_id: str, *, before: str | None = None) -> CaseView:

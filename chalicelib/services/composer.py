@@ -19,7 +19,7 @@ from chalicelib.domain.catalogue import Catalogue, Zaaktype
 from chalicelib.domain.deadlines import deadline_for
 from chalicelib.domain.errors import AnnouncementNotFoundError, CaseNotFoundError
 from chalicelib.domain.events import CASE_KINDS, EventKind
-from chalicelib.domain.matching import Audience
+from chalicelib.domain.matching import PARTY_CHANNELS, Audience
 from chalicelib.domain.notifications import FailureReason, Notification
 from chalicelib.domain.reference import ReferenceData
 from chalicelib.domain.subscriptions import Channel, Subscriber, SubscriptionState
@@ -118,6 +118,8 @@ class MessageComposer:
             if subscriber is not None and Channel.EMAIL not in subscriber.channels:
                 raise Undeliverable(FailureReason.OPTED_OUT)
             return
+        if notification.audience is Audience.PARTY and notification.channel in PARTY_CHANNELS:
+            return  # a party always finds every message about their case in the berichtenbox
         if subscriber is not None and notification.channel not in subscriber.channels:
             raise Undeliverable(FailureReason.OPTED_OUT)
         if notification.audience is Audience.FOLLOWER and notification.subscription_id:
@@ -155,12 +157,15 @@ class MessageComposer:
     def _frame(self, notification: Notification, **values: Any) -> MessageContext:
         """The parts every message has: language, audience, the portal, and the unsubscribe and manage links."""
         unsubscribe = manage = None
+        all_email = False
         if notification.channel is not Channel.PORTAL:  # the berichtenbox is behind login: no links to sign
             if notification.subscription_id and notification.audience is not Audience.PARTY:
                 unsubscribe = self._links.unsubscribe_subscription(notification.subscription_id)
             else:
-                # a party of a case stops e-mail (about everything), never the berichtenbox about their own case
+                # a party of a case stops e-mail (about everything), never the berichtenbox about their own case;
+                # the e-mail says so next to the link
                 unsubscribe = self._links.unsubscribe_email(notification.subscriber_id)
+                all_email = True
             manage = self._links.manage(notification.subscriber_id)
         values.setdefault("case_number", None)
         values.setdefault("product", None)
@@ -173,6 +178,7 @@ class MessageComposer:
             home_url=self._links.home(),
             unsubscribe_url=unsubscribe,
             manage_url=manage,
+            unsubscribe_all_email=all_email,
             **values,
         )
 
@@ -259,7 +265,10 @@ class MessageComposer:
             "topic": topic.naam.in_(notification.language) if topic else announcement.topic,
             "gemeenten": self._gemeente_names(announcement.place.gemeenten),
         }
-        return self._frame(notification, detail=detail, link=announcement.link)
+        # its button opens the announcement's public page: it works for whoever got it, with or without DigiD
+        return self._frame(
+            notification, detail=detail, link=announcement.link, portal_url=self._links.announcement(announcement.id)
+        )
 
     def _digest_context(self, notification: Notification) -> MessageContext:
         items = []

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from chalicelib.domain.cases import Medewerker
-from chalicelib.domain.contacts import ContactMoment, clean_tags
+from chalicelib.domain.contacts import ContactMoment, clean_for_applicant, clean_tags
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.identity import STAFF, Principal, require_any_role
 from chalicelib.services.ids import new_id
@@ -19,9 +19,10 @@ CLOCK_SKEW = timedelta(minutes=5)
 
 @dataclass(frozen=True)
 class NewContactMoment:
-    """``vertrouwelijk`` has no default: whoever records a contact decides each time whether the applicant
-    may read it (confidential notes are shown to staff only). ``tags`` are kept as ``clean_tags`` makes them and
-    shown to staff only."""
+    """``inhoud`` is the internal note (staff only). ``for_applicant`` is the optional sentence the applicant
+    sees on their timeline (nothing is shown to them without it). ``vertrouwelijk`` has no default: whoever
+    records a contact decides each time whether it is confidential (a confidential contact has no sentence for
+    the applicant). ``tags`` are kept as ``clean_tags`` makes them and shown to staff only."""
 
     kanaal: str
     onderwerp: str
@@ -30,6 +31,7 @@ class NewContactMoment:
     plaatsgevonden_op: datetime | None = None
     contact_gelukt: bool = True
     tags: tuple[str, ...] = ()
+    for_applicant: str | None = None
 
 
 class ContactRegistry:
@@ -52,6 +54,7 @@ class ContactRegistry:
         """Add a contact moment to a case's history. Nothing about the case itself changes."""
         require_any_role(principal, STAFF, "record_contact_moment")
         tags = clean_tags(new.tags)
+        for_applicant = clean_for_applicant(new.for_applicant, vertrouwelijk=new.vertrouwelijk)
         case = self._cases.get(case_id)
         now = self._clock.now()
         when = new.plaatsgevonden_op or now
@@ -68,6 +71,7 @@ class ContactRegistry:
             vertrouwelijk=new.vertrouwelijk,
             contact_gelukt=new.contact_gelukt,
             tags=tags,
+            for_applicant=for_applicant,
         )
         self._contacts.add(moment)
         if self._on_recorded is not None:

@@ -31,6 +31,10 @@ class Links:
     def case(self, case_id: str) -> str:
         return f"{self.base_url}/mijn-zaken/{case_id}"
 
+    def announcement(self, announcement_id: str) -> str:
+        """The public page of an approved announcement: it opens without logging in."""
+        return f"{self.base_url}/aankondigingen/{announcement_id}"
+
     def berichtenbox(self) -> str:
         return f"{self.base_url}/berichten"
 

@@ -501,6 +501,8 @@ class MessageContext:
     link: Link | None = None
     unsubscribe_url: str | None = None
     manage_url: str | None = None
+    # the unsubscribe link stops all e-mail to the reader (a party's case e-mail, a digest), not one subscription
+    unsubscribe_all_email: bool = False
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from datetime import timedelta
 from enum import StrEnum
 
 from chalicelib.domain.addresses import canonical_address
-from chalicelib.domain.errors import Issue, SubscriptionNotFoundError, TooManyRequestsError, ValidationError
+from chalicelib.domain.errors import CaseRuleError, Issue, SubscriptionNotFoundError, TooManyRequestsError, ValidationError
 from chalicelib.domain.events import EventKind
 from chalicelib.domain.identity import Principal, Role, require_role
 from chalicelib.domain.language import Language
@@ -66,6 +66,15 @@ class Outcome(StrEnum):
     DONE = "done"
     ALREADY = "already"
     STOPPED = "stopped"
+
+
+@dataclass(frozen=True)
+class UnsubscribeTarget:
+    """What an unsubscribe link stops: all e-mail (the link in e-mail to a party of a case, and in digests: the
+    berichtenbox keeps every message about their own cases), or one subscription to topics and places."""
+
+    all_email: bool
+    subscription: Subscription | None = None
 
 
 @dataclass(frozen=True)
@@ -139,9 +148,13 @@ class SubscriptionService:
         return changed
 
     def stop(self, principal: Principal, subscription_id: str) -> None:
-        """Stopping one that is already stopped changes nothing (someone else's is not found)."""
+        """Stopping one that is already stopped changes nothing (someone else's is not found). A party's own
+        case cannot be stopped (CaseRuleError ``party_follows_own_case``): a party always hears of it (see
+        domain/matching.py), and chooses how with their preferences."""
         require_role(principal, Role.APPLICANT, "stop_subscription")
         subscription = self._own(principal.subject, subscription_id, stopped_too=True)
+        if subscription.origin is SubscriptionOrigin.AUTOMATIC or subscription.scope.case_id is not None:
+            raise CaseRuleError("party_follows_own_case")
         if subscription.state is not SubscriptionState.CANCELLED:
             self._cancel(subscription)
 
@@ -247,6 +260,20 @@ class SubscriptionService:
             self._subscribers.put(subscriber)
         self._subscriptions.store(active)
         return Outcome.DONE
+
+    def unsubscribe_target(self, token: str) -> UnsubscribeTarget:
+        """What the unsubscribe link ``token`` stops, for its page to say before the button is pressed (nothing
+        changes): one subscription (which), or all e-mail to its owner. InvalidTokenError for a link that
+        cannot work; SubscriptionNotFoundError for a subscription that is gone."""
+        kind, _, identifier = self._verified(token, TokenPurpose.UNSUBSCRIBE).partition(":")
+        if kind == "subscription":
+            subscription = self._subscriptions.get(identifier)
+            if subscription is None:
+                raise SubscriptionNotFoundError(identifier)
+            return UnsubscribeTarget(all_email=False, subscription=subscription)
+        if kind == "subscriber":
+            return UnsubscribeTarget(all_email=True)
+        raise InvalidTokenError("malformed")
 
     def unsubscribe(self, token: str) -> Outcome:
         """One click (RFC 8058): stop the subscription the e-mail came from, or all e-mail. Repeating is harmless."""

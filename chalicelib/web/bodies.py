@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib import wiring
 from chalicelib.domain.addresses import ADDRESS_PATTERN, MAX_ADDRESS_LENGTH
 from chalicelib.domain.cases import TEXT_BYTES, Link
-from chalicelib.domain.contacts import KANALEN, MAX_TAG_LENGTH, MAX_TAGS, TAG_PATTERN
+from chalicelib.domain.contacts import FOR_APPLICANT_MAX, KANALEN, MAX_TAG_LENGTH, MAX_TAGS, TAG_PATTERN
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.events import Place
 from chalicelib.domain.geo import Polygon
@@ -178,9 +178,21 @@ CONTACT_MOMENT = Schema(
     (
         Field("kanaal", "string", required=True, choices=KANALEN, max_length=50),
         Field("onderwerp", "string", required=True, max_length=200),
-        Field("inhoud", "text", required=True, max_length=1000),
+        Field("inhoud", "text", required=True, max_length=1000, description="the internal note: staff only, never the applicant"),
+        Field(
+            "for_applicant",
+            "text",
+            max_length=FOR_APPLICANT_MAX,
+            description="optional: the sentence the applicant sees on their timeline (nothing is shown without it);"
+            " not with vertrouwelijk",
+        ),
         Field("plaatsgevonden_op", "datetime"),
-        Field("vertrouwelijk", "boolean", required=True, description="true: staff only; false: the applicant sees it too"),
+        Field(
+            "vertrouwelijk",
+            "boolean",
+            required=True,
+            description="true: a confidential contact (staff only, no sentence for the applicant)",
+        ),
         Field("indicatie_contact_gelukt", "boolean"),
         Field(
             "tags",
@@ -220,6 +232,7 @@ def new_contact_moment(body: dict[str, Any]) -> NewContactMoment:
         vertrouwelijk=body["vertrouwelijk"],
         contact_gelukt=body.get("indicatie_contact_gelukt", True),
         tags=tuple(body.get("tags", ())),
+        for_applicant=body.get("for_applicant"),
     )
 
 

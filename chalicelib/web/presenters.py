@@ -76,11 +76,12 @@ def _document(document: DocumentRequest) -> dict[str, Any]:
 
 
 def contact_json(contact: ContactMoment, *, staff: bool) -> dict[str, Any]:
-    """A contact moment with Klantinteracties field names; who took it is shown to staff only."""
+    """A contact moment with Klantinteracties field names. Staff get the internal note (``inhoud``), the
+    sentence for the applicant, the subject, who took it and the labels; the applicant gets only what
+    ``ContactMoment.as_applicant_sees_it`` leaves: its ``inhoud`` is the sentence written for them."""
     body: dict[str, Any] = {
         "id": contact.id,
         "kanaal": contact.kanaal,
-        "onderwerp": contact.onderwerp,
         "inhoud": contact.inhoud,
         "plaatsgevonden_op": _when(contact.plaatsgevonden_op),
         "taal": contact.taal,
@@ -89,6 +90,8 @@ def contact_json(contact: ContactMoment, *, staff: bool) -> dict[str, Any]:
     if staff:
         body.update(
             {
+                "onderwerp": contact.onderwerp,
+                "for_applicant": contact.for_applicant,
                 "medewerker": {"id": contact.medewerker.id, "naam": contact.medewerker.naam},
                 "vertrouwelijk": contact.vertrouwelijk,
                 "tags": list(contact.tags),

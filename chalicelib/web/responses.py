@@ -162,15 +162,23 @@ def _contact(*, staff: bool) -> JsonSchema:
     properties: dict[str, JsonSchema] = {
         "id": STRING,
         "kanaal": one_of(KANALEN),
-        "onderwerp": STRING,
         "inhoud": STRING,
         "plaatsgevonden_op": DATETIME,
         "taal": STRING,
         "indicatie_contact_gelukt": BOOLEAN,
     }
     if staff:
-        properties |= {"medewerker": _ref("Medewerker"), "vertrouwelijk": BOOLEAN, "tags": array(STRING)}
-    return closed(properties, description="A contact moment (Klantinteracties field names).")
+        properties |= {
+            "onderwerp": STRING,
+            "for_applicant": nullable(STRING),
+            "medewerker": _ref("Medewerker"),
+            "vertrouwelijk": BOOLEAN,
+            "tags": array(STRING),
+        }
+        description = "A contact moment (Klantinteracties field names): inhoud is the internal note."
+    else:
+        description = "A contact moment as the applicant sees it: inhoud is the sentence written for them."
+    return closed(properties, description=description)
 
 
 STATUSTYPE_PROPERTIES: dict[str, JsonSchema] = {

@@ -73,6 +73,10 @@ RULE_TEXTS: dict[str, str] = {
     "not_the_author": N_("Alleen wie het bericht schreef, kan dit doen."),
     "announcement_locked": N_("Dit bericht is al ingediend of verstuurd. U kunt het niet meer wijzigen."),
     "not_submitted": N_("Dit bericht is niet ingediend om goed te keuren."),
+    "party_follows_own_case": N_(
+        "Over uw eigen zaak krijgt u altijd berichten in uw berichtenbox. Hoe en hoe vaak u ze ook anders krijgt,"
+        " kiest u bij Mijn voorkeuren."
+    ),
     "owned_by_zaaksysteem": N_(
         "Deze zaak staat in het zaaksysteem. Wijzig de status, de termijn en de gemachtigden daar. Baken neemt de wijziging over."
     ),
@@ -129,7 +133,10 @@ ISSUE_TEXTS: dict[str, str] = {
     "unknown_topic": N_("Dit onderwerp kennen wij niet."),
     "nothing_to_follow": N_("Kies minstens een onderwerp, een gemeente of een gebied."),
     "one_area_only": N_("Kies een cirkel of een vlak, niet allebei."),
-    "case_subscription_fixed": N_("Een abonnement op uw eigen zaak kunt u stoppen, maar niet veranderen."),
+    "case_subscription_fixed": N_("U volgt uw eigen zaak altijd. Dat kunt u niet veranderen."),
+    "not_with_vertrouwelijk": N_(
+        "Een vertrouwelijk contact heeft geen tekst voor de aanvrager. Maak dit veld leeg of zet vertrouwelijk uit."
+    ),
     "required_for_letters": N_("Voor brieven hebben wij uw adres nodig."),
     "place_required": N_("Kies minstens een gemeente of een plek."),
     "required_channel": N_("Kies minstens één manier om berichten te krijgen."),

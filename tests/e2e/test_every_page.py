@@ -60,6 +60,26 @@ def _signed_link(local_stack: LocalStack, path: str) -> str:
     raise AssertionError(f"no e-mail to Mark with a {path} link")
 
 
+def _approved_announcement(local_stack: LocalStack) -> str:
+    """An announcement Pieter wrote and Anna approved: it has a public page."""
+    status, written = local_stack.call(
+        "POST",
+        "/api/announcements",
+        local_stack.token("pieter"),
+        {
+            "title": "Grond bij Doorn komt misschien vrij",
+            "text": "De provincie wil grond bij Doorn verkopen.",
+            "topic": "grondbeheer",
+            "gemeenten": ["GM1581"],
+            "link": {"url": "https://www.provincie-utrecht.nl/grond", "label": "Reageer op de verkoop"},
+        },
+    )
+    assert status == 201, written
+    assert local_stack.call("POST", f"/api/announcements/{written['id']}/submit", local_stack.token("pieter"), {})[0] == 200
+    assert local_stack.call("POST", f"/api/announcements/{written['id']}/approve", local_stack.token("anna"), {})[0] == 200
+    return str(written["id"])
+
+
 def test_every_page_in_both_languages_is_accessible(local_stack: LocalStack, browser: Any):
     api = local_stack.api
     status, mine = local_stack.call("GET", "/api/me/cases", local_stack.token("mark"))
@@ -78,10 +98,18 @@ def test_every_page_in_both_languages_is_accessible(local_stack: LocalStack, bro
     )
     assert status == 201, announcement
 
+    approved_id = _approved_announcement(local_stack)
+
     # Anybody, without logging in; and what the links in e-mails open
     visitor = browser.new_page(locale="nl-NL")
-    for path, name in (("/volgen", "follow"), ("/toegankelijkheid", "accessibility")):
+    for path, name in (
+        ("/", "home"),
+        (f"/aankondigingen/{approved_id}", "public-announcement"),
+        ("/volgen", "follow"),
+        ("/toegankelijkheid", "accessibility"),
+    ):
         _both_languages(visitor, f"{api}{path}", name)
+    _both_languages(visitor, f"{api}/aankondigingen/{announcement['id']}", "announcement-not-found", status=404)
     visitor.goto(f"{api}/dev/mailbox")  # the local stage's mailbox: a tool for developers, in English only
     check_page(visitor, "dev-mailbox")
     _both_languages(visitor, _signed_link(local_stack, "/abonnement/beheren"), "manage-by-link")

@@ -273,11 +273,41 @@ def test_tags_of_a_contact_moment_are_kept_clean_and_shown_to_staff_only(client,
     ]
     assert staff["tags"] == ["dso", "termijn"]
     mine = body(client.http.get(f"/api/me/cases/{marks_case['id']}", headers=headers("mark")))
-    (seen,) = [e["contact"] for e in mine["timeline"] if e["kind"] == "contact"]
-    assert "tags" not in seen
+    assert "contact" not in {e["kind"] for e in mine["timeline"]}  # no sentence for him: he sees nothing of it
     # AND a contact without tags has none
     untagged = client.http.post(f"{case_url}/contact-moments", headers=headers("sanne"), body=json.dumps(call))
     assert body(untagged)["tags"] == []
+
+
+def test_a_contact_moment_keeps_its_internal_note_from_the_applicant_who_sees_only_the_sentence_for_them(client, marks_case):
+    case_url = f"/api/cases/{marks_case['id']}"
+    call = {
+        "kanaal": "telefoon",
+        "onderwerp": "Vergunning waterschap",
+        "inhoud": "Uitgelegd hoe hij de vergunning aanvraagt.",
+        "for_applicant": "U belde ons over de vergunning van het waterschap.",
+        "vertrouwelijk": False,
+    }
+    recorded = client.http.post(f"{case_url}/contact-moments", headers=headers("sanne"), body=json.dumps(call))
+    assert recorded.status_code == 201
+    assert (body(recorded)["inhoud"], body(recorded)["for_applicant"]) == (call["inhoud"], call["for_applicant"])
+    (staff,) = [e for e in body(client.http.get(case_url, headers=headers("anna")))["timeline"] if e["kind"] == "contact"]
+    assert (staff["text"], staff["contact"]["for_applicant"]) == (call["inhoud"], call["for_applicant"])
+    mine = client.http.get(f"/api/me/cases/{marks_case['id']}", headers=headers("mark"))
+    (seen,) = [e for e in body(mine)["timeline"] if e["kind"] == "contact"]
+    assert (seen["text"], seen["contact"]["inhoud"]) == (call["for_applicant"], call["for_applicant"])
+    assert set(seen["contact"]) == {"id", "kanaal", "inhoud", "plaatsgevonden_op", "taal", "indicatie_contact_gelukt"}
+    assert "aanvraagt" not in mine.body.decode()
+    assert "Vergunning waterschap" not in mine.body.decode()
+
+
+def test_a_confidential_contact_moment_with_a_sentence_for_the_applicant_is_400_naming_it(client, marks_case):
+    case_url = f"/api/cases/{marks_case['id']}"
+    call = {"kanaal": "telefoon", "onderwerp": "Klacht", "inhoud": "Boos.", "for_applicant": "U belde.", "vertrouwelijk": True}
+    answer = problem(client.http.post(f"{case_url}/contact-moments", headers=headers("sanne"), body=json.dumps(call)), 400)
+    assert [(p["name"], p["code"]) for p in answer["invalidParams"]] == [("for_applicant", "not_with_vertrouwelijk")]
+    timeline = body(client.http.get(case_url, headers=headers("anna")))["timeline"]
+    assert "contact" not in {entry["kind"] for entry in timeline}
 
 
 def test_wrong_tags_are_400_naming_each_and_nothing_is_recorded(client, marks_case):

@@ -1,6 +1,6 @@
 """The KCC's pages: find a case by number or the cases of a caller by e-mail address, see what the applicant sees
-and what Baken sent them, and record a contact moment (with tags only staff see) that then shows on the case for
-the applicant too."""
+and what Baken sent them, and record a contact moment (an internal note and tags only staff see, and an optional
+sentence that is all the applicant sees of it)."""
 
 from __future__ import annotations
 
@@ -37,16 +37,67 @@ def test_sanne_finds_marks_case_sees_what_went_out_and_records_the_call(client, 
     assert "Wat de aanvrager van ons kreeg" in page
     assert re.search(r"<td[^>]*>Nieuwe status</td><td[^>]*>E-mail</td><td[^>]*>Afgeleverd", page)
 
-    # WHEN she records his call
-    fields = {"csrf": csrf_token(page), "kanaal": "telefoon", "onderwerp": "Vergunning waterschap", "inhoud": "Uitgelegd waar."}
+    # AND the form says plainly which part Mark will see
+    assert "De aanvrager ziet alleen de tekst voor de aanvrager." in page
+
+    # WHEN she records his call: a note for colleagues, and a sentence for Mark
+    fields = {
+        "csrf": csrf_token(page),
+        "kanaal": "telefoon",
+        "onderwerp": "Vergunning waterschap",
+        "inhoud": "Uitgelegd hoe hij de vergunning aanvraagt, hij twijfelt.",
+        "for_applicant": "U belde ons over de vergunning van het waterschap.",
+    }
     recorded = sanne.post(f"{case_path}/contactmomenten", fields)
     assert redirect_target(recorded) == f"{case_path}?vastgelegd=1"
-    assert "Het contactmoment staat bij de zaak." in sanne.get(f"{case_path}?vastgelegd=1").body.decode()
+    saved = sanne.get(f"{case_path}?vastgelegd=1").body.decode()
+    assert "Het contactmoment staat bij de zaak." in saved
+    assert "Uitgelegd hoe hij de vergunning aanvraagt, hij twijfelt." in saved
+    assert "De aanvrager ziet" in saved
+    assert "U belde ons over de vergunning van het waterschap." in saved
 
-    # THEN Mark sees it on his case's timeline
+    # THEN Mark sees the sentence on his case's timeline, and nothing of the note or its subject
     mark = Browser(client)
     log_in(mark, "mark", start=f"/mijn-zaken/{case['id']}")
-    assert "Contact met de provincie" in mark.get(f"/mijn-zaken/{case['id']}").body.decode()
+    marks_page = mark.get(f"/mijn-zaken/{case['id']}").body.decode()
+    assert "Contact met de provincie" in marks_page
+    assert "U belde ons over de vergunning van het waterschap." in marks_page
+    assert "twijfelt" not in marks_page
+    assert "Vergunning waterschap" not in marks_page
+    # AND his JSON answer carries the same, and no more
+    marks_json = client.http.get(f"/api/me/cases/{case['id']}", headers=headers("mark")).body.decode()
+    assert "twijfelt" not in marks_json
+    assert "Vergunning waterschap" not in marks_json
+    assert "U belde ons over de vergunning van het waterschap." in marks_json
+
+
+def test_a_call_recorded_without_a_sentence_for_the_applicant_is_not_on_their_timeline(client):
+    case = _marks_case(client)
+    sanne, case_path, csrf = _sanne_on(client, case)
+    recorded = sanne.post(f"{case_path}/contactmomenten", {"csrf": csrf, **CALL, "for_applicant": "  "})
+    assert redirect_target(recorded) == f"{case_path}?vastgelegd=1"
+    assert "De aanvrager ziet dit contact niet." in sanne.get(case_path).body.decode()
+    mark = Browser(client)
+    log_in(mark, "mark", start=f"/mijn-zaken/{case['id']}")
+    marks_page = mark.get(f"/mijn-zaken/{case['id']}").body.decode()
+    assert "Contact met de provincie" not in marks_page
+    assert "Uitgelegd waar." not in marks_page
+
+
+def test_a_confidential_call_with_a_sentence_for_the_applicant_is_refused_at_the_field(client):
+    case = _marks_case(client)
+    sanne, case_path, csrf = _sanne_on(client, case)
+    refused = sanne.post(
+        f"{case_path}/contactmomenten", {"csrf": csrf, **CALL, "vertrouwelijk": "ja", "for_applicant": "U belde ons."}
+    )
+    assert refused.status_code == 400
+    page = refused.body.decode()
+    assert "<title>Fout: " in page
+    assert '<a href="#for_applicant">Tekst voor de aanvrager (niet verplicht): Een vertrouwelijk contact' in page
+    assert 'id="for_applicant-error"' in page
+    assert 'aria-invalid="true"' in page
+    assert ">U belde ons.</textarea>" in page  # what she typed is still there
+    assert "Contact met de provincie" not in sanne.get(case_path).body.decode()
 
 
 def test_a_case_number_that_does_not_exist_says_so_on_the_search_page(client):
@@ -106,11 +157,11 @@ def test_tags_typed_with_commas_are_kept_clean_shown_to_staff_and_never_to_the_a
     staff = json.loads(client.http.get(f"/api/cases/{case['id']}", headers=headers("anna")).body)
     (contact,) = [entry["contact"] for entry in staff["timeline"] if entry["kind"] == "contact"]
     assert contact["tags"] == ["dso", "vergunning-waterschap"]
-    # AND Mark sees the contact, but not its tags
+    # AND Mark sees nothing of it: no sentence was written for him
     mark = Browser(client)
     log_in(mark, "mark", start=f"/mijn-zaken/{case['id']}")
     marks_page = mark.get(f"/mijn-zaken/{case['id']}").body.decode()
-    assert "Contact met de provincie" in marks_page
+    assert "Contact met de provincie" not in marks_page
     assert "vergunning-waterschap" not in marks_page
     assert "Labels" not in marks_page
 
@@ -128,7 +179,7 @@ def test_wrong_tags_are_named_on_the_page_and_nothing_is_recorded(client, app_lo
     refused = sanne.post(f"{case_path}/contactmomenten", {"csrf": csrf, **CALL, "tags": "dso, twee woorden"})
     assert refused.status_code == 400
     page = refused.body.decode()
-    assert "tags.1: Een label heeft alleen letters, cijfers en streepjes" in page
+    assert '<a href="#tags">Labels (niet verplicht): Een label heeft alleen letters, cijfers en streepjes' in page
     assert 'value="dso, twee woorden"' in page  # what she typed is still there
     assert "Contact met de provincie" not in sanne.get(case_path).body.decode()
     assert [(a["action"], a["result"]) for a in app_log.audit() if a["action"] == "record_contact_moment"] == [

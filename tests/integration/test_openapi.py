@@ -37,6 +37,8 @@ PAGES = {
     "/berichten/{message_id}",
     "/assets/{name}",
     "/toegankelijkheid",
+    "/",
+    "/aankondigingen/{announcement_id}",
     "/kcc",
     "/kcc/zaken/{case_id}",
     "/kcc/zaken/{case_id}/contactmomenten",

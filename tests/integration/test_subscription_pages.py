@@ -67,7 +67,7 @@ MARK = PERSONAS["mark"].claims["sub"]
 def test_mark_follows_a_topic_in_a_gemeente_from_the_page_and_the_api_shows_it(client, app_log):
     mark, csrf = _logged_in(client)
     page = mark.get(SUBSCRIPTIONS).body.decode()
-    assert "U volgt nu niets." in page
+    assert "U volgt zelf nog geen onderwerpen of plaatsen." in page
     assert '<input type="checkbox" name="topic" value="natuur-en-landschap">' in page
     assert re.search(r'<option value="GM0355">Zeist</option>', page)
     gemeente_choices = page.split('id="gemeente"')[1].split("</select>")[0]
@@ -115,12 +115,31 @@ def test_mark_stops_what_he_follows_with_its_button_and_stopping_again_is_harmle
     assert len(_api(client, "/api/me/subscriptions")["subscriptions"]) == 1
 
 
-def test_his_own_case_is_listed_with_its_number(client, pipeline):
+def test_his_own_case_is_listed_apart_with_what_it_means_and_no_button_to_stop_it(client, pipeline):
     created = client.http.post("/api/cases", headers=headers("anna"), body=json.dumps({**CASE, "initiator": MARK}))
     assert created.status_code == 201
     pipeline.run()
-    mark, _ = _logged_in(client)
-    assert list(_stop_forms(mark.get(SUBSCRIPTIONS).body.decode())) == [f"uw zaak {body(created)['case_number']}"]
+    mark, csrf = _logged_in(client)
+    page = mark.get(SUBSCRIPTIONS).body.decode()
+    case = body(created)
+
+    # THEN his case is under Uw zaken, linking to it, with what following it means and where to choose how
+    assert f'<a class="utrecht-link" href="/mijn-zaken/{case["id"]}?lang=nl">{case["case_number"]}</a>' in page
+    assert "Over uw eigen zaken krijgt u altijd berichten. U hoeft ze niet te volgen, en stoppen kan niet." in page
+    assert "Elk bericht over uw zaak staat in uw berichtenbox." in page
+    assert '<a class="utrecht-link" href="/mijn-voorkeuren?lang=nl">Kies hoe en hoe vaak u berichten krijgt</a>' in page
+    # AND nothing on the page stops it
+    assert _stop_forms(page) == {}
+    assert "Klik op" not in page
+
+    # AND a stop posted anyway (an old page, a crafted form) is refused on the page, and he still follows it
+    (own,) = _api(client, "/api/me/subscriptions")["subscriptions"]
+    refused = mark.post(f"{SUBSCRIPTIONS}/{own['id']}/stoppen", {"csrf": csrf})
+    assert refused.status_code == 409
+    refused_page = refused.body.decode()
+    assert "<title>Fout: Wat ik volg" in refused_page
+    assert "Over uw eigen zaak krijgt u altijd berichten in uw berichtenbox." in refused_page
+    assert [s["state"] for s in _api(client, "/api/me/subscriptions")["subscriptions"]] == ["active"]
 
 
 def test_someone_elses_subscription_cannot_be_stopped_from_the_page(client):

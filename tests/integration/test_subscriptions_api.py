@@ -471,7 +471,7 @@ def test_only_staff_register_a_gemachtigde(client):
     assert invalid_params(refused) == {"subject": "invalid_subject"}
 
 
-def test_a_party_may_stop_following_a_case_but_not_change_what_it_follows(client, pipeline):
+def test_a_party_cannot_stop_or_change_following_their_own_case_and_keeps_hearing_of_it(client, pipeline):
     register_personas("mark")
     case = _marks_case(client)
     pipeline.run()
@@ -479,8 +479,104 @@ def test_a_party_may_stop_following_a_case_but_not_change_what_it_follows(client
     refused = client.http.put(f"/api/me/subscriptions/{own['id']}", headers=headers("mark"), body='{"topics": ["subsidies"]}')
     assert invalid_params(refused) == {"scope": "case_subscription_fixed"}
 
-    assert client.http.delete(f"/api/me/subscriptions/{own['id']}", headers=headers("mark")).status_code == 200
+    # WHEN Mark tries to stop his own case
+    answer = problem(client.http.delete(f"/api/me/subscriptions/{own['id']}", headers=headers("mark")), 409)
+
+    # THEN the answer names the rule and what to do instead, and nothing changed
+    assert (answer["code"], answer["type"]) == ("case_rule", "urn:baken:problem:case_rule")
+    assert "Mijn voorkeuren" in answer["detail"]
+    assert "berichtenbox" in answer["detail"]
+    assert [(s["id"], s["state"]) for s in subscriptions_of(client, "mark")] == [(own["id"], "active")]
     set_status(client, case, "in-behandeling")
     pipeline.run()
-    assert len(mailbox(MARK.email)) == 1  # the opening, from before he stopped
-    assert subscriptions_of(client, "mark") == []
+    assert len(mailbox(MARK.email)) == 2  # the opening, and the new status
+
+
+def test_a_party_whose_own_case_was_stopped_in_old_data_still_hears_of_it_as_they_chose(client, pipeline):
+    """Before, Wat ik volg had a Stoppen button for one's own case. A party it stopped is reached all the same:
+    matching takes the parties from the case itself (domain/matching.py), so nothing is migrated."""
+    from chalicelib import wiring
+    from chalicelib.domain.subscriptions import SubscriptionState, case_subscription_id
+
+    register_personas("mark", "fatima")
+    fatima = PERSONAS["fatima"]
+    created = client.http.post(
+        "/api/cases",
+        headers=headers("anna"),
+        body=json.dumps(
+            {
+                "zaaktype": "subsidie-duurzame-recreatie",
+                "omschrijving": "Duurzame recreatie Heuvelrug",
+                "initiator": MARK.claims["sub"],
+                "co_initiators": [fatima.claims["sub"]],
+                "gemeenten": ["GM1581"],
+            }
+        ),
+    )
+    case = dict(body(created))
+    pipeline.run()
+    # GIVEN Fatima's automatic subscription was stopped (as the old button did), and its index entry is gone
+    repository = wiring.adapters().subscriptions
+    own = repository.get(case_subscription_id(case["id"], fatima.claims["sub"]))
+    assert own is not None
+    repository.store(own.revised(state=SubscriptionState.CANCELLED))
+    pipeline.run()
+    assert [e.subscriber_id for e in repository.entries_of(f"case#{case['id']}")] == [MARK.claims["sub"]]
+    before = len(mailbox(fatima.email))
+
+    # WHEN she chooses e-mail only, and Anna posts a message
+    chosen = client.http.put(
+        "/api/me/preferences",
+        headers=headers("fatima"),
+        body=json.dumps({"channels": ["email"], "language": "en", "frequency": "immediately", "quiet_hours": False}),
+    )
+    assert chosen.status_code == 200, chosen.body
+    posted = client.http.post(
+        f"/api/cases/{case['id']}/messages",
+        headers=headers("anna"),
+        body=json.dumps({"text": "Uw plan heeft ook een vergunning van het waterschap nodig."}),
+    )
+    assert posted.status_code == 201, posted.body
+    pipeline.run()
+
+    # THEN she finds it in her berichtenbox, and gets the e-mail she chose, in English
+    assert [m["kind"] for m in berichtenbox_of(client, "fatima", case)].count("message_posted") == 1
+    mails = mailbox(fatima.email)  # newest first
+    assert len(mails) == before + 1
+    assert mails[0].subject == f"New message about your case {case['case_number']}"
+
+
+def test_the_unsubscribe_link_in_a_case_e_mail_says_it_stops_all_e_mail_and_the_berichtenbox_keeps_everything(client, pipeline):
+    from urllib.parse import urlencode
+
+    from tests.integration.browsing import FORM
+    from tests.integration.conftest import link_token
+
+    register_personas("mark")
+    case = _marks_case(client)
+    pipeline.run()
+    (mail,) = mailbox(MARK.email)
+
+    # THEN the e-mail names what its link stops, and what stays
+    assert "stop alle e-mail van ons</a>" in mail.html
+    assert "Berichten over uw zaak blijven wel in uw berichtenbox komen." in mail.html
+    assert "Stop alle e-mail: " in mail.text
+    assert ">meld u af<" not in mail.html
+
+    # AND the page the link opens says it once more before anything changes
+    token = link_token(mail.text, "/afmelden")
+    page = client.http.get(f"/afmelden?{urlencode({'token': token})}").body.decode()
+    assert "krijgt u geen e-mail meer van ons: niet over uw zaken en niet over wat u volgt." in page
+    assert "Dan blijven alle berichten daarover in uw berichtenbox komen." in page
+    assert "Klik op" not in page
+
+    # WHEN he presses the button, and Anna sets a new status
+    pressed = client.http.post("/afmelden", headers=FORM, body=urlencode({"token": token}))
+    assert pressed.status_code == 200
+    assert "U krijgt geen e-mail meer van ons." in pressed.body.decode()
+    set_status(client, case, "in-behandeling")
+    pipeline.run()
+
+    # THEN no e-mail, and the message is in his berichtenbox
+    assert len(mailbox(MARK.email)) == 1
+    assert len(berichtenbox_of(client, "mark", case)) == 2

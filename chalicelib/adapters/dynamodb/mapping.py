@@ -472,6 +472,7 @@ def contact_to_record(moment: ContactMoment) -> ContactMomentRecord:
         vertrouwelijk=moment.vertrouwelijk,
         contact_gelukt=moment.contact_gelukt,
         tags=list(moment.tags),
+        for_applicant=moment.for_applicant,
     )
 
 
@@ -488,6 +489,7 @@ def record_to_contact(r: ContactMomentRecord) -> ContactMoment:
         vertrouwelijk=bool(r.vertrouwelijk),
         contact_gelukt=bool(r.contact_gelukt),
         tags=tuple(str(t) for t in r.tags or ()),
+        for_applicant=r.for_applicant or None,
     )
 
 

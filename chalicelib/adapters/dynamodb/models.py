@@ -208,6 +208,8 @@ class ContactMomentRecord(Model):
     vertrouwelijk = BooleanAttribute()
     contact_gelukt = BooleanAttribute()
     tags = ListAttribute(of=UnicodeAttribute, default=list)
+    # the sentence for the applicant; absent on moments stored before it existed (their note stays internal)
+    for_applicant = UnicodeAttribute(null=True)
 
 
 class CaseHistoryRecord(Model):

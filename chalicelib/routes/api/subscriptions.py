@@ -74,9 +74,9 @@ def change(ctx: RequestContext, subscription_id: str) -> Any:
     "/api/me/subscriptions/{subscription_id}",
     methods=("DELETE",),
     action="stop_subscription",
-    summary="Stop a subscription (stopping twice is harmless)",
+    summary="Stop a subscription (stopping twice is harmless); a party's own case cannot be stopped (409)",
     response=STOPPED,
-    errors=(403,),
+    errors=(403, 409),
 )
 def stop(ctx: RequestContext, subscription_id: str) -> Any:
     wiring.services().subscription_service.stop(ctx.principal(), subscription_id)

@@ -1,6 +1,7 @@
-"""The logged-in applicant's pages about following: Wat ik volg (each subscription in words with a button to
-stop it, and a form to follow topics in a gemeente) and Mijn voorkeuren (channels, language, how often, quiet
-hours, the address for letters).
+"""The logged-in applicant's pages about following: Wat ik volg (their own cases, which they always hear of, with
+what that means and a way to choose how; each subscription of their own in words with a button to stop it; and
+a form to follow topics in a gemeente) and Mijn voorkeuren (channels, language, how often, quiet hours, the
+address for letters).
 
 They do what ``/api/me/subscriptions`` and ``/api/me/preferences`` do, with the same schemas and the same
 service, for the session's principal: a gemachtigde's subscriptions are her own, and staff are refused (403)
@@ -15,13 +16,20 @@ from typing import Any
 from chalice.app import Blueprint, Response
 
 from chalicelib import wiring
-from chalicelib.domain.errors import ForbiddenError, Issue, SubscriptionNotFoundError, TooManyRequestsError, ValidationError
+from chalicelib.domain.errors import (
+    CaseRuleError,
+    ForbiddenError,
+    Issue,
+    SubscriptionNotFoundError,
+    TooManyRequestsError,
+    ValidationError,
+)
 from chalicelib.domain.identity import Role
 from chalicelib.domain.language import Language
 from chalicelib.domain.subscriptions import Channel, Frequency, Subscriber, Subscription
 from chalicelib.i18n import N_, translate
 from chalicelib.web.bodies import ADDRESS, PREFERENCES, SCOPE, preference_change
-from chalicelib.web.forms import NO_ERRORS, Fields, back_to, form_errors, last
+from chalicelib.web.forms import NO_ERRORS, Fields, back_to, form_errors, last, refusal_errors
 from chalicelib.web.pages import SignedIn, audit_page, message, not_found, page, redirect, render, too_many
 from chalicelib.web.places import scope_from_body
 from chalicelib.web.views import describe, to_follow
@@ -83,6 +91,8 @@ def _submit(visit: SignedIn, apply: Callable[[Fields], str], again: Callable[[Va
         return again(error, visit.fields)
     except SubscriptionNotFoundError:
         return not_found()
+    except CaseRuleError as error:  # a party's own case: always followed (the page offers no button for it)
+        return _subscriptions_page(visit, 409, errors=refusal_errors(error, visit.language))
     except TooManyRequestsError as error:
         return too_many(error.retry_after)
 
@@ -92,7 +102,8 @@ def _submit(visit: SignedIn, apply: Callable[[Fields], str], again: Callable[[Va
 
 @page(bp, SUBSCRIPTIONS_PAGE)
 def my_subscriptions(visit: SignedIn) -> Response:
-    """Wat ik volg: every subscription in words, each with a button to stop it, and a form to follow more."""
+    """Wat ik volg: their own cases (always followed: what that means, and where to choose how), every other
+    subscription in words with a button to stop it, and a form to follow more."""
     query = visit.query
     return _subscriptions_page(visit, notice=next((text for flag, text in NOTICES.items() if query.get(flag) == "1"), None))
 
@@ -103,6 +114,7 @@ def _subscriptions_page(
     language = visit.language
     try:
         followed = wiring.services().subscription_service.mine(visit.principal)
+        cases = wiring.services().case_queries.my_cases(visit.principal)
     except ForbiddenError:
         return _refused(visit, "list_subscriptions")
     chosen = fields or {}
@@ -111,7 +123,11 @@ def _subscriptions_page(
         status,
         **to_follow(),
         **(errors or NO_ERRORS),
-        subscriptions=_described(visit, followed, language),
+        own_cases=[
+            {"id": view.case.id, "case_number": view.case.case_number, "product": view.zaaktype.omschrijving.in_(language)}
+            for view in cases
+        ],
+        subscriptions=_described([s for s in followed if s.scope.case_id is None], language),
         chosen_topics=set(chosen.get("topic", [])),
         gemeente=last(chosen, "gemeente"),
         area_centre=last(chosen, "area_centre"),
@@ -122,18 +138,10 @@ def _subscriptions_page(
     )
 
 
-def _described(visit: SignedIn, followed: list[Subscription], language: Language) -> list[tuple[str, str, bool]]:
-    """Each subscription in words; one to a case of theirs with the case's number ("uw zaak SUB-2026-000123");
-    and whether its index is complete (until then the page says it is being set up)."""
-    numbers: dict[str, str] = {}
-    if any(s.scope.case_id for s in followed):
-        numbers = {view.case.id: view.case.case_number for view in wiring.services().case_queries.my_cases(visit.principal)}
-    described = []
-    for subscription in followed:
-        number = numbers.get(subscription.scope.case_id or "")
-        text = describe(subscription, language)
-        described.append((subscription.id, f"{text} {number}" if number else text, subscription.indexed))
-    return described
+def _described(followed: list[Subscription], language: Language) -> list[tuple[str, str, bool]]:
+    """Each subscription in words, and whether its index is complete (until then the page says it is being set
+    up). A party's own cases are not among them: the page lists those apart, without a button to stop."""
+    return [(subscription.id, describe(subscription, language), subscription.indexed) for subscription in followed]
 
 
 def _subscriptions_again(visit: SignedIn) -> Callable[[ValidationError, Fields], Response]:

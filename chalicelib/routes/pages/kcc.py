@@ -1,7 +1,8 @@
 """The KCC's pages (any medewerker may use them): find a case by its number, or the cases of a caller by the
 e-mail address they get our messages at; see a case exactly as the applicant does plus what Baken sent them and
-how that went; and record a contact moment (Klantinteracties fields: kanaal, onderwerp, inhoud, vertrouwelijk,
-and tags for staff), which then shows on the case's timeline. Nothing here changes a case.
+how that went; and record a contact moment (Klantinteracties fields: kanaal, onderwerp, inhoud — the internal
+note —, vertrouwelijk, and tags for staff; and the optional sentence for the applicant, the only part the applicant
+sees), which then shows on the case's timeline. Nothing here changes a case.
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ from chalice.app import Blueprint, Response
 
 from chalicelib import wiring
 from chalicelib.domain.cases import MAX_CASE_NUMBER_LENGTH
-from chalicelib.domain.contacts import KANALEN
+from chalicelib.domain.contacts import FOR_APPLICANT_MAX, KANALEN
 from chalicelib.domain.errors import CaseNotFoundError, DomainError, ValidationError
 from chalicelib.domain.identity import STAFF
 from chalicelib.domain.language import Language
 from chalicelib.i18n import N_
 from chalicelib.web.bodies import CASE_SEARCH, CONTACT_MOMENT, new_contact_moment
-from chalicelib.web.forms import back_to
+from chalicelib.web.forms import NO_ERRORS, back_to, form_errors
 from chalicelib.web.pages import SignedIn, not_found, page, redirect, render
 from chalicelib.web.texts import issue_text
 from chalicelib.web.views import case_rows, staff_case_page
@@ -103,8 +104,27 @@ def case_page(visit: SignedIn, case_id: str) -> Response:
     return _case(visit, case_id, saved=visit.query.get("vastgelegd") == "1")
 
 
-def _case(visit: SignedIn, case_id: str, *, saved: bool = False, errors: list[str] | None = None, form: Any = None) -> Response:
-    values = {"kanalen": KANALEN, "saved": saved, "errors": errors or [], "form": form or {}}
+# Where a problem with the contact moment's form shows: the field, and the text that names it.
+CONTACT_FIELDS = {
+    "kanaal": ("kanaal", N_("Kanaal")),
+    "onderwerp": ("onderwerp", N_("Onderwerp")),
+    "inhoud": ("inhoud", N_("Interne notitie")),
+    "for_applicant": ("for_applicant", N_("Tekst voor de aanvrager (niet verplicht)")),
+    "tags": ("tags", N_("Labels (niet verplicht)")),
+    "vertrouwelijk": ("vertrouwelijk", N_("Vertrouwelijk")),
+}
+
+
+def _case(
+    visit: SignedIn, case_id: str, *, saved: bool = False, errors: dict[str, Any] | None = None, form: Any = None
+) -> Response:
+    values = {
+        "kanalen": KANALEN,
+        "for_applicant_max": FOR_APPLICANT_MAX,
+        "saved": saved,
+        **(errors or NO_ERRORS),
+        "form": form or {},
+    }
     status = 400 if errors else 200
     return staff_case_page(
         "kcc_case", visit.session, case_id, status, lambda _view, _language: values, visit.language, page=CASES + case_id
@@ -134,10 +154,12 @@ def record_contact(visit: SignedIn, case_id: str) -> Response:
         "vertrouwelijk": bool(form.get("vertrouwelijk")),
         "tags": _tags(form.get("tags", "")),
     }
+    if form.get("for_applicant", "").strip():  # left empty: the applicant sees nothing of this contact
+        body["for_applicant"] = form["for_applicant"]
     try:
         wiring.services().contact_registry.record(visit.principal, case_id, new_contact_moment(CONTACT_MOMENT.parse(body)))
     except ValidationError as error:
-        return _case(visit, case_id, errors=_problems(error, visit.language), form=form)
+        return _case(visit, case_id, errors=form_errors(error.issues, CONTACT_FIELDS, visit.language), form=form)
     except DomainError:
         return not_found()
     return redirect(back_to(f"{CASES}{case_id}", "vastgelegd"))

@@ -38,6 +38,12 @@ UNSUBSCRIBED = {
     "done": N_("U bent afgemeld. U krijgt deze berichten niet meer."),
     "already": N_("U was al afgemeld."),
 }
+UNSUBSCRIBED_FROM_EMAIL = {
+    "done": N_(
+        "U krijgt geen e-mail meer van ons. Hebt u een zaak bij ons? Dan blijven de berichten daarover in uw berichtenbox komen."
+    ),
+    "already": N_("U krijgt al geen e-mail meer van ons."),
+}
 
 
 def _token(visit: Visit) -> str:
@@ -115,20 +121,31 @@ def confirm(visit: Visit) -> Response:
 
 @public_page(bp, "/afmelden")
 def unsubscribe_page(visit: Visit) -> Response:
-    """Shows what unsubscribing does, with a button; following the link changes nothing."""
+    """Says exactly what unsubscribing stops — all e-mail (the berichtenbox keeps every message about the
+    reader's own cases), or one subscription, named — with a button; following the link changes nothing."""
     token = _token(visit)
-    return render("unsubscribe", token=token) if _usable(token, TokenPurpose.UNSUBSCRIBE) else not_found()
+    try:
+        target = wiring.services().subscription_service.unsubscribe_target(token)
+    except InvalidTokenError:
+        return not_found()
+    except SubscriptionNotFoundError:  # our own link to what is gone: the button says so (a GET tells nothing)
+        return render("unsubscribe", token=token, all_email=False, followed=None)
+    followed = describe(target.subscription, visit.language) if target.subscription is not None else None
+    return render("unsubscribe", token=token, all_email=target.all_email, followed=followed)
 
 
 @public_page(bp, "/afmelden", methods=("POST",))
 def unsubscribe(visit: Visit) -> Response:
     """From the page's button, or a mail client's one-click POST (body ``List-Unsubscribe=One-Click``).
     Doing it again is harmless."""
+    token = _token(visit)
     try:
-        outcome = wiring.services().subscription_service.unsubscribe(_token(visit))
+        target = wiring.services().subscription_service.unsubscribe_target(token)
+        outcome = wiring.services().subscription_service.unsubscribe(token)
     except (InvalidTokenError, SubscriptionNotFoundError):
         return not_found()
-    return message(200, UNSUBSCRIBED[outcome.value], title=N_("Afmelden"))
+    texts = UNSUBSCRIBED_FROM_EMAIL if target.all_email else UNSUBSCRIBED
+    return message(200, texts[outcome.value], title=N_("Afmelden"))
 
 
 @public_page(bp, "/abonnement/beheren")

@@ -1,4 +1,6 @@
-"""The site's own pages: the stylesheets every page uses, and the accessibility statement."""
+"""The site's own pages, open to anybody without logging in: the home page (what the service is, logging in,
+following without DigiD, the products), the public page of each approved announcement (where the button in its
+e-mail leads), the stylesheets every page uses, and the accessibility statement."""
 
 from __future__ import annotations
 
@@ -6,12 +8,16 @@ from pathlib import Path
 
 from chalice.app import Blueprint, Response
 
+from chalicelib import wiring
+from chalicelib.domain.errors import AnnouncementNotFoundError
 from chalicelib.web.pages import Visit, not_found, public_page, render
+from chalicelib.web.views import day
 
 bp = Blueprint(__name__)
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 # The NL Design System styles, copied from npm by ``make setup`` (package.json): nothing else is served.
+MAX_ID_LENGTH = 100
 STYLESHEETS = frozenset({"utrecht-design-tokens.css", "utrecht-components.css"})
 
 
@@ -35,3 +41,40 @@ def stylesheet(visit: Visit, name: str) -> Response:
 def accessibility(visit: Visit) -> Response:
     """The accessibility statement: which requirements, how they are checked, and whom to call."""
     return render("accessibility")
+
+
+@public_page(bp, "/", actor="anonymous")
+def home(visit: Visit) -> Response:
+    """What the service is; log in with DigiD or eHerkenning; follow news without DigiD; what can be applied
+    for (the catalogue's zaaktypen, each with its page of information)."""
+    language = visit.language
+    products = sorted(
+        (
+            {"name": zaaktype.omschrijving.in_(language), "kind": zaaktype.product.value, "url": zaaktype.informatie_url}
+            for zaaktype in wiring.catalogue_data()
+        ),
+        key=lambda product: (product["kind"], product["name"]),
+    )
+    return render("home", products=products)
+
+
+@public_page(bp, "/aankondigingen/{announcement_id}", actor="anonymous")
+def announcement(visit: Visit, announcement_id: str) -> Response:
+    """An approved announcement as anybody may read it: what, where (the gemeenten), when, the topic, and the
+    link to respond or read more when it has one. A draft, an unapproved or an unknown one is the not-found page."""
+    language = visit.language
+    if len(announcement_id) > MAX_ID_LENGTH:  # too long to be any id: not looked up
+        return not_found()
+    try:
+        shown = wiring.services().announcements.published(announcement_id)
+    except AnnouncementNotFoundError:
+        return not_found()
+    reference = wiring.reference_data()
+    topic = reference.topic(shown.topic)
+    return render(
+        "public_announcement",
+        announcement=shown,
+        topic=topic.naam.in_(language) if topic else shown.topic,
+        gemeenten=[g.naam for code in shown.place.gemeenten if (g := reference.gemeente(code))],
+        published=day((shown.decided_at or shown.created_at).isoformat(), language),
+    )

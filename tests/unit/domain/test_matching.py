@@ -45,11 +45,15 @@ def _index(*subscriptions: Subscription) -> dict[str, list[Subscription]]:
 def _match(
     *subscriptions: Subscription,
     public: bool,
-    parties: Iterable[str] = (MARK, FATIMA),
+    parties: Iterable[str] | None = None,
     interests=PUBLIC_INTERESTS,
     preferences: dict[str, Preferences] | None = None,
 ) -> list[Recipient]:
-    """Match, then give each matched person ``preferences`` (everybody: e-mail and portal, unless said)."""
+    """Match, then give each matched person ``preferences`` (everybody: e-mail and portal, unless said). The
+    parties are, unless said, Mark and Fatima as far as they follow the case (a party always hears: see the
+    tests of parties without an entry below)."""
+    if parties is None:
+        parties = {s.subscriber_id for s in subscriptions if s.interest == CASE} & {MARK, FATIMA}
     matches = match_recipients(interests, _index(*subscriptions), parties=parties, public=public)
     chosen = preferences if preferences is not None else {m.subscriber_id: Preferences(BOTH) for m in matches}
     return with_preferences(matches, chosen)
@@ -82,7 +86,7 @@ def test_a_subscriber_reached_through_several_interests_is_one_recipient_with_th
         preferences={MARK: Preferences(EMAIL)},
     )
 
-    assert [(r.subscriber_id, r.channels) for r in recipients] == [(MARK, EMAIL)]
+    assert [(r.subscriber_id, r.channels) for r in recipients] == [(MARK, BOTH)]  # a party: the berichtenbox too
 
 
 def test_via_and_audience_come_from_the_most_specific_interest():
@@ -122,16 +126,52 @@ def test_a_party_reached_only_through_a_gemeente_hears_as_a_follower():
     assert (recipient.audience, recipient.via) == (Audience.FOLLOWER, HEUVELRUG)
 
 
-def test_somebody_whose_preferences_leave_no_channel_or_who_has_none_is_skipped():
+def test_a_follower_whose_preferences_leave_no_channel_or_who_has_none_is_skipped_but_a_party_never():
     recipients = _match(
         subscription(CASE, MARK),
         subscription(CASE, FATIMA),
         subscription(TOPIC, JAN),
+        subscription(TOPIC, "pu-bob"),
         public=True,
-        preferences={MARK: Preferences(frozenset()), FATIMA: Preferences(PORTAL)},
+        preferences={MARK: Preferences(frozenset()), FATIMA: Preferences(PORTAL), "pu-bob": Preferences(frozenset())},
     )
 
-    assert [r.subscriber_id for r in recipients] == [FATIMA]
+    assert [(r.subscriber_id, r.channels) for r in recipients] == [(FATIMA, PORTAL), (MARK, PORTAL)]
+
+
+# Parties always hear of their own case --------------------------------------------------------------------
+
+
+def test_a_party_without_an_entry_for_the_case_still_hears_of_it_as_a_party():
+    """Fatima's automatic subscription was stopped with the old Stoppen button: its entry is gone."""
+    recipients = _match(subscription(CASE, MARK), public=False, parties=(MARK, FATIMA), interests=(CASE,))
+
+    assert [(r.subscriber_id, r.audience, r.via) for r in recipients] == [
+        (FATIMA, Audience.PARTY, CASE),
+        (MARK, Audience.PARTY, CASE),
+    ]
+    assert recipients[0].subscription_id == definitions.case_subscription_id("case-1", FATIMA)
+
+
+def test_a_party_reached_first_through_a_topic_hears_as_a_party_of_their_case():
+    recipients = _match(subscription(TOPIC, FATIMA), public=True, parties=(FATIMA,))
+
+    assert [(r.subscriber_id, r.audience, r.via) for r in recipients] == [(FATIMA, Audience.PARTY, CASE)]
+
+
+def test_a_party_always_gets_the_berichtenbox_on_top_of_the_channels_they_chose_with_their_frequency():
+    weekly_email = Preferences(EMAIL, Language.EN, definitions.Frequency.WEEKLY)
+    [party] = _match(public=False, parties=(FATIMA,), interests=(CASE,), preferences={FATIMA: weekly_email})
+
+    assert (party.channels, party.preferences.frequency, party.language) == (BOTH, definitions.Frequency.WEEKLY, Language.EN)
+    [unknown] = _match(public=False, parties=(FATIMA,), interests=(CASE,), preferences={})
+    assert unknown.channels == PORTAL
+
+
+def test_parties_of_a_case_are_not_matched_for_news_without_a_case():
+    announcement = (TOPIC, HEUVELRUG)
+    assert _match(subscription(TOPIC, JAN), public=True, parties=(MARK, FATIMA), interests=announcement)[0].subscriber_id == JAN
+    assert len(_match(public=True, parties=(MARK, FATIMA), interests=announcement)) == 0
 
 
 def test_recipients_are_sorted_by_subscriber_id():

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from chalicelib.domain.events import CaseEvent, EventKind, Place, interests_for
 from chalicelib.domain.geo import Circle, Polygon, destination
 from chalicelib.domain.language import Language
-from chalicelib.domain.matching import match_event, polygon_candidates, reaches
+from chalicelib.domain.matching import match_event, parties_reached, polygon_candidates, reaches
 from chalicelib.domain.reference import Point
 from chalicelib.domain.subscriptions import (
     Channel,
@@ -90,7 +90,7 @@ def test_the_index_reaches_exactly_whom_the_rule_says(chosen, event, party_count
     ]
     parties = tuple(f"p{n}" for n in range(party_count))
 
-    expected = {s.subscriber_id for s in subscriptions if reaches(s, event, parties=parties)}
+    expected = {s.subscriber_id for s in subscriptions if reaches(s, event, parties=parties)} | parties_reached(event, parties)
 
     assert _found(subscriptions, event, parties) == expected
 
@@ -112,3 +112,11 @@ def test_a_stopped_or_unconfirmed_subscription_reaches_nobody():
     for state in (SubscriptionState.PENDING, SubscriptionState.CANCELLED):
         subscription = Subscription("s1", "p1", Scope(gemeenten=frozenset({"GM0355"})), SubscriptionOrigin.SELF, state, T0)
         assert (reaches(subscription, event), _found([subscription], event, ())) == (False, set())
+
+
+def test_a_party_whose_case_subscription_was_stopped_still_hears_of_the_case_and_the_index_agrees():
+    stopped = Subscription("s1", "p1", Scope(case_id=CASES[0]), SubscriptionOrigin.AUTOMATIC, SubscriptionState.CANCELLED, T0)
+    event = CaseEvent("e1", EventKind.STATUS_CHANGED, CASES[0], "r1", T0, False, None, Place((), None))
+    assert reaches(stopped, event, parties=("p1",))
+    assert _found([stopped], event, ("p1",)) == {"p1"}
+    assert not reaches(stopped, event, parties=())  # no longer a party: stopped is stopped

@@ -65,14 +65,44 @@ def test_the_kcc_sees_any_case_but_an_applicant_may_not_use_the_staff_view(world
         world.queries.delivery_status(MARK_PRINCIPAL, marks.id, limit=10)
 
 
-def test_a_contact_moment_shows_on_the_timeline_for_behandelaar_and_applicant(world: World, cases):
+def test_staff_see_the_internal_note_and_the_applicant_sees_only_the_sentence_written_for_them(world: World, cases):
     marks, _ = cases
     world.clock.advance(minutes=5)
-    moment = world.contact_registry.record(SANNE, marks.id, CALL)
+    told = replace(CALL, for_applicant="  U belde ons over de vergunning van het waterschap.  ")
+    moment = world.contact_registry.record(SANNE, marks.id, told)
     assert moment.medewerker.naam == "Sanne de Boer"
-    for principal in (ANNA_PRINCIPAL, MARK_PRINCIPAL):
-        newest = world.queries.view(principal, marks.id).timeline[0]
-        assert (newest.kind, newest.text) == (TimelineKind.CONTACT, "Uitgelegd hoe het Omgevingsloket werkt.")
+    assert moment.for_applicant == "U belde ons over de vergunning van het waterschap."
+
+    newest = world.queries.view(ANNA_PRINCIPAL, marks.id).timeline[0]
+    assert (newest.kind, newest.text) == (TimelineKind.CONTACT, "Uitgelegd hoe het Omgevingsloket werkt.")
+    assert newest.contact is not None
+    assert newest.contact.tags == ()
+
+    for applicant in (MARK_PRINCIPAL, FATIMA_PRINCIPAL, KARIN):
+        seen = world.queries.view(applicant, marks.id).timeline[0]
+        assert (seen.kind, seen.text) == (TimelineKind.CONTACT, "U belde ons over de vergunning van het waterschap.")
+        assert seen.contact is not None
+        assert "Omgevingsloket" not in repr(seen.contact)  # the note is not even in what the page is given
+        assert seen.contact.onderwerp == ""
+
+
+def test_a_contact_moment_without_a_sentence_for_the_applicant_is_not_on_their_timeline(world: World, cases):
+    """Also every moment stored before the sentence existed: its note was internal and stays so."""
+    marks, _ = cases
+    world.clock.advance(minutes=5)
+    world.contact_registry.record(SANNE, marks.id, replace(CALL, for_applicant="   "))
+    assert world.contacts.items[0].for_applicant is None
+    assert world.queries.view(ANNA_PRINCIPAL, marks.id).timeline[0].kind is TimelineKind.CONTACT
+    kinds = [e.kind for e in world.queries.view(MARK_PRINCIPAL, marks.id).timeline]
+    assert TimelineKind.CONTACT not in kinds
+
+
+def test_a_confidential_contact_moment_cannot_have_a_sentence_for_the_applicant(world: World, cases):
+    marks, _ = cases
+    with pytest.raises(ValidationError) as refused:
+        world.contact_registry.record(SANNE, marks.id, replace(CALL, vertrouwelijk=True, for_applicant="U belde ons."))
+    assert [(i.field, i.code) for i in refused.value.issues] == [("for_applicant", "not_with_vertrouwelijk")]
+    assert world.contacts.items == []
 
 
 def test_a_confidential_contact_moment_is_shown_to_staff_only(world: World, cases):
