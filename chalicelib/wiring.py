@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from chalicelib.services.contacts import ContactRegistry
     from chalicelib.services.delivery import Delivery
     from chalicelib.services.digests import DigestRun
+    from chalicelib.services.documents import DocumentUploads
     from chalicelib.services.fanout import FanOut
     from chalicelib.services.feedback import FeedbackRecorder
     from chalicelib.services.indexing import Indexer
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
         Clock,
         ContactMomentStore,
         DeliveryQueue,
+        DocumentStore,
         EmailSender,
         EventPublisher,
         FeedbackSource,
@@ -110,6 +112,7 @@ class Adapters:
     fingerprint: Callable[[str], str]
     events: EventPublisher  # NL GOV CloudEvents out
     ledger: RegistrationLedger  # what jobs registered elsewhere (Klantinteracties)
+    documents: DocumentStore  # the documents bucket: files applicants send in
     klantinteracties: Klantinteracties | None = None  # the province's Open Klant, when configured
     dev_issuer: DevIssuer | None = None  # the local stage's token issuer, when the local stack made a key
     personas: Mapping[str, Persona] = field(default_factory=dict)  # the dev issuer's test identities
@@ -163,6 +166,7 @@ class Adapters:
         from chalicelib.adapters.dynamodb.progress import DynamoDBProgress
         from chalicelib.adapters.dynamodb.sessions import DynamoDBSessions
         from chalicelib.adapters.eventbridge import EventBridgePublisher
+        from chalicelib.adapters.s3_documents import S3DocumentStore
         from chalicelib.adapters.sqs_jobs import SqsJobQueue
         from chalicelib.adapters.sqs_notices import SqsNoticeQueue
 
@@ -187,6 +191,7 @@ class Adapters:
             fingerprint=fingerprint,
             events=EventBridgePublisher(aws.factory("events"), current.event_bus_name),
             ledger=DynamoDBLedger(current.tables.case_index, current.region),
+            documents=S3DocumentStore(aws.factory("s3"), current.documents_bucket, now=(clock or _system_clock(current)).now),
             klantinteracties=_klantinteracties(current),
             aws=aws,
             notices=SqsNoticeQueue(sqs, notices_queue_url),
@@ -200,6 +205,7 @@ class Adapters:
             InMemoryBerichtenbox,
             InMemoryCases,
             InMemoryContacts,
+            InMemoryDocuments,
             InMemoryEmail,
             InMemoryEvents,
             InMemoryJobs,
@@ -240,6 +246,7 @@ class Adapters:
             **{**_zgw_adapters(current), "zaak_source": InMemoryZaakSource()},
             events=InMemoryEvents(),
             ledger=InMemoryLedger(),
+            documents=InMemoryDocuments(identity["clock"].now),
         )
 
     def but(self, **changes: Any) -> Adapters:
@@ -501,6 +508,13 @@ class Services:
 
         a = self.adapters
         return CaseCommands(a.cases, a.subscribers, self.catalogue, self.reference, a.clock, limiter=a.limiter)
+
+    @cached_property
+    def document_uploads(self) -> DocumentUploads:
+        from chalicelib.services.documents import DocumentUploads
+
+        a = self.adapters
+        return DocumentUploads(a.cases, a.documents, a.clock, limiter=a.limiter)
 
     @cached_property
     def case_queries(self) -> CaseQueries:
