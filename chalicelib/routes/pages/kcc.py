@@ -104,7 +104,13 @@ def case_page(visit: SignedIn, case_id: str) -> Response:
 
 
 def _case(visit: SignedIn, case_id: str, *, saved: bool = False, errors: list[str] | None = None, form: Any = None) -> Response:
-    values = {"kanalen": KANALEN, "saved": saved, "errors": errors or [], "form": form or {}}
+    values = {
+        "kanalen": KANALEN,
+        "saved": saved,
+        "errors": errors or [],
+        "form": form or {},
+        "download": f"/werk/zaken/{case_id}/bestanden/",  # the files sent in: staff read them there
+    }
     status = 400 if errors else 200
     return staff_case_page(
         "kcc_case", visit.session, case_id, status, lambda _view, _language: values, visit.language, page=CASES + case_id

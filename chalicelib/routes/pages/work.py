@@ -236,7 +236,7 @@ def _attempt(visit: SignedIn, case_id: str, action: str, spec: _Action) -> Respo
             return _case(visit, case_id, action=action, form=form, preview=wiring.services().change_previews.preview(command))
         result = command(wiring.services().case_commands)
     except ValidationError as error:
-        errors = form_errors(error.issues, FIELDS, visit.language)
+        errors = form_errors([_in_words(issue, visit.language) for issue in error.issues], FIELDS, visit.language)
         # a document still open asked for again: say so, and offer to ask all the same
         errors["repeat_offered"] = any(issue.code == "already_requested" for issue in error.issues)
         return _case(visit, case_id, status=400, action=action, form=form, errors=errors)
@@ -250,6 +250,14 @@ def _attempt(visit: SignedIn, case_id: str, action: str, spec: _Action) -> Respo
         saved = "geaccepteerd" if form.get("oordeel") == "accepted" else "opnieuw"
     # the page opens at the confirmation (a redirect without a fragment would keep the form's own)
     return redirect(back_to(f"{WORK}/zaken/{case_id}", "opgeslagen", saved) + "#bevestiging")
+
+
+def _in_words(issue: Issue, language: Language) -> Issue:
+    """An issue whose date the page shows as people read it (``already_requested``: when it was asked)."""
+    when = issue.params.get("requested_on")
+    if isinstance(when, str):
+        return Issue(issue.field, issue.code, {**issue.params, "requested_on": day(when, language)})
+    return issue
 
 
 # The field a change that changes nothing is about, per form.
