@@ -27,6 +27,10 @@ The data path, from a behandelaar's click to a person's mailbox and back:
    ``adapters/ses_feedback.py``) → ``services/feedback.py``, which stops the channel that failed.
 7. **read** — the applicant, the KCC and the behandelaar read through ``services/case_queries.py``
    (``routes/api/applicant.py``, ``routes/pages/applicant.py``, ``routes/pages/kcc.py``).
+8. **send in** — an applicant's file goes from the case page straight to the documents bucket (a presigned POST);
+   ``routes/pages/applicant.py`` → ``services/documents.py`` checks and keeps it (``domain/documents.py``,
+   ``adapters/s3_documents.py``) and records it with ``domain/cases.py`` (``record_file``); the behandelaar's
+   verdict is a command of step 1 (``accept_document``, ``ask_document_again``).
 
 Around it: ``web/`` is the toolkit every route builds on (``endpoint`` for JSON, ``page`` for HTML);
 ``services/ports.py`` names what the services need and ``adapters/`` provides it (in memory too, in

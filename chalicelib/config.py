@@ -118,6 +118,7 @@ class Settings:
     klantinteracties_token_name: str | None = None  # Secrets Manager name/ARN, or SSM SecureString ("/…")
     klantinteracties_token: str | None = None  # the local stage only
     klantcontact_notifications: bool = False  # also register each notification sent to a party as a klantcontact
+    documents_bucket: str = "baken-local-documents"  # the S3 bucket of files applicants send in (BAKEN_DOCUMENTS_BUCKET)
 
     @property
     def is_local(self) -> bool:
@@ -274,6 +275,7 @@ def settings_from(env: Mapping[str, str]) -> Settings:
         zgw=_zgw_link(env, stage_name),
         notices_queue_name=notices_queue_name(env),
         **_outbound(env),
+        documents_bucket=env.get("BAKEN_DOCUMENTS_BUCKET") or "baken-local-documents",
     )
 
 

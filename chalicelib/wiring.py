@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from chalicelib.services.contacts import ContactRegistry
     from chalicelib.services.delivery import Delivery
     from chalicelib.services.digests import DigestRun
+    from chalicelib.services.documents import DocumentUploads
     from chalicelib.services.fanout import FanOut
     from chalicelib.services.feedback import FeedbackRecorder
     from chalicelib.services.indexing import Indexer
@@ -55,6 +56,7 @@ if TYPE_CHECKING:
         Clock,
         ContactMomentStore,
         DeliveryQueue,
+        DocumentStore,
         EmailSender,
         EventPublisher,
         FeedbackSource,
@@ -114,6 +116,7 @@ class Adapters:
     fingerprint: Callable[[str], str]
     events: EventPublisher  # NL GOV CloudEvents out
     ledger: RegistrationLedger  # what jobs registered elsewhere (Klantinteracties)
+    documents: DocumentStore  # the documents bucket: files applicants send in
     klantinteracties: Klantinteracties | None = None  # the province's Open Klant, when configured
     dev_issuer: DevIssuer | None = None  # the local stage's token issuer, when the local stack made a key
     personas: Mapping[str, Persona] = field(default_factory=dict)  # the dev issuer's test identities
@@ -170,6 +173,7 @@ class Adapters:
         from chalicelib.adapters.dynamodb.servicenorms import DynamoDBServicenorms
         from chalicelib.adapters.dynamodb.sessions import DynamoDBSessions
         from chalicelib.adapters.eventbridge import EventBridgePublisher
+        from chalicelib.adapters.s3_documents import S3DocumentStore
         from chalicelib.adapters.sqs_jobs import SqsJobQueue
         from chalicelib.adapters.sqs_notices import SqsNoticeQueue
 
@@ -194,6 +198,7 @@ class Adapters:
             fingerprint=fingerprint,
             events=EventBridgePublisher(aws.factory("events"), current.event_bus_name),
             ledger=DynamoDBLedger(current.tables.case_index, current.region),
+            documents=S3DocumentStore(aws.factory("s3"), current.documents_bucket, now=(clock or _system_clock(current)).now),
             klantinteracties=_klantinteracties(current),
             aws=aws,
             notices=SqsNoticeQueue(sqs, notices_queue_url),
@@ -210,6 +215,7 @@ class Adapters:
             InMemoryCases,
             InMemoryCatalogueStore,
             InMemoryContacts,
+            InMemoryDocuments,
             InMemoryEmail,
             InMemoryEvents,
             InMemoryJobs,
@@ -253,6 +259,7 @@ class Adapters:
             servicenorms=InMemoryServicenorms(),
             events=InMemoryEvents(),
             ledger=InMemoryLedger(),
+            documents=InMemoryDocuments(identity["clock"].now),
         )
 
     def but(self, **changes: Any) -> Adapters:
@@ -549,6 +556,13 @@ class Services:
 
         a = self.adapters
         return CaseCommands(a.cases, a.subscribers, self.catalogue, self.reference, a.clock, limiter=a.limiter)
+
+    @cached_property
+    def document_uploads(self) -> DocumentUploads:
+        from chalicelib.services.documents import DocumentUploads
+
+        a = self.adapters
+        return DocumentUploads(a.cases, a.documents, a.clock, limiter=a.limiter)
 
     @cached_property
     def case_queries(self) -> CaseQueries:

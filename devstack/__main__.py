@@ -454,6 +454,7 @@ def _serve(arguments: argparse.Namespace, running: contextlib.ExitStack) -> subp
     outputs = create_data_stack(boto3.Session(region_name="eu-west-1"), "local")
     moto.housekeep()  # the models of the services the stack uses are loaded now
     os.environ["BAKEN_CASES_STREAM_ARN"] = outputs.cases_stream_arn
+    os.environ["BAKEN_DOCUMENTS_BUCKET"] = outputs.documents_bucket
     os.environ["BAKEN_SUBSCRIPTIONS_STREAM_ARN"] = outputs.subscriptions_stream_arn
     os.environ["BAKEN_DELIVERY_QUEUE_URL"] = outputs.delivery_queue_url
     print(f"[baken] moto server on {moto.url}; data stack created from infra/data.json", flush=True)

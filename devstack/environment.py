@@ -23,7 +23,14 @@ IN_PROCESS = {
     "POWERTOOLS_LOG_LEVEL": "WARNING",
 }
 # Set per run by the stack being used, or pointing somewhere real: never inherited.
-PER_RUN = ("AWS_ENDPOINT_URL", "AWS_PROFILE", "BAKEN_DEV_ISSUER_KEY_FILE", "BAKEN_CASES_STREAM_ARN", "BAKEN_DELIVERY_QUEUE_URL")
+PER_RUN = (
+    "AWS_ENDPOINT_URL",
+    "AWS_PROFILE",
+    "BAKEN_DEV_ISSUER_KEY_FILE",
+    "BAKEN_CASES_STREAM_ARN",
+    "BAKEN_DELIVERY_QUEUE_URL",
+    "BAKEN_DOCUMENTS_BUCKET",
+)
 
 
 def use_in_process_environment() -> None:

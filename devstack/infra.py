@@ -24,6 +24,7 @@ UNMODELLED = (
     "AWS::SNS::TopicPolicy",
     "AWS::SNS::Subscription",
     "AWS::SQS::QueuePolicy",
+    "AWS::S3::BucketPolicy",
     "AWS::CloudWatch::Alarm",
 )
 
@@ -104,6 +105,10 @@ class StackOutputs:
     @property
     def stream_failure_queue_url(self) -> str:
         return self.values["StreamFailureQueueUrl"]
+
+    @property
+    def documents_bucket(self) -> str:
+        return self.values["DocumentsBucketName"]
 
 
 def load_template(path: Path = DATA_TEMPLATE) -> dict[str, Any]:

@@ -37,7 +37,7 @@ KEEP_SERVICENORMS = (
 PARTITIONS = {"catalogue": ["catalogue"], "servicenorms": ["servicenorm#*", "servicenorm-case#*"]}
 
 # function -> [(statement id, actions, kind, name)]; kind: table (with its indexes), catalogue or servicenorms
-# (those partitions of a table only), stream, queue, ses
+# (those partitions of a table only), stream, queue, bus, bucket, ses
 GRANTS: dict[str, list[tuple[str, tuple[str, ...], str, str]]] = {
     "api_handler": [
         ("Cases", ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:Query"), "table", "cases"),
@@ -60,6 +60,11 @@ GRANTS: dict[str, list[tuple[str, tuple[str, ...], str, str]]] = {
         ("DeliveryQueue", PRODUCE, "queue", "delivery.fifo"),
         ("NoticesQueue", PRODUCE, "queue", "zgw-notices.fifo"),  # the zaaksysteem's callback only queues
         ("JobsQueue", PRODUCE, "queue", "jobs"),  # a recorded contact moment, for the chain
+        # files applicants send in (services/documents.py): the upload forms it signs let browsers put a file under
+        # incoming/ (s3:PutObject, used by the browser with this role's signature); it checks, copies and removes
+        # what arrived there, and reads what it kept under cases/ (and signs short-lived links to read it)
+        ("DocumentsIncoming", ("s3:PutObject", "s3:GetObject", "s3:DeleteObject"), "bucket", "incoming/*"),
+        ("DocumentsKept", ("s3:PutObject", "s3:GetObject", "s3:DeleteObject"), "bucket", "cases/*"),
     ],
     "on_case_change": [
         ("CasesStream", READ_STREAM, "stream", "cases"),
@@ -148,6 +153,8 @@ def _resources(stage: str, kind: str, name: str) -> list[str]:
         return [f"arn:aws:sqs:*:*:{prefix}{name}"]
     if kind == "bus":
         return [f"arn:aws:events:*:*:event-bus/{prefix}{name}"]
+    if kind == "bucket":  # the stage's documents bucket (its name ends in the account id), objects under ``name``
+        return [f"arn:aws:s3:::{prefix}documents-*/{name}"]
     # SES authorises a send on the sending identity (the stage's mail domain, a stack parameter) and on the
     # configuration set, which is the stage's own
     return ["arn:aws:ses:*:*:identity/*", f"arn:aws:ses:*:*:configuration-set/baken-{stage}"]

@@ -4,13 +4,16 @@ the way DynamoDB would bill them, so tests can assert on work done."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from chalicelib.adapters.ses_email import build_mime
 from chalicelib.domain.announcements import Announcement
@@ -43,6 +46,7 @@ from chalicelib.services.ports import (
     ContactMomentStore,
     CountedCase,
     DeliveryQueue,
+    DocumentStore,
     EmailSender,
     EventPublisher,
     EventPublishError,
@@ -64,8 +68,10 @@ from chalicelib.services.ports import (
     RegistrationLedger,
     ServicenormStore,
     SessionStore,
+    StoredObject,
     SubscriberDirectory,
     SubscriptionRepository,
+    UploadForm,
     ZaakGoneError,
     ZaakSource,
     ZgwError,
@@ -467,6 +473,42 @@ class InMemoryLetters(LetterSender):
     def send(self, *, letter: OutgoingLetter) -> str:
         self.sent.append(letter)
         return f"letter-{len(self.sent)}"
+
+
+class InMemoryDocuments(DocumentStore):
+    """The documents bucket as a dict of key → bytes. ``post`` is what a browser does with an upload form: it
+    stores the file under the form's key (its name filled in) and gives the redirect's address."""
+
+    URL = "https://documents.invalid/upload"
+
+    def __init__(self, now: Callable[[], datetime] | None = None) -> None:
+        self.objects: dict[str, tuple[bytes, str, str]] = {}  # key → (content, content type, disposition)
+        self._now = now or (lambda: datetime.now(UTC))
+
+    def upload_form(self, *, prefix: str, max_bytes: int, redirect_url: str, expires_in: int) -> UploadForm:
+        fields = {"key": prefix + "${filename}", "success_action_redirect": redirect_url, "max_bytes": str(max_bytes)}
+        return UploadForm(self.URL, fields, self._now() + timedelta(seconds=expires_in))
+
+    def post(self, form: UploadForm, filename: str, content: bytes) -> str:
+        key = form.fields["key"].replace("${filename}", filename)
+        self.objects[key] = (content, "application/octet-stream", "")
+        separator = "&" if "?" in form.fields["success_action_redirect"] else "?"
+        return f"{form.fields['success_action_redirect']}{separator}{urlencode({'bucket': 'memory', 'key': key})}"
+
+    def inspect(self, key: str, *, head_bytes: int) -> StoredObject | None:
+        found = self.objects.get(key)
+        return StoredObject(len(found[0]), found[0][:head_bytes]) if found else None
+
+    def keep(self, source: str, key: str, *, content_type: str, content_disposition: str) -> str:
+        content = self.objects[source][0]
+        self.objects[key] = (content, content_type, content_disposition)
+        return base64.b64encode(hashlib.sha256(content).digest()).decode()
+
+    def delete(self, key: str) -> None:
+        self.objects.pop(key, None)
+
+    def download_url(self, key: str, *, expires_in: int) -> str:
+        return f"https://documents.invalid/{quote(key)}?expires_in={expires_in}"
 
 
 class InMemoryBerichtenbox(BerichtenboxStore):

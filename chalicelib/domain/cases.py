@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from chalicelib.domain.catalogue import Vertrouwelijkheid, Zaaktype
+from chalicelib.domain.documents import MAX_FILES_PER_DOCUMENT
 from chalicelib.domain.durations import Duration
 from chalicelib.domain.errors import CaseRuleError, DocumentRequestNotFoundError, ValidationError
 from chalicelib.domain.reference import Point
@@ -39,6 +40,8 @@ TEXT_BYTES = {
     "link.label": 480,  # 120 characters
     "documents.omschrijving": 800,  # a document request's (200 characters)
     "reden": 4_000,  # of a suspension or extension (ZGW: 1,000)
+    "reason": 1_000,  # why a document is asked again (250 characters)
+    "filename": 200,  # a sent-in file's name (documents.MAX_FILENAME characters; sanitise_filename keeps it within)
 }
 # A case number (ZGW ``identificatie``: at most 40 characters) such as SUB-2026-000123. A longer one names no
 # case and is refused before it is looked up (a DynamoDB key holds at most 2,048 bytes).
@@ -68,8 +71,46 @@ class StatusEntry:
 
 
 @dataclass(frozen=True)
+class SubmittedFile:
+    """A file the applicant sent in for a requested document: its (sanitised) name, kind, size and SHA-256
+    (base64, as S3 gives it), kept under ``documents.stored_key(case, document, id)``."""
+
+    id: str
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: datetime
+    uploaded_by: str
+
+
+class Verdict(StrEnum):
+    ACCEPTED = "accepted"  # geaccepteerd
+    ASKED_AGAIN = "asked_again"  # opnieuw gevraagd: a new request replaces this one
+
+
+@dataclass(frozen=True)
+class DocumentReview:
+    """What the behandelaar decided about a received document; ``reason`` says why it is asked again."""
+
+    verdict: Verdict
+    at: datetime
+    by: str
+    reason: str | None = None
+
+
+class DocumentState(StrEnum):
+    REQUESTED = "requested"  # still open: nothing (acceptable) came in yet
+    RECEIVED = "received"  # ontvangen, nog niet beoordeeld
+    ACCEPTED = "accepted"  # geaccepteerd
+    ASKED_AGAIN = "asked_again"  # not accepted; the request that replaces it is open
+
+
+@dataclass(frozen=True)
 class DocumentRequest:
-    """A document the behandelaar asked the applicant for, and when it came in."""
+    """A document the behandelaar asked the applicant for, when it came in (sent in here, or marked received
+    when it came by post), the files sent in, and the behandelaar's verdict. A request asked again names the
+    reason and the request it ``replaces``."""
 
     id: str
     omschrijving: str
@@ -77,10 +118,25 @@ class DocumentRequest:
     requested_by: str
     due: date | None = None
     received_at: datetime | None = None
+    files: tuple[SubmittedFile, ...] = ()
+    review: DocumentReview | None = None
+    reason: str | None = None
+    replaces: str | None = None
 
     @property
     def received(self) -> bool:
         return self.received_at is not None
+
+    @property
+    def state(self) -> DocumentState:
+        if self.review is not None:
+            return DocumentState(self.review.verdict.value)
+        return DocumentState.RECEIVED if self.received else DocumentState.REQUESTED
+
+    @property
+    def unfinished(self) -> bool:
+        """Open, or received and waiting for the behandelaar's verdict: the case item always keeps it."""
+        return self.state in (DocumentState.REQUESTED, DocumentState.RECEIVED)
 
 
 @dataclass(frozen=True)
@@ -243,6 +299,17 @@ class Case:
     def missing_documents(self) -> tuple[DocumentRequest, ...]:
         return tuple(d for d in self.documents if not d.received)
 
+    @property
+    def documents_to_review(self) -> tuple[DocumentRequest, ...]:
+        """Received and not yet accepted or asked again: the behandelaar's "nieuw document"."""
+        return tuple(d for d in self.documents if d.state is DocumentState.RECEIVED)
+
+    def document(self, document_id: str) -> DocumentRequest:
+        for document in self.documents:
+            if document.id == document_id:
+                return document
+        raise DocumentRequestNotFoundError(document_id)
+
 
 def _within_limit(case: Case, part: str, count: int) -> None:
     if count > LIMITS[part]:
@@ -260,14 +327,16 @@ def _within_bytes(**texts: str | None) -> None:
 
 
 def _touched(document: DocumentRequest) -> datetime:
+    if document.review is not None:
+        return document.review.at
     return document.received_at or document.requested_at
 
 
 def _trimmed(case: Case) -> Case:
-    """The case as its item keeps it: the last ``TAIL`` statuses and messages; the documents still open and the
-    ``TAIL`` last requested or received (in the order they were requested)."""
+    """The case as its item keeps it: the last ``TAIL`` statuses and messages; the documents still open or waiting
+    for a verdict, and the ``TAIL`` last requested, received or judged (in the order they were requested)."""
     recent = {d.id for d in sorted(case.documents, key=_touched)[-TAIL:]}
-    documents = tuple(d for d in case.documents if not d.received or d.id in recent)
+    documents = tuple(d for d in case.documents if d.unfinished or d.id in recent)
     return replace(case, statuses=case.statuses[-TAIL:], messages=case.messages[-TAIL:], documents=documents)
 
 
@@ -352,15 +421,83 @@ def set_status(case: Case, zaaktype: Zaaktype, entry: StatusEntry) -> Case:
     return changed
 
 
-def request_documents(case: Case, requests: tuple[DocumentRequest, ...]) -> Case:
+def _same_document(a: str, b: str) -> bool:
+    return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
+
+
+def request_documents(case: Case, requests: tuple[DocumentRequest, ...], *, repeat: bool = False) -> Case:
+    """Ask the applicant for documents. Asking again for one still open (the same description, ignoring case and
+    spaces) is refused with 400 ``already_requested`` naming it, unless ``repeat`` says the behandelaar means it."""
     _require_open(case)
     if not requests:
         raise CaseRuleError("no_documents")
-    _within_limit(case, "open_documents", len(case.missing_documents) + len(requests))
-    for request in requests:
+    _within_limit(case, "open_documents", _unfinished(case) + len(requests))
+    for index, request in enumerate(requests):
         _within_bytes(documents__omschrijving=request.omschrijving)
+        earlier = next((d for d in case.missing_documents if _same_document(d.omschrijving, request.omschrijving)), None)
+        if earlier is not None and not repeat:
+            raise ValidationError.single(
+                f"documents.{index}.omschrijving",
+                "already_requested",
+                requested_on=amsterdam_date(earlier.requested_at).isoformat(),
+            )
     counts = replace(case.counts, documents=case.counts.documents + len(requests))
     return _trimmed(replace(case, documents=(*case.documents, *requests), counts=counts))
+
+
+def _unfinished(case: Case) -> int:
+    return sum(1 for d in case.documents if d.unfinished)
+
+
+def _replace_document(case: Case, document: DocumentRequest) -> tuple[DocumentRequest, ...]:
+    return tuple(document if d.id == document.id else d for d in case.documents)
+
+
+def record_file(case: Case, document_id: str, file: SubmittedFile) -> Case:
+    """Record a file the applicant sent in: the document is then received and waits for the behandelaar's
+    verdict. Recording the same file twice changes nothing (a confirmation sent again). A document already
+    accepted or asked again takes no more files; one takes at most ``MAX_FILES_PER_DOCUMENT``."""
+    _require_open(case)
+    document = case.document(document_id)
+    if any(f.id == file.id for f in document.files):
+        return case
+    if not document.unfinished:
+        raise CaseRuleError("document_closed")
+    if len(document.files) >= MAX_FILES_PER_DOCUMENT:
+        raise CaseRuleError("too_many_files", maximum=MAX_FILES_PER_DOCUMENT)
+    _within_bytes(filename=file.filename)
+    received = replace(document, files=(*document.files, file), received_at=document.received_at or file.uploaded_at)
+    return _trimmed(replace(case, documents=_replace_document(case, received)))
+
+
+def accept_document(case: Case, document_id: str, at: datetime, by: str) -> Case:
+    """The behandelaar accepts a received document. Accepting it again changes nothing."""
+    _require_open(case)
+    document = case.document(document_id)
+    if document.state is DocumentState.ACCEPTED:
+        return case
+    if document.state is not DocumentState.RECEIVED:
+        raise CaseRuleError("document_not_received" if document.state is DocumentState.REQUESTED else "document_closed")
+    judged = replace(document, review=DocumentReview(Verdict.ACCEPTED, at, by))
+    return _trimmed(replace(case, documents=_replace_document(case, judged)))
+
+
+def ask_document_again(case: Case, document_id: str, again: DocumentRequest) -> Case:
+    """The behandelaar does not accept a received document and asks for it again: it is closed with the reason,
+    and ``again`` (the same description, the reason, maybe a new date) is a new request, which the applicant
+    is told about as any request is."""
+    _require_open(case)
+    document = case.document(document_id)
+    if document.state is not DocumentState.RECEIVED:
+        raise CaseRuleError("document_not_received" if document.state is DocumentState.REQUESTED else "document_closed")
+    if not (again.reason or "").strip():
+        raise ValidationError.single("reason", "required")
+    _within_bytes(reason=again.reason)
+    judged = replace(document, review=DocumentReview(Verdict.ASKED_AGAIN, again.requested_at, again.requested_by, again.reason))
+    new = replace(again, omschrijving=document.omschrijving, replaces=document.id, received_at=None, files=(), review=None)
+    counts = replace(case.counts, documents=case.counts.documents + 1)
+    documents = (*_replace_document(case, judged), new)
+    return _trimmed(replace(case, documents=documents, counts=counts))
 
 
 def mark_document_received(case: Case, document_id: str, received_at: datetime) -> Case:

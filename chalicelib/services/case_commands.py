@@ -142,7 +142,11 @@ class CaseCommands:
 
         return self._change(principal, case_id, "set_status", apply)
 
-    def request_documents(self, principal: Principal, case_id: str, requests: tuple[NewDocumentRequest, ...]) -> CommandResult:
+    def request_documents(
+        self, principal: Principal, case_id: str, requests: tuple[NewDocumentRequest, ...], *, repeat: bool = False
+    ) -> CommandResult:
+        """Ask for documents; one still open is asked again only with ``repeat`` (else 400 ``already_requested``)."""
+
         def apply(case: Case, _: Zaaktype) -> Case:
             now = self._clock.now()
             today = amsterdam_date(now)
@@ -152,9 +156,33 @@ class CaseCommands:
             if issues:
                 raise ValidationError(issues)
             built = tuple(DocumentRequest(self._ids(), r.omschrijving, now, principal.subject, r.due) for r in requests)
-            return rules.request_documents(case, built)
+            return rules.request_documents(case, built, repeat=repeat)
 
         return self._change(principal, case_id, "request_documents", apply)
+
+    def accept_document(self, principal: Principal, case_id: str, document_id: str) -> CommandResult:
+        """The received document is what was asked for (geaccepteerd); the applicant sees it on the case page."""
+        return self._change(
+            principal,
+            case_id,
+            "accept_document",
+            lambda case, _: rules.accept_document(case, document_id, self._clock.now(), principal.subject),
+        )
+
+    def ask_document_again(
+        self, principal: Principal, case_id: str, document_id: str, reason: str, due: date | None
+    ) -> CommandResult:
+        """The received document is not what was asked for: a new request with the reason (and maybe a new date),
+        which the stream tells the applicant about as any request."""
+
+        def apply(case: Case, _: Zaaktype) -> Case:
+            now = self._clock.now()
+            if due is not None and due < amsterdam_date(now):
+                raise ValidationError.single("due", "in_past")
+            again = DocumentRequest(self._ids(), "", now, principal.subject, due, reason=reason)
+            return rules.ask_document_again(case, document_id, again)
+
+        return self._change(principal, case_id, "ask_document_again", apply)
 
     def mark_document_received(self, principal: Principal, case_id: str, document_id: str) -> CommandResult:
         return self._change(

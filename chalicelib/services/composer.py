@@ -239,7 +239,8 @@ class MessageComposer:
             found = (self._from_history(case, HistoryKind.DOCUMENT_REQUESTED, i, DocumentRequest) for i in gone)
             earlier = [replace(d, received_at=d.received_at or d.requested_at) for d in found if d is not None]
             detail["documents"] = [
-                {"omschrijving": d.omschrijving, "due": d.due, "received": d.received} for d in (*earlier, *held)
+                {"omschrijving": d.omschrijving, "due": d.due, "received": d.received, "reason": d.reason}
+                for d in (*earlier, *held)
             ]
         elif kind is EventKind.DEADLINE_CHANGED:
             deadline = deadline_for(case)

@@ -100,6 +100,52 @@ class CaseRepository(ABC):
         recompute, never on a request."""
 
 
+@dataclass(frozen=True)
+class UploadForm:
+    """Where and how a browser sends one file straight to storage: the form's ``url`` and hidden ``fields``
+    (an S3 presigned POST), the name of the file field, and until when it is valid."""
+
+    url: str
+    fields: Mapping[str, str]
+    expires_at: datetime
+    file_field: str = "file"
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    """What storage knows of an object: its size in bytes and its first bytes (to tell its kind)."""
+
+    size: int
+    head: bytes
+
+
+class DocumentStore(ABC):
+    """The documents bucket: uploads land under an incoming prefix, recorded files are kept under a key of Baken's
+    own, and are read through short-lived links."""
+
+    @abstractmethod
+    def upload_form(self, *, prefix: str, max_bytes: int, redirect_url: str, expires_in: int) -> UploadForm:
+        """A form for one file under ``prefix`` (its own name follows), at most ``max_bytes``, after which the
+        browser is sent to ``redirect_url`` (with ``key`` and ``bucket`` added by storage)."""
+
+    @abstractmethod
+    def inspect(self, key: str, *, head_bytes: int) -> StoredObject | None:
+        """The object at ``key``, or None when there is none."""
+
+    @abstractmethod
+    def keep(self, source: str, key: str, *, content_type: str, content_disposition: str) -> str:
+        """Copy ``source`` to ``key`` with this type and disposition; the copy's SHA-256 (base64) as storage
+        computed it."""
+
+    @abstractmethod
+    def delete(self, key: str) -> None:
+        """Remove ``key``; removing what is not there is no error."""
+
+    @abstractmethod
+    def download_url(self, key: str, *, expires_in: int) -> str:
+        """A link that reads ``key`` for ``expires_in`` seconds."""
+
+
 class AnnouncementRepository(ABC):
     @abstractmethod
     def get(self, announcement_id: str) -> Announcement:

@@ -160,6 +160,15 @@ DOCUMENT_REQUESTS = Schema(
                 ),
             ),
         ),
+        # true: ask again for a document that is still open (else 400 already_requested naming it)
+        Field("repeat", "boolean"),
+    )
+)
+DOCUMENT_REVIEW = Schema(
+    (
+        Field("verdict", "string", required=True, choices=("accepted", "asked_again")),
+        _in_bytes("reason", "text", "reason"),
+        Field("due", "date"),
     )
 )
 NEW_MESSAGE = Schema(

@@ -27,6 +27,19 @@ PAGE_HEADERS = {
 JSON_TYPES = ("application/json", "application/problem+json")
 
 
+def allow_form_targets(response: Response, urls: list[str]) -> Response:
+    """``response`` whose forms may also post to the origins of ``urls`` (the documents bucket's upload forms):
+    the page's Content-Security-Policy names them in ``form-action`` beside this site."""
+    from urllib.parse import urlsplit
+
+    origins = sorted({f"{p.scheme}://{p.netloc}" for p in map(urlsplit, urls) if p.scheme in ("https", "http") and p.netloc})
+    if origins:
+        policy = str(response.headers.get("Content-Security-Policy", PAGE_HEADERS["Content-Security-Policy"]))
+        allowed = "form-action 'self' " + " ".join(origins)
+        response.headers["Content-Security-Policy"] = policy.replace("form-action 'self'", allowed)
+    return response
+
+
 def _missing(headers: dict[str, str | list[str]], name: str) -> bool:
     return name.lower() not in {key.lower() for key in headers}
 

@@ -72,6 +72,20 @@ def _document(document: DocumentRequest) -> dict[str, Any]:
         "requested_at": _when(document.requested_at),
         "due": _when(document.due),
         "received_at": _when(document.received_at),
+        "state": document.state.value,
+        "reason": document.reason,
+        "verdict_reason": document.review.reason if document.review else None,
+        "files": [
+            {
+                "id": f.id,
+                "filename": f.filename,
+                "content_type": f.content_type,
+                "size": f.size,
+                "sha256": f.sha256,
+                "uploaded_at": _when(f.uploaded_at),
+            }
+            for f in document.files
+        ],
     }
 
 
@@ -193,6 +207,7 @@ def case_summary_json(view: CaseView, language: Language, *, today: date) -> dic
         "deadline": _when(view.deadline.due),
         "deadline_state": view.deadline.state(today, closed=case.is_closed).value,
         "missing_documents": len(view.missing_documents),
+        "documents_to_review": len(case.documents_to_review),
     }
 
 

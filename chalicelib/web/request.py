@@ -74,6 +74,7 @@ SUBSCRIPTION_ID = re.compile(r"^(?:case-[0-9a-f]{24}|[0-9a-f]{8}-[0-9a-f]{4}-[0-
 PATH_PARAMETERS: dict[str, tuple[re.Pattern[str], Callable[[str], DomainError]]] = {
     "case_id": (UUID, CaseNotFoundError),
     "document_id": (UUID, DocumentRequestNotFoundError),
+    "file_id": (UUID, DocumentRequestNotFoundError),  # a file sent in for a requested document
     "message_id": (BERICHTENBOX_MESSAGE_ID, BerichtenboxMessageNotFoundError),
     "identificatie": (re.compile(r"^[a-z0-9-]{1,80}$"), UnknownZaaktypeError),
     "announcement_id": (UUID, AnnouncementNotFoundError),

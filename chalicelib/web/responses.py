@@ -13,7 +13,7 @@ from typing import Any
 
 from chalicelib.domain.announcements import AnnouncementStatus
 from chalicelib.domain.case_view import TimelineKind
-from chalicelib.domain.cases import HISTORY_CURSOR
+from chalicelib.domain.cases import HISTORY_CURSOR, DocumentState
 from chalicelib.domain.catalogue import Product, Vertrouwelijkheid
 from chalicelib.domain.contacts import KANALEN
 from chalicelib.domain.deadlines import DeadlineState
@@ -227,7 +227,24 @@ COMPONENTS: dict[str, JsonSchema] = {
             "requested_at": DATETIME,
             "due": nullable(DATE),
             "received_at": nullable(DATETIME),
-        }
+            "state": one_of(DocumentState),
+            "reason": nullable(STRING),
+            "verdict_reason": nullable(STRING),
+            "files": array(
+                closed(
+                    {
+                        "id": STRING,
+                        "filename": STRING,
+                        "content_type": STRING,
+                        "size": INTEGER,
+                        "sha256": STRING,
+                        "uploaded_at": DATETIME,
+                    }
+                )
+            ),
+        },
+        description="A document asked of the applicant: open (requested), received and waiting for the behandelaar's "
+        "verdict, accepted, or asked again (a new request with the reason replaces it); the files sent in.",
     ),
     "ContactMoment": _contact(staff=False),
     "ContactMomentForStaff": _contact(staff=True),
@@ -244,6 +261,7 @@ COMPONENTS: dict[str, JsonSchema] = {
             "deadline": nullable(DATE),
             "deadline_state": one_of(DeadlineState),
             "missing_documents": {"type": "integer", "minimum": 0},
+            "documents_to_review": {"type": "integer", "minimum": 0},
         },
         description='A line in a list of cases: "Mijn zaken", or the cases the KCC found.',
     ),

@@ -77,6 +77,9 @@ RULE_TEXTS: dict[str, str] = {
         "Over uw eigen zaak krijgt u altijd berichten in uw berichtenbox. Hoe en hoe vaak u ze ook anders krijgt,"
         " kiest u bij Mijn voorkeuren."
     ),
+    "document_closed": N_("Dit document is al beoordeeld. Er kan geen bestand meer bij."),
+    "too_many_files": N_("Voor dit document hebben wij al een bestand. Uw behandelaar beoordeelt het eerst."),
+    "document_not_received": N_("Dit document is nog niet ontvangen. U kunt het pas beoordelen als het er is."),
     "owned_by_zaaksysteem": N_(
         "Deze zaak staat in het zaaksysteem. Wijzig de status, de termijn en de gemachtigden daar. Baken neemt de wijziging over."
     ),
@@ -84,6 +87,19 @@ RULE_TEXTS: dict[str, str] = {
 
 ISSUE_TEXTS: dict[str, str] = {
     "nothing_changed": N_("Dit verandert niets aan de zaak. Kies iets anders."),
+    "already_requested": N_(
+        "U vroeg dit document al (op %(requested_on)s) en het is nog niet ontvangen. Wilt u het toch nog een keer vragen? "
+        "Kies dan hieronder voor nog een keer vragen."
+    ),
+    "wrong_file_type": N_(
+        "Dit bestand kunnen wij niet gebruiken. Stuur een PDF, een foto (JPG of PNG), of een Word- of Excel-bestand "
+        "(DOCX of XLSX)."
+    ),
+    "empty_file": N_("Het bestand is leeg. Kies het bestand opnieuw."),
+    "file_too_large": N_("Het bestand is te groot. Stuur een bestand van hoogstens %(max_mb)s MB."),
+    "file_missing": N_("Wij hebben geen bestand ontvangen. Kies het bestand en probeer het opnieuw."),
+    "invalid_upload_key": N_("Dit bestand hoort niet bij dit document. Kies het bestand en probeer het opnieuw."),
+    "upload_not_yours": N_("Deze link om een bestand te versturen is niet van u. Kies het bestand en probeer het opnieuw."),
     "invalid_area": N_("Kies een plaats en een afstand uit de lijst."),
     "required": N_("Dit veld is verplicht."),
     "unknown_field": N_("Dit veld kennen wij niet."),

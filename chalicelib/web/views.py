@@ -57,12 +57,39 @@ def case_context(view: CaseView, language: Language, *, page: str, staff: bool =
         "case": case,
         "timeline": [{**entry, "day": day(entry["at"], language)} for entry in case["timeline"]],
         "missing": [{**d, "due": day(d["due"], language)} for d in case["missing_documents"]],
+        "sent_in": [_sent_in(d, language) for d in case["documents"] if d["files"] or d["state"] != "requested"],
         "status_since": day(case["status"]["set_at"], language),
         "due": day(case["deadline"]["due"], language),
         "servicenorm_due": day(case["deadline"]["servicenorm_due"], language),
         "for_staff": staff,
         "earlier": f"{page}?{EARLIER}={quote(view.earlier, safe='')}" if view.earlier else None,
     }
+
+
+DOCUMENT_STATES = {
+    "requested": N_("Nog niet ontvangen"),
+    "received": N_("Ontvangen, nog niet beoordeeld"),
+    "accepted": N_("Geaccepteerd"),
+    "asked_again": N_("Opnieuw gevraagd"),
+}
+
+
+def _sent_in(document: dict[str, Any], language: Language) -> dict[str, Any]:
+    """A document that came in (sent in here, or by post), with its files and what the behandelaar decided."""
+    return {
+        **document,
+        "state_text": translate(language, DOCUMENT_STATES[document["state"]]),
+        "received_day": day(document["received_at"], language),
+        "files": [
+            {**f, "day": day(f["uploaded_at"], language), "size_text": file_size(f["size"], language)} for f in document["files"]
+        ],
+    }
+
+
+def file_size(size: int, language: Language) -> str:
+    """``1,2 MB`` / ``1.2 MB``, ``340 kB``: as people read a file's size (decimal units, as file managers show)."""
+    text = f"{size / 1_000_000:.1f} MB" if size >= 1_000_000 else f"{max(1, round(size / 1000))} kB"
+    return text.replace(".", ",") if language is Language.NL else text
 
 
 # The query parameter of a case page that names where its timeline starts (the cursor of the page before).

@@ -24,6 +24,7 @@ from chalicelib.adapters.memory import (
     InMemoryBerichtenbox,
     InMemoryCases,
     InMemoryContacts,
+    InMemoryDocuments,
     InMemoryEmail,
     InMemoryLetters,
     InMemoryOutbox,
@@ -88,6 +89,7 @@ subscribers = twins(InMemorySubscribers, lambda _: wiring.adapters().subscribers
 outbox = twins(InMemoryOutbox, lambda _: wiring.adapters().outbox)
 berichtenbox = twins(InMemoryBerichtenbox, lambda _: wiring.adapters().berichtenbox_store)
 limiter = twins(InMemoryRateLimiter, lambda _: wiring.adapters().limiter)
+documents = twins(InMemoryDocuments, lambda _: wiring.adapters().documents)
 
 
 @dataclass

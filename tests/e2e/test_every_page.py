@@ -127,6 +127,11 @@ def test_every_page_in_both_languages_is_accessible(local_stack: LocalStack, bro
     message = mark.locator('a[href^="/berichten/"]').first.get_attribute("href")
     _both_languages(mark, f"{api}{message}", "berichtenbox-message")
     _both_languages(mark, f"{api}/mijn-zaken/{MISSING}", "case-not-found", status=404)
+    # a file that did not come from this case's upload form: the case page with the error at the upload field
+    status, marks_case = local_stack.call("GET", f"/api/me/cases/{case_id}", local_stack.token("mark"))
+    assert status == 200, marks_case
+    document_id = marks_case["missing_documents"][0]["id"]
+    _both_languages(mark, f"{api}/mijn-zaken/{case_id}/documenten/{document_id}/ontvangen?key=elders", "case-upload-error", 400)
     _both_languages(mark, f"{api}/werk", "staff-only", status=403)
 
     # Sanne, the KCC

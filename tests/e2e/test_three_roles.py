@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import JAN_EMAIL, MARK_EMAIL, LocalStack, check_page, shown, wait_until
 
@@ -66,6 +67,8 @@ def test_the_story_across_behandelaar_applicant_and_kcc(local_stack: LocalStack,
     # ...then sends it
     anna.locator("#message-form").get_by_role("button", name="Opslaan en versturen").click()
     shown(anna.get_by_text("Het bericht is verstuurd."))
+    # the page opens at the confirmation, not at the form far below it
+    expect(anna.get_by_text("Het bericht is verstuurd.")).to_be_in_viewport()
     check_page(anna, "behandelaar-sent")
     took = wait_until(lambda: len(local_stack.mails(MARK_EMAIL)) == mark_before + 1, 15)
     print(f"message posted → e-mail in the local mailbox: {took:.2f} s")
@@ -81,8 +84,9 @@ def test_the_story_across_behandelaar_applicant_and_kcc(local_stack: LocalStack,
     _log_in_as(mark, "Mark Visser")
     shown(mark.get_by_text(WATERSCHAP))
     shown(mark.get_by_role("link", name="Omgevingsloket"))
-    shown(mark.get_by_role("heading", name="Wat wij nog van u nodig hebben"))
-    shown(mark.get_by_text("Begroting van het project (graag uiterlijk"))
+    shown(mark.get_by_role("heading", name="Wat u moet doen"))
+    shown(mark.get_by_role("heading", name="Begroting van het project"))
+    shown(mark.get_by_text("Stuur dit uiterlijk op"))
     shown(mark.get_by_text("Wij beslissen uiterlijk op"))
     shown(mark.get_by_text("Uw behandelaar: Anna Bakker"))
     check_page(mark, "applicant-case-after-message")

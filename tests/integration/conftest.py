@@ -65,6 +65,7 @@ def stack(monkeypatch: pytest.MonkeyPatch, dev_key_file: Path, botocore_session:
         session = boto3.Session(botocore_session=botocore_session, region_name="eu-west-1")
         outputs = create_data_stack(session, "local")
         monkeypatch.setenv("BAKEN_CASES_STREAM_ARN", outputs.cases_stream_arn)
+        monkeypatch.setenv("BAKEN_DOCUMENTS_BUCKET", outputs.documents_bucket)
         monkeypatch.setenv("BAKEN_SUBSCRIPTIONS_STREAM_ARN", outputs.subscriptions_stream_arn)
         monkeypatch.setenv("BAKEN_DELIVERY_QUEUE_URL", outputs.delivery_queue_url)
         monkeypatch.setenv("BAKEN_DEV_ISSUER_KEY_FILE", str(dev_key_file))

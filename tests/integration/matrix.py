@@ -119,6 +119,10 @@ POST   /werk/zaken/{case_id}/status                                  302       3
 POST   /werk/zaken/{case_id}/documenten                              302       302  302   302 302  302    302   302      302
 POST   /werk/zaken/{case_id}/bericht                                 302       302  302   302 302  302    302   302      302
 POST   /werk/zaken/{case_id}/documenten/{document_id}/ontvangen      302       302  302   302 302  302    302   302      302
+POST   /werk/zaken/{case_id}/documenten/{document_id}/beoordeling    302       302  302   302 302  302    302   302      302
+GET    /werk/zaken/{case_id}/bestanden/{file_id}                     302       302  302   302 302  302    302   302      302
+GET    /mijn-zaken/{case_id}/documenten/{document_id}/ontvangen      302       302  302   302 302  302    302   302      302
+GET    /mijn-zaken/{case_id}/bestanden/{file_id}                     302       302  302   302 302  302    302   302      302
 GET    /werk/aankondigingen                                          302       302  302   302 302  302    302   302      302
 POST   /werk/aankondigingen                                          302       302  302   302 302  302    302   302      302
 GET    /werk/aankondigingen/{announcement_id}                        302       302  302   302 302  302    302   302      302
@@ -235,6 +239,7 @@ CALLS: dict[tuple[str, str], Call] = {
     ("POST", "/werk/zaken/{case_id}/documenten"): Call(lambda world, role: "", form=True),
     ("POST", "/werk/zaken/{case_id}/bericht"): Call(lambda world, role: "", form=True),
     ("POST", "/werk/zaken/{case_id}/documenten/{document_id}/ontvangen"): Call(lambda world, role: "", form=True),
+    ("POST", "/werk/zaken/{case_id}/documenten/{document_id}/beoordeling"): Call(lambda world, role: "", form=True),
     ("POST", "/werk/aankondigingen"): Call(lambda world, role: "", form=True),
     ("POST", "/werk/aankondigingen/{announcement_id}/wijzigen"): Call(lambda world, role: "", form=True),
     ("POST", "/werk/aankondigingen/{announcement_id}/indienen"): Call(lambda world, role: "", form=True),
@@ -297,6 +302,12 @@ class World:
             body='{"documents": [{"omschrijving": "Jaarrekening"}]}',
         )
         return str(self._ok(requested, 201)["missing_documents"][0]["id"])
+
+    @cached_property
+    def file_id(self) -> str:
+        """A file's id: only pages take one, and they send whoever has no session to log in first (the pages'
+        own tests try sent-in files as each kind of caller: tests/integration/test_document_uploads.py)."""
+        return str(uuid.uuid4())
 
     @cached_property
     def message_id(self) -> str:

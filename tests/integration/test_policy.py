@@ -138,6 +138,16 @@ def _resources(service: str, operation: str, params: dict[str, Any]) -> list[tup
     if service == "events":
         bus = _prod(params["Entries"][0]["EventBusName"])
         return [(f"events:{operation}", f"{ACCOUNT_REGION.format(service='events')}event-bus/{bus}")]
+    if service == "s3":
+        bucket = f"arn:aws:s3:::{_prod(params['Bucket'])}"
+        if operation == "CopyObject":
+            source = params["CopySource"]
+            return [
+                ("s3:GetObject", f"arn:aws:s3:::{_prod(source['Bucket'])}/{source['Key']}"),
+                ("s3:PutObject", f"{bucket}/{params['Key']}"),
+            ]
+        action = {"HeadObject": "s3:GetObject", "GetObject": "s3:GetObject", "DeleteObject": "s3:DeleteObject"}[operation]
+        return [(action, f"{bucket}/{params['Key']}")]
     if service == "sesv2":
         identity = f"{ACCOUNT_REGION.format(service='ses')}identity/mijn.provincie-utrecht.nl"
         return [(action, identity) for action in IMPLIED[(service, operation)]]
@@ -341,6 +351,25 @@ NEW_CASE = {
 }
 
 
+def _a_document_sent_in(client, case: dict[str, Any]) -> None:
+    """Mark sends a requested document from his case page (the browser's POST to S3 is the test's), and reads it."""
+    from tests.integration.test_document_uploads import PDF, _browser, _send, _upload_form
+
+    with arranging():
+        requested = client.http.post(
+            f"/api/cases/{case['id']}/document-requests",
+            headers=headers("anna"),
+            body='{"documents": [{"omschrijving": "Begroting"}]}',
+        )
+        document_id = body(requested)["missing_documents"][-1]["id"]
+        path = f"/mijn-zaken/{case['id']}"
+        mark = _browser(client, "mark", path)
+    back = _send(None, _upload_form(mark.get(path).body.decode(), document_id), "begroting.pdf", PDF)
+    assert mark.get(back).status_code == 303
+    file_id = body(client.http.get(f"/api/cases/{case['id']}", headers=headers("anna")))["documents"][-1]["files"][0]["id"]
+    assert mark.get(f"{path}/bestanden/{file_id}").status_code == 303
+
+
 def test_each_function_policy_allows_exactly_what_that_function_uses(client, stack, pipeline, recorded, monkeypatch, zaaksysteem):
     # GIVEN the production way of finding the queue (by name), and the story's people
     monkeypatch.delenv("BAKEN_DELIVERY_QUEUE_URL")
@@ -400,6 +429,7 @@ def test_each_function_policy_allows_exactly_what_that_function_uses(client, sta
     deliver_notificaties(client, zaaksysteem, since=seen)
     pipeline.run()
     _a_throttled_email_and_the_reconciler(client, pipeline)
+    _a_document_sent_in(client, case)
 
     # THEN each call is allowed by the policy of the function that made it, on its own resource...
     used: dict[str, set[str]] = {function: set() for function in FUNCTIONS}

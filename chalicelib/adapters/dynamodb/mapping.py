@@ -15,6 +15,7 @@ from chalicelib.adapters.dynamodb.models import (
     ContactMomentRecord,
     DocumentMap,
     ExtensionMap,
+    FileMap,
     MessageMap,
     NotificationRecord,
     PointMap,
@@ -31,6 +32,7 @@ from chalicelib.domain.cases import (
     CaseMessage,
     Counts,
     DocumentRequest,
+    DocumentReview,
     Extension,
     HistoryEntry,
     HistoryKind,
@@ -38,7 +40,9 @@ from chalicelib.domain.cases import (
     Location,
     Medewerker,
     StatusEntry,
+    SubmittedFile,
     Suspension,
+    Verdict,
 )
 from chalicelib.domain.catalogue import Vertrouwelijkheid
 from chalicelib.domain.contacts import ContactMoment
@@ -72,6 +76,52 @@ def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
+def _document_to_map(d: DocumentRequest) -> DocumentMap:
+    review = d.review
+    return DocumentMap(
+        id=d.id,
+        omschrijving=d.omschrijving,
+        requested_at=d.requested_at,
+        requested_by=d.requested_by,
+        due=_iso(d.due),
+        received_at=d.received_at,
+        files=[
+            FileMap(
+                id=f.id,
+                filename=f.filename,
+                content_type=f.content_type,
+                size=f.size,
+                sha256=f.sha256,
+                uploaded_at=f.uploaded_at,
+                uploaded_by=f.uploaded_by,
+            )
+            for f in d.files
+        ]
+        or None,
+        verdict=review.verdict.value if review else None,
+        verdict_at=review.at if review else None,
+        verdict_by=review.by if review else None,
+        verdict_reason=review.reason if review else None,
+        reason=d.reason,
+        replaces=d.replaces,
+    )
+
+
+def _map_to_document(d: DocumentMap) -> DocumentRequest:
+    review = (
+        DocumentReview(Verdict(d.verdict), d.verdict_at, d.verdict_by or "", d.verdict_reason)
+        if d.verdict is not None and d.verdict_at is not None
+        else None
+    )
+    files = tuple(
+        SubmittedFile(f.id, f.filename, f.content_type, int(f.size), f.sha256, f.uploaded_at, f.uploaded_by)
+        for f in d.files or ()
+    )
+    return DocumentRequest(
+        d.id, d.omschrijving, d.requested_at, d.requested_by, _date(d.due), d.received_at, files, review, d.reason, d.replaces
+    )
+
+
 def case_to_record(case: Case) -> CaseRecord:
     record = CaseRecord(
         case_id=case.id,
@@ -94,17 +144,7 @@ def case_to_record(case: Case) -> CaseRecord:
             StatusMap(id=s.id, statustype=s.statustype, set_at=s.set_at, set_by=s.set_by, toelichting=s.toelichting)
             for s in case.statuses
         ],
-        documents=[
-            DocumentMap(
-                id=d.id,
-                omschrijving=d.omschrijving,
-                requested_at=d.requested_at,
-                requested_by=d.requested_by,
-                due=_iso(d.due),
-                received_at=d.received_at,
-            )
-            for d in case.documents
-        ],
+        documents=[_document_to_map(d) for d in case.documents],
         messages=[
             MessageMap(
                 id=m.id,
@@ -157,10 +197,7 @@ def record_to_case(record: CaseRecord) -> Case:
         ),
         vertrouwelijkheid=Vertrouwelijkheid(record.vertrouwelijkheid),
         statuses=tuple(StatusEntry(s.id, s.statustype, s.set_at, s.set_by, s.toelichting) for s in record.statuses or ()),
-        documents=tuple(
-            DocumentRequest(d.id, d.omschrijving, d.requested_at, d.requested_by, _date(d.due), d.received_at)
-            for d in record.documents or ()
-        ),
+        documents=tuple(_map_to_document(d) for d in record.documents or ()),
         messages=tuple(
             CaseMessage(
                 m.id,

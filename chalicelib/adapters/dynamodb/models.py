@@ -30,6 +30,16 @@ class StatusMap(MapAttribute[str, Any]):
     toelichting = UnicodeAttribute(null=True)
 
 
+class FileMap(MapAttribute[str, Any]):
+    id = UnicodeAttribute()
+    filename = UnicodeAttribute()
+    content_type = UnicodeAttribute()
+    size = NumberAttribute()
+    sha256 = UnicodeAttribute()
+    uploaded_at = UTCDateTimeAttribute()
+    uploaded_by = UnicodeAttribute()
+
+
 class DocumentMap(MapAttribute[str, Any]):
     id = UnicodeAttribute()
     omschrijving = UnicodeAttribute()
@@ -37,6 +47,15 @@ class DocumentMap(MapAttribute[str, Any]):
     requested_by = UnicodeAttribute()
     due = UnicodeAttribute(null=True)
     received_at = UTCDateTimeAttribute(null=True)
+    # Files sent in, the behandelaar's verdict, and for a request asked again why and which it replaces (absent
+    # on older items).
+    files = ListAttribute[FileMap](of=FileMap, null=True)
+    verdict = UnicodeAttribute(null=True)
+    verdict_at = UTCDateTimeAttribute(null=True)
+    verdict_by = UnicodeAttribute(null=True)
+    verdict_reason = UnicodeAttribute(null=True)
+    reason = UnicodeAttribute(null=True)
+    replaces = UnicodeAttribute(null=True)
 
 
 class MessageMap(MapAttribute[str, Any]):

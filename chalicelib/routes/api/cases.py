@@ -185,7 +185,9 @@ def request_documents(ctx: RequestContext, case_id: str) -> Any:
 
     body = ctx.body()
     requests = tuple(NewDocumentRequest(d["omschrijving"], d.get("due")) for d in body["documents"])
-    result = wiring.services().case_commands.request_documents(ctx.principal(), case_id, requests)
+    result = wiring.services().case_commands.request_documents(
+        ctx.principal(), case_id, requests, repeat=bool(body.get("repeat", False))
+    )
     return _case(ctx, result.case, 201)
 
 

@@ -2,18 +2,40 @@
 
 from __future__ import annotations
 
+import hmac
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
 from chalice.app import Blueprint, Response
 
 from chalicelib import wiring
-from chalicelib.domain.errors import DomainError
-from chalicelib.web.pages import SignedIn, message, not_found, page, render
+from chalicelib.domain.documents import ACCEPT, MAX_BYTES, MAX_FILES_PER_DOCUMENT, parse_incoming, upload_check
+from chalicelib.domain.errors import (
+    CaseRuleError,
+    ConcurrentUpdateError,
+    DomainError,
+    Issue,
+    TooManyRequestsError,
+    ValidationError,
+)
+from chalicelib.i18n import N_
+from chalicelib.web.forms import NO_ERRORS, back_to, form_errors, refusal_errors
+from chalicelib.web.headers import allow_form_targets
+from chalicelib.web.pages import SignedIn, message, not_found, page, redirect, render, too_many
 from chalicelib.web.presenters import berichtenbox_json
 from chalicelib.web.request import check_path_parameters
 from chalicelib.web.session import HOME
 from chalicelib.web.texts import QUESTIONS
 from chalicelib.web.views import case_context, case_rows, day, earlier_from_query
 
+if TYPE_CHECKING:
+    from chalicelib.domain.cases import Case, DocumentRequest
+    from chalicelib.services.ports import UploadForm
+
 bp = Blueprint(__name__)
+
+RECEIVED = "ontvangen"  # the query flag naming the document a file was just recorded for
+CONFIRMATION = "bevestiging"  # the id of the confirmation, where the page opens after an upload
 
 
 @page(bp, HOME)
@@ -37,12 +59,100 @@ def my_cases(visit: SignedIn) -> Response:
 
 @page(bp, HOME + "/{case_id}")
 def case_page(visit: SignedIn, case_id: str) -> Response:
-    """One case: where it is now, what we still need, what happens next, the deadline and what happened."""
+    """One case: what we need from the applicant and how to send it, where it is now, the documents sent in,
+    what happens next, the deadline and what happened."""
+    received = visit.query.get(RECEIVED)
+    return _case(visit, case_id, received=received)
+
+
+def _case(
+    visit: SignedIn,
+    case_id: str,
+    *,
+    status: int = 200,
+    received: str | None = None,
+    errors: dict[str, Any] | None = None,
+    failed: str | None = None,
+) -> Response:
+    """The case page; ``received``: the document a file was just recorded for; ``errors`` about the upload of
+    document ``failed``."""
     try:
         view = wiring.services().case_queries.view(visit.principal, case_id, before=earlier_from_query())
     except DomainError:  # not there, or not theirs (or a cursor that names no moment): the same page
         return not_found()
-    return render("case", **case_context(view, visit.language, page=f"{HOME}/{case_id}"))
+    context = case_context(view, visit.language, page=f"{HOME}/{case_id}")
+    forms = _upload_forms(visit, view.case)
+    shown = errors or NO_ERRORS
+    response = render(
+        "case",
+        status,
+        **context,
+        uploads=forms,
+        accept=ACCEPT,
+        max_mb=MAX_BYTES // (1024 * 1024),
+        max_files=MAX_FILES_PER_DOCUMENT,
+        received=received if received in {d["id"] for d in context["sent_in"]} else None,
+        failed=failed,
+        download=f"{HOME}/{case_id}/bestanden/",
+        **shown,
+    )
+    return allow_form_targets(response, [form.url for form in forms.values()])
+
+
+def _upload_forms(visit: SignedIn, case: Case) -> dict[str, UploadForm]:
+    """A form per document that still takes files, for a party of the case (staff see the page, not forms);
+    each comes back to the confirmation with a check tied to this session."""
+    base = wiring.services().settings.portal_url
+
+    def back(document: DocumentRequest, upload_id: str) -> str:
+        query = urlencode({"check": upload_check(visit.session.csrf, upload_id), "lang": visit.language.value})
+        return f"{base}{HOME}/{case.id}/documenten/{document.id}/ontvangen?{query}"
+
+    try:
+        return wiring.services().document_uploads.upload_forms(visit.principal, case, redirect=back)
+    except DomainError:
+        return {}
+
+
+@page(bp, HOME + "/{case_id}/documenten/{document_id}/ontvangen", reads="upload_document")
+def upload_received(visit: SignedIn, case_id: str, document_id: str) -> Response:  # noqa: PLR0911 - each outcome its page
+    """Where the browser comes back after it sent a file to the documents bucket: Baken checks the file and
+    records it, then shows the case with the file among those sent in (or says what was wrong with it)."""
+    key = visit.query.get("key", "")
+    try:
+        upload_id, _ = parse_incoming(key, case_id, document_id)
+    except ValidationError as error:
+        return _case(visit, case_id, status=400, errors=_upload_errors(error.issues, document_id, visit), failed=document_id)
+    if not hmac.compare_digest(visit.query.get("check", ""), upload_check(visit.session.csrf, upload_id)):
+        issues = [Issue("key", "upload_not_yours")]
+        return _case(visit, case_id, status=400, errors=_upload_errors(issues, document_id, visit), failed=document_id)
+    try:
+        wiring.services().document_uploads.confirm(visit.principal, case_id, document_id, key)
+    except ValidationError as error:
+        return _case(visit, case_id, status=400, errors=_upload_errors(error.issues, document_id, visit), failed=document_id)
+    except TooManyRequestsError as error:
+        return too_many(error.retry_after)
+    except (CaseRuleError, ConcurrentUpdateError) as error:
+        return _case(visit, case_id, status=409, errors=refusal_errors(error, visit.language), failed=document_id)
+    except DomainError:
+        return not_found()
+    return redirect(f"{back_to(f'{HOME}/{case_id}', RECEIVED, document_id)}#{CONFIRMATION}")
+
+
+def _upload_errors(issues: list[Issue], document_id: str, visit: SignedIn) -> dict[str, Any]:
+    """What was wrong with a file, at the upload field of its document and in the summary."""
+    field = f"file-{document_id}"
+    return form_errors(issues, {"file": (field, N_("Bestand")), "key": (field, N_("Bestand"))}, visit.language)
+
+
+@page(bp, HOME + "/{case_id}/bestanden/{file_id}", reads="download_document")
+def download(visit: SignedIn, case_id: str, file_id: str) -> Response:
+    """A file sent in for the case, for its parties: a link to the file that works for a minute."""
+    try:
+        url = wiring.services().document_uploads.download_url(visit.principal, case_id, file_id)
+    except DomainError:
+        return not_found()
+    return redirect(url)
 
 
 @page(bp, "/berichten")

@@ -124,6 +124,7 @@ def _case(
         "saved": saved,
         **(errors or NO_ERRORS),
         "form": form or {},
+        "download": f"/werk/zaken/{case_id}/bestanden/",  # the files sent in: staff read them there
     }
     status = 400 if errors else 200
     return staff_case_page(

@@ -31,7 +31,7 @@ from chalicelib.domain.identity import Principal, Role
 from chalicelib.domain.language import Language
 from chalicelib.domain.workdays import AMSTERDAM
 from chalicelib.i18n import N_, translate
-from chalicelib.web.bodies import DOCUMENT_REQUESTS, EMPTY, NEW_MESSAGE, NEW_STATUS
+from chalicelib.web.bodies import DOCUMENT_REQUESTS, DOCUMENT_REVIEW, EMPTY, NEW_MESSAGE, NEW_STATUS
 from chalicelib.web.forms import NO_ERRORS, back_to, form_errors, refusal_errors
 from chalicelib.web.pages import SignedIn, message, not_found, page, redirect, render, too_many
 from chalicelib.web.schema import Schema
@@ -51,6 +51,7 @@ PREVIEW = "voorbeeld"
 
 
 BEHANDELAAR = frozenset({Role.BEHANDELAAR})
+STAFF_ROLES = frozenset({Role.BEHANDELAAR, Role.KCC})
 
 
 @page(bp, WORK, roles=BEHANDELAAR, refused=ONLY_BEHANDELAAR)
@@ -92,7 +93,29 @@ def _documents_body(form: dict[str, str]) -> dict[str, Any]:
     document: dict[str, Any] = {"omschrijving": form.get("omschrijving", "")}
     if form.get("due", "").strip():
         document["due"] = form["due"].strip()
-    return {"documents": [document]}
+    body: dict[str, Any] = {"documents": [document]}
+    if form.get("herhalen") == "ja":  # the behandelaar saw the warning and asks again all the same
+        body["repeat"] = True
+    return body
+
+
+def _review_body(form: dict[str, str]) -> dict[str, Any]:
+    body: dict[str, Any] = {"verdict": form.get("oordeel", "")}
+    if form.get("reden", "").strip():
+        body["reason"] = form["reden"]
+    if form.get("opnieuw_due", "").strip():
+        body["due"] = form["opnieuw_due"].strip()
+    return body
+
+
+def _review(document_id: str) -> Callable[[Principal, str, dict[str, Any]], Command]:
+    def command(principal: Principal, case_id: str, parsed: dict[str, Any]) -> Command:
+        if parsed["verdict"] == "accepted":
+            return lambda c: c.accept_document(principal, case_id, document_id)
+        reason = parsed.get("reason") or ""
+        return lambda c: c.ask_document_again(principal, case_id, document_id, reason, parsed.get("due"))
+
+    return command
 
 
 def _message_body(form: dict[str, str]) -> dict[str, Any]:
@@ -122,7 +145,9 @@ ACTIONS: dict[str, _Action] = {
     "documenten": _Action(
         DOCUMENT_REQUESTS,
         _documents_body,
-        lambda p, case_id, parsed: lambda c: c.request_documents(p, case_id, _document_requests(parsed)),
+        lambda p, case_id, parsed: (
+            lambda c: c.request_documents(p, case_id, _document_requests(parsed), repeat=bool(parsed.get("repeat", False)))
+        ),
     ),
     "bericht": _Action(NEW_MESSAGE, _message_body, _post_message),
 }
@@ -131,6 +156,9 @@ FIELDS = {
     "statustype": ("statustype", N_("Nieuwe status")),
     "toelichting": ("toelichting", N_("Toelichting voor de aanvrager (niet verplicht)")),
     "documents": ("omschrijving", N_("Welk document?")),
+    "verdict": ("oordeel", N_("Uw oordeel")),
+    "reason": ("reden", N_("Waarom vraagt u het opnieuw?")),
+    "due": ("opnieuw_due", N_("Nieuwe uiterste datum (niet verplicht)")),
     "documents.0.due": ("due", N_("Uiterlijk (niet verplicht)")),
     "text": ("text", N_("Bericht")),
     "link": ("link_url", N_("Link (niet verplicht, begint met https://)")),
@@ -160,9 +188,12 @@ def _case(
             "mine": view.case.behandelaar.id == visit.principal.subject,
             "statustypen": [(s.identificatie, s.omschrijving.in_(language)) for s in view.zaaktype.statustypen],
             "current_statustype": view.status.identificatie,
-            "saved": saved if saved in (*ACTIONS, "ontvangen") else None,
+            "saved": saved if saved in (*ACTIONS, "ontvangen", "geaccepteerd", "opnieuw") else None,
+            "to_review": list(view.case.documents_to_review),
+            "download": f"{WORK}/zaken/{case_id}/bestanden/",
             "action": action,
             "form": form or {},
+            "repeat_offered": False,
             **(errors or NO_ERRORS),
             "preview": _preview_context(preview, language) if preview else None,
         }
@@ -205,18 +236,38 @@ def _attempt(visit: SignedIn, case_id: str, action: str, spec: _Action) -> Respo
             return _case(visit, case_id, action=action, form=form, preview=wiring.services().change_previews.preview(command))
         result = command(wiring.services().case_commands)
     except ValidationError as error:
-        errors = form_errors(error.issues, FIELDS, visit.language)
+        errors = form_errors([_in_words(issue, visit.language) for issue in error.issues], FIELDS, visit.language)
+        # a document still open asked for again: say so, and offer to ask all the same
+        errors["repeat_offered"] = any(issue.code == "already_requested" for issue in error.issues)
         return _case(visit, case_id, status=400, action=action, form=form, errors=errors)
     except DomainError as error:
         return _refusal(visit, case_id, error, action, form)
     if not result.changed:  # e.g. the status it already has: say so rather than pretend something happened
         unchanged = form_errors([Issue(FIRST_FIELD[action], "nothing_changed")], FIELDS, visit.language)
         return _case(visit, case_id, status=409, action=action, form=form, errors=unchanged)
-    return redirect(back_to(f"{WORK}/zaken/{case_id}", "opgeslagen", action))
+    saved = action
+    if action == "beoordeling":
+        saved = "geaccepteerd" if form.get("oordeel") == "accepted" else "opnieuw"
+    # the page opens at the confirmation (a redirect without a fragment would keep the form's own)
+    return redirect(back_to(f"{WORK}/zaken/{case_id}", "opgeslagen", saved) + "#bevestiging")
+
+
+def _in_words(issue: Issue, language: Language) -> Issue:
+    """An issue whose date the page shows as people read it (``already_requested``: when it was asked)."""
+    when = issue.params.get("requested_on")
+    if isinstance(when, str):
+        return Issue(issue.field, issue.code, {**issue.params, "requested_on": day(when, language)})
+    return issue
 
 
 # The field a change that changes nothing is about, per form.
-FIRST_FIELD = {"status": "statustype", "documenten": "documents", "bericht": "text", "ontvangen": "documents"}
+FIRST_FIELD = {
+    "status": "statustype",
+    "documenten": "documents",
+    "bericht": "text",
+    "ontvangen": "documents",
+    "beoordeling": "verdict",
+}
 
 
 def _refusal(visit: SignedIn, case_id: str, error: DomainError, action: str, form: dict[str, str]) -> Response:
@@ -265,3 +316,20 @@ def mark_received(visit: SignedIn, case_id: str, document_id: str) -> Response:
         return lambda commands: commands.mark_document_received(principal, case, document_id)
 
     return _attempt(visit, case_id, "ontvangen", _Action(EMPTY, lambda _: {}, command, previewable=False))
+
+
+@_form("/documenten/{document_id}/beoordeling", "beoordeling")
+def review_document(visit: SignedIn, case_id: str, document_id: str) -> Response:
+    """A received document judged: accepted (the applicant sees it on the case page), or asked again with the
+    reason (a new request: the applicant is told as of any request)."""
+    return _attempt(visit, case_id, "beoordeling", _Action(DOCUMENT_REVIEW, _review_body, _review(document_id)))
+
+
+@page(bp, WORK + "/zaken/{case_id}/bestanden/{file_id}", roles=STAFF_ROLES, refused=ONLY_BEHANDELAAR, reads="download_document")
+def download(visit: SignedIn, case_id: str, file_id: str) -> Response:
+    """A file the applicant sent in: a link to it that works for a minute."""
+    try:
+        url = wiring.services().document_uploads.download_url(visit.principal, case_id, file_id)
+    except DomainError:
+        return not_found()
+    return redirect(url)

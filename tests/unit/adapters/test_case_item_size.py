@@ -15,11 +15,15 @@ from chalicelib.domain.cases import (
     Case,
     CaseMessage,
     DocumentRequest,
+    DocumentReview,
     Extension,
     Link,
     Location,
     StatusEntry,
+    SubmittedFile,
     Suspension,
+    Verdict,
+    accept_document,
     add_gemachtigde,
     extend,
     mark_document_received,
@@ -30,12 +34,14 @@ from chalicelib.domain.cases import (
     set_status,
     suspend,
 )
+from chalicelib.domain.documents import MAX_BYTES
 from chalicelib.domain.durations import Duration
 from tests.factories import ANNA, SUBSIDIE, T0, zaaktype
 
 DYNAMODB_ITEM_LIMIT = 400 * 1024
-# The worst case below comes to about 218 KB; this is the bound the test holds it to.
-WORST_CASE_BOUND = 256 * 1024
+# The worst case below comes to about 300 KB (every open request holding a file and a reason); this is the bound
+# the test holds it to.
+WORST_CASE_BOUND = 320 * 1024
 EMOJI = "\U0001f600"  # four bytes in UTF-8
 
 
@@ -94,7 +100,7 @@ def _worst_case() -> Case:
         DocumentRequest(f"{i:036d}", _full("documents.omschrijving"), T0, ANNA.id, T0.date())
         for i in range(LIMITS["open_documents"])
     )
-    return request_documents(case, requests)
+    return request_documents(case, requests, repeat=True)
 
 
 def _busy(case: Case, changes: int) -> Case:
@@ -108,8 +114,9 @@ def _busy(case: Case, changes: int) -> Case:
         case = post_message(case, CaseMessage(f"m{turn:035d}", _full("text"), at, ANNA.id, link))
         received = case.missing_documents[0]
         case = mark_document_received(case, received.id, at)
+        case = accept_document(case, received.id, at, ANNA.id)
         case = request_documents(
-            case, (DocumentRequest(f"d{turn:035d}", _full("documents.omschrijving"), at, ANNA.id, T0.date()),)
+            case, (DocumentRequest(f"d{turn:035d}", _full("documents.omschrijving"), at, ANNA.id, T0.date()),), repeat=True
         )
     return case
 
@@ -128,10 +135,21 @@ def test_the_worst_case_item_stays_under_a_fixed_size_whatever_the_history_lengt
     assert len(case.missing_documents) == LIMITS["open_documents"]
     assert LIMITS["open_documents"] < len(case.documents) <= LIMITS["open_documents"] + TAIL
     assert len(set(sizes)) == 1
-    # AND even with the most the rules allow at once (every open request, and TAIL received ones besides) the
-    # item is within the bound
-    received = tuple(replace(d, id=f"r{i:035d}", received_at=T0) for i, d in enumerate(case.documents[:TAIL]))
-    most = replace(case, documents=(*case.missing_documents, *received))
+
+    # AND even with the most the rules allow at once (every unfinished request asked again with a reason and holding
+    # its file, and TAIL judged ones besides) the item is within the bound
+    def file(i: int) -> SubmittedFile:
+        return SubmittedFile(f"{i:036d}", _full("filename"), "application/" + "x" * 70, MAX_BYTES, "s" * 44, T0, ANNA.id)
+
+    unfinished = tuple(
+        replace(d, reason=_full("reason"), replaces="p" * 36, received_at=T0, files=(file(i),))
+        for i, d in enumerate(case.missing_documents)
+    )
+    judged = tuple(
+        replace(d, id=f"r{i:035d}", received_at=T0, review=DocumentReview(Verdict.ASKED_AGAIN, T0, ANNA.id, _full("reason")))
+        for i, d in enumerate(unfinished[:TAIL])
+    )
+    most = replace(case, documents=(*unfinished, *judged))
     assert sizes[0] <= item_size(most) <= WORST_CASE_BOUND < DYNAMODB_ITEM_LIMIT
 
 

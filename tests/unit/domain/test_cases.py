@@ -19,6 +19,7 @@ from chalicelib.domain.cases import (
     Link,
     Location,
     Suspension,
+    accept_document,
     add_gemachtigde,
     cursor_moment,
     extend,
@@ -166,8 +167,13 @@ def test_the_case_item_keeps_its_open_documents_and_the_last_ones_touched_and_th
         before = case
         case = mark_document_received(case, f"doc-{index}", T0 + timedelta(days=1, hours=index))
         receipts.extend(history_added(before, case))
-    # THEN the 4 open ones stay on the case item whatever happened since, with the TAIL last touched
+    # THEN the 4 open ones stay on the case item, and so do the 8 received ones: they wait for the behandelaar's verdict
     assert [d.id for d in case.missing_documents] == ["doc-8", "doc-9", "doc-10", "doc-11"]
+    assert len(case.documents) == 12
+    assert len(case.documents_to_review) == 8
+    # AND once judged, only the TAIL last touched stay beside the open ones
+    for index in range(8):
+        case = accept_document(case, f"doc-{index}", T0 + timedelta(days=2, hours=index), ANNA.id)
     assert {d.id for d in case.documents} == {"doc-8", "doc-9", "doc-10", "doc-11", "doc-3", "doc-4", "doc-5", "doc-6", "doc-7"}
     assert case.counts.documents == 12
     # AND each receipt is a history entry at the moment it came in
@@ -183,8 +189,11 @@ def test_open_document_requests_suspensions_and_gemachtigden_are_bounded_with_a_
     with pytest.raises(CaseRuleError) as refused:
         request_documents(case, (_document("one-more"),))
     assert refused.value.params == {"rule": "case_full", "part": "open_documents", "maximum": 50}
-    # AND once one came in, another may be asked for
+    # AND once one came in and was judged (a received one waits on the case item for the verdict), another may be asked for
     case = mark_document_received(case, "doc-0", T0 + timedelta(days=1))
+    with pytest.raises(CaseRuleError, match="case_full"):
+        request_documents(case, (_document("one-more"),))
+    case = accept_document(case, "doc-0", T0 + timedelta(days=1), ANNA.id)
     assert len(request_documents(case, (_document("one-more"),)).missing_documents) == 50
     full = a_case()
     for index in range(LIMITS["gemachtigden"]):

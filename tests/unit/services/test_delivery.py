@@ -449,6 +449,7 @@ def test_a_message_delivered_after_the_case_item_let_it_go_is_read_from_the_hist
         world.commands.post_message(ANNA_PRINCIPAL, case.id, f"Later {index}", None)
         stored = world.cases.get(case.id)
         world.commands.mark_document_received(ANNA_PRINCIPAL, case.id, stored.missing_documents[0].id)
+        world.commands.accept_document(ANNA_PRINCIPAL, case.id, stored.missing_documents[0].id)
         world.commands.request_documents(ANNA_PRINCIPAL, case.id, (NewDocumentRequest(f"Stuk {index}"),))
     stored = world.cases.get(case.id)
     assert "De eerste van vele" not in [m.text for m in stored.messages]
