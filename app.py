@@ -18,6 +18,7 @@ from chalicelib.handlers import (
     reconcile_notifications,
     release_held_email,
     sync_zaak,
+    watch_deadlines,
 )
 from chalicelib.routes.api import announcements, applicant, cases, public, subscriptions, zgw
 from chalicelib.routes.pages import announcements as announcement_pages
@@ -46,6 +47,7 @@ for handler in (
     on_subscription_change,
     fan_out_job,
     sync_zaak,
+    watch_deadlines,
 ):
     app.register_blueprint(handler.bp)
 

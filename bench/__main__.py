@@ -1,6 +1,7 @@
 """Run Baken's benchmarks: ``python -m bench [--quick] [--only NAME] [--minutes N] [--write-readme] [--json]``.
 
-Runs cold_start, package_size, operations, cost, preferences, pages, throughput, matching and soak in that order,
+Runs cold_start, package_size, operations, cost, preferences, pages, throughput, matching, deadlines and soak in that
+order,
 prints a short summary of each, and writes every number (with the machine it ran on) to
 ``bench/results/<UTC timestamp>.json`` and
 ``bench/results/latest.json`` (git-ignored). Benchmarks measure; they never fail on a number. A benchmark
@@ -37,6 +38,7 @@ BENCHMARKS = (
     "pages",
     "throughput",
     "matching",
+    "deadlines",
     "soak",
     "fanout",
     "local_stack",

@@ -75,12 +75,14 @@ if TYPE_CHECKING:
         SessionStore,
         SubscriberDirectory,
         SubscriptionRepository,
+        WatchStore,
         ZaakSource,
     )
     from chalicelib.services.previews import ChangePreviews
     from chalicelib.services.reconciler import Reconciler
     from chalicelib.services.servicenorms import ServicenormFigures
     from chalicelib.services.subscriptions import SubscriptionService
+    from chalicelib.services.watch import DeadlineWatch
     from chalicelib.services.zaak_sync import ZaakIntake, ZaakSync
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -128,6 +130,7 @@ class Adapters:
     pseudonyms: PartyPseudonyms | None = None
     catalogue_store: CatalogueStore | None = None  # the catalogue refreshed from the Catalogi API, when configured
     servicenorms: ServicenormStore | None = None  # the servicenorm figures
+    watch: WatchStore | None = None  # the deadline watch's entries and the behandelaars' alerts
     zgw_callback_auth: Callable[[], str | None] = field(default=lambda: None, compare=False)
 
     @classmethod
@@ -172,6 +175,7 @@ class Adapters:
         from chalicelib.adapters.dynamodb.progress import DynamoDBProgress
         from chalicelib.adapters.dynamodb.servicenorms import DynamoDBServicenorms
         from chalicelib.adapters.dynamodb.sessions import DynamoDBSessions
+        from chalicelib.adapters.dynamodb.watch import DynamoDBWatch
         from chalicelib.adapters.eventbridge import EventBridgePublisher
         from chalicelib.adapters.s3_documents import S3DocumentStore
         from chalicelib.adapters.sqs_jobs import SqsJobQueue
@@ -205,6 +209,7 @@ class Adapters:
             **_zgw_adapters(current),
             catalogue_store=_catalogue_store(current),
             servicenorms=DynamoDBServicenorms(aws.factory("dynamodb"), current.tables.case_index),
+            watch=DynamoDBWatch(aws.factory("dynamodb"), current.tables.case_index),
         )
 
     @classmethod
@@ -230,6 +235,7 @@ class Adapters:
             InMemorySessions,
             InMemorySubscribers,
             InMemorySubscriptions,
+            InMemoryWatch,
             InMemoryZaakSource,
         )
 
@@ -257,6 +263,7 @@ class Adapters:
             **{**_zgw_adapters(current), "zaak_source": InMemoryZaakSource()},
             catalogue_store=InMemoryCatalogueStore(),
             servicenorms=InMemoryServicenorms(),
+            watch=InMemoryWatch(),
             events=InMemoryEvents(),
             ledger=InMemoryLedger(),
             documents=InMemoryDocuments(identity["clock"].now),
@@ -528,6 +535,15 @@ class Services:
         if self.adapters.servicenorms is None:
             raise ConfigurationError("no store for the servicenorm figures")
         return ServicenormFigures(self.adapters.servicenorms, self.adapters.cases, self.catalogue)
+
+    @cached_property
+    def deadline_watch(self) -> DeadlineWatch:
+        from chalicelib.config import ConfigurationError
+        from chalicelib.services.watch import DeadlineWatch
+
+        if self.adapters.watch is None:
+            raise ConfigurationError("no store for the deadline watch")
+        return DeadlineWatch(self.adapters.watch, self.adapters.cases, self.fanout, self.catalogue, self.clock)
 
     @cached_property
     def catalogue_refresh(self) -> CatalogueRefresh:

@@ -377,6 +377,7 @@ def _runner(outputs: StackOutputs, release_every: float) -> EventRunner:
             ),
             Scheduled(baken.app.handler_map["release_held_email"], name="release_held_email", interval=release_every),
             Scheduled(baken.app.handler_map["reconcile_notifications"], name="reconcile_notifications", interval=release_every),
+            Scheduled(baken.app.handler_map["watch_deadlines"], name="watch_deadlines", interval=release_every),
             LetterPrinter(sqs=sqs, queue_url=outputs.values["LettersQueueUrl"], folder=LETTERS),
         ),
         idle_sleep=0.25,  # Lambda polls a stream four times a second

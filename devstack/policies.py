@@ -34,7 +34,14 @@ KEEP_SERVICENORMS = (
     "case-index",
 )
 # kind -> the leading keys a grant of that kind is limited to
-PARTITIONS = {"catalogue": ["catalogue"], "servicenorms": ["servicenorm#*", "servicenorm-case#*"]}
+# The deadline watch (services/watch.py): its entries by date (written by the stream function, read and removed by
+# the watch) and the behandelaars' alerts.
+PARTITIONS = {
+    "catalogue": ["catalogue"],
+    "servicenorms": ["servicenorm#*", "servicenorm-case#*"],
+    "watch": ["watch#*"],
+    "alerts": ["alert#*"],
+}
 
 # function -> [(statement id, actions, kind, name)]; kind: table (with its indexes), catalogue or servicenorms
 # (those partitions of a table only), stream, queue, bus, bucket, ses
@@ -71,13 +78,16 @@ GRANTS: dict[str, list[tuple[str, tuple[str, ...], str, str]]] = {
         ("StreamFailureDestination", ("sqs:SendMessage",), "queue", "stream-failures"),
         ("Subscriptions", ("dynamodb:Query", "dynamodb:BatchGetItem"), "table", "subscriptions"),
         ("Subscribers", ("dynamodb:BatchGetItem",), "table", "subscribers"),  # the preferences of who is reached
-        ("Notifications", ("dynamodb:PutItem",), "table", "notifications"),
+        # written; and the case's e-mail waiting for the morning read, when a message that goes at once must not
+        # overtake it (services/fanout.py, _WaitingEmail)
+        ("Notifications", ("dynamodb:PutItem", "dynamodb:Query"), "table", "notifications"),
         ("CaseIndex", ("dynamodb:UpdateItem",), "table", "case-index"),
         ("DeliveryQueue", PRODUCE, "queue", "delivery.fifo"),
         ("JobsQueue", PRODUCE, "queue", "jobs"),
         ("EventBus", PUBLISH, "bus", "events"),  # announcement approved
         READ_CATALOGUE,
         KEEP_SERVICENORMS,
+        ("WatchEntries", ("dynamodb:BatchWriteItem",), "watch", "case-index"),
     ],
     "on_subscription_change": [
         ("SubscriptionsStream", READ_STREAM, "stream", "subscriptions"),
@@ -132,6 +142,17 @@ GRANTS: dict[str, list[tuple[str, tuple[str, ...], str, str]]] = {
         ("Subscriptions", ("dynamodb:PutItem",), "table", "subscriptions"),
         # the catalogue: read, and written by a refresh (its current item and its versions)
         ("Catalogue", ("dynamodb:GetItem", "dynamodb:PutItem"), "catalogue", "case-index"),
+    ],
+    "watch_deadlines": [
+        ("WatchEntries", ("dynamodb:Query", "dynamodb:BatchWriteItem"), "watch", "case-index"),
+        ("Alerts", ("dynamodb:PutItem",), "alerts", "case-index"),
+        ("Cases", ("dynamodb:GetItem",), "table", "cases"),
+        # a reminder is told as the stream tells a change: the parties' preferences, the outbox, the queue
+        ("Subscriptions", ("dynamodb:Query", "dynamodb:BatchGetItem"), "table", "subscriptions"),
+        ("Subscribers", ("dynamodb:BatchGetItem",), "table", "subscribers"),
+        ("Notifications", ("dynamodb:PutItem", "dynamodb:Query"), "table", "notifications"),
+        ("DeliveryQueue", PRODUCE, "queue", "delivery.fifo"),
+        READ_CATALOGUE,
     ],
     "on_ses_feedback": [
         ("FeedbackQueue", CONSUME, "queue", "ses-feedback"),

@@ -36,6 +36,7 @@ from chalicelib.domain.notifications import Notification, NotificationStatus, he
 from chalicelib.domain.ratelimit import admit
 from chalicelib.domain.servicenorms import MonthFigures, counted_change
 from chalicelib.domain.subscriptions import Indexed, Subscriber, Subscription, SubscriptionEntry
+from chalicelib.domain.watch import WatchEntry
 from chalicelib.domain.zgw import CatalogiListing, ZaakNotice, ZaakSnapshot, ZgwRol, ZgwZaaktype
 from chalicelib.services.ports import (
     AnnouncementRepository,
@@ -72,6 +73,7 @@ from chalicelib.services.ports import (
     SubscriberDirectory,
     SubscriptionRepository,
     UploadForm,
+    WatchStore,
     ZaakGoneError,
     ZaakSource,
     ZgwError,
@@ -760,6 +762,36 @@ class InMemoryServicenorms(ServicenormStore):
     def replace_month(self, figures: MonthFigures, counted: Mapping[str, CountedCase]) -> None:
         self.figures[(figures.zaaktype, figures.month)] = figures
         self.cases.update(counted)
+
+
+class InMemoryWatch(WatchStore):
+    """Entries by date and alerts by behandelaar in dicts; ``read`` counts the entries given out."""
+
+    def __init__(self) -> None:
+        self.entries: dict[date, dict[str, WatchEntry]] = defaultdict(dict)
+        self.given: dict[str, list[WatchEntry]] = defaultdict(list)
+        self.read = 0
+
+    def add(self, entries: Sequence[WatchEntry]) -> None:
+        for entry in entries:
+            self.entries[entry.on].setdefault(entry.key, entry)
+
+    def due_on(self, day: date, *, limit: int) -> list[WatchEntry]:
+        found = sorted(self.entries.get(day, {}).values(), key=lambda e: (e.shard, e.key))[:limit]
+        self.read += len(found)
+        return found
+
+    def done(self, entries: Sequence[WatchEntry]) -> None:
+        for entry in entries:
+            self.entries.get(entry.on, {}).pop(entry.key, None)
+
+    def alert(self, behandelaar_id: str, entry: WatchEntry) -> None:
+        if entry not in self.given[behandelaar_id]:
+            self.given[behandelaar_id].append(entry)
+
+    def alerts(self, behandelaar_id: str, since: date, *, limit: int) -> list[WatchEntry]:
+        found = [e for e in self.given.get(behandelaar_id, []) if e.on >= since]
+        return sorted(found, key=lambda e: (e.on, e.key), reverse=True)[:limit]
 
 
 class InMemoryCatalogueStore(CatalogueStore):

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.durations import Duration
-from chalicelib.domain.events import EventKind
+from chalicelib.domain.events import CASE_KINDS
 from chalicelib.domain.language import Language, Localized
 from chalicelib.domain.matching import Audience
 from chalicelib.i18n import N_, NP_, translate, translator
@@ -132,11 +132,6 @@ def build_environment(root: Path, *, html: bool, language: Language = Language.N
     else:
         environment.install_gettext_translations(words, newstyle=True)  # type: ignore[attr-defined]
     return environment
-
-
-CASE_KINDS = frozenset(
-    {EventKind.STATUS_CHANGED, EventKind.DOCUMENTS_REQUESTED, EventKind.MESSAGE_POSTED, EventKind.DEADLINE_CHANGED}
-)
 
 
 def template_name(context: MessageContext) -> str:

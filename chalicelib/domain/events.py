@@ -26,6 +26,7 @@ class EventKind(StrEnum):
     DOCUMENTS_REQUESTED = "documents_requested"
     MESSAGE_POSTED = "message_posted"
     DEADLINE_CHANGED = "deadline_changed"
+    DOCUMENT_REMINDER = "document_reminder"  # a requested document is due soon, or today (the deadline watch)
     ANNOUNCEMENT = "announcement"
     DIGEST = "digest"
     SUBSCRIPTION_CONFIRMATION = "subscription_confirmation"
@@ -33,12 +34,18 @@ class EventKind(StrEnum):
     @property
     def action_required(self) -> bool:
         """The reader has to do something: such messages are never held back for a digest or the night."""
-        return self in (EventKind.DOCUMENTS_REQUESTED, EventKind.SUBSCRIPTION_CONFIRMATION)
+        return self in (EventKind.DOCUMENTS_REQUESTED, EventKind.DOCUMENT_REMINDER, EventKind.SUBSCRIPTION_CONFIRMATION)
 
 
 # What happens to a case (the rest is about announcements, digests and subscriptions).
 CASE_KINDS = frozenset(
-    {EventKind.STATUS_CHANGED, EventKind.DOCUMENTS_REQUESTED, EventKind.MESSAGE_POSTED, EventKind.DEADLINE_CHANGED}
+    {
+        EventKind.STATUS_CHANGED,
+        EventKind.DOCUMENTS_REQUESTED,
+        EventKind.MESSAGE_POSTED,
+        EventKind.DEADLINE_CHANGED,
+        EventKind.DOCUMENT_REMINDER,
+    }
 )
 
 
@@ -69,6 +76,7 @@ _ID_PARTS = {
     EventKind.DOCUMENTS_REQUESTED: "documents",
     EventKind.MESSAGE_POSTED: "message",
     EventKind.DEADLINE_CHANGED: "deadline",
+    EventKind.DOCUMENT_REMINDER: "watch",
     EventKind.ANNOUNCEMENT: "announcement",
     EventKind.DIGEST: "digest",
     EventKind.SUBSCRIPTION_CONFIRMATION: "confirmation",

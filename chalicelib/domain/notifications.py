@@ -122,6 +122,7 @@ class FailureReason(StrEnum):
     COMPLAINT = "complaint"
     REJECTED = "rejected"
     STUCK_SENDING = "stuck_sending"
+    NO_LONGER_NEEDED = "no_longer_needed"  # a reminder about a document that came in, or got another date, first
 
 
 class InvalidTransitionError(DomainError):

@@ -7,5 +7,6 @@
 - ``release_held_email``: every 15 minutes → ``DigestRun.schedule`` (one job per shard of held e-mail)
 - ``fan_out_job``: the jobs queue → ``Jobs`` (a page of an event's audience, a shard or group of digests)
 - ``reconcile_notifications``: every 15 minutes → ``Reconciler`` (stuck notifications)
+- ``watch_deadlines``: every 15 minutes → ``DeadlineWatch`` (document reminders, term alerts)
 - ``on_ses_feedback``: the SES feedback queue → ``FeedbackRecorder`` (bounces, complaints)
 """

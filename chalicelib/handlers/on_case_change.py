@@ -73,8 +73,10 @@ def _fan_out(record: DynamoDBRecord) -> None:
     if change is None:
         return
     result = wiring.services().fanout.apply(change)
-    if isinstance(change, CaseChange) and wiring.services().servicenorm_figures.case_changed(change.old, change.new):
-        count("ServicenormFiguresChanged")
+    if isinstance(change, CaseChange):
+        if wiring.services().servicenorm_figures.case_changed(change.old, change.new):
+            count("ServicenormFiguresChanged")
+        count("WatchEntriesAdded", wiring.services().deadline_watch.case_changed(change.old, change.new))
     if isinstance(change, AnnouncementChange):
         # after its fan-out: a failure fails this record, which comes again (fan-out creates nothing twice)
         wiring.services().outbound.announcement_changed(change)

@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any, TypeVar
 
 from chalicelib.domain.announcements import Announcement
-from chalicelib.domain.cases import Case, CaseMessage, DocumentRequest, HistoryKind, StatusEntry
+from chalicelib.domain.cases import Case, CaseMessage, DocumentRequest, DocumentState, HistoryKind, StatusEntry
 from chalicelib.domain.catalogue import Catalogue, Zaaktype
 from chalicelib.domain.deadlines import deadline_for
 from chalicelib.domain.errors import AnnouncementNotFoundError, CaseNotFoundError
@@ -23,6 +23,7 @@ from chalicelib.domain.matching import PARTY_CHANNELS, Audience
 from chalicelib.domain.notifications import FailureReason, Notification
 from chalicelib.domain.reference import ReferenceData
 from chalicelib.domain.subscriptions import Channel, Subscriber, SubscriptionState
+from chalicelib.domain.watch import reminder_ref
 from chalicelib.services.links import Links
 from chalicelib.services.ports import (
     AnnouncementRepository,
@@ -242,6 +243,12 @@ class MessageComposer:
                 {"omschrijving": d.omschrijving, "due": d.due, "received": d.received, "reason": d.reason}
                 for d in (*earlier, *held)
             ]
+        elif kind is EventKind.DOCUMENT_REMINDER:
+            document_id, due, stage = reminder_ref(notification.ref)
+            document = next((d for d in case.documents if d.id == document_id), None)
+            if document is None or document.due != due or document.state is not DocumentState.REQUESTED:
+                raise Undeliverable(FailureReason.NO_LONGER_NEEDED)  # sent in, or given another date, meanwhile
+            detail["document"] = {"omschrijving": document.omschrijving, "due": document.due, "today": stage == "due"}
         elif kind is EventKind.DEADLINE_CHANGED:
             deadline = deadline_for(case)
             detail["due"] = deadline.due

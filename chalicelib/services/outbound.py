@@ -72,6 +72,7 @@ ONDERWERPEN = {
     EventKind.DOCUMENTS_REQUESTED: "Bericht: documenten gevraagd",
     EventKind.MESSAGE_POSTED: "Bericht van de behandelaar",
     EventKind.DEADLINE_CHANGED: "Bericht: de termijn van de zaak is veranderd",
+    EventKind.DOCUMENT_REMINDER: "Herinnering: een gevraagd document",
 }
 _OUTCOMES = {
     NotificationStatus.DELIVERED: NotificationOutcome.DELIVERED,

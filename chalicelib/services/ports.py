@@ -24,6 +24,7 @@ from chalicelib.domain.matching import Audience
 from chalicelib.domain.notifications import Notification, NotificationStatus
 from chalicelib.domain.servicenorms import Decided, MonthFigures
 from chalicelib.domain.subscriptions import Indexed, PostalAddress, Subscriber, Subscription, SubscriptionEntry
+from chalicelib.domain.watch import WatchEntry
 from chalicelib.domain.zgw import CatalogiListing, ZaakNotice, ZaakSnapshot, ZgwRol
 
 
@@ -710,6 +711,30 @@ class ServicenormStore(ABC):
     @abstractmethod
     def replace_month(self, figures: MonthFigures, counted: Mapping[str, CountedCase]) -> None:
         """A month recomputed from its cases: its figures, and what each of those cases counts for."""
+
+
+class WatchStore(ABC):
+    """The deadline watch's entries by date, and the behandelaars' alerts (``chalicelib.domain.watch``)."""
+
+    @abstractmethod
+    def add(self, entries: Sequence[WatchEntry]) -> None:
+        """Keep the entries (an entry kept already stays as it is)."""
+
+    @abstractmethod
+    def due_on(self, day: date, *, limit: int) -> list[WatchEntry]:
+        """At most ``limit`` entries of ``day`` not yet done."""
+
+    @abstractmethod
+    def done(self, entries: Sequence[WatchEntry]) -> None:
+        """Handled: never given by ``due_on`` again."""
+
+    @abstractmethod
+    def alert(self, behandelaar_id: str, entry: WatchEntry) -> None:
+        """An alert for the behandelaar (kept two weeks)."""
+
+    @abstractmethod
+    def alerts(self, behandelaar_id: str, since: date, *, limit: int) -> list[WatchEntry]:
+        """The behandelaar's alerts from ``since`` on, newest first."""
 
 
 class CatalogueStore(ABC):

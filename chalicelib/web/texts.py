@@ -194,6 +194,7 @@ DELIVERY_TEXTS: dict[str, str] = {
     "documents_requested": N_("Documenten gevraagd"),
     "message_posted": N_("Bericht van de behandelaar"),
     "deadline_changed": N_("Termijn veranderd"),
+    "document_reminder": N_("Herinnering: document"),
     "announcement": N_("Aankondiging"),
     "digest": N_("Overzicht"),
     "subscription_confirmation": N_("Aanmelding bevestigen"),

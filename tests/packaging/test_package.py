@@ -45,6 +45,7 @@ FUNCTIONS = {
     "on_ses_feedback": "OnSesFeedback",
     "fan_out_job": "FanOutJob",
     "sync_zaak": "SyncZaak",
+    "watch_deadlines": "WatchDeadlines",
 }
 APP_PARAMETERS = {
     "DataStack": "baken-prod-data",

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from jinja2 import UndefinedError
 
-from chalicelib.adapters.templates import CASE_KINDS, JinjaRenderer, long_date, templates_root
+from chalicelib.adapters.templates import JinjaRenderer, long_date, templates_root
 from chalicelib.domain.cases import Link
-from chalicelib.domain.events import EventKind
+from chalicelib.domain.events import CASE_KINDS, EventKind
 from chalicelib.domain.language import Language
 from chalicelib.domain.matching import Audience
 from chalicelib.services.ports import MessageContext
@@ -35,6 +35,7 @@ DETAIL: dict[EventKind, dict[str, Any]] = {
     },
     EventKind.MESSAGE_POSTED: {"text": "Vraag een vergunning aan bij het waterschap."},
     EventKind.DEADLINE_CHANGED: {"due": date(2027, 1, 4), "paused": False},
+    EventKind.DOCUMENT_REMINDER: {"document": {"omschrijving": "Begroting", "due": date(2026, 12, 15), "today": False}},
 }
 
 
@@ -213,3 +214,15 @@ def test_a_confirmation_email_asks_to_confirm_and_does_not_send_people_to_the_po
     assert "https://mijn.example.test/abonnement/bevestigen?token=c" in email.text
     assert "over grondbeheer in de gemeente Zeist" in email.text
     assert "Bekijk het in Mijn Provincie" not in email.text
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_a_reminder_says_by_when_or_that_it_is_today_and_names_the_document_only_in_the_berichtenbox(renderer, language):
+    soon = context(EventKind.DOCUMENT_REMINDER, language)
+    today = context(
+        EventKind.DOCUMENT_REMINDER, language, document={"omschrijving": "Begroting", "due": date(2026, 12, 15), "today": True}
+    )
+    assert ("15 december 2026" if language is Language.NL else "15 December 2026") in renderer.email(soon).text
+    assert renderer.email(today).subject != renderer.email(soon).subject
+    assert "Begroting" not in renderer.email(soon).text + renderer.email(soon).html
+    assert "Begroting" in renderer.portal(today).title

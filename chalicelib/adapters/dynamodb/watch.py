@@ -1,0 +1,102 @@
+"""The deadline watch (``WatchStore``) in the case-index table.
+
+* An entry: ``watch#<date>#<shard>`` / ``<case>#<kind>#<document>#<target date>`` — the entries of one date spread
+  over ``SHARDS`` partitions by case, so a busy date is no hot partition; a run reads a date with one Query per
+  shard (``Limit``), and removes what it handled. Entries left behind (a case deleted) expire after 60 days (TTL).
+* An alert: ``alert#<behandelaar>`` / ``<date>#<entry key>`` — read newest first with one Query; expires after
+  14 days.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from chalicelib.domain.watch import SHARDS, WatchEntry, WatchKind
+from chalicelib.services.ports import WatchStore
+
+KEEP_ENTRIES = timedelta(days=60)
+KEEP_ALERTS = timedelta(days=14)
+BATCH_ATTEMPTS = 8
+
+
+def _expires(day: date, keep: timedelta) -> dict[str, str]:
+    return {"N": str(int((datetime.combine(day, time.min, UTC) + keep).timestamp()))}
+
+
+def _entry_key(entry: WatchEntry) -> dict[str, Any]:
+    return {"pk": {"S": f"watch#{entry.on.isoformat()}#{entry.shard}"}, "sk": {"S": entry.key}}
+
+
+def _entry_from(day: date, key: str) -> WatchEntry:
+    case_id, kind, ref, target = key.split("#")
+    return WatchEntry(day, case_id, WatchKind(kind), date.fromisoformat(target), ref)
+
+
+class DynamoDBWatch(WatchStore):
+    def __init__(self, client: Callable[[], Any], table_name: str, *, sleep: Callable[[float], None] | None = None) -> None:
+        import time as clock
+
+        self._client = client
+        self._table = table_name
+        self._sleep = sleep or clock.sleep
+
+    def _write(self, requests: list[dict[str, Any]]) -> None:
+        client = self._client()
+        for start in range(0, len(requests), 25):
+            pending: Any = {self._table: requests[start : start + 25]}
+            for attempt in range(BATCH_ATTEMPTS):
+                if attempt:
+                    self._sleep(0.05 * 2**attempt)
+                pending = client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or None
+                if not pending:
+                    break
+            else:
+                raise RuntimeError("DynamoDB kept watch entries unprocessed")
+
+    def add(self, entries: Sequence[WatchEntry]) -> None:
+        # an entry written again is the same item: a redelivered change writes nothing new
+        self._write([{"PutRequest": {"Item": {**_entry_key(e), "expires_at": _expires(e.on, KEEP_ENTRIES)}}} for e in entries])
+
+    def due_on(self, day: date, *, limit: int) -> list[WatchEntry]:
+        found: list[WatchEntry] = []
+        client = self._client()
+        for shard in range(SHARDS):
+            if len(found) >= limit:
+                break
+            answer = client.query(
+                TableName=self._table,
+                KeyConditionExpression="pk = :pk",
+                ExpressionAttributeValues={":pk": {"S": f"watch#{day.isoformat()}#{shard}"}},
+                Limit=limit - len(found),
+            )
+            found.extend(_entry_from(day, item["sk"]["S"]) for item in answer.get("Items", []))
+        return found
+
+    def done(self, entries: Sequence[WatchEntry]) -> None:
+        self._write([{"DeleteRequest": {"Key": _entry_key(e)}} for e in entries])
+
+    def alert(self, behandelaar_id: str, entry: WatchEntry) -> None:
+        self._client().put_item(
+            TableName=self._table,
+            Item={
+                "pk": {"S": f"alert#{behandelaar_id}"},
+                "sk": {"S": f"{entry.on.isoformat()}#{entry.key}"},
+                "expires_at": _expires(entry.on, KEEP_ALERTS),
+            },
+        )
+
+    def alerts(self, behandelaar_id: str, since: date, *, limit: int) -> list[WatchEntry]:
+        answer = self._client().query(
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk AND sk >= :since",
+            ExpressionAttributeValues={":pk": {"S": f"alert#{behandelaar_id}"}, ":since": {"S": since.isoformat()}},
+            ScanIndexForward=False,
+            Limit=limit,
+        )
+        found = []
+        for item in answer.get("Items", []):
+            day, key = item["sk"]["S"].split("#", 1)
+            found.append(_entry_from(date.fromisoformat(day), key))
+        return found

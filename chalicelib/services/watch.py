@@ -1,0 +1,100 @@
+"""The deadline watch (``chalicelib.domain.watch`` says what is watched).
+
+``case_changed`` keeps the entries from the cases stream: a change that adds none (most) costs nothing; one that
+does (a document asked for with a date, a term that moved) one BatchWriteItem.
+
+``run`` (every 15 minutes) reads the entries of the last week and — from 07:00 Amsterdam time — of today, at
+most ``limit`` per run (the rest waits for the next run), and for each reads its case: an entry the case no
+longer holds lapses; a document entry tells the case's parties (an action-required message: never held for the
+night or a digest, once per document and due date — the event's id says so, and the outbox keeps one notification
+per id); a term entry becomes an alert on the behandelaar's work list. Handled entries are removed; a run that
+dies half-way leaves them, and the next run's messages are the same ones (nothing twice).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from chalicelib.domain.cases import Case
+from chalicelib.domain.catalogue import Catalogue
+from chalicelib.domain.errors import CaseNotFoundError
+from chalicelib.domain.watch import WatchEntry, new_entries, reminder_event, still_holds, watched_days
+from chalicelib.domain.workdays import AMSTERDAM
+from chalicelib.services.fanout import FanOut
+from chalicelib.services.ports import CaseRepository, Clock, WatchStore
+
+WATCH_LIMIT = 500  # entries per run: a run's work is bounded, a backlog drains over the next runs
+STARTS_AT_HOUR = 7
+CATCH_UP_DAYS = 7
+ALERT_DAYS_SHOWN = 7
+
+
+@dataclass(frozen=True)
+class WatchRun:
+    looked_at: int = 0
+    reminders: int = 0  # notifications created
+    alerts: int = 0
+    lapsed: int = 0
+
+
+class DeadlineWatch:
+    def __init__(
+        self,
+        store: WatchStore,
+        cases: CaseRepository,
+        fanout: FanOut,
+        catalogue: Catalogue,
+        clock: Clock,
+        *,
+        limit: int = WATCH_LIMIT,
+    ) -> None:
+        self._store = store
+        self._cases = cases
+        self._fanout = fanout
+        self._catalogue = catalogue
+        self._clock = clock
+        self._limit = limit
+
+    def case_changed(self, old: Case | None, new: Case | None) -> int:
+        """Keep what the change adds to the watch; the number of entries written."""
+        entries = new_entries(old, new, self._today())
+        if entries:
+            self._store.add(entries)
+        return len(entries)
+
+    def run(self) -> WatchRun:
+        local = self._clock.now().astimezone(AMSTERDAM)
+        result = WatchRun()
+        remaining = self._limit
+        for day in watched_days(local.date(), local, starts_at_hour=STARTS_AT_HOUR, catch_up_days=CATCH_UP_DAYS):
+            if remaining <= 0:
+                break
+            entries = self._store.due_on(day, limit=remaining)
+            remaining -= len(entries)
+            for entry in entries:
+                result = self._handle(entry, result)
+            self._store.done(entries)
+        return result
+
+    def alerts_for(self, behandelaar_id: str, *, limit: int = 50) -> list[WatchEntry]:
+        """What the watch told the behandelaar this past week, newest first (one Query)."""
+        return self._store.alerts(behandelaar_id, self._today() - timedelta(days=ALERT_DAYS_SHOWN), limit=limit)
+
+    def _handle(self, entry: WatchEntry, result: WatchRun) -> WatchRun:
+        looked_at = result.looked_at + 1
+        try:
+            case = self._cases.get(entry.case_id)
+        except CaseNotFoundError:
+            return WatchRun(looked_at, result.reminders, result.alerts, result.lapsed + 1)
+        if not still_holds(entry, case):
+            return WatchRun(looked_at, result.reminders, result.alerts, result.lapsed + 1)
+        if entry.kind.for_applicant:
+            topic = self._catalogue.get(case.zaaktype).onderwerp
+            told = self._fanout.handle_events([reminder_event(entry, case, topic, self._clock.now())], followers=case.followers)
+            return WatchRun(looked_at, result.reminders + told.created, result.alerts, result.lapsed)
+        self._store.alert(case.behandelaar.id, entry)
+        return WatchRun(looked_at, result.reminders, result.alerts + 1, result.lapsed)
+
+    def _today(self) -> date:
+        return self._clock.now().astimezone(AMSTERDAM).date()
