@@ -45,6 +45,7 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.notifications import HELD_SHARDS, Notification, NotificationStatus
 from chalicelib.domain.ratelimit import admit
 from chalicelib.domain.subscriptions import Indexed, Subscriber, Subscription, SubscriptionEntry
+from chalicelib.domain.worklist import WorkOrder, WorkPosition
 from chalicelib.services.ports import (
     AnnouncementRepository,
     BerichtenboxStore,
@@ -55,6 +56,7 @@ from chalicelib.services.ports import (
     RateLimiter,
     SubscriberDirectory,
     SubscriptionRepository,
+    WorkRead,
 )
 
 CONDITIONAL_CHECK_FAILED = "ConditionalCheckFailedException"
@@ -253,6 +255,41 @@ class DynamoDBCases(CaseRepository):
             behandelaar_id, CaseRecord.deadline_sort < CLOSED_ORDER, limit=limit, page_size=limit
         )
         return [mapping.record_to_case(record) for record in records]
+
+    def read_work_list(
+        self,
+        behandelaar_id: str,
+        order: WorkOrder,
+        *,
+        bounds: tuple[str, str] | None,
+        start: WorkPosition | None,
+        forward: bool,
+        limit: int,
+    ) -> WorkRead:
+        deadline = order is WorkOrder.DEADLINE
+        index = CaseRecord.by_behandelaar if deadline else CaseRecord.by_behandelaar_open_since
+        sort_key = CaseRecord.deadline_sort if deadline else CaseRecord.open_since
+        sort_name = "deadline_sort" if deadline else "open_since"
+        start_key = None
+        if start is not None:
+            start_key = {
+                "case_id": {"S": start.case_id},
+                "behandelaar_id": {"S": behandelaar_id},
+                sort_name: {"S": start.key},
+            }
+        records = index.query(
+            behandelaar_id,
+            sort_key.between(*bounds) if bounds is not None else None,
+            scan_index_forward=forward if deadline else not forward,  # newest first is the index backwards
+            last_evaluated_key=start_key,
+            limit=limit,
+            page_size=limit,
+        )
+        cases = [mapping.record_to_case(record) for record in records]
+        return WorkRead(cases, exhausted=len(cases) < limit or records.last_evaluated_key is None)
+
+    def count_work(self, behandelaar_id: str, bounds: tuple[str, str], *, cap: int) -> int:
+        return CaseRecord.by_behandelaar.count(behandelaar_id, CaseRecord.deadline_sort.between(*bounds), limit=cap)
 
     def decided_in(self, zaaktype: str, month: str) -> Iterator[Case]:
         """The index holds the keys only: a page of keys, then the cases by BatchGetItem (100 at a time)."""
