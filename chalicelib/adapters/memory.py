@@ -164,10 +164,6 @@ class InMemoryCases(CaseRepository):
         mine = [self.items[case_id] for case_id in self.party_links.get(subject, ()) if case_id in self.items]
         return sorted(mine, key=lambda c: (c.registered_at, c.id), reverse=True)  # the party link's sort key
 
-    def open_cases_of(self, behandelaar_id: str, *, limit: int) -> list[Case]:
-        handled = [c for c in self.items.values() if c.behandelaar.id == behandelaar_id and not c.is_closed]
-        return sorted(handled, key=work_order_key)[:limit]
-
     def read_work_list(
         self,
         behandelaar_id: str,

@@ -25,7 +25,6 @@ from chalicelib.services.ports import (
     WorkRead,
 )
 
-WORK_LIST_LIMIT = 200  # a behandelaar with more open cases than this sees the 200 that are due first (the API)
 WORK_PAGE = 25  # cases on one page of the work list
 # Cases one request for a work-list page reads from the index at most (a page backwards that reaches the start
 # reads the first page again: twice this). A filter the index serves (the deadline state, in deadline order) reads
@@ -96,12 +95,6 @@ class CaseQueries:
         history = self._cases.history(case.id, limit=HISTORY_PAGE)
         contacts = tuple(self._contacts.for_case(case.id, **_covered(history)))
         return case_view(case, self._catalogue.get(case.zaaktype), contacts, history)
-
-    def work_list(self, principal: Principal) -> list[CaseView]:
-        """The behandelaar's open cases, soonest deadline first, paused ones after them (one index Query)."""
-        require_role(principal, Role.BEHANDELAAR, "work_list")
-        cases = self._cases.open_cases_of(principal.subject, limit=WORK_LIST_LIMIT)
-        return [case_view(case, self._catalogue.get(case.zaaktype)) for case in cases]
 
     def work_list_page(self, principal: Principal, request: WorkListRequest, today: date) -> WorkListPage:
         """One page of the behandelaar's open cases as ``request`` narrows and orders them, with where the pages

@@ -92,10 +92,6 @@ class CaseRepository(ABC):
         """The cases where ``subject`` is initiator or co-initiator, newest first."""
 
     @abstractmethod
-    def open_cases_of(self, behandelaar_id: str, *, limit: int) -> list[Case]:
-        """The open cases ``behandelaar_id`` handles, by deadline (soonest first), paused ones after them."""
-
-    @abstractmethod
     def read_work_list(
         self,
         behandelaar_id: str,

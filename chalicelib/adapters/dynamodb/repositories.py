@@ -34,7 +34,6 @@ from chalicelib.domain.announcements import Announcement
 from chalicelib.domain.berichtenbox import BerichtenboxMessage
 from chalicelib.domain.cases import Case, HistoryEntry, HistoryKind, HistoryPage, cursor_moment, history_added
 from chalicelib.domain.contacts import ContactMoment
-from chalicelib.domain.deadlines import CLOSED_ORDER
 from chalicelib.domain.errors import (
     AnnouncementNotFoundError,
     BerichtenboxMessageNotFoundError,
@@ -249,12 +248,6 @@ class DynamoDBCases(CaseRepository):
             return []
         found = {r.case_id: mapping.record_to_case(r) for r in CaseRecord.batch_get(ids)}
         return [found[i] for i in ids if i in found]
-
-    def open_cases_of(self, behandelaar_id: str, *, limit: int) -> list[Case]:
-        records = CaseRecord.by_behandelaar.query(
-            behandelaar_id, CaseRecord.deadline_sort < CLOSED_ORDER, limit=limit, page_size=limit
-        )
-        return [mapping.record_to_case(record) for record in records]
 
     def read_work_list(
         self,
