@@ -37,6 +37,7 @@ from chalicelib.domain.ratelimit import admit
 from chalicelib.domain.servicenorms import MonthFigures, counted_change
 from chalicelib.domain.subscriptions import Indexed, Subscriber, Subscription, SubscriptionEntry
 from chalicelib.domain.watch import WatchEntry
+from chalicelib.domain.worklist import WorkOrder, WorkPosition, position_of
 from chalicelib.domain.zgw import CatalogiListing, ZaakNotice, ZaakSnapshot, ZgwRol, ZgwZaaktype
 from chalicelib.services.ports import (
     AnnouncementRepository,
@@ -74,6 +75,7 @@ from chalicelib.services.ports import (
     SubscriptionRepository,
     UploadForm,
     WatchStore,
+    WorkRead,
     ZaakGoneError,
     ZaakSource,
     ZgwError,
@@ -164,9 +166,32 @@ class InMemoryCases(CaseRepository):
         mine = [self.items[case_id] for case_id in self.party_links.get(subject, ()) if case_id in self.items]
         return sorted(mine, key=lambda c: (c.registered_at, c.id), reverse=True)  # the party link's sort key
 
-    def open_cases_of(self, behandelaar_id: str, *, limit: int) -> list[Case]:
+    def read_work_list(
+        self,
+        behandelaar_id: str,
+        order: WorkOrder,
+        *,
+        bounds: tuple[str, str] | None,
+        start: WorkPosition | None,
+        forward: bool,
+        limit: int,
+    ) -> WorkRead:
+        self.reads += 1
         handled = [c for c in self.items.values() if c.behandelaar.id == behandelaar_id and not c.is_closed]
-        return sorted(handled, key=work_order_key)[:limit]
+        placed = [(position_of(c, order), c) for c in handled]
+        inside = [(p, c) for p, c in placed if bounds is None or bounds[0] <= p.key <= bounds[1]]
+        # the index's order: by sort key, then by the table's key; newest first reads the index backwards
+        ascending = forward if order is WorkOrder.DEADLINE else not forward
+        inside.sort(key=lambda pc: (pc[0].key, pc[0].case_id), reverse=not ascending)
+        if start is not None:
+            mark = (start.key, start.case_id)
+            inside = [(p, c) for p, c in inside if ((p.key, p.case_id) > mark if ascending else (p.key, p.case_id) < mark)]
+        return WorkRead([c for _, c in inside[:limit]], exhausted=len(inside) <= limit)
+
+    def count_work(self, behandelaar_id: str, bounds: tuple[str, str], *, cap: int) -> int:
+        self.reads += 1
+        handled = [c for c in self.items.values() if c.behandelaar.id == behandelaar_id and not c.is_closed]
+        return min(cap, sum(1 for c in handled if bounds[0] <= work_order_key(c) <= bounds[1]))
 
     def decided_in(self, zaaktype: str, month: str) -> Iterator[Case]:
         for case in sorted(self.items.values(), key=lambda c: c.id):

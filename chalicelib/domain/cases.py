@@ -51,6 +51,14 @@ MAX_CASE_NUMBER_LENGTH = 40
 SET_BY_ZAAKSYSTEEM = frozenset({"set_status", "extend", "suspend", "resume", "add_gemachtigde"})
 
 
+class PartyRole(StrEnum):
+    """The part somebody plays in a case (ZGW ``omschrijvingGeneriek``; a gemachtigde by ``indicatieMachtiging``)."""
+
+    INITIATOR = "initiator"
+    MEDE_INITIATOR = "mede_initiator"
+    GEMACHTIGDE = "gemachtigde"
+
+
 @dataclass(frozen=True)
 class Medewerker:
     """An employee of the province; ``id`` is their stable employee subject."""
@@ -278,6 +286,16 @@ class Case:
     def parties(self) -> tuple[str, ...]:
         """Initiator and co-initiators (ZGW rollen initiator and mede_initiator)."""
         return (self.initiator, *self.co_initiators)
+
+    def role_of(self, subject: str) -> PartyRole | None:
+        """What ``subject`` is in this case (ZGW rol), or None for somebody who only follows it."""
+        if subject == self.initiator:
+            return PartyRole.INITIATOR
+        if subject in self.co_initiators:
+            return PartyRole.MEDE_INITIATOR
+        if subject in self.gemachtigden:
+            return PartyRole.GEMACHTIGDE
+        return None
 
     @property
     def followers(self) -> tuple[str, ...]:

@@ -4,15 +4,17 @@ find a case by its number or the cases of a person by the e-mail address they ge
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from chalicelib.domain.berichtenbox import BerichtenboxMessage
 from chalicelib.domain.case_view import CaseView, case_view
-from chalicelib.domain.cases import MAX_CASE_NUMBER_LENGTH, Case, HistoryPage
+from chalicelib.domain.cases import MAX_CASE_NUMBER_LENGTH, Case, HistoryPage, PartyRole
 from chalicelib.domain.catalogue import Catalogue
 from chalicelib.domain.errors import CaseNotFoundError, ValidationError
 from chalicelib.domain.identity import STAFF, Principal, Role, ensure_can_view, require_any_role, require_role
 from chalicelib.domain.notifications import Notification
+from chalicelib.domain.subscriptions import Subscriber
+from chalicelib.domain.worklist import WorkFilter, WorkOrder, WorkPosition, deadline_range, position_of
 from chalicelib.services.ports import (
     BerichtenboxStore,
     CaseRepository,
@@ -20,9 +22,16 @@ from chalicelib.services.ports import (
     ContactMomentStore,
     NotificationOutbox,
     SubscriberDirectory,
+    WorkRead,
 )
 
-WORK_LIST_LIMIT = 200  # a behandelaar with more open cases than this sees the 200 that are due first
+WORK_PAGE = 25  # cases on one page of the work list
+# Cases one request for a work-list page reads from the index at most (a page backwards that reaches the start
+# reads the first page again: twice this). A filter the index serves (the deadline state, in deadline order) reads
+# the page and one more; product, status and words are checked on the cases read, so a rare one may stop at this
+# bound before the page is full, and the page says so and goes on from there.
+WORK_READ_BUDGET = 200
+WORK_COUNT_CAP = 500  # the counts at the top count up to this many cases ("500 or more")
 HISTORY_PAGE = 20  # timeline entries of the case's history on one page (one Query); earlier ones on the next
 
 
@@ -87,11 +96,74 @@ class CaseQueries:
         contacts = tuple(self._contacts.for_case(case.id, **_covered(history)))
         return case_view(case, self._catalogue.get(case.zaaktype), contacts, history)
 
-    def work_list(self, principal: Principal) -> list[CaseView]:
-        """The behandelaar's open cases, soonest deadline first, paused ones after them (one index Query)."""
+    def work_list_page(self, principal: Principal, request: WorkListRequest, today: date) -> WorkListPage:
+        """One page of the behandelaar's open cases as ``request`` narrows and orders them, with where the pages
+        before and after it start: at most ``WORK_READ_BUDGET`` cases read (one or a few Queries on an index)."""
         require_role(principal, Role.BEHANDELAAR, "work_list")
-        cases = self._cases.open_cases_of(principal.subject, limit=WORK_LIST_LIMIT)
-        return [case_view(case, self._catalogue.get(case.zaaktype)) for case in cases]
+        backwards = request.before is not None
+        found = self._read_page(principal.subject, request, today, backwards=backwards)
+        if backwards and found.exhausted:  # back at the start: the first page, as it is when opened
+            return self.work_list_page(principal, WorkListRequest(request.filter, request.order), today)
+        shown = found.shown[:WORK_PAGE]
+        more = len(found.shown) > WORK_PAGE or not found.exhausted
+        go_on = position_of(shown[-1], request.order) if len(found.shown) > WORK_PAGE else found.last
+        start = request.before or request.after
+        if backwards:
+            shown.reverse()
+            later = position_of(shown[-1], request.order) if shown else start
+            earlier = go_on if more else None
+        else:
+            later = go_on if more else None
+            earlier = (position_of(shown[0], request.order) if shown else start) if start is not None else None
+        return WorkListPage(
+            cases=[case_view(case, self._catalogue.get(case.zaaktype)) for case in shown],
+            after=later,
+            before=earlier,
+            stopped_early=not found.exhausted and len(found.shown) <= WORK_PAGE,
+            read=found.read,
+        )
+
+    def _read_page(self, behandelaar: str, request: WorkListRequest, today: date, *, backwards: bool) -> _Found:
+        """The cases the filter keeps, read from the index from the request's cursor: up to one more than a page,
+        and at most ``WORK_READ_BUDGET`` read."""
+        by_deadline = request.order is WorkOrder.DEADLINE
+        bounds = deadline_range(request.filter.deadline, today) if by_deadline else None
+        only_index = by_deadline and not request.filter.narrowed_past_index
+        start = request.before if backwards else request.after
+        kept: list[Case] = []
+        read, last, exhausted = 0, start, False
+        while len(kept) <= WORK_PAGE and read < WORK_READ_BUDGET and not exhausted:
+            wanted = WORK_PAGE + 1 - len(kept) if only_index else 50
+            chunk: WorkRead = self._cases.read_work_list(
+                behandelaar,
+                request.order,
+                bounds=bounds,
+                start=last,
+                forward=not backwards,
+                limit=min(wanted, WORK_READ_BUDGET - read),
+            )
+            exhausted = chunk.exhausted
+            for number, case in enumerate(chunk.cases):
+                read += 1
+                last = position_of(case, request.order)
+                if request.filter.keeps(case, today, check_deadline=not by_deadline):
+                    kept.append(case)
+                    if len(kept) > WORK_PAGE:
+                        exhausted = exhausted and number == len(chunk.cases) - 1
+                        break
+        return _Found(kept, last, exhausted, read)
+
+    def work_counts(self, principal: Principal, today: date) -> WorkCounts:
+        """How many of the behandelaar's open cases are overdue, and due within 7 days (two COUNT Queries on the
+        deadline index, each counting up to ``WORK_COUNT_CAP``)."""
+        from chalicelib.domain.worklist import DeadlineFilter
+
+        require_role(principal, Role.BEHANDELAAR, "work_list")
+        counted = {
+            state: self._cases.count_work(principal.subject, deadline_range(state, today), cap=WORK_COUNT_CAP)
+            for state in (DeadlineFilter.OVERDUE, DeadlineFilter.NEAR)
+        }
+        return WorkCounts(counted[DeadlineFilter.OVERDUE], counted[DeadlineFilter.NEAR], WORK_COUNT_CAP)
 
     def find_by_email(self, principal: Principal, email: str) -> list[CaseView]:
         """The cases of whoever gets our e-mail at ``email`` (behandelaar and KCC), newest first: those they are
@@ -102,6 +174,20 @@ class CaseQueries:
         if subscriber is None:
             return []
         return self._views(self._cases.cases_of_party(subscriber.id))
+
+    def party_contacts(self, principal: Principal, case: Case) -> list[PartyContact]:
+        """How Baken reaches each party of ``case`` (initiator first, then co-initiators and gemachtigden): the
+        e-mail and postal address and the channels in their subscriber record (staff only; one BatchGetItem).
+        A party Baken has no record of is listed with nothing to reach them by."""
+        require_any_role(principal, STAFF, "view_party_contacts")
+        subjects = list(dict.fromkeys((*case.parties, *case.gemachtigden)))
+        found = self._subscribers.get_many(subjects)
+        contacts = []
+        for subject in subjects:
+            role = case.role_of(subject)
+            if role is not None:
+                contacts.append(PartyContact(subject, role, found.get(subject)))
+        return contacts
 
     def sent_to_parties(self, principal: Principal, case_id: str, *, limit: int) -> list[Notification]:
         """What the applicant and the other parties were sent, newest first (behandelaar and KCC only)."""
@@ -119,6 +205,47 @@ class CaseQueries:
         shown = found[:limit]
         last = shown[-1] if len(found) > limit else None
         return DeliveryPage(shown, (last.created_at, last.id) if last is not None else None)
+
+
+@dataclass(frozen=True)
+class PartyContact:
+    subject: str
+    role: PartyRole
+    subscriber: Subscriber | None  # None: the party never logged in or chose how to hear
+
+
+@dataclass(frozen=True)
+class WorkListRequest:
+    """Which page of the work list: the filter, the order, and a cursor (after a case, or before one)."""
+
+    filter: WorkFilter
+    order: WorkOrder = WorkOrder.DEADLINE
+    after: WorkPosition | None = None
+    before: WorkPosition | None = None
+
+
+@dataclass(frozen=True)
+class WorkListPage:
+    cases: list[CaseView]
+    after: WorkPosition | None  # where the next page starts ("Volgende"); None on the last
+    before: WorkPosition | None  # where the page before ends ("Vorige"); None on the first
+    stopped_early: bool  # the read bound came before a full page: more may follow after ``after``
+    read: int  # cases read from the index for this page
+
+
+@dataclass(frozen=True)
+class WorkCounts:
+    overdue: int
+    near: int
+    cap: int  # a count equal to this means "this many or more"
+
+
+@dataclass(frozen=True)
+class _Found:
+    shown: list[Case]  # the cases kept, in the order read: a page and perhaps one more
+    last: WorkPosition | None  # the last case read (where reading goes on)
+    exhausted: bool  # the index has nothing after the last case read
+    read: int
 
 
 @dataclass(frozen=True)

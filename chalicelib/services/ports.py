@@ -25,6 +25,7 @@ from chalicelib.domain.notifications import Notification, NotificationStatus
 from chalicelib.domain.servicenorms import Decided, MonthFigures
 from chalicelib.domain.subscriptions import Indexed, PostalAddress, Subscriber, Subscription, SubscriptionEntry
 from chalicelib.domain.watch import WatchEntry
+from chalicelib.domain.worklist import WorkOrder, WorkPosition
 from chalicelib.domain.zgw import CatalogiListing, ZaakNotice, ZaakSnapshot, ZgwRol
 
 
@@ -92,13 +93,37 @@ class CaseRepository(ABC):
         """The cases where ``subject`` is initiator or co-initiator, newest first."""
 
     @abstractmethod
-    def open_cases_of(self, behandelaar_id: str, *, limit: int) -> list[Case]:
-        """The open cases ``behandelaar_id`` handles, by deadline (soonest first), paused ones after them."""
+    def read_work_list(
+        self,
+        behandelaar_id: str,
+        order: WorkOrder,
+        *,
+        bounds: tuple[str, str] | None,
+        start: WorkPosition | None,
+        forward: bool,
+        limit: int,
+    ) -> WorkRead:
+        """At most ``limit`` open cases of ``behandelaar_id`` in ``order`` (``forward``: in that order, else back
+        from ``start``), after ``start`` (exclusive), with sort keys inside ``bounds`` (both included): one Query
+        on the order's index, paged by DynamoDB's own key."""
+
+    @abstractmethod
+    def count_work(self, behandelaar_id: str, bounds: tuple[str, str], *, cap: int) -> int:
+        """How many open cases of ``behandelaar_id`` have a deadline sort key inside ``bounds``, counted up to
+        ``cap`` (a COUNT Query on the deadline index; never more than ``cap`` items read)."""
 
     @abstractmethod
     def decided_in(self, zaaktype: str, month: str) -> Iterator[Case]:
         """The cases of ``zaaktype`` decided (closed) in ``month`` (YYYY-MM), a page at a time: for an operator's
         recompute, never on a request."""
+
+
+@dataclass(frozen=True)
+class WorkRead:
+    """Cases read from a work list's index, in the order read, and whether the index had no more after them."""
+
+    cases: list[Case]
+    exhausted: bool
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache, wraps
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec
@@ -28,6 +29,7 @@ from urllib.parse import urlencode
 from chalice.app import Blueprint, Request, Response
 
 from chalicelib.domain.errors import DomainError, ValidationError
+from chalicelib.domain.identity import Role
 from chalicelib.domain.language import Language
 from chalicelib.i18n import translate
 from chalicelib.web.forms import FORM, MULTIPART, Fields, read_fields
@@ -39,7 +41,7 @@ from chalicelib.web.texts import ERROR_TITLE, FORM_EXPIRED, NOT_FOUND_TEXT, NOT_
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-    from chalicelib.domain.identity import Principal, Role
+    from chalicelib.domain.identity import Principal
     from chalicelib.domain.login import Session
 
 P = ParamSpec("P")
@@ -88,12 +90,45 @@ def audit_page(action: str, *, actor: str, result: int, **extra: Any) -> None:
     audit(action, actor=actor, object_id=current_path(), result=result, origin=request_origin(current_request()), **extra)
 
 
+# The session of the page being answered (set by ``page`` around its body), so that every page a member of staff
+# sees — also a refusal or an error — has the staff header.
+_SIGNED_IN: ContextVar[Session | None] = ContextVar("signed_in", default=None)
+
+# The staff pages in the header's navigation: who may open each, and the paths that belong to it (longest first).
+STAFF_NAVIGATION = (
+    ("work", "/werk", frozenset({Role.BEHANDELAAR})),
+    ("announcements", "/werk/aankondigingen", frozenset({Role.BEHANDELAAR})),
+    ("kcc", "/kcc", frozenset({Role.BEHANDELAAR, Role.KCC})),
+)
+
+
+def staff_header(session: Session | None, path: str) -> dict[str, Any] | None:
+    """What the header shows a member of staff: their name, their roles, the staff pages their roles open (the
+    one ``path`` belongs to marked current) and the logout form's CSRF token; None for anybody else."""
+    if session is None:
+        return None
+    roles = session.principal.roles
+    shown = [role.value for role in (Role.BEHANDELAAR, Role.KCC) if role in roles]
+    if not shown:
+        return None
+    allowed = [(key, href) for key, href, needs in STAFF_NAVIGATION if roles & needs]
+    owner = max((href for _, href in allowed if path == href or path.startswith(href + "/")), key=len, default=None)
+    return {
+        "name": session.principal.name or session.principal.subject,
+        "roles": shown,
+        "nav": [{"key": key, "href": href, "current": href == owner} for key, href in allowed],
+        "csrf": session.csrf,
+    }
+
+
 def render(template: str, status: int = 200, **values: Any) -> Response:
-    """``templates/pages/<template>.html.j2`` in the page's language, with the language switch."""
+    """``templates/pages/<template>.html.j2`` in the page's language, with the language switch; for a member of
+    staff with the staff header (and the wide layout staff pages use)."""
     chosen = language()
     kept = {k: v for k, v in query().items() if k != "lang"}
     other = Language.EN if chosen is Language.NL else Language.NL
     switch = f"{page_path()}?{urlencode({**kept, 'lang': other.value})}"
+    values.setdefault("staff", staff_header(_SIGNED_IN.get(), page_path()))
     html = _environment(chosen).get_template(f"pages/{template}.html.j2").render(lang=chosen.value, switch_url=switch, **values)
     return Response(body=html, status_code=status, headers=dict[str, str | list[str]](HEADERS))
 
@@ -204,7 +239,11 @@ def page(
                 if session is None:
                     return redirect(f"{LOGIN}?{urlencode({'next': page_path()})}", 302)
                 visit = SignedIn(request=request, language=language(), session=session, action=view.__name__)
-                response = guarded(lambda: _checked(visit, path_params))
+                signed_in = _SIGNED_IN.set(session)
+                try:
+                    response = guarded(lambda: _checked(visit, path_params))
+                finally:
+                    _SIGNED_IN.reset(signed_in)
                 extra = visit.audit_extra if response.status_code < 400 else {}
                 if request.method == "POST":
                     audit_page(visit.action, actor=session.principal.subject, result=response.status_code, **extra)

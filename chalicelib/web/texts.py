@@ -128,6 +128,8 @@ ISSUE_TEXTS: dict[str, str] = {
     "token_invalid": N_("Deze link is niet geldig of niet compleet."),
     "too_many_items": N_("Deze lijst is te lang (maximaal %(max)s)."),
     "not_allowed": N_("Deze waarde kan niet."),
+    "not_a_choice": N_("Kies een van de mogelijkheden uit de lijst."),
+    "invalid_cursor": N_("Deze link naar een andere pagina klopt niet (meer). Begin opnieuw bij de eerste pagina."),
     "invalid_format": N_("Dit heeft niet de goede vorm."),
     "invalid_tag": N_("Een label heeft alleen letters, cijfers en streepjes (geen spaties) en is maximaal %(max)s tekens lang."),
     "out_of_range": N_("Dit getal ligt buiten het bereik."),

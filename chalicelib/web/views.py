@@ -4,16 +4,17 @@ KCC, and the behandelaar) sees it, a subscription in words, and what there is to
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from chalice.app import Response
 
 from chalicelib import wiring
+from chalicelib.domain.cases import PartyRole
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.language import Language
-from chalicelib.domain.workdays import amsterdam_date
+from chalicelib.domain.workdays import AMSTERDAM, amsterdam_date
 from chalicelib.i18n import N_, translate
 from chalicelib.web.pages import not_found, query, render
 from chalicelib.web.presenters import case_json, case_list_json, notification_json
@@ -101,6 +102,22 @@ def earlier_from_query() -> str | None:
     return query().get(EARLIER) or None
 
 
+# What each party of a case is, in words (the deliveries table's "Aan wie", the case page's contact details).
+PARTY_ROLES = {
+    PartyRole.INITIATOR: N_("Aanvrager"),
+    PartyRole.MEDE_INITIATOR: N_("Mede-aanvrager"),
+    PartyRole.GEMACHTIGDE: N_("Gemachtigde"),
+}
+NO_LONGER_A_PARTY = N_("Hoort niet meer bij de zaak")
+
+
+def moment(when: datetime, language: Language) -> str:
+    """``16 november 2026 om 7.00 uur`` (Dutch time)."""
+    local = when.astimezone(AMSTERDAM)
+    at = translate(language, N_("om %(time)s uur"), time=f"{local.hour}.{local:%M}")
+    return f"{day(local.date().isoformat(), language)} {at}"
+
+
 # What the applicant and the other parties were sent, newest first (followers of a public case are not listed).
 DELIVERIES_SHOWN = 50
 
@@ -127,7 +144,9 @@ def staff_case_page(
     for notification in sent[:DELIVERIES_SHOWN]:
         shown = notification_json(notification)
         in_words = {key: translate(language, DELIVERY_TEXTS[shown[key]]) for key in ("event", "channel", "status")}
-        notifications.append({**shown, **in_words, "day": day(shown["created_at"], language)})
+        role = view.case.role_of(notification.subscriber_id)
+        to = translate(language, PARTY_ROLES[role] if role is not None else NO_LONGER_A_PARTY)
+        notifications.append({**shown, **in_words, "to": to, "when": moment(notification.created_at, language)})
     return render(
         template,
         status,

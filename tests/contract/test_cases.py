@@ -24,6 +24,7 @@ from chalicelib.domain.cases import (
 )
 from chalicelib.domain.errors import CaseNotFoundError, CaseNumberTakenError, ConcurrentUpdateError, ValidationError
 from chalicelib.domain.subscriptions import Indexed, Interest, automatic_subscriptions
+from chalicelib.domain.worklist import DeadlineFilter, WorkOrder, deadline_range, position_of
 from tests.contract.conftest import CaseStore
 from tests.factories import FATIMA, JAN, MARK, SUBSIDIE, T0, a_case, status, zaaktype
 
@@ -167,7 +168,7 @@ def test_the_cases_of_a_party_come_newest_first_and_only_theirs(case_store: Case
     assert case_store.cases.cases_of_party("pu-nobody") == []
 
 
-def test_the_open_cases_of_a_behandelaar_come_by_deadline_then_paused_up_to_the_limit(case_store: CaseStore):
+def test_the_work_list_of_a_behandelaar_comes_by_deadline_then_paused_and_pages_by_a_cursor(case_store: CaseStore):
     # GIVEN Anna's cases started on different days, one paused, one closed, and a colleague's case
     started = [date(2026, 9, d) for d in (28, 7, 21, 14)]  # Mondays a week apart: four different deadlines
     by_start = {created(case_store, startdatum=d).id: d for d in started}
@@ -177,13 +178,32 @@ def test_the_open_cases_of_a_behandelaar_come_by_deadline_then_paused_up_to_the_
     case_store.cases.save(replace(closed, closed_on=date(2026, 10, 5)))
     other = created(case_store, startdatum=date(2026, 8, 5))
     case_store.cases.save(replace(other, behandelaar=Medewerker("mdw-pieter-jansen", "Pieter Jansen")))
-    # WHEN her work list is asked for, all of it and the first three
-    everything = case_store.cases.open_cases_of("mdw-anna-bakker", limit=10)
-    first_three = case_store.cases.open_cases_of("mdw-anna-bakker", limit=3)
-    # THEN it holds her open cases soonest deadline first, the paused one last
-    assert [by_start.get(c.id) for c in everything] == [*sorted(started), None]
-    assert everything[-1].id == paused.id
-    assert first_three == everything[:3]
+
+    # WHEN her work list is read by deadline, all of it, the first three, and on from the third
+    def read(order=WorkOrder.DEADLINE, **options):
+        options = {"bounds": deadline_range(DeadlineFilter.ALL, date(2026, 10, 5)), "start": None, "forward": True, **options}
+        return case_store.cases.read_work_list("mdw-anna-bakker", order, limit=options.pop("limit", 10), **options)
+
+    everything = read()
+    first_three = read(limit=3)
+    rest = read(start=position_of(first_three.cases[-1], WorkOrder.DEADLINE))
+    back = read(start=position_of(everything.cases[-1], WorkOrder.DEADLINE), forward=False, limit=2)
+    # THEN it holds her open cases soonest deadline first, the paused one last, and a cursor goes on or back
+    assert [by_start.get(c.id) for c in everything.cases] == [*sorted(started), None]
+    assert everything.cases[-1].id == paused.id
+    assert everything.exhausted
+    assert first_three.cases == everything.cases[:3]
+    assert not first_three.exhausted
+    assert rest.cases == everything.cases[3:]
+    assert back.cases == everything.cases[-2:-4:-1]
+    # AND a deadline state is a range of the index: only the paused one is paused
+    assert [c.id for c in read(bounds=deadline_range(DeadlineFilter.PAUSED, date(2026, 10, 5))).cases] == [paused.id]
+    # AND newest first lists the open ones by registration, closed ones not at all
+    newest = read(WorkOrder.NEWEST, bounds=None).cases
+    assert [c.id for c in newest] == [c.id for c in sorted(everything.cases, key=lambda c: (c.registered_at, c.id), reverse=True)]
+    # AND the counts count her open cases in a range, up to the cap
+    assert case_store.cases.count_work("mdw-anna-bakker", deadline_range(DeadlineFilter.ALL, date(2026, 10, 5)), cap=100) == 5
+    assert case_store.cases.count_work("mdw-anna-bakker", deadline_range(DeadlineFilter.PAUSED, date(2026, 10, 5)), cap=100) == 1
 
 
 def test_cases_of_a_party_registered_at_the_same_moment_come_highest_id_first(case_store: CaseStore):

@@ -66,6 +66,7 @@ from chalicelib.domain.subscriptions import (
     SubscriptionOrigin,
     SubscriptionState,
 )
+from chalicelib.domain.worklist import open_since_key
 
 
 def _date(value: str | None) -> date | None:
@@ -166,6 +167,7 @@ def case_to_record(case: Case) -> CaseRecord:
         decided_key=f"{case.zaaktype}#{case.closed_on:%Y-%m}" if case.closed_on else None,
         current_statustype=case.current_status.statustype,
         deadline_sort=work_order_key(case),
+        open_since=open_since_key(case),
         status_count=case.counts.statuses,
         message_count=case.counts.messages,
         document_count=case.counts.documents,

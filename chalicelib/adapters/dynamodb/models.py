@@ -103,6 +103,18 @@ class BehandelaarIndex(GlobalSecondaryIndex["CaseRecord"]):
     deadline_sort = UnicodeAttribute(range_key=True)
 
 
+class OpenSinceIndex(GlobalSecondaryIndex["CaseRecord"]):
+    """A behandelaar's open cases by the moment they were registered (the work list, newest first). Sparse:
+    ``open_since`` is only on open cases."""
+
+    class Meta:
+        index_name = "by_behandelaar_open_since"
+        projection = AllProjection()
+
+    behandelaar_id = UnicodeAttribute(hash_key=True)
+    open_since = UnicodeAttribute(range_key=True)
+
+
 class DecidedIndex(GlobalSecondaryIndex["CaseRecord"]):
     """The decided cases of a zaaktype per month (``decided_key`` = ``<zaaktype>#<YYYY-MM>``, only on decided
     cases): for recomputing the servicenorm figures from the cases themselves."""
@@ -148,6 +160,7 @@ class CaseRecord(Model):
     closed_on = UnicodeAttribute(null=True)
     current_statustype = UnicodeAttribute()
     deadline_sort = UnicodeAttribute()
+    open_since = UnicodeAttribute(null=True)  # registered_at (UTC) while the case is open; absent once closed
     # How many statuses, messages and document requests the case has had in all (absent on older items).
     status_count = NumberAttribute(null=True)
     message_count = NumberAttribute(null=True)
@@ -159,6 +172,7 @@ class CaseRecord(Model):
 
     by_case_number = CaseNumberIndex()
     by_behandelaar = BehandelaarIndex()
+    by_behandelaar_open_since = OpenSinceIndex()
     by_decided = DecidedIndex()
 
 

@@ -34,7 +34,6 @@ from chalicelib.domain.announcements import Announcement
 from chalicelib.domain.berichtenbox import BerichtenboxMessage
 from chalicelib.domain.cases import Case, HistoryEntry, HistoryKind, HistoryPage, cursor_moment, history_added
 from chalicelib.domain.contacts import ContactMoment
-from chalicelib.domain.deadlines import CLOSED_ORDER
 from chalicelib.domain.errors import (
     AnnouncementNotFoundError,
     BerichtenboxMessageNotFoundError,
@@ -45,6 +44,7 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.notifications import HELD_SHARDS, Notification, NotificationStatus
 from chalicelib.domain.ratelimit import admit
 from chalicelib.domain.subscriptions import Indexed, Subscriber, Subscription, SubscriptionEntry
+from chalicelib.domain.worklist import WorkOrder, WorkPosition
 from chalicelib.services.ports import (
     AnnouncementRepository,
     BerichtenboxStore,
@@ -55,6 +55,7 @@ from chalicelib.services.ports import (
     RateLimiter,
     SubscriberDirectory,
     SubscriptionRepository,
+    WorkRead,
 )
 
 CONDITIONAL_CHECK_FAILED = "ConditionalCheckFailedException"
@@ -248,11 +249,40 @@ class DynamoDBCases(CaseRepository):
         found = {r.case_id: mapping.record_to_case(r) for r in CaseRecord.batch_get(ids)}
         return [found[i] for i in ids if i in found]
 
-    def open_cases_of(self, behandelaar_id: str, *, limit: int) -> list[Case]:
-        records = CaseRecord.by_behandelaar.query(
-            behandelaar_id, CaseRecord.deadline_sort < CLOSED_ORDER, limit=limit, page_size=limit
+    def read_work_list(
+        self,
+        behandelaar_id: str,
+        order: WorkOrder,
+        *,
+        bounds: tuple[str, str] | None,
+        start: WorkPosition | None,
+        forward: bool,
+        limit: int,
+    ) -> WorkRead:
+        deadline = order is WorkOrder.DEADLINE
+        index = CaseRecord.by_behandelaar if deadline else CaseRecord.by_behandelaar_open_since
+        sort_key = CaseRecord.deadline_sort if deadline else CaseRecord.open_since
+        sort_name = "deadline_sort" if deadline else "open_since"
+        start_key = None
+        if start is not None:
+            start_key = {
+                "case_id": {"S": start.case_id},
+                "behandelaar_id": {"S": behandelaar_id},
+                sort_name: {"S": start.key},
+            }
+        records = index.query(
+            behandelaar_id,
+            sort_key.between(*bounds) if bounds is not None else None,
+            scan_index_forward=forward if deadline else not forward,  # newest first is the index backwards
+            last_evaluated_key=start_key,
+            limit=limit,
+            page_size=limit,
         )
-        return [mapping.record_to_case(record) for record in records]
+        cases = [mapping.record_to_case(record) for record in records]
+        return WorkRead(cases, exhausted=len(cases) < limit or records.last_evaluated_key is None)
+
+    def count_work(self, behandelaar_id: str, bounds: tuple[str, str], *, cap: int) -> int:
+        return CaseRecord.by_behandelaar.count(behandelaar_id, CaseRecord.deadline_sort.between(*bounds), limit=cap)
 
     def decided_in(self, zaaktype: str, month: str) -> Iterator[Case]:
         """The index holds the keys only: a page of keys, then the cases by BatchGetItem (100 at a time)."""

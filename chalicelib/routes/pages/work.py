@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from chalice.app import Blueprint, Response
 
@@ -29,17 +30,29 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.identity import Principal, Role
 from chalicelib.domain.language import Language
-from chalicelib.domain.workdays import AMSTERDAM
+from chalicelib.domain.workdays import amsterdam_date
+from chalicelib.domain.worklist import (
+    DeadlineFilter,
+    WorkFilter,
+    WorkOrder,
+    WorkPosition,
+    deadline_range,
+    decode_position,
+    looks_like_case_number,
+    search_words,
+    servicenorm_state,
+)
 from chalicelib.i18n import N_, translate
 from chalicelib.web.bodies import DOCUMENT_REQUESTS, DOCUMENT_REVIEW, EMPTY, NEW_MESSAGE, NEW_STATUS
 from chalicelib.web.forms import NO_ERRORS, back_to, form_errors, refusal_errors
 from chalicelib.web.pages import SignedIn, message, not_found, page, redirect, render, too_many
 from chalicelib.web.schema import Schema
-from chalicelib.web.texts import ONLY_BEHANDELAAR
-from chalicelib.web.views import case_rows, day, staff_case_page
+from chalicelib.web.texts import DELIVERY_TEXTS, ONLY_BEHANDELAAR
+from chalicelib.web.views import PARTY_ROLES, case_rows, day, moment, staff_case_page
 
 if TYPE_CHECKING:  # the services load when a page first needs them, not when the app starts
     from chalicelib.services.case_commands import CaseCommands, CommandResult, NewDocumentRequest
+    from chalicelib.services.case_queries import PartyContact, WorkListRequest
     from chalicelib.services.previews import ChangePreview
 
     Command = Callable[[CaseCommands], CommandResult]
@@ -54,22 +67,136 @@ BEHANDELAAR = frozenset({Role.BEHANDELAAR})
 STAFF_ROLES = frozenset({Role.BEHANDELAAR, Role.KCC})
 
 
+# The work list's query (a GET form, so a filtered list is a link to bookmark): search, product, status, deadline
+# state, order, and a cursor after (``na``) or before (``voor``) a case.
+LIST_FIELDS = {
+    "zoek": ("zoek", N_("Zoeken")),
+    "product": ("product", N_("Product")),
+    "status": ("status", N_("Status")),
+    "termijn": ("termijn", N_("Termijn")),
+    "volgorde": ("volgorde", N_("Volgorde")),
+    "na": ("volgende", N_("Volgende pagina")),
+    "voor": ("volgende", N_("Vorige pagina")),
+}
+
+
 @page(bp, WORK, roles=BEHANDELAAR, refused=ONLY_BEHANDELAAR)
 def work_list(visit: SignedIn) -> Response:
-    """The open cases of the behandelaar, soonest deadline first; overdue and nearly due ones marked."""
-    from chalicelib.services import case_queries
+    """A page of the behandelaar's open cases, searched, filtered and ordered as the query asks, with the counts
+    of overdue and nearly due ones on top. A value the form does not offer is refused at its field (400)."""
+    services = wiring.services()
+    today = amsterdam_date(services.clock.now())
+    options = _list_options(visit.language)
+    asked = {name: (visit.query.get(name) or "").strip() for name in ("zoek", "product", "status", "termijn", "volgorde")}
+    counts = services.case_queries.work_counts(visit.principal, today)
+    shown: dict[str, Any] = {"asked": asked, "counts": counts, **options, "cases": [], "page": None, "by_number": None}
+    try:
+        request = _work_request(visit.query, asked, options)
+    except ValidationError as error:
+        errors = form_errors(error.issues, LIST_FIELDS, visit.language)
+        return render("work_list", 400, **{**shown, **errors})
+    number = asked["zoek"] if looks_like_case_number(asked["zoek"]) else None
+    if number is not None:  # a case number is looked up in its own index: found whoever handles it
+        return render("work_list", **{**shown, **NO_ERRORS, "by_number": _by_number(visit, number, today)})
+    found = services.case_queries.work_list_page(visit.principal, request, today)
+    rows = _work_rows(found.cases, visit.language, today)
+    paging = {
+        "next": _page_link(asked, visit.language, "na", found.after),
+        "previous": _page_link(asked, visit.language, "voor", found.before),
+        "stopped_early": found.stopped_early,
+        "read": found.read,
+        "first": _page_link(asked, visit.language, None, None) if found.before is not None else None,
+    }
+    return render("work_list", **{**shown, **NO_ERRORS, "cases": rows, "page": paging})
 
-    cases = case_rows(wiring.services().case_queries.work_list(visit.principal), visit.language, link=f"{WORK}/zaken/")
-    states = [case["deadline_state"] for case in cases]
-    return render(
-        "work_list",
-        cases=cases,
-        cut_off=case_queries.WORK_LIST_LIMIT if len(cases) >= case_queries.WORK_LIST_LIMIT else None,
-        overdue=states.count("overdue"),
-        near=states.count("near"),
-        who=visit.principal.name or visit.principal.subject,
-        csrf=visit.session.csrf,
+
+def _list_options(language: Language) -> dict[str, Any]:
+    """What the filter form offers: the products, and the statuses by name (one entry per name)."""
+    catalogue = sorted(wiring.services().catalogue, key=lambda z: z.omschrijving.in_(language))
+    statuses: dict[str, str] = {}
+    for zaaktype in catalogue:
+        for statustype in zaaktype.statustypen:
+            if not statustype.is_eindstatus:
+                statuses.setdefault(statustype.identificatie, statustype.omschrijving.in_(language))
+    return {
+        "products": [(z.identificatie, z.omschrijving.in_(language)) for z in catalogue],
+        "statuses": sorted(statuses.items(), key=lambda item: item[1]),
+        "deadline_states": [state.value for state in DeadlineFilter],
+        "orders": [order.value for order in WorkOrder],
+    }
+
+
+def _work_request(query: dict[str, str], asked: dict[str, str], options: dict[str, Any]) -> WorkListRequest:
+    """The query as a request for a page of the work list; every problem at once, each at its field."""
+    from chalicelib.services.case_queries import WorkListRequest
+
+    issues: list[Issue] = []
+
+    def choice(name: str, allowed: list[str]) -> str | None:
+        value = asked[name]
+        if value and value not in allowed:
+            issues.append(Issue(name, "not_a_choice"))
+            return None
+        return value or None
+
+    product = choice("product", [identificatie for identificatie, _ in options["products"]])
+    status = choice("status", [identificatie for identificatie, _ in options["statuses"]])
+    deadline = DeadlineFilter(choice("termijn", options["deadline_states"]) or DeadlineFilter.ALL)
+    order = WorkOrder(choice("volgorde", options["orders"]) or WorkOrder.DEADLINE)
+    words: tuple[str, ...] = ()
+    try:
+        words = search_words(asked["zoek"])
+    except ValidationError as error:
+        issues.extend(error.issues)
+    request = WorkListRequest(WorkFilter(deadline, product, status, words), order)
+    bounds = deadline_range(deadline, amsterdam_date(wiring.services().clock.now())) if order is WorkOrder.DEADLINE else None
+    cursors: dict[str, WorkPosition] = {}
+    for name in ("na", "voor"):
+        if name in query:
+            try:
+                cursors[name] = decode_position(query[name], order, bounds, field=name)
+            except ValidationError as error:
+                issues.extend(error.issues)
+    if issues:
+        raise ValidationError(issues)
+    return WorkListRequest(
+        request.filter, order, after=cursors.get("na"), before=None if "na" in cursors else cursors.get("voor")
     )
+
+
+def _page_link(asked: dict[str, str], language: Language, direction: str | None, position: WorkPosition | None) -> str | None:
+    """The address of another page of the same list: the same search and filters, and the cursor."""
+    if direction is not None and position is None:
+        return None
+    kept = {name: value for name, value in asked.items() if value}
+    if direction is not None and position is not None:
+        kept[direction] = position.encode()
+    return f"{WORK}?{urlencode({**kept, 'lang': language.value})}"
+
+
+def _work_rows(views: list[CaseView], language: Language, today: date) -> list[dict[str, Any]]:
+    """The lines of the work list: a case table's, with the servicenorm beside the legal deadline."""
+    rows = case_rows(views, language, link=f"{WORK}/zaken/")
+    for row, view in zip(rows, views, strict=True):
+        row["servicenorm"] = servicenorm_state(view.deadline, today).value
+        row["servicenorm_due"] = (
+            day(view.deadline.servicenorm_due.isoformat(), language) if view.deadline.servicenorm_due else None
+        )
+    return rows
+
+
+def _by_number(visit: SignedIn, number: str, today: date) -> dict[str, Any]:
+    """A case looked up by its number: its line, and whether it is this behandelaar's and still open."""
+    try:
+        view = wiring.services().case_queries.find_by_number(visit.principal, number.upper())
+    except DomainError:
+        return {"number": number, "rows": []}
+    return {
+        "number": number,
+        "rows": _work_rows([view], visit.language, today),
+        "colleague": view.case.behandelaar.naam if view.case.behandelaar.id != visit.principal.subject else None,
+        "closed": view.case.is_closed,
+    }
 
 
 @dataclass(frozen=True)
@@ -184,7 +311,12 @@ def _case(
     preview: ChangePreview | None = None,
 ) -> Response:
     def values(view: CaseView, language: Language) -> dict[str, Any]:
+        parties = wiring.services().case_queries.party_contacts(visit.principal, view.case)
+        visit.audit_extra["contact_details_of"] = len(parties)  # the read of the case shows how to reach its parties
         return {
+            "parties": [_party(party, language) for party in parties],
+            "servicenorm": servicenorm_state(view.deadline, amsterdam_date(wiring.services().clock.now())).value,
+            "paused_since": day(view.deadline.paused_since.isoformat(), language) if view.deadline.paused_since else None,
             "mine": view.case.behandelaar.id == visit.principal.subject,
             "statustypen": [(s.identificatie, s.omschrijving.in_(language)) for s in view.zaaktype.statustypen],
             "current_statustype": view.status.identificatie,
@@ -201,6 +333,22 @@ def _case(
     return staff_case_page("work_case", visit.session, case_id, status, values, visit.language, page=f"{WORK}/zaken/{case_id}")
 
 
+def _party(party: PartyContact, language: Language) -> dict[str, Any]:
+    """A party of the case and how Baken reaches them, as the behandelaar's case page shows it."""
+    subscriber = party.subscriber
+    address = subscriber.postal_address if subscriber is not None else None
+    channels = sorted(subscriber.reachable_channels) if subscriber is not None else []
+    return {
+        "role": translate(language, PARTY_ROLES[party.role]),
+        "name": address.naam if address is not None else None,
+        "email": subscriber.email if subscriber is not None else None,
+        "address": f"{address.straat} {address.huisnummer}, {address.postcode} {address.woonplaats}" if address else None,
+        "channels": [translate(language, DELIVERY_TEXTS[channel.value]) for channel in channels],
+        "language": subscriber.language.value if subscriber is not None else None,
+        "known": subscriber is not None,
+    }
+
+
 def _preview_context(preview: ChangePreview, language: Language) -> dict[str, Any]:
     return {
         "changed": preview.changed,
@@ -211,18 +359,11 @@ def _preview_context(preview: ChangePreview, language: Language) -> dict[str, An
                 "channel": message.channel.value,
                 "title": message.title,
                 "text": message.text,
-                "held_until": _moment(message.held_until, language) if message.held_until else None,
+                "held_until": moment(message.held_until, language) if message.held_until else None,
             }
             for message in preview.messages
         ],
     }
-
-
-def _moment(moment: datetime, language: Language) -> str:
-    """``16 november 2026 om 7.00 uur`` (Dutch time)."""
-    local = moment.astimezone(AMSTERDAM)
-    at = translate(language, N_("om %(time)s uur"), time=f"{local.hour}.{local:%M}")
-    return f"{day(local.date().isoformat(), language)} {at}"
 
 
 def _attempt(visit: SignedIn, case_id: str, action: str, spec: _Action) -> Response:

@@ -11,7 +11,10 @@ import pytest
 from chalicelib.domain.case_view import TimelineKind
 from chalicelib.domain.errors import BerichtenboxMessageNotFoundError, CaseNotFoundError, ForbiddenError, ValidationError
 from chalicelib.domain.identity import Principal, Role
+from chalicelib.domain.worklist import DeadlineFilter, WorkFilter, WorkOrder
+from chalicelib.services import case_queries
 from chalicelib.services.case_commands import NewCase
+from chalicelib.services.case_queries import WorkListRequest
 from chalicelib.services.contacts import NewContactMoment
 from tests.factories import FATIMA, JAN, MARK, MELDING, SUBSIDIE, subscriber
 from tests.unit.services.conftest import (
@@ -206,11 +209,86 @@ def test_the_work_list_holds_the_behandelaars_open_cases_first_deadline_first(wo
     pieter = Principal("mdw-pieter-jansen", frozenset({Role.BEHANDELAAR}))
     world.commands.create(pieter, NewCase(SUBSIDIE, "Van Pieter", MARK, (), ("GM1581",), startdatum=start))
 
-    listed = [view.case.id for view in world.queries.work_list(ANNA_PRINCIPAL)]
+    listed = [view.case.id for view in world.queries.work_list_page(ANNA_PRINCIPAL, WorkListRequest(WorkFilter()), start).cases]
 
     assert listed == [late.id, soon.id, later.id, paused.id]
     with pytest.raises(ForbiddenError):
-        world.queries.work_list(SANNE)
+        world.queries.work_list_page(SANNE, WorkListRequest(WorkFilter()), start)
+
+
+def _many(world: World, count: int, omschrijving=lambda n: f"Zaak {n}") -> list[str]:
+    """``count`` cases of Anna's, each started a week after the one before (so each due a week later)."""
+    first = world.clock.now().date() - timedelta(weeks=count)
+    made = []
+    for n in range(count):
+        case = NewCase(SUBSIDIE, omschrijving(n), MARK, (), ("GM1581",), startdatum=first + timedelta(weeks=n))
+        made.append(world.commands.create(ANNA_PRINCIPAL, case).id)
+        world.clock.advance(minutes=1)
+    return made
+
+
+def test_pages_of_the_work_list_follow_each_other_forward_and_back(world: World, monkeypatch):
+    monkeypatch.setattr(case_queries, "WORK_PAGE", 4)
+    made = _many(world, 10)
+    today = world.clock.now().date()
+
+    def page(**cursor):
+        found = world.queries.work_list_page(ANNA_PRINCIPAL, WorkListRequest(WorkFilter(), **cursor), today)
+        return [view.case.id for view in found.cases], found
+
+    first, one = page()
+    second, two = page(after=one.after)
+    third, three = page(after=two.after)
+    back, _ = page(before=three.before)
+    start_again, again = page(before=two.before)
+
+    assert (first, second, third) == (made[:4], made[4:8], made[8:])
+    assert one.before is None
+    assert three.after is None
+    assert back == second
+    assert start_again == first
+    assert again.before is None  # back at the start: the first page, as it opens
+
+
+def test_a_filter_the_index_cannot_serve_stops_at_the_read_bound_and_says_where_to_go_on(world: World, monkeypatch):
+    monkeypatch.setattr(case_queries, "WORK_PAGE", 2)
+    monkeypatch.setattr(case_queries, "WORK_READ_BUDGET", 5)
+    made = _many(world, 12, omschrijving=lambda n: "Fietspad" if n in (1, 9) else "Recreatie")
+    today = world.clock.now().date()
+    request = WorkListRequest(WorkFilter(words=("fietspad",)))
+
+    first = world.queries.work_list_page(ANNA_PRINCIPAL, request, today)
+    second = world.queries.work_list_page(ANNA_PRINCIPAL, replace(request, after=first.after), today)
+
+    assert [view.case.id for view in first.cases] == [made[1]]
+    assert first.stopped_early
+    assert first.read == 5
+    assert [view.case.id for view in second.cases] == [made[9]]
+
+
+def test_newest_first_and_a_deadline_state_together_are_checked_on_the_cases_read(world: World):
+    made = _many(world, 3)
+    paused = made[1]
+    world.commands.suspend(ANNA_PRINCIPAL, paused, "Wacht op advies.")
+    today = world.clock.now().date()
+
+    found = world.queries.work_list_page(
+        ANNA_PRINCIPAL, WorkListRequest(WorkFilter(DeadlineFilter.PAUSED), WorkOrder.NEWEST), today
+    )
+    everything = world.queries.work_list_page(ANNA_PRINCIPAL, WorkListRequest(WorkFilter(), WorkOrder.NEWEST), today)
+
+    assert [view.case.id for view in found.cases] == [paused]
+    assert [view.case.id for view in everything.cases] == made[::-1]
+
+
+def test_the_counts_name_the_overdue_and_the_nearly_due_cases(world: World):
+    today = world.clock.now().date()
+    for startdatum in (date(2025, 1, 6), today - timedelta(days=88), today):  # P13W: overdue, due in 3 days, later
+        world.commands.create(ANNA_PRINCIPAL, NewCase(SUBSIDIE, "Zaak", MARK, (), ("GM1581",), startdatum=startdatum))
+
+    counts = world.queries.work_counts(ANNA_PRINCIPAL, today)
+
+    assert (counts.overdue, counts.near) == (1, 1)
 
 
 def test_a_contact_moment_shows_on_the_page_of_the_timeline_that_covers_its_time(world: World, cases):
