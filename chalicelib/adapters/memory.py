@@ -36,7 +36,7 @@ from chalicelib.domain.notifications import Notification, NotificationStatus, he
 from chalicelib.domain.ratelimit import admit
 from chalicelib.domain.servicenorms import MonthFigures, counted_change
 from chalicelib.domain.subscriptions import Indexed, Subscriber, Subscription, SubscriptionEntry
-from chalicelib.domain.watch import WatchEntry
+from chalicelib.domain.watch import Alert, WatchEntry
 from chalicelib.domain.worklist import WorkOrder, WorkPosition, position_of
 from chalicelib.domain.zgw import CatalogiListing, ZaakNotice, ZaakSnapshot, ZgwRol, ZgwZaaktype
 from chalicelib.services.ports import (
@@ -794,7 +794,7 @@ class InMemoryWatch(WatchStore):
 
     def __init__(self) -> None:
         self.entries: dict[date, dict[str, WatchEntry]] = defaultdict(dict)
-        self.given: dict[str, list[WatchEntry]] = defaultdict(list)
+        self.given: dict[str, list[Alert]] = defaultdict(list)
         self.read = 0
 
     def add(self, entries: Sequence[WatchEntry]) -> None:
@@ -810,13 +810,13 @@ class InMemoryWatch(WatchStore):
         for entry in entries:
             self.entries.get(entry.on, {}).pop(entry.key, None)
 
-    def alert(self, behandelaar_id: str, entry: WatchEntry) -> None:
-        if entry not in self.given[behandelaar_id]:
-            self.given[behandelaar_id].append(entry)
+    def alert(self, behandelaar_id: str, alert: Alert) -> None:
+        if alert not in self.given[behandelaar_id]:
+            self.given[behandelaar_id].append(alert)
 
-    def alerts(self, behandelaar_id: str, since: date, *, limit: int) -> list[WatchEntry]:
-        found = [e for e in self.given.get(behandelaar_id, []) if e.on >= since]
-        return sorted(found, key=lambda e: (e.on, e.key), reverse=True)[:limit]
+    def alerts(self, behandelaar_id: str, since: date, *, limit: int) -> list[Alert]:
+        found = [a for a in self.given.get(behandelaar_id, []) if a.entry.on >= since]
+        return sorted(found, key=lambda a: (a.entry.on, a.entry.key), reverse=True)[:limit]
 
 
 class InMemoryCatalogueStore(CatalogueStore):

@@ -65,6 +65,14 @@ class WatchEntry:
         return f"{self.case_id}/watch/{self.kind.value}/{self.ref or 'case'}@{self.target.isoformat()}"
 
 
+@dataclass(frozen=True)
+class Alert:
+    """What the behandelaar is told about one of their cases."""
+
+    entry: WatchEntry
+    case_number: str
+
+
 def watch_entries(case: Case) -> frozenset[WatchEntry]:
     """What is to happen for ``case`` as it is now (nothing once it is decided)."""
     if case.is_closed:

@@ -24,7 +24,7 @@ from chalicelib.domain.matching import Audience
 from chalicelib.domain.notifications import Notification, NotificationStatus
 from chalicelib.domain.servicenorms import Decided, MonthFigures
 from chalicelib.domain.subscriptions import Indexed, PostalAddress, Subscriber, Subscription, SubscriptionEntry
-from chalicelib.domain.watch import WatchEntry
+from chalicelib.domain.watch import Alert, WatchEntry
 from chalicelib.domain.worklist import WorkOrder, WorkPosition
 from chalicelib.domain.zgw import CatalogiListing, ZaakNotice, ZaakSnapshot, ZgwRol
 
@@ -754,11 +754,11 @@ class WatchStore(ABC):
         """Handled: never given by ``due_on`` again."""
 
     @abstractmethod
-    def alert(self, behandelaar_id: str, entry: WatchEntry) -> None:
+    def alert(self, behandelaar_id: str, alert: Alert) -> None:
         """An alert for the behandelaar (kept two weeks)."""
 
     @abstractmethod
-    def alerts(self, behandelaar_id: str, since: date, *, limit: int) -> list[WatchEntry]:
+    def alerts(self, behandelaar_id: str, since: date, *, limit: int) -> list[Alert]:
         """The behandelaar's alerts from ``since`` on, newest first."""
 
 

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from chalicelib.domain.cases import Case
 from chalicelib.domain.catalogue import Catalogue
 from chalicelib.domain.errors import CaseNotFoundError
-from chalicelib.domain.watch import WatchEntry, new_entries, reminder_event, still_holds, watched_days
+from chalicelib.domain.watch import Alert, WatchEntry, new_entries, reminder_event, still_holds, watched_days
 from chalicelib.domain.workdays import AMSTERDAM
 from chalicelib.services.fanout import FanOut
 from chalicelib.services.ports import CaseRepository, Clock, WatchStore
@@ -77,7 +77,7 @@ class DeadlineWatch:
             self._store.done(entries)
         return result
 
-    def alerts_for(self, behandelaar_id: str, *, limit: int = 50) -> list[WatchEntry]:
+    def alerts_for(self, behandelaar_id: str, *, limit: int = 50) -> list[Alert]:
         """What the watch told the behandelaar this past week, newest first (one Query)."""
         return self._store.alerts(behandelaar_id, self._today() - timedelta(days=ALERT_DAYS_SHOWN), limit=limit)
 
@@ -93,7 +93,7 @@ class DeadlineWatch:
             topic = self._catalogue.get(case.zaaktype).onderwerp
             told = self._fanout.handle_events([reminder_event(entry, case, topic, self._clock.now())], followers=case.followers)
             return WatchRun(looked_at, result.reminders + told.created, result.alerts, result.lapsed)
-        self._store.alert(case.behandelaar.id, entry)
+        self._store.alert(case.behandelaar.id, Alert(entry, case.case_number))
         return WatchRun(looked_at, result.reminders, result.alerts + 1, result.lapsed)
 
     def _today(self) -> date:

@@ -13,6 +13,7 @@ from chalicelib.domain.events import EventKind
 from chalicelib.domain.workdays import AMSTERDAM
 from chalicelib.handlers.watch_deadlines import watch
 from tests.factories import FixedClock
+from tests.integration.browsing import Browser, log_in
 from tests.integration.conftest import body, headers, mailbox, register_personas
 
 CASE = {"zaaktype": "subsidie-duurzame-recreatie", "omschrijving": "x", "initiator": "pu-mark-3f9a1c", "gemeenten": ["GM1581"]}
@@ -91,4 +92,10 @@ def test_anna_is_alerted_before_the_servicenorm_ends(client, pipeline, daytime):
     _at(start + timedelta(weeks=8) - timedelta(days=5), 8)  # subsidie: servicenorm 8 weeks
     assert watch()["alerts"] >= 1
     alerts = wiring.services().deadline_watch.alerts_for("mdw-anna-bakker")
-    assert case["id"] in {a.case_id for a in alerts}
+    assert case["case_number"] in {a.case_number for a in alerts if a.entry.case_id == case["id"]}
+    # AND her work list says it, linking to the case
+    anna = Browser(client)
+    log_in(anna, "anna", start="/werk")
+    html = anna.get("/werk").body.decode()
+    assert "Meldingen over termijnen" in html
+    assert f'href="/werk/zaken/{case["id"]}?lang=nl">{case["case_number"]}</a>: de servicenorm loopt af op' in html

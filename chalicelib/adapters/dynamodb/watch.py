@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from chalicelib.domain.watch import SHARDS, WatchEntry, WatchKind
+from chalicelib.domain.watch import SHARDS, Alert, WatchEntry, WatchKind
 from chalicelib.services.ports import WatchStore
 
 KEEP_ENTRIES = timedelta(days=60)
@@ -77,17 +77,19 @@ class DynamoDBWatch(WatchStore):
     def done(self, entries: Sequence[WatchEntry]) -> None:
         self._write([{"DeleteRequest": {"Key": _entry_key(e)}} for e in entries])
 
-    def alert(self, behandelaar_id: str, entry: WatchEntry) -> None:
+    def alert(self, behandelaar_id: str, alert: Alert) -> None:
+        entry = alert.entry
         self._client().put_item(
             TableName=self._table,
             Item={
                 "pk": {"S": f"alert#{behandelaar_id}"},
                 "sk": {"S": f"{entry.on.isoformat()}#{entry.key}"},
+                "case_number": {"S": alert.case_number},
                 "expires_at": _expires(entry.on, KEEP_ALERTS),
             },
         )
 
-    def alerts(self, behandelaar_id: str, since: date, *, limit: int) -> list[WatchEntry]:
+    def alerts(self, behandelaar_id: str, since: date, *, limit: int) -> list[Alert]:
         answer = self._client().query(
             TableName=self._table,
             KeyConditionExpression="pk = :pk AND sk >= :since",
@@ -98,5 +100,5 @@ class DynamoDBWatch(WatchStore):
         found = []
         for item in answer.get("Items", []):
             day, key = item["sk"]["S"].split("#", 1)
-            found.append(_entry_from(date.fromisoformat(day), key))
+            found.append(Alert(_entry_from(date.fromisoformat(day), key), item.get("case_number", {}).get("S", "")))
         return found

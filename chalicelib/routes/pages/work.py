@@ -89,7 +89,16 @@ def work_list(visit: SignedIn) -> Response:
     options = _list_options(visit.language)
     asked = {name: (visit.query.get(name) or "").strip() for name in ("zoek", "product", "status", "termijn", "volgorde")}
     counts = services.case_queries.work_counts(visit.principal, today)
-    shown: dict[str, Any] = {"asked": asked, "counts": counts, **options, "cases": [], "page": None, "by_number": None}
+    alerts = services.deadline_watch.alerts_for(visit.principal.subject, limit=20)
+    shown: dict[str, Any] = {
+        "asked": asked,
+        "counts": counts,
+        "alerts": alerts,
+        **options,
+        "cases": [],
+        "page": None,
+        "by_number": None,
+    }
     try:
         request = _work_request(visit.query, asked, options)
     except ValidationError as error:

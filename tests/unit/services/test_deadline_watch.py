@@ -70,7 +70,8 @@ def test_term_alerts_land_on_the_behandelaars_list(world):
     _at(world, date(2026, 11, 25), 8)  # five days before the servicenorm ends
     assert world.services.deadline_watch.run().alerts == 1
     (alert,) = world.services.deadline_watch.alerts_for(case.behandelaar.id)
-    assert (alert.kind, alert.case_id, alert.target) == (WatchKind.NORM_SOON, case.id, date(2026, 11, 30))
+    assert (alert.entry.kind, alert.entry.case_id, alert.entry.target) == (WatchKind.NORM_SOON, case.id, date(2026, 11, 30))
+    assert alert.case_number == case.case_number
 
 
 def test_a_run_handles_at_most_its_limit_and_the_rest_waits(world):
