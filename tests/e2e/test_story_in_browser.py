@@ -185,7 +185,7 @@ def test_sanne_of_the_kcc_finds_marks_case_and_records_his_call(local_stack: Loc
     check_page(page)
 
     page.get_by_label("Onderwerp").fill("Vergunning waterschap")
-    page.get_by_label("Samenvatting").fill("Uitgelegd waar hij de vergunning aanvraagt.")
+    page.get_by_label("Interne notitie").fill("Uitgelegd waar hij de vergunning aanvraagt.")
     page.get_by_label("Labels").fill("DSO, vergunning-waterschap")
     page.get_by_role("button", name="Vastleggen").click()
     shown(page.get_by_text("Het contactmoment staat bij de zaak."))

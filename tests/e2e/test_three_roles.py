@@ -22,6 +22,7 @@ pytestmark = pytest.mark.e2e
 WATERSCHAP = "Voor uw plan is ook een vergunning van het waterschap nodig. U vraagt die aan via het Omgevingsloket."
 LOKET = "https://omgevingswet.overheid.nl/loket"
 CALL_SUMMARY = "Mark belde over de vergunning. Uitgelegd hoe hij die via het Omgevingsloket aanvraagt."
+FOR_MARK = "U belde ons over de vergunning van het waterschap. U vraagt die aan via het Omgevingsloket."
 
 
 def _marks_case(local_stack: LocalStack) -> dict[str, Any]:
@@ -107,9 +108,15 @@ def test_the_story_across_behandelaar_applicant_and_kcc(local_stack: LocalStack,
     check_page(sanne, "kcc-case")
     sanne.get_by_label("Kanaal").select_option("telefoon")
     sanne.get_by_label("Onderwerp").fill("Vergunning waterschap")
-    sanne.get_by_label("Samenvatting").fill(CALL_SUMMARY)
+    sanne.get_by_label("Interne notitie").fill(CALL_SUMMARY)
+    sanne.get_by_label("Tekst voor de aanvrager (niet verplicht)").fill(FOR_MARK)
     sanne.get_by_role("button", name="Vastleggen").click()
     shown(sanne.get_by_text("Het contactmoment staat bij de zaak."))
+
+    # Mark's timeline shows the sentence written for him, never the KCC's internal note
+    mark.goto(f"{local_stack.api}/mijn-zaken/{case['id']}")
+    shown(mark.get_by_text(FOR_MARK))
+    assert mark.get_by_text(CALL_SUMMARY).count() == 0
 
     # Anna sees that Mark called, when and about what, on the timeline beside the status changes and messages
     anna.goto(f"{local_stack.api}/werk/zaken/{case['id']}")
