@@ -78,6 +78,7 @@ if TYPE_CHECKING:
         ZaakSource,
     )
     from chalicelib.services.previews import ChangePreviews
+    from chalicelib.services.questions import QuestionDesk
     from chalicelib.services.reconciler import Reconciler
     from chalicelib.services.servicenorms import ServicenormFigures
     from chalicelib.services.subscriptions import SubscriptionService
@@ -563,6 +564,13 @@ class Services:
 
         a = self.adapters
         return DocumentUploads(a.cases, a.documents, a.clock, limiter=a.limiter)
+
+    @cached_property
+    def questions(self) -> QuestionDesk:
+        from chalicelib.services.questions import QuestionDesk
+
+        a = self.adapters
+        return QuestionDesk(a.cases, a.contacts, self.case_commands, a.clock, limiter=a.limiter)
 
     @cached_property
     def case_queries(self) -> CaseQueries:

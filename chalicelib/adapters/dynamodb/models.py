@@ -231,6 +231,42 @@ class ContactMomentRecord(Model):
     for_applicant = UnicodeAttribute(null=True)
 
 
+class QuestionRecord(Model):
+    """A question an applicant asked about a case, in the case-index table under ``case#<id>`` beside its contact
+    moment: ``sk`` is ``question#<asked at>#<id>``, so one Query reads a case's questions newest first. The answer
+    is kept on it once given (``answered_at`` exists only then)."""
+
+    class Meta:
+        table_name = "baken-local-case-index"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    question_id = UnicodeAttribute()
+    case_id = UnicodeAttribute()
+    text = UnicodeAttribute()
+    asked_at = UTCDateTimeAttribute()
+    asked_by = UnicodeAttribute()
+    on_behalf_of = UnicodeAttribute()
+    due = UnicodeAttribute()
+    answer_text = UnicodeAttribute(null=True)
+    answered_at = UTCDateTimeAttribute(null=True)
+    answered_by_id = UnicodeAttribute(null=True)
+    answered_by_naam = UnicodeAttribute(null=True)
+    answer_message_id = UnicodeAttribute(null=True)
+
+
+class QuestionClaimRecord(Model):
+    """The claim on a question's id, ``question-id#<id>`` under ``case#<id>``: written with the question, so the
+    same form sent twice stores one question; ``question_sk`` says where the question is."""
+
+    class Meta:
+        table_name = "baken-local-case-index"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    question_sk = UnicodeAttribute()
+
+
 class CaseHistoryRecord(Model):
     """One entry of a case's history (a status, message, document request or receipt), in the case-index table
     under ``case#<id>`` beside the contact moments: ``sk`` is ``history#<moment>#<kind>#<id>`` (the moment in
@@ -510,6 +546,8 @@ ALL_MODELS: tuple[type[Model], ...] = (
     AnnouncementRecord,
     CaseIndexRecord,
     ContactMomentRecord,
+    QuestionRecord,
+    QuestionClaimRecord,
     CaseHistoryRecord,
     SubscriptionEntryRecord,
     SubscriptionDefinitionRecord,
@@ -537,6 +575,8 @@ def bind(settings: Settings) -> None:
         AnnouncementRecord: settings.tables.cases,
         CaseIndexRecord: settings.tables.case_index,
         ContactMomentRecord: settings.tables.case_index,
+        QuestionRecord: settings.tables.case_index,
+        QuestionClaimRecord: settings.tables.case_index,
         CaseHistoryRecord: settings.tables.case_index,
         SubscriptionEntryRecord: settings.tables.subscriptions,
         SubscriptionDefinitionRecord: settings.tables.subscriptions,

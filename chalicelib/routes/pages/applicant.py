@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import uuid
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -18,15 +19,17 @@ from chalicelib.domain.errors import (
     TooManyRequestsError,
     ValidationError,
 )
-from chalicelib.i18n import N_
-from chalicelib.web.forms import NO_ERRORS, back_to, form_errors, refusal_errors
+from chalicelib.domain.language import Language
+from chalicelib.domain.questions import ANSWER_TERM_WORKING_DAYS, FORM_KEY, MAX_QUESTION_LENGTH
+from chalicelib.i18n import N_, translate
+from chalicelib.web.forms import NO_ERRORS, back_to, form_errors, problem_message, refusal_errors
 from chalicelib.web.headers import allow_form_targets
 from chalicelib.web.pages import SignedIn, message, not_found, page, redirect, render, too_many
 from chalicelib.web.presenters import berichtenbox_json
 from chalicelib.web.request import check_path_parameters
 from chalicelib.web.session import HOME
 from chalicelib.web.texts import QUESTIONS
-from chalicelib.web.views import case_context, case_rows, day, earlier_from_query
+from chalicelib.web.views import case_context, case_rows, day, earlier_from_query, question_rows
 
 if TYPE_CHECKING:
     from chalicelib.domain.cases import Case, DocumentRequest
@@ -36,6 +39,7 @@ bp = Blueprint(__name__)
 
 RECEIVED = "ontvangen"  # the query flag naming the document a file was just recorded for
 CONFIRMATION = "bevestiging"  # the id of the confirmation, where the page opens after an upload
+ASKED = "gevraagd"  # the query flag naming the question just asked (its confirmation shows)
 
 
 @page(bp, HOME)
@@ -73,20 +77,30 @@ def _case(
     received: str | None = None,
     errors: dict[str, Any] | None = None,
     failed: str | None = None,
+    question: dict[str, str] | None = None,
 ) -> Response:
     """The case page; ``received``: the document a file was just recorded for; ``errors`` about the upload of
-    document ``failed``."""
+    document ``failed``, or about the question form (``question``: what was typed, and the form's key)."""
     try:
         view = wiring.services().case_queries.view(visit.principal, case_id, before=earlier_from_query())
+        questions = wiring.services().questions.of_viewed_case(visit.principal, view.case)
     except DomainError:  # not there, or not theirs (or a cursor that names no moment): the same page
         return not_found()
     context = case_context(view, visit.language, page=f"{HOME}/{case_id}")
     forms = _upload_forms(visit, view.case)
     shown = errors or NO_ERRORS
+    asked = visit.query.get(ASKED)
+    rows = question_rows(questions, visit.language)
     response = render(
         "case",
         status,
         **context,
+        questions=rows,
+        asked=next((q for q in rows if q["id"] == asked), None),
+        question_form={"text": "", "key": uuid.uuid4().hex, **(question or {})},
+        question_max=f"{MAX_QUESTION_LENGTH:,}".replace(",", "." if visit.language is Language.NL else ","),
+        answer_days=ANSWER_TERM_WORKING_DAYS,
+        csrf=visit.session.csrf,
         uploads=forms,
         accept=ACCEPT,
         max_mb=MAX_BYTES // (1024 * 1024),
@@ -143,6 +157,34 @@ def _upload_errors(issues: list[Issue], document_id: str, visit: SignedIn) -> di
     """What was wrong with a file, at the upload field of its document and in the summary."""
     field = f"file-{document_id}"
     return form_errors(issues, {"file": (field, N_("Bestand")), "key": (field, N_("Bestand"))}, visit.language)
+
+
+QUESTION_FIELDS = {"text": ("vraag", N_("Uw vraag")), "key": ("vraag", N_("Uw vraag"))}
+
+
+@page(bp, HOME + "/{case_id}/vragen", methods=("POST",), action="ask_question", max_fields=10)
+def ask_question(visit: SignedIn, case_id: str) -> Response:
+    """A question about the case from its page: recorded once however often the form is sent, then the case page
+    says when the answer comes; a problem shows at the field, with what was typed kept."""
+    typed = {"text": visit.field("vraag"), "key": visit.field("sleutel")}
+    if not FORM_KEY.fullmatch(typed["key"]):
+        typed["key"] = uuid.uuid4().hex
+    try:
+        question = wiring.services().questions.ask(visit.principal, case_id, visit.field("vraag"), visit.field("sleutel"))
+    except ValidationError as error:
+        return _case(
+            visit, case_id, status=400, errors=form_errors(error.issues, QUESTION_FIELDS, visit.language), question=typed
+        )
+    except TooManyRequestsError as error:
+        return too_many(error.retry_after)
+    except (CaseRuleError, ConcurrentUpdateError) as error:
+        text = problem_message(error, visit.language)
+        named = f"{translate(visit.language, N_('Uw vraag'))}: {text}"
+        refused = {"errors": [{"anchor": "vraag", "text": named}], "field_errors": {"vraag": named}}
+        return _case(visit, case_id, status=409, errors=refused, question=typed)
+    except DomainError:
+        return not_found()
+    return redirect(f"{back_to(f'{HOME}/{case_id}', ASKED, question.id)}#vraag-bevestiging")
 
 
 @page(bp, HOME + "/{case_id}/bestanden/{file_id}", reads="download_document")
