@@ -622,7 +622,7 @@ class Services:
     def berichtenbox(self) -> Berichtenbox:
         from chalicelib.services.case_queries import Berichtenbox
 
-        return Berichtenbox(self.adapters.berichtenbox_store, self.clock)
+        return Berichtenbox(self.adapters.berichtenbox_store, self.clock, self.adapters.cases)
 
     @cached_property
     def fanout(self) -> FanOut:

@@ -548,8 +548,11 @@ class InMemoryBerichtenbox(BerichtenboxStore):
         box[message.id] = message
         return True
 
-    def list(self, subscriber_id: str, *, limit: int, after: str | None = None) -> list[BerichtenboxMessage]:
-        newest_first = sorted(self.items.get(subscriber_id, {}).values(), key=lambda m: m.id, reverse=True)
+    def list(
+        self, subscriber_id: str, *, limit: int, after: str | None = None, case_id: str | None = None
+    ) -> list[BerichtenboxMessage]:
+        box = self.items.get(subscriber_id, {}).values()
+        newest_first = sorted((m for m in box if case_id is None or m.case_id == case_id), key=lambda m: m.id, reverse=True)
         if after is not None:
             newest_first = [m for m in newest_first if m.id < after]
         return newest_first[:limit]

@@ -537,8 +537,11 @@ class BerichtenboxStore(ABC):
         """Store the message unless it is there already; True when stored now."""
 
     @abstractmethod
-    def list(self, subscriber_id: str, *, limit: int, after: str | None = None) -> list[BerichtenboxMessage]:
-        """Newest first; ``after`` is the id of the last message of the previous page."""
+    def list(
+        self, subscriber_id: str, *, limit: int, after: str | None = None, case_id: str | None = None
+    ) -> list[BerichtenboxMessage]:
+        """Newest first; ``after`` is the id of the last message of the previous page; ``case_id``: only the
+        messages about that case (one Query either way)."""
 
     @abstractmethod
     def unread_count(self, subscriber_id: str) -> int: ...

@@ -108,6 +108,7 @@ ISSUE_TEXTS: dict[str, str] = {
     "file_missing": N_("Wij hebben geen bestand ontvangen. Kies het bestand en probeer het opnieuw."),
     "invalid_upload_key": N_("Dit bestand hoort niet bij dit document. Kies het bestand en probeer het opnieuw."),
     "upload_not_yours": N_("Deze link om een bestand te versturen is niet van u. Kies het bestand en probeer het opnieuw."),
+    "not_your_case": N_("Kies een van uw zaken uit de lijst."),
     "form_out_of_date": N_("Dit formulier is verlopen. Laad de pagina opnieuw en stuur het nog een keer."),
     "invalid_area": N_("Kies een plaats en een afstand uit de lijst."),
     "required": N_("Dit veld is verplicht."),

@@ -477,6 +477,7 @@ def berichtenbox_to_record(m: BerichtenboxMessage) -> BerichtenboxRecord:
         created_at=m.created_at,
         read_at=m.read_at,
         unread_by=m.subscriber_id if m.read_at is None else None,
+        case_box=f"{m.subscriber_id}#{m.case_id}" if m.case_id else None,
     )
 
 

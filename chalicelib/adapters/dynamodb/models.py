@@ -480,8 +480,20 @@ class UnreadIndex(GlobalSecondaryIndex["BerichtenboxRecord"]):
     message_id = UnicodeAttribute(range_key=True)
 
 
+class BoxCaseIndex(GlobalSecondaryIndex["BerichtenboxRecord"]):
+    """A person's messages about one case, newest first: ``case_box`` is ``<subscriber>#<case>``."""
+
+    class Meta:
+        index_name = "by_case"
+        projection = AllProjection()
+
+    case_box = UnicodeAttribute(hash_key=True)
+    message_id = UnicodeAttribute(range_key=True)
+
+
 class BerichtenboxRecord(Model):
-    """Berichtenbox. ``unread_by`` exists only while unread, so counting unread is one small Query."""
+    """Berichtenbox. ``unread_by`` exists only while unread, so counting unread is one small Query; ``case_box``
+    (``<subscriber>#<case>``) lists one person's messages about one case with one Query on ``by_case``."""
 
     class Meta:
         table_name = "baken-local-inbox"
@@ -498,8 +510,10 @@ class BerichtenboxRecord(Model):
     created_at = UTCDateTimeAttribute()
     read_at = UTCDateTimeAttribute(null=True)
     unread_by = UnicodeAttribute(null=True)
+    case_box = UnicodeAttribute(null=True)
 
     unread = UnreadIndex()
+    by_case = BoxCaseIndex()
 
 
 class SessionItem(Model):

@@ -655,9 +655,17 @@ class DynamoDBBerichtenbox(BerichtenboxStore):
             raise
         return True
 
-    def list(self, subscriber_id: str, *, limit: int, after: str | None = None) -> list[BerichtenboxMessage]:
+    def list(
+        self, subscriber_id: str, *, limit: int, after: str | None = None, case_id: str | None = None
+    ) -> list[BerichtenboxMessage]:
+        """One Query, newest first: on the table, or for one case on the ``by_case`` index."""
         condition = BerichtenboxRecord.message_id < after if after else None
-        records = BerichtenboxRecord.query(subscriber_id, condition, scan_index_forward=False, limit=limit)
+        if case_id is not None:
+            records = BerichtenboxRecord.by_case.query(
+                f"{subscriber_id}#{case_id}", condition, scan_index_forward=False, limit=limit, page_size=limit
+            )
+        else:
+            records = BerichtenboxRecord.query(subscriber_id, condition, scan_index_forward=False, limit=limit)
         return [mapping.record_to_berichtenbox(r) for r in records]
 
     def unread_count(self, subscriber_id: str) -> int:

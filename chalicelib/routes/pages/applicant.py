@@ -32,6 +32,7 @@ from chalicelib.web.texts import QUESTIONS
 from chalicelib.web.views import case_context, case_rows, day, earlier_from_query, question_rows
 
 if TYPE_CHECKING:
+    from chalicelib.domain.case_view import CaseView
     from chalicelib.domain.cases import Case, DocumentRequest
     from chalicelib.services.ports import UploadForm
 
@@ -197,20 +198,55 @@ def download(visit: SignedIn, case_id: str, file_id: str) -> Response:
     return redirect(url)
 
 
+CASE_FILTER = "zaak"  # the berichtenbox's query parameter: only the messages about this case (one of the person's)
+
+
 @page(bp, "/berichten")
 def berichtenbox(visit: SignedIn) -> Response:
-    """The berichtenbox: newest first, the unread ones marked, 20 to a page."""
+    """The berichtenbox: newest first, the unread ones marked, 20 to a page, each with its case's number and
+    product; ``?zaak=<case id>`` shows only the messages about one of the person's own cases."""
     after = visit.query.get("na") or None
+    chosen = visit.query.get(CASE_FILTER) or None
     try:
         if after is not None:
             check_path_parameters({"message_id": after})
-        shown = wiring.services().berichtenbox.page(visit.principal, limit=20, after=after)
+        cases = wiring.services().case_queries.my_cases(visit.principal)
+    except DomainError:
+        return not_found()
+    own = {view.case.id: view for view in cases}
+    try:
+        if chosen is not None and chosen not in own:
+            raise ValidationError.single(CASE_FILTER, "not_your_case")
+        shown = wiring.services().berichtenbox.page(visit.principal, limit=20, after=after, case_id=chosen)
+    except ValidationError as error:
+        errors = form_errors(error.issues, {CASE_FILTER: (CASE_FILTER, N_("Toon berichten over"))}, visit.language)
+        return _berichtenbox(visit, 400, cases=own, chosen=chosen, messages=[], older=None, **errors)
     except DomainError:
         return not_found()
     messages = [berichtenbox_json(m) for m in shown.messages]
     for item in messages:
         item["day"] = day(item["created_at"], visit.language)
-    return render("berichtenbox", messages=messages, older=shown.next_after)
+        view = own.get(item["case_id"])
+        item["case_number"] = view.case.case_number if view else None
+        item["product"] = view.zaaktype.omschrijving.in_(visit.language) if view else None
+    older = urlencode({"na": shown.next_after, **({CASE_FILTER: chosen} if chosen else {})}) if shown.next_after else None
+    return _berichtenbox(visit, 200, cases=own, chosen=chosen, messages=messages, older=older, **NO_ERRORS)
+
+
+def _berichtenbox(visit: SignedIn, status: int, *, cases: dict[str, CaseView], chosen: str | None, **values: Any) -> Response:
+    choices = [
+        {"id": case_id, "label": f"{view.case.case_number} – {view.zaaktype.omschrijving.in_(visit.language)}"}
+        for case_id, view in cases.items()
+    ]
+    current = cases.get(chosen) if chosen else None
+    return render(
+        "berichtenbox",
+        status,
+        cases=choices,
+        chosen=chosen if current else None,
+        chosen_number=current.case.case_number if current else None,
+        **values,
+    )
 
 
 @page(bp, "/berichten/{message_id}")
@@ -218,6 +254,14 @@ def berichtenbox_message(visit: SignedIn, message_id: str) -> Response:
     """One message; opening it marks it read."""
     try:
         shown = berichtenbox_json(wiring.services().berichtenbox.mark_read(visit.principal, message_id))
+        cases = wiring.services().case_queries.my_cases(visit.principal)
     except DomainError:
         return not_found()
-    return render("berichtenbox_message", message=shown, day=day(shown["created_at"], visit.language))
+    about = next((view for view in cases if view.case.id == shown["case_id"]), None)
+    return render(
+        "berichtenbox_message",
+        message=shown,
+        day=day(shown["created_at"], visit.language),
+        case_number=about.case.case_number if about else None,
+        product=about.zaaktype.omschrijving.in_(visit.language) if about else None,
+    )
