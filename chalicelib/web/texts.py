@@ -186,7 +186,7 @@ ISSUE_TEXTS: dict[str, str] = {
 # Placeholders an issue's text fills from Baken's own rules rather than from the issue.
 ISSUE_CONSTANTS: dict[str, dict[str, Any]] = {"invalid_tag": {"max": MAX_TAG_LENGTH}}
 
-CHECK_YOUR_EMAIL = N_("Als het adres klopt, krijgt u een e-mail. Klik op de link in die e-mail om te bevestigen.")
+CHECK_YOUR_EMAIL = N_("Als het adres klopt, krijgt u een e-mail. Open de link in die e-mail om te bevestigen.")
 
 TIMELINE_TITLES: dict[str, str] = {
     "message": N_("Bericht van uw behandelaar"),
