@@ -66,6 +66,9 @@ def test_mark_sees_the_case_of_each_message_and_filters_his_berichtenbox_by_case
     assert ">Inbox</h1>" in english
     assert "Message box" not in english
     assert f"Case {second['case_number']}" in english
+    # the messages were written in Mark's language, Dutch: marked so on the English page (WCAG 3.1.2)
+    assert '<span lang="nl">' in english
+    assert '<span lang="nl">' not in mark.get(f"/berichten?zaak={second['id']}").body.decode()
 
 
 def test_a_message_page_names_its_case_and_links_to_all_messages_about_it(client, stack, pipeline, daytime):

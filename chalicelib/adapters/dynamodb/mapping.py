@@ -478,6 +478,7 @@ def berichtenbox_to_record(m: BerichtenboxMessage) -> BerichtenboxRecord:
         read_at=m.read_at,
         unread_by=m.subscriber_id if m.read_at is None else None,
         case_box=f"{m.subscriber_id}#{m.case_id}" if m.case_id else None,
+        language=m.language.value if m.language else None,
     )
 
 
@@ -493,6 +494,7 @@ def record_to_berichtenbox(r: BerichtenboxRecord) -> BerichtenboxMessage:
         link=Link(r.link_url, r.link_label or r.link_url) if r.link_url else None,
         created_at=r.created_at,
         read_at=r.read_at,
+        language=Language(r.language) if r.language in ("nl", "en") else None,
     )
 
 

@@ -511,6 +511,7 @@ class BerichtenboxRecord(Model):
     read_at = UTCDateTimeAttribute(null=True)
     unread_by = UnicodeAttribute(null=True)
     case_box = UnicodeAttribute(null=True)
+    language = UnicodeAttribute(null=True)
 
     unread = UnreadIndex()
     by_case = BoxCaseIndex()

@@ -32,6 +32,7 @@ from chalicelib.web.texts import QUESTIONS
 from chalicelib.web.views import case_context, case_rows, day, earlier_from_query, question_rows
 
 if TYPE_CHECKING:
+    from chalicelib.domain.berichtenbox import BerichtenboxMessage
     from chalicelib.domain.case_view import CaseView
     from chalicelib.domain.cases import Case, DocumentRequest
     from chalicelib.services.ports import UploadForm
@@ -198,6 +199,11 @@ def download(visit: SignedIn, case_id: str, file_id: str) -> Response:
     return redirect(url)
 
 
+def _written_in(message: BerichtenboxMessage, page: Language) -> str | None:
+    """The language a message was written in when it is not the page's (its text is marked so: WCAG 3.1.2)."""
+    return message.language.value if message.language is not None and message.language is not page else None
+
+
 CASE_FILTER = "zaak"  # the berichtenbox's query parameter: only the messages about this case (one of the person's)
 
 
@@ -223,7 +229,7 @@ def berichtenbox(visit: SignedIn) -> Response:
         return _berichtenbox(visit, 400, cases=own, chosen=chosen, messages=[], older=None, **errors)
     except DomainError:
         return not_found()
-    messages = [berichtenbox_json(m) for m in shown.messages]
+    messages = [{**berichtenbox_json(m), "lang": _written_in(m, visit.language)} for m in shown.messages]
     for item in messages:
         item["day"] = day(item["created_at"], visit.language)
         view = own.get(item["case_id"])
@@ -253,7 +259,8 @@ def _berichtenbox(visit: SignedIn, status: int, *, cases: dict[str, CaseView], c
 def berichtenbox_message(visit: SignedIn, message_id: str) -> Response:
     """One message; opening it marks it read."""
     try:
-        shown = berichtenbox_json(wiring.services().berichtenbox.mark_read(visit.principal, message_id))
+        read = wiring.services().berichtenbox.mark_read(visit.principal, message_id)
+        shown = {**berichtenbox_json(read), "lang": _written_in(read, visit.language)}
         cases = wiring.services().case_queries.my_cases(visit.principal)
     except DomainError:
         return not_found()
