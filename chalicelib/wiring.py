@@ -79,6 +79,7 @@ if TYPE_CHECKING:
         ZaakSource,
     )
     from chalicelib.services.previews import ChangePreviews
+    from chalicelib.services.questions import QuestionDesk
     from chalicelib.services.reconciler import Reconciler
     from chalicelib.services.servicenorms import ServicenormFigures
     from chalicelib.services.subscriptions import SubscriptionService
@@ -581,6 +582,13 @@ class Services:
         return DocumentUploads(a.cases, a.documents, a.clock, limiter=a.limiter)
 
     @cached_property
+    def questions(self) -> QuestionDesk:
+        from chalicelib.services.questions import QuestionDesk
+
+        a = self.adapters
+        return QuestionDesk(a.cases, a.contacts, self.case_commands, a.clock, limiter=a.limiter)
+
+    @cached_property
     def case_queries(self) -> CaseQueries:
         from chalicelib.services.case_queries import CaseQueries
 
@@ -630,7 +638,7 @@ class Services:
     def berichtenbox(self) -> Berichtenbox:
         from chalicelib.services.case_queries import Berichtenbox
 
-        return Berichtenbox(self.adapters.berichtenbox_store, self.clock)
+        return Berichtenbox(self.adapters.berichtenbox_store, self.clock, self.adapters.cases)
 
     @cached_property
     def fanout(self) -> FanOut:

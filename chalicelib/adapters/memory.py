@@ -33,6 +33,7 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.login import SessionRecord
 from chalicelib.domain.matching import Audience
 from chalicelib.domain.notifications import Notification, NotificationStatus, held_shard_of
+from chalicelib.domain.questions import Question
 from chalicelib.domain.ratelimit import admit
 from chalicelib.domain.servicenorms import MonthFigures, counted_change
 from chalicelib.domain.subscriptions import Indexed, Subscriber, Subscription, SubscriptionEntry
@@ -230,6 +231,7 @@ class InMemoryAnnouncements(AnnouncementRepository):
 class InMemoryContacts(ContactMomentStore):
     def __init__(self) -> None:
         self.items: list[ContactMoment] = []
+        self.asked: dict[tuple[str, str], Question] = {}
 
     def add(self, moment: ContactMoment) -> None:
         """A moment is kept once: the same id at the same time again is refused (the item's key on DynamoDB)."""
@@ -250,6 +252,30 @@ class InMemoryContacts(ContactMomentStore):
             and (until is None or m.plaatsgevonden_op < until)
         )
         return sorted(within, key=lambda m: (m.plaatsgevonden_op, m.id))
+
+    def add_question(self, question: Question) -> Question:
+        stored = self.question(question.case_id, question.id)
+        if stored is not None:
+            return stored
+        self.asked[(question.case_id, question.id)] = question
+        self.items.append(question.as_contact_moment())
+        return question
+
+    def question(self, case_id: str, question_id: str) -> Question | None:
+        return self.asked.get((case_id, question_id))
+
+    def questions(self, case_id: str, *, limit: int) -> list[Question]:
+        of_case = [q for (case, _), q in self.asked.items() if case == case_id]
+        return sorted(of_case, key=lambda q: (q.asked_at, q.id), reverse=True)[:limit]
+
+    def mark_answered(self, question: Question) -> bool:
+        if question.answer is None:
+            raise ValueError("a question is marked answered with its answer")
+        stored = self.asked.get((question.case_id, question.id))
+        if stored is None or stored.answered:
+            return False
+        self.asked[(question.case_id, question.id)] = replace(stored, answer=question.answer)
+        return True
 
 
 class InMemorySubscriptions(SubscriptionRepository):
@@ -549,8 +575,11 @@ class InMemoryBerichtenbox(BerichtenboxStore):
         box[message.id] = message
         return True
 
-    def list(self, subscriber_id: str, *, limit: int, after: str | None = None) -> list[BerichtenboxMessage]:
-        newest_first = sorted(self.items.get(subscriber_id, {}).values(), key=lambda m: m.id, reverse=True)
+    def list(
+        self, subscriber_id: str, *, limit: int, after: str | None = None, case_id: str | None = None
+    ) -> list[BerichtenboxMessage]:
+        box = self.items.get(subscriber_id, {}).values()
+        newest_first = sorted((m for m in box if case_id is None or m.case_id == case_id), key=lambda m: m.id, reverse=True)
         if after is not None:
             newest_first = [m for m in newest_first if m.id < after]
         return newest_first[:limit]

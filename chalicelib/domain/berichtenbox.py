@@ -8,6 +8,7 @@ from datetime import datetime
 
 from chalicelib.domain.cases import Link
 from chalicelib.domain.events import EventKind
+from chalicelib.domain.language import Language
 
 BERICHTENBOX_MESSAGE_ID = re.compile(r"^\d{8}T\d{12}Z-[0-9a-f]{32}$")
 
@@ -29,6 +30,7 @@ class BerichtenboxMessage:
     link: Link | None
     created_at: datetime
     read_at: datetime | None = None
+    language: Language | None = None  # the language it was written in (None: stored before this was kept)
 
     @property
     def unread(self) -> bool:

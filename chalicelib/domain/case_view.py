@@ -20,6 +20,7 @@ from chalicelib.domain.cases import (
 from chalicelib.domain.catalogue import Statustype, Zaaktype
 from chalicelib.domain.contacts import ContactMoment
 from chalicelib.domain.deadlines import Deadline, deadline_for
+from chalicelib.domain.questions import KANAAL as QUESTION_KANAAL
 from chalicelib.domain.workdays import AMSTERDAM
 
 
@@ -32,6 +33,7 @@ class TimelineKind(StrEnum):
     RESUMED = "resumed"
     EXTENDED = "extended"
     CONTACT = "contact"
+    QUESTION = "question"  # a question the applicant asked from the case page (a contact moment, kanaal portaal)
 
 
 @dataclass(frozen=True)
@@ -109,9 +111,8 @@ def case_view(
     if case.extension is not None:
         entries.append(TimelineEntry(TimelineKind.EXTENDED, case.extension.set_at, "extension", text=case.extension.reden))
     for contact in contacts:
-        entries.append(
-            TimelineEntry(TimelineKind.CONTACT, contact.plaatsgevonden_op, contact.id, text=contact.inhoud, contact=contact)
-        )
+        kind = TimelineKind.QUESTION if contact.kanaal == QUESTION_KANAAL else TimelineKind.CONTACT
+        entries.append(TimelineEntry(kind, contact.plaatsgevonden_op, contact.id, text=contact.inhoud, contact=contact))
     entries = [e for e in entries if e.kind in _PAGED or ((since is None or e.at >= since) and (until is None or e.at < until))]
     entries.sort(key=lambda entry: entry.at, reverse=True)
     current = case.current_status
@@ -127,3 +128,31 @@ def case_view(
         missing_documents=case.missing_documents,
         earlier=page.before,
     )
+
+
+class StepState(StrEnum):
+    DONE = "done"  # afgerond
+    CURRENT = "current"  # nu
+    NEXT = "next"  # nog niet
+
+
+@dataclass(frozen=True)
+class Step:
+    statustype: Statustype
+    state: StepState
+
+
+def procedure_steps(zaaktype: Zaaktype, current: Statustype, *, closed: bool) -> tuple[Step, ...]:
+    """The zaaktype's procedure as steps in order (volgnummer): those before the current status are done, the
+    current one is where the case is now (done too once the case is closed), those after it are still to come.
+    A step a case may skip (extra information asked, advice) counts as done once the case is past it."""
+    steps = []
+    for statustype in zaaktype.statustypen:
+        if statustype.volgnummer < current.volgnummer or (closed and statustype.volgnummer == current.volgnummer):
+            state = StepState.DONE
+        elif statustype.volgnummer == current.volgnummer:
+            state = StepState.CURRENT
+        else:
+            state = StepState.NEXT
+        steps.append(Step(statustype, state))
+    return tuple(steps)

@@ -111,6 +111,13 @@ class BerichtenboxMessageNotFoundError(DomainError):
         super().__init__(message_id=message_id)
 
 
+class QuestionNotFoundError(DomainError):
+    code = "question_not_found"
+
+    def __init__(self, question_id: str) -> None:
+        super().__init__(question_id=question_id)
+
+
 class CaseRuleError(DomainError):
     """A command that is well-formed but not allowed in the case's current state (HTTP 409)."""
 

@@ -71,3 +71,15 @@ def statutory_end(day: date) -> date:
     while not is_working_day(day):
         day += timedelta(days=1)
     return day
+
+
+def add_working_days(day: date, count: int) -> date:
+    """The day ``count`` working days after ``day``: Saturdays, Sundays and the holidays above are not counted.
+    ``day`` itself is never counted (a question asked on Friday with 5 working days is due the next Friday)."""
+    if count < 0:
+        raise ValueError("count must not be negative")
+    while count:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            count -= 1
+    return day

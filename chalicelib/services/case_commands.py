@@ -13,6 +13,7 @@ from chalicelib.domain.cases import (
     CaseMessage,
     DocumentRequest,
     Extension,
+    HistoryKind,
     Link,
     Location,
     Medewerker,
@@ -200,6 +201,22 @@ class CaseCommands:
             "post_message",
             lambda case, _: rules.post_message(case, CaseMessage(self._ids(), text, self._clock.now(), principal.subject, link)),
             limits=((f"case-messages:{case_id}", PER_CASE_MESSAGES),),
+        )
+
+    def post_answer(self, principal: Principal, case_id: str, message_id: str, text: str) -> CommandResult:
+        """The answer to an applicant's question, as a message to the parties with the id the question gives it
+        (``questions.answer_message_id``): a message with that id on the case already (an answer sent before, whose
+        question was not yet marked answered) is not posted again. Limited as any message."""
+
+        def apply(case: Case, _: Zaaktype) -> Case:
+            if any(m.id == message_id for m in case.messages) or (
+                self._cases.history_entry(case.id, HistoryKind.MESSAGE, message_id) is not None
+            ):
+                return case
+            return rules.post_message(case, CaseMessage(message_id, text, self._clock.now(), principal.subject))
+
+        return self._change(
+            principal, case_id, "answer_question", apply, limits=((f"case-messages:{case_id}", PER_CASE_MESSAGES),)
         )
 
     def extend(self, principal: Principal, case_id: str, duur: Duration, reden: str) -> CommandResult:

@@ -282,6 +282,7 @@ class Delivery:
                 body=portal.body,
                 link=context.link,
                 created_at=notification.created_at,
+                language=context.language,
             )
         )
 

@@ -22,6 +22,7 @@ from chalicelib.domain.language import Language
 from chalicelib.domain.login import SessionRecord
 from chalicelib.domain.matching import Audience
 from chalicelib.domain.notifications import Notification, NotificationStatus
+from chalicelib.domain.questions import Question
 from chalicelib.domain.servicenorms import Decided, MonthFigures
 from chalicelib.domain.subscriptions import Indexed, PostalAddress, Subscriber, Subscription, SubscriptionEntry
 from chalicelib.domain.watch import Alert, WatchEntry
@@ -197,6 +198,22 @@ class ContactMomentStore(ABC):
     def for_case(self, case_id: str, *, since: datetime | None = None, until: datetime | None = None) -> list[ContactMoment]:
         """The contact moments of one case, oldest first: those at or after ``since`` and before ``until`` when given
         (the time a page of the case's timeline covers; one Query on the range)."""
+
+    @abstractmethod
+    def add_question(self, question: Question) -> Question:
+        """Store a question an applicant asked and its contact moment (``Question.as_contact_moment``): both or
+        neither. The same question again (its id) stores nothing and gives the question as it was stored."""
+
+    @abstractmethod
+    def question(self, case_id: str, question_id: str) -> Question | None: ...
+
+    @abstractmethod
+    def questions(self, case_id: str, *, limit: int) -> list[Question]:
+        """The newest ``limit`` questions of one case, newest first (one Query)."""
+
+    @abstractmethod
+    def mark_answered(self, question: Question) -> bool:
+        """Keep ``question.answer`` on the stored question; False (and nothing changed) when it had one already."""
 
 
 class SubscriptionRepository(ABC):
@@ -546,8 +563,11 @@ class BerichtenboxStore(ABC):
         """Store the message unless it is there already; True when stored now."""
 
     @abstractmethod
-    def list(self, subscriber_id: str, *, limit: int, after: str | None = None) -> list[BerichtenboxMessage]:
-        """Newest first; ``after`` is the id of the last message of the previous page."""
+    def list(
+        self, subscriber_id: str, *, limit: int, after: str | None = None, case_id: str | None = None
+    ) -> list[BerichtenboxMessage]:
+        """Newest first; ``after`` is the id of the last message of the previous page; ``case_id``: only the
+        messages about that case (one Query either way)."""
 
     @abstractmethod
     def unread_count(self, subscriber_id: str) -> int: ...

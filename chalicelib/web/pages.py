@@ -71,7 +71,8 @@ def language() -> Language:
 # The page each form belongs to. After a form's POST, the language switch and the way back after logging in
 # open that page: the POST's own address would answer 405.
 FORM_OWNERS = re.compile(
-    r"^(/werk/zaken/[^/]+|/werk/aankondigingen(?:/[^/]+)?|/kcc(?:/zaken/[^/]+)?|/mijn-abonnementen|/mijn-voorkeuren)"
+    r"^(/werk/zaken/[^/]+|/werk/aankondigingen(?:/[^/]+)?|/kcc(?:/zaken/[^/]+)?|/mijn-zaken/[^/]+|/mijn-abonnementen"
+    r"|/mijn-voorkeuren)"
 )
 
 

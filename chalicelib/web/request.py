@@ -20,6 +20,7 @@ from chalicelib.domain.errors import (
     DocumentRequestNotFoundError,
     DomainError,
     Issue,
+    QuestionNotFoundError,
     SubscriptionNotFoundError,
     UnknownZaaktypeError,
     ValidationError,
@@ -76,6 +77,7 @@ PATH_PARAMETERS: dict[str, tuple[re.Pattern[str], Callable[[str], DomainError]]]
     "document_id": (UUID, DocumentRequestNotFoundError),
     "file_id": (UUID, DocumentRequestNotFoundError),  # a file sent in for a requested document
     "message_id": (BERICHTENBOX_MESSAGE_ID, BerichtenboxMessageNotFoundError),
+    "question_id": (UUID, QuestionNotFoundError),
     "identificatie": (re.compile(r"^[a-z0-9-]{1,80}$"), UnknownZaaktypeError),
     "announcement_id": (UUID, AnnouncementNotFoundError),
     "subscription_id": (SUBSCRIPTION_ID, SubscriptionNotFoundError),

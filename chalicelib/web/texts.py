@@ -80,6 +80,14 @@ RULE_TEXTS: dict[str, str] = {
     "document_closed": N_("Dit document is al beoordeeld. Er kan geen bestand meer bij."),
     "too_many_files": N_("Voor dit document hebben wij al een bestand. Uw behandelaar beoordeelt het eerst."),
     "document_not_received": N_("Dit document is nog niet ontvangen. U kunt het pas beoordelen als het er is."),
+    "too_many_open_questions": N_(
+        "Over deze zaak staan al veel vragen open die wij nog niet hebben beantwoord. Wacht op ons antwoord, of bel ons"
+        " op 030 258 91 11."
+    ),
+    "question_form_used": N_(
+        "U stuurde dit formulier al met een andere vraag. Laad de pagina opnieuw en stel uw vraag nog een keer."
+    ),
+    "question_answered": N_("Deze vraag is al beantwoord. Stuur een bericht als u nog iets wilt zeggen."),
     "owned_by_zaaksysteem": N_(
         "Deze zaak staat in het zaaksysteem. Wijzig de status, de termijn en de gemachtigden daar. Baken neemt de wijziging over."
     ),
@@ -100,6 +108,8 @@ ISSUE_TEXTS: dict[str, str] = {
     "file_missing": N_("Wij hebben geen bestand ontvangen. Kies het bestand en probeer het opnieuw."),
     "invalid_upload_key": N_("Dit bestand hoort niet bij dit document. Kies het bestand en probeer het opnieuw."),
     "upload_not_yours": N_("Deze link om een bestand te versturen is niet van u. Kies het bestand en probeer het opnieuw."),
+    "not_your_case": N_("Kies een van uw zaken uit de lijst."),
+    "form_out_of_date": N_("Dit formulier is verlopen. Laad de pagina opnieuw en stuur het nog een keer."),
     "invalid_area": N_("Kies een plaats en een afstand uit de lijst."),
     "required": N_("Dit veld is verplicht."),
     "unknown_field": N_("Dit veld kennen wij niet."),
@@ -178,7 +188,7 @@ ISSUE_TEXTS: dict[str, str] = {
 # Placeholders an issue's text fills from Baken's own rules rather than from the issue.
 ISSUE_CONSTANTS: dict[str, dict[str, Any]] = {"invalid_tag": {"max": MAX_TAG_LENGTH}}
 
-CHECK_YOUR_EMAIL = N_("Als het adres klopt, krijgt u een e-mail. Klik op de link in die e-mail om te bevestigen.")
+CHECK_YOUR_EMAIL = N_("Als het adres klopt, krijgt u een e-mail. Open de link in die e-mail om te bevestigen.")
 
 TIMELINE_TITLES: dict[str, str] = {
     "message": N_("Bericht van uw behandelaar"),
@@ -188,6 +198,7 @@ TIMELINE_TITLES: dict[str, str] = {
     "resumed": N_("Termijn loopt weer"),
     "extended": N_("Termijn verlengd"),
     "contact": N_("Contact met de provincie"),
+    "question": N_("Vraag over de zaak"),
 }
 
 # The delivery table of the KCC and behandelaar pages: what was sent, on which channel, and how it went.

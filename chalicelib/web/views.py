@@ -23,6 +23,7 @@ from chalicelib.web.texts import DELIVERY_TEXTS
 if TYPE_CHECKING:
     from chalicelib.domain.case_view import CaseView
     from chalicelib.domain.login import Session
+    from chalicelib.domain.questions import Question
     from chalicelib.domain.subscriptions import Subscription
 
 
@@ -63,8 +64,55 @@ def case_context(view: CaseView, language: Language, *, page: str, staff: bool =
         "due": day(case["deadline"]["due"], language),
         "servicenorm_due": day(case["deadline"]["servicenorm_due"], language),
         "for_staff": staff,
+        "steps": procedure(view, language),
+        "decided_on": day(case["closed_on"], language),
         "earlier": f"{page}?{EARLIER}={quote(view.earlier, safe='')}" if view.earlier else None,
     }
+
+
+STEP_STATES = {
+    "done": N_("afgerond"),
+    "current": N_("nu"),
+    "next": N_("nog niet"),
+}
+
+
+def procedure(view: CaseView, language: Language) -> list[dict[str, Any]]:
+    """The steps of the case's procedure (its zaaktype's statustypen in order), each done, current or to come,
+    with that state in words (not colour alone)."""
+    from chalicelib.domain.case_view import procedure_steps
+
+    return [
+        {
+            "omschrijving": step.statustype.omschrijving.in_(language),
+            "toelichting": step.statustype.toelichting.in_(language) if step.statustype.toelichting else None,
+            "state": step.state.value,
+            "state_text": translate(language, STEP_STATES[step.state.value]),
+        }
+        for step in procedure_steps(view.zaaktype, view.status, closed=view.case.is_closed)
+    ]
+
+
+def question_rows(questions: list[Question], language: Language) -> list[dict[str, Any]]:
+    """A case's questions as the pages show them (``pages/_questions.html.j2`` and the applicant's case page):
+    open ones first (the first due on top), then the answered ones, newest first."""
+    today = amsterdam_date(wiring.services().clock.now())
+    waiting = sorted((q for q in questions if not q.answered), key=lambda q: (q.due, q.asked_at))
+    answered = [q for q in questions if q.answered]
+    return [
+        {
+            "id": q.id,
+            "text": q.text,
+            "asked_day": day(q.asked_at.isoformat(), language),
+            "due_day": day(q.due.isoformat(), language),
+            "overdue": q.overdue(today),
+            "answered": q.answered,
+            "answer_text": q.answer.text if q.answer else None,
+            "answered_day": day(q.answer.at.isoformat(), language) if q.answer else None,
+            "answered_by": q.answer.by.naam if q.answer else None,
+        }
+        for q in (*waiting, *answered)
+    ]
 
 
 DOCUMENT_STATES = {
@@ -92,6 +140,9 @@ def file_size(size: int, language: Language) -> str:
     text = f"{size / 1_000_000:.1f} MB" if size >= 1_000_000 else f"{max(1, round(size / 1000))} kB"
     return text.replace(".", ",") if language is Language.NL else text
 
+
+# The query parameter of a staff case page naming the question just answered (its confirmation shows).
+ANSWERED = "beantwoord"
 
 # The query parameter of a case page that names where its timeline starts (the cursor of the page before).
 EARLIER = "eerder"
@@ -146,11 +197,23 @@ def staff_case_page(
         in_words = {key: translate(language, DELIVERY_TEXTS[shown[key]]) for key in ("event", "channel", "status")}
         role = view.case.role_of(notification.subscriber_id)
         to = translate(language, PARTY_ROLES[role] if role is not None else NO_LONGER_A_PARTY)
-        notifications.append({**shown, **in_words, "to": to, "when": moment(notification.created_at, language)})
+        notifications.append(
+            {
+                **shown,
+                **in_words,
+                "to": to,
+                "when": moment(notification.created_at, language),
+                "day": day(shown["created_at"], language),
+            }
+        )
+    questions = wiring.services().questions.of_viewed_case(session.principal, view.case)
+    answered = query().get(ANSWERED)
     return render(
         template,
         status,
         **case_context(view, language, page=page, staff=True),
+        questions=question_rows(questions, language),
+        answered_question=answered if answered in {q.id for q in questions} else None,
         notifications=notifications,
         more_notifications=DELIVERIES_SHOWN if len(sent) > DELIVERIES_SHOWN else None,
         csrf=session.csrf,

@@ -109,3 +109,26 @@ def test_marking_someone_elses_message_read_is_not_found_and_leaves_it_unread(be
 def test_marking_an_unknown_message_read_is_not_found(berichtenbox: BerichtenboxStore):
     with pytest.raises(BerichtenboxMessageNotFoundError):
         berichtenbox.mark_read(MARK, berichtenbox_message_id(T0, "f" * 32), T0)
+
+
+def test_the_messages_about_one_case_come_newest_first_only_that_persons_and_page_by_page(berichtenbox: BerichtenboxStore):
+    case_id = f"case-{uuid.uuid4().hex[:8]}"
+    mine = [a_message(MARK, T0 + timedelta(minutes=m), case_id=case_id) for m in (1, 3, 2)]
+    other_case = a_message(MARK, T0 + timedelta(minutes=4), case_id="case-other")
+    fatimas = a_message(FATIMA, T0 + timedelta(minutes=5), case_id=case_id)
+    for message in (*mine, other_case, fatimas):
+        berichtenbox.put(message)
+
+    newest = berichtenbox.list(MARK, limit=2, case_id=case_id)
+    assert newest == sorted(mine, key=lambda m: m.id, reverse=True)[:2]
+    rest = berichtenbox.list(MARK, limit=2, after=newest[-1].id, case_id=case_id)
+    assert rest == [min(mine, key=lambda m: m.id)]
+    assert berichtenbox.list(FATIMA, limit=10, case_id=case_id) == [fatimas]
+
+
+def test_a_message_read_stays_in_the_list_of_its_case(berichtenbox: BerichtenboxStore):
+    case_id = f"case-{uuid.uuid4().hex[:8]}"
+    message = a_message(MARK, case_id=case_id)
+    berichtenbox.put(message)
+    read = berichtenbox.mark_read(MARK, message.id, T0 + timedelta(hours=1))
+    assert berichtenbox.list(MARK, limit=10, case_id=case_id) == [read]

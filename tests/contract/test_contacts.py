@@ -11,6 +11,7 @@ import pytest
 from chalicelib.domain.cases import Medewerker
 from chalicelib.domain.contacts import ContactMoment
 from chalicelib.domain.errors import ConcurrentUpdateError
+from chalicelib.domain.questions import Answer, Question, answer_due, question_id
 from chalicelib.services.ports import ContactMomentStore
 from tests.factories import T0
 
@@ -75,3 +76,48 @@ def test_the_contact_moments_of_a_time_are_read_for_a_page_of_the_timeline(conta
     ]
     assert len(contacts.for_case("case-contract", since=T0 + timedelta(minutes=4))) == 2
     assert len(contacts.for_case("case-contract", until=T0 + timedelta(minutes=1))) == 1
+
+
+def a_question(case_id: str = "case-contract", at: datetime = T0, text: str = "Wanneer beslist u?") -> Question:
+    asked = question_id(case_id, "pu-mark-3f9a1c", uuid.uuid4().hex)
+    return Question(asked, case_id, text, at, "pu-mark-3f9a1c", "pu-mark-3f9a1c", answer_due(at))
+
+
+def test_a_question_reads_back_the_same_and_is_a_contact_moment_on_its_case(contacts: ContactMomentStore):
+    question = a_question(case_id=f"case-{uuid.uuid4().hex[:8]}")
+    assert contacts.add_question(question) == question
+    assert contacts.question(question.case_id, question.id) == question
+    assert contacts.questions(question.case_id, limit=10) == [question]
+    assert contacts.for_case(question.case_id) == [question.as_contact_moment()]
+
+
+def test_the_same_question_twice_is_kept_once_and_the_first_is_given_back(contacts: ContactMomentStore):
+    question = a_question(case_id=f"case-{uuid.uuid4().hex[:8]}")
+    contacts.add_question(question)
+    later = replace(question, asked_at=question.asked_at + timedelta(seconds=2), text="Anders")
+    assert contacts.add_question(later) == question
+    assert contacts.questions(question.case_id, limit=10) == [question]
+    assert len(contacts.for_case(question.case_id)) == 1
+
+
+def test_the_questions_of_a_case_come_newest_first_at_most_the_limit(contacts: ContactMomentStore):
+    case_id = f"case-{uuid.uuid4().hex[:8]}"
+    asked = [a_question(case_id, T0 + timedelta(minutes=m)) for m in (2, 3, 1)]
+    for question in asked:
+        contacts.add_question(question)
+    contacts.add_question(a_question(f"case-{uuid.uuid4().hex[:8]}"))
+    newest = [q.asked_at for q in contacts.questions(case_id, limit=2)]
+    assert newest == [T0 + timedelta(minutes=3), T0 + timedelta(minutes=2)]
+
+
+def test_a_question_is_answered_once(contacts: ContactMomentStore):
+    question = a_question(case_id=f"case-{uuid.uuid4().hex[:8]}")
+    contacts.add_question(question)
+    answer = Answer("Binnen zes weken.", T0 + timedelta(days=1), Medewerker("mdw-anna-bakker", "Anna Bakker"), "m-1")
+    assert contacts.mark_answered(replace(question, answer=answer))
+    other = replace(answer, text="Iets anders")
+    assert not contacts.mark_answered(replace(question, answer=other))
+    assert contacts.question(question.case_id, question.id) == replace(question, answer=answer)
+    assert contacts.question(question.case_id, "no-such-question") is None
+    missing = a_question(case_id=question.case_id)
+    assert not contacts.mark_answered(replace(missing, answer=answer))

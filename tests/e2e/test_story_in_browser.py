@@ -130,19 +130,19 @@ def test_mark_logs_in_sees_his_cases_and_logs_out(local_stack: LocalStack, brows
 
     # His case: where it is now, what happens next, what happened; in English too
     page.locator('a[href^="/mijn-zaken/"]').first.click()
-    shown(page.get_by_role("heading", name="Wat er hierna gebeurt"))
+    shown(page.get_by_role("heading", name="Zo verloopt uw zaak"))
     check_page(page)
     page.get_by_role("link", name="English").click()
-    shown(page.get_by_role("heading", name="What happens next"))
+    shown(page.get_by_role("heading", name="How your case proceeds"))
     check_page(page)
     page.get_by_role("link", name="Back to my cases").click()
 
     # His berichtenbox: opening a message reads it
-    page.get_by_role("link", name=re.compile("^(Berichtenbox|Message box)$")).click()
-    shown(page.get_by_role("heading", name=re.compile("^(Berichtenbox|Message box)$")))
+    page.get_by_role("link", name=re.compile("^(Berichtenbox|Inbox)$")).click()
+    shown(page.get_by_role("heading", name=re.compile("^(Berichtenbox|Inbox)$")))
     check_page(page)
     page.locator('a[href^="/berichten/"]').first.click()
-    shown(page.get_by_role("link", name=re.compile("berichtenbox|message box")))
+    shown(page.get_by_role("link", name=re.compile("berichtenbox|inbox")))
     check_page(page)
     page.goto(f"{local_stack.api}/mijn-zaken")
 

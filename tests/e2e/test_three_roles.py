@@ -170,7 +170,7 @@ def test_the_main_steps_work_with_the_keyboard_only(local_stack: LocalStack, bro
     shown(page.get_by_role("heading", name="Mijn zaken"))
     _tab_to(page, f'a[href="/mijn-zaken/{case["id"]}"]')
     page.keyboard.press("Enter")
-    shown(page.get_by_role("heading", name="Wat er hierna gebeurt"))
+    shown(page.get_by_role("heading", name="Zo verloopt uw zaak"))
     _tab_to(page, 'a[href="/mijn-zaken"]')
     page.keyboard.press("Enter")
     shown(page.get_by_role("heading", name="Mijn zaken"))

@@ -123,6 +123,8 @@ POST   /werk/zaken/{case_id}/documenten/{document_id}/beoordeling    302       3
 GET    /werk/zaken/{case_id}/bestanden/{file_id}                     302       302  302   302 302  302    302   302      302
 GET    /mijn-zaken/{case_id}/documenten/{document_id}/ontvangen      302       302  302   302 302  302    302   302      302
 GET    /mijn-zaken/{case_id}/bestanden/{file_id}                     302       302  302   302 302  302    302   302      302
+POST   /mijn-zaken/{case_id}/vragen                                  302       302  302   302 302  302    302   302      302
+POST   /werk/zaken/{case_id}/vragen/{question_id}/antwoord           302       302  302   302 302  302    302   302      302
 GET    /werk/aankondigingen                                          302       302  302   302 302  302    302   302      302
 POST   /werk/aankondigingen                                          302       302  302   302 302  302    302   302      302
 GET    /werk/aankondigingen/{announcement_id}                        302       302  302   302 302  302    302   302      302
@@ -240,6 +242,8 @@ CALLS: dict[tuple[str, str], Call] = {
     ("POST", "/werk/zaken/{case_id}/bericht"): Call(lambda world, role: "", form=True),
     ("POST", "/werk/zaken/{case_id}/documenten/{document_id}/ontvangen"): Call(lambda world, role: "", form=True),
     ("POST", "/werk/zaken/{case_id}/documenten/{document_id}/beoordeling"): Call(lambda world, role: "", form=True),
+    ("POST", "/mijn-zaken/{case_id}/vragen"): Call(lambda world, role: "", form=True),
+    ("POST", "/werk/zaken/{case_id}/vragen/{question_id}/antwoord"): Call(lambda world, role: "", form=True),
     ("POST", "/werk/aankondigingen"): Call(lambda world, role: "", form=True),
     ("POST", "/werk/aankondigingen/{announcement_id}/wijzigen"): Call(lambda world, role: "", form=True),
     ("POST", "/werk/aankondigingen/{announcement_id}/indienen"): Call(lambda world, role: "", form=True),
@@ -307,6 +311,12 @@ class World:
     def file_id(self) -> str:
         """A file's id: only pages take one, and they send whoever has no session to log in first (the pages'
         own tests try sent-in files as each kind of caller: tests/integration/test_document_uploads.py)."""
+        return str(uuid.uuid4())
+
+    @cached_property
+    def question_id(self) -> str:
+        """A question's id: only pages take one, and they send whoever has no session to log in first (the pages'
+        own tests try questions as each kind of caller: tests/integration/test_questions.py)."""
         return str(uuid.uuid4())
 
     @cached_property

@@ -40,7 +40,7 @@ def test_an_announcement_is_written_counted_submitted_and_approved_by_a_colleagu
     # WHEN Pieter writes it, he sees who it would reach right now (numbers only)
     path = _drafted(pieter, csrf)
     page = pieter.get(path).body.decode()
-    assert "Nu zou deze aankondiging 1 volger(s) bereiken." in page
+    assert "Nu zou deze aankondiging 1 persoon bereiken." in page
     assert PERSONAS["mark"].email not in page
 
     # he submits it, and cannot approve his own

@@ -68,7 +68,7 @@ def test_asking_answers_202_and_the_delivery_handler_sends_one_confirmation_with
     assert answer.status_code == 202, answer.body
     assert body(answer) == {
         "status": "confirmation_sent",
-        "detail": "Als het adres klopt, krijgt u een e-mail. Klik op de link in die e-mail om te bevestigen.",
+        "detail": "Als het adres klopt, krijgt u een e-mail. Open de link in die e-mail om te bevestigen.",
     }
     assert mailbox(NEIGHBOUR) == []
 

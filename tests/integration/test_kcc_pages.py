@@ -33,7 +33,7 @@ def test_sanne_finds_marks_case_sees_what_went_out_and_records_the_call(client, 
     page = sanne.get(case_path).body.decode()
 
     # THEN she sees the case as Mark does, and what Baken sent him and how it went
-    assert "Wat er hierna gebeurt" in page
+    assert "Stappen van deze zaak" in page
     assert "Wat de aanvrager van ons kreeg" in page
     assert re.search(r"<td[^>]*>Nieuwe status</td><td[^>]*>E-mail</td><td[^>]*>Afgeleverd", page)
 

@@ -141,14 +141,14 @@ def test_the_case_page_shows_where_the_case_is_what_happens_next_and_what_happen
     text = page.body.decode()
     for part in (
         "Waar uw zaak nu is",
-        "Wat er hierna gebeurt",
+        "Zo verloopt uw zaak",
         "Wat er is gebeurd",
         "Uw behandelaar",
         "Wij beslissen uiterlijk op",
     ):
         assert part in text, part
     english = browser.get(case_path + "?lang=en").body.decode()
-    assert "What happens next" in english
+    assert "How your case proceeds" in english
 
 
 def test_someone_elses_case_page_is_not_found_like_a_missing_one(client):

@@ -52,6 +52,8 @@ PAGES = {
     "/werk/zaken/{case_id}/documenten",
     "/werk/zaken/{case_id}/bericht",
     "/werk/zaken/{case_id}/documenten/{document_id}/ontvangen",
+    "/werk/zaken/{case_id}/vragen/{question_id}/antwoord",
+    "/mijn-zaken/{case_id}/vragen",
     "/werk/aankondigingen",
     "/werk/aankondigingen/{announcement_id}",
     "/werk/aankondigingen/{announcement_id}/afwijzen",

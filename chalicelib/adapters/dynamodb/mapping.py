@@ -19,6 +19,7 @@ from chalicelib.adapters.dynamodb.models import (
     MessageMap,
     NotificationRecord,
     PointMap,
+    QuestionRecord,
     StatusMap,
     SubscriberRecord,
     SubscriptionDefinitionRecord,
@@ -53,6 +54,7 @@ from chalicelib.domain.geo import Area, Circle, Polygon, polygon_from_geojson, p
 from chalicelib.domain.language import Language
 from chalicelib.domain.matching import Audience
 from chalicelib.domain.notifications import Notification, NotificationStatus, held_shard_of
+from chalicelib.domain.questions import Answer, Question
 from chalicelib.domain.reference import Point
 from chalicelib.domain.subscriptions import (
     Channel,
@@ -477,6 +479,8 @@ def berichtenbox_to_record(m: BerichtenboxMessage) -> BerichtenboxRecord:
         created_at=m.created_at,
         read_at=m.read_at,
         unread_by=m.subscriber_id if m.read_at is None else None,
+        case_box=f"{m.subscriber_id}#{m.case_id}" if m.case_id else None,
+        language=m.language.value if m.language else None,
     )
 
 
@@ -492,6 +496,7 @@ def record_to_berichtenbox(r: BerichtenboxRecord) -> BerichtenboxMessage:
         link=Link(r.link_url, r.link_label or r.link_url) if r.link_url else None,
         created_at=r.created_at,
         read_at=r.read_at,
+        language=Language(r.language) if r.language in ("nl", "en") else None,
     )
 
 
@@ -529,6 +534,54 @@ def record_to_contact(r: ContactMomentRecord) -> ContactMoment:
         contact_gelukt=bool(r.contact_gelukt),
         tags=tuple(str(t) for t in r.tags or ()),
         for_applicant=r.for_applicant or None,
+    )
+
+
+QUESTION_PREFIX = "question#"
+
+
+def question_sk(question: Question) -> str:
+    return f"{QUESTION_PREFIX}{question.asked_at.isoformat()}#{question.id}"
+
+
+def question_to_record(question: Question) -> QuestionRecord:
+    answer = question.answer
+    return QuestionRecord(
+        pk=f"case#{question.case_id}",
+        sk=question_sk(question),
+        question_id=question.id,
+        case_id=question.case_id,
+        text=question.text,
+        asked_at=question.asked_at,
+        asked_by=question.asked_by,
+        on_behalf_of=question.on_behalf_of,
+        due=question.due.isoformat(),
+        answer_text=answer.text if answer else None,
+        answered_at=answer.at if answer else None,
+        answered_by_id=answer.by.id if answer else None,
+        answered_by_naam=answer.by.naam if answer else None,
+        answer_message_id=answer.message_id if answer else None,
+    )
+
+
+def record_to_question(r: QuestionRecord) -> Question:
+    answer = None
+    if r.answered_at is not None:
+        answer = Answer(
+            text=r.answer_text or "",
+            at=r.answered_at,
+            by=Medewerker(r.answered_by_id or "", r.answered_by_naam or ""),
+            message_id=r.answer_message_id or "",
+        )
+    return Question(
+        id=r.question_id,
+        case_id=r.case_id,
+        text=r.text,
+        asked_at=r.asked_at,
+        asked_by=r.asked_by,
+        on_behalf_of=r.on_behalf_of,
+        due=date.fromisoformat(r.due),
+        answer=answer,
     )
 
 

@@ -245,6 +245,42 @@ class ContactMomentRecord(Model):
     for_applicant = UnicodeAttribute(null=True)
 
 
+class QuestionRecord(Model):
+    """A question an applicant asked about a case, in the case-index table under ``case#<id>`` beside its contact
+    moment: ``sk`` is ``question#<asked at>#<id>``, so one Query reads a case's questions newest first. The answer
+    is kept on it once given (``answered_at`` exists only then)."""
+
+    class Meta:
+        table_name = "baken-local-case-index"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    question_id = UnicodeAttribute()
+    case_id = UnicodeAttribute()
+    text = UnicodeAttribute()
+    asked_at = UTCDateTimeAttribute()
+    asked_by = UnicodeAttribute()
+    on_behalf_of = UnicodeAttribute()
+    due = UnicodeAttribute()
+    answer_text = UnicodeAttribute(null=True)
+    answered_at = UTCDateTimeAttribute(null=True)
+    answered_by_id = UnicodeAttribute(null=True)
+    answered_by_naam = UnicodeAttribute(null=True)
+    answer_message_id = UnicodeAttribute(null=True)
+
+
+class QuestionClaimRecord(Model):
+    """The claim on a question's id, ``question-id#<id>`` under ``case#<id>``: written with the question, so the
+    same form sent twice stores one question; ``question_sk`` says where the question is."""
+
+    class Meta:
+        table_name = "baken-local-case-index"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    question_sk = UnicodeAttribute()
+
+
 class CaseHistoryRecord(Model):
     """One entry of a case's history (a status, message, document request or receipt), in the case-index table
     under ``case#<id>`` beside the contact moments: ``sk`` is ``history#<moment>#<kind>#<id>`` (the moment in
@@ -458,8 +494,20 @@ class UnreadIndex(GlobalSecondaryIndex["BerichtenboxRecord"]):
     message_id = UnicodeAttribute(range_key=True)
 
 
+class BoxCaseIndex(GlobalSecondaryIndex["BerichtenboxRecord"]):
+    """A person's messages about one case, newest first: ``case_box`` is ``<subscriber>#<case>``."""
+
+    class Meta:
+        index_name = "by_case"
+        projection = AllProjection()
+
+    case_box = UnicodeAttribute(hash_key=True)
+    message_id = UnicodeAttribute(range_key=True)
+
+
 class BerichtenboxRecord(Model):
-    """Berichtenbox. ``unread_by`` exists only while unread, so counting unread is one small Query."""
+    """Berichtenbox. ``unread_by`` exists only while unread, so counting unread is one small Query; ``case_box``
+    (``<subscriber>#<case>``) lists one person's messages about one case with one Query on ``by_case``."""
 
     class Meta:
         table_name = "baken-local-inbox"
@@ -476,8 +524,11 @@ class BerichtenboxRecord(Model):
     created_at = UTCDateTimeAttribute()
     read_at = UTCDateTimeAttribute(null=True)
     unread_by = UnicodeAttribute(null=True)
+    case_box = UnicodeAttribute(null=True)
+    language = UnicodeAttribute(null=True)
 
     unread = UnreadIndex()
+    by_case = BoxCaseIndex()
 
 
 class SessionItem(Model):
@@ -524,6 +575,8 @@ ALL_MODELS: tuple[type[Model], ...] = (
     AnnouncementRecord,
     CaseIndexRecord,
     ContactMomentRecord,
+    QuestionRecord,
+    QuestionClaimRecord,
     CaseHistoryRecord,
     SubscriptionEntryRecord,
     SubscriptionDefinitionRecord,
@@ -551,6 +604,8 @@ def bind(settings: Settings) -> None:
         AnnouncementRecord: settings.tables.cases,
         CaseIndexRecord: settings.tables.case_index,
         ContactMomentRecord: settings.tables.case_index,
+        QuestionRecord: settings.tables.case_index,
+        QuestionClaimRecord: settings.tables.case_index,
         CaseHistoryRecord: settings.tables.case_index,
         SubscriptionEntryRecord: settings.tables.subscriptions,
         SubscriptionDefinitionRecord: settings.tables.subscriptions,

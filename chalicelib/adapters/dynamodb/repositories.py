@@ -26,6 +26,8 @@ from chalicelib.adapters.dynamodb.models import (
     CaseRecord,
     ContactMomentRecord,
     NotificationRecord,
+    QuestionClaimRecord,
+    QuestionRecord,
     SubscriberRecord,
     SubscriptionDefinitionRecord,
     SubscriptionEntryRecord,
@@ -42,6 +44,7 @@ from chalicelib.domain.errors import (
     ConcurrentUpdateError,
 )
 from chalicelib.domain.notifications import HELD_SHARDS, Notification, NotificationStatus
+from chalicelib.domain.questions import Question
 from chalicelib.domain.ratelimit import admit
 from chalicelib.domain.subscriptions import Indexed, Subscriber, Subscription, SubscriptionEntry
 from chalicelib.domain.worklist import WorkOrder, WorkPosition
@@ -364,6 +367,67 @@ class DynamoDBContacts(ContactMomentStore):
             for r in ContactMomentRecord.query(f"case#{case_id}", ContactMomentRecord.sk.between(low, high))
         ]
 
+    def add_question(self, question: Question) -> Question:
+        """The claim on its id, the question and its contact moment in one TransactWriteItems, each only if new:
+        the same question again (its id claimed) writes nothing and gives the one stored."""
+        claim = QuestionClaimRecord(
+            pk=f"case#{question.case_id}", sk=f"question-id#{question.id}", question_sk=mapping.question_sk(question)
+        )
+        moment = mapping.contact_to_record(question.as_contact_moment())
+        try:
+            with TransactWrite(connection=Connection(region=getattr(QuestionRecord.Meta, "region", None))) as transaction:
+                transaction.save(claim, condition=QuestionClaimRecord.sk.does_not_exist())
+                transaction.save(mapping.question_to_record(question), condition=QuestionRecord.sk.does_not_exist())
+                transaction.save(moment, condition=ContactMomentRecord.sk.does_not_exist())
+        except TransactWriteError as error:
+            stored = self.question(question.case_id, question.id) if _conditional_failure(error) else None
+            if stored is None:
+                raise ConcurrentUpdateError(question.case_id, conflict="transaction") from None
+            return stored
+        return question
+
+    def question(self, case_id: str, question_id: str) -> Question | None:
+        """Two GetItems: the claim on its id, then the question it points to."""
+        try:
+            claim = QuestionClaimRecord.get(f"case#{case_id}", f"question-id#{question_id}")
+            return mapping.record_to_question(QuestionRecord.get(f"case#{case_id}", claim.question_sk))
+        except DoesNotExist:
+            return None
+
+    def questions(self, case_id: str, *, limit: int) -> list[Question]:
+        """One Query on ``question#``, newest first."""
+        records = QuestionRecord.query(
+            f"case#{case_id}",
+            QuestionRecord.sk.startswith(mapping.QUESTION_PREFIX),
+            scan_index_forward=False,
+            limit=limit,
+            page_size=limit,
+        )
+        return [mapping.record_to_question(r) for r in records]
+
+    def mark_answered(self, question: Question) -> bool:
+        """One conditional UpdateItem: only a question not answered yet takes an answer."""
+        answer = question.answer
+        if answer is None:
+            raise ValueError("a question is marked answered with its answer")
+        record = QuestionRecord(pk=f"case#{question.case_id}", sk=mapping.question_sk(question))
+        try:
+            record.update(
+                actions=[
+                    QuestionRecord.answer_text.set(answer.text),
+                    QuestionRecord.answered_at.set(answer.at),
+                    QuestionRecord.answered_by_id.set(answer.by.id),
+                    QuestionRecord.answered_by_naam.set(answer.by.naam),
+                    QuestionRecord.answer_message_id.set(answer.message_id),
+                ],
+                condition=QuestionRecord.sk.exists() & QuestionRecord.answered_at.does_not_exist(),
+            )
+        except UpdateError as error:
+            if _conditional_failure(error):
+                return False
+            raise
+        return True
+
 
 class DynamoDBSubscriptions(SubscriptionRepository):
     def entries_of(self, interest_key: str) -> list[SubscriptionEntry]:
@@ -621,9 +685,17 @@ class DynamoDBBerichtenbox(BerichtenboxStore):
             raise
         return True
 
-    def list(self, subscriber_id: str, *, limit: int, after: str | None = None) -> list[BerichtenboxMessage]:
+    def list(
+        self, subscriber_id: str, *, limit: int, after: str | None = None, case_id: str | None = None
+    ) -> list[BerichtenboxMessage]:
+        """One Query, newest first: on the table, or for one case on the ``by_case`` index."""
         condition = BerichtenboxRecord.message_id < after if after else None
-        records = BerichtenboxRecord.query(subscriber_id, condition, scan_index_forward=False, limit=limit)
+        if case_id is not None:
+            records = BerichtenboxRecord.by_case.query(
+                f"{subscriber_id}#{case_id}", condition, scan_index_forward=False, limit=limit, page_size=limit
+            )
+        else:
+            records = BerichtenboxRecord.query(subscriber_id, condition, scan_index_forward=False, limit=limit)
         return [mapping.record_to_berichtenbox(r) for r in records]
 
     def unread_count(self, subscriber_id: str) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import uuid
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -18,17 +19,21 @@ from chalicelib.domain.errors import (
     TooManyRequestsError,
     ValidationError,
 )
-from chalicelib.i18n import N_
-from chalicelib.web.forms import NO_ERRORS, back_to, form_errors, refusal_errors
+from chalicelib.domain.language import Language
+from chalicelib.domain.questions import ANSWER_TERM_WORKING_DAYS, FORM_KEY, MAX_QUESTION_LENGTH
+from chalicelib.i18n import N_, translate
+from chalicelib.web.forms import NO_ERRORS, back_to, form_errors, problem_message, refusal_errors
 from chalicelib.web.headers import allow_form_targets
 from chalicelib.web.pages import SignedIn, message, not_found, page, redirect, render, too_many
 from chalicelib.web.presenters import berichtenbox_json
 from chalicelib.web.request import check_path_parameters
 from chalicelib.web.session import HOME
 from chalicelib.web.texts import QUESTIONS
-from chalicelib.web.views import case_context, case_rows, day, earlier_from_query
+from chalicelib.web.views import case_context, case_rows, day, earlier_from_query, question_rows
 
 if TYPE_CHECKING:
+    from chalicelib.domain.berichtenbox import BerichtenboxMessage
+    from chalicelib.domain.case_view import CaseView
     from chalicelib.domain.cases import Case, DocumentRequest
     from chalicelib.services.ports import UploadForm
 
@@ -36,6 +41,7 @@ bp = Blueprint(__name__)
 
 RECEIVED = "ontvangen"  # the query flag naming the document a file was just recorded for
 CONFIRMATION = "bevestiging"  # the id of the confirmation, where the page opens after an upload
+ASKED = "gevraagd"  # the query flag naming the question just asked (its confirmation shows)
 
 
 @page(bp, HOME)
@@ -73,20 +79,30 @@ def _case(
     received: str | None = None,
     errors: dict[str, Any] | None = None,
     failed: str | None = None,
+    question: dict[str, str] | None = None,
 ) -> Response:
     """The case page; ``received``: the document a file was just recorded for; ``errors`` about the upload of
-    document ``failed``."""
+    document ``failed``, or about the question form (``question``: what was typed, and the form's key)."""
     try:
         view = wiring.services().case_queries.view(visit.principal, case_id, before=earlier_from_query())
+        questions = wiring.services().questions.of_viewed_case(visit.principal, view.case)
     except DomainError:  # not there, or not theirs (or a cursor that names no moment): the same page
         return not_found()
     context = case_context(view, visit.language, page=f"{HOME}/{case_id}")
     forms = _upload_forms(visit, view.case)
     shown = errors or NO_ERRORS
+    asked = visit.query.get(ASKED)
+    rows = question_rows(questions, visit.language)
     response = render(
         "case",
         status,
         **context,
+        questions=rows,
+        asked=next((q for q in rows if q["id"] == asked), None),
+        question_form={"text": "", "key": uuid.uuid4().hex, **(question or {})},
+        question_max=f"{MAX_QUESTION_LENGTH:,}".replace(",", "." if visit.language is Language.NL else ","),
+        answer_days=ANSWER_TERM_WORKING_DAYS,
+        csrf=visit.session.csrf,
         uploads=forms,
         accept=ACCEPT,
         max_mb=MAX_BYTES // (1024 * 1024),
@@ -145,6 +161,34 @@ def _upload_errors(issues: list[Issue], document_id: str, visit: SignedIn) -> di
     return form_errors(issues, {"file": (field, N_("Bestand")), "key": (field, N_("Bestand"))}, visit.language)
 
 
+QUESTION_FIELDS = {"text": ("vraag", N_("Uw vraag")), "key": ("vraag", N_("Uw vraag"))}
+
+
+@page(bp, HOME + "/{case_id}/vragen", methods=("POST",), action="ask_question", max_fields=10)
+def ask_question(visit: SignedIn, case_id: str) -> Response:
+    """A question about the case from its page: recorded once however often the form is sent, then the case page
+    says when the answer comes; a problem shows at the field, with what was typed kept."""
+    typed = {"text": visit.field("vraag"), "key": visit.field("sleutel")}
+    if not FORM_KEY.fullmatch(typed["key"]):
+        typed["key"] = uuid.uuid4().hex
+    try:
+        question = wiring.services().questions.ask(visit.principal, case_id, visit.field("vraag"), visit.field("sleutel"))
+    except ValidationError as error:
+        return _case(
+            visit, case_id, status=400, errors=form_errors(error.issues, QUESTION_FIELDS, visit.language), question=typed
+        )
+    except TooManyRequestsError as error:
+        return too_many(error.retry_after)
+    except (CaseRuleError, ConcurrentUpdateError) as error:
+        text = problem_message(error, visit.language)
+        named = f"{translate(visit.language, N_('Uw vraag'))}: {text}"
+        refused = {"errors": [{"anchor": "vraag", "text": named}], "field_errors": {"vraag": named}}
+        return _case(visit, case_id, status=409, errors=refused, question=typed)
+    except DomainError:
+        return not_found()
+    return redirect(f"{back_to(f'{HOME}/{case_id}', ASKED, question.id)}#vraag-bevestiging")
+
+
 @page(bp, HOME + "/{case_id}/bestanden/{file_id}", reads="download_document")
 def download(visit: SignedIn, case_id: str, file_id: str) -> Response:
     """A file sent in for the case, for its parties: a link to the file that works for a minute."""
@@ -155,27 +199,76 @@ def download(visit: SignedIn, case_id: str, file_id: str) -> Response:
     return redirect(url)
 
 
+def _written_in(message: BerichtenboxMessage, page: Language) -> str | None:
+    """The language a message was written in when it is not the page's (its text is marked so: WCAG 3.1.2)."""
+    return message.language.value if message.language is not None and message.language is not page else None
+
+
+CASE_FILTER = "zaak"  # the berichtenbox's query parameter: only the messages about this case (one of the person's)
+
+
 @page(bp, "/berichten")
 def berichtenbox(visit: SignedIn) -> Response:
-    """The berichtenbox: newest first, the unread ones marked, 20 to a page."""
+    """The berichtenbox: newest first, the unread ones marked, 20 to a page, each with its case's number and
+    product; ``?zaak=<case id>`` shows only the messages about one of the person's own cases."""
     after = visit.query.get("na") or None
+    chosen = visit.query.get(CASE_FILTER) or None
     try:
         if after is not None:
             check_path_parameters({"message_id": after})
-        shown = wiring.services().berichtenbox.page(visit.principal, limit=20, after=after)
+        cases = wiring.services().case_queries.my_cases(visit.principal)
     except DomainError:
         return not_found()
-    messages = [berichtenbox_json(m) for m in shown.messages]
+    own = {view.case.id: view for view in cases}
+    try:
+        if chosen is not None and chosen not in own:
+            raise ValidationError.single(CASE_FILTER, "not_your_case")
+        shown = wiring.services().berichtenbox.page(visit.principal, limit=20, after=after, case_id=chosen)
+    except ValidationError as error:
+        errors = form_errors(error.issues, {CASE_FILTER: (CASE_FILTER, N_("Toon berichten over"))}, visit.language)
+        return _berichtenbox(visit, 400, cases=own, chosen=chosen, messages=[], older=None, **errors)
+    except DomainError:
+        return not_found()
+    messages = [{**berichtenbox_json(m), "lang": _written_in(m, visit.language)} for m in shown.messages]
     for item in messages:
         item["day"] = day(item["created_at"], visit.language)
-    return render("berichtenbox", messages=messages, older=shown.next_after)
+        view = own.get(item["case_id"])
+        item["case_number"] = view.case.case_number if view else None
+        item["product"] = view.zaaktype.omschrijving.in_(visit.language) if view else None
+    older = urlencode({"na": shown.next_after, **({CASE_FILTER: chosen} if chosen else {})}) if shown.next_after else None
+    return _berichtenbox(visit, 200, cases=own, chosen=chosen, messages=messages, older=older, **NO_ERRORS)
+
+
+def _berichtenbox(visit: SignedIn, status: int, *, cases: dict[str, CaseView], chosen: str | None, **values: Any) -> Response:
+    choices = [
+        {"id": case_id, "label": f"{view.case.case_number} – {view.zaaktype.omschrijving.in_(visit.language)}"}
+        for case_id, view in cases.items()
+    ]
+    current = cases.get(chosen) if chosen else None
+    return render(
+        "berichtenbox",
+        status,
+        cases=choices,
+        chosen=chosen if current else None,
+        chosen_number=current.case.case_number if current else None,
+        **values,
+    )
 
 
 @page(bp, "/berichten/{message_id}")
 def berichtenbox_message(visit: SignedIn, message_id: str) -> Response:
     """One message; opening it marks it read."""
     try:
-        shown = berichtenbox_json(wiring.services().berichtenbox.mark_read(visit.principal, message_id))
+        read = wiring.services().berichtenbox.mark_read(visit.principal, message_id)
+        shown = {**berichtenbox_json(read), "lang": _written_in(read, visit.language)}
+        cases = wiring.services().case_queries.my_cases(visit.principal)
     except DomainError:
         return not_found()
-    return render("berichtenbox_message", message=shown, day=day(shown["created_at"], visit.language))
+    about = next((view for view in cases if view.case.id == shown["case_id"]), None)
+    return render(
+        "berichtenbox_message",
+        message=shown,
+        day=day(shown["created_at"], visit.language),
+        case_number=about.case.case_number if about else None,
+        product=about.zaaktype.omschrijving.in_(visit.language) if about else None,
+    )

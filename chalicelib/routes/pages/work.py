@@ -25,6 +25,7 @@ from chalicelib.domain.errors import (
     DomainError,
     ForbiddenError,
     Issue,
+    QuestionNotFoundError,
     TooManyRequestsError,
     ValidationError,
 )
@@ -483,3 +484,23 @@ def download(visit: SignedIn, case_id: str, file_id: str) -> Response:
     except DomainError:
         return not_found()
     return redirect(url)
+
+
+@_form("/vragen/{question_id}/antwoord", "antwoord")
+def answer_question(visit: SignedIn, case_id: str, question_id: str) -> Response:
+    """The answer to an applicant's question (``pages/_questions.html.j2``): a message to the parties, told like
+    any message; the question is then answered. The same answer sent twice is one message."""
+    from chalicelib.web.views import ANSWERED
+
+    form = {**visit.form, "vraag": question_id}
+    field = f"antwoord-{question_id}"
+    try:
+        wiring.services().questions.answer(visit.principal, case_id, question_id, visit.field("antwoord"))
+    except ValidationError as error:
+        errors = form_errors(error.issues, {"text": (field, N_("Uw antwoord"))}, visit.language)
+        return _case(visit, case_id, status=400, action="antwoord", form=form, errors=errors)
+    except QuestionNotFoundError:
+        return not_found()
+    except DomainError as error:
+        return _refusal(visit, case_id, error, "antwoord", form)
+    return redirect(back_to(f"{WORK}/zaken/{case_id}", ANSWERED, question_id) + "#antwoord-bevestiging")

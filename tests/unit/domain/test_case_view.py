@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
-from chalicelib.domain.case_view import TimelineKind, case_view
+from chalicelib.domain.case_view import TimelineKind, case_view, procedure_steps
 from chalicelib.domain.cases import (
     Case,
     CaseMessage,
@@ -153,3 +153,39 @@ def test_the_view_shows_the_deadline_with_the_extension_and_the_suspended_day():
     deadline = case_view(case, zaaktype(SUBSIDIE)).deadline
 
     assert (deadline.due, deadline.extended, deadline.suspended_days) == (date(2027, 2, 16), True, 1)
+
+
+def _steps(case: Case) -> list[tuple[str, str]]:
+    view = case_view(case, zaaktype(SUBSIDIE))
+    return [
+        (s.statustype.identificatie, s.state.value) for s in procedure_steps(view.zaaktype, view.status, closed=case.is_closed)
+    ]
+
+
+def test_the_procedure_shows_every_step_in_order_done_current_and_to_come():
+    case = set_status(a_case(), zaaktype(SUBSIDIE), status("in-behandeling"))
+
+    assert _steps(case) == [
+        ("ontvangen", "done"),
+        ("in-behandeling", "current"),
+        ("aanvullende-informatie-nodig", "next"),
+        ("advies-gevraagd", "next"),
+        ("besluit-genomen", "next"),
+    ]
+
+
+def test_a_new_case_is_at_its_first_step():
+    assert _steps(a_case())[:2] == [("ontvangen", "current"), ("in-behandeling", "next")]
+
+
+def test_a_step_the_case_went_past_counts_as_done_even_when_it_came_back_to_an_earlier_one_it_is_current_again():
+    case = set_status(a_case(), zaaktype(SUBSIDIE), status("advies-gevraagd"))
+    assert _steps(case)[2:4] == [("aanvullende-informatie-nodig", "done"), ("advies-gevraagd", "current")]
+    back = set_status(case, zaaktype(SUBSIDIE), status("in-behandeling", at=T0 + timedelta(days=2)))
+    assert _steps(back)[1:3] == [("in-behandeling", "current"), ("aanvullende-informatie-nodig", "next")]
+
+
+def test_a_closed_case_has_every_step_up_to_its_end_done():
+    case = set_status(a_case(), zaaktype(SUBSIDIE), status("besluit-genomen"))
+
+    assert {state for _, state in _steps(case)} == {"done"}
