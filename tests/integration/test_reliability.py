@@ -665,8 +665,8 @@ def test_13_a_send_cut_off_by_a_timeout_runs_again_once_the_claim_expires(client
 
 
 def _time_out_on_every_attempt(client, stack, pipeline: Pipeline, simulated_time, ses) -> dict[str, Any]:
-    """Mark's e-mail (his only channel) while every send to SES hangs until the function times out, for as long
-    as the delivery queue keeps its message."""
+    """Mark's e-mail (the only channel he chose; as a party he also gets the berichtenbox) while every send to SES
+    hangs until the function times out, for as long as the delivery queue keeps its message."""
     _register_email_only("mark")
     ses.repeat = "dies-before-accepted"
     case = _create_case(client)
@@ -685,13 +685,15 @@ def test_13_a_send_that_times_out_every_time_is_never_stuck(client, stack, pipel
     # GIVEN Mark's e-mail timed out on every attempt the delivery queue allowed
     case = _time_out_on_every_attempt(client, stack, pipeline, simulated_time, ses)
 
-    # THEN it waits visibly in the dead-letter queue (which raises the alarm), and nobody got anything
-    assert _queue_depth(stack, stack.outputs.dead_letter_queue_url) == 1
+    # THEN it waits visibly in the dead-letter queue (which raises the alarm) — with Mark's berichtenbox message, which
+    # a party always gets and which waited behind it in the case's message group (FIFO) — and nobody got anything
+    assert _queue_depth(stack, stack.outputs.dead_letter_queue_url) == 2
     assert _email(case["id"]).status is NotificationStatus.SENDING
     assert mailbox(MARK_EMAIL) == []
     # AND once its claim has been left for 72 hours, the reconciler makes it a temporary failure the KCC can see
+    # (and queues the berichtenbox message again, which was never claimed)
     simulated_time.advance(hours=72)
-    assert reconcile() == {"requeued": 0, "gave_up": 1}
+    assert reconcile() == {"requeued": 1, "gave_up": 1}
     failed = _email(case["id"])
     assert (failed.status, failed.reason) == (NotificationStatus.TEMPORARY_FAILURE, "stuck_sending")
 
@@ -703,8 +705,8 @@ def test_13_redrive_sends_once_a_job_whose_every_attempt_timed_out(client, stack
     result = redrive(wiring.aws_client("sqs"), stack.outputs.dead_letter_queue_url)
     _run(pipeline, simulated_time, 10 * 60)
 
-    # THEN Mark gets his e-mail once
-    assert (result.read, result.queued) == (1, 1)
+    # THEN Mark gets his e-mail once (and his berichtenbox message, which waited behind it)
+    assert (result.read, result.queued) == (2, 2)
     assert len(mailbox(MARK_EMAIL)) == 1
     assert _email(case["id"]).status is NotificationStatus.DELIVERED
 

@@ -77,6 +77,7 @@ MOTO_SKIPS = (
     "AWS::SNS::Subscription",
     "AWS::SNS::TopicPolicy",
     "AWS::SQS::QueuePolicy",
+    "AWS::S3::BucketPolicy",
 )
 STREAM_EVENT = ("OnCaseChange", "OnCaseChangeDynamodbEventSource")
 QUEUE_EVENT = ("Deliver", "DeliverSqsEventSource")
