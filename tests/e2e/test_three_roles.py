@@ -121,7 +121,7 @@ def test_the_story_across_behandelaar_applicant_and_kcc(local_stack: LocalStack,
     # Anna sees that Mark called, when and about what, on the timeline beside the status changes and messages
     anna.goto(f"{local_stack.api}/werk/zaken/{case['id']}")
     shown(anna.get_by_text(CALL_SUMMARY))
-    timeline = anna.locator("ol").filter(has_text=CALL_SUMMARY)
+    timeline = anna.locator(".baken-timeline").filter(has_text=CALL_SUMMARY)
     assert timeline.get_by_text("Contact met de provincie").count() >= 1
     assert timeline.get_by_text(WATERSCHAP).count() == 1
     check_page(anna, "behandelaar-case-with-call")
