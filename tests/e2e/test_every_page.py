@@ -107,8 +107,12 @@ def test_every_page_in_both_languages_is_accessible(local_stack: LocalStack, bro
         (f"/aankondigingen/{approved_id}", "public-announcement"),
         ("/volgen", "follow"),
         ("/toegankelijkheid", "accessibility"),
+        ("/producten", "products"),
+        ("/producten/subsidie-duurzame-recreatie", "product"),
+        ("/hoe-snel-zijn-wij", "servicenormen"),
     ):
         _both_languages(visitor, f"{api}{path}", name)
+    _both_languages(visitor, f"{api}/producten/bestaat-niet", "product-not-found", status=404)
     _both_languages(visitor, f"{api}/aankondigingen/{announcement['id']}", "announcement-not-found", status=404)
     visitor.goto(f"{api}/dev/mailbox")  # the local stage's mailbox: a tool for developers, in English only
     check_page(visitor, "dev-mailbox")
@@ -167,7 +171,12 @@ def test_every_page_fits_a_phone_without_scrolling_sideways(local_stack: LocalSt
     assert status == 200, mine
     case_id = mine["cases"][0]["id"]
     visitor = browser.new_page(locale="nl-NL", viewport=PHONE)
-    for path, name in (("/volgen", "follow"), ("/toegankelijkheid", "accessibility")):
+    for path, name in (
+        ("/volgen", "follow"),
+        ("/toegankelijkheid", "accessibility"),
+        ("/producten/subsidie-duurzame-recreatie", "product"),
+        ("/hoe-snel-zijn-wij", "servicenormen"),
+    ):
         _fits(visitor, f"{api}{path}", name)
     mark = _log_in(browser, local_stack, "Mark Visser", viewport=PHONE)
     for path, name in _marks_pages(case_id):

@@ -185,12 +185,12 @@ def test_the_berichtenbox_marks_new_messages_and_opening_one_reads_it(client, pi
 
     listing = mark.get("/berichten").body.decode()
     (message_path,) = re.findall(r'href="(/berichten/[^"]+)"', listing)
-    assert "(nieuw)" in listing
+    assert 'utrecht-status-badge--warning">Nieuw</span>' in listing
 
     opened = mark.get(message_path)
     assert opened.status_code == 200
     assert "Terug naar de berichtenbox" in opened.body.decode()
-    assert "(nieuw)" not in mark.get("/berichten").body.decode()
+    assert ">Nieuw</span>" not in mark.get("/berichten").body.decode()
 
     # someone else's message is not there for Jan
     register_personas("jan")

@@ -252,9 +252,10 @@ def test_a_public_event_reaches_the_case_then_each_gemeente_then_the_topic():
     ]
 
 
-def test_only_documents_requested_and_a_subscription_confirmation_ask_the_reader_to_act():
+def test_only_documents_requested_a_reminder_about_them_and_a_subscription_confirmation_ask_the_reader_to_act():
     assert [kind for kind in EventKind if kind.action_required] == [
         EventKind.DOCUMENTS_REQUESTED,
+        EventKind.DOCUMENT_REMINDER,
         EventKind.SUBSCRIPTION_CONFIRMATION,
     ]
 
