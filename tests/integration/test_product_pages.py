@@ -79,3 +79,17 @@ def test_the_open_data_is_linked_and_the_products_listed(client):
     speed = page(client.http.get("/hoe-snel-zijn-wij"), 200)
     assert 'href="/api/servicenormen.csv"' in speed
     assert json.loads(client.http.get("/api/servicenormen").body)["threshold"] == 5
+
+
+def test_the_case_page_links_to_its_product_page(client, pipeline):
+    from tests.integration.browsing import Browser, log_in
+    from tests.integration.conftest import register_personas
+
+    register_personas("mark")
+    _decide(client, 1)
+    mark = Browser(client)
+    log_in(mark, "mark")
+    listing = mark.get("/mijn-zaken").body.decode()
+    (case_path,) = set(re.findall(r'href="(/mijn-zaken/[0-9a-f-]{36})"', listing))
+    html = mark.get(case_path).body.decode()
+    assert f'href="/producten/{SUBSIDIE}?lang=nl">Voorwaarden, stappen en termijnen</a>' in html
