@@ -16,12 +16,12 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from chalicelib.adapters.dynamodb.batch import batch_write
 from chalicelib.domain.errors import ConcurrentUpdateError
 from chalicelib.domain.servicenorms import Decided, MonthFigures, counted_change
 from chalicelib.services.ports import CountedCase, ServicenormStore
 
 COUNTS = ("decided", "with_norm", "within_norm", "within_term")
-BATCH_ATTEMPTS = 8
 
 
 def _month_key(zaaktype: str, month: str) -> dict[str, Any]:
@@ -153,13 +153,4 @@ class DynamoDBServicenorms(ServicenormStore):
         client = self._client()
         client.put_item(TableName=self._table, Item=item)
         requests = [{"PutRequest": {"Item": _counted_item(case_id, c)}} for case_id, c in counted.items()]
-        for start in range(0, len(requests), 25):
-            pending: Any = {self._table: requests[start : start + 25]}
-            for attempt in range(BATCH_ATTEMPTS):
-                if attempt:
-                    self._sleep(0.05 * 2**attempt)
-                pending = client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or None
-                if not pending:
-                    break
-            else:
-                raise RuntimeError("DynamoDB kept items of a recompute unprocessed; run it again")
+        batch_write(client, self._table, requests, self._sleep)

@@ -13,12 +13,12 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from chalicelib.adapters.dynamodb.batch import batch_write
 from chalicelib.domain.watch import SHARDS, Alert, WatchEntry, WatchKind
 from chalicelib.services.ports import WatchStore
 
 KEEP_ENTRIES = timedelta(days=60)
 KEEP_ALERTS = timedelta(days=14)
-BATCH_ATTEMPTS = 8
 
 
 def _expires(day: date, keep: timedelta) -> dict[str, str]:
@@ -43,17 +43,7 @@ class DynamoDBWatch(WatchStore):
         self._sleep = sleep or clock.sleep
 
     def _write(self, requests: list[dict[str, Any]]) -> None:
-        client = self._client()
-        for start in range(0, len(requests), 25):
-            pending: Any = {self._table: requests[start : start + 25]}
-            for attempt in range(BATCH_ATTEMPTS):
-                if attempt:
-                    self._sleep(0.05 * 2**attempt)
-                pending = client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or None
-                if not pending:
-                    break
-            else:
-                raise RuntimeError("DynamoDB kept watch entries unprocessed")
+        batch_write(self._client(), self._table, requests, self._sleep)
 
     def add(self, entries: Sequence[WatchEntry]) -> None:
         # an entry written again is the same item: a redelivered change writes nothing new
