@@ -69,6 +69,7 @@ if TYPE_CHECKING:
         NotificationOutbox,
         PartyPseudonyms,
         ProgressStore,
+        QuestionAnalysisStore,
         RateLimiter,
         RegistrationLedger,
         ServicenormStore,
@@ -79,6 +80,7 @@ if TYPE_CHECKING:
         ZaakSource,
     )
     from chalicelib.services.previews import ChangePreviews
+    from chalicelib.services.question_topics import QuestionAnalysis
     from chalicelib.services.questions import QuestionDesk
     from chalicelib.services.reconciler import Reconciler
     from chalicelib.services.servicenorms import ServicenormFigures
@@ -132,6 +134,7 @@ class Adapters:
     catalogue_store: CatalogueStore | None = None  # the catalogue refreshed from the Catalogi API, when configured
     servicenorms: ServicenormStore | None = None  # the servicenorm figures
     watch: WatchStore | None = None  # the deadline watch's entries and the behandelaars' alerts
+    question_analysis: QuestionAnalysisStore | None = None  # questions counted per onderwerp; veelgestelde vragen
     zgw_callback_auth: Callable[[], str | None] = field(default=lambda: None, compare=False)
 
     @classmethod
@@ -174,6 +177,7 @@ class Adapters:
 
         from chalicelib.adapters.dynamodb.ledger import DynamoDBLedger
         from chalicelib.adapters.dynamodb.progress import DynamoDBProgress
+        from chalicelib.adapters.dynamodb.question_topics import DynamoDBQuestionAnalysis
         from chalicelib.adapters.dynamodb.servicenorms import DynamoDBServicenorms
         from chalicelib.adapters.dynamodb.sessions import DynamoDBSessions
         from chalicelib.adapters.dynamodb.watch import DynamoDBWatch
@@ -210,6 +214,7 @@ class Adapters:
             **_zgw_adapters(current),
             catalogue_store=_catalogue_store(current),
             servicenorms=DynamoDBServicenorms(aws.factory("dynamodb"), current.tables.case_index),
+            question_analysis=DynamoDBQuestionAnalysis(),
             watch=DynamoDBWatch(aws.factory("dynamodb"), current.tables.case_index),
         )
 
@@ -230,6 +235,7 @@ class Adapters:
             InMemoryNotices,
             InMemoryOutbox,
             InMemoryProgress,
+            InMemoryQuestionAnalysis,
             InMemoryQueue,
             InMemoryRateLimiter,
             InMemoryServicenorms,
@@ -242,13 +248,14 @@ class Adapters:
 
         current = current or local_settings()
         subscriptions = InMemorySubscriptions()
+        contacts = InMemoryContacts()
         identity = _decoders_and_identity(current, clock or _system_clock(current))
         return cls(
             **identity,
             sessions=InMemorySessions(),
             cases=InMemoryCases(subscriptions),
             announcement_store=InMemoryAnnouncements(),
-            contacts=InMemoryContacts(),
+            contacts=contacts,
             subscriptions=subscriptions,
             subscribers=InMemorySubscribers(),
             outbox=InMemoryOutbox(),
@@ -264,6 +271,7 @@ class Adapters:
             **{**_zgw_adapters(current), "zaak_source": InMemoryZaakSource()},
             catalogue_store=InMemoryCatalogueStore(),
             servicenorms=InMemoryServicenorms(),
+            question_analysis=InMemoryQuestionAnalysis(contacts),
             watch=InMemoryWatch(),
             events=InMemoryEvents(),
             ledger=InMemoryLedger(),
@@ -538,6 +546,15 @@ class Services:
         return ServicenormFigures(self.adapters.servicenorms, self.adapters.cases, self.catalogue)
 
     @cached_property
+    def question_analysis(self) -> QuestionAnalysis:
+        from chalicelib.config import ConfigurationError
+        from chalicelib.services.question_topics import QuestionAnalysis
+
+        if self.adapters.question_analysis is None:
+            raise ConfigurationError("no store for the questions counted")
+        return QuestionAnalysis(self.catalogue, self.adapters.question_analysis, self.clock)
+
+    @cached_property
     def deadline_watch(self) -> DeadlineWatch:
         from chalicelib.config import ConfigurationError
         from chalicelib.services.watch import DeadlineWatch
@@ -586,7 +603,7 @@ class Services:
         from chalicelib.services.questions import QuestionDesk
 
         a = self.adapters
-        return QuestionDesk(a.cases, a.contacts, self.case_commands, a.clock, limiter=a.limiter)
+        return QuestionDesk(a.cases, a.contacts, self.catalogue, self.case_commands, a.clock, limiter=a.limiter)
 
     @cached_property
     def case_queries(self) -> CaseQueries:
@@ -599,7 +616,9 @@ class Services:
     def contact_registry(self) -> ContactRegistry:
         from chalicelib.services.contacts import ContactRegistry
 
-        return ContactRegistry(self.adapters.cases, self.adapters.contacts, self.clock, on_recorded=self._forward_contact)
+        return ContactRegistry(
+            self.adapters.cases, self.adapters.contacts, self.catalogue, self.clock, on_recorded=self._forward_contact
+        )
 
     def _forward_contact(self, moment: ContactMoment) -> None:
         """Queue a stored contact moment for the chain. The moment is recorded either way: a failure here is an

@@ -33,6 +33,7 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.login import SessionRecord
 from chalicelib.domain.matching import Audience
 from chalicelib.domain.notifications import Notification, NotificationStatus, held_shard_of
+from chalicelib.domain.question_topics import Faq, Tally, WeekCount
 from chalicelib.domain.questions import Question
 from chalicelib.domain.ratelimit import admit
 from chalicelib.domain.servicenorms import MonthFigures, counted_change
@@ -67,6 +68,7 @@ from chalicelib.services.ports import (
     OutgoingLetter,
     PartyPseudonyms,
     ProgressStore,
+    QuestionAnalysisStore,
     RateLimiter,
     RegistrationLedger,
     ServicenormStore,
@@ -232,8 +234,16 @@ class InMemoryContacts(ContactMomentStore):
     def __init__(self) -> None:
         self.items: list[ContactMoment] = []
         self.asked: dict[tuple[str, str], Question] = {}
+        # (zaaktype, week, onderwerp) -> [questions, answered at the first contact]
+        self.tallies: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
 
-    def add(self, moment: ContactMoment) -> None:
+    def _count(self, tally: Tally | None) -> None:
+        if tally is not None:
+            counted = self.tallies[(tally.zaaktype, tally.week, tally.topic)]
+            counted[0] += 1
+            counted[1] += int(tally.answered)
+
+    def add(self, moment: ContactMoment, tally: Tally | None = None) -> None:
         """A moment is kept once: the same id at the same time again is refused (the item's key on DynamoDB)."""
         if any(
             m.id == moment.id and m.plaatsgevonden_op == moment.plaatsgevonden_op
@@ -242,6 +252,7 @@ class InMemoryContacts(ContactMomentStore):
         ):
             raise ConcurrentUpdateError(moment.id)
         self.items.append(moment)
+        self._count(tally)
 
     def for_case(self, case_id: str, *, since: datetime | None = None, until: datetime | None = None) -> list[ContactMoment]:
         within = (
@@ -253,12 +264,13 @@ class InMemoryContacts(ContactMomentStore):
         )
         return sorted(within, key=lambda m: (m.plaatsgevonden_op, m.id))
 
-    def add_question(self, question: Question) -> Question:
+    def add_question(self, question: Question, tally: Tally | None = None) -> Question:
         stored = self.question(question.case_id, question.id)
         if stored is not None:
             return stored
         self.asked[(question.case_id, question.id)] = question
         self.items.append(question.as_contact_moment())
+        self._count(tally)
         return question
 
     def question(self, case_id: str, question_id: str) -> Question | None:
@@ -276,6 +288,36 @@ class InMemoryContacts(ContactMomentStore):
             return False
         self.asked[(question.case_id, question.id)] = replace(stored, answer=question.answer)
         return True
+
+
+class InMemoryQuestionAnalysis(QuestionAnalysisStore):
+    """The counters ``InMemoryContacts`` keeps, and the veelgestelde vragen."""
+
+    def __init__(self, contacts: InMemoryContacts) -> None:
+        self._contacts = contacts
+        self.faq_items: dict[tuple[str, str], Faq] = {}
+
+    def weeks(self, zaaktype: str, first: str, last: str) -> list[WeekCount]:
+        return [
+            WeekCount(week, topic, n, answered)
+            for (z, week, topic), (n, answered) in sorted(self._contacts.tallies.items())
+            if z == zaaktype and first <= week <= last
+        ]
+
+    def topic_weeks(self, zaaktype: str, topic: str, first: str, last: str) -> dict[str, int]:
+        return {c.week: c.questions for c in self.weeks(zaaktype, first, last) if c.topic == topic}
+
+    def faqs(self, zaaktype: str) -> list[Faq]:
+        return [f for (z, _), f in sorted(self.faq_items.items()) if z == zaaktype]
+
+    def faq(self, zaaktype: str, topic: str) -> Faq | None:
+        return self.faq_items.get((zaaktype, topic))
+
+    def save_faq(self, faq: Faq, *, expected: datetime | None) -> None:
+        stored = self.faq_items.get((faq.zaaktype, faq.topic))
+        if (stored.updated_at if stored else None) != expected:
+            raise ConcurrentUpdateError(f"faq#{faq.zaaktype}#{faq.topic}")
+        self.faq_items[(faq.zaaktype, faq.topic)] = faq
 
 
 class InMemorySubscriptions(SubscriptionRepository):

@@ -14,6 +14,7 @@ from typing import Any
 from chalicelib.domain.durations import Duration
 from chalicelib.domain.errors import CatalogueError, InvalidDurationError, UnknownStatustypeError, UnknownZaaktypeError
 from chalicelib.domain.language import Localized
+from chalicelib.domain.question_topics import QuestionTopic, all_topics, topics_from_data, topics_to_data
 
 
 class Product(StrEnum):
@@ -67,6 +68,12 @@ class Zaaktype:
     informatie_url: str
     statustypen: tuple[Statustype, ...]
     kosten: Localized | None = None  # what applying costs, in words (None: not stated)
+    vraagonderwerpen: tuple[QuestionTopic, ...] = ()  # the product's own onderwerpen of questions
+
+    @property
+    def question_topics(self) -> tuple[QuestionTopic, ...]:
+        """The managed list of onderwerpen questions about this product are counted by: its own, then the shared."""
+        return all_topics(self.vraagonderwerpen)
 
     def statustype(self, identificatie: str) -> Statustype:
         for statustype in self.statustypen:
@@ -216,6 +223,7 @@ def zaaktype_from_data(data: Any, topics: set[str]) -> Zaaktype:
         informatie_url=_text(data, "informatieUrl", where),
         statustypen=statustypen,
         kosten=_optional_localized(data, "kosten", where),
+        vraagonderwerpen=topics_from_data(data.get("vraagonderwerpen"), where),
     )
 
 
@@ -255,5 +263,6 @@ def zaaktype_to_data(zaaktype: Zaaktype) -> dict[str, Any]:
         "informatieUrl": zaaktype.informatie_url,
         "voorwaarden": zaaktype.voorwaarden.as_dict(),
         "kosten": _optional(zaaktype.kosten),
+        "vraagonderwerpen": topics_to_data(zaaktype.vraagonderwerpen),
         "statustypen": [statustype_to_data(s) for s in zaaktype.statustypen],
     }

@@ -59,13 +59,14 @@ class ContactMoment:
     contact_gelukt: bool = True
     tags: tuple[str, ...] = ()
     for_applicant: str | None = None
+    vraagonderwerp: str | None = None  # the onderwerp's code in the product's managed list (question_topics.py)
 
     def as_applicant_sees_it(self) -> ContactMoment | None:
         """The moment as it may be shown to the applicant: only the sentence written for them (as its text),
         with no internal note, subject or labels; None when there is no such sentence, or it is confidential."""
         if self.vertrouwelijk or not self.for_applicant:
             return None
-        return replace(self, onderwerp="", inhoud=self.for_applicant, tags=())
+        return replace(self, onderwerp="", inhoud=self.for_applicant, tags=(), vraagonderwerp=None)
 
 
 def clean_for_applicant(text: str | None, *, vertrouwelijk: bool) -> str | None:

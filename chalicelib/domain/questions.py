@@ -61,6 +61,7 @@ class Question:
     on_behalf_of: str
     due: date
     answer: Answer | None = None
+    vraagonderwerp: str | None = None  # what it is about, from the product's managed list (question_topics.py)
 
     @property
     def answered(self) -> bool:
@@ -82,6 +83,8 @@ class Question:
             vertrouwelijk=False,
             tags=(TAG,),
             for_applicant=self.text,
+            contact_gelukt=False,  # a question through the portal waits for the behandelaar's answer
+            vraagonderwerp=self.vraagonderwerp,
         )
 
 

@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from chalicelib.domain.cases import Medewerker
+from chalicelib.domain.catalogue import Catalogue
 from chalicelib.domain.contacts import ContactMoment, clean_for_applicant, clean_tags
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.identity import STAFF, Principal, require_any_role
 from chalicelib.services.ids import new_id
 from chalicelib.services.ports import CaseRepository, Clock, ContactMomentStore
+from chalicelib.services.question_topics import tally_for
 
 CLOCK_SKEW = timedelta(minutes=5)
 
@@ -32,6 +34,7 @@ class NewContactMoment:
     contact_gelukt: bool = True
     tags: tuple[str, ...] = ()
     for_applicant: str | None = None
+    vraagonderwerp: str | None = None  # the code in the product's managed list; none: counted as "overig"
 
 
 class ContactRegistry:
@@ -39,6 +42,7 @@ class ContactRegistry:
         self,
         cases: CaseRepository,
         contacts: ContactMomentStore,
+        catalogue: Catalogue,
         clock: Clock,
         ids: Callable[[], str] = new_id,
         *,
@@ -46,12 +50,15 @@ class ContactRegistry:
     ) -> None:
         self._cases = cases
         self._contacts = contacts
+        self._catalogue = catalogue
         self._clock = clock
         self._ids = ids
         self._on_recorded = on_recorded  # tells the chain (services/outbound.py), after the moment is stored
 
     def record(self, principal: Principal, case_id: str, new: NewContactMoment) -> ContactMoment:
-        """Add a contact moment to a case's history. Nothing about the case itself changes."""
+        """Add a contact moment to a case's history, counted under its onderwerp of the case's product (a code
+        the product's list does not have is a ValidationError on ``vraagonderwerp``). Without an ``onderwerp`` text
+        the onderwerp's Dutch name is the Klantcontact's onderwerp. Nothing about the case itself changes."""
         require_any_role(principal, STAFF, "record_contact_moment")
         tags = clean_tags(new.tags)
         for_applicant = clean_for_applicant(new.for_applicant, vertrouwelijk=new.vertrouwelijk)
@@ -60,11 +67,13 @@ class ContactRegistry:
         when = new.plaatsgevonden_op or now
         if when > now + CLOCK_SKEW:
             raise ValidationError.single("plaatsgevonden_op", "in_future")
+        topic, tally = tally_for(self._catalogue.get(case.zaaktype), new.vraagonderwerp, when, answered=new.contact_gelukt)
+        onderwerp = new.onderwerp.strip() or topic.naam.nl
         moment = ContactMoment(
             id=self._ids(),
             case_id=case.id,
             kanaal=new.kanaal,
-            onderwerp=new.onderwerp,
+            onderwerp=onderwerp,
             inhoud=new.inhoud,
             plaatsgevonden_op=when,
             medewerker=Medewerker(principal.subject, principal.name or principal.subject),
@@ -72,8 +81,9 @@ class ContactRegistry:
             contact_gelukt=new.contact_gelukt,
             tags=tags,
             for_applicant=for_applicant,
+            vraagonderwerp=topic.code,
         )
-        self._contacts.add(moment)
+        self._contacts.add(moment, tally)
         if self._on_recorded is not None:
             self._on_recorded(moment)
         return moment

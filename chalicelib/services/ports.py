@@ -22,6 +22,7 @@ from chalicelib.domain.language import Language
 from chalicelib.domain.login import SessionRecord
 from chalicelib.domain.matching import Audience
 from chalicelib.domain.notifications import Notification, NotificationStatus
+from chalicelib.domain.question_topics import Faq, Tally, WeekCount
 from chalicelib.domain.questions import Question
 from chalicelib.domain.servicenorms import Decided, MonthFigures
 from chalicelib.domain.subscriptions import Indexed, PostalAddress, Subscriber, Subscription, SubscriptionEntry
@@ -192,7 +193,8 @@ class AnnouncementRepository(ABC):
 
 class ContactMomentStore(ABC):
     @abstractmethod
-    def add(self, moment: ContactMoment) -> None: ...
+    def add(self, moment: ContactMoment, tally: Tally | None = None) -> None:
+        """Store a new moment and, in the same write, count it (``tally``): a moment is counted once or not at all."""
 
     @abstractmethod
     def for_case(self, case_id: str, *, since: datetime | None = None, until: datetime | None = None) -> list[ContactMoment]:
@@ -200,9 +202,10 @@ class ContactMomentStore(ABC):
         (the time a page of the case's timeline covers; one Query on the range)."""
 
     @abstractmethod
-    def add_question(self, question: Question) -> Question:
-        """Store a question an applicant asked and its contact moment (``Question.as_contact_moment``): both or
-        neither. The same question again (its id) stores nothing and gives the question as it was stored."""
+    def add_question(self, question: Question, tally: Tally | None = None) -> Question:
+        """Store a question an applicant asked and its contact moment (``Question.as_contact_moment``), counted
+        as ``tally``: all or nothing. The same question again (its id) stores and counts nothing and gives the
+        question as it was stored."""
 
     @abstractmethod
     def question(self, case_id: str, question_id: str) -> Question | None: ...
@@ -214,6 +217,30 @@ class ContactMomentStore(ABC):
     @abstractmethod
     def mark_answered(self, question: Question) -> bool:
         """Keep ``question.answer`` on the stored question; False (and nothing changed) when it had one already."""
+
+
+class QuestionAnalysisStore(ABC):
+    """The questions counted per product, week and onderwerp, and the veelgestelde vragen written from them."""
+
+    @abstractmethod
+    def weeks(self, zaaktype: str, first: str, last: str) -> list[WeekCount]:
+        """The counts of weeks ``first`` to ``last`` (inclusive), all onderwerpen: one Query."""
+
+    @abstractmethod
+    def topic_weeks(self, zaaktype: str, topic: str, first: str, last: str) -> dict[str, int]:
+        """Questions per week on one onderwerp, weeks ``first`` to ``last``: one Query."""
+
+    @abstractmethod
+    def faqs(self, zaaktype: str) -> list[Faq]:
+        """A product's veelgestelde vragen (one Query; a product has at most one per onderwerp)."""
+
+    @abstractmethod
+    def faq(self, zaaktype: str, topic: str) -> Faq | None: ...
+
+    @abstractmethod
+    def save_faq(self, faq: Faq, *, expected: datetime | None) -> None:
+        """Store ``faq`` if the stored one was last changed at ``expected`` (None: there is none yet); else
+        ConcurrentUpdateError and nothing changes."""
 
 
 class SubscriptionRepository(ABC):

@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from chalicelib.domain.cases import Case, Medewerker
+from chalicelib.domain.catalogue import Catalogue
 from chalicelib.domain.errors import CaseRuleError, QuestionNotFoundError, TooManyRequestsError
 from chalicelib.domain.identity import STAFF, Principal, Role, ensure_can_view, require_any_role, require_role
 from chalicelib.domain.questions import (
@@ -22,6 +23,7 @@ from chalicelib.domain.questions import (
 )
 from chalicelib.services.case_commands import CaseCommands
 from chalicelib.services.ports import CaseRepository, Clock, ContactMomentStore, RateLimiter
+from chalicelib.services.question_topics import tally_for
 
 PER_PERSON = (10, timedelta(hours=1))  # questions one person asks in an hour, over all their cases
 
@@ -31,21 +33,25 @@ class QuestionDesk:
         self,
         cases: CaseRepository,
         contacts: ContactMomentStore,
+        catalogue: Catalogue,
         commands: CaseCommands,
         clock: Clock,
         limiter: RateLimiter | None = None,
     ) -> None:
         self._cases = cases
         self._contacts = contacts
+        self._catalogue = catalogue
         self._commands = commands
         self._clock = clock
         self._limiter = limiter
 
-    def ask(self, principal: Principal, case_id: str, text: str, form_key: str) -> Question:
+    def ask(self, principal: Principal, case_id: str, text: str, form_key: str, topic: str | None = None) -> Question:
         """Record a question about the case, due ``ANSWER_TERM_WORKING_DAYS`` working days from today. The same
         form sent again (its ``form_key``) is the same question: nothing new is stored and the stored one is given.
         Whoever is not a party of the case (or acting for one) finds no case. At most ``MAX_OPEN_QUESTIONS`` wait
-        for an answer on one case, and one person asks at most ``PER_PERSON``."""
+        for an answer on one case, and one person asks at most ``PER_PERSON``. ``topic``: what it is about, from the
+        product's list of onderwerpen (ValidationError on ``vraagonderwerp`` for a code it does not have); it is
+        counted under it, once, with the question."""
         require_role(principal, Role.APPLICANT, "ask_question")
         cleaned = clean_text(text)
         asked = question_id(case_id, principal.subject, form_key)
@@ -58,8 +64,11 @@ class QuestionDesk:
                 raise CaseRuleError("too_many_open_questions", maximum=MAX_OPEN_QUESTIONS)
             self._throttle(principal)
             now = self._clock.now()
-            new = Question(asked, case.id, cleaned, now, principal.subject, principal.acting_for, answer_due(now))
-            stored = self._contacts.add_question(new)
+            chosen, tally = tally_for(self._catalogue.get(case.zaaktype), topic, now, answered=False)
+            new = Question(
+                asked, case.id, cleaned, now, principal.subject, principal.acting_for, answer_due(now), vraagonderwerp=chosen.code
+            )
+            stored = self._contacts.add_question(new, tally)
         if stored.text != cleaned:  # the same form key with another text: not a repeat, and not a new question
             raise CaseRuleError("question_form_used")
         return stored

@@ -186,7 +186,20 @@ SUSPENSION = Schema((_in_bytes("reden", "text", "reden", required=True),))
 CONTACT_MOMENT = Schema(
     (
         Field("kanaal", "string", required=True, choices=KANALEN, max_length=50),
-        Field("onderwerp", "string", required=True, max_length=200),
+        Field(
+            "onderwerp",
+            "string",
+            max_length=200,
+            description="the Klantcontact's onderwerp in words; without it, the Dutch name of vraagonderwerp",
+        ),
+        Field(
+            "vraagonderwerp",
+            "string",
+            max_length=40,
+            description="the code of an onderwerp in the product's managed list (GET /api/zaaktypen, vraagonderwerpen,"
+            " and the shared stand-van-zaken, termijn, documenten, overig); counted per week for the analysis of"
+            " questions; without it: overig",
+        ),
         Field("inhoud", "text", required=True, max_length=1000, description="the internal note: staff only, never the applicant"),
         Field(
             "for_applicant",
@@ -235,13 +248,14 @@ def new_contact_moment(body: dict[str, Any]) -> NewContactMoment:
 
     return NewContactMoment(
         kanaal=body["kanaal"],
-        onderwerp=body["onderwerp"],
+        onderwerp=body.get("onderwerp", ""),
         inhoud=body["inhoud"],
         plaatsgevonden_op=body.get("plaatsgevonden_op"),
         vertrouwelijk=body["vertrouwelijk"],
         contact_gelukt=body.get("indicatie_contact_gelukt", True),
         tags=tuple(body.get("tags", ())),
         for_applicant=body.get("for_applicant"),
+        vraagonderwerp=body.get("vraagonderwerp"),
     )
 
 

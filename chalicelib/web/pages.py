@@ -100,6 +100,7 @@ STAFF_NAVIGATION = (
     ("work", "/werk", frozenset({Role.BEHANDELAAR})),
     ("announcements", "/werk/aankondigingen", frozenset({Role.BEHANDELAAR})),
     ("kcc", "/kcc", frozenset({Role.BEHANDELAAR, Role.KCC})),
+    ("questions", "/werk/vragen", frozenset({Role.BEHANDELAAR, Role.KCC})),
 )
 
 

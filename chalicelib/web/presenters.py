@@ -62,6 +62,7 @@ def zaaktype_json(zaaktype: Zaaktype, language: Language) -> dict[str, Any]:
         "voorwaarden": zaaktype.voorwaarden.in_(language),
         "informatie_url": zaaktype.informatie_url,
         "statustypen": [statustype_json(s, language) for s in zaaktype.statustypen],
+        "vraagonderwerpen": [{"code": t.code, "naam": t.naam.in_(language)} for t in zaaktype.question_topics],
     }
 
 
@@ -105,6 +106,7 @@ def contact_json(contact: ContactMoment, *, staff: bool) -> dict[str, Any]:
         body.update(
             {
                 "onderwerp": contact.onderwerp,
+                "vraagonderwerp": contact.vraagonderwerp,
                 "for_applicant": contact.for_applicant,
                 "medewerker": {"id": contact.medewerker.id, "naam": contact.medewerker.naam},
                 "vertrouwelijk": contact.vertrouwelijk,

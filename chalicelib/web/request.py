@@ -79,6 +79,8 @@ PATH_PARAMETERS: dict[str, tuple[re.Pattern[str], Callable[[str], DomainError]]]
     "message_id": (BERICHTENBOX_MESSAGE_ID, BerichtenboxMessageNotFoundError),
     "question_id": (UUID, QuestionNotFoundError),
     "identificatie": (re.compile(r"^[a-z0-9-]{1,80}$"), UnknownZaaktypeError),
+    "zaaktype": (re.compile(r"^[a-z0-9-]{1,80}$"), UnknownZaaktypeError),
+    "onderwerp": (re.compile(r"^[a-z0-9-]{1,40}$"), UnknownZaaktypeError),  # of a product: not found as the product
     "announcement_id": (UUID, AnnouncementNotFoundError),
     "subscription_id": (SUBSCRIPTION_ID, SubscriptionNotFoundError),
 }

@@ -170,6 +170,7 @@ def _contact(*, staff: bool) -> JsonSchema:
     if staff:
         properties |= {
             "onderwerp": STRING,
+            "vraagonderwerp": nullable(STRING),
             "for_applicant": nullable(STRING),
             "medewerker": _ref("Medewerker"),
             "vertrouwelijk": BOOLEAN,
@@ -217,6 +218,10 @@ COMPONENTS: dict[str, JsonSchema] = {
             "voorwaarden": STRING,
             "informatie_url": STRING,
             "statustypen": array(_ref("Statustype")),
+            "vraagonderwerpen": {
+                **array(closed({"code": STRING, "naam": STRING})),
+                "description": "the onderwerpen a contact moment about this product is counted under (vraagonderwerp)",
+            },
         },
         description="A product of the province (ZGW zaaktype): conditions, procedure and deadlines.",
     ),

@@ -159,6 +159,8 @@ ISSUE_TEXTS: dict[str, str] = {
     "invalid_interest": N_("Dit is geen geldig onderwerp om te volgen."),
     "invalid_limit": N_("Kies een aantal van 1 tot en met 100."),
     "unknown_topic": N_("Dit onderwerp kennen wij niet."),
+    "unknown_question_topic": N_("Kies een onderwerp uit de lijst."),
+    "required_with_english": N_("Vul de vraag en het antwoord allebei in het Engels in, of laat ze allebei leeg."),
     "nothing_to_follow": N_("Kies minstens een onderwerp, een gemeente of een gebied."),
     "one_area_only": N_("Kies een cirkel of een vlak, niet allebei."),
     "case_subscription_fixed": N_("U volgt uw eigen zaak altijd. Dat kunt u niet veranderen."),

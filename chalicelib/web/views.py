@@ -14,6 +14,7 @@ from chalicelib import wiring
 from chalicelib.domain.cases import PartyRole
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.language import Language
+from chalicelib.domain.question_topics import Faq
 from chalicelib.domain.workdays import AMSTERDAM, amsterdam_date
 from chalicelib.i18n import N_, translate
 from chalicelib.web.pages import not_found, query, render
@@ -32,6 +33,29 @@ def day(iso: str | None, language: Language) -> str | None:
     from chalicelib.adapters.templates import long_date
 
     return long_date(date.fromisoformat(iso[:10]), language.value) if iso else None
+
+
+def faq_rows(faqs: list[Faq], language: Language) -> list[dict[str, Any]]:
+    """Veelgestelde vragen as ``pages/_faqs.html.j2`` shows them: in the page's language when there is a
+    translation (else Dutch, marked as Dutch), the answer in paragraphs."""
+    rows = []
+    for faq in faqs:
+        answer = faq.answer_in(language)
+        rows.append(
+            {
+                "topic": faq.topic,
+                "question": faq.question_in(language),
+                "paragraphs": [part.strip() for part in answer.split("\n\n") if part.strip()],
+                "lang": faq.text_language(language).value,
+            }
+        )
+    return rows
+
+
+def decimal(value: float, language: Language) -> str:
+    """A number with one decimal as people read it: ``6,3`` in Dutch, ``6.3`` in English."""
+    text = f"{value:.1f}"
+    return text.replace(".", ",") if language is Language.NL else text
 
 
 def case_rows(views: list[CaseView], language: Language, *, link: str) -> list[dict[str, Any]]:
@@ -67,6 +91,9 @@ def case_context(view: CaseView, language: Language, *, page: str, staff: bool =
         "steps": procedure(view, language),
         "decided_on": day(case["closed_on"], language),
         "earlier": f"{page}?{EARLIER}={quote(view.earlier, safe='')}" if view.earlier else None,
+        "faqs": faq_rows(wiring.services().question_analysis.for_case(view.case), language),
+        "faq_product": view.zaaktype.omschrijving.in_(language),
+        "question_topics": [{"code": t.code, "name": t.naam.in_(language)} for t in view.zaaktype.question_topics],
     }
 
 

@@ -184,7 +184,7 @@ def test_sanne_of_the_kcc_finds_marks_case_and_records_his_call(local_stack: Loc
     shown(page.get_by_role("heading", name="Wat de aanvrager van ons kreeg"))
     check_page(page)
 
-    page.get_by_label("Onderwerp").fill("Vergunning waterschap")
+    page.get_by_label("Onderwerp").select_option(label="Andere vergunningen voor mijn plan")
     page.get_by_label("Interne notitie").fill("Uitgelegd waar hij de vergunning aanvraagt.")
     page.get_by_label("Labels").fill("DSO, vergunning-waterschap")
     page.get_by_role("button", name="Vastleggen").click()

@@ -191,8 +191,8 @@ def test_the_main_steps_work_with_the_keyboard_only(local_stack: LocalStack, bro
     # Sanne records a call with the keyboard only
     sanne = _log_in_with_keys(browser, f"{local_stack.api}/kcc/zaken/{case['id']}", "sanne")
     shown(sanne.get_by_role("heading", name="Contactmoment vastleggen"))
-    _tab_to(sanne, "#onderwerp")
-    sanne.keyboard.type("Vraag over de begroting")
+    _tab_to(sanne, "#vraagonderwerp")
+    sanne.keyboard.type("Begroting")  # a select takes the option whose name starts with what is typed
     _tab_to(sanne, "#inhoud")
     sanne.keyboard.type("Bevestigd dat de begroting binnen is.")
     _tab_to(sanne, 'form[action*="/contactmomenten"] button[type="submit"]')

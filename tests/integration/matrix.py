@@ -137,6 +137,9 @@ POST   /mijn-abonnementen                                            302       3
 POST   /mijn-abonnementen/{subscription_id}/stoppen                  302       302  302   302 302  302    302   302      302
 GET    /mijn-voorkeuren                                              302       302  302   302 302  302    302   302      302
 POST   /mijn-voorkeuren                                              302       302  302   302 302  302    302   302      302
+GET    /werk/vragen                                                  302       302  302   302 302  302    302   302      302
+GET    /werk/vragen/{zaaktype}/{onderwerp}                           302       302  302   302 302  302    302   302      302
+POST   /werk/vragen/{zaaktype}/{onderwerp}                           302       302  302   302 302  302    302   302      302
 """
 
 
@@ -237,6 +240,7 @@ CALLS: dict[tuple[str, str], Call] = {
     ("POST", "/uitloggen"): Call(lambda world, role: "", form=True),
     ("POST", "/kcc"): Call(lambda world, role: "", form=True),
     ("POST", "/kcc/zaken/{case_id}/contactmomenten"): Call(lambda world, role: "", form=True),
+    ("POST", "/werk/vragen/{zaaktype}/{onderwerp}"): Call(lambda world, role: "", form=True),
     ("POST", "/werk/zaken/{case_id}/status"): Call(lambda world, role: "", form=True),
     ("POST", "/werk/zaken/{case_id}/documenten"): Call(lambda world, role: "", form=True),
     ("POST", "/werk/zaken/{case_id}/bericht"): Call(lambda world, role: "", form=True),
@@ -377,8 +381,10 @@ class World:
         return [self._missing(name) if missing else self._real(name) for name in PLACEHOLDER.findall(path)]
 
     def _real(self, name: str) -> str:
-        if name == "identificatie":
+        if name in ("identificatie", "zaaktype"):
             return "subsidie-duurzame-recreatie"
+        if name == "onderwerp":
+            return "begroting"
         if name == "name":
             return "utrecht-components.css"
         if name == "case_id":
@@ -387,7 +393,7 @@ class World:
 
     @staticmethod
     def _missing(name: str) -> str:
-        if name == "identificatie":
+        if name in ("identificatie", "zaaktype", "onderwerp"):
             return "bestaat-niet"
         if name == "message_id":
             return f"20261005T090000000000Z-{uuid.uuid4().hex}"

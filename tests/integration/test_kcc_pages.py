@@ -44,7 +44,7 @@ def test_sanne_finds_marks_case_sees_what_went_out_and_records_the_call(client, 
     fields = {
         "csrf": csrf_token(page),
         "kanaal": "telefoon",
-        "onderwerp": "Vergunning waterschap",
+        "vraagonderwerp": "andere-vergunningen",
         "inhoud": "Uitgelegd hoe hij de vergunning aanvraagt, hij twijfelt.",
         "for_applicant": "U belde ons over de vergunning van het waterschap.",
     }
@@ -63,11 +63,12 @@ def test_sanne_finds_marks_case_sees_what_went_out_and_records_the_call(client, 
     assert "Contact met de provincie" in marks_page
     assert "U belde ons over de vergunning van het waterschap." in marks_page
     assert "twijfelt" not in marks_page
-    assert "Vergunning waterschap" not in marks_page
+    timeline = marks_page.split('class="baken-timeline"', 1)[1].split("</ul>", 1)[0]
+    assert "Andere vergunningen voor mijn plan" not in timeline  # the onderwerp is for staff (his form offers it)
     # AND his JSON answer carries the same, and no more
     marks_json = client.http.get(f"/api/me/cases/{case['id']}", headers=headers("mark")).body.decode()
     assert "twijfelt" not in marks_json
-    assert "Vergunning waterschap" not in marks_json
+    assert "Andere vergunningen voor mijn plan" not in marks_json
     assert "U belde ons over de vergunning van het waterschap." in marks_json
 
 
@@ -124,9 +125,10 @@ def test_a_contact_moment_needs_the_sessions_csrf_token_and_valid_fields(client)
     case_path = f"/kcc/zaken/{case['id']}"
     csrf = csrf_token(sanne.get(case_path).body.decode())
 
-    forged = sanne.post(f"{case_path}/contactmomenten", {"kanaal": "telefoon", "onderwerp": "x", "inhoud": "y"})
+    forged = sanne.post(f"{case_path}/contactmomenten", {"kanaal": "telefoon", "vraagonderwerp": "termijn", "inhoud": "y"})
     assert forged.status_code == 403
-    invalid = sanne.post(f"{case_path}/contactmomenten", {"csrf": csrf, "kanaal": "duif", "onderwerp": "x", "inhoud": "y"})
+    fields = {"csrf": csrf, "kanaal": "duif", "vraagonderwerp": "termijn", "inhoud": "y"}
+    invalid = sanne.post(f"{case_path}/contactmomenten", fields)
     assert invalid.status_code == 400
     assert "kanaal" in invalid.body.decode()
     assert "Contact met de provincie" not in sanne.get(case_path).body.decode()
@@ -140,7 +142,7 @@ def _sanne_on(client, case: dict) -> tuple[Browser, str, str]:
     return sanne, case_path, csrf_token(sanne.get(case_path).body.decode())
 
 
-CALL = {"kanaal": "telefoon", "onderwerp": "Vergunning waterschap", "inhoud": "Uitgelegd waar."}
+CALL = {"kanaal": "telefoon", "vraagonderwerp": "andere-vergunningen", "inhoud": "Uitgelegd waar."}
 
 
 def test_tags_typed_with_commas_are_kept_clean_shown_to_staff_and_never_to_the_applicant(client):

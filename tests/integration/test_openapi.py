@@ -67,6 +67,8 @@ PAGES = {
     "/producten",
     "/producten/{identificatie}",
     "/hoe-snel-zijn-wij",
+    "/werk/vragen",
+    "/werk/vragen/{zaaktype}/{onderwerp}",
 }
 # A well-formed value for each path parameter (one that names nothing, unless a test fills in a real one).
 SAMPLE_IDS = {

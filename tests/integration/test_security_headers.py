@@ -93,7 +93,7 @@ def test_every_redirect_carries_the_headers_of_a_page(client, world):
         "by number (303)": sanne.get(f"/kcc?zaaknummer={world['case']['case_number']}"),
         "after a form (303)": sanne.post(
             f"/kcc/zaken/{world['case']['id']}/contactmomenten",
-            {"csrf": form, "kanaal": "telefoon", "onderwerp": "Vraag", "inhoud": "Uitgelegd."},
+            {"csrf": form, "kanaal": "telefoon", "vraagonderwerp": "termijn", "inhoud": "Uitgelegd."},
         ),
     }
     for name, answer in redirects.items():

@@ -517,6 +517,7 @@ def contact_to_record(moment: ContactMoment) -> ContactMomentRecord:
         contact_gelukt=moment.contact_gelukt,
         tags=list(moment.tags),
         for_applicant=moment.for_applicant,
+        vraagonderwerp=moment.vraagonderwerp,
     )
 
 
@@ -534,6 +535,7 @@ def record_to_contact(r: ContactMomentRecord) -> ContactMoment:
         contact_gelukt=bool(r.contact_gelukt),
         tags=tuple(str(t) for t in r.tags or ()),
         for_applicant=r.for_applicant or None,
+        vraagonderwerp=r.vraagonderwerp or None,
     )
 
 
@@ -561,6 +563,7 @@ def question_to_record(question: Question) -> QuestionRecord:
         answered_by_id=answer.by.id if answer else None,
         answered_by_naam=answer.by.naam if answer else None,
         answer_message_id=answer.message_id if answer else None,
+        vraagonderwerp=question.vraagonderwerp,
     )
 
 
@@ -582,6 +585,7 @@ def record_to_question(r: QuestionRecord) -> Question:
         on_behalf_of=r.on_behalf_of,
         due=date.fromisoformat(r.due),
         answer=answer,
+        vraagonderwerp=r.vraagonderwerp or None,
     )
 
 

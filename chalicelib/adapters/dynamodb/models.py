@@ -243,6 +243,7 @@ class ContactMomentRecord(Model):
     tags = ListAttribute(of=UnicodeAttribute, default=list)
     # the sentence for the applicant; absent on moments stored before it existed (their note stays internal)
     for_applicant = UnicodeAttribute(null=True)
+    vraagonderwerp = UnicodeAttribute(null=True)  # absent on moments stored before onderwerpen were counted
 
 
 class QuestionRecord(Model):
@@ -267,6 +268,7 @@ class QuestionRecord(Model):
     answered_by_id = UnicodeAttribute(null=True)
     answered_by_naam = UnicodeAttribute(null=True)
     answer_message_id = UnicodeAttribute(null=True)
+    vraagonderwerp = UnicodeAttribute(null=True)
 
 
 class QuestionClaimRecord(Model):
@@ -279,6 +281,45 @@ class QuestionClaimRecord(Model):
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
     question_sk = UnicodeAttribute()
+
+
+class QuestionTallyRecord(Model):
+    """Questions counted for one product (``questions#<zaaktype>``), week and onderwerp, kept twice so both readings
+    are one Query: ``week#<week>#<onderwerp>`` (a product's recent weeks) and ``topic#<onderwerp>#<week>`` (one
+    onderwerp around the day its veelgestelde vraag was published). ``questions`` and ``answered`` (at the first
+    contact) are counters, added to in the transaction that stores the contact moment."""
+
+    class Meta:
+        table_name = "baken-local-case-index"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    week = UnicodeAttribute(null=True)
+    topic = UnicodeAttribute(null=True)
+    questions = NumberAttribute(null=True)
+    answered = NumberAttribute(null=True)
+
+
+class FaqRecord(Model):
+    """A veelgestelde vraag, ``faq#<zaaktype>`` / ``topic#<onderwerp>``: one Query reads a product's. It is saved
+    on the condition that ``updated_at`` is still what the editor read, so two behandelaars saving at once is a
+    conflict instead of a lost edit."""
+
+    class Meta:
+        table_name = "baken-local-case-index"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    zaaktype = UnicodeAttribute()
+    topic = UnicodeAttribute()
+    vraag_nl = UnicodeAttribute()
+    antwoord_nl = UnicodeAttribute()
+    vraag_en = UnicodeAttribute(null=True)
+    antwoord_en = UnicodeAttribute(null=True)
+    published_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    updated_by_id = UnicodeAttribute()
+    updated_by_naam = UnicodeAttribute()
 
 
 class CaseHistoryRecord(Model):
@@ -577,6 +618,8 @@ ALL_MODELS: tuple[type[Model], ...] = (
     ContactMomentRecord,
     QuestionRecord,
     QuestionClaimRecord,
+    QuestionTallyRecord,
+    FaqRecord,
     CaseHistoryRecord,
     SubscriptionEntryRecord,
     SubscriptionDefinitionRecord,
@@ -606,6 +649,8 @@ def bind(settings: Settings) -> None:
         ContactMomentRecord: settings.tables.case_index,
         QuestionRecord: settings.tables.case_index,
         QuestionClaimRecord: settings.tables.case_index,
+        QuestionTallyRecord: settings.tables.case_index,
+        FaqRecord: settings.tables.case_index,
         CaseHistoryRecord: settings.tables.case_index,
         SubscriptionEntryRecord: settings.tables.subscriptions,
         SubscriptionDefinitionRecord: settings.tables.subscriptions,

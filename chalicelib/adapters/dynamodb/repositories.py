@@ -28,6 +28,7 @@ from chalicelib.adapters.dynamodb.models import (
     NotificationRecord,
     QuestionClaimRecord,
     QuestionRecord,
+    QuestionTallyRecord,
     SubscriberRecord,
     SubscriptionDefinitionRecord,
     SubscriptionEntryRecord,
@@ -44,6 +45,7 @@ from chalicelib.domain.errors import (
     ConcurrentUpdateError,
 )
 from chalicelib.domain.notifications import HELD_SHARDS, Notification, NotificationStatus
+from chalicelib.domain.question_topics import Tally
 from chalicelib.domain.questions import Question
 from chalicelib.domain.ratelimit import admit
 from chalicelib.domain.subscriptions import Indexed, Subscriber, Subscription, SubscriptionEntry
@@ -347,12 +349,56 @@ class DynamoDBAnnouncements(AnnouncementRepository):
         return [found[i] for i in ids if i in found]
 
 
-class DynamoDBContacts(ContactMomentStore):
-    def add(self, moment: ContactMoment) -> None:
-        """A moment is kept once: the same moment again is refused, the first stays as it was."""
+def _count(transaction: TransactWrite, tally: Tally) -> None:
+    """Add one question (and one answered at the first contact, if it was) to both counters of its week and
+    onderwerp (models.QuestionTallyRecord), as part of ``transaction``."""
+    pk = f"questions#{tally.zaaktype}"
+    for sk in (f"week#{tally.week}#{tally.topic}", f"topic#{tally.topic}#{tally.week}"):
+        transaction.update(
+            QuestionTallyRecord(pk=pk, sk=sk),
+            actions=[
+                QuestionTallyRecord.week.set(tally.week),
+                QuestionTallyRecord.topic.set(tally.topic),
+                QuestionTallyRecord.questions.add(1),
+                QuestionTallyRecord.answered.add(1 if tally.answered else 0),
+            ],
+        )
+
+
+def _transact(write: Callable[[TransactWrite], None]) -> None:
+    """One TransactWriteItems that ``write`` fills, tried again after a random pause (a few times) when it was
+    cancelled only because other writes held the same items: two contacts counted on the same week and onderwerp
+    at the same moment."""
+    for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
         try:
-            mapping.contact_to_record(moment).save(condition=ContactMomentRecord.sk.does_not_exist())
-        except PutError as error:
+            with TransactWrite(connection=Connection(region=getattr(ContactMomentRecord.Meta, "region", None))) as transaction:
+                write(transaction)
+            return
+        except TransactWriteError as error:
+            if _met_another_write(error) and attempt < TRANSACTION_ATTEMPTS:
+                pause(_jitter(attempt))
+                continue
+            raise
+
+
+class DynamoDBContacts(ContactMomentStore):
+    def add(self, moment: ContactMoment, tally: Tally | None = None) -> None:
+        """A moment is kept once: the same moment again is refused, the first stays as it was. With a tally, the
+        moment and its counters are one TransactWriteItems."""
+        record = mapping.contact_to_record(moment)
+        condition = ContactMomentRecord.sk.does_not_exist()
+
+        def write(transaction: TransactWrite) -> None:
+            transaction.save(record, condition=condition)
+            if tally is not None:
+                _count(transaction, tally)
+
+        try:
+            if tally is None:
+                record.save(condition=condition)
+            else:
+                _transact(write)
+        except (PutError, TransactWriteError) as error:
             if _conditional_failure(error):
                 raise ConcurrentUpdateError(moment.id) from None
             raise
@@ -367,18 +413,23 @@ class DynamoDBContacts(ContactMomentStore):
             for r in ContactMomentRecord.query(f"case#{case_id}", ContactMomentRecord.sk.between(low, high))
         ]
 
-    def add_question(self, question: Question) -> Question:
-        """The claim on its id, the question and its contact moment in one TransactWriteItems, each only if new:
-        the same question again (its id claimed) writes nothing and gives the one stored."""
+    def add_question(self, question: Question, tally: Tally | None = None) -> Question:
+        """The claim on its id, the question, its contact moment and its count in one TransactWriteItems, each
+        only if new: the same question again (its id claimed) writes nothing and gives the one stored."""
         claim = QuestionClaimRecord(
             pk=f"case#{question.case_id}", sk=f"question-id#{question.id}", question_sk=mapping.question_sk(question)
         )
         moment = mapping.contact_to_record(question.as_contact_moment())
+
+        def write(transaction: TransactWrite) -> None:
+            transaction.save(claim, condition=QuestionClaimRecord.sk.does_not_exist())
+            transaction.save(mapping.question_to_record(question), condition=QuestionRecord.sk.does_not_exist())
+            transaction.save(moment, condition=ContactMomentRecord.sk.does_not_exist())
+            if tally is not None:
+                _count(transaction, tally)
+
         try:
-            with TransactWrite(connection=Connection(region=getattr(QuestionRecord.Meta, "region", None))) as transaction:
-                transaction.save(claim, condition=QuestionClaimRecord.sk.does_not_exist())
-                transaction.save(mapping.question_to_record(question), condition=QuestionRecord.sk.does_not_exist())
-                transaction.save(moment, condition=ContactMomentRecord.sk.does_not_exist())
+            _transact(write)
         except TransactWriteError as error:
             stored = self.question(question.case_id, question.id) if _conditional_failure(error) else None
             if stored is None:

@@ -161,18 +161,24 @@ def _upload_errors(issues: list[Issue], document_id: str, visit: SignedIn) -> di
     return form_errors(issues, {"file": (field, N_("Bestand")), "key": (field, N_("Bestand"))}, visit.language)
 
 
-QUESTION_FIELDS = {"text": ("vraag", N_("Uw vraag")), "key": ("vraag", N_("Uw vraag"))}
+QUESTION_FIELDS = {
+    "text": ("vraag", N_("Uw vraag")),
+    "key": ("vraag", N_("Uw vraag")),
+    "vraagonderwerp": ("vraagonderwerp", N_("Waar gaat uw vraag over?")),
+}
 
 
 @page(bp, HOME + "/{case_id}/vragen", methods=("POST",), action="ask_question", max_fields=10)
 def ask_question(visit: SignedIn, case_id: str) -> Response:
     """A question about the case from its page: recorded once however often the form is sent, then the case page
     says when the answer comes; a problem shows at the field, with what was typed kept."""
-    typed = {"text": visit.field("vraag"), "key": visit.field("sleutel")}
+    typed = {"text": visit.field("vraag"), "key": visit.field("sleutel"), "topic": visit.field("vraagonderwerp")}
     if not FORM_KEY.fullmatch(typed["key"]):
         typed["key"] = uuid.uuid4().hex
     try:
-        question = wiring.services().questions.ask(visit.principal, case_id, visit.field("vraag"), visit.field("sleutel"))
+        question = wiring.services().questions.ask(
+            visit.principal, case_id, visit.field("vraag"), visit.field("sleutel"), topic=visit.field("vraagonderwerp")[:40]
+        )
     except ValidationError as error:
         return _case(
             visit, case_id, status=400, errors=form_errors(error.issues, QUESTION_FIELDS, visit.language), question=typed

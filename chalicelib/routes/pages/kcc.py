@@ -107,7 +107,8 @@ def case_page(visit: SignedIn, case_id: str) -> Response:
 # Where a problem with the contact moment's form shows: the field, and the text that names it.
 CONTACT_FIELDS = {
     "kanaal": ("kanaal", N_("Kanaal")),
-    "onderwerp": ("onderwerp", N_("Onderwerp")),
+    "onderwerp": ("vraagonderwerp", N_("Onderwerp")),
+    "vraagonderwerp": ("vraagonderwerp", N_("Onderwerp")),
     "inhoud": ("inhoud", N_("Interne notitie")),
     "for_applicant": ("for_applicant", N_("Tekst voor de aanvrager (niet verplicht)")),
     "tags": ("tags", N_("Labels (niet verplicht)")),
@@ -150,11 +151,12 @@ def record_contact(visit: SignedIn, case_id: str) -> Response:
     form = visit.form
     body: dict[str, Any] = {
         "kanaal": form.get("kanaal", ""),
-        "onderwerp": form.get("onderwerp", ""),
         "inhoud": form.get("inhoud", ""),
         "vertrouwelijk": bool(form.get("vertrouwelijk")),
         "tags": _tags(form.get("tags", "")),
     }
+    if form.get("vraagonderwerp", "").strip():  # none chosen: counted as "Iets anders"
+        body["vraagonderwerp"] = form["vraagonderwerp"][:40]
     if form.get("for_applicant", "").strip():  # left empty: the applicant sees nothing of this contact
         body["for_applicant"] = form["for_applicant"]
     try:

@@ -17,6 +17,7 @@ from chalicelib.domain.servicenorms import SMALL_NUMBER, Published, Report
 from chalicelib.domain.workdays import amsterdam_date
 from chalicelib.web.charts import share_chart
 from chalicelib.web.pages import Visit, not_found, public_page, render
+from chalicelib.web.views import faq_rows
 
 bp = Blueprint(__name__)
 
@@ -59,6 +60,7 @@ def product(visit: Visit, identificatie: str) -> Response:
         product=zaaktype,
         topic=topic,
         threshold=SMALL_NUMBER,
+        faqs=faq_rows(services.question_analysis.published(zaaktype.identificatie), visit.language),
         **_figures(zaaktype, report, visit.language.value),
     )
 
