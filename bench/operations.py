@@ -245,8 +245,10 @@ def tally(calls: list[ApiCall]) -> dict[str, Any]:
 @contextmanager
 def bench_environment(extra: dict[str, str] | None = None) -> Iterator[None]:
     """Set the benchmark environment (and ``extra``), restoring the previous environment afterwards."""
+    from devstack import moto_transactions
     from devstack.environment import use_in_process_environment
 
+    moto_transactions.install()
     saved = dict(os.environ)
     use_in_process_environment()
     os.environ.update(extra or {})

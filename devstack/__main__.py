@@ -140,6 +140,11 @@ def _banner(api: str, moto: str, seeded: dict[str, str], tokens: dict[str, str],
    Mijn zaken ......... {api}/mijn-zaken  (log in as one of the personas)
    Werkvoorraad ....... {api}/werk  (log in as Anna Bakker: Mark's case, with a preview before sending)
    KCC ................ {api}/kcc  (log in as Sanne de Boer)
+   Home page .......... {api}/  (public: what Baken is, products, follow without DigiD)
+   Products ........... {api}/producten  (conditions, steps, terms, costs, veelgestelde vragen, speed)
+   Hoe snel zijn wij? . {api}/hoe-snel-zijn-wij  (servicenormen kept per product and month; open data:
+                        {api}/api/servicenormen and .csv)
+   Vragen ............. {api}/werk/vragen  (staff: questions by onderwerp, trend, veelgestelde vragen)
    Personas ........... {api}/api/dev/personas
    Fresh token ........ curl -s -X POST {api}/api/dev/token -H 'Content-Type: application/json' -d '{{"persona": "mark"}}'
    moto server ........ {moto}
@@ -224,6 +229,11 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--moto-port", type=int, default=5100, help="port of the embedded moto server")
     parser.add_argument("--no-seed", action="store_true", help="start empty, without the demo data")
     parser.add_argument("--followers", type=int, default=60, help="number of demo topic and area followers")
+    parser.add_argument(
+        "--no-history",
+        action="store_true",
+        help="without the generated year of closed cases and weeks of questions (devstack/history.py)",
+    )
     parser.add_argument(
         "--at",
         type=_moment,
@@ -474,6 +484,15 @@ def _serve(arguments: argparse.Namespace, running: contextlib.ExitStack) -> subp
 
         seeded = seed(wiring.adapters().clock.now(), followers=arguments.followers)
         print(f"[baken] demo data loaded: Mark's case {seeded['mark_case_number']}", flush=True)
+        if not arguments.no_history:
+            from devstack.history import generate_history
+
+            made = generate_history(wiring.adapters().clock.now())
+            print(
+                f"[baken] a year of history: {made['cases']} closed cases, {made['contacts']} questions by onderwerp,"
+                f" {made['faqs']} veelgestelde vragen",
+                flush=True,
+            )
 
     runner = _runner(outputs, arguments.release_every)
     runner.run_until_idle()

@@ -15,6 +15,8 @@
 * DynamoDB requests one at a time (``serialise_dynamodb``): moto's ``TransactWriteItems`` deep-copies every
   table it touches (to roll back), and a write by another request during that copy fails it with "dictionary
   changed size during iteration" — a 500 for parallel case registrations that DynamoDB never gives.
+* ``TransactWriteItems`` that copies the items it names instead of whole tables (devstack/moto_transactions.py):
+  without it a transaction's time grows with everything the table holds.
 """
 
 from __future__ import annotations
@@ -140,7 +142,10 @@ class EmbeddedMoto:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
         from werkzeug.serving import make_server
 
+        from devstack import moto_transactions
+
         serialise_dynamodb()
+        moto_transactions.install()
         app = _with_sent_mail(DomainDispatcherApplication(create_backend_app))
         self._server = make_server(self._host, self._port, app, threaded=True, request_handler=MotoRequestHandler)
         self._threads = [

@@ -22,6 +22,7 @@ from chalicelib.adapters.dev_mailbox import MailboxEntry, read_mailbox
 from chalicelib.adapters.identity import load_personas
 from chalicelib.domain.language import Language
 from chalicelib.domain.subscriptions import Channel, Subscriber
+from devstack import moto_transactions
 from devstack.infra import StackOutputs, create_data_stack, mapping_settings
 from devstack.runner import QueuePoller, StreamPoller, StreamSettings
 from tests.conftest import ROOT
@@ -56,6 +57,9 @@ def botocore_session() -> Any:
     import botocore.session
 
     return botocore.session.get_session()
+
+
+moto_transactions.install()  # moto's TransactWriteItems copies whole tables; this one copies the items named
 
 
 @pytest.fixture

@@ -365,13 +365,13 @@ def _count(transaction: TransactWrite, tally: Tally) -> None:
         )
 
 
-def _transact(write: Callable[[TransactWrite], None]) -> None:
+def _transact(connection: Connection, write: Callable[[TransactWrite], None]) -> None:
     """One TransactWriteItems that ``write`` fills, tried again after a random pause (a few times) when it was
     cancelled only because other writes held the same items: two contacts counted on the same week and onderwerp
     at the same moment."""
     for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
         try:
-            with TransactWrite(connection=Connection(region=getattr(ContactMomentRecord.Meta, "region", None))) as transaction:
+            with TransactWrite(connection=connection) as transaction:
                 write(transaction)
             return
         except TransactWriteError as error:
@@ -382,6 +382,10 @@ def _transact(write: Callable[[TransactWrite], None]) -> None:
 
 
 class DynamoDBContacts(ContactMomentStore):
+    def __init__(self, connection: Connection | None = None) -> None:
+        # one connection for the adapter's life: each new one starts a botocore session (slow to make)
+        self._connection = connection or Connection(region=getattr(ContactMomentRecord.Meta, "region", None))
+
     def add(self, moment: ContactMoment, tally: Tally | None = None) -> None:
         """A moment is kept once: the same moment again is refused, the first stays as it was. With a tally, the
         moment and its counters are one TransactWriteItems."""
@@ -397,7 +401,7 @@ class DynamoDBContacts(ContactMomentStore):
             if tally is None:
                 record.save(condition=condition)
             else:
-                _transact(write)
+                _transact(self._connection, write)
         except (PutError, TransactWriteError) as error:
             if _conditional_failure(error):
                 raise ConcurrentUpdateError(moment.id) from None
@@ -429,7 +433,7 @@ class DynamoDBContacts(ContactMomentStore):
                 _count(transaction, tally)
 
         try:
-            _transact(write)
+            _transact(self._connection, write)
         except TransactWriteError as error:
             stored = self.question(question.case_id, question.id) if _conditional_failure(error) else None
             if stored is None:
