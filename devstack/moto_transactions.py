@@ -135,7 +135,7 @@ def _apply(self: Any, planned: list[tuple[str, dict[str, Any], Any, dict[str, An
         for index in written:
             _, _, table, key = planned[index]
             _restore(table, key, before[index])
-        failed = [(None, None, None)] * len(planned)
+        failed: list[tuple[str | None, str | None, None]] = [(None, None, None)] * len(planned)
         failed[len(written)] = (type(error).__name__, str(error), None)
         raise TransactionCanceledException(failed) from error
 
