@@ -20,6 +20,7 @@ from chalicelib.domain.language import Language, Localized
 from chalicelib.domain.matching import Audience
 from chalicelib.i18n import N_, NP_, translate, translator
 from chalicelib.services.ports import MessageContext, MessageRenderer, RenderedEmail, RenderedPortalMessage
+from chalicelib.theme import PALETTE, SERVICE_NAME, badge_class, version
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -121,6 +122,11 @@ def build_environment(root: Path, *, html: bool, language: Language = Language.N
     environment.filters["in_words"] = in_words
     environment.filters["text"] = localized_text
     environment.filters["month_name"] = month_name
+    # One look and one name for pages and e-mails (chalicelib/theme.py): e-mails write the colours inline.
+    environment.globals["theme"] = PALETTE
+    environment.globals["service_name"] = SERVICE_NAME
+    environment.globals["badge_class"] = badge_class
+    environment.globals["theme_version"] = version()
     words = translator(language)
     if html:  # a translation is text: escaped, and then its placeholders filled with (escaped) values
         environment.install_gettext_callables(  # type: ignore[attr-defined]  # added by the i18n extension

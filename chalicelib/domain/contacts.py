@@ -2,7 +2,7 @@
 kanaal, onderwerp, inhoud, plaatsgevondenOp, taal, vertrouwelijk, indicatieContactGelukt.
 
 A contact moment has two texts for two readers. ``inhoud`` is the internal note: what staff write down for the
-next colleague ("Uitgelegd hoe hij de vergunning aanvraagt"), in their own words; the applicant never sees it.
+next colleague ("Uitgelegd hoe de aanvrager de vergunning aanvraagt"), in their own words; the applicant never sees it.
 ``for_applicant`` is an optional sentence written to the applicant ("U belde ons over de vergunning van het
 waterschap"): the only part of a contact moment the applicant's timeline shows, and only when there is one.
 A moment stored before this sentence existed has none, so its note stays internal.

@@ -33,7 +33,7 @@ QUESTIONS_READ = 100  # questions of one case that are read and shown (one Query
 KANAAL = "portaal"
 ONDERWERP = "Vraag over de zaak"
 TAG = "vraag"
-PORTAL = Medewerker("portaal", "Mijn zaken")
+PORTAL = Medewerker("portaal", "Mijn Provincie")
 """Who records a question: nobody of the province took it, the portal did (Klantinteracties: a geautomatiseerde
 actor)."""
 FORM_KEY = re.compile(r"[0-9a-f]{32}")

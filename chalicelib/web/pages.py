@@ -123,14 +123,28 @@ def staff_header(session: Session | None, path: str) -> dict[str, Any] | None:
     }
 
 
+# The applicant's pages in the header's navigation, and the paths that belong to each.
+APPLICANT_NAVIGATION = ("/mijn-zaken", "/berichten", "/mijn-abonnementen", "/mijn-voorkeuren")
+
+
+def applicant_header(session: Session | None, path: str) -> dict[str, Any] | None:
+    """What the header shows somebody logged in with DigiD or eHerkenning: their pages (the one ``path``
+    belongs to marked current) and the logout form's CSRF token; None for anybody else (staff have theirs)."""
+    if session is None or Role.APPLICANT not in session.principal.roles or staff_header(session, path):
+        return None
+    owner = next((href for href in APPLICANT_NAVIGATION if path == href or path.startswith(href + "/")), None)
+    return {"nav": [{"href": href, "current": href == owner} for href in APPLICANT_NAVIGATION], "csrf": session.csrf}
+
+
 def render(template: str, status: int = 200, **values: Any) -> Response:
     """``templates/pages/<template>.html.j2`` in the page's language, with the language switch; for a member of
-    staff with the staff header (and the wide layout staff pages use)."""
+    staff with the staff header (and the wide layout staff pages use), for an applicant with their menu."""
     chosen = language()
     kept = {k: v for k, v in query().items() if k != "lang"}
     other = Language.EN if chosen is Language.NL else Language.NL
     switch = f"{page_path()}?{urlencode({**kept, 'lang': other.value})}"
     values.setdefault("staff", staff_header(_SIGNED_IN.get(), page_path()))
+    values.setdefault("applicant", applicant_header(_SIGNED_IN.get(), page_path()))
     html = _environment(chosen).get_template(f"pages/{template}.html.j2").render(lang=chosen.value, switch_url=switch, **values)
     return Response(body=html, status_code=status, headers=dict[str, str | list[str]](HEADERS))
 

@@ -135,7 +135,7 @@ def test_mark_logs_in_sees_his_cases_and_logs_out(local_stack: LocalStack, brows
     page.get_by_role("link", name="English").click()
     shown(page.get_by_role("heading", name="How your case proceeds"))
     check_page(page)
-    page.get_by_role("link", name="Back to my cases").click()
+    page.get_by_role("link", name="Back to your cases").click()
 
     # His berichtenbox: opening a message reads it
     page.get_by_role("link", name=re.compile("^(Berichtenbox|Inbox)$")).click()

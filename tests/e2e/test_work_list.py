@@ -64,7 +64,7 @@ def test_anna_filters_her_work_list_to_the_overdue_cases_with_the_keyboard_only(
 
     shown(anna.get_by_role("link", name=overdue_case["case_number"]))
     assert "termijn=te-laat" in anna.url  # a link to bookmark
-    badges = anna.locator("table .utrecht-status-badge--danger")
+    badges = anna.locator("table .baken-badge--problem")
     assert badges.count() >= 1
     assert badges.count() == anna.locator("table tbody tr").count()  # only overdue cases, each saying so in words
     assert anna.get_by_role("navigation", name="Menu voor medewerkers").get_by_role("link", name="Werkvoorraad").count() == 1

@@ -185,7 +185,7 @@ def test_the_berichtenbox_marks_new_messages_and_opening_one_reads_it(client, pi
 
     listing = mark.get("/berichten").body.decode()
     (message_path,) = re.findall(r'href="(/berichten/[^"]+)"', listing)
-    assert 'utrecht-status-badge--warning">Nieuw</span>' in listing
+    assert 'baken-badge--new">Nieuw</span>' in listing  # new: its own colour, and the word
 
     opened = mark.get(message_path)
     assert opened.status_code == 200

@@ -11,9 +11,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from chalicelib.handlers.release_held_email import release_held
+from chalicelib.theme import PALETTE, version
 from tests.integration.conftest import PERSONAS, announce, body, headers, link_token, mailbox, register_personas
 
 NEIGHBOUR = "buurvrouw@example.org"
+THEME_LINK = "/assets/provincie-utrecht-theme.css?v={}"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 SECURITY_HEADERS = {
     "Content-Type": "text/html; charset=utf-8",
@@ -317,20 +319,62 @@ def test_the_manage_page_without_a_valid_token_changes_nothing(client, pipeline,
     assert len(_stop_boxes(shown)) == 2
 
 
-def test_pages_are_styled_with_the_nl_design_system_served_from_this_site(client):
+def test_pages_are_styled_with_the_nl_design_system_and_the_province_theme_served_from_this_site(client):
     shown = client.http.get("/volgen")
     text = page(shown, 200)
-    assert '<link rel="stylesheet" href="/assets/utrecht-components.css">' in text
+    links = re.findall(r'<link rel="stylesheet" href="([^"]+)">', text)
+    # the theme comes last, so its tokens win over the library's
+    assert links == ["/assets/utrecht-design-tokens.css", "/assets/utrecht-components.css", THEME_LINK.format(version())]
     assert 'class="utrecht-theme utrecht-body"' in text
     assert "style-src 'self'" in shown.headers["Content-Security-Policy"]
-    for name in ("utrecht-design-tokens.css", "utrecht-components.css"):
+    for name in ("utrecht-design-tokens.css", "utrecht-components.css", "provincie-utrecht-theme.css"):
         css = client.http.get(f"/assets/{name}")
         assert css.status_code == 200, name
         assert css.headers["Content-Type"] == "text/css; charset=utf-8"
+        assert css.headers["Cache-Control"] == "public, max-age=86400"
         assert b".utrecht-" in css.body
+    theme = client.http.get(THEME_LINK.format(version())).body.decode()
+    assert f"--baken-brand: {PALETTE.brand};" in theme
+    assert "--utrecht-button-primary-action-background-color: var(--baken-brand);" in theme
+    # the page's own styles take their colours from the theme: none of their own
+    style = text[text.index("<style>") : text.index("</style>")]
+    assert re.findall(r"#[0-9a-fA-F]{6}\b", style) == []
+    assert "outline: 3px solid var(--baken-focus)" in style
     # nothing else is served from there
     for other in ("index.css", "..%2F..%2Fapp.py", ".installed"):
         assert client.http.get(f"/assets/{other}").status_code == 404, other
+
+
+def test_an_emails_button_has_the_colour_of_the_pages_buttons(client, pipeline):
+    assert follow_from_page(client).status_code == 200
+    pipeline.run()
+    (mail,) = mailbox(NEIGHBOUR)
+    (button,) = re.findall(r'<a href="[^"]+/abonnement/bevestigen\?token=[^"]+" style="([^"]+)">', mail.html)
+    theme = client.http.get("/assets/provincie-utrecht-theme.css").body.decode()
+    brand = re.search(r"--baken-brand: (#[0-9a-f]{6});", theme)
+    on_brand = re.search(r"--baken-on-brand: (#[0-9a-f]{6});", theme)
+    assert brand
+    assert on_brand
+    assert f"background:{brand.group(1)};color:{on_brand.group(1)};" in button
+    assert "--utrecht-button-primary-action-background-color: var(--baken-brand);" in theme
+    # the e-mail's banner is the pages' header band, and its links have the pages' link colour
+    assert f'<td style="background:{brand.group(1)};color:{on_brand.group(1)};' in mail.html
+    assert f'style="color:{PALETTE.link};"' in mail.html
+
+
+def test_the_header_names_the_province_and_the_service_and_every_title_says_both(client):
+    for lang, organisation, title in (
+        ("nl", "Provincie Utrecht", "Berichten van de provincie krijgen - Mijn Provincie - Provincie Utrecht"),
+        ("en", "Province of Utrecht", "Get messages from the province - Mijn Provincie - Province of Utrecht"),
+    ):
+        text = page(client.http.get(f"/volgen?lang={lang}"), 200)
+        header = re.search(r"<header .*?</header>", text, re.S)
+        assert header
+        assert f'<span class="baken-organisation">{organisation}</span>' in header.group(0)
+        assert f'<a class="baken-service" href="/?lang={lang}">Mijn Provincie</a>' in header.group(0)
+        assert f"<title>{title}</title>" in text
+    # the service's start page is called by the service's name once
+    assert "<title>Mijn Provincie - Provincie Utrecht</title>" in page(client.http.get("/"), 200)
 
 
 def test_every_page_links_to_the_accessibility_statement_in_both_languages(client):

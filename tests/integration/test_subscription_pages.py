@@ -354,13 +354,24 @@ def test_the_pages_in_english(client):
     assert "Your choices have been saved." in mark.get(redirect_target(saved)).body.decode()
 
 
-def test_mijn_zaken_links_to_both_pages(client):
+def test_every_page_of_an_applicant_has_their_menu_and_logging_out_in_the_header(client):
     mark, _ = _logged_in(client, start="/mijn-zaken")
-    page = mark.get("/mijn-zaken").body.decode()
-    nav = re.search(r'<nav aria-label="Mijn pagina&#39;s">.*?</nav>', page, re.S)
-    assert nav
-    assert re.findall(r'href="([^"?]+)', nav.group(0)) == ["/mijn-zaken", "/berichten", SUBSCRIPTIONS, PREFERENCES]
-    assert '<a href="/mijn-zaken?lang=nl" aria-current="page">Mijn zaken</a>' in nav.group(0)
+    for path, current in (
+        ("/mijn-zaken", "Mijn zaken"),
+        ("/berichten", "Berichtenbox"),
+        (SUBSCRIPTIONS, "Wat ik volg"),
+        (PREFERENCES, "Mijn voorkeuren"),
+    ):
+        page = mark.get(path).body.decode()
+        header = re.search(r"<header .*?</header>", page, re.S)
+        assert header, path
+        nav = re.search(r'<nav aria-label="Mijn pagina&#39;s" class="utrecht-nav-bar">.*?</nav>', header.group(0), re.S)
+        assert nav, path
+        assert re.findall(r'href="([^"?]+)', nav.group(0)) == ["/mijn-zaken", "/berichten", SUBSCRIPTIONS, PREFERENCES]
+        # the page shown is marked, for a screen reader and visibly (the layout draws a bar under it)
+        assert re.findall(r'aria-current="page">([^<]+)<', nav.group(0)) == [current], path
+        assert '<form method="post" action="/uitloggen">' in header.group(0), path
+        assert '<a class="baken-service" href="/?lang=nl">Mijn Provincie</a>' in header.group(0)
 
 
 def test_karin_acting_for_mark_follows_for_herself_as_the_api_does(client):

@@ -59,8 +59,8 @@ def test_the_work_list_puts_the_first_deadline_on_top_and_marks_overdue_and_near
     assert someone_elses["id"] not in page
     assert re.search(r"<strong>1</strong> te laat", page)
     assert re.search(r"<strong>1</strong> binnen 7 dagen klaar", page)
-    assert page.count("utrecht-status-badge--danger") == 1
-    assert page.count('utrecht-status-badge--warning">Bijna') == 1
+    assert page.count("baken-badge--problem") == page.count('baken-badge--problem">Te laat') == 1
+    assert page.count('baken-badge--action">Bijna') == 1
 
 
 def test_a_closed_case_leaves_the_work_list(client):

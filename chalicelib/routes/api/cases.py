@@ -361,7 +361,7 @@ def delivery_status(ctx: RequestContext, case_id: str) -> Any:
     example={
         "kanaal": "telefoon",
         "onderwerp": "Vergunning waterschap",
-        "inhoud": "Uitgelegd waar hij die aanvraagt.",
+        "inhoud": "Uitgelegd waar de aanvrager die aanvraagt.",
         "vertrouwelijk": False,
         "tags": ["dso", "vergunning-waterschap"],
     },

@@ -40,7 +40,7 @@ FIELDS = {
     "place": ("gemeenten", N_("Voor welke gemeenten?")),
     "link": ("link_url", N_("Link (niet verplicht, begint met https://)")),
     "link.label": ("link_label", N_("Tekst van de link")),
-    "reason": ("reason", N_("Waarom stuurt u hem terug?")),
+    "reason": ("reason", N_("Waarom stuurt u de aankondiging terug?")),
 }
 
 

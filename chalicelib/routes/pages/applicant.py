@@ -59,7 +59,6 @@ def my_cases(visit: SignedIn) -> Response:
         unread=unread,
         who=principal.name or principal.subject,
         acting_for=principal.represents,
-        csrf=visit.session.csrf,
     )
 
 

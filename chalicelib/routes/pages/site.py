@@ -8,7 +8,7 @@ from pathlib import Path
 
 from chalice.app import Blueprint, Response
 
-from chalicelib import wiring
+from chalicelib import theme, wiring
 from chalicelib.domain.errors import AnnouncementNotFoundError
 from chalicelib.web.pages import Visit, not_found, public_page, render
 from chalicelib.web.views import day
@@ -16,18 +16,24 @@ from chalicelib.web.views import day
 bp = Blueprint(__name__)
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
-# The NL Design System styles, copied from npm by ``make setup`` (package.json): nothing else is served.
 MAX_ID_LENGTH = 100
-STYLESHEETS = frozenset({"utrecht-design-tokens.css", "utrecht-components.css"})
+# The NL Design System styles, copied from npm by ``make setup`` (package.json), and the province's theme made
+# from chalicelib/theme.py (pages load it last, so its tokens win): nothing else is served.
+THEME = "provincie-utrecht-theme.css"
+STYLESHEETS = frozenset({"utrecht-design-tokens.css", "utrecht-components.css", THEME})
 
 
 @public_page(bp, "/assets/{name}", actor=None)
 def stylesheet(visit: Visit, name: str) -> Response:
     path = ASSETS / name
-    if name not in STYLESHEETS or not path.is_file():
+    if name == THEME:
+        css = theme.stylesheet()
+    elif name in STYLESHEETS and path.is_file():
+        css = path.read_text(encoding="utf-8")
+    else:
         return not_found()
     return Response(
-        body=path.read_text(encoding="utf-8"),
+        body=css,
         status_code=200,
         headers={
             "Content-Type": "text/css; charset=utf-8",

@@ -427,7 +427,7 @@ def _refusal(visit: SignedIn, case_id: str, error: DomainError, action: str, for
     if isinstance(error, TooManyRequestsError):
         return too_many(error.retry_after)
     if isinstance(error, ForbiddenError):
-        return message(403, N_("Een collega behandelt deze zaak. U kunt hem bekijken, niet wijzigen."))
+        return message(403, N_("Een collega behandelt deze zaak. U kunt de zaak bekijken, maar niet wijzigen."))
     return not_found()  # no such case or document
 
 
