@@ -106,6 +106,7 @@ class InMemoryCases(CaseRepository):
         self._subscription_store = subscription_store
         self.reads = 0
         self.histories: defaultdict[str, dict[str, HistoryEntry]] = defaultdict(dict)  # case id → key → entry
+        self.numbers: dict[str, str] = {}  # case number → case id
 
     def get(self, case_id: str) -> Case:
         self.reads += 1
@@ -115,7 +116,9 @@ class InMemoryCases(CaseRepository):
             raise CaseNotFoundError(case_id) from None
 
     def find_by_number(self, case_number: str) -> Case | None:
-        return next((c for c in self.items.values() if c.case_number == case_number), None)
+        """By the number's index (the GSI on DynamoDB), not by looking at every case."""
+        found = self.numbers.get(case_number)
+        return None if found is None else self.items.get(found)
 
     def next_case_number(self, prefix: str, year: int) -> str:
         key = f"{prefix}-{year}"
@@ -146,6 +149,7 @@ class InMemoryCases(CaseRepository):
         kept.update((entry.key, entry) for entry in history)
         stored = replace(case, version=case.version + 1)
         self.items[case.id] = stored
+        self.numbers[stored.case_number] = stored.id
         self.subscriptions.extend(followers)
         for indexed in followers:
             self.party_links[indexed.subscription.subscriber_id].add(case.id)
@@ -866,6 +870,7 @@ class InMemoryWatch(WatchStore):
     def __init__(self) -> None:
         self.entries: dict[date, dict[str, WatchEntry]] = defaultdict(dict)
         self.given: dict[str, list[Alert]] = defaultdict(list)
+        self._given: set[tuple[str, Alert]] = set()  # what ``given`` holds, to know in one look
         self.read = 0
 
     def add(self, entries: Sequence[WatchEntry]) -> None:
@@ -882,7 +887,8 @@ class InMemoryWatch(WatchStore):
             self.entries.get(entry.on, {}).pop(entry.key, None)
 
     def alert(self, behandelaar_id: str, alert: Alert) -> None:
-        if alert not in self.given[behandelaar_id]:
+        if (behandelaar_id, alert) not in self._given:
+            self._given.add((behandelaar_id, alert))
             self.given[behandelaar_id].append(alert)
 
     def alerts(self, behandelaar_id: str, since: date, *, limit: int) -> list[Alert]:

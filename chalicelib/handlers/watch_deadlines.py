@@ -1,4 +1,4 @@
-"""watch_deadlines — every 15 minutes, the deadline watch (``services/watch.py``): reminders to applicants about
+"""watch_deadlines — every 5 minutes, the deadline watch (``services/watch.py``): reminders to applicants about
 requested documents that are due, and alerts on the behandelaars' work lists about servicenormen and legal terms
 that are near or passed. At most ``WATCH_LIMIT`` entries per run; the rest waits for the next."""
 
@@ -28,6 +28,6 @@ def watch(event: Any = None) -> dict[str, int]:
         flush_metrics()
 
 
-@bp.schedule("rate(15 minutes)", name="watch_deadlines")
+@bp.schedule("rate(5 minutes)", name="watch_deadlines")
 def watch_deadlines(event: Any) -> dict[str, int]:
     return watch(event)

@@ -3,7 +3,7 @@
 ``case_changed`` keeps the entries from the cases stream: a change that adds none (most) costs nothing; one that
 does (a document asked for with a date, a term that moved) one BatchWriteItem.
 
-``run`` (every 15 minutes) reads the entries of the last week and — from 07:00 Amsterdam time — of today, at
+``run`` (every 5 minutes) reads the entries of the last week and — from 07:00 Amsterdam time — of today, at
 most ``limit`` per run (the rest waits for the next run), and for each reads its case: an entry the case no
 longer holds lapses; a document entry tells the case's parties (an action-required message: never held for the
 night or a digest, once per document and due date — the event's id says so, and the outbox keeps one notification
