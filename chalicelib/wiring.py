@@ -74,6 +74,7 @@ if TYPE_CHECKING:
         RegistrationLedger,
         ServicenormStore,
         SessionStore,
+        StaffDirectory,
         SubscriberDirectory,
         SubscriptionRepository,
         WatchStore,
@@ -135,6 +136,7 @@ class Adapters:
     servicenorms: ServicenormStore | None = None  # the servicenorm figures
     watch: WatchStore | None = None  # the deadline watch's entries and the behandelaars' alerts
     question_analysis: QuestionAnalysisStore | None = None  # questions counted per onderwerp; veelgestelde vragen
+    staff: StaffDirectory | None = None  # staff e-mail addresses from their logins (the morning overview)
     zgw_callback_auth: Callable[[], str | None] = field(default=lambda: None, compare=False)
 
     @classmethod
@@ -180,7 +182,7 @@ class Adapters:
         from chalicelib.adapters.dynamodb.question_topics import DynamoDBQuestionAnalysis
         from chalicelib.adapters.dynamodb.servicenorms import DynamoDBServicenorms
         from chalicelib.adapters.dynamodb.sessions import DynamoDBSessions
-        from chalicelib.adapters.dynamodb.watch import DynamoDBWatch
+        from chalicelib.adapters.dynamodb.watch import DynamoDBStaff, DynamoDBWatch
         from chalicelib.adapters.eventbridge import EventBridgePublisher
         from chalicelib.adapters.s3_documents import S3DocumentStore
         from chalicelib.adapters.sqs_jobs import SqsJobQueue
@@ -216,6 +218,7 @@ class Adapters:
             servicenorms=DynamoDBServicenorms(aws.factory("dynamodb"), current.tables.case_index),
             question_analysis=DynamoDBQuestionAnalysis(),
             watch=DynamoDBWatch(aws.factory("dynamodb"), current.tables.case_index),
+            staff=DynamoDBStaff(aws.factory("dynamodb"), current.tables.case_index),
         )
 
     @classmethod
@@ -240,6 +243,7 @@ class Adapters:
             InMemoryRateLimiter,
             InMemoryServicenorms,
             InMemorySessions,
+            InMemoryStaff,
             InMemorySubscribers,
             InMemorySubscriptions,
             InMemoryWatch,
@@ -273,6 +277,7 @@ class Adapters:
             servicenorms=InMemoryServicenorms(),
             question_analysis=InMemoryQuestionAnalysis(contacts),
             watch=InMemoryWatch(),
+            staff=InMemoryStaff(),
             events=InMemoryEvents(),
             ledger=InMemoryLedger(),
             documents=InMemoryDocuments(identity["clock"].now),
@@ -561,7 +566,13 @@ class Services:
 
         if self.adapters.watch is None:
             raise ConfigurationError("no store for the deadline watch")
-        return DeadlineWatch(self.adapters.watch, self.adapters.cases, self.fanout, self.catalogue, self.clock)
+        from chalicelib.services.watch import StaffMail
+
+        a = self.adapters
+        mail = None
+        if a.staff is not None:
+            mail = StaffMail(a.staff, a.renderer, a.email, work_url=f"{self.settings.portal_url}/werk")
+        return DeadlineWatch(self.adapters.watch, a.cases, self.fanout, self.catalogue, self.clock, mail=mail)
 
     @cached_property
     def catalogue_refresh(self) -> CatalogueRefresh:

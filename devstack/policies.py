@@ -41,6 +41,8 @@ PARTITIONS = {
     "servicenorms": ["servicenorm#*", "servicenorm-case#*"],
     "watch": ["watch#*"],
     "alerts": ["alert#*"],
+    # the behandelaars' morning overview: who got alerts on a day, the claim that it went out, their addresses
+    "digests": ["alert-day#*", "digest#*", "staff#*"],
 }
 
 # function -> [(statement id, actions, kind, name)]; kind: table (with its indexes), catalogue or servicenorms
@@ -145,7 +147,9 @@ GRANTS: dict[str, list[tuple[str, tuple[str, ...], str, str]]] = {
     ],
     "watch_deadlines": [
         ("WatchEntries", ("dynamodb:Query", "dynamodb:BatchWriteItem"), "watch", "case-index"),
-        ("Alerts", ("dynamodb:PutItem",), "alerts", "case-index"),
+        ("Alerts", ("dynamodb:PutItem", "dynamodb:Query"), "alerts", "case-index"),
+        ("Digests", ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"), "digests", "case-index"),
+        ("SendEmail", ("ses:SendEmail", "ses:SendRawEmail"), "ses", ""),  # the morning overview
         ("Cases", ("dynamodb:GetItem",), "table", "cases"),
         # a reminder is told as the stream tells a change: the parties' preferences, the outbox, the queue
         ("Subscriptions", ("dynamodb:Query", "dynamodb:BatchGetItem"), "table", "subscriptions"),

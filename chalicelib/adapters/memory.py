@@ -38,7 +38,7 @@ from chalicelib.domain.questions import Question
 from chalicelib.domain.ratelimit import admit
 from chalicelib.domain.servicenorms import MonthFigures, counted_change
 from chalicelib.domain.subscriptions import Indexed, Subscriber, Subscription, SubscriptionEntry
-from chalicelib.domain.watch import Alert, WatchEntry
+from chalicelib.domain.watch import Alert, StaffMember, WatchEntry
 from chalicelib.domain.worklist import WorkOrder, WorkPosition, position_of
 from chalicelib.domain.zgw import CatalogiListing, ZaakNotice, ZaakSnapshot, ZgwRol, ZgwZaaktype
 from chalicelib.services.ports import (
@@ -73,6 +73,7 @@ from chalicelib.services.ports import (
     RegistrationLedger,
     ServicenormStore,
     SessionStore,
+    StaffDirectory,
     StoredObject,
     SubscriberDirectory,
     SubscriptionRepository,
@@ -864,6 +865,17 @@ class InMemoryServicenorms(ServicenormStore):
         self.cases.update(counted)
 
 
+class InMemoryStaff(StaffDirectory):
+    def __init__(self) -> None:
+        self.members: dict[str, StaffMember] = {}
+
+    def remember(self, member: StaffMember, at: datetime) -> None:
+        self.members[member.subject] = member
+
+    def get(self, subject: str) -> StaffMember | None:
+        return self.members.get(subject)
+
+
 class InMemoryWatch(WatchStore):
     """Entries by date and alerts by behandelaar in dicts; ``read`` counts the entries given out."""
 
@@ -871,6 +883,8 @@ class InMemoryWatch(WatchStore):
         self.entries: dict[date, dict[str, WatchEntry]] = defaultdict(dict)
         self.given: dict[str, list[Alert]] = defaultdict(list)
         self._given: set[tuple[str, Alert]] = set()  # what ``given`` holds, to know in one look
+        self.alert_days: defaultdict[date, dict[str, None]] = defaultdict(dict)
+        self.digests: set[tuple[date, str]] = set()
         self.read = 0
 
     def add(self, entries: Sequence[WatchEntry]) -> None:
@@ -890,6 +904,19 @@ class InMemoryWatch(WatchStore):
         if (behandelaar_id, alert) not in self._given:
             self._given.add((behandelaar_id, alert))
             self.given[behandelaar_id].append(alert)
+            self.alert_days[alert.entry.on].setdefault(behandelaar_id, None)
+
+    def alerted_on(self, day: date, *, limit: int) -> list[str]:
+        return sorted(self.alert_days.get(day, {}))[:limit]
+
+    def claim_digest(self, day: date, behandelaar_id: str) -> bool:
+        if (day, behandelaar_id) in self.digests:
+            return False
+        self.digests.add((day, behandelaar_id))
+        return True
+
+    def release_digest(self, day: date, behandelaar_id: str) -> None:
+        self.digests.discard((day, behandelaar_id))
 
     def alerts(self, behandelaar_id: str, since: date, *, limit: int) -> list[Alert]:
         found = [a for a in self.given.get(behandelaar_id, []) if a.entry.on >= since]

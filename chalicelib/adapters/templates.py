@@ -10,6 +10,7 @@ built on first use, so constructing a renderer imports nothing heavy.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -187,6 +188,19 @@ class JinjaRenderer(MessageRenderer):
             subject=self._line(f"{base}.subject.j2", context, variables),
             text=self._render(f"{base}.txt.j2", context, variables),
             html=self._render(f"{base}.html.j2", context, variables, html=True),
+        )
+
+    def staff_email(self, name: str, language: Language, variables: Mapping[str, Any]) -> RenderedEmail:
+        base = f"email/{name}"
+        values = {"language": language.value, **variables}
+
+        def render(template: str, *, html: bool = False) -> str:
+            return self._environment(language, html=html).get_template(template).render(values)
+
+        return RenderedEmail(
+            subject=" ".join(render(f"{base}.subject.j2").split()),
+            text=render(f"{base}.txt.j2"),
+            html=render(f"{base}.html.j2", html=True),
         )
 
     def portal(self, context: MessageContext) -> RenderedPortalMessage:

@@ -73,6 +73,33 @@ class Alert:
     case_number: str
 
 
+@dataclass(frozen=True)
+class StaffMember:
+    """A member of staff as their last login named them: the address their morning overview goes to."""
+
+    subject: str
+    name: str
+    email: str
+
+
+DIGEST_FROM_HOUR = 8  # the behandelaars' morning overview goes out from 08:00, once the watch has done the day
+
+
+def digest_days(today: date) -> list[date]:
+    """The days whose alerts the morning overview of ``today`` gives: a working day's overview also gives those of
+    the weekend and holidays before it (nobody reads one on those days); none on a day off."""
+    from chalicelib.domain.workdays import is_working_day
+
+    if not is_working_day(today):
+        return []
+    days = [today]
+    before = today - timedelta(days=1)
+    while not is_working_day(before) and len(days) < 7:
+        days.insert(0, before)
+        before -= timedelta(days=1)
+    return days
+
+
 def watch_entries(case: Case) -> frozenset[WatchEntry]:
     """What is to happen for ``case`` as it is now (nothing once it is decided)."""
     if case.is_closed:

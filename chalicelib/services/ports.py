@@ -26,7 +26,7 @@ from chalicelib.domain.question_topics import Faq, Tally, WeekCount
 from chalicelib.domain.questions import Question
 from chalicelib.domain.servicenorms import Decided, MonthFigures
 from chalicelib.domain.subscriptions import Indexed, PostalAddress, Subscriber, Subscription, SubscriptionEntry
-from chalicelib.domain.watch import Alert, WatchEntry
+from chalicelib.domain.watch import Alert, StaffMember, WatchEntry
 from chalicelib.domain.worklist import WorkOrder, WorkPosition
 from chalicelib.domain.zgw import CatalogiListing, ZaakNotice, ZaakSnapshot, ZgwRol
 
@@ -642,6 +642,10 @@ class MessageRenderer(ABC):
     def email(self, context: MessageContext) -> RenderedEmail: ...
 
     @abstractmethod
+    def staff_email(self, name: str, language: Language, variables: Mapping[str, Any]) -> RenderedEmail:
+        """An e-mail to a member of staff (``templates/email/<name>.*``), not about one notification."""
+
+    @abstractmethod
     def portal(self, context: MessageContext) -> RenderedPortalMessage: ...
 
     @abstractmethod
@@ -807,6 +811,28 @@ class WatchStore(ABC):
     @abstractmethod
     def alerts(self, behandelaar_id: str, since: date, *, limit: int) -> list[Alert]:
         """The behandelaar's alerts from ``since`` on, newest first."""
+
+    @abstractmethod
+    def alerted_on(self, day: date, *, limit: int) -> list[str]:
+        """The behandelaars who got an alert for ``day`` (at most ``limit``; one Query)."""
+
+    @abstractmethod
+    def claim_digest(self, day: date, behandelaar_id: str) -> bool:
+        """Claim the morning overview of ``day`` for the behandelaar: True once, False after (conditional write)."""
+
+    @abstractmethod
+    def release_digest(self, day: date, behandelaar_id: str) -> None:
+        """Give a claim back (the overview could not be sent: the next run tries again)."""
+
+
+class StaffDirectory(ABC):
+    """Staff as their logins name them: where a behandelaar's morning overview goes."""
+
+    @abstractmethod
+    def remember(self, member: StaffMember, at: datetime) -> None: ...
+
+    @abstractmethod
+    def get(self, subject: str) -> StaffMember | None: ...
 
 
 class CatalogueStore(ABC):

@@ -19,12 +19,34 @@ from datetime import date, timedelta
 from chalicelib.domain.cases import Case
 from chalicelib.domain.catalogue import Catalogue
 from chalicelib.domain.errors import CaseNotFoundError
-from chalicelib.domain.watch import Alert, WatchEntry, new_entries, reminder_event, still_holds, watched_days
+from chalicelib.domain.language import Language
+from chalicelib.domain.watch import (
+    DIGEST_FROM_HOUR,
+    Alert,
+    WatchEntry,
+    digest_days,
+    new_entries,
+    reminder_event,
+    still_holds,
+    watched_days,
+)
 from chalicelib.domain.workdays import AMSTERDAM
 from chalicelib.services.fanout import FanOut
-from chalicelib.services.ports import CaseRepository, Clock, WatchStore
+from chalicelib.services.ports import (
+    CaseRepository,
+    Clock,
+    EmailPermanentError,
+    EmailRetryableError,
+    EmailSender,
+    MessageRenderer,
+    OutgoingEmail,
+    StaffDirectory,
+    WatchStore,
+)
 
 WATCH_LIMIT = 500  # entries per run: a run's work is bounded, a backlog drains over the next runs
+DIGEST_LIMIT = 50  # behandelaars given their morning overview per run; the others in the next runs
+DIGEST_ALERTS = 100  # alerts read per behandelaar for the overview
 STARTS_AT_HOUR = 7
 CATCH_UP_DAYS = 7
 ALERT_DAYS_SHOWN = 7
@@ -38,6 +60,29 @@ class WatchRun:
     lapsed: int = 0
 
 
+@dataclass(frozen=True)
+class DigestRun:
+    sent: int = 0
+    no_address: int = 0  # behandelaars whose login gave no e-mail address: their alerts are on the work list only
+    failed: int = 0  # not sent this time; the next run tries again
+
+
+@dataclass(frozen=True)
+class StaffMail:
+    """What the morning overview needs besides the watch: who staff are, how to write and send it, and where
+    the work list is."""
+
+    staff: StaffDirectory
+    renderer: MessageRenderer
+    email: EmailSender
+    work_url: str
+
+
+def _alert_row(alert: Alert) -> dict[str, object]:
+    entry = alert.entry
+    return {"case_id": entry.case_id, "case_number": alert.case_number, "kind": entry.kind.value, "target": entry.target}
+
+
 class DeadlineWatch:
     def __init__(
         self,
@@ -48,7 +93,9 @@ class DeadlineWatch:
         clock: Clock,
         *,
         limit: int = WATCH_LIMIT,
+        mail: StaffMail | None = None,
     ) -> None:
+        self._mail = mail
         self._store = store
         self._cases = cases
         self._fanout = fanout
@@ -76,6 +123,56 @@ class DeadlineWatch:
                 result = self._handle(entry, result)
             self._store.done(entries)
         return result
+
+    def morning_digests(self, run: WatchRun) -> DigestRun:
+        """After a run that did all it found (fewer entries than its limit), from 08:00 on a working day: each
+        behandelaar with alerts for today (and the days off before it) gets one e-mail listing them, once a day —
+        claimed before it is sent, the claim given back when sending fails. At most ``DIGEST_LIMIT`` per run."""
+        local = self._clock.now().astimezone(AMSTERDAM)
+        if self._mail is None or local.hour < DIGEST_FROM_HOUR or run.looked_at >= self._limit:
+            return DigestRun()
+        days = digest_days(local.date())
+        result = DigestRun()
+        done = 0
+        for behandelaar_id in dict.fromkeys(b for day in days for b in self._store.alerted_on(day, limit=DIGEST_LIMIT)):
+            if done >= DIGEST_LIMIT:
+                break
+            if not self._store.claim_digest(local.date(), behandelaar_id):
+                continue
+            done += 1
+            result = self._send_digest(behandelaar_id, days, result)
+        return result
+
+    def _send_digest(self, behandelaar_id: str, days: list[date], result: DigestRun) -> DigestRun:
+        assert self._mail is not None  # noqa: S101 - checked by the caller
+        member = self._mail.staff.get(behandelaar_id)
+        if member is None:
+            return DigestRun(result.sent, result.no_address + 1, result.failed)
+        alerts = [a for a in self._store.alerts(behandelaar_id, days[0], limit=DIGEST_ALERTS) if a.entry.on in days]
+        if not alerts:
+            return result
+        rendered = self._mail.renderer.staff_email(
+            "staff_digest",
+            Language.NL,
+            {
+                "name": member.name,
+                "work_url": self._mail.work_url,
+                "alerts": [_alert_row(a) for a in sorted(alerts, key=lambda a: (a.entry.target, a.case_number))],
+            },
+        )
+        email = OutgoingEmail(
+            to=member.email,
+            subject=rendered.subject,
+            text=rendered.text,
+            html=rendered.html,
+            reference=f"digest/{days[-1].isoformat()}/{behandelaar_id}",
+        )
+        try:
+            self._mail.email.send(email=email)
+        except (EmailRetryableError, EmailPermanentError):
+            self._store.release_digest(days[-1], behandelaar_id)
+            return DigestRun(result.sent, result.no_address, result.failed + 1)
+        return DigestRun(result.sent + 1, result.no_address, result.failed)
 
     def alerts_for(self, behandelaar_id: str, *, limit: int = 50) -> list[Alert]:
         """What the watch told the behandelaar this past week, newest first (one Query)."""

@@ -13,7 +13,7 @@ import json
 import re
 import sys
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from types import FrameType
 from typing import Any
 
@@ -398,6 +398,16 @@ def _a_document_due_today(client, pipeline) -> None:
     pipeline.run()
     assert watch()["reminders"] >= 1
     pipeline.run()
+    # Anna logged in with her address, and an alert of today for her: the next run sends her morning overview
+    with arranging():
+        from chalicelib.domain.watch import Alert, StaffMember, WatchEntry, WatchKind
+
+        adapters = wiring.adapters()
+        adapters.staff.remember(StaffMember("mdw-anna-bakker", "Anna Bakker", "anna@provincie.example.nl"), DAYTIME)  # type: ignore[union-attr]
+        on = date.fromisoformat(today)
+        entry = WatchEntry(on, case["id"], WatchKind.NORM_SOON, on + timedelta(days=5))
+        adapters.watch.alert("mdw-anna-bakker", Alert(entry, case["case_number"]))  # type: ignore[union-attr]
+    assert watch()["digests_sent"] == 1
 
 
 def test_each_function_policy_allows_exactly_what_that_function_uses(client, stack, pipeline, recorded, monkeypatch, zaaksysteem):
@@ -493,8 +503,9 @@ def test_the_api_function_cannot_send_email_or_read_the_stream_and_only_delivery
     # THEN the public API function can neither send e-mail nor read the cases stream
     assert not {action for action in granted["api_handler"] if action.startswith("ses:")}
     assert not granted["api_handler"] & EVENT_SOURCE_MAPPINGS["on_case_change"] - {"sqs:SendMessage"}
-    # AND only the delivery function sends e-mail, only the stream function reads the stream
-    assert {function for function, actions in granted.items() if "ses:SendEmail" in actions} == {"deliver"}
+    # AND only the delivery function sends e-mail to applicants, only the stream function reads the stream
+    # (and the watch, its morning overview to the behandelaars)
+    assert {function for function, actions in granted.items() if "ses:SendEmail" in actions} == {"deliver", "watch_deadlines"}
     assert {function for function, actions in granted.items() if "dynamodb:GetRecords" in actions} == {
         "on_case_change",
         "on_subscription_change",

@@ -4,7 +4,10 @@
   over ``SHARDS`` partitions by case, so a busy date is no hot partition; a run reads a date with one Query per
   shard (``Limit``), and removes what it handled. Entries left behind (a case deleted) expire after 60 days (TTL).
 * An alert: ``alert#<behandelaar>`` / ``<date>#<entry key>`` — read newest first with one Query; expires after
-  14 days.
+  14 days. Beside it ``alert-day#<date>`` / ``<behandelaar>``: who got alerts that day, for the morning overview;
+  and ``digest#<date>`` / ``<behandelaar>``, the claim that the overview of that day went out (both expire too).
+* A member of staff: ``staff#<subject>`` / ``profile`` — name and e-mail address from their last login; forgotten
+  180 days after it (TTL).
 """
 
 from __future__ import annotations
@@ -13,12 +16,15 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from chalicelib.adapters.dynamodb.batch import batch_write
-from chalicelib.domain.watch import SHARDS, Alert, WatchEntry, WatchKind
-from chalicelib.services.ports import WatchStore
+from chalicelib.domain.watch import SHARDS, Alert, StaffMember, WatchEntry, WatchKind
+from chalicelib.services.ports import StaffDirectory, WatchStore
 
 KEEP_ENTRIES = timedelta(days=60)
 KEEP_ALERTS = timedelta(days=14)
+KEEP_STAFF = timedelta(days=180)
 
 
 def _expires(day: date, keep: timedelta) -> dict[str, str]:
@@ -27,6 +33,10 @@ def _expires(day: date, keep: timedelta) -> dict[str, str]:
 
 def _entry_key(entry: WatchEntry) -> dict[str, Any]:
     return {"pk": {"S": f"watch#{entry.on.isoformat()}#{entry.shard}"}, "sk": {"S": entry.key}}
+
+
+def _day_key(kind: str, day: date, behandelaar_id: str) -> dict[str, Any]:
+    return {"pk": {"S": f"{kind}#{day.isoformat()}"}, "sk": {"S": behandelaar_id}}
 
 
 def _entry_from(day: date, key: str) -> WatchEntry:
@@ -78,6 +88,43 @@ class DynamoDBWatch(WatchStore):
                 "expires_at": _expires(entry.on, KEEP_ALERTS),
             },
         )
+        self._client().put_item(
+            TableName=self._table,
+            Item={**_day_key("alert-day", entry.on, behandelaar_id), "expires_at": _expires(entry.on, KEEP_ALERTS)},
+        )
+
+    def alerted_on(self, day: date, *, limit: int) -> list[str]:
+        answer = self._client().query(
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": f"alert-day#{day.isoformat()}"}},
+            Limit=limit,
+        )
+        return [item["sk"]["S"] for item in answer.get("Items", [])]
+
+    def claim_digest(self, day: date, behandelaar_id: str) -> bool:
+        try:
+            self._client().put_item(
+                TableName=self._table,
+                Item={**_day_key("digest", day, behandelaar_id), "expires_at": _expires(day, KEEP_ALERTS)},
+                ConditionExpression="attribute_not_exists(pk) OR released = :yes",
+                ExpressionAttributeValues={":yes": {"BOOL": True}},
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def release_digest(self, day: date, behandelaar_id: str) -> None:
+        self._client().put_item(
+            TableName=self._table,
+            Item={
+                **_day_key("digest", day, behandelaar_id),
+                "released": {"BOOL": True},
+                "expires_at": _expires(day, KEEP_ALERTS),
+            },
+        )
 
     def alerts(self, behandelaar_id: str, since: date, *, limit: int) -> list[Alert]:
         answer = self._client().query(
@@ -92,3 +139,28 @@ class DynamoDBWatch(WatchStore):
             day, key = item["sk"]["S"].split("#", 1)
             found.append(Alert(_entry_from(date.fromisoformat(day), key), item.get("case_number", {}).get("S", "")))
         return found
+
+
+class DynamoDBStaff(StaffDirectory):
+    def __init__(self, client: Callable[[], Any], table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    def remember(self, member: StaffMember, at: datetime) -> None:
+        self._client().put_item(
+            TableName=self._table,
+            Item={
+                "pk": {"S": f"staff#{member.subject}"},
+                "sk": {"S": "profile"},
+                "name": {"S": member.name},
+                "email": {"S": member.email},
+                "expires_at": _expires(at.date(), KEEP_STAFF),
+            },
+        )
+
+    def get(self, subject: str) -> StaffMember | None:
+        item = self._client().get_item(TableName=self._table, Key={"pk": {"S": f"staff#{subject}"}, "sk": {"S": "profile"}})
+        found = item.get("Item")
+        if not found:
+            return None
+        return StaffMember(subject, found["name"]["S"], found["email"]["S"])

@@ -10,13 +10,19 @@ businesses an assurance of at least substantial — and starts the session (on t
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
+from typing import Any
+
 from chalice.app import Blueprint, Response
 
 from chalicelib import wiring
 from chalicelib.config import settings
 from chalicelib.domain.errors import AuthenticationError, DomainError
+from chalicelib.domain.identity import Principal, Role
 from chalicelib.domain.login import LoginFlow, Realm, Session, SessionRecord, safe_return_path
-from chalicelib.domain.tokens import InvalidTokenError
+from chalicelib.domain.tokens import InvalidTokenError, normalise_email
+from chalicelib.domain.watch import StaffMember
 from chalicelib.web.forms import FORM
 from chalicelib.web.pages import Visit, audit_page, public_page, redirect, render
 from chalicelib.web.session import (
@@ -37,6 +43,8 @@ from chalicelib.web.session import (
 )
 
 bp = Blueprint(__name__)
+EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+MAX_EMAIL = 254
 
 # Why a login was refused, when the person can do something about it: shown on the page (templates/pages/
 # login_failed.html.j2).
@@ -99,9 +107,23 @@ def login_callback(visit: Visit) -> Response:
         failed.headers["Set-Cookie"] = clear_login
         return failed
     adapters.sessions.put(SessionRecord.of(session, now, refresh=seal_refresh_token(answer.refresh_token)))
+    _remember_staff(session.principal, claims, now)
     audit_page("login", actor=session.principal.subject, result=303)
     max_age = int((session.expires - now).total_seconds())
     return redirect(flow.return_to, 303, (clear_login, cookie(SESSION_COOKIE, seal_session(session), path="/", max_age=max_age)))
+
+
+def _remember_staff(principal: Principal, claims: dict[str, Any], now: datetime) -> None:
+    """A behandelaar's e-mail address as their login gives it (claim ``email``), for their morning overview of
+    deadlines; nobody else's is kept."""
+    email = claims.get("email")
+    staff = wiring.adapters().staff
+    if staff is None or not principal.has(Role.BEHANDELAAR) or not isinstance(email, str):
+        return
+    address = normalise_email(email)
+    if len(address) > MAX_EMAIL or not EMAIL_SHAPE.fullmatch(address):
+        return
+    staff.remember(StaffMember(principal.subject, principal.name or principal.subject, address), now)
 
 
 @public_page(bp, "/uitloggen", methods=("POST",), actor=None, form_types=(FORM,), max_fields=10)

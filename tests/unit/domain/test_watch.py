@@ -97,3 +97,13 @@ def test_today_is_watched_from_seven_in_the_morning_and_the_last_week_is_caught_
     early = watched_days(DUE, datetime(2026, 10, 30, 6, 59), starts_at_hour=7, catch_up_days=7)
     assert (early[0], early[-1], len(early)) == (DUE - timedelta(days=7), DUE - timedelta(days=1), 7)
     assert watched_days(DUE, datetime(2026, 10, 30, 7, 0), starts_at_hour=7, catch_up_days=7)[-1] == DUE
+
+
+def test_the_morning_overview_of_a_working_day_carries_the_days_off_before_it():
+    from chalicelib.domain.watch import digest_days
+
+    assert digest_days(date(2026, 10, 7)) == [date(2026, 10, 7)]  # a Wednesday
+    assert digest_days(date(2026, 10, 12)) == [date(2026, 10, 10), date(2026, 10, 11), date(2026, 10, 12)]  # a Monday
+    assert digest_days(date(2026, 10, 10)) == []  # a Saturday: no overview
+    # after Christmas (Friday 25 and Saturday 26 December 2026, then Sunday): Monday carries all three
+    assert digest_days(date(2026, 12, 28)) == [date(2026, 12, 25), date(2026, 12, 26), date(2026, 12, 27), date(2026, 12, 28)]
