@@ -7,8 +7,9 @@ decided within the servicenorm of 8 weeks, some wait for documents (opschorting)
 month shows as "te weinig zaken". Questions about the begroting came in often until the veelgestelde vraag about it
 was published six weeks ago, and less often since.
 
-The cases are imported as the demo's are (one write with their history), so the servicenorm figures are counted
-from the stream like any other case. Their applicants are pseudonymous subjects who chose the berichtenbox only.
+The cases are imported as the demo's are (one write with their history). They are history: nobody is told of them
+now, so the local stack goes on from the cases stream's end after writing them and rebuilds their servicenorm figures
+from the table (``recompute-servicenorms``). Their applicants are pseudonymous subjects.
 """
 
 from __future__ import annotations
@@ -23,9 +24,8 @@ from chalicelib.domain import cases as rules
 from chalicelib.domain.cases import Case, Extension, Location, Medewerker, StatusEntry, Suspension
 from chalicelib.domain.catalogue import Zaaktype
 from chalicelib.domain.contacts import ContactMoment
-from chalicelib.domain.language import Language, Localized
+from chalicelib.domain.language import Localized
 from chalicelib.domain.question_topics import Faq
-from chalicelib.domain.subscriptions import Channel, Subscriber, automatic_subscriptions
 from chalicelib.domain.workdays import AMSTERDAM, amsterdam_date
 from chalicelib.services.question_topics import tally_for
 
@@ -227,12 +227,9 @@ def generate_history(now: datetime, *, months: int = 12, seed: int = 2026) -> di
                     continue
                 number += 1
                 case = _closed_case(product, zaaktype, number, decided, rng)
-                adapters.subscribers.put(
-                    Subscriber(case.initiator, None, Language.NL, frozenset({Channel.PORTAL}), case.registered_at)
-                )
                 prefix, year, counter = case.case_number.rsplit("-", 2)
                 adapters.cases.advance_case_number(prefix, int(year), int(counter))
-                cases.append(adapters.cases.create(case, automatic_subscriptions(case, now)))
+                cases.append(adapters.cases.create(case, ()))  # closed: nobody follows it any more
         made["cases"] += len(cases)
         made["contacts"] += _questions(product, zaaktype, now, cases, rng)
     for zaaktype_id, topic, weeks, dutch, english in FAQS:

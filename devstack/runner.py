@@ -121,6 +121,15 @@ class StreamPoller:
         self._iterators[shard] = response.get("NextShardIterator")
         self._pending[shard].extend(lambda_stream_record(r, self._arn, self._region) for r in response.get("Records", []))
 
+    def skip_to_latest(self) -> None:
+        """Go on from the stream's end: what was written before is not processed (the local stack's generated
+        history, whose figures are computed from the table instead)."""
+        for shard in self._shards():
+            self._pending[shard] = []
+            self._iterators[shard] = self._streams.get_shard_iterator(
+                StreamArn=self._arn, ShardId=shard, ShardIteratorType="LATEST"
+            )["ShardIterator"]
+
     def poll_once(self) -> int:
         """Fetch and process at most one batch per shard; returns the number of records checkpointed."""
         done = 0
