@@ -71,6 +71,7 @@ if TYPE_CHECKING:
         ProgressStore,
         RateLimiter,
         RegistrationLedger,
+        SatisfactionStore,
         ServicenormStore,
         SessionStore,
         SubscriberDirectory,
@@ -81,6 +82,7 @@ if TYPE_CHECKING:
     from chalicelib.services.previews import ChangePreviews
     from chalicelib.services.questions import QuestionDesk
     from chalicelib.services.reconciler import Reconciler
+    from chalicelib.services.satisfaction import SatisfactionSurvey
     from chalicelib.services.servicenorms import ServicenormFigures
     from chalicelib.services.subscriptions import SubscriptionService
     from chalicelib.services.watch import DeadlineWatch
@@ -131,6 +133,7 @@ class Adapters:
     pseudonyms: PartyPseudonyms | None = None
     catalogue_store: CatalogueStore | None = None  # the catalogue refreshed from the Catalogi API, when configured
     servicenorms: ServicenormStore | None = None  # the servicenorm figures
+    satisfaction: SatisfactionStore | None = None  # the answers to the satisfaction question, and their counts
     watch: WatchStore | None = None  # the deadline watch's entries and the behandelaars' alerts
     zgw_callback_auth: Callable[[], str | None] = field(default=lambda: None, compare=False)
 
@@ -174,6 +177,7 @@ class Adapters:
 
         from chalicelib.adapters.dynamodb.ledger import DynamoDBLedger
         from chalicelib.adapters.dynamodb.progress import DynamoDBProgress
+        from chalicelib.adapters.dynamodb.satisfaction import DynamoDBSatisfaction
         from chalicelib.adapters.dynamodb.servicenorms import DynamoDBServicenorms
         from chalicelib.adapters.dynamodb.sessions import DynamoDBSessions
         from chalicelib.adapters.dynamodb.watch import DynamoDBWatch
@@ -210,6 +214,7 @@ class Adapters:
             **_zgw_adapters(current),
             catalogue_store=_catalogue_store(current),
             servicenorms=DynamoDBServicenorms(aws.factory("dynamodb"), current.tables.case_index),
+            satisfaction=DynamoDBSatisfaction(aws.factory("dynamodb"), current.tables.case_index),
             watch=DynamoDBWatch(aws.factory("dynamodb"), current.tables.case_index),
         )
 
@@ -232,6 +237,7 @@ class Adapters:
             InMemoryProgress,
             InMemoryQueue,
             InMemoryRateLimiter,
+            InMemorySatisfaction,
             InMemoryServicenorms,
             InMemorySessions,
             InMemorySubscribers,
@@ -264,6 +270,7 @@ class Adapters:
             **{**_zgw_adapters(current), "zaak_source": InMemoryZaakSource()},
             catalogue_store=InMemoryCatalogueStore(),
             servicenorms=InMemoryServicenorms(),
+            satisfaction=InMemorySatisfaction(),
             watch=InMemoryWatch(),
             events=InMemoryEvents(),
             ledger=InMemoryLedger(),
@@ -536,6 +543,16 @@ class Services:
         if self.adapters.servicenorms is None:
             raise ConfigurationError("no store for the servicenorm figures")
         return ServicenormFigures(self.adapters.servicenorms, self.adapters.cases, self.catalogue)
+
+    @cached_property
+    def satisfaction(self) -> SatisfactionSurvey:
+        from chalicelib.config import ConfigurationError
+        from chalicelib.services.satisfaction import SatisfactionSurvey
+
+        a = self.adapters
+        if a.satisfaction is None:
+            raise ConfigurationError("no store for the satisfaction answers")
+        return SatisfactionSurvey(a.satisfaction, a.cases, self.catalogue, a.clock, a.token_keys)
 
     @cached_property
     def deadline_watch(self) -> DeadlineWatch:

@@ -23,6 +23,7 @@ from chalicelib.domain.login import SessionRecord
 from chalicelib.domain.matching import Audience
 from chalicelib.domain.notifications import Notification, NotificationStatus
 from chalicelib.domain.questions import Question
+from chalicelib.domain.satisfaction import Answer, CommentPage, MonthScores, StoredAnswer
 from chalicelib.domain.servicenorms import Decided, MonthFigures
 from chalicelib.domain.subscriptions import Indexed, PostalAddress, Subscriber, Subscription, SubscriptionEntry
 from chalicelib.domain.watch import Alert, WatchEntry
@@ -756,6 +757,29 @@ class ServicenormStore(ABC):
     @abstractmethod
     def replace_month(self, figures: MonthFigures, counted: Mapping[str, CountedCase]) -> None:
         """A month recomputed from its cases: its figures, and what each of those cases counts for."""
+
+
+class SatisfactionStore(ABC):
+    """The answers to the satisfaction question, one per person per case, and what they count for per product
+    and month (``chalicelib.domain.satisfaction``): the month counts and the comments are anonymous."""
+
+    @abstractmethod
+    def answer(self, case_id: str, respondent: str) -> StoredAnswer | None:
+        """What the person with ``respondent`` key answered about the case; None when nothing yet."""
+
+    @abstractmethod
+    def save(self, case_id: str, respondent: str, before: StoredAnswer | None, after: Answer) -> StoredAnswer:
+        """At once: the answer becomes ``after`` instead of ``before`` (as ``answer`` gave it), the month counts
+        changed by the difference, the old comment replaced by the new one. ConcurrentUpdateError, changing
+        nothing, when the answer is no longer ``before``."""
+
+    @abstractmethod
+    def months(self, zaaktype: str, first: str, last: str) -> list[MonthScores]:
+        """The product's counts of the months ``first`` to ``last`` (YYYY-MM) that have any answer."""
+
+    @abstractmethod
+    def comments(self, zaaktype: str, month: str, *, limit: int, after: str | None = None) -> CommentPage:
+        """At most ``limit`` comments of the product's month, newest first, after the ``next`` of a page before."""
 
 
 class WatchStore(ABC):
