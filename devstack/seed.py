@@ -1,6 +1,7 @@
 """Demo data from the story (docs: STORY.md): Mark and his initiative group's subsidy case in gemeente
-Utrechtse Heuvelrug, an unrelated applicant, a public permit case, and followers of topics and areas
-across the province.
+Utrechtse Heuvelrug, an unrelated applicant, a public permit case, followers of topics and areas across the
+province, and the recent past: cases of other applicants decided over the last months, most of them with an
+answer to the satisfaction question, so the staff page Tevredenheid (and Hoe snel zijn wij?) shows figures.
 
 Cases are imported the way a zaaksysteem import would write them (one write with their history), so they
 flow through the same stream → outbox → delivery path as everything else.
@@ -19,6 +20,8 @@ from chalicelib.domain.cases import Case, DocumentRequest, Location, Medewerker,
 from chalicelib.domain.geo import Circle
 from chalicelib.domain.language import Language
 from chalicelib.domain.reference import Point
+from chalicelib.domain.satisfaction import Answer, respondent_key
+from chalicelib.domain.servicenorms import last_months
 from chalicelib.domain.subscriptions import (
     Channel,
     Indexed,
@@ -29,7 +32,7 @@ from chalicelib.domain.subscriptions import (
     SubscriptionState,
     automatic_subscriptions,
 )
-from chalicelib.domain.workdays import amsterdam_date
+from chalicelib.domain.workdays import AMSTERDAM, amsterdam_date
 
 ANNA = Medewerker("mdw-anna-bakker", "Anna Bakker")
 PIETER = Medewerker("mdw-pieter-jansen", "Pieter Jansen")
@@ -153,6 +156,7 @@ def seed(now: datetime, *, followers: int = 60) -> dict[str, str]:
     permit = _import(_history(permit, ("in-behandeling", now - timedelta(days=20))), now)
 
     _follow(now, followers)
+    _decided_with_answers(now)
     return {
         "mark_case": mark_case.id,
         "mark_case_number": mark_case.case_number,
@@ -197,3 +201,68 @@ def _follow(now: datetime, count: int) -> None:
             centre = Point(gemeente.centre.lat + chooser.uniform(-0.02, 0.02), gemeente.centre.lon + chooser.uniform(-0.03, 0.03))
             scope = Scope(area=Circle(centre, chooser.choice([500, 1000, 2000, 5000])))
         _subscribe(follower, scope, now)
+
+
+# The recent past: per product, how many cases were decided in each of the last four months (oldest first), so that
+# some months have enough answers to show and some too few (the small-number rule).
+DECIDED_PER_MONTH = {
+    "subsidie-duurzame-recreatie": (6, 7, 3, 6),
+    "klacht": (5, 2, 6, 5),
+}
+FINAL_STATUS = {"subsidie-duurzame-recreatie": "besluit-genomen", "klacht": "afgehandeld"}
+SCORE_WEIGHTS = {"subsidie-duurzame-recreatie": (1, 1, 2, 5, 4), "klacht": (3, 3, 3, 3, 1)}
+HENK = Medewerker("mdw-henk-smit", "Henk Smit")  # a colleague of Anna's: the recent past is not on her work list
+COMMENTS = (
+    "Duidelijke brief, ik wist meteen waar ik aan toe was.",
+    "Het duurde langer dan ik had verwacht.",
+    "Fijn dat ik steeds kon zien hoe het met mijn aanvraag ging.",
+    "De behandelaar was goed bereikbaar en dacht mee.",
+    "Ik moest een document twee keer sturen. Dat kan beter.",
+    "Snel opgelost, dank u wel.",
+    "Ik begreep niet goed waarom het besluit zo uitviel.",
+    "Het formulier was makkelijk in te vullen.",
+)
+
+
+def _decided_with_answers(now: datetime) -> None:
+    """Cases of other applicants decided over the last four months, and (mostly) their answers to the
+    satisfaction question: the same cases and answers for the same ``now``. The answers are written as the
+    satisfaction store keeps them (their month counts in the same write); the cases flow through the stream."""
+    store = wiring.adapters().satisfaction
+    if store is None:
+        return
+    chooser = random.Random(42)  # noqa: S311 - demo data, not security
+    numbers = {"subsidie-duurzame-recreatie": 1, "klacht": 1}
+    months = last_months(amsterdam_date(now), 4)
+    for zaaktype, counts in DECIDED_PER_MONTH.items():
+        for month, count in zip(months, counts, strict=True):
+            year, number = (int(part) for part in month.split("-"))
+            for n in range(count):
+                day = min(3 + n * 4, 27)
+                closed_at = datetime(year, number, day, 14, 0, tzinfo=AMSTERDAM)
+                if closed_at > now - timedelta(hours=2):
+                    closed_at = now - timedelta(hours=2, days=n)
+                start = closed_at - timedelta(days=chooser.randint(20, 70))
+                initiator = f"pu-demo-{zaaktype[:3]}-{numbers[zaaktype]:03d}"
+                case = _open(
+                    zaaktype,
+                    number=numbers[zaaktype],
+                    omschrijving="Aanvraag" if zaaktype != "klacht" else "Klacht over de afhandeling",
+                    start=start,
+                    behandelaar=HENK,
+                    initiator=initiator,
+                    co_initiators=(),
+                    gemeenten=(chooser.choice(["GM0344", "GM0307", "GM0355", "GM1581"]),),
+                )
+                numbers[zaaktype] += 1
+                case = _import(
+                    _history(case, ("in-behandeling", start + timedelta(days=2)), (FINAL_STATUS[zaaktype], closed_at)), now
+                )
+                if chooser.random() < 0.15 or case.closed_on is None:
+                    continue  # not everybody answers
+                score = chooser.choices((1, 2, 3, 4, 5), weights=SCORE_WEIGHTS[zaaktype])[0]
+                comment = chooser.choice(COMMENTS) if chooser.random() < 0.5 else None
+                answered_at = min(closed_at + timedelta(days=chooser.randint(0, 5), hours=1), now)
+                key = respondent_key(case.id, initiator, wiring.adapters().token_keys)
+                answer = Answer(zaaktype, case.closed_on.strftime("%Y-%m"), score, comment, answered_at)
+                store.save(case.id, key, None, answer)

@@ -67,6 +67,10 @@ PAGES = {
     "/producten",
     "/producten/{identificatie}",
     "/hoe-snel-zijn-wij",
+    "/tevredenheid/{token}",
+    "/mijn-zaken/{case_id}/tevredenheid",
+    "/werk/tevredenheid",
+    "/werk/tevredenheid/{identificatie}",
 }
 # A well-formed value for each path parameter (one that names nothing, unless a test fills in a real one).
 SAMPLE_IDS = {

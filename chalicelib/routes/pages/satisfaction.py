@@ -45,6 +45,7 @@ from chalicelib.i18n import N_
 from chalicelib.web.charts import share_chart
 from chalicelib.web.forms import FORM, NO_ERRORS, back_to, form_errors
 from chalicelib.web.pages import SignedIn, Visit, message, not_found, page, public_page, redirect, render
+from chalicelib.web.texts import ONLY_STAFF
 from chalicelib.web.views import SATISFACTION_ANCHOR, SATISFACTION_FLAG, satisfaction_question
 
 bp = Blueprint(__name__)
@@ -55,7 +56,6 @@ FIELDS = {"score": ("cijfer", N_("Hoe tevreden bent u?")), "comment": ("opmerkin
 COMMENT_FIELDS = {"maand": ("maand", N_("Maand")), "na": ("maand", N_("Volgende pagina"))}
 CLOSED_TITLE = N_("Deze vraag is gesloten")
 CLOSED = N_("U kunt deze vraag niet meer beantwoorden. Dat kon tot 30 dagen nadat uw zaak was afgerond. Bedankt voor de moeite.")
-ONLY_STAFF = N_("Deze pagina is voor medewerkers van de provincie.")
 ONLY_COMMENT_READERS = N_("De opmerkingen van aanvragers zijn alleen voor behandelaars van de provincie.")
 BUSY = N_("Uw antwoord kwam tegelijk met een ander antwoord binnen. Er is niets opgeslagen. Probeer het opnieuw.")
 

@@ -211,6 +211,7 @@ def _answers(world: World, scores: list[int], comment: str | None = "Goed geholp
         person = f"pu-aanvrager-{n:03d}"
         case = world.commands.create(ANNA_PRINCIPAL, replace(MARKS_CASE, initiator=person, co_initiators=()))
         closed = world.commands.set_status(ANNA_PRINCIPAL, case.id, "besluit-genomen", None).case
+        assert closed.closed_on is not None
         month = closed.closed_on.strftime("%Y-%m")
         world.services.satisfaction.answer(
             replace(MARK_PRINCIPAL, subject=person), case.id, str(score), f"{comment} ({n})" if comment else None
@@ -225,8 +226,9 @@ def test_staff_see_the_figures_and_only_behandelaars_read_the_comments_of_a_mont
 
     # too few answers: the month shows nothing, and its comments are not shown
     (report,) = [r for r in survey.reports_for(SANNE, today) if r.zaaktype == SUBSIDIE]
-    assert report.month(month) is not None
-    assert report.month(month).too_few
+    shown_month = report.month(month)
+    assert shown_month is not None
+    assert shown_month.too_few
     assert survey.comments(ANNA_PRINCIPAL, SUBSIDIE, month) is None
 
     # two more: five answers, shown
@@ -270,4 +272,5 @@ def test_the_behandelaars_preview_of_the_decision_holds_no_working_link(world: W
     (email,) = [m for m in preview.messages if m.channel.value == "email"]
     assert "/tevredenheid/voorbeeld?score=1" in email.text
     assert {token for token, _, _ in LINK.findall(email.text)} == {"voorbeeld"}
+    assert email.html is not None
     assert {token for token, _, _ in LINK.findall(email.html.replace("&amp;", "&"))} == {"voorbeeld"}
