@@ -861,6 +861,15 @@ class InMemorySatisfaction(SatisfactionStore):
     def months(self, zaaktype: str, first: str, last: str) -> list[MonthScores]:
         return [f for (z, m), f in sorted(self.figures.items()) if z == zaaktype and first <= m <= last and f.answers]
 
+    def replace_month(self, figures: MonthScores, answers: Mapping[tuple[str, str], Answer]) -> None:
+        self.figures[(figures.zaaktype, figures.month)] = figures
+        for (case_id, respondent), answer in answers.items():
+            self._unique += 1
+            key = comment_key(answer.answered_at, f"{self._unique:012x}") if answer.comment else None
+            self.answers[(case_id, respondent)] = StoredAnswer(answer, 1, key)
+            if key is not None and answer.comment is not None:
+                self.comment_items[(answer.zaaktype, answer.month)][key] = (answer.score, answer.comment)
+
     def comments(self, zaaktype: str, month: str, *, limit: int, after: str | None = None) -> CommentPage:
         keys = sorted(self.comment_items.get((zaaktype, month), {}), reverse=True)
         if after is not None:

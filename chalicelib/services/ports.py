@@ -781,6 +781,12 @@ class SatisfactionStore(ABC):
     def comments(self, zaaktype: str, month: str, *, limit: int, after: str | None = None) -> CommentPage:
         """At most ``limit`` comments of the product's month, newest first, after the ``next`` of a page before."""
 
+    @abstractmethod
+    def replace_month(self, figures: MonthScores, answers: Mapping[tuple[str, str], Answer]) -> None:
+        """A month written whole from its answers (``(case_id, respondent)`` → answer, each a first answer):
+        ``figures`` (their recount) and the answers with their comments, in batches rather than one transaction
+        each — for the local stack's demo data, never for a month that has answers already."""
+
 
 class WatchStore(ABC):
     """The deadline watch's entries by date, and the behandelaars' alerts (``chalicelib.domain.watch``)."""

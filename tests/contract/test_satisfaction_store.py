@@ -1,6 +1,7 @@
 """SatisfactionStore: the in-memory twin and the case-index table keep the answers alike — one per person per case,
 the month counts changed with each answer in the same write, a change moving one count and replacing its comment,
-an answer written by someone else meanwhile refused, and a month's comments newest first a page at a time."""
+an answer written by someone else meanwhile refused, and a month's comments newest first a page at a time; and a
+month written whole (the demo data) reads back the same."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from chalicelib import wiring
 from chalicelib.adapters.dynamodb.satisfaction import DynamoDBSatisfaction
 from chalicelib.adapters.memory import InMemorySatisfaction
 from chalicelib.domain.errors import ConcurrentUpdateError
-from chalicelib.domain.satisfaction import Answer, Comment, MonthScores
+from chalicelib.domain.satisfaction import Answer, Comment, MonthScores, tally
 from chalicelib.services.ports import SatisfactionStore
 from tests.contract.conftest import twins
 from tests.factories import T0
@@ -99,3 +100,21 @@ def test_a_months_comments_come_newest_first_a_page_at_a_time(stores: Satisfacti
     assert [c.text for c in (*first.comments, *second.comments, *third.comments)] == [f"Opmerking {n}" for n in (4, 3, 2, 1, 0)]
     assert first.next is not None
     assert third.next is None
+
+
+def test_a_month_written_whole_reads_back_as_answers_counts_and_comments(stores: SatisfactionStore):
+    answers = {
+        ("case-1", MARK): _answer(5, "Prima.", minutes=1),
+        ("case-2", FATIMA): _answer(2, None, minutes=2),
+        ("case-3", MARK): _answer(4, "Snel.", minutes=3),
+    }
+    stores.replace_month(tally(SUBSIDIE, MONTH, answers.values()), answers)
+
+    assert stores.months(SUBSIDIE, MONTH, MONTH) == [MonthScores(SUBSIDIE, MONTH, {2: 1, 4: 1, 5: 1}, 2)]
+    assert stores.comments(SUBSIDIE, MONTH, limit=20).comments == (Comment(4, "Snel."), Comment(5, "Prima."))
+    kept = stores.answer("case-2", FATIMA)
+    assert kept is not None
+    assert (kept.version, kept.answer) == (1, answers[("case-2", FATIMA)])
+    # and a change later is an ordinary change
+    stores.save("case-1", MARK, stores.answer("case-1", MARK), _answer(3, None, minutes=9))
+    assert stores.months(SUBSIDIE, MONTH, MONTH) == [MonthScores(SUBSIDIE, MONTH, {2: 1, 3: 1, 4: 1}, 1)]

@@ -15,11 +15,13 @@ changes the counts once or not at all.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+from chalicelib.adapters.dynamodb.batch import batch_write
 from chalicelib.domain.errors import ConcurrentUpdateError
 from chalicelib.domain.satisfaction import (
     SCORES,
@@ -117,10 +119,18 @@ def _month_updates(table: str, changes: list[tuple[Answer, int]]) -> list[dict[s
 
 
 class DynamoDBSatisfaction(SatisfactionStore):
-    def __init__(self, client: Callable[[], Any], table_name: str, *, unique: Callable[[], str] | None = None) -> None:
+    def __init__(
+        self,
+        client: Callable[[], Any],
+        table_name: str,
+        *,
+        unique: Callable[[], str] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self._client = client
         self._table = table_name
         self._unique = unique or (lambda: uuid.uuid4().hex)
+        self._sleep = sleep
 
     def answer(self, case_id: str, respondent: str) -> StoredAnswer | None:
         found = self._client().get_item(TableName=self._table, Key=_answer_key(case_id, respondent), ConsistentRead=True)
@@ -162,6 +172,28 @@ class DynamoDBSatisfaction(SatisfactionStore):
         except client.exceptions.TransactionCanceledException:
             raise ConcurrentUpdateError(case_id, "transaction") from None
         return stored
+
+    def replace_month(self, figures: MonthScores, answers: Mapping[tuple[str, str], Answer]) -> None:
+        month: dict[str, Any] = {
+            **_month_key(figures.zaaktype, figures.month),
+            **{f"s{score}": {"N": str(n)} for score, n in figures.counts.items()},
+            "comments": {"N": str(figures.comments)},
+        }
+        requests = []
+        for (case_id, respondent), answer in answers.items():
+            key = comment_key(answer.answered_at, self._unique()) if answer.comment else None
+            requests.append({"PutRequest": {"Item": _answer_item(case_id, respondent, StoredAnswer(answer, 1, key))}})
+            if key is not None and answer.comment is not None:
+                comment = {
+                    "pk": {"S": _comments_pk(answer.zaaktype, answer.month)},
+                    "sk": {"S": key},
+                    "score": {"N": str(answer.score)},
+                    "text": {"S": answer.comment},
+                }
+                requests.append({"PutRequest": {"Item": comment}})
+        client = self._client()
+        client.put_item(TableName=self._table, Item=month)
+        batch_write(client, self._table, requests, self._sleep)
 
     def months(self, zaaktype: str, first: str, last: str) -> list[MonthScores]:
         found = self._client().query(
