@@ -23,7 +23,7 @@ from chalicelib.handlers import (
 from chalicelib.routes.api import announcements, applicant, cases, public, subscriptions, zgw
 from chalicelib.routes.pages import announcements as announcement_pages
 from chalicelib.routes.pages import applicant as applicant_pages
-from chalicelib.routes.pages import following, kcc, links, login, products, site, work
+from chalicelib.routes.pages import following, kcc, links, login, products, satisfaction, site, work
 from chalicelib.routes.pages import questions as question_pages
 from chalicelib.web.headers import security_headers
 from chalicelib.web.problems import normalise_chalice_errors
@@ -37,7 +37,19 @@ app.register_middleware(normalise_chalice_errors, "http")
 
 for routes in (public, cases, applicant, subscriptions, announcements, zgw):
     app.register_blueprint(routes.bp)
-for pages in (site, links, login, applicant_pages, following, kcc, work, announcement_pages, products, question_pages):
+for pages in (
+    site,
+    links,
+    login,
+    applicant_pages,
+    following,
+    kcc,
+    work,
+    announcement_pages,
+    products,
+    question_pages,
+    satisfaction,
+):
     app.register_blueprint(pages.bp)
 for handler in (
     on_case_change,

@@ -72,6 +72,7 @@ if TYPE_CHECKING:
         QuestionAnalysisStore,
         RateLimiter,
         RegistrationLedger,
+        SatisfactionStore,
         ServicenormStore,
         SessionStore,
         StaffDirectory,
@@ -84,6 +85,7 @@ if TYPE_CHECKING:
     from chalicelib.services.question_topics import QuestionAnalysis
     from chalicelib.services.questions import QuestionDesk
     from chalicelib.services.reconciler import Reconciler
+    from chalicelib.services.satisfaction import SatisfactionSurvey
     from chalicelib.services.servicenorms import ServicenormFigures
     from chalicelib.services.subscriptions import SubscriptionService
     from chalicelib.services.watch import DeadlineWatch
@@ -134,6 +136,7 @@ class Adapters:
     pseudonyms: PartyPseudonyms | None = None
     catalogue_store: CatalogueStore | None = None  # the catalogue refreshed from the Catalogi API, when configured
     servicenorms: ServicenormStore | None = None  # the servicenorm figures
+    satisfaction: SatisfactionStore | None = None  # the answers to the satisfaction question, and their counts
     watch: WatchStore | None = None  # the deadline watch's entries and the behandelaars' alerts
     question_analysis: QuestionAnalysisStore | None = None  # questions counted per onderwerp; veelgestelde vragen
     staff: StaffDirectory | None = None  # staff e-mail addresses from their logins (the morning overview)
@@ -180,6 +183,7 @@ class Adapters:
         from chalicelib.adapters.dynamodb.ledger import DynamoDBLedger
         from chalicelib.adapters.dynamodb.progress import DynamoDBProgress
         from chalicelib.adapters.dynamodb.question_topics import DynamoDBQuestionAnalysis
+        from chalicelib.adapters.dynamodb.satisfaction import DynamoDBSatisfaction
         from chalicelib.adapters.dynamodb.servicenorms import DynamoDBServicenorms
         from chalicelib.adapters.dynamodb.sessions import DynamoDBSessions
         from chalicelib.adapters.dynamodb.watch import DynamoDBStaff, DynamoDBWatch
@@ -217,6 +221,7 @@ class Adapters:
             catalogue_store=_catalogue_store(current),
             servicenorms=DynamoDBServicenorms(aws.factory("dynamodb"), current.tables.case_index),
             question_analysis=DynamoDBQuestionAnalysis(),
+            satisfaction=DynamoDBSatisfaction(aws.factory("dynamodb"), current.tables.case_index),
             watch=DynamoDBWatch(aws.factory("dynamodb"), current.tables.case_index),
             staff=DynamoDBStaff(aws.factory("dynamodb"), current.tables.case_index),
         )
@@ -241,6 +246,7 @@ class Adapters:
             InMemoryQuestionAnalysis,
             InMemoryQueue,
             InMemoryRateLimiter,
+            InMemorySatisfaction,
             InMemoryServicenorms,
             InMemorySessions,
             InMemoryStaff,
@@ -276,6 +282,7 @@ class Adapters:
             catalogue_store=InMemoryCatalogueStore(),
             servicenorms=InMemoryServicenorms(),
             question_analysis=InMemoryQuestionAnalysis(contacts),
+            satisfaction=InMemorySatisfaction(),
             watch=InMemoryWatch(),
             staff=InMemoryStaff(),
             events=InMemoryEvents(),
@@ -558,6 +565,16 @@ class Services:
         if self.adapters.question_analysis is None:
             raise ConfigurationError("no store for the questions counted")
         return QuestionAnalysis(self.catalogue, self.adapters.question_analysis, self.clock)
+
+    @cached_property
+    def satisfaction(self) -> SatisfactionSurvey:
+        from chalicelib.config import ConfigurationError
+        from chalicelib.services.satisfaction import SatisfactionSurvey
+
+        a = self.adapters
+        if a.satisfaction is None:
+            raise ConfigurationError("no store for the satisfaction answers")
+        return SatisfactionSurvey(a.satisfaction, a.cases, self.catalogue, a.clock, a.token_keys)
 
     @cached_property
     def deadline_watch(self) -> DeadlineWatch:

@@ -36,6 +36,8 @@ KEEP_SERVICENORMS = (
 # kind -> the leading keys a grant of that kind is limited to
 # The deadline watch (services/watch.py): its entries by date (written by the stream function, read and removed by
 # the watch) and the behandelaars' alerts.
+# The satisfaction comments (services/satisfaction.py): a changed answer removes its old comment, in the API
+# function's transaction; nothing else of the case-index table is ever removed by it.
 PARTITIONS = {
     "catalogue": ["catalogue"],
     "servicenorms": ["servicenorm#*", "servicenorm-case#*"],
@@ -43,6 +45,7 @@ PARTITIONS = {
     "alerts": ["alert#*"],
     # the behandelaars' morning overview: who got alerts on a day, the claim that it went out, their addresses
     "digests": ["alert-day#*", "digest#*", "staff#*"],
+    "satisfaction_comments": ["satisfaction-comments#*"],
 }
 
 # function -> [(statement id, actions, kind, name)]; kind: table (with its indexes), catalogue or servicenorms
@@ -51,6 +54,8 @@ GRANTS: dict[str, list[tuple[str, tuple[str, ...], str, str]]] = {
     "api_handler": [
         ("Cases", ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:Query"), "table", "cases"),
         ("CaseIndex", ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"), "table", "case-index"),
+        # a satisfaction answer changed: its old comment removed (services/satisfaction.py)
+        ("SatisfactionComments", ("dynamodb:DeleteItem",), "satisfaction_comments", "case-index"),
         # the definitions (the index is written by on_subscription_change), and polygons read for an audience
         (
             "Subscriptions",

@@ -1,6 +1,7 @@
 """Demo data from the story (docs: STORY.md): Mark and his initiative group's subsidy case in gemeente
-Utrechtse Heuvelrug, an unrelated applicant, a public permit case, and followers of topics and areas
-across the province.
+Utrechtse Heuvelrug, an unrelated applicant, a public permit case, followers of topics and areas across the
+province, and the recent past: cases of other applicants decided over the last months, most of them with an
+answer to the satisfaction question, so the staff page Tevredenheid (and Hoe snel zijn wij?) shows figures.
 
 Cases are imported the way a zaaksysteem import would write them (one write with their history), so they
 flow through the same stream → outbox → delivery path as everything else.
@@ -19,6 +20,8 @@ from chalicelib.domain.cases import Case, DocumentRequest, Location, Medewerker,
 from chalicelib.domain.geo import Circle
 from chalicelib.domain.language import Language
 from chalicelib.domain.reference import Point
+from chalicelib.domain.satisfaction import Answer, respondent_key, tally
+from chalicelib.domain.servicenorms import last_months
 from chalicelib.domain.subscriptions import (
     Channel,
     Indexed,
@@ -29,7 +32,7 @@ from chalicelib.domain.subscriptions import (
     SubscriptionState,
     automatic_subscriptions,
 )
-from chalicelib.domain.workdays import amsterdam_date
+from chalicelib.domain.workdays import AMSTERDAM, amsterdam_date
 
 ANNA = Medewerker("mdw-anna-bakker", "Anna Bakker")
 PIETER = Medewerker("mdw-pieter-jansen", "Pieter Jansen")
@@ -152,6 +155,8 @@ def seed(now: datetime, *, followers: int = 60) -> dict[str, str]:
     )
     permit = _import(_history(permit, ("in-behandeling", now - timedelta(days=20))), now)
 
+    # the recent past before the followers: a case written into small tables costs the local stack little
+    _decided_with_answers(now)
     _follow(now, followers)
     return {
         "mark_case": mark_case.id,
@@ -197,3 +202,72 @@ def _follow(now: datetime, count: int) -> None:
             centre = Point(gemeente.centre.lat + chooser.uniform(-0.02, 0.02), gemeente.centre.lon + chooser.uniform(-0.03, 0.03))
             scope = Scope(area=Circle(centre, chooser.choice([500, 1000, 2000, 5000])))
         _subscribe(follower, scope, now)
+
+
+# The recent past: per product, how many cases were decided in each of the last three months (oldest first), so that
+# some months have enough answers to show and some too few (the small-number rule).
+DECIDED_PER_MONTH = {
+    "subsidie-duurzame-recreatie": (6, 3, 6),
+    "klacht": (6, 5, 2),
+}
+FINAL_STATUS = {"subsidie-duurzame-recreatie": "besluit-genomen", "klacht": "afgehandeld"}
+SCORE_WEIGHTS = {"subsidie-duurzame-recreatie": (1, 1, 2, 5, 4), "klacht": (3, 3, 3, 3, 1)}
+NOT_ANSWERED = 7  # every seventh applicant does not answer
+HENK = Medewerker("mdw-henk-smit", "Henk Smit")  # a colleague of Anna's: the recent past is not on her work list
+COMMENTS = (
+    "Duidelijke brief, ik wist meteen waar ik aan toe was.",
+    "Het duurde langer dan ik had verwacht.",
+    "Fijn dat ik steeds kon zien hoe het met mijn aanvraag ging.",
+    "De behandelaar was goed bereikbaar en dacht mee.",
+    "Ik moest een document twee keer sturen. Dat kan beter.",
+    "Snel opgelost, dank u wel.",
+    "Ik begreep niet goed waarom het besluit zo uitviel.",
+    "Het formulier was makkelijk in te vullen.",
+)
+
+
+def _decided_with_answers(now: datetime) -> None:
+    """Cases of other applicants decided over the last three months, and most of their answers to the
+    satisfaction question: the same cases and answers for the same ``now``. The cases flow through the stream (the
+    servicenorm figures count them); each month's answers are written whole, with their recount."""
+    store = wiring.adapters().satisfaction
+    if store is None:
+        return
+    chooser = random.Random(42)  # noqa: S311 - demo data, not security
+    months = last_months(amsterdam_date(now), 3)
+    answers: dict[tuple[str, str], dict[tuple[str, str], Answer]] = {}
+    count = 0
+    for zaaktype, counts in DECIDED_PER_MONTH.items():
+        number = 1
+        for month, decided in zip(months, counts, strict=True):
+            year, month_number = (int(part) for part in month.split("-"))
+            for n in range(decided):
+                closed_at = datetime(year, month_number, min(3 + n * 4, 27), 14, 0, tzinfo=AMSTERDAM)
+                closed_at = min(closed_at, now - timedelta(hours=2))  # this month's: before now
+                start = closed_at - timedelta(days=chooser.randint(20, 70))
+                initiator = f"pu-demo-{zaaktype[:3]}-{number:03d}"
+                case = _open(
+                    zaaktype,
+                    number=number,
+                    omschrijving="Klacht over de afhandeling" if zaaktype == "klacht" else "Aanvraag subsidie",
+                    start=start,
+                    behandelaar=HENK,
+                    initiator=initiator,
+                    co_initiators=(),
+                    gemeenten=(chooser.choice(["GM0344", "GM0307", "GM0355", "GM1581"]),),
+                )
+                number += 1
+                steps = (("in-behandeling", start + timedelta(days=2)), (FINAL_STATUS[zaaktype], closed_at))
+                case = _import(_history(case, *steps), now)
+                count += 1
+                score = chooser.choices((1, 2, 3, 4, 5), weights=SCORE_WEIGHTS[zaaktype])[0]
+                comment = chooser.choice(COMMENTS) if chooser.random() < 0.5 else None
+                if count % NOT_ANSWERED == 0 or case.closed_on is None:
+                    continue
+                decided_in = case.closed_on.strftime("%Y-%m")
+                answered_at = min(closed_at + timedelta(days=chooser.randint(0, 5), hours=1), now)
+                key = respondent_key(case.id, initiator, wiring.adapters().token_keys)
+                answer = Answer(zaaktype, decided_in, score, comment, answered_at)
+                answers.setdefault((zaaktype, decided_in), {})[(case.id, key)] = answer
+    for (zaaktype, month), kept in answers.items():
+        store.replace_month(tally(zaaktype, month, kept.values()), kept)

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from chalicelib.adapters.ses_email import build_mime
+from chalicelib.domain import satisfaction
 from chalicelib.domain.announcements import Announcement
 from chalicelib.domain.berichtenbox import BerichtenboxMessage
 from chalicelib.domain.cases import Case, HistoryEntry, HistoryKind, HistoryPage, cursor_moment, history_added
@@ -36,6 +37,7 @@ from chalicelib.domain.notifications import Notification, NotificationStatus, he
 from chalicelib.domain.question_topics import Faq, Tally, WeekCount
 from chalicelib.domain.questions import Question
 from chalicelib.domain.ratelimit import admit
+from chalicelib.domain.satisfaction import Answer, Comment, CommentPage, MonthScores, StoredAnswer, comment_key
 from chalicelib.domain.servicenorms import MonthFigures, counted_change
 from chalicelib.domain.subscriptions import Indexed, Subscriber, Subscription, SubscriptionEntry
 from chalicelib.domain.watch import Alert, StaffMember, WatchEntry
@@ -71,6 +73,7 @@ from chalicelib.services.ports import (
     QuestionAnalysisStore,
     RateLimiter,
     RegistrationLedger,
+    SatisfactionStore,
     ServicenormStore,
     SessionStore,
     StaffDirectory,
@@ -874,6 +877,65 @@ class InMemoryStaff(StaffDirectory):
 
     def get(self, subject: str) -> StaffMember | None:
         return self.members.get(subject)
+
+
+class InMemorySatisfaction(SatisfactionStore):
+    """Answers, month counts and comments in dicts; ``writes`` counts the items a DynamoDB store would write in
+    its transaction (the answer, each month changed, each comment removed or put)."""
+
+    def __init__(self) -> None:
+        self.answers: dict[tuple[str, str], StoredAnswer] = {}
+        self.figures: dict[tuple[str, str], MonthScores] = {}
+        self.comment_items: dict[tuple[str, str], dict[str, tuple[int, str]]] = defaultdict(dict)
+        self.writes = 0
+        self._unique = 0
+
+    def answer(self, case_id: str, respondent: str) -> StoredAnswer | None:
+        return self.answers.get((case_id, respondent))
+
+    def save(self, case_id: str, respondent: str, before: StoredAnswer | None, after: Answer) -> StoredAnswer:
+        now = self.answers.get((case_id, respondent))
+        if now != before:
+            raise ConcurrentUpdateError(case_id, "transaction")
+        self._unique += 1
+        key = comment_key(after.answered_at, f"{self._unique:012x}") if after.comment else None
+        stored = StoredAnswer(after, (before.version if before else 0) + 1, key)
+        changes = satisfaction.counted_change(before.answer if before else None, after)
+        touched = {(a.zaaktype, a.month): self.figures.get((a.zaaktype, a.month)) for a, _ in changes}
+        for answer, sign in changes:
+            where = (answer.zaaktype, answer.month)
+            self.figures[where] = self.figures.get(where, MonthScores(*where)).plus(answer, sign)
+        months = [where for where, was in touched.items() if self.figures[where] != (was or MonthScores(*where))]
+        if before is not None and before.comment_key is not None:
+            self.comment_items[(before.answer.zaaktype, before.answer.month)].pop(before.comment_key, None)
+            self.writes += 1
+        if key is not None and after.comment is not None:
+            self.comment_items[(after.zaaktype, after.month)][key] = (after.score, after.comment)
+            self.writes += 1
+        self.answers[(case_id, respondent)] = stored
+        self.writes += 1 + len(months)
+        return stored
+
+    def months(self, zaaktype: str, first: str, last: str) -> list[MonthScores]:
+        return [f for (z, m), f in sorted(self.figures.items()) if z == zaaktype and first <= m <= last and f.answers]
+
+    def replace_month(self, figures: MonthScores, answers: Mapping[tuple[str, str], Answer]) -> None:
+        self.figures[(figures.zaaktype, figures.month)] = figures
+        for (case_id, respondent), answer in answers.items():
+            self._unique += 1
+            key = comment_key(answer.answered_at, f"{self._unique:012x}") if answer.comment else None
+            self.answers[(case_id, respondent)] = StoredAnswer(answer, 1, key)
+            if key is not None and answer.comment is not None:
+                self.comment_items[(answer.zaaktype, answer.month)][key] = (answer.score, answer.comment)
+
+    def comments(self, zaaktype: str, month: str, *, limit: int, after: str | None = None) -> CommentPage:
+        keys = sorted(self.comment_items.get((zaaktype, month), {}), reverse=True)
+        if after is not None:
+            keys = [k for k in keys if k < after]
+        shown = keys[:limit]
+        found = self.comment_items[(zaaktype, month)]
+        comments = tuple(Comment(*found[k]) for k in shown)
+        return CommentPage(comments, shown[-1] if len(keys) > limit else None)
 
 
 class InMemoryWatch(WatchStore):

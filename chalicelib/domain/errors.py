@@ -128,6 +128,14 @@ class CaseRuleError(DomainError):
         super().__init__(rule=rule, **params)
 
 
+class SatisfactionClosedError(CaseRuleError):
+    """The satisfaction question about a case cannot be answered (any more): the case is not closed, or it closed
+    longer ago than answers may be given or changed."""
+
+    def __init__(self) -> None:
+        super().__init__("satisfaction_closed")
+
+
 class ConcurrentUpdateError(DomainError):
     """Somebody else changed the case in between; reload and try again. ``conflict`` names what collided:
     ``case`` (the case itself changed since it was read), ``transaction`` (other writes to the same items at

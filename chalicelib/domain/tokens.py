@@ -1,4 +1,5 @@
-"""Signed, expiring tokens for links in e-mails (confirm a subscription, unsubscribe, manage preferences),
+"""Signed, expiring tokens for links in e-mails (confirm a subscription, unsubscribe, manage preferences, answer
+the satisfaction question about a closed case),
 and keyed fingerprints of e-mail addresses (to find a subscriber, or count requests, without the address).
 
 A token is ``<payload>.<signature>``: base64url JSON and an HMAC-SHA256 over it with the service's secret.
@@ -75,6 +76,7 @@ class TokenPurpose(StrEnum):
     CONFIRM = "confirm"
     UNSUBSCRIBE = "unsubscribe"
     MANAGE = "manage"
+    SATISFACTION = "satisfaction"  # answer the satisfaction question about a closed case
 
 
 class InvalidTokenError(DomainError):

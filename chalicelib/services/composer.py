@@ -8,7 +8,8 @@ get the words from the same code, so a preview is what the applicant will receiv
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any, TypeVar
@@ -22,6 +23,7 @@ from chalicelib.domain.events import CASE_KINDS, EventKind
 from chalicelib.domain.matching import PARTY_CHANNELS, Audience
 from chalicelib.domain.notifications import FailureReason, Notification
 from chalicelib.domain.reference import ReferenceData
+from chalicelib.domain.satisfaction import open_until
 from chalicelib.domain.subscriptions import Channel, Subscriber, SubscriptionState
 from chalicelib.domain.watch import reminder_ref
 from chalicelib.services.links import Links
@@ -190,7 +192,12 @@ class MessageComposer:
         """What ``notification`` would say about ``case`` (a change not saved yet), on its own channel, by the
         same code that delivers it; its unsubscribe and manage links carry no working token."""
         context = self._case_context(notification, case)
-        context = replace(context, unsubscribe_url=_unsigned(context.unsubscribe_url), manage_url=_unsigned(context.manage_url))
+        context = replace(
+            context,
+            unsubscribe_url=_unsigned(context.unsubscribe_url),
+            manage_url=_unsigned(context.manage_url),
+            detail=_unsigned_question(context.detail),
+        )
         if notification.channel is Channel.EMAIL:
             return self._renderer.email(context)
         if notification.channel is Channel.LETTER:
@@ -224,6 +231,7 @@ class MessageComposer:
             detail["statustekst"] = statustype.statustekst.in_(language) if statustype.statustekst else None
             detail["toelichting"] = entry.toelichting if party else None
             detail["is_eindstatus"] = statustype.is_eindstatus
+            detail["satisfaction"] = self._satisfaction(notification, case) if statustype.is_eindstatus and party else None
         elif kind is EventKind.MESSAGE_POSTED:
             message = next((m for m in case.messages if m.id == notification.ref), None)
             message = message or self._from_history(case, HistoryKind.MESSAGE, notification.ref, CaseMessage)
@@ -254,6 +262,18 @@ class MessageComposer:
             detail["due"] = deadline.due
             detail["paused"] = deadline.due is None
         return detail, link
+
+    def _satisfaction(self, notification: Notification, case: Case) -> dict[str, Any] | None:
+        """The satisfaction question in the message that tells a party their case closed: until when it is open
+        and, in an e-mail, one signed link per score for this person (the berichtenbox and a letter send them to
+        the case page, behind login)."""
+        if case.closed_on is None:
+            return None
+        links = []
+        if notification.channel is Channel.EMAIL:
+            found = self._links.satisfaction(case.id, notification.subscriber_id, case.closed_on, notification.language.value)
+            links = [{"score": score, "url": url} for score, url in found]
+        return {"until": open_until(case.closed_on), "links": links}
 
     def _from_history(self, case: Case, kind: HistoryKind, ref: str, shape: type[_Item]) -> _Item | None:
         """What a notification is about when the case item no longer holds it in its tail (it was delivered after
@@ -324,6 +344,17 @@ def _rendering() -> Iterator[None]:
         yield
     except Exception as error:
         raise MessageRenderingError(error) from error
+
+
+def _unsigned_question(detail: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The satisfaction links of a preview without their token: a behandelaar must not hold the applicant's link."""
+    question = detail.get("satisfaction")
+    if not question or not question["links"]:
+        return detail
+    links = [
+        {**link, "url": re.sub(r"/tevredenheid/[^?]+", "/tevredenheid/voorbeeld", link["url"])} for link in question["links"]
+    ]
+    return {**detail, "satisfaction": {**question, "links": links}}
 
 
 def _unsigned(url: str | None) -> str | None:

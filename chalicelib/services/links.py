@@ -1,12 +1,14 @@
 """The links Baken puts in messages: to the portal, and signed links to confirm a subscription, to
-unsubscribe in one click (RFC 8058) and to manage preferences without logging in."""
+unsubscribe in one click (RFC 8058), to manage preferences and to answer the satisfaction question about a closed
+case without logging in."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
+from chalicelib.domain.satisfaction import SCORES, link_expires, link_subject, respondent_key
 from chalicelib.domain.tokens import Token, TokenPurpose, sign
 from chalicelib.services.ports import Clock
 
@@ -51,3 +53,13 @@ class Links:
 
     def manage(self, subscriber_id: str) -> str:
         return self._signed("/abonnement/beheren", TokenPurpose.MANAGE, subscriber_id, MANAGE_VALID)
+
+    def satisfaction(self, case_id: str, subject: str, closed_on: date, language: str) -> list[tuple[int, str]]:
+        """One link per score to the satisfaction question about the case, for the person ``subject``: the page
+        opens with that score chosen and records nothing until its button is pressed. The token names the case and
+        the person's respondent key (never the subject) and works until the question closes."""
+        respondent = respondent_key(case_id, subject, self.secret)
+        token = sign(Token(TokenPurpose.SATISFACTION, link_subject(case_id, respondent), link_expires(closed_on)), self.secret)
+        return [
+            (score, f"{self.base_url}/tevredenheid/{token}?{urlencode({'score': score, 'lang': language})}") for score in SCORES
+        ]

@@ -24,6 +24,7 @@ from chalicelib.domain.matching import Audience
 from chalicelib.domain.notifications import Notification, NotificationStatus
 from chalicelib.domain.question_topics import Faq, Tally, WeekCount
 from chalicelib.domain.questions import Question
+from chalicelib.domain.satisfaction import Answer, CommentPage, MonthScores, StoredAnswer
 from chalicelib.domain.servicenorms import Decided, MonthFigures
 from chalicelib.domain.subscriptions import Indexed, PostalAddress, Subscriber, Subscription, SubscriptionEntry
 from chalicelib.domain.watch import Alert, StaffMember, WatchEntry
@@ -787,6 +788,35 @@ class ServicenormStore(ABC):
     @abstractmethod
     def replace_month(self, figures: MonthFigures, counted: Mapping[str, CountedCase]) -> None:
         """A month recomputed from its cases: its figures, and what each of those cases counts for."""
+
+
+class SatisfactionStore(ABC):
+    """The answers to the satisfaction question, one per person per case, and what they count for per product
+    and month (``chalicelib.domain.satisfaction``): the month counts and the comments are anonymous."""
+
+    @abstractmethod
+    def answer(self, case_id: str, respondent: str) -> StoredAnswer | None:
+        """What the person with ``respondent`` key answered about the case; None when nothing yet."""
+
+    @abstractmethod
+    def save(self, case_id: str, respondent: str, before: StoredAnswer | None, after: Answer) -> StoredAnswer:
+        """At once: the answer becomes ``after`` instead of ``before`` (as ``answer`` gave it), the month counts
+        changed by the difference, the old comment replaced by the new one. ConcurrentUpdateError, changing
+        nothing, when the answer is no longer ``before``."""
+
+    @abstractmethod
+    def months(self, zaaktype: str, first: str, last: str) -> list[MonthScores]:
+        """The product's counts of the months ``first`` to ``last`` (YYYY-MM) that have any answer."""
+
+    @abstractmethod
+    def comments(self, zaaktype: str, month: str, *, limit: int, after: str | None = None) -> CommentPage:
+        """At most ``limit`` comments of the product's month, newest first, after the ``next`` of a page before."""
+
+    @abstractmethod
+    def replace_month(self, figures: MonthScores, answers: Mapping[tuple[str, str], Answer]) -> None:
+        """A month written whole from its answers (``(case_id, respondent)`` → answer, each a first answer):
+        ``figures`` (their recount) and the answers with their comments, in batches rather than one transaction
+        each — for the local stack's demo data, never for a month that has answers already."""
 
 
 class WatchStore(ABC):

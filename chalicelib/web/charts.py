@@ -1,17 +1,17 @@
 """Charts drawn on the server as SVG: no script, readable without styles, the same figures in a table beside them.
 
-``share_chart`` lays out one bar per month for a share (0..1) — the share of cases decided within the servicenorm,
-or within the legal term for a product without a servicenorm. A month with too few cases has no bar: a short dash
-on the axis, and "te weinig zaken" in the table. The template (``templates/pages/_chart.html.j2``) draws it with a
-``<title>`` and a ``<desc>`` that says in words what the chart shows.
+``share_chart`` lays out one bar per month for a share (0..1) — the share of cases decided within the servicenorm
+(within the legal term for a product without a servicenorm), or the share of satisfied answers. A month with too
+few cases or answers has no bar: a short dash on the axis, and "te weinig" in the table. The template
+(``templates/pages/_chart.html.j2``) draws it with a ``<title>`` and a ``<desc>`` that says in words what the chart
+shows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-
-from chalicelib.domain.servicenorms import Published
+from typing import Protocol, TypeVar
 
 WIDTH = 640
 HEIGHT = 240
@@ -58,9 +58,20 @@ class ShareChart:
     highest: int | None
 
 
-def share_chart(
-    periods: Sequence[Published], share: Callable[[Published], float | None], label: Callable[[str], str]
-) -> ShareChart:
+class Period(Protocol):
+    """A month (or a total) as published: its name, and whether it had too few to show (the small-number rule)."""
+
+    @property
+    def period(self) -> str: ...
+
+    @property
+    def too_few(self) -> bool: ...
+
+
+P = TypeVar("P", bound=Period)
+
+
+def share_chart(periods: Sequence[P], share: Callable[[P], float | None], label: Callable[[str], str]) -> ShareChart:
     """One bar per period for ``share(period)``; ``label(period)`` names it under the axis."""
     slot = (WIDTH - LEFT) / max(len(periods), 1)
     baseline = TOP + PLOT_HEIGHT

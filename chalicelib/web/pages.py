@@ -34,7 +34,15 @@ from chalicelib.domain.language import Language
 from chalicelib.i18n import translate
 from chalicelib.web.forms import FORM, MULTIPART, Fields, read_fields
 from chalicelib.web.headers import PAGE_HEADERS
-from chalicelib.web.request import BodyError, answering, check_path_parameters, current_path, current_request, request_origin
+from chalicelib.web.request import (
+    BodyError,
+    answering,
+    check_path_parameters,
+    current_path,
+    current_request,
+    logged_path,
+    request_origin,
+)
 from chalicelib.web.session import LOGIN, current_session
 from chalicelib.web.texts import ERROR_TITLE, FORM_EXPIRED, NOT_FOUND_TEXT, NOT_FOUND_TITLE, QUESTIONS, TOO_MANY, TOO_MUCH
 
@@ -85,10 +93,11 @@ def page_path() -> str:
 
 def audit_page(action: str, *, actor: str, result: int, **extra: Any) -> None:
     """The audit line of a page's write, refusal or read: who (no token on a page: ``anonymous``,
-    ``link_holder`` or the session's subject), the path asked for, the answer and where it came from."""
+    ``link_holder`` or the session's subject), the path asked for (a link's token left out), the answer and where it
+    came from."""
     from chalicelib.observability import audit
 
-    audit(action, actor=actor, object_id=current_path(), result=result, origin=request_origin(current_request()), **extra)
+    audit(action, actor=actor, object_id=logged_path(), result=result, origin=request_origin(current_request()), **extra)
 
 
 # The session of the page being answered (set by ``page`` around its body), so that every page a member of staff
@@ -101,6 +110,7 @@ STAFF_NAVIGATION = (
     ("announcements", "/werk/aankondigingen", frozenset({Role.BEHANDELAAR})),
     ("kcc", "/kcc", frozenset({Role.BEHANDELAAR, Role.KCC})),
     ("questions", "/werk/vragen", frozenset({Role.BEHANDELAAR, Role.KCC})),
+    ("satisfaction", "/werk/tevredenheid", frozenset({Role.BEHANDELAAR, Role.KCC})),
 )
 
 
@@ -186,7 +196,7 @@ def guarded(view: Callable[[], Response]) -> Response:
     except BodyError:
         return message(413, TOO_MUCH)
     except Exception:  # noqa: BLE001 - a person gets a page, the log gets the details
-        logger().exception("page failed", extra={"path": current_path()})
+        logger().exception("page failed", extra={"path": logged_path()})
         return message(500, QUESTIONS)
 
 

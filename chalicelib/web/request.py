@@ -58,6 +58,18 @@ def current_path() -> str:
     return request.path.format(**(request.uri_params or {}))
 
 
+SECRET_PARAMETERS = frozenset({"token"})
+"""Path parameters that are a credential (the signed token of a link in an e-mail): never written to a log."""
+
+
+def logged_path() -> str:
+    """The path asked for as logs and audit lines name it: a secret path parameter as its placeholder
+    (``/tevredenheid/{token}``)."""
+    request = current_request()
+    values = {name: f"{{{name}}}" if name in SECRET_PARAMETERS else value for name, value in (request.uri_params or {}).items()}
+    return request.path.format(**values)
+
+
 class BodyError(Exception):
     """The body cannot be read at all: too large, not UTF-8, not JSON, too deep."""
 

@@ -88,6 +88,9 @@ RULE_TEXTS: dict[str, str] = {
         "U stuurde dit formulier al met een andere vraag. Laad de pagina opnieuw en stel uw vraag nog een keer."
     ),
     "question_answered": N_("Deze vraag is al beantwoord. Stuur een bericht als u nog iets wilt zeggen."),
+    "satisfaction_closed": N_(
+        "U kunt deze vraag nu niet beantwoorden. Dat kan vanaf het besluit over uw zaak tot 30 dagen daarna."
+    ),
     "owned_by_zaaksysteem": N_(
         "Deze zaak staat in het zaaksysteem. Wijzig de status, de termijn en de gemachtigden daar. Baken neemt de wijziging over."
     ),
@@ -247,3 +250,4 @@ TOO_MUCH = N_("U stuurde te veel gegevens in één keer. Maak de tekst korter en
 QUESTIONS = N_("Vragen? Bel 030 258 91 11 (maandag tot en met vrijdag, 8.30 tot 17.00 uur).")
 FORM_EXPIRED = N_("Dit formulier is verlopen. Open de pagina opnieuw en probeer het nog een keer.")
 ONLY_BEHANDELAAR = N_("Deze pagina is voor behandelaars van de provincie.")
+ONLY_STAFF = N_("Deze pagina is voor medewerkers van de provincie.")

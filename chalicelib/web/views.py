@@ -15,6 +15,7 @@ from chalicelib.domain.cases import PartyRole
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.language import Language
 from chalicelib.domain.question_topics import Faq
+from chalicelib.domain.satisfaction import MAX_COMMENT_LENGTH
 from chalicelib.domain.workdays import AMSTERDAM, amsterdam_date
 from chalicelib.i18n import N_, translate
 from chalicelib.web.pages import not_found, query, render
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from chalicelib.domain.login import Session
     from chalicelib.domain.questions import Question
     from chalicelib.domain.subscriptions import Subscription
+    from chalicelib.services.satisfaction import AskedQuestion
 
 
 def day(iso: str | None, language: Language) -> str | None:
@@ -140,6 +142,43 @@ def question_rows(questions: list[Question], language: Language) -> list[dict[st
         }
         for q in (*waiting, *answered)
     ]
+
+
+SATISFACTION_FLAG = "tevredenheid"  # the query flag of the satisfaction question: ``bewaard`` or ``wijzigen``
+SATISFACTION_ANCHOR = "tevredenheid"  # the question's place on a page
+
+
+def satisfaction_question(
+    question: AskedQuestion,
+    language: Language,
+    *,
+    action: str,
+    page: str,
+    csrf: str | None = None,
+    typed: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """The satisfaction question as ``pages/_satisfaction.html.j2`` shows it on ``page``: the form (``action``)
+    while it is open and not yet answered, asked to change, or opened from a link with a score chosen; else the
+    answer with a link to change it (while open). ``typed``: what was sent, shown again after a mistake."""
+    asked = query()
+    flag = asked.get(SATISFACTION_FLAG)
+    answer = question.answer
+    chosen = typed.get("score") if typed is not None else asked.get("score") or (str(answer.score) if answer else None)
+    editing = question.open and (answer is None or flag == "wijzigen" or "score" in asked or typed is not None)
+    keep = f"lang={language.value}"
+    return {
+        "open": question.open,
+        "until": day(question.until.isoformat(), language),
+        "answer": {"score": answer.score, "comment": answer.comment} if answer else None,
+        "editing": editing,
+        "chosen": chosen if chosen in {"1", "2", "3", "4", "5"} else None,
+        "comment": typed.get("comment", "") if typed is not None else ((answer.comment or "") if answer else ""),
+        "saved": flag == "bewaard" and answer is not None,
+        "action": f"{action}?{keep}",
+        "change_url": f"{page}?{SATISFACTION_FLAG}=wijzigen&{keep}#{SATISFACTION_ANCHOR}",
+        "csrf": csrf,
+        "max": f"{MAX_COMMENT_LENGTH:,}".replace(",", "." if language is Language.NL else ","),
+    }
 
 
 DOCUMENT_STATES = {

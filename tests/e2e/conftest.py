@@ -31,6 +31,28 @@ class LocalStack(RunningStack):
         assert status == 200
         return list(answer["messages"])
 
+    def close_jans_case(self) -> str:
+        """Pieter decides Jan's report about the traffic light (afgehandeld); returns the case's id once the
+        closing e-mail, with the satisfaction question's links, is in Jan's mailbox."""
+        status, mine = self.call("GET", "/api/me/cases", self.token("jan"))
+        assert status == 200, mine
+        case_id = str(mine["cases"][0]["id"])
+        if not any("/tevredenheid/" in mail["text"] for mail in self.mails(JAN_EMAIL)):
+            status, answer = self.call(
+                "POST", f"/api/cases/{case_id}/status", self.token("pieter"), {"statustype": "afgehandeld"}
+            )
+            assert status == 201, answer
+            wait_until(lambda: any("/tevredenheid/" in mail["text"] for mail in self.mails(JAN_EMAIL)), 30)
+        return case_id
+
+    def satisfaction_link(self, score: int = 4) -> str:
+        """The link for ``score`` in Jan's closing e-mail, as a path on this stack."""
+        for mail in self.mails(JAN_EMAIL):
+            found = re.search(rf"https?://[^/\s]+(/tevredenheid/[A-Za-z0-9._-]+\?score={score}&lang=\w+)", mail["text"])
+            if found:
+                return f"{self.api}{found.group(1)}"
+        raise AssertionError("no satisfaction link in Jan's e-mail")
+
 
 def wait_until(condition: Callable[[], bool], seconds: float) -> float:
     """Poll ``condition``; return how long it took to become true (fail after ``seconds``)."""

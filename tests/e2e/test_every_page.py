@@ -99,6 +99,8 @@ def test_every_page_in_both_languages_is_accessible(local_stack: LocalStack, bro
     assert status == 201, announcement
 
     approved_id = _approved_announcement(local_stack)
+    jans_case = local_stack.close_jans_case()  # decided: the satisfaction question is asked
+    question = re.sub(r"&lang=\w+", "", local_stack.satisfaction_link(4))
 
     # Anybody, without logging in; and what the links in e-mails open
     visitor = browser.new_page(locale="nl-NL")
@@ -119,6 +121,8 @@ def test_every_page_in_both_languages_is_accessible(local_stack: LocalStack, bro
     _both_languages(visitor, _signed_link(local_stack, "/abonnement/beheren"), "manage-by-link")
     _both_languages(visitor, _signed_link(local_stack, "/afmelden"), "unsubscribe-by-link")
     _both_languages(visitor, f"{api}/afmelden?token=verlopen", "link-not-working", status=404)
+    _both_languages(visitor, question, "satisfaction-by-link")
+    _both_languages(visitor, f"{api}/tevredenheid/niet-een-token", "satisfaction-link-not-working", status=404)
     visitor.goto(f"{api}/mijn-zaken")
     shown(visitor.get_by_role("heading", name="Inloggen als testpersoon"))
     check_page(visitor, "dev-login")
@@ -138,10 +142,16 @@ def test_every_page_in_both_languages_is_accessible(local_stack: LocalStack, bro
     _both_languages(mark, f"{api}/mijn-zaken/{case_id}/documenten/{document_id}/ontvangen?key=elders", "case-upload-error", 400)
     _both_languages(mark, f"{api}/werk", "staff-only", status=403)
 
+    # Jan, whose report was dealt with: the question on his closed case's page
+    jan = _log_in(browser, local_stack, "Jan de Groot")
+    _both_languages(jan, f"{api}/mijn-zaken/{jans_case}", "closed-case-with-question")
+
     # Sanne, the KCC
     sanne = _log_in(browser, local_stack, "Sanne de Boer")
     _both_languages(sanne, f"{api}/kcc", "kcc-search")
     _both_languages(sanne, f"{api}/kcc/zaken/{case_id}", "kcc-case")
+    _both_languages(sanne, f"{api}/werk/tevredenheid", "satisfaction-figures-kcc")
+    _both_languages(sanne, f"{api}/werk/tevredenheid/subsidie-duurzame-recreatie", "satisfaction-comments-refused", 403)
 
     # Anna, the behandelaar
     anna = _log_in(browser, local_stack, "Anna Bakker")
@@ -150,9 +160,11 @@ def test_every_page_in_both_languages_is_accessible(local_stack: LocalStack, bro
         (f"/werk/zaken/{case_id}", "work-case"),
         ("/werk/aankondigingen", "announcements"),
         (f"/werk/aankondigingen/{announcement['id']}", "announcement"),
+        ("/werk/tevredenheid", "satisfaction-figures"),
+        ("/werk/tevredenheid/subsidie-duurzame-recreatie", "satisfaction-comments"),
     ):
         _both_languages(anna, f"{api}{path}", name)
-    for page in (visitor, mark, sanne, anna):
+    for page in (visitor, mark, jan, sanne, anna):
         page.close()
 
 
@@ -170,6 +182,7 @@ def test_every_page_fits_a_phone_without_scrolling_sideways(local_stack: LocalSt
     status, mine = local_stack.call("GET", "/api/me/cases", local_stack.token("mark"))
     assert status == 200, mine
     case_id = mine["cases"][0]["id"]
+    local_stack.close_jans_case()
     visitor = browser.new_page(locale="nl-NL", viewport=PHONE)
     for path, name in (
         ("/volgen", "follow"),
@@ -178,6 +191,7 @@ def test_every_page_fits_a_phone_without_scrolling_sideways(local_stack: LocalSt
         ("/hoe-snel-zijn-wij", "servicenormen"),
     ):
         _fits(visitor, f"{api}{path}", name)
+    _fits(visitor, local_stack.satisfaction_link(2), "satisfaction-by-link")
     mark = _log_in(browser, local_stack, "Mark Visser", viewport=PHONE)
     for path, name in _marks_pages(case_id):
         _fits(mark, f"{api}{path}", name)
@@ -188,6 +202,8 @@ def test_every_page_fits_a_phone_without_scrolling_sideways(local_stack: LocalSt
         ("/werk", "work-list"),
         (f"/werk/zaken/{case_id}", "work-case"),
         ("/werk/aankondigingen", "announcements"),
+        ("/werk/tevredenheid", "satisfaction-figures"),
+        ("/werk/tevredenheid/subsidie-duurzame-recreatie", "satisfaction-comments"),
     ):
         _fits(anna, f"{api}{path}", name)
     for page in (visitor, mark, sanne, anna):

@@ -33,7 +33,8 @@ ROLES = tuple(CALLERS)
 # Who sees what: applicants their own (Karin Mark's, since she acts for him), staff every case, only the case's
 # own behandelaar changes it, the KCC reads and records contacts, announcements are for behandelaars (the author
 # revises and submits, another approves or rejects: 409 is that four-eyes rule, not access). The links in e-mails
-# carry their own signed token: who else is logged in does not matter there.
+# carry their own signed token: who else is logged in does not matter there (the satisfaction question's button
+# answers 303, back to the page that shows the answer).
 MATRIX = """
 method path                                                          anonymous mark karin jan anna pieter sanne operator unknown
 GET    /api/health                                                   200       200  200   200 200  200    200   200      200
@@ -109,6 +110,8 @@ GET    /toegankelijkheid                                             200       2
 GET    /producten                                                    200       200  200   200 200  200    200   200      200
 GET    /producten/{identificatie}                                    200       200  200   200 200  200    200   200      200
 GET    /hoe-snel-zijn-wij                                            200       200  200   200 200  200    200   200      200
+GET    /tevredenheid/{token}                                         200       200  200   200 200  200    200   200      200
+POST   /tevredenheid/{token}                                         303       303  303   303 303  303    303   303      303
 GET    /kcc                                                          302       302  302   302 302  302    302   302      302
 POST   /kcc                                                          302       302  302   302 302  302    302   302      302
 GET    /kcc/zaken/{case_id}                                          302       302  302   302 302  302    302   302      302
@@ -124,8 +127,11 @@ GET    /werk/zaken/{case_id}/bestanden/{file_id}                     302       3
 GET    /mijn-zaken/{case_id}/documenten/{document_id}/ontvangen      302       302  302   302 302  302    302   302      302
 GET    /mijn-zaken/{case_id}/bestanden/{file_id}                     302       302  302   302 302  302    302   302      302
 POST   /mijn-zaken/{case_id}/vragen                                  302       302  302   302 302  302    302   302      302
+POST   /mijn-zaken/{case_id}/tevredenheid                            302       302  302   302 302  302    302   302      302
 POST   /werk/zaken/{case_id}/vragen/{question_id}/antwoord           302       302  302   302 302  302    302   302      302
 GET    /werk/aankondigingen                                          302       302  302   302 302  302    302   302      302
+GET    /werk/tevredenheid                                            302       302  302   302 302  302    302   302      302
+GET    /werk/tevredenheid/{identificatie}                            302       302  302   302 302  302    302   302      302
 POST   /werk/aankondigingen                                          302       302  302   302 302  302    302   302      302
 GET    /werk/aankondigingen/{announcement_id}                        302       302  302   302 302  302    302   302      302
 POST   /werk/aankondigingen/{announcement_id}/wijzigen               302       302  302   302 302  302    302   302      302
@@ -247,6 +253,9 @@ CALLS: dict[tuple[str, str], Call] = {
     ("POST", "/werk/zaken/{case_id}/documenten/{document_id}/ontvangen"): Call(lambda world, role: "", form=True),
     ("POST", "/werk/zaken/{case_id}/documenten/{document_id}/beoordeling"): Call(lambda world, role: "", form=True),
     ("POST", "/mijn-zaken/{case_id}/vragen"): Call(lambda world, role: "", form=True),
+    ("POST", "/mijn-zaken/{case_id}/tevredenheid"): Call(lambda world, role: "", form=True),
+    ("POST", "/tevredenheid/{token}"): Call(lambda world, role: urlencode({"cijfer": "4"}), form=True),
+    ("GET", "/tevredenheid/{token}"): Call(query=lambda world: {"score": "4"}),
     ("POST", "/werk/zaken/{case_id}/vragen/{question_id}/antwoord"): Call(lambda world, role: "", form=True),
     ("POST", "/werk/aankondigingen"): Call(lambda world, role: "", form=True),
     ("POST", "/werk/aankondigingen/{announcement_id}/wijzigen"): Call(lambda world, role: "", form=True),
@@ -330,6 +339,20 @@ class World:
         self.pipeline.run()
         messages = self._ok(self.client.http.get("/api/me/berichtenbox", headers=headers("mark")), 200)["messages"]
         return str(messages[-1]["id"])
+
+    @cached_property
+    def token(self) -> str:
+        """The token of a satisfaction link in the e-mail that tells Mark his case was decided."""
+        decided = self.client.http.post(
+            f"/api/cases/{self.case['id']}/status", headers=headers("anna"), body='{"statustype": "besluit-genomen"}'
+        )
+        self._ok(decided, 201)
+        self.pipeline.run()
+        for mail in mailbox(PERSONAS["mark"].email):
+            found = re.search(r"/tevredenheid/([A-Za-z0-9._-]+)\?score=", mail.text)
+            if found:
+                return found.group(1)
+        raise AssertionError("no satisfaction link in Mark's e-mail")
 
     @cached_property
     def subscription_id(self) -> str:

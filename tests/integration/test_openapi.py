@@ -69,6 +69,10 @@ PAGES = {
     "/hoe-snel-zijn-wij",
     "/werk/vragen",
     "/werk/vragen/{zaaktype}/{onderwerp}",
+    "/tevredenheid/{token}",
+    "/mijn-zaken/{case_id}/tevredenheid",
+    "/werk/tevredenheid",
+    "/werk/tevredenheid/{identificatie}",
 }
 # A well-formed value for each path parameter (one that names nothing, unless a test fills in a real one).
 SAMPLE_IDS = {

@@ -383,6 +383,22 @@ def _a_document_sent_in(client, case: dict[str, Any]) -> None:
     assert mark.get(f"{path}/bestanden/{file_id}").status_code == 303
 
 
+def _a_satisfaction_answer(client) -> None:
+    """Mark answers the satisfaction question from the decision's e-mail, then changes his answer (its comment
+    replaced); Anna reads the figures and a month's comments."""
+    from tests.integration.browsing import FORM, Browser, log_in
+
+    link = next(found for m in mailbox(str(PERSONAS["mark"].email)) if (found := re.search(r"/tevredenheid/[\w.-]+", m.text)))
+    client.http.get(f"{link.group(0)}?score=2")
+    client.http.post(link.group(0), headers=FORM, body="cijfer=2&opmerking=Het+duurde+lang.")
+    client.http.post(link.group(0), headers=FORM, body="cijfer=4&opmerking=Toch+goed+geholpen.")
+    with arranging():
+        anna = Browser(client)
+        log_in(anna, "anna", start="/werk/tevredenheid")
+    assert anna.get("/werk/tevredenheid").status_code == 200
+    assert anna.get("/werk/tevredenheid/subsidie-duurzame-recreatie").status_code == 200
+
+
 def _a_document_due_today(client, pipeline) -> None:
     """A document asked for by today: the stream writes the watch's entries, the watch reminds Mark's case's parties
     (it runs in the morning of the same day) and puts the servicenorm alerts it finds on Anna's list."""
@@ -438,6 +454,7 @@ def test_each_function_policy_allows_exactly_what_that_function_uses(client, sta
     client.http.post(f"/api/cases/{decided['id']}/status", headers=anna, body='{"statustype": "besluit-genomen"}')
     pipeline.run()
     client.http.get("/api/servicenormen")
+    _a_satisfaction_answer(client)
     client.http.post(f"{url}/status", headers=anna, body='{"statustype": "in-behandeling"}')
     document = body(client.http.post(f"{url}/document-requests", headers=anna, body='{"documents": [{"omschrijving": "Plan"}]}'))
     client.http.post(f"{url}/document-requests/{document['documents'][0]['id']}/received", headers=anna, body="{}")

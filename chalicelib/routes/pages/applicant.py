@@ -16,6 +16,7 @@ from chalicelib.domain.errors import (
     ConcurrentUpdateError,
     DomainError,
     Issue,
+    SatisfactionClosedError,
     TooManyRequestsError,
     ValidationError,
 )
@@ -29,7 +30,16 @@ from chalicelib.web.presenters import berichtenbox_json
 from chalicelib.web.request import check_path_parameters
 from chalicelib.web.session import HOME
 from chalicelib.web.texts import QUESTIONS
-from chalicelib.web.views import case_context, case_rows, day, earlier_from_query, question_rows
+from chalicelib.web.views import (
+    SATISFACTION_ANCHOR,
+    SATISFACTION_FLAG,
+    case_context,
+    case_rows,
+    day,
+    earlier_from_query,
+    question_rows,
+    satisfaction_question,
+)
 
 if TYPE_CHECKING:
     from chalicelib.domain.berichtenbox import BerichtenboxMessage
@@ -79,12 +89,15 @@ def _case(
     errors: dict[str, Any] | None = None,
     failed: str | None = None,
     question: dict[str, str] | None = None,
+    satisfaction: dict[str, str] | None = None,
 ) -> Response:
     """The case page; ``received``: the document a file was just recorded for; ``errors`` about the upload of
-    document ``failed``, or about the question form (``question``: what was typed, and the form's key)."""
+    document ``failed``, about the question form (``question``: what was typed, and the form's key) or about the
+    satisfaction question of a closed case (``satisfaction``: what was chosen and typed)."""
     try:
         view = wiring.services().case_queries.view(visit.principal, case_id, before=earlier_from_query())
         questions = wiring.services().questions.of_viewed_case(visit.principal, view.case)
+        survey = wiring.services().satisfaction.for_case(visit.principal, view.case)
     except DomainError:  # not there, or not theirs (or a cursor that names no moment): the same page
         return not_found()
     context = case_context(view, visit.language, page=f"{HOME}/{case_id}")
@@ -101,6 +114,16 @@ def _case(
         question_form={"text": "", "key": uuid.uuid4().hex, **(question or {})},
         question_max=f"{MAX_QUESTION_LENGTH:,}".replace(",", "." if visit.language is Language.NL else ","),
         answer_days=ANSWER_TERM_WORKING_DAYS,
+        satisfaction=satisfaction_question(
+            survey,
+            visit.language,
+            action=f"{HOME}/{case_id}/tevredenheid",
+            page=f"{HOME}/{case_id}",
+            csrf=visit.session.csrf,
+            typed=satisfaction,
+        )
+        if survey is not None
+        else None,
         csrf=visit.session.csrf,
         uploads=forms,
         accept=ACCEPT,
@@ -192,6 +215,26 @@ def ask_question(visit: SignedIn, case_id: str) -> Response:
     except DomainError:
         return not_found()
     return redirect(f"{back_to(f'{HOME}/{case_id}', ASKED, question.id)}#vraag-bevestiging")
+
+
+SATISFACTION_FIELDS = {"score": ("cijfer", N_("Hoe tevreden bent u?")), "comment": ("opmerking", N_("Opmerking"))}
+
+
+@page(bp, HOME + "/{case_id}/tevredenheid", methods=("POST",), action="answer_satisfaction", max_fields=10)
+def answer_satisfaction(visit: SignedIn, case_id: str) -> Response:
+    """The satisfaction question of a closed case, answered (or the answer changed) from its page; the page then
+    thanks and shows the answer. A problem shows at its field, with what was chosen and typed kept."""
+    typed = {"score": visit.field("cijfer"), "comment": visit.field("opmerking")}
+    try:
+        wiring.services().satisfaction.answer(visit.principal, case_id, typed["score"], typed["comment"])
+    except ValidationError as error:
+        errors = form_errors(error.issues, SATISFACTION_FIELDS, visit.language)
+        return _case(visit, case_id, status=400, errors=errors, satisfaction=typed)
+    except (SatisfactionClosedError, ConcurrentUpdateError) as error:
+        return _case(visit, case_id, status=409, errors=refusal_errors(error, visit.language))
+    except DomainError:
+        return not_found()
+    return redirect(f"{back_to(f'{HOME}/{case_id}', SATISFACTION_FLAG, 'bewaard')}#{SATISFACTION_ANCHOR}")
 
 
 @page(bp, HOME + "/{case_id}/bestanden/{file_id}", reads="download_document")

@@ -21,12 +21,11 @@ from chalicelib.i18n import N_
 from chalicelib.web.bodies import CASE_SEARCH, CONTACT_MOMENT, new_contact_moment
 from chalicelib.web.forms import NO_ERRORS, back_to, form_errors
 from chalicelib.web.pages import SignedIn, not_found, page, redirect, render
-from chalicelib.web.texts import issue_text
+from chalicelib.web.texts import ONLY_STAFF, issue_text
 from chalicelib.web.views import case_rows, staff_case_page
 
 bp = Blueprint(__name__)
 
-ONLY_STAFF = N_("Deze pagina is voor medewerkers van de provincie.")
 
 KCC = "/kcc"
 CASES = "/kcc/zaken/"
