@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from chalicelib.services.feedback import FeedbackRecorder
     from chalicelib.services.indexing import Indexer
     from chalicelib.services.jobs import Jobs
+    from chalicelib.services.letters import CaseLetters
     from chalicelib.services.links import Links
     from chalicelib.services.outbound import Outbound
     from chalicelib.services.ports import (
@@ -704,6 +705,12 @@ class Services:
             progress=a.progress,
             unit=self.settings.fanout_unit,
         )
+
+    @cached_property
+    def letters(self) -> CaseLetters:
+        from chalicelib.services.letters import CaseLetters
+
+        return CaseLetters(self.adapters.cases, self.adapters.outbox, self.composer)
 
     @cached_property
     def composer(self) -> MessageComposer:

@@ -90,6 +90,7 @@ PATH_PARAMETERS: dict[str, tuple[re.Pattern[str], Callable[[str], DomainError]]]
     "file_id": (UUID, DocumentRequestNotFoundError),  # a file sent in for a requested document
     "message_id": (BERICHTENBOX_MESSAGE_ID, BerichtenboxMessageNotFoundError),
     "question_id": (UUID, QuestionNotFoundError),
+    "notification_id": (re.compile(r"^[0-9a-f]{32}$"), CaseNotFoundError),  # a letter of the case: not found as it
     "identificatie": (re.compile(r"^[a-z0-9-]{1,80}$"), UnknownZaaktypeError),
     "zaaktype": (re.compile(r"^[a-z0-9-]{1,80}$"), UnknownZaaktypeError),
     "onderwerp": (re.compile(r"^[a-z0-9-]{1,40}$"), UnknownZaaktypeError),  # of a product: not found as the product

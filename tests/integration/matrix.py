@@ -144,6 +144,7 @@ POST   /mijn-abonnementen/{subscription_id}/stoppen                  302       3
 GET    /mijn-voorkeuren                                              302       302  302   302 302  302    302   302      302
 POST   /mijn-voorkeuren                                              302       302  302   302 302  302    302   302      302
 GET    /werk/vragen                                                  302       302  302   302 302  302    302   302      302
+GET    /mijn-zaken/{case_id}/brieven/{notification_id}               302       302  302   302 302  302    302   302      302
 GET    /werk/vragen/{zaaktype}/{onderwerp}                           302       302  302   302 302  302    302   302      302
 POST   /werk/vragen/{zaaktype}/{onderwerp}                           302       302  302   302 302  302    302   302      302
 """
@@ -408,6 +409,8 @@ class World:
             return "subsidie-duurzame-recreatie"
         if name == "onderwerp":
             return "begroting"
+        if name == "notification_id":
+            return "0" * 32
         if name == "name":
             return "utrecht-components.css"
         if name == "case_id":

@@ -68,6 +68,7 @@ PAGES = {
     "/producten/{identificatie}",
     "/hoe-snel-zijn-wij",
     "/werk/vragen",
+    "/mijn-zaken/{case_id}/brieven/{notification_id}",
     "/werk/vragen/{zaaktype}/{onderwerp}",
     "/tevredenheid/{token}",
     "/mijn-zaken/{case_id}/tevredenheid",

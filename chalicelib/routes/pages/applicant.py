@@ -25,11 +25,11 @@ from chalicelib.domain.questions import ANSWER_TERM_WORKING_DAYS, FORM_KEY, MAX_
 from chalicelib.i18n import N_, translate
 from chalicelib.web.forms import NO_ERRORS, back_to, form_errors, problem_message, refusal_errors
 from chalicelib.web.headers import allow_form_targets
-from chalicelib.web.pages import SignedIn, message, not_found, page, redirect, render, too_many
+from chalicelib.web.pages import HEADERS, SignedIn, message, not_found, page, redirect, render, too_many
 from chalicelib.web.presenters import berichtenbox_json
 from chalicelib.web.request import check_path_parameters
 from chalicelib.web.session import HOME
-from chalicelib.web.texts import QUESTIONS
+from chalicelib.web.texts import DELIVERY_TEXTS, QUESTIONS
 from chalicelib.web.views import (
     SATISFACTION_ANCHOR,
     SATISFACTION_FLAG,
@@ -105,11 +105,13 @@ def _case(
     shown = errors or NO_ERRORS
     asked = visit.query.get(ASKED)
     rows = question_rows(questions, visit.language)
+    letters = _letters(visit, view.case)
     response = render(
         "case",
         status,
         **context,
         questions=rows,
+        letters=letters,
         asked=next((q for q in rows if q["id"] == asked), None),
         question_form={"text": "", "key": uuid.uuid4().hex, **(question or {})},
         question_max=f"{MAX_QUESTION_LENGTH:,}".replace(",", "." if visit.language is Language.NL else ","),
@@ -235,6 +237,35 @@ def answer_satisfaction(visit: SignedIn, case_id: str) -> Response:
     except DomainError:
         return not_found()
     return redirect(f"{back_to(f'{HOME}/{case_id}', SATISFACTION_FLAG, 'bewaard')}#{SATISFACTION_ANCHOR}")
+
+
+def _letters(visit: SignedIn, case: Case) -> list[dict[str, str | None]]:
+    """The letters this person was sent about the case, to read again (staff see the deliveries table instead)."""
+    try:
+        found = wiring.services().letters.of_case(visit.principal, case)
+    except DomainError:
+        return []
+    return [
+        {
+            "id": n.id,
+            "day": day(n.created_at.isoformat(), visit.language),
+            "what": translate(visit.language, DELIVERY_TEXTS.get(n.event_kind.value, N_("Brief"))),
+        }
+        for n in found
+    ]
+
+
+@page(bp, HOME + "/{case_id}/brieven/{notification_id}", reads="download_letter")
+def download_letter(visit: SignedIn, case_id: str, notification_id: str) -> Response:
+    """A letter the person was sent about the case, as it went to the printer: plain text to save or print."""
+    try:
+        notification, letter = wiring.services().letters.letter(visit.principal, case_id, notification_id)
+    except DomainError:
+        return not_found()
+    name = f"brief-{notification.created_at.date().isoformat()}-{notification.id[:8]}.txt"
+    headers: dict[str, str | list[str]] = dict(HEADERS)
+    headers.update({"Content-Type": "text/plain; charset=utf-8", "Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(body=letter.body + "\n", status_code=200, headers=headers)
 
 
 @page(bp, HOME + "/{case_id}/bestanden/{file_id}", reads="download_document")
