@@ -254,6 +254,17 @@ def test_the_kcc_pages(local_stack: LocalStack, browser: Any):
     case_url = f"{api}/kcc/zaken/{case['id']}"
     sanne = _log_in(browser, local_stack, "Sanne de Boer", viewport=WIDE)
     _every_way(sanne, f"{api}/kcc", "kcc-search")
+
+    def search(found: str) -> Callable[[Any], None]:
+        def send(page: Any) -> None:
+            page.locator("#zoek").fill(found)
+            page.locator('form[action^="/kcc"] button[type="submit"]').click()
+
+        return send
+
+    # a caller's cases by e-mail address (posted, so the address is in no URL), and a number that is no case
+    _sent_every_way(sanne, f"{api}/kcc", "kcc-search-by-email", search(MARK_EMAIL), status=200)
+    _sent_every_way(sanne, f"{api}/kcc", "kcc-search-not-found", search("SUB-2026-999999"), status=404)
     _every_way(sanne, case_url, "kcc-case")
     _every_way(sanne, f"{api}/werk/vragen?product={PRODUCT}", "kcc-questions")
     _every_way(sanne, f"{api}{FAQ_EDITOR}", "kcc-faq-editor-refused", status=403)
