@@ -11,6 +11,7 @@ stack has its year of demo history, so the charts and the questions by onderwerp
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from typing import Any
@@ -18,7 +19,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.e2e.conftest import MARK_EMAIL, LocalStack, check_page, shown, start_local_stack
+from tests.e2e.conftest import MARK_EMAIL, LocalStack, check_page, shown, start_local_stack, wait_until
 
 # The first test also waits for the stack, which makes its year of history first (about two minutes).
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]
@@ -117,12 +118,24 @@ def _sent_every_way(page: Any, url: str, name: str, send: Callable[[Any], None],
 
 
 def _signed_link(local_stack: LocalStack, path: str, to: str = MARK_EMAIL) -> str:
-    for mail in local_stack.mails(to):
-        found = re.search(rf"https?://\S+{re.escape(path)}\?token=[A-Za-z0-9._~-]+", mail["text"])
-        if found:
-            split = urlsplit(found.group(0))
-            return f"{local_stack.api}{split.path}?{split.query}"
-    raise AssertionError(f"no e-mail to {to} with a {path} link")
+    """The link to ``path`` in an e-mail to ``to``; the e-mail may still be on its way (the stream and the queue)."""
+    found: list[str] = []
+
+    def arrived() -> bool:
+        for mail in local_stack.mails(to):
+            link = re.search(rf"https?://\S+{re.escape(path)}\?token=[A-Za-z0-9._~-]+", mail["text"])
+            if link:
+                found.append(link.group(0))
+                return True
+        time.sleep(0.5)
+        return False
+
+    try:
+        wait_until(arrived, 60)
+    except AssertionError:
+        raise AssertionError(f"no e-mail to {to} with a {path} link") from None
+    split = urlsplit(found[0])
+    return f"{local_stack.api}{split.path}?{split.query}"
 
 
 def _announcement(local_stack: LocalStack, title: str, *, submit: bool = False, decide: str | None = None) -> str:
