@@ -26,5 +26,8 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     """Say where the browser tests left their screenshots, so a person can look at every page."""
     folder = os.environ.get("BAKEN_SCREENSHOTS")
     if folder and Path(folder).is_dir():
-        count = len(list(Path(folder).glob("*.png")))
-        terminalreporter.write_line(f"screenshots: {count} pages in {folder}")
+        count = len(list(Path(folder).rglob("*.png")))
+        index = Path(folder) / "index.html"
+        terminalreporter.write_line(
+            f"screenshots: {count} pages in {folder}" + (f", listed in {index}" if index.exists() else "")
+        )

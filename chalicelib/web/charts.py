@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 WIDTH = 640
-HEIGHT = 240
-LEFT = 48  # room for the percentages
-BOTTOM = 36  # room for the months
+HEIGHT = 260
+LEFT = 64  # room for the percentages, also in the larger type a phone shows them in
+BOTTOM = 56  # room for the months: two lines (January has its year under it)
 TOP = 12
 PLOT_HEIGHT = HEIGHT - TOP - BOTTOM
 

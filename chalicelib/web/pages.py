@@ -44,7 +44,17 @@ from chalicelib.web.request import (
     request_origin,
 )
 from chalicelib.web.session import LOGIN, current_session
-from chalicelib.web.texts import ERROR_TITLE, FORM_EXPIRED, NOT_FOUND_TEXT, NOT_FOUND_TITLE, QUESTIONS, TOO_MANY, TOO_MUCH
+from chalicelib.web.texts import (
+    ERROR_TITLE,
+    FORM_EXPIRED,
+    LINK_NOT_WORKING_TEXT,
+    LINK_NOT_WORKING_TITLE,
+    NOT_FOUND_TEXT,
+    NOT_FOUND_TITLE,
+    QUESTIONS,
+    TOO_MANY,
+    TOO_MUCH,
+)
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -169,6 +179,11 @@ def message(status: int, text: str, *, title: str = ERROR_TITLE) -> Response:
 def not_found() -> Response:
     """The page for what is not there, or not the caller's: the two look the same."""
     return message(404, NOT_FOUND_TEXT, title=NOT_FOUND_TITLE)
+
+
+def link_not_working() -> Response:
+    """The page for a link from one of our e-mails that cannot work (expired, incomplete, or for what is gone)."""
+    return message(404, LINK_NOT_WORKING_TEXT, title=LINK_NOT_WORKING_TITLE)
 
 
 def too_many(retry_after: int) -> Response:

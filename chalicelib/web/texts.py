@@ -243,8 +243,10 @@ def issue_text(code: str, params: dict[str, Any], language: Language) -> str:
 
 # What pages say that Python chooses (the rest of a page's words are in its template).
 ERROR_TITLE = N_("Dat lukte niet")
-NOT_FOUND_TITLE = N_("Deze link werkt niet")
-NOT_FOUND_TEXT = N_("De link is verlopen of niet compleet. Gebruik de link uit de nieuwste e-mail, of meld u opnieuw aan.")
+NOT_FOUND_TITLE = N_("Pagina niet gevonden")
+NOT_FOUND_TEXT = N_("Wij kunnen deze pagina niet vinden. Misschien klopt het adres niet, of is de pagina er niet meer.")
+LINK_NOT_WORKING_TITLE = N_("Deze link werkt niet")
+LINK_NOT_WORKING_TEXT = N_("De link is verlopen of niet compleet. Gebruik de link uit de nieuwste e-mail, of meld u opnieuw aan.")
 TOO_MANY = N_("U hebt dit te vaak gedaan. Probeer het later opnieuw.")
 TOO_MUCH = N_("U stuurde te veel gegevens in één keer. Maak de tekst korter en probeer het opnieuw.")
 QUESTIONS = N_("Vragen? Bel 030 258 91 11 (maandag tot en met vrijdag, 8.30 tot 17.00 uur).")

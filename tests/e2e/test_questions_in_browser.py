@@ -59,7 +59,7 @@ def _both_sizes_and_languages(page: Any, url: str, name: str) -> None:
             assert page.evaluate("document.documentElement.lang") == lang
             overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
             assert overflow <= 1, f"{url} scrolls {overflow} px sideways at {size} px"
-            check_page(page, f"{name}-{size}")
+            check_page(page, name)  # named with its language and width
     page.set_viewport_size(WIDE)
 
 

@@ -69,7 +69,7 @@ def _can_listen(port: int) -> bool:
 
 
 def _started() -> tuple[LocalStack, set[int]]:
-    stack = start_local_stack()
+    stack = start_local_stack("--no-history")  # stopping needs no year of demo history
     family = _descendants(stack.process.pid)
     assert family, "the devstack started no process (chalice local)"
     return stack, family

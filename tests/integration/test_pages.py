@@ -118,12 +118,21 @@ def test_following_from_the_page_says_check_your_inbox_and_sends_the_confirmatio
 
 def test_a_bad_address_re_renders_the_form_with_the_error_and_what_was_typed(client, pipeline):
     for path, typed, error in (
-        ("/volgen", "buurvrouw@@example", "Dit is geen geldig e-mailadres. Schrijf het als naam@voorbeeld.nl"),
-        ("/volgen?lang=en", "buurvrouw.example.org", "This is not a valid e-mail address. Write it as name@example.nl"),
+        ("/volgen", "buurvrouw@@example", "Uw e-mailadres: Dit is geen geldig e-mailadres. Schrijf het als naam@voorbeeld.nl"),
+        (
+            "/volgen?lang=en",
+            "buurvrouw.example.org",
+            "Your e-mail address: This is not a valid e-mail address. Write it as name@example.nl",
+        ),
     ):
         text = page(post_form(client, path, [("email", typed), ("topic", "grondbeheer")]), 400)
-        assert re.search(r'<div class="errors" role="alert">\s*<ul><li>' + re.escape(error) + "[^<]*</li></ul>", text), path
-        assert f'name="email" autocomplete="email" required value="{typed}"' in text
+        # the error summary links to the field, where the same message is
+        assert re.search(r'<div class="errors" role="alert"[^>]*>.*<a href="#email">' + re.escape(error), text, re.S), path
+        assert re.search(r'<p class="error-message" id="email-error">' + re.escape(error), text), path
+        assert (
+            f'name="email" autocomplete="email" required value="{typed}" aria-describedby="email-error" aria-invalid="true"'
+            in text
+        )
         assert '<form method="post"' in text
     pipeline.run()
     assert mailbox() == []
@@ -138,9 +147,17 @@ def test_what_was_typed_is_shown_back_escaped(client):
 
 def test_an_unknown_topic_or_no_choice_at_all_is_shown_as_an_error_on_the_form(client):
     text = page(follow_from_page(client, NEIGHBOUR, ("topic", "bouwen")), 400)
-    assert "<li>Dit onderwerp kennen wij niet.</li>" in text
+    assert '<a href="#topics">Onderwerpen: Dit onderwerp kennen wij niet.</a>' in text
     text = page(follow_from_page(client, NEIGHBOUR, ("gemeente", "")), 400)
-    assert "<li>Kies minstens een onderwerp, een gemeente of een gebied.</li>" in text
+    assert '<a href="#topics">Onderwerpen: Kies minstens een onderwerp, een gemeente of een gebied.</a>' in text
+    assert '<p class="error-message" id="topics-error">Onderwerpen: Kies minstens een onderwerp' in text
+
+
+def test_an_empty_follow_form_names_every_mistake_at_its_field(client):
+    text = page(post_form(client, "/volgen", [("email", "")]), 400)
+    assert text.count('<p class="error-message"') == 2
+    assert '<a href="#topics">' in text
+    assert '<a href="#email">' in text
 
 
 def test_the_form_keeps_the_chosen_topics_and_gemeente_when_it_shows_an_error(client):

@@ -7,19 +7,21 @@ button POSTs. Mail clients may POST to the unsubscribe link directly (RFC 8058 o
 
 from __future__ import annotations
 
+from typing import Any
+
 from chalice.app import Blueprint, Response
 
 from chalicelib import wiring
 from chalicelib.domain.addresses import is_deliverable_address
-from chalicelib.domain.errors import SubscriptionNotFoundError, TooManyRequestsError, ValidationError
+from chalicelib.domain.errors import Issue, SubscriptionNotFoundError, TooManyRequestsError, ValidationError
 from chalicelib.domain.language import Language
 from chalicelib.domain.subscriptions import Frequency, Scope
 from chalicelib.domain.tokens import InvalidTokenError, TokenPurpose
 from chalicelib.i18n import N_
-from chalicelib.web.forms import Fields
-from chalicelib.web.pages import Visit, message, not_found, public_page, render, too_many
+from chalicelib.web.forms import NO_ERRORS, Fields, form_errors
+from chalicelib.web.pages import Visit, link_not_working, message, public_page, render, too_many
 from chalicelib.web.request import request_origin
-from chalicelib.web.texts import CHECK_YOUR_EMAIL, issue_text
+from chalicelib.web.texts import CHECK_YOUR_EMAIL
 from chalicelib.web.views import describe, to_follow
 
 bp = Blueprint(__name__)
@@ -34,6 +36,12 @@ TOO_MANY_TO_CONFIRM = N_(
     "U volgt al 25 dingen. Dat is het meeste dat kan. Stop eerst iets wat u volgt, met de link in een e-mail"
     " van ons. Daarna kunt u dit bevestigen."
 )
+# Where a problem with the follow form shows: the field it is about, and the text that names that field.
+FOLLOW_FIELDS = {
+    "email": ("email", N_("Uw e-mailadres")),
+    "topics": ("topics", N_("Onderwerpen")),
+    "gemeenten": ("gemeente", N_("Gemeente")),
+}
 UNSUBSCRIBED = {
     "done": N_("U bent afgemeld. U krijgt deze berichten niet meer."),
     "already": N_("U was al afgemeld."),
@@ -59,14 +67,15 @@ def follow_form(visit: Visit) -> Response:
     return _follow_page(fields={"topic": [topic]} if known else None)
 
 
-def _follow_page(status: int = 200, errors: list[str] | None = None, fields: Fields | None = None) -> Response:
-    """The form; after a mistake, with what the person chose and typed still in it."""
+def _follow_page(status: int = 200, fields: Fields | None = None, **errors: Any) -> Response:
+    """The form; after a mistake, the error summary and the message at each field, with what the person chose and
+    typed still in it."""
     chosen = fields or {}
     return render(
         "follow",
         status,
         **to_follow(),
-        errors=errors or [],
+        **{**NO_ERRORS, **errors},
         form={key: values[-1] for key, values in chosen.items()},
         chosen_topics=set(chosen.get("topic", [])),
     )
@@ -78,16 +87,19 @@ def follow(visit: Visit) -> Response:
     language = visit.language
     topics = frozenset(visit.fields.get("topic", []))
     gemeente = form.get("gemeente") or ""
-    try:
+    email = form.get("email", "").strip()
+    issues = [] if is_deliverable_address(email) else [Issue("email", "expected_email")]
+    try:  # every mistake at once: the address and what to follow
         scope = Scope(topics=topics, gemeenten=frozenset({gemeente}) if gemeente else frozenset())
-        email = form.get("email", "").strip()
-        if not is_deliverable_address(email):
-            raise ValidationError.single("email", "expected_email")
+    except ValidationError as error:
+        issues = [*issues, *error.issues]  # in the form's order: the address first
+    try:
+        if issues:
+            raise ValidationError(issues)
         wanted = Language(form["language"]) if form.get("language") in ("nl", "en") else language
         wiring.services().subscription_service.subscribe_by_email(email, wanted, scope, source=request_origin(visit.request))
     except ValidationError as error:
-        problems = [issue_text(i.code, i.params, language) for i in error.issues]
-        return _follow_page(400, problems, visit.fields)
+        return _follow_page(400, visit.fields, **form_errors(error.issues, FOLLOW_FIELDS, language))
     except TooManyRequestsError as error:
         return too_many(error.retry_after)
     return message(200, CHECK_YOUR_EMAIL, title=N_("Kijk in uw e-mail"))
@@ -105,7 +117,7 @@ def _usable(token: str, purpose: TokenPurpose) -> bool:
 def confirm_page(visit: Visit) -> Response:
     """Only shows a button; following the link changes nothing. A link that cannot work says so at once."""
     token = _token(visit)
-    return render("confirm", token=token) if _usable(token, TokenPurpose.CONFIRM) else not_found()
+    return render("confirm", token=token) if _usable(token, TokenPurpose.CONFIRM) else link_not_working()
 
 
 @public_page(bp, "/abonnement/bevestigen", methods=("POST",))
@@ -113,7 +125,7 @@ def confirm(visit: Visit) -> Response:
     try:
         outcome = wiring.services().subscription_service.confirm(_token(visit))
     except (InvalidTokenError, SubscriptionNotFoundError):
-        return not_found()
+        return link_not_working()
     except ValidationError:  # the limit of what one person follows: confirming waits until they stop something
         return message(409, TOO_MANY_TO_CONFIRM)
     return message(200, CONFIRMED[outcome.value], title=N_("Gelukt"))
@@ -127,7 +139,7 @@ def unsubscribe_page(visit: Visit) -> Response:
     try:
         target = wiring.services().subscription_service.unsubscribe_target(token)
     except InvalidTokenError:
-        return not_found()
+        return link_not_working()
     except SubscriptionNotFoundError:  # our own link to what is gone: the button says so (a GET tells nothing)
         return render("unsubscribe", token=token, all_email=False, followed=None)
     followed = describe(target.subscription, visit.language) if target.subscription is not None else None
@@ -143,7 +155,7 @@ def unsubscribe(visit: Visit) -> Response:
         target = wiring.services().subscription_service.unsubscribe_target(token)
         outcome = wiring.services().subscription_service.unsubscribe(token)
     except (InvalidTokenError, SubscriptionNotFoundError):
-        return not_found()
+        return link_not_working()
     texts = UNSUBSCRIBED_FROM_EMAIL if target.all_email else UNSUBSCRIBED
     return message(200, texts[outcome.value], title=N_("Afmelden"))
 
@@ -157,7 +169,7 @@ def _manage(visit: Visit, token: str, saved: bool = False) -> Response:
     try:
         subscriber, subscriptions = wiring.services().subscription_service.managed(token)
     except (InvalidTokenError, SubscriptionNotFoundError):
-        return not_found()
+        return link_not_working()
     return render(
         "manage",
         token=token,
@@ -182,7 +194,7 @@ def manage(visit: Visit) -> Response:
             stop=frozenset(visit.fields.get("stop", [])),
         )
     except (InvalidTokenError, SubscriptionNotFoundError):
-        return not_found()
+        return link_not_working()
     except TooManyRequestsError as error:
         return too_many(error.retry_after)
     return _manage(visit, token, saved=True)
