@@ -41,7 +41,8 @@ class LocalStack(RunningStack):
         closing e-mail, with the satisfaction question's links, is in Jan's mailbox."""
         status, mine = self.call("GET", "/api/me/cases", self.token("jan"))
         assert status == 200, mine
-        case_id = str(mine["cases"][0]["id"])
+        # his report about the traffic light (the demo's recent past may give him decided cases of his own too)
+        (case_id,) = [str(c["id"]) for c in mine["cases"] if "N221" in c["omschrijving"]]
         if not any("/tevredenheid/" in mail["text"] for mail in self.mails(JAN_EMAIL)):
             status, answer = self.call(
                 "POST", f"/api/cases/{case_id}/status", self.token("pieter"), {"statustype": "afgehandeld"}

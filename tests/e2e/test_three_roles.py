@@ -107,7 +107,7 @@ def test_the_story_across_behandelaar_applicant_and_kcc(local_stack: LocalStack,
     shown(deliveries.filter(has_text="Bericht van de behandelaar").filter(has_text="E-mail").filter(has_text="Afgeleverd").first)
     check_page(sanne, "kcc-case")
     sanne.get_by_label("Kanaal").select_option("telefoon")
-    sanne.get_by_label("Onderwerp").fill("Vergunning waterschap")
+    sanne.get_by_label("Onderwerp").select_option(label="Andere vergunningen voor mijn plan")
     sanne.get_by_label("Interne notitie").fill(CALL_SUMMARY)
     sanne.get_by_label("Tekst voor de aanvrager (niet verplicht)").fill(FOR_MARK)
     sanne.get_by_role("button", name="Vastleggen").click()
@@ -171,7 +171,7 @@ def test_the_main_steps_work_with_the_keyboard_only(local_stack: LocalStack, bro
     _tab_to(page, f'a[href="/mijn-zaken/{case["id"]}"]')
     page.keyboard.press("Enter")
     shown(page.get_by_role("heading", name="Zo verloopt uw zaak"))
-    _tab_to(page, 'a[href="/mijn-zaken"]')
+    _tab_to(page, 'a[href="/mijn-zaken?lang=nl"]')  # Mijn zaken in the header's menu
     page.keyboard.press("Enter")
     shown(page.get_by_role("heading", name="Mijn zaken"))
     page.close()

@@ -44,7 +44,7 @@ from chalicelib.domain.workdays import amsterdam_date
 from chalicelib.i18n import N_
 from chalicelib.web.charts import share_chart
 from chalicelib.web.forms import FORM, NO_ERRORS, back_to, form_errors
-from chalicelib.web.pages import SignedIn, Visit, message, not_found, page, public_page, redirect, render
+from chalicelib.web.pages import SignedIn, Visit, link_not_working, message, not_found, page, public_page, redirect, render
 from chalicelib.web.texts import ONLY_STAFF
 from chalicelib.web.views import SATISFACTION_ANCHOR, SATISFACTION_FLAG, satisfaction_question
 
@@ -80,7 +80,7 @@ def _question(visit: Visit, token: str, *, status: int = 200, typed: dict[str, s
     except SatisfactionClosedError:
         return _closed()
     except (InvalidTokenError, CaseNotFoundError):
-        return not_found()
+        return link_not_working()
     case = question.case
     product = wiring.services().catalogue.get(case.zaaktype).omschrijving.in_(visit.language)
     path = f"{LINK}/{token}"
@@ -107,7 +107,7 @@ def answer_by_link(visit: Visit, token: str) -> Response:
     except SatisfactionClosedError:
         return _closed()
     except (InvalidTokenError, CaseNotFoundError):
-        return not_found()
+        return link_not_working()
     except ConcurrentUpdateError:
         return message(409, BUSY)
     return redirect(f"{back_to(f'{LINK}/{token}', SATISFACTION_FLAG, 'bewaard')}#{SATISFACTION_ANCHOR}")
