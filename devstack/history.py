@@ -156,7 +156,9 @@ def _closed_case(product: Product, zaaktype: Zaaktype, number: int, decided: dat
         first_status_id=_id(rng),
     )
     steps = zaaktype.statustypen
-    case = rules.set_status(case, zaaktype, StatusEntry(_id(rng), steps[1].identificatie, start + timedelta(days=2), ANNA.id))
+    case = rules.set_status(
+        case, zaaktype, StatusEntry(_id(rng), steps[1].identificatie, start + timedelta(days=2), product.behandelaar.id)
+    )
     if suspended:
         on = amsterdam_date(start + timedelta(days=5))
         case = rules.suspend(case, zaaktype, Suspension(on, "Wachten op de begroting van de aanvrager."))

@@ -56,6 +56,13 @@ def redirect_target(response: Any) -> str:
     return f"{split.path}?{split.query}" if split.query else split.path
 
 
+def signed_in(client: Any, persona: str, start: str = "/mijn-zaken") -> Browser:
+    """A new browser with ``persona`` logged in, starting at ``start``."""
+    browser = Browser(client)
+    log_in(browser, persona, start=start)
+    return browser
+
+
 def log_in(browser: Browser, persona: str, start: str = "/mijn-zaken") -> Any:
     """From a page behind login, through the dev issuer's persona page, back to that page."""
     to_login = redirect_target(browser.get(start))

@@ -19,7 +19,7 @@ import pytest
 
 from chalicelib import wiring
 from chalicelib.domain import documents
-from tests.integration.browsing import CASE, Browser, csrf_token, log_in, redirect_target
+from tests.integration.browsing import CASE, csrf_token, redirect_target, signed_in
 from tests.integration.conftest import PERSONAS, headers, register_personas
 
 PDF = b"%PDF-1.7\n" + b"begroting " * 200
@@ -37,12 +37,6 @@ def _case_with_request(client: Any, omschrijving: str = BEGROTING) -> tuple[dict
     )
     assert requested.status_code == 201, requested.body
     return case, json.loads(requested.body)["missing_documents"][0]["id"]
-
-
-def _browser(client: Any, persona: str, path: str) -> Browser:
-    browser = Browser(client)
-    log_in(browser, persona, start=path)
-    return browser
 
 
 def _upload_form(page: str, document_id: str) -> dict[str, str]:
@@ -76,7 +70,7 @@ def _staff_case(client: Any, case_id: str) -> dict[str, Any]:
 def test_mark_sends_the_begroting_sees_it_received_and_anna_accepts_it(client, stack, pipeline, daytime):
     case, document_id = _case_with_request(client)
     path = f"/mijn-zaken/{case['id']}"
-    mark = _browser(client, "mark", path)
+    mark = signed_in(client, "mark", path)
     page = mark.get(path)
     text = page.body.decode()
     # the action box says what, by when (a date, not in brackets) and how
@@ -117,12 +111,12 @@ def test_mark_sends_the_begroting_sees_it_received_and_anna_accepts_it(client, s
     # Mark downloads it through a short-lived link; Anna too; Jan, a stranger, finds nothing
     link = redirect_target(mark.get(f"{path}/bestanden/{file['id']}"))
     assert f"cases/{case['id']}/{document_id}/{file['id']}" in link
-    anna = _browser(client, "anna", f"/werk/zaken/{case['id']}")
+    anna = signed_in(client, "anna", f"/werk/zaken/{case['id']}")
     assert anna.get(f"/werk/zaken/{case['id']}/bestanden/{file['id']}").status_code == 303
-    jan = _browser(client, "jan", "/mijn-zaken")
+    jan = signed_in(client, "jan", "/mijn-zaken")
     assert jan.get(f"{path}/bestanden/{file['id']}").status_code == 404
     # the KCC sees what Mark sees, the file too
-    sanne = _browser(client, "sanne", f"/kcc/zaken/{case['id']}")
+    sanne = signed_in(client, "sanne", f"/kcc/zaken/{case['id']}")
     assert f'href="/werk/zaken/{case["id"]}/bestanden/{file["id"]}"' in sanne.get(f"/kcc/zaken/{case['id']}").body.decode()
     assert sanne.get(f"/werk/zaken/{case['id']}/bestanden/{file['id']}").status_code == 303
 
@@ -145,9 +139,9 @@ def test_a_document_asked_again_reaches_mark_with_the_reason_through_the_stream(
     case, document_id = _case_with_request(client)
     pipeline.run()
     path = f"/mijn-zaken/{case['id']}"
-    mark = _browser(client, "mark", path)
+    mark = signed_in(client, "mark", path)
     assert mark.get(_send(stack, _upload_form(mark.get(path).body.decode(), document_id), "b.pdf", PDF)).status_code == 303
-    anna = _browser(client, "anna", f"/werk/zaken/{case['id']}")
+    anna = signed_in(client, "anna", f"/werk/zaken/{case['id']}")
     work = anna.get(f"/werk/zaken/{case['id']}").body.decode()
     review = f"/werk/zaken/{case['id']}/documenten/{document_id}/beoordeling"
 
@@ -185,7 +179,7 @@ def test_a_bad_file_gets_a_clear_error_and_nothing_is_kept(client, stack, monkey
     monkeypatch.setattr(documents, "MAX_BYTES", len(PDF) + 1_000)
     case, document_id = _case_with_request(client)
     path = f"/mijn-zaken/{case['id']}"
-    mark = _browser(client, "mark", path)
+    mark = signed_in(client, "mark", path)
 
     refused = mark.get(_send(stack, _upload_form(mark.get(path).body.decode(), document_id), filename, content))
 
@@ -203,7 +197,7 @@ def test_hostile_confirmations_record_nothing(client, stack):
     case, document_id = _case_with_request(client)
     other, other_document = _case_with_request(client, "Jaarrekening")
     path = f"/mijn-zaken/{case['id']}"
-    mark = _browser(client, "mark", path)
+    mark = signed_in(client, "mark", path)
     form = _upload_form(mark.get(path).body.decode(), document_id)
     back = _send(stack, form, "b.pdf", PDF)
     confirm = back.split("?")[0]
@@ -217,7 +211,7 @@ def test_hostile_confirmations_record_nothing(client, stack):
     key = form["key"].replace("${filename}", "b.pdf")
     assert mark.get(f"{confirm}?{urlencode({'check': '0' * 32, 'key': key})}").status_code == 400
     # Jan confirms on Mark's case: it is not there for him
-    jan = _browser(client, "jan", "/mijn-zaken")
+    jan = signed_in(client, "jan", "/mijn-zaken")
     assert jan.get(back).status_code == 404
     # an upload that never arrived
     missing = _upload_form(mark.get(path).body.decode(), document_id)
@@ -231,7 +225,7 @@ def test_hostile_confirmations_record_nothing(client, stack):
 
 def test_asking_again_for_a_document_still_open_is_warned_about(client):
     case, _ = _case_with_request(client)
-    anna = _browser(client, "anna", f"/werk/zaken/{case['id']}")
+    anna = signed_in(client, "anna", f"/werk/zaken/{case['id']}")
     work = anna.get(f"/werk/zaken/{case['id']}").body.decode()
     fields = {"csrf": csrf_token(work), "omschrijving": " begroting  2027 ", "actie": "versturen"}
 
@@ -254,7 +248,7 @@ def test_asking_again_for_a_document_still_open_is_warned_about(client):
 
 def test_after_saving_a_message_the_page_opens_at_the_confirmation(client):
     case, _ = _case_with_request(client)
-    anna = _browser(client, "anna", f"/werk/zaken/{case['id']}")
+    anna = signed_in(client, "anna", f"/werk/zaken/{case['id']}")
     work = anna.get(f"/werk/zaken/{case['id']}").body.decode()
     sent = anna.post(
         f"/werk/zaken/{case['id']}/bericht", {"csrf": csrf_token(work), "text": "Wij kijken ernaar.", "actie": "versturen"}

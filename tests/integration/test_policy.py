@@ -366,7 +366,8 @@ NEW_CASE = {
 
 def _a_document_sent_in(client, case: dict[str, Any]) -> None:
     """Mark sends a requested document from his case page (the browser's POST to S3 is the test's), and reads it."""
-    from tests.integration.test_document_uploads import PDF, _browser, _send, _upload_form
+    from tests.integration.browsing import signed_in
+    from tests.integration.test_document_uploads import PDF, _send, _upload_form
 
     with arranging():
         requested = client.http.post(
@@ -376,7 +377,7 @@ def _a_document_sent_in(client, case: dict[str, Any]) -> None:
         )
         document_id = body(requested)["missing_documents"][-1]["id"]
         path = f"/mijn-zaken/{case['id']}"
-        mark = _browser(client, "mark", path)
+        mark = signed_in(client, "mark", path)
     back = _send(None, _upload_form(mark.get(path).body.decode(), document_id), "begroting.pdf", PDF)
     assert mark.get(back).status_code == 303
     file_id = body(client.http.get(f"/api/cases/{case['id']}", headers=headers("anna")))["documents"][-1]["files"][0]["id"]

@@ -11,7 +11,7 @@ import json
 import re
 from typing import Any
 
-from tests.integration.browsing import CASE, Browser, csrf_token, log_in, redirect_target
+from tests.integration.browsing import CASE, Browser, csrf_token, redirect_target, signed_in
 from tests.integration.conftest import PERSONAS, headers, register_personas
 
 ZAAKTYPE = "subsidie-duurzame-recreatie"
@@ -23,12 +23,6 @@ def _case(client: Any) -> dict[str, Any]:
     created = client.http.post("/api/cases", headers=headers("anna"), body=json.dumps(body))
     assert created.status_code == 201, created.body
     return json.loads(created.body)
-
-
-def _browser(client: Any, persona: str, path: str) -> Browser:
-    browser = Browser(client)
-    log_in(browser, persona, start=path)
-    return browser
 
 
 def _call(client: Any, case: dict[str, Any], topic: str | None, *, gelukt: bool = True) -> Any:
@@ -76,7 +70,7 @@ def test_each_contact_is_counted_once_under_its_onderwerp_in_the_write_that_stor
 
     # AND a question through the portal is counted once, however often its form is sent, as not answered at once
     path = f"/mijn-zaken/{case['id']}"
-    mark = _browser(client, "mark", path)
+    mark = signed_in(client, "mark", path)
     page = mark.get(path).body.decode()
     assert '<option value="begroting">Begroting en kosten die meetellen</option>' in page
     key = re.search(r'name="sleutel" value="([0-9a-f]{32})"', page)
@@ -98,7 +92,7 @@ def test_an_onderwerp_not_on_the_products_list_is_refused_and_nothing_is_stored(
 
     # AND on the page, a question with a forged onderwerp comes back with the error at the field
     path = f"/mijn-zaken/{case['id']}"
-    mark = _browser(client, "mark", path)
+    mark = signed_in(client, "mark", path)
     page = mark.get(path).body.decode()
     key = re.search(r'name="sleutel" value="([0-9a-f]{32})"', page)
     assert key
@@ -115,7 +109,7 @@ def test_the_analysis_shows_onderwerpen_by_count_with_trend_and_first_contact_sh
     _call(client, case, "termijn", gelukt=False)
     # the counts are of full weeks: a week later, last week's calls are in
     daytime.advance(days=7)
-    sanne = _browser(client, "sanne", "/werk/vragen")
+    sanne = signed_in(client, "sanne", "/werk/vragen")
     page = sanne.get(f"/werk/vragen?product={ZAAKTYPE}").body.decode()
     assert "4 vragen in de laatste 12 weken" in page
     assert _row(page, "begroting") == "Begroting en kosten die meetellen 3 meer 100% Nog niet"
@@ -129,7 +123,7 @@ def test_the_analysis_shows_onderwerpen_by_count_with_trend_and_first_contact_sh
     english = sanne.get(f"/werk/vragen?product={ZAAKTYPE}&lang=en").body.decode()
     assert "4 questions in the last 12 weeks" in english
     # an applicant is refused, a product that does not exist is not found
-    jan = _browser(client, "jan", "/mijn-zaken")
+    jan = signed_in(client, "jan", "/mijn-zaken")
     assert jan.get("/werk/vragen").status_code == 403
     assert sanne.get("/werk/vragen?product=bestaat-niet").status_code == 404
 
@@ -151,7 +145,7 @@ def test_a_veelgestelde_vraag_is_written_shown_to_everyone_and_its_effect_measur
     case = _case(client)
     for _ in range(4):
         _call(client, case, "begroting")
-    anna = _browser(client, "anna", "/werk/vragen")
+    anna = signed_in(client, "anna", "/werk/vragen")
     analysis = anna.get(f"/werk/vragen?product={ZAAKTYPE}").body.decode()
     assert f'href="/werk/vragen/{ZAAKTYPE}/begroting?lang=nl"' in analysis
 
@@ -170,7 +164,7 @@ def test_a_veelgestelde_vraag_is_written_shown_to_everyone_and_its_effect_measur
     assert '<div class="baken-faq" lang="nl">' in english
     # AND Mark finds it on his case page, above his question form
     path = f"/mijn-zaken/{case['id']}"
-    mark = _browser(client, "mark", path)
+    mark = signed_in(client, "mark", path)
     marks = mark.get(path).body.decode()
     assert marks.index("Welke kosten tellen mee in de begroting?") < marks.index('id="vraagonderwerp"')
 
@@ -178,7 +172,7 @@ def test_a_veelgestelde_vraag_is_written_shown_to_everyone_and_its_effect_measur
     daytime.advance(days=7)
     _call(client, case, "begroting")
     daytime.advance(days=7)
-    anna = _browser(client, "anna", "/werk/vragen")  # a new working day, a new login
+    anna = signed_in(client, "anna", "/werk/vragen")  # a new working day, a new login
     row = _row(anna.get(f"/werk/vragen?product={ZAAKTYPE}").body.decode(), "begroting")
     assert "Gepubliceerd op 5 oktober 2026." in row
     # 4 questions in the week of publication are in neither window; 1 in the one full week after
@@ -201,7 +195,7 @@ def test_a_veelgestelde_vraag_is_written_shown_to_everyone_and_its_effect_measur
 
 
 def test_bad_input_for_a_veelgestelde_vraag_is_named_at_its_field(client, daytime):
-    anna = _browser(client, "anna", "/werk/vragen")
+    anna = signed_in(client, "anna", "/werk/vragen")
     form = _faq_form(anna, "begroting")
     empty = anna.post(f"/werk/vragen/{ZAAKTYPE}/begroting", {**form, "vraag_nl": " ", "antwoord_nl": "x" * 2001})
     assert empty.status_code == 400

@@ -12,7 +12,7 @@ from typing import Any
 
 from chalicelib import wiring
 from chalicelib.domain.questions import MAX_QUESTION_LENGTH
-from tests.integration.browsing import CASE, Browser, csrf_token, log_in, redirect_target
+from tests.integration.browsing import CASE, Browser, csrf_token, redirect_target, signed_in
 from tests.integration.conftest import PERSONAS, headers, mailbox, register_personas
 
 QUESTION = "Moet ik de vergunning van het waterschap zelf aanvragen, of doet u dat?"
@@ -25,12 +25,6 @@ def _case(client: Any) -> dict[str, Any]:
     created = client.http.post("/api/cases", headers=headers("anna"), body=json.dumps(body))
     assert created.status_code == 201, created.body
     return json.loads(created.body)
-
-
-def _browser(client: Any, persona: str, path: str) -> Browser:
-    browser = Browser(client)
-    log_in(browser, persona, start=path)
-    return browser
 
 
 def _question_form(page: str) -> dict[str, str]:
@@ -50,7 +44,7 @@ def test_mark_asks_anna_answers_and_the_answer_reaches_mark_as_a_message(client,
     case = _case(client)
     pipeline.run()
     path = f"/mijn-zaken/{case['id']}"
-    mark = _browser(client, "mark", path)
+    mark = signed_in(client, "mark", path)
     form = _question_form(mark.get(path).body.decode())
 
     # GIVEN a double click: the same form twice
@@ -76,7 +70,7 @@ def test_mark_asks_anna_answers_and_the_answer_reaches_mark_as_a_message(client,
     assert any(e["kind"] == "question" and e["text"] == QUESTION for e in mine["timeline"])
 
     # Anna sees it open with its due date, and answers it
-    anna = _browser(client, "anna", f"/werk/zaken/{case['id']}")
+    anna = signed_in(client, "anna", f"/werk/zaken/{case['id']}")
     work = anna.get(f"/werk/zaken/{case['id']}").body.decode()
     assert "Vragen van de aanvrager" in work
     assert QUESTION in work
@@ -118,7 +112,7 @@ def test_mark_asks_anna_answers_and_the_answer_reaches_mark_as_a_message(client,
     assert "Beantwoord" in work
 
     # Sanne (KCC) sees the question and the answer, and has no form to answer it
-    sanne = _browser(client, "sanne", f"/kcc/zaken/{case['id']}")
+    sanne = signed_in(client, "sanne", f"/kcc/zaken/{case['id']}")
     kcc = sanne.get(f"/kcc/zaken/{case['id']}").body.decode()
     assert QUESTION in kcc
     assert ANSWER in kcc
@@ -128,7 +122,7 @@ def test_mark_asks_anna_answers_and_the_answer_reaches_mark_as_a_message(client,
 def test_a_question_that_is_empty_or_too_long_is_a_400_at_the_field_and_nothing_is_stored(client, stack, daytime):
     case = _case(client)
     path = f"/mijn-zaken/{case['id']}"
-    mark = _browser(client, "mark", path)
+    mark = signed_in(client, "mark", path)
     for text, expected in (("   ", "Dit veld is verplicht"), ("x" * (MAX_QUESTION_LENGTH + 1), "te lang")):
         refused = _ask(mark, path, text)
         page = refused.body.decode()
@@ -150,29 +144,29 @@ def test_only_the_parties_ask_and_only_the_behandelaar_of_the_case_answers(clien
     case = _case(client)
     path = f"/mijn-zaken/{case['id']}"
     # Jan finds no case page, and his POST to Mark's case is the not-found page
-    jan = _browser(client, "jan", "/mijn-zaken")
-    jan_form = _question_form(_browser(client, "mark", path).get(path).body.decode())
+    jan = signed_in(client, "jan", "/mijn-zaken")
+    jan_form = _question_form(signed_in(client, "mark", path).get(path).body.decode())
     assert jan.get(path).status_code == 404
     jan_csrf = csrf_token(jan.get("/mijn-zaken").body.decode())
     refused = jan.post(jan_form["action"], {"csrf": jan_csrf, "sleutel": jan_form["sleutel"], "vraag": QUESTION})
     assert refused.status_code == 404
     assert wiring.adapters().contacts.questions(case["id"], limit=10) == []
     # Karin, Mark's gemachtigde, may ask
-    karin = _browser(client, "karin", path)
+    karin = signed_in(client, "karin", path)
     assert _ask(karin, path, QUESTION).status_code == 303
     (question,) = wiring.adapters().contacts.questions(case["id"], limit=10)
     assert (question.asked_by, question.on_behalf_of) == (PERSONAS["karin"].claims["sub"], PERSONAS["mark"].claims["sub"])
     # Pieter, another behandelaar, may not answer Anna's case's question; Sanne (KCC) neither
     answer_path = f"/werk/zaken/{case['id']}/vragen/{question.id}/antwoord"
-    pieter = _browser(client, "pieter", f"/werk/zaken/{case['id']}")
+    pieter = signed_in(client, "pieter", f"/werk/zaken/{case['id']}")
     page = pieter.get(f"/werk/zaken/{case['id']}").body.decode()
     assert "/antwoord" not in page
     assert pieter.post(answer_path, {"csrf": _csrf(pieter), "antwoord": ANSWER}).status_code == 403
-    sanne = _browser(client, "sanne", f"/kcc/zaken/{case['id']}")
+    sanne = signed_in(client, "sanne", f"/kcc/zaken/{case['id']}")
     kcc = sanne.get(f"/kcc/zaken/{case['id']}").body.decode()
     assert sanne.post(answer_path, {"csrf": csrf_token(kcc), "antwoord": ANSWER}).status_code == 403
     # a question of another case (or none) is not found
-    anna = _browser(client, "anna", f"/werk/zaken/{case['id']}")
+    anna = signed_in(client, "anna", f"/werk/zaken/{case['id']}")
     work = anna.get(f"/werk/zaken/{case['id']}").body.decode()
     missing = f"/werk/zaken/{case['id']}/vragen/00000000-0000-4000-8000-000000000000/antwoord"
     assert anna.post(missing, {"csrf": csrf_token(work), "antwoord": ANSWER}).status_code == 404
